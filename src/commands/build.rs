@@ -1,0 +1,82 @@
+//! `dotwork build`: load, parse, render, write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::override_base_url;
+use crate::error::{Diagnostic, Error};
+use crate::output::write_output;
+use crate::render::render_site;
+use crate::site::{ParseOptions, Site, parse_site};
+use crate::source::load_site;
+
+/// Settings of one build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site's folder.
+    pub root: PathBuf,
+    /// Where the built site goes.
+    pub output: PathBuf,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Replaces `base_url` from site.yaml.
+    pub base_url: Option<String>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// Pages written (not counting redirects and static files).
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Loads and parses the site: the part `build`, `check` and `serve` share.
+pub fn load_and_parse(options: &BuildOptions) -> Result<Site, Error> {
+    let started = Instant::now();
+    let mut sources = load_site(&options.root)?;
+    if let Some(url) = &options.base_url {
+        override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
+    }
+    log::debug!("load: {:?}", started.elapsed());
+    let started = Instant::now();
+    let site = parse_site(sources, &ParseOptions { drafts: options.drafts })?;
+    log::debug!("parse: {:?}", started.elapsed());
+    Ok(site)
+}
+
+/// Builds the site into `options.output`, replacing what was there only if
+/// the whole build succeeds.
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+    let started = Instant::now();
+    check_output_folder(&options.root, &options.output)?;
+    let site = load_and_parse(options)?;
+    let t = Instant::now();
+    let outputs = render_site(&site)?;
+    log::debug!("render: {:?}", t.elapsed());
+    let t = Instant::now();
+    write_output(&outputs, &options.output)?;
+    log::debug!("write: {:?}", t.elapsed());
+    Ok(BuildSummary { pages: site.pages.len(), files: outputs.len(), elapsed: started.elapsed() })
+}
+
+/// The output folder is replaced whole, so it must not be (or hold) the site.
+fn check_output_folder(root: &Path, output: &Path) -> Result<(), Error> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root_abs, out_abs) = (abs(root), abs(output));
+    let normal = |p: &Path| p.components().collect::<PathBuf>();
+    let (root_abs, out_abs) = (normal(&root_abs), normal(&out_abs));
+    if root_abs.starts_with(&out_abs) || output.join(crate::config::CONFIG_FILE).exists() {
+        return Err(Error::Site(vec![
+            Diagnostic::error(
+                output,
+                "the output folder holds the site itself, and it is replaced on every build",
+            )
+            .with_help("choose a folder of its own, such as public"),
+        ]));
+    }
+    Ok(())
+}

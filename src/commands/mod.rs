@@ -1,0 +1,3 @@
+//! The commands: glue that runs the pipeline's stages in order.
+
+pub mod build;

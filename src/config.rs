@@ -1,0 +1,236 @@
+//! `site.yaml`: the clinic's settings, loaded and checked.
+//!
+//! Unknown keys are errors (with the nearest known key suggested) because a
+//! misspelt setting that is silently ignored is the hardest mistake for a
+//! non-developer to find. Values a theme needs in another form (the phone
+//! number as a `tel:` link, the base URL with one trailing slash) are derived
+//! here, once.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, Location};
+use crate::yaml::parse_yaml;
+
+/// The settings file's name, at the site root.
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// Everything in `site.yaml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's title, shown in the header and every `<title>`.
+    pub title: String,
+    /// Default meta description for pages that have none.
+    #[serde(default)]
+    pub description: String,
+    /// Where the site will live, e.g. `https://example.org/` or
+    /// `https://example.github.io/clinic/`; always ends in `/` once loaded.
+    pub base_url: String,
+    /// The pages' language (BCP 47), for `<html lang>`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The theme under `themes/`, or the built-in one.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// The clinic's contact details, shown on every page.
+    #[serde(default)]
+    pub clinic: Clinic,
+    /// Free-form values for templates.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The clinic's profile.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clinic {
+    /// The clinic's name.
+    #[serde(default)]
+    pub name: String,
+    /// The postal address.
+    #[serde(default)]
+    pub address: Address,
+    /// Phone number as the clinic writes it.
+    #[serde(default)]
+    pub phone: String,
+    /// `tel:` link derived from `phone`.
+    #[serde(skip_deserializing)]
+    pub phone_href: String,
+    /// Email address.
+    #[serde(default)]
+    pub email: String,
+    /// Where patients book, an absolute URL.
+    #[serde(default)]
+    pub booking_url: String,
+    /// When the clinic is open.
+    #[serde(default)]
+    pub opening_hours: Vec<OpeningHours>,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street and number.
+    #[serde(default)]
+    pub street: String,
+    /// Town or city.
+    #[serde(default)]
+    pub locality: String,
+    /// County, state or region; may be empty.
+    #[serde(default)]
+    pub region: String,
+    /// Postcode.
+    #[serde(default)]
+    pub postal_code: String,
+    /// Country.
+    #[serde(default)]
+    pub country: String,
+}
+
+/// One line of opening hours.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningHours {
+    /// The days, as the clinic writes them ("Monday to Friday").
+    pub days: String,
+    /// Opening time, `HH:MM`.
+    pub opens: String,
+    /// Closing time, `HH:MM`.
+    pub closes: String,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+fn default_theme() -> String {
+    "clinic".to_string()
+}
+
+/// Parses and checks the text of `site.yaml` (the string twin of loading it).
+pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
+    let file = Path::new(CONFIG_FILE);
+    let mut config: SiteConfig = parse_yaml(file, text, text, 1, CONFIG_FILE).map_err(|d| vec![d])?;
+    let mut problems = Vec::new();
+    let at_key = |key: &str, message: String| {
+        let d = Diagnostic::error(file, message);
+        match key_line(text, key) {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        }
+    };
+    if let Some(url) = base_url_problem(&config.base_url) {
+        problems.push(
+            at_key("base_url", url)
+                .with_help("write the full address, e.g. base_url: \"https://www.example.org/\""),
+        );
+    }
+    if config.title.trim().is_empty() {
+        problems.push(at_key("title", "the site title is empty".to_string()));
+    }
+    for hours in &config.clinic.opening_hours {
+        for time in [&hours.opens, &hours.closes] {
+            if !is_clock_time(time) {
+                problems.push(
+                    at_key(time, format!("`{time}` is not a time of day"))
+                        .with_help("write times as HH:MM on a 24-hour clock, e.g. 09:00 or 17:30"),
+                );
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    config.base_url = normalize_base_url(&config.base_url);
+    config.clinic.phone_href = phone_href(&config.clinic.phone);
+    Ok(config)
+}
+
+/// Replaces the base URL (from `--base-url`), with the same checks.
+pub fn override_base_url(config: &mut SiteConfig, url: &str) -> Result<(), Diagnostic> {
+    if let Some(problem) = base_url_problem(url) {
+        return Err(Diagnostic::error("--base-url", problem));
+    }
+    config.base_url = normalize_base_url(url);
+    Ok(())
+}
+
+fn base_url_problem(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(['?', '#', ' ']) => None,
+        _ => Some(format!("base_url `{url}` is not an http:// or https:// address")),
+    }
+}
+
+fn normalize_base_url(url: &str) -> String {
+    format!("{}/", url.trim_end_matches('/'))
+}
+
+/// The path part of a base URL: `/` or `/clinic/`.
+pub fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+fn is_clock_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())
+        && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+/// `+44 20 7946 0000` -> `tel:+442079460000`.
+fn phone_href(phone: &str) -> String {
+    let digits: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    if digits.is_empty() { String::new() } else { format!("tel:{digits}") }
+}
+
+/// Where `key:` (or a value) first appears in `text`, for pointing at it.
+pub(crate) fn key_line(text: &str, needle: &str) -> Option<Location> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let col = line.find(needle)?;
+        Some(Location { line: i + 1, column: line[..col].chars().count() + 1 })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "title: T\nbase_url: https://example.org/clinic\nclinic:\n  phone: +44 20 7946 0000\n  opening_hours:\n    - days: Mon\n      opens: '09:00'\n      closes: '17:30'\n";
+
+    #[test]
+    fn derives_values_templates_need() {
+        let c = parse_config(GOOD).unwrap();
+        assert_eq!(c.base_url, "https://example.org/clinic/");
+        assert_eq!(base_path(&c.base_url), "/clinic/");
+        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(c.clinic.phone_href, "tel:+442079460000");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.theme, "clinic");
+    }
+
+    #[test]
+    fn unknown_nested_key_is_an_error_with_a_suggestion() {
+        let text = "title: T\nbase_url: https://example.org/\nclinic:\n  phnoe: 1\n";
+        let d = &parse_config(text).unwrap_err()[0];
+        assert_eq!(d.message, "unknown key `phnoe` in site.yaml (under `clinic`)");
+        assert_eq!(d.help.as_deref(), Some("did you mean `phone`?"));
+        assert_eq!(d.location.map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn checks_urls_and_times() {
+        let text = "title: T\nbase_url: example.org\nclinic:\n  opening_hours:\n    - {days: Mon, opens: '9am', closes: '25:00'}\n";
+        let ds = parse_config(text).unwrap_err();
+        assert_eq!(ds.len(), 3, "{ds:?}");
+        assert_eq!(ds[0].location.map(|l| l.line), Some(2));
+        assert!(ds[1].message.contains("`9am` is not a time"));
+    }
+}

@@ -1,0 +1,288 @@
+//! Errors and how they are shown.
+//!
+//! Input mistakes (a bad front matter key, a link to a missing page) are
+//! [`Diagnostic`]s: they name the file relative to the site root, the line and
+//! column when the input gives one, and carry the offending source line so
+//! they can be shown the way compilers show them. A build collects every
+//! diagnostic it finds and fails once, with all of them ([`Error::Site`]).
+//! Failures of the machine rather than the input (a disk that will not take a
+//! write) are [`Error::Io`].
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// A position in a file, both 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Line, counted from the top of the file.
+    pub line: usize,
+    /// Column in characters.
+    pub column: usize,
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The site cannot be built (or fails `check`).
+    Error,
+    /// Worth fixing; fails `check --strict` only.
+    Warning,
+}
+
+/// One mistake in the site's input, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious it is.
+    pub severity: Severity,
+    /// The file, relative to the site root (`content/about.md`).
+    pub file: PathBuf,
+    /// Where in the file, when known.
+    pub location: Option<Location>,
+    /// What is wrong, lower-case, no trailing period.
+    pub message: String,
+    /// How to fix it, when we can tell.
+    pub help: Option<String>,
+    /// The text of the line at `location`, to quote under the message.
+    pub line_text: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error about a whole file.
+    pub fn error(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            location: None,
+            message: message.into(),
+            help: None,
+            line_text: None,
+        }
+    }
+
+    /// A warning about a whole file.
+    pub fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
+    }
+
+    /// Points the diagnostic at `line:column` of `source` (the whole file's
+    /// text), quoting that line.
+    pub fn at(mut self, source: &str, location: Location) -> Self {
+        self.line_text =
+            source.lines().nth(location.line.saturating_sub(1)).map(|l| l.trim_end_matches('\r').to_string());
+        self.location = Some(location);
+        self
+    }
+
+    /// Points the diagnostic at the byte `offset` of `source`.
+    pub fn at_offset(self, source: &str, offset: usize) -> Self {
+        let location = location_of(source, offset);
+        self.at(source, location)
+    }
+
+    /// Adds a hint on how to fix it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Renders the diagnostic as a compiler would: a title line, the
+    /// `--> file:line:column` pointer, the quoted line with a caret, the help.
+    pub fn render(&self, color: bool) -> String {
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let level = match self.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let path = self.file.display().to_string();
+        let title = level.primary_title(self.message.as_str());
+        let group = match (&self.location, &self.line_text) {
+            (Some(loc), Some(text)) => {
+                let start = char_byte_index(text, loc.column.saturating_sub(1));
+                let end = word_end(text, start);
+                Group::with_title(title).element(
+                    Snippet::source(text.as_str())
+                        .line_start(loc.line)
+                        .path(path.as_str())
+                        .annotation(AnnotationKind::Primary.span(start..end)),
+                )
+            }
+            (Some(loc), None) => Group::with_title(title).element(
+                annotate_snippets::Origin::path(path.as_str())
+                    .line(loc.line)
+                    .char_column(loc.column.saturating_sub(1)),
+            ),
+            (None, _) => Group::with_title(title).element(annotate_snippets::Origin::path(path.as_str())),
+        };
+        let group = match &self.help {
+            Some(help) => group.element(Level::HELP.message(help.as_str())),
+            None => group,
+        };
+        renderer.render(&[group])
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// The one-line form, `file:line:column: message`, as grep and compilers print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(loc) = self.location {
+            write!(f, ":{}:{}", loc.line, loc.column)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, " ({help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Mistakes in the site's input; all that were found, sorted by file.
+    #[error("{} in the site", count_errors(.0))]
+    Site(Vec<Diagnostic>),
+    /// The machine refused an operation on a file or folder.
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        /// What we were doing (`write`, `create folder`, `read`).
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// Why it failed.
+        #[source]
+        source: io::Error,
+    },
+    /// The dev server could not start or keep going.
+    #[error("{0}")]
+    Serve(String),
+}
+
+impl Error {
+    /// Wraps an I/O error with the action and path it concerned.
+    pub fn io(action: &'static str, path: impl AsRef<Path>) -> impl FnOnce(io::Error) -> Error {
+        let path = path.as_ref().to_path_buf();
+        move |source| Error::Io { action, path, source }
+    }
+
+    /// Collects diagnostics into an error when any of them is an error.
+    pub fn from_diagnostics(mut diagnostics: Vec<Diagnostic>) -> Result<(), Error> {
+        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            sort_diagnostics(&mut diagnostics);
+            Err(Error::Site(diagnostics))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn count_errors(diagnostics: &[Diagnostic]) -> String {
+    let n = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    if n == 1 { "1 error".to_string() } else { format!("{n} errors") }
+}
+
+/// Orders diagnostics by file, then position, errors before warnings on a tie.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.file, a.location, a.severity, &a.message).cmp(&(&b.file, b.location, b.severity, &b.message))
+    });
+}
+
+/// The 1-based line and column of byte `offset` in `source`.
+pub fn location_of(source: &str, offset: usize) -> Location {
+    let offset = floor_char_boundary(source, offset.min(source.len()));
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    Location { line, column }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Byte index of the `n`th character of `text` (clamped to its end).
+fn char_byte_index(text: &str, n: usize) -> usize {
+    text.char_indices().nth(n).map_or(text.len(), |(i, _)| i)
+}
+
+/// End of the word starting at `start`, so the caret underlines a token; at
+/// least one character, at most the line.
+fn word_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || c == ':' || c == ',')
+        .map_or(rest.len(), |(i, _)| i);
+    if len == 0 { start + rest.chars().next().map_or(0, char::len_utf8) } else { start + len }
+}
+
+/// The known name closest to `unknown`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(unknown, k), *k))
+        .filter(|&(d, k)| d <= (k.len().max(unknown.len()) / 3).max(1) + 1)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let known = ["title", "description", "weight", "menu"];
+        assert_eq!(did_you_mean("titel", &known), Some("title"));
+        assert_eq!(did_you_mean("weigth", &known), Some("weight"));
+        assert_eq!(did_you_mean("descripton", &known), Some("description"));
+        assert_eq!(did_you_mean("colour", &known), None);
+    }
+
+    #[test]
+    fn locates_offsets_in_lines_and_characters() {
+        let s = "ab\ncdé\nf";
+        assert_eq!(location_of(s, 0), Location { line: 1, column: 1 });
+        assert_eq!(location_of(s, 3), Location { line: 2, column: 1 });
+        assert_eq!(location_of(s, 7), Location { line: 2, column: 4 });
+        assert_eq!(location_of(s, 8), Location { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn renders_file_line_and_caret() {
+        let d = Diagnostic::error("content/a.md", "unknown key `titel`")
+            .at("---\ntitel: x\n---\n", Location { line: 2, column: 1 })
+            .with_help("did you mean `title`?");
+        let out = d.render(false);
+        assert!(out.contains("error: unknown key `titel`"), "{out}");
+        assert!(out.contains("content/a.md:2:1"), "{out}");
+        assert!(out.contains("2 | titel: x"), "{out}");
+        assert!(out.contains("^^^^^"), "{out}");
+        assert!(out.contains("help: did you mean `title`?"), "{out}");
+        assert_eq!(d.to_string(), "content/a.md:2:1: unknown key `titel` (did you mean `title`?)");
+    }
+}

@@ -1,0 +1,190 @@
+//! Parse, part one: split a page's YAML front matter from its markdown body
+//! and read it into a typed [`FrontMatter`].
+//!
+//! The split keeps line numbers: the YAML starts on line 2 of the file and the
+//! body on the line after the closing `---`, so every later error can be
+//! reported against the file as the owner sees it in their editor.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::error::{Diagnostic, Location};
+use crate::yaml::parse_yaml;
+
+/// The keys a page may set, as written in its front matter.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The page's title (required).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Meta description for search results and link previews.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Replaces the last part of the URL that the file name gives.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// Position in the menu, smaller first.
+    #[serde(default)]
+    pub weight: i64,
+    /// Whether the page is in the main navigation.
+    #[serde(default)]
+    pub menu: bool,
+    /// Drafts are built only with `--drafts`.
+    #[serde(default)]
+    pub draft: bool,
+    /// Template to render with, instead of `page.html` / `index.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// When the page was first published.
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// When the page last changed.
+    #[serde(default)]
+    pub updated: Option<Date>,
+    /// Old URLs that redirect here.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Free-form values for templates.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A page's text cut in two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML between the `---` lines (empty when there is none).
+    pub yaml: &'a str,
+    /// Line of the file on which `yaml` starts.
+    pub yaml_line: usize,
+    /// The markdown after the closing `---`.
+    pub body: &'a str,
+    /// Byte offset of `body` in the file.
+    pub body_offset: usize,
+}
+
+/// Splits front matter from the body. A file that does not start with `---`
+/// has no front matter; one that opens it and never closes it is an error.
+pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    let Some(first_end) = opening_fence(text) else {
+        return Ok(Split { yaml: "", yaml_line: 1, body: text, body_offset: 0 });
+    };
+    let mut offset = first_end;
+    for line in text[first_end..].split_inclusive('\n') {
+        let bare = line.trim_end();
+        if bare == "---" || bare == "..." {
+            let body_offset = offset + line.len();
+            return Ok(Split {
+                yaml: &text[first_end..offset],
+                yaml_line: 2,
+                body: &text[body_offset..],
+                body_offset,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(file, "the front matter that starts here is never closed")
+        .at(text, Location { line: 1, column: 1 })
+        .with_help("add a line with just `---` after the last front matter line"))
+}
+
+/// End of the opening `---` line, if the file starts with one.
+fn opening_fence(text: &str) -> Option<usize> {
+    let line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    (text[..line_end].trim_end() == "---").then_some(line_end)
+}
+
+/// Splits and reads a page's front matter; the string twin of reading a page.
+pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>), Diagnostic> {
+    let split = split_front_matter(file, text)?;
+    let front: FrontMatter = if split.yaml.trim().is_empty() {
+        FrontMatter::default()
+    } else {
+        parse_yaml(file, text, split.yaml, split.yaml_line, "front matter")?
+    };
+    match &front.title {
+        Some(t) if !t.trim().is_empty() => Ok((front, split)),
+        _ => Err(Diagnostic::error(file, "this page has no title")
+            .at(text, Location { line: 1, column: 1 })
+            .with_help(if split.yaml_line == 1 && split.yaml.is_empty() && !text.starts_with("---") {
+                "start the file with front matter:\n---\ntitle: The page title\n---"
+            } else {
+                "add a line `title: The page title` to the front matter"
+            })),
+    }
+}
+
+/// Where `key:` is written in the front matter, for errors about its value.
+pub(crate) fn key_location(text: &str, split: &Split<'_>, key: &str) -> Option<Location> {
+    split
+        .yaml
+        .lines()
+        .enumerate()
+        .find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let rest = trimmed.strip_prefix(key)?;
+            rest.trim_start()
+                .starts_with(':')
+                .then(|| Location { line: split.yaml_line + i, column: line.len() - trimmed.len() + 1 })
+        })
+        .filter(|_| !text.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<(FrontMatter, Split<'_>), Diagnostic> {
+        parse_front_matter(Path::new("content/a.md"), text)
+    }
+
+    #[test]
+    fn splits_and_keeps_offsets() {
+        let text = "---\ntitle: A\n---\n# Body\n";
+        let (fm, split) = p(text).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("A"));
+        assert_eq!(split.body, "# Body\n");
+        assert_eq!(&text[split.body_offset..], "# Body\n");
+    }
+
+    #[test]
+    fn closing_fence_may_be_dots_or_have_trailing_spaces() {
+        assert_eq!(p("---\ntitle: A\n...\nx").unwrap().1.body, "x");
+        assert_eq!(p("---  \ntitle: A\n---  \nx").unwrap().1.body, "x");
+        assert_eq!(p("---\ntitle: A\n---").unwrap().1.body, "");
+    }
+
+    #[test]
+    fn never_closed_is_an_error_on_line_one() {
+        let d = p("---\ntitle: A\n\nbody").unwrap_err();
+        assert!(d.message.contains("never closed"));
+        assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
+    }
+
+    #[test]
+    fn missing_or_empty_title_is_an_error() {
+        assert!(p("# no front matter").unwrap_err().message.contains("no title"));
+        assert!(p("---\n---\nx").unwrap_err().message.contains("no title"));
+        assert!(p("---\ntitle: ''\n---\nx").unwrap_err().message.contains("no title"));
+    }
+
+    #[test]
+    fn yaml_errors_count_lines_from_the_top_of_the_file() {
+        let d = p("---\ntitle: A\ndate: 2024-13-45\n---\n").unwrap_err();
+        assert_eq!(d.location.map(|l| l.line), Some(3));
+        assert!(d.message.contains("month 13 does not exist"), "{}", d.message);
+        let d = p("---\ntitle: A\ntitel: B\n---\n").unwrap_err();
+        assert_eq!(d.location.map(|l| l.line), Some(3));
+        assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn finds_keys_for_pointing_at_values() {
+        let text = "---\ntitle: A\n  template: x.html\n---\n";
+        let (_, split) = split_front_matter(Path::new("a"), text).map(|s| ((), s)).unwrap();
+        assert_eq!(key_location(text, &split, "template"), Some(Location { line: 3, column: 3 }));
+        assert_eq!(key_location(text, &split, "slug"), None);
+    }
+}

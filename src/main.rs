@@ -1,0 +1,70 @@
+//! The `dotwork` binary: parse arguments, run a command, show errors, exit.
+//!
+//! Exit codes: 0 success, 1 a problem in the site (or the disk), 2 bad usage.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dotwork::cli::{Cli, Command};
+use dotwork::{BuildOptions, Error};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => log::LevelFilter::Error,
+        (false, 0) => log::LevelFilter::Info,
+        (false, 1) => log::LevelFilter::Info,
+        (false, _) => log::LevelFilter::Debug,
+    };
+    env_logger::Builder::new()
+        .filter_level(level)
+        .format_timestamp(None)
+        .format_target(false)
+        .parse_env("DOTWORK_LOG")
+        .init();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e, color);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Build(args) => {
+            let output = args.output.unwrap_or_else(|| args.root.join("public"));
+            let options =
+                BuildOptions { root: args.root, output, drafts: args.drafts, base_url: args.base_url };
+            let summary = dotwork::build(&options)?;
+            log::info!(
+                "built {} pages ({} files) into {} in {} ms",
+                summary.pages,
+                summary.files,
+                options.output.display(),
+                summary.elapsed.as_millis()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints an error to stderr: each diagnostic as a compiler would, then one
+/// line that says the build failed.
+fn report(e: &Error, color: bool) {
+    if let Error::Site(diagnostics) = e {
+        for d in diagnostics {
+            eprintln!("{}", d.render(color));
+        }
+    }
+    let mut message = format!("error: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{message}");
+}

@@ -1,0 +1,425 @@
+//! Parse, part two: a page's markdown body to HTML.
+//!
+//! Beyond CommonMark (with tables, footnotes, strikethrough, smart
+//! punctuation and `{#id}` heading attributes) this stage:
+//! - gives every heading a unique `id` and a visible anchor link, and collects
+//!   a table of contents;
+//! - rewrites links written as paths to markdown files (`[risks](risks.md)`,
+//!   `[washing](care/aftercare.md#washing)`) into relative URLs of those
+//!   pages, and site-absolute links (`/images/a.png`) into relative ones, so
+//!   the output works under any sub-path;
+//! - reports links to pages that do not exist, and returns the `#anchor`s it
+//!   saw so they can be checked once every page's headings are known.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::content::{TocEntry, relative_url, slugify};
+use crate::error::{Diagnostic, did_you_mean};
+
+/// Ids the themes use for their own elements; headings never take them.
+const RESERVED_IDS: &[&str] = &["main", "top", "content", "toc", "menu", "nav", "header", "footer"];
+
+/// What every page's links may point at: pages by their source path relative
+/// to `content/` (`care/aftercare.md`), and each page's URL path.
+#[derive(Debug, Default)]
+pub(crate) struct PageIndex {
+    /// Source path relative to `content/`, with `/` -> page number.
+    pub(crate) by_source: HashMap<String, usize>,
+    /// Page number -> URL path.
+    pub(crate) paths: Vec<String>,
+    /// Draft pages left out of this build, by source path relative to `content/`.
+    pub(crate) drafts: HashSet<String>,
+}
+
+/// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AnchorLink {
+    pub(crate) page: usize,
+    pub(crate) fragment: String,
+    pub(crate) offset: usize,
+}
+
+/// The page being rendered.
+pub(crate) struct PageRef<'a> {
+    /// The file, relative to the site root.
+    pub(crate) file: &'a Path,
+    /// The whole file's text.
+    pub(crate) text: &'a str,
+    /// Where the body starts in `text`.
+    pub(crate) body_offset: usize,
+    /// This page's number in the index.
+    pub(crate) number: usize,
+}
+
+/// A rendered body.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    pub(crate) html: String,
+    pub(crate) toc: Vec<TocEntry>,
+    pub(crate) ids: HashSet<String>,
+    pub(crate) anchors: Vec<AnchorLink>,
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders the body of `page` to HTML.
+pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered {
+    let body = &page.text[page.body_offset..];
+    let from = index.paths[page.number].as_str();
+    let page_dir = content_dir(page.file);
+    let mut out = Rendered::default();
+    let mut used: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
+    let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
+    let mut headings: Vec<(u8, String, String)> = Vec::new();
+
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", escape_html(&classes.join(" ")))
+                };
+                heading = Some((events.len(), level, id.map(|s| s.to_string()), class));
+                events.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((start, level, given_id, class)) = heading.take() else { continue };
+                let title = plain_text(&events[start + 1..]);
+                let base = given_id.unwrap_or_else(|| slugify(&title));
+                let id = unique_id(if base.is_empty() { "section".into() } else { base }, &mut used);
+                let n = level as u8;
+                events[start] = Event::Html(format!("<h{n} id=\"{}\"{class}>", escape_html(&id)).into());
+                events.push(Event::Html(
+                    format!(
+                        " <a class=\"anchor\" href=\"#{0}\" aria-label=\"Link to this section: {1}\">#</a></h{n}>\n",
+                        escape_html(&id),
+                        escape_html(&title)
+                    )
+                    .into(),
+                ));
+                out.ids.insert(id.clone());
+                headings.push((n, id, title));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let offset = page.body_offset + dest_offset(body, &range, &dest_url);
+                let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let offset = page.body_offset + dest_offset(body, &range, &dest_url);
+                let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
+                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+            }
+            Event::Start(Tag::FootnoteDefinition(ref name)) => {
+                out.ids.insert(name.to_string());
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out.toc = build_toc(&headings);
+    out
+}
+
+/// The folder of a page relative to `content/`, with `/` separators and no
+/// leading or trailing slash (`care`, or empty for the top).
+fn content_dir(file: &Path) -> String {
+    let rel = file.strip_prefix("content").unwrap_or(file);
+    rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+}
+
+/// Where in `body` the destination of the link at `range` is written, so the
+/// caret points at the URL rather than the link text.
+fn dest_offset(body: &str, range: &std::ops::Range<usize>, dest: &str) -> usize {
+    body.get(range.clone())
+        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
+        .map_or(range.start, |i| range.start + i)
+}
+
+fn rewrite_link<'a>(
+    dest: &CowStr<'a>,
+    offset: usize,
+    from: &str,
+    page_dir: &str,
+    page: &PageRef<'_>,
+    index: &PageIndex,
+    out: &mut Rendered,
+) -> CowStr<'a> {
+    match classify(dest) {
+        Dest::Keep => dest.clone(),
+        Dest::Fragment(fragment) => {
+            if !fragment.is_empty() {
+                out.anchors.push(AnchorLink { page: page.number, fragment: fragment.to_string(), offset });
+            }
+            dest.clone()
+        }
+        Dest::SiteAbsolute(path) => relative_url(from, path).into(),
+        Dest::Markdown { path, fragment } => {
+            let key = resolve(page_dir, path);
+            match key.as_deref().and_then(|k| index.by_source.get(k)) {
+                Some(&target) => {
+                    if !fragment.is_empty() {
+                        out.anchors.push(AnchorLink { page: target, fragment: fragment.to_string(), offset });
+                    }
+                    let mut url = relative_url(from, &index.paths[target]);
+                    if !fragment.is_empty() {
+                        url.push('#');
+                        url.push_str(fragment);
+                    }
+                    url.into()
+                }
+                None => {
+                    out.problems.push(missing_page(page, offset, path, key.as_deref(), index));
+                    dest.clone()
+                }
+            }
+        }
+    }
+}
+
+fn missing_page(
+    page: &PageRef<'_>,
+    offset: usize,
+    written: &str,
+    key: Option<&str>,
+    index: &PageIndex,
+) -> Diagnostic {
+    let message = match key {
+        Some(k) if index.drafts.contains(k) => {
+            format!("link to `{written}`, which is a draft (drafts are built only with --drafts)")
+        }
+        Some(k) => format!("link to `{written}`, but there is no page content/{k}"),
+        None => format!("link to `{written}`, which points outside content/"),
+    };
+    let mut d = Diagnostic::error(page.file, message).at_offset(page.text, offset);
+    if let Some(k) = key {
+        let known: Vec<&str> = index.by_source.keys().map(String::as_str).collect();
+        if let Some(best) = did_you_mean(k, &known) {
+            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(page.file))));
+        }
+    }
+    d
+}
+
+/// `best` (relative to `content/`) as the page at `dir` would write it.
+fn relative_to(best: &str, dir: &str) -> String {
+    if dir.is_empty() { best.to_string() } else { format!("/{best}") }
+}
+
+/// What a link destination is, for rewriting.
+#[derive(Debug, PartialEq, Eq)]
+enum Dest<'a> {
+    /// External, `mailto:`, relative URL to a non-markdown file: left alone.
+    Keep,
+    /// `#section` on the same page.
+    Fragment(&'a str),
+    /// `/images/a.png`: made relative.
+    SiteAbsolute(&'a str),
+    /// `risks.md#x`: becomes that page's URL.
+    Markdown { path: &'a str, fragment: &'a str },
+}
+
+fn classify(dest: &str) -> Dest<'_> {
+    if let Some(fragment) = dest.strip_prefix('#') {
+        return Dest::Fragment(fragment);
+    }
+    if dest.starts_with("//") || has_scheme(dest) || dest.is_empty() {
+        return Dest::Keep;
+    }
+    let (path, fragment) = dest.split_once('#').unwrap_or((dest, ""));
+    let bare = path.split('?').next().unwrap_or(path);
+    if bare.ends_with(".md") || bare.ends_with(".markdown") {
+        Dest::Markdown { path: bare, fragment }
+    } else if dest.starts_with('/') {
+        Dest::SiteAbsolute(dest)
+    } else {
+        Dest::Keep
+    }
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// The content-relative path a markdown link names: relative to the linking
+/// page's folder, or to `content/` when it starts with `/`. `None` when it
+/// climbs out of `content/`.
+fn resolve(page_dir: &str, link: &str) -> Option<String> {
+    let (base, rest) = match link.strip_prefix('/') {
+        Some(rest) => ("", rest),
+        None => (page_dir, link),
+    };
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rest.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    Some(joined.strip_prefix("content/").map(str::to_string).unwrap_or(joined))
+}
+
+fn unique_id(base: String, used: &mut HashSet<String>) -> String {
+    if used.insert(base.clone()) {
+        return base;
+    }
+    (1..).map(|n| format!("{base}-{n}")).find(|candidate| used.insert(candidate.clone())).unwrap_or(base)
+}
+
+/// The text of a heading's events, without markup.
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+/// Nests h2s and h3s into a table of contents; other levels are left out.
+fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+    let mut toc: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in headings {
+        let entry = TocEntry { level: *level, id: id.clone(), title: title.clone(), children: Vec::new() };
+        match (level, toc.last_mut()) {
+            (2, _) => toc.push(entry),
+            (3, Some(parent)) => parent.children.push(entry),
+            (3, None) => toc.push(entry),
+            _ => {}
+        }
+    }
+    toc
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn site(files: &[(&str, &str)]) -> PageIndex {
+        let mut index = PageIndex::default();
+        for (i, (src, path)) in files.iter().enumerate() {
+            index.by_source.insert(src.to_string(), i);
+            index.paths.push(path.to_string());
+        }
+        index
+    }
+
+    fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
+        let file = PathBuf::from(file);
+        render_markdown(&PageRef { file: &file, text: body, body_offset: 0, number }, index)
+    }
+
+    #[test]
+    fn headings_get_unique_ids_anchors_and_a_toc() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render(
+            "content/a.md",
+            0,
+            "## Washing\n### Shampoo\n## Washing\n## Main\n## Custom {#mine}\n",
+            &index,
+        );
+        assert!(r.html.contains("<h2 id=\"washing\">Washing <a class=\"anchor\" href=\"#washing\" aria-label=\"Link to this section: Washing\">#</a></h2>"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"washing-1\">"), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"main-1\">"), "reserved id: {}", r.html);
+        assert!(r.html.contains("<h2 id=\"mine\">"), "{}", r.html);
+        assert_eq!(r.toc.len(), 4);
+        assert_eq!(r.toc[0].children[0].id, "shampoo");
+    }
+
+    #[test]
+    fn markdown_links_become_relative_page_urls() {
+        let index =
+            site(&[("care/aftercare.md", "/care/aftercare/"), ("risks.md", "/risks/"), ("index.md", "/")]);
+        let r = render(
+            "content/care/aftercare.md",
+            0,
+            "[r](../risks.md) [h](/index.md) [w](aftercare.md#washing) [img](/images/a.png) [e](https://x.org/a.md) [m](mailto:a@b.c)",
+            &index,
+        );
+        assert!(r.html.contains("href=\"../../risks/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../../\""), "{}", r.html);
+        assert!(r.html.contains("href=\"./#washing\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../../images/a.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://x.org/a.md\""), "{}", r.html);
+        assert!(r.html.contains("href=\"mailto:a@b.c\""), "{}", r.html);
+        assert_eq!(r.anchors, vec![AnchorLink { page: 0, fragment: "washing".into(), offset: 36 }]);
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn missing_pages_are_reported_where_the_link_is() {
+        let index = site(&[("risks.md", "/risks/"), ("about.md", "/about/")]);
+        let r = render("content/about.md", 1, "Intro\n\nSee [the risks](risk.md).\n", &index);
+        assert_eq!(r.problems.len(), 1);
+        let d = &r.problems[0];
+        assert_eq!(d.message, "link to `risk.md`, but there is no page content/risk.md");
+        assert_eq!(d.location.map(|l| (l.line, l.column)), Some((3, 17)));
+        assert_eq!(d.help.as_deref(), Some("did you mean `risks.md`?"));
+    }
+
+    #[test]
+    fn classifies_destinations() {
+        assert_eq!(classify("#x"), Dest::Fragment("x"));
+        assert_eq!(classify("https://a.b/c.md"), Dest::Keep);
+        assert_eq!(classify("//cdn/x"), Dest::Keep);
+        assert_eq!(classify("tel:+44"), Dest::Keep);
+        assert_eq!(classify("a.md#b"), Dest::Markdown { path: "a.md", fragment: "b" });
+        assert_eq!(classify("/x/"), Dest::SiteAbsolute("/x/"));
+        assert_eq!(classify("photo.jpg"), Dest::Keep);
+        assert_eq!(resolve("care", "../risks.md").as_deref(), Some("risks.md"));
+        assert_eq!(resolve("", "../x.md"), None);
+        assert_eq!(resolve("care", "/content/a.md").as_deref(), Some("a.md"));
+    }
+
+    #[test]
+    fn escapes_heading_text_in_attributes() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render("content/a.md", 0, "## Fish & \"chips\" <b>\n", &index);
+        assert!(r.html.contains("aria-label=\"Link to this section: Fish &amp; “chips”\""), "{}", r.html);
+    }
+}

@@ -1,0 +1,376 @@
+//! Render: [`Site`] + templates -> [`OutputFile`]s, in memory.
+//!
+//! Pure: nothing here touches the disk, so the whole rendering can be tested
+//! without a filesystem and `check` can render without writing. Templates get
+//! typed, borrowed context structs; `site` is put in Tera's global context
+//! once instead of being serialised again for every page.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, ErrorKind, Tera};
+
+use crate::config::{SiteConfig, base_path};
+use crate::content::{Page, TocEntry, page_output, relative_url};
+use crate::date::Date;
+use crate::error::{Diagnostic, Error, Location};
+use crate::front_matter::{key_location, split_front_matter};
+use crate::markdown::escape_html;
+use crate::site::Site;
+use crate::source::{AssetSource, TemplateFile};
+
+/// A file of the built site.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// Path inside the output folder.
+    pub path: PathBuf,
+    /// What goes in it.
+    pub content: OutputContent,
+}
+
+/// The contents of an output file.
+#[derive(Debug, Clone)]
+pub enum OutputContent {
+    /// Rendered here.
+    Bytes(Vec<u8>),
+    /// Copied from a static file.
+    Asset(AssetSource),
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    page: PageView<'a>,
+    menu: Vec<MenuItem<'a>>,
+    root: String,
+    current_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    title: &'a str,
+    description: &'a str,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    url: String,
+    path: &'a str,
+    permalink: String,
+    date: Option<Date>,
+    updated: Option<Date>,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+    is_home: bool,
+}
+
+#[derive(Serialize)]
+struct MenuItem<'a> {
+    title: &'a str,
+    url: String,
+    current: bool,
+}
+
+/// Renders every output file of the site.
+pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
+    let tera = load_templates(&site.templates, &site.config).map_err(Error::Site)?;
+    let results: Vec<Result<OutputFile, Diagnostic>> =
+        site.pages.par_iter().map(|page| render_page(&tera, site, page)).collect();
+    let mut outputs = Vec::with_capacity(results.len() + site.assets.len() + 4);
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(o) => outputs.push(o),
+            Err(d) => problems.push(d),
+        }
+    }
+    if let Some(r) = render_not_found(&tera, site) {
+        match r {
+            Ok(o) => outputs.push(o),
+            Err(d) => problems.push(d),
+        }
+    }
+    Error::from_diagnostics(problems)?;
+    for (out, target) in &site.aliases {
+        outputs.push(OutputFile {
+            path: out.clone(),
+            content: OutputContent::Bytes(redirect_page(site, out, *target)),
+        });
+    }
+    outputs.push(OutputFile { path: "sitemap.xml".into(), content: OutputContent::Bytes(sitemap(site)) });
+    outputs
+        .push(OutputFile { path: "robots.txt".into(), content: OutputContent::Bytes(robots(&site.config)) });
+    let written: std::collections::HashSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
+    for asset in &site.assets {
+        // A generated file wins over a static file of the same name.
+        if !written.contains(&asset.output) {
+            outputs.push(OutputFile {
+                path: asset.output.clone(),
+                content: OutputContent::Asset(asset.source.clone()),
+            });
+        }
+    }
+    Ok(outputs)
+}
+
+/// Parses all templates, reporting every template with a syntax error.
+pub(crate) fn load_templates(
+    templates: &[TemplateFile],
+    config: &SiteConfig,
+) -> Result<Tera, Vec<Diagnostic>> {
+    let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
+    let mut problems = Vec::new();
+    loop {
+        let mut tera = Tera::new();
+        tera.global_context().insert("site", config);
+        match tera.add_raw_templates(remaining.iter().map(|t| (t.name.as_str(), t.text.as_str()))) {
+            Ok(()) if problems.is_empty() => return Ok(tera),
+            Ok(()) => return Err(problems),
+            Err(e) => {
+                let (d, culprit) = template_diagnostic(&e, templates, None);
+                problems.push(d);
+                // Drop the broken template and try again, so every broken one is reported.
+                match culprit.and_then(|name| remaining.iter().position(|t| t.name == name)) {
+                    Some(i) => {
+                        remaining.remove(i);
+                    }
+                    None => return Err(problems),
+                }
+            }
+        }
+    }
+}
+
+/// A Tera error as a diagnostic on the template file, and the name of the
+/// template at fault.
+fn template_diagnostic(
+    e: &tera::Error,
+    templates: &[TemplateFile],
+    page: Option<&Path>,
+) -> (Diagnostic, Option<String>) {
+    let file_of = |name: &str| {
+        templates
+            .iter()
+            .find(|t| t.name == name)
+            .map_or_else(|| PathBuf::from(format!("templates/{name}")), |t| t.path.clone())
+    };
+    let while_rendering = page.map(|p| format!(" (while rendering {})", p.display())).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = report.filename().to_string();
+            let span = report.span();
+            let text = templates.iter().find(|t| t.name == name).map(|t| t.text.as_str()).unwrap_or_default();
+            let what = if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                "syntax error in template"
+            } else {
+                "template error"
+            };
+            let d = Diagnostic::error(
+                file_of(&name),
+                format!("{what}: {}{while_rendering}", lower_first(report.message())),
+            )
+            .at(text, Location { line: span.start_line, column: span.start_col + 1 });
+            (d, Some(name))
+        }
+        ErrorKind::MissingParent { current, parent } => (
+            Diagnostic::error(
+                file_of(current),
+                format!("template extends `{parent}`, which does not exist{while_rendering}"),
+            ),
+            Some(current.clone()),
+        ),
+        ErrorKind::CircularExtend { tpl, inheritance_chain } => (
+            Diagnostic::error(
+                file_of(tpl),
+                format!("templates extend each other in a circle: {}", inheritance_chain.join(" -> ")),
+            ),
+            Some(tpl.clone()),
+        ),
+        ErrorKind::CircularInclude { tpl, include_chain } => (
+            Diagnostic::error(
+                file_of(tpl),
+                format!("templates include each other in a circle: {}", include_chain.join(" -> ")),
+            ),
+            Some(tpl.clone()),
+        ),
+        ErrorKind::TemplateNotFound(name) => (
+            Diagnostic::error(page.unwrap_or(Path::new("templates")), format!("template `{name}` not found")),
+            None,
+        ),
+        other => {
+            // Tera's checks across templates (unknown filter, unknown block) come as one text.
+            let text = other.to_string();
+            let culprit =
+                templates.iter().find(|t| text.contains(&format!("{}:", t.name))).map(|t| t.name.clone());
+            let file = culprit.as_deref().map_or_else(|| PathBuf::from("templates"), file_of);
+            (Diagnostic::error(file, format!("template error{while_rendering}: {}", text.trim())), culprit)
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f)
+            if !s.starts_with(|ch: char| {
+                ch.is_uppercase() && c.clone().next().is_some_and(char::is_uppercase)
+            }) =>
+        {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn template_for(page: &Page) -> &str {
+    match &page.meta.template {
+        Some(t) => t,
+        None if page.path == "/" => "index.html",
+        None => "page.html",
+    }
+}
+
+fn render_page(tera: &Tera, site: &Site, page: &Page) -> Result<OutputFile, Diagnostic> {
+    let template = template_for(page);
+    if !tera.contains_template(template) {
+        let d = Diagnostic::error(&page.source, format!("template `{template}` does not exist"));
+        let d = match split_front_matter(&page.source, &page.text)
+            .ok()
+            .and_then(|s| key_location(&page.text, &s, "template"))
+        {
+            Some(loc) => d.at(&page.text, loc),
+            None => d,
+        };
+        let names: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).collect();
+        let d = match crate::error::did_you_mean(template, &names) {
+            Some(best) => d.with_help(format!("did you mean `{best}`?")),
+            None => d.with_help(format!("the templates are: {}", names.join(", "))),
+        };
+        return Err(d);
+    }
+    let root = relative_url(&page.path, "/");
+    let ctx = page_context(site, page, root, &page.path);
+    render_with(tera, site, template, &ctx, Some(&page.source)).map(|html| OutputFile {
+        path: page_output(&page.path),
+        content: OutputContent::Bytes(html.into_bytes()),
+    })
+}
+
+fn page_context<'a>(site: &'a Site, page: &'a Page, root: String, from: &str) -> PageContext<'a> {
+    let menu = site
+        .menu
+        .iter()
+        .map(|&i| {
+            let target = &site.pages[i];
+            let url = if from.starts_with('/') && !root.starts_with('/') {
+                relative_url(from, &target.path)
+            } else {
+                format!("{root}{}", &target.path[1..])
+            };
+            MenuItem { title: &target.title, url, current: target.path == page.path }
+        })
+        .collect();
+    PageContext {
+        page: PageView {
+            title: &page.title,
+            description: page.meta.description.as_deref().unwrap_or(&site.config.description),
+            content: &page.html,
+            toc: &page.toc,
+            url: "./".to_string(),
+            path: &page.path,
+            permalink: format!("{}{}", site.config.base_url, &page.path[1..]),
+            date: page.meta.date,
+            updated: page.meta.updated,
+            extra: &page.meta.extra,
+            is_home: page.path == "/",
+        },
+        menu,
+        root,
+        current_url: &page.path,
+    }
+}
+
+fn render_with<T: Serialize>(
+    tera: &Tera,
+    site: &Site,
+    template: &str,
+    ctx: &T,
+    page: Option<&Path>,
+) -> Result<String, Diagnostic> {
+    let context = Context::from_serialize(ctx).map_err(|e| {
+        Diagnostic::error(
+            page.unwrap_or(Path::new("templates")),
+            format!("cannot pass the page to templates: {e}"),
+        )
+    })?;
+    tera.render(template, &context).map_err(|e| template_diagnostic(&e, &site.templates, page).0)
+}
+
+/// `404.html`, served by hosts at any URL: its links start from the base
+/// URL's path instead of being relative.
+fn render_not_found(tera: &Tera, site: &Site) -> Option<Result<OutputFile, Diagnostic>> {
+    if !tera.contains_template("404.html") {
+        return None;
+    }
+    let page = Page {
+        source: PathBuf::from("404.html"),
+        text: String::new(),
+        meta: crate::front_matter::FrontMatter::default(),
+        title: "Page not found".to_string(),
+        path: "/404.html".to_string(),
+        html: String::new(),
+        toc: Vec::new(),
+        ids: Default::default(),
+    };
+    let root = base_path(&site.config.base_url).to_string();
+    let mut ctx = page_context(site, &page, root, "");
+    ctx.page.url = format!("{}404.html", ctx.root);
+    ctx.page.permalink = format!("{}404.html", site.config.base_url);
+    Some(
+        render_with(tera, site, "404.html", &ctx, Some(Path::new("404.html"))).map(|html| OutputFile {
+            path: "404.html".into(),
+            content: OutputContent::Bytes(html.into_bytes()),
+        }),
+    )
+}
+
+/// A small page that sends visitors of an old URL to the page's new one.
+fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
+    let page = &site.pages[target];
+    let dir: String = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => format!("/{}/", p.to_string_lossy().replace('\\', "/")),
+        _ => "/".to_string(),
+    };
+    let rel = escape_html(&relative_url(&dir, &page.path));
+    let abs = escape_html(&format!("{}{}", site.config.base_url, &page.path[1..]));
+    let title = escape_html(&page.title);
+    let lang = escape_html(&site.config.language);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{abs}\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={rel}\">\n</head>\n<body>\n<main>\n\
+         <h1>This page has moved</h1>\n<p>It is now at <a href=\"{rel}\">{title}</a>.</p>\n</main>\n</body>\n</html>\n"
+    )
+    .into_bytes()
+}
+
+fn sitemap(site: &Site) -> Vec<u8> {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut pages: Vec<&Page> = site.pages.iter().collect();
+    pages.sort_by(|a, b| a.path.cmp(&b.path));
+    for page in pages {
+        xml.push_str("  <url>\n    <loc>");
+        xml.push_str(&escape_html(&format!("{}{}", site.config.base_url, &page.path[1..])));
+        xml.push_str("</loc>\n");
+        if let Some(date) = page.meta.updated.or(page.meta.date) {
+            xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
+        }
+        xml.push_str("  </url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml.into_bytes()
+}
+
+fn robots(config: &SiteConfig) -> Vec<u8> {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", config.base_url).into_bytes()
+}

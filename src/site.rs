@@ -1,0 +1,211 @@
+//! Parse: turn [`Sources`] into a [`Site`], the parsed, immutable whole.
+//!
+//! Pages are parsed in parallel in two passes: front matter first (which
+//! fixes every page's URL, so links can be resolved), then markdown. Anchors
+//! (`aftercare.md#washing`) are checked last, once every page's headings are
+//! known. Every problem is collected; the site is returned only if there are
+//! none.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::content::{Page, alias_output, page_output, page_path};
+use crate::error::{Diagnostic, Error};
+use crate::front_matter::{FrontMatter, key_location, parse_front_matter};
+use crate::markdown::{PageIndex, PageRef, render_markdown};
+use crate::source::{Asset, SourceFile, Sources, TemplateFile};
+
+/// What changes how a site is parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Include `draft: true` pages.
+    pub drafts: bool,
+}
+
+/// The parsed site, ready to render.
+#[derive(Debug)]
+pub struct Site {
+    /// Settings from `site.yaml`.
+    pub config: SiteConfig,
+    /// Every page to build, sorted by source path.
+    pub pages: Vec<Page>,
+    /// Templates (theme's overlaid by the site's).
+    pub templates: Vec<TemplateFile>,
+    /// Files copied as they are.
+    pub assets: Vec<Asset>,
+    /// Redirect pages: output file -> page number.
+    pub aliases: Vec<(PathBuf, usize)>,
+    /// Pages in the main navigation, in order.
+    pub menu: Vec<usize>,
+}
+
+struct Parsed {
+    source: SourceFile,
+    meta: FrontMatter,
+    body_offset: usize,
+}
+
+/// Parses every page and assembles the site.
+pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Error> {
+    let Sources { config, pages, templates, assets } = sources;
+    let mut problems = Vec::new();
+
+    let parsed: Vec<Result<Parsed, Diagnostic>> = pages
+        .into_par_iter()
+        .map(|source| {
+            let (meta, split) = parse_front_matter(&source.path, &source.text)?;
+            let body_offset = split.body_offset;
+            Ok(Parsed { source, meta, body_offset })
+        })
+        .collect();
+    let mut drafts = HashSet::new();
+    let mut kept = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(p) if p.meta.draft && !options.drafts => {
+                drafts.insert(content_key(&p.source));
+            }
+            Ok(p) => kept.push(p),
+            Err(d) => problems.push(d),
+        }
+    }
+
+    let index = index_pages(&kept, drafts, &mut problems);
+    let rendered: Vec<_> = kept
+        .par_iter()
+        .enumerate()
+        .map(|(number, p)| {
+            let page =
+                PageRef { file: &p.source.path, text: &p.source.text, body_offset: p.body_offset, number };
+            render_markdown(&page, &index)
+        })
+        .collect();
+
+    let mut pages = Vec::with_capacity(kept.len());
+    let mut anchors = Vec::new();
+    for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+        problems.append(&mut r.problems);
+        anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
+        pages.push(Page {
+            title: p.meta.title.clone().unwrap_or_default(),
+            path: index.paths[number].clone(),
+            source: p.source.path,
+            text: p.source.text,
+            meta: p.meta,
+            html: r.html,
+            toc: r.toc,
+            ids: r.ids,
+        });
+    }
+    for (from, a) in anchors {
+        let target = &pages[a.page];
+        if !target.ids.contains(&a.fragment) {
+            let page = &pages[from];
+            let whose =
+                if a.page == from { "this page".to_string() } else { target.source.display().to_string() };
+            let mut d = Diagnostic::error(
+                &page.source,
+                format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
+            )
+            .at_offset(&page.text, a.offset);
+            let known: Vec<&str> = target.ids.iter().map(String::as_str).collect();
+            if let Some(best) = crate::error::did_you_mean(&a.fragment, &known) {
+                d = d.with_help(format!("did you mean `#{best}`?"));
+            }
+            problems.push(d);
+        }
+    }
+
+    let aliases = collect_aliases(&pages, &mut problems);
+    let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
+    menu.sort_by(|&a, &b| {
+        (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
+    });
+
+    Error::from_diagnostics(problems)?;
+    Ok(Site { config, pages, templates, assets, aliases, menu })
+}
+
+/// A page's source path relative to `content/`, as links write it.
+fn content_key(source: &SourceFile) -> String {
+    let rel = source.path.strip_prefix("content").unwrap_or(&source.path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// Gives every page its URL and finds pages that would write the same one.
+fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Diagnostic>) -> PageIndex {
+    let mut index = PageIndex { drafts, ..PageIndex::default() };
+    let mut owner: HashMap<String, usize> = HashMap::with_capacity(pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        let path = match page_path(&p.source.path, p.meta.slug.as_deref()) {
+            Ok(path) => path,
+            Err(why) => {
+                let d = Diagnostic::error(&p.source.path, why);
+                problems.push(at_key(d, p, "slug"));
+                format!("/.invalid/{i}/")
+            }
+        };
+        if let Some(&first) = owner.get(&path) {
+            let other = &pages[first].source.path;
+            problems.push(
+                Diagnostic::error(
+                    &p.source.path,
+                    format!("this page and {} would both be written to {path}", other.display()),
+                )
+                .with_help("rename one of the files, or give one of them a different `slug`"),
+            );
+        } else {
+            owner.insert(path.clone(), i);
+        }
+        index.by_source.insert(content_key(&p.source), i);
+        index.paths.push(path);
+    }
+    index
+}
+
+fn at_key(d: Diagnostic, p: &Parsed, key: &str) -> Diagnostic {
+    let text = &p.source.text;
+    let split = crate::front_matter::Split {
+        yaml: &text[..p.body_offset],
+        yaml_line: 1,
+        body: "",
+        body_offset: p.body_offset,
+    };
+    match key_location(text, &split, key) {
+        Some(loc) => d.at(text, loc),
+        None => d,
+    }
+}
+
+/// Redirect pages for every alias, refusing unsafe paths and collisions.
+fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathBuf, usize)> {
+    let mut taken: HashMap<PathBuf, String> =
+        pages.iter().map(|p| (page_output(&p.path), format!("the page {}", p.source.display()))).collect();
+    let mut aliases = Vec::new();
+    for (i, page) in pages.iter().enumerate() {
+        for alias in &page.meta.aliases {
+            let at = |d: Diagnostic| match crate::config::key_line(&page.text, alias) {
+                Some(loc) => d.at(&page.text, loc),
+                None => d,
+            };
+            match alias_output(alias) {
+                Ok(out) => {
+                    if let Some(owner) = taken.get(&out) {
+                        problems.push(at(Diagnostic::error(
+                            &page.source,
+                            format!("alias `{alias}` would overwrite {owner}"),
+                        )));
+                    } else {
+                        taken.insert(out.clone(), format!("an alias of {}", page.source.display()));
+                        aliases.push((out, i));
+                    }
+                }
+                Err(why) => problems.push(at(Diagnostic::error(&page.source, why))),
+            }
+        }
+    }
+    aliases
+}
