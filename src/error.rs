@@ -220,7 +220,7 @@ fn word_end(text: &str, start: usize) -> usize {
     let rest = &text[start..];
     let len = rest
         .char_indices()
-        .find(|&(_, c)| c.is_whitespace() || c == ':' || c == ',')
+        .find(|&(i, c)| c.is_whitespace() || (i > 0 && ":,)]\"'".contains(c)))
         .map_or(rest.len(), |(i, _)| i);
     if len == 0 { start + rest.chars().next().map_or(0, char::len_utf8) } else { start + len }
 }

@@ -180,6 +180,12 @@ fn at_key(d: Diagnostic, p: &Parsed, key: &str) -> Diagnostic {
     }
 }
 
+/// Where the body starts, so key searches stay inside the front matter.
+fn page_body_start(text: &str) -> usize {
+    crate::front_matter::split_front_matter(std::path::Path::new(""), text)
+        .map_or(text.len(), |s| s.body_offset)
+}
+
 /// Redirect pages for every alias, refusing unsafe paths and collisions.
 fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathBuf, usize)> {
     let mut taken: HashMap<PathBuf, String> =
@@ -187,9 +193,14 @@ fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathB
     let mut aliases = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         for alias in &page.meta.aliases {
-            let at = |d: Diagnostic| match crate::config::key_line(&page.text, alias) {
-                Some(loc) => d.at(&page.text, loc),
-                None => d,
+            let at = |d: Diagnostic| {
+                let head = &page.text[..page.text.len().min(page_body_start(&page.text))];
+                match crate::config::key_line(head, alias)
+                    .or_else(|| crate::config::key_line(head, "aliases"))
+                {
+                    Some(loc) => d.at(&page.text, loc),
+                    None => d,
+                }
             };
             match alias_output(alias) {
                 Ok(out) => {

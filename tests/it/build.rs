@@ -1,0 +1,184 @@
+//! `dotwork build` on fixture sites: what lands in `public/`.
+
+use crate::support::TestSite;
+
+#[test]
+fn minimal_theme_pages_are_rendered_as_snapshotted() {
+    let site = TestSite::fixture("minimal-theme");
+    site.build();
+    insta::assert_snapshot!("minimal_files", site.output_files().join("\n"));
+    insta::assert_snapshot!("minimal_home", site.read_output("index.html"));
+    insta::assert_snapshot!("minimal_guide", site.read_output("care/guide/index.html"));
+}
+
+#[test]
+fn urls_mirror_the_content_folder_and_slugs() {
+    let site = TestSite::fixture("basic");
+    site.build();
+    let files = site.output_files();
+    for expected in [
+        "index.html",
+        "risks/index.html",
+        "care/after-care/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "images/dot.png",
+        "style.css",
+        "old-risks/index.html",
+        "legacy/risks.html",
+    ] {
+        assert!(files.contains(&expected.to_string()), "{expected} missing from {files:#?}");
+    }
+    assert!(!files.iter().any(|f| f.contains("draft") || f.contains("not-ready")), "{files:#?}");
+}
+
+#[test]
+fn links_to_markdown_files_become_relative_urls() {
+    let site = TestSite::fixture("basic");
+    site.build();
+    let home = site.read_output("index.html");
+    assert!(home.contains(r#"href="care/after-care/""#), "{home}");
+    assert!(home.contains(r#"href="care/after-care/#washing-your-hair""#), "{home}");
+    assert!(home.contains(r#"href="risks/""#), "{home}");
+    assert!(home.contains(r#"src="images/dot.png""#), "{home}");
+    let risks = site.read_output("risks/index.html");
+    assert!(risks.contains(r#"href="../""#), "{risks}");
+    assert!(risks.contains(r#"href="../care/after-care/#washing-your-hair""#), "{risks}");
+    let care = site.read_output("care/after-care/index.html");
+    assert!(care.contains(r#"href="../../risks/""#), "{care}");
+    assert!(care.contains(r#"<h2 id="washing-your-hair-1">"#), "duplicate headings get unique ids: {care}");
+}
+
+#[test]
+fn no_page_links_to_an_absolute_path_so_any_sub_path_works() {
+    let site = TestSite::fixture("basic");
+    site.build();
+    for file in site.output_files().iter().filter(|f| f.ends_with(".html") && *f != "404.html") {
+        let html = site.read_output(file);
+        for attr in ["href=\"/", "src=\"/", "href='/", "src='/"] {
+            assert!(!html.contains(attr), "{file} has a root-absolute link ({attr}):\n{html}");
+        }
+    }
+}
+
+#[test]
+fn not_found_page_links_from_the_base_url_path() {
+    let site = TestSite::fixture("basic");
+    let run = site.run(&["build", "--base-url", "https://example.github.io/clinic"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = site.read_output("404.html");
+    assert!(page.contains("href=\"/clinic/style.css\""), "{page}");
+    assert!(!page.contains("href=\"../"), "{page}");
+    let sitemap = site.read_output("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.github.io/clinic/care/after-care/</loc>"), "{sitemap}");
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let site = TestSite::fixture("basic");
+    let run = site.run(&["build", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read_output("draft/index.html").contains("Not ready"));
+    assert!(site.read_output("sitemap.xml").contains("/draft/"));
+}
+
+#[test]
+fn sitemap_robots_and_redirects() {
+    let site = TestSite::fixture("basic");
+    site.build();
+    let sitemap = site.read_output("sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/</loc>\n    <lastmod>2026-01-02</lastmod>"),
+        "{sitemap}"
+    );
+    assert!(
+        sitemap.contains("<loc>https://example.org/risks/</loc>\n    <lastmod>2025-05-01</lastmod>"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("draft"), "{sitemap}");
+    assert_eq!(
+        site.read_output("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sitemap.xml\n"
+    );
+    let old = site.read_output("old-risks/index.html");
+    assert!(old.contains(r#"<meta http-equiv="refresh" content="0; url=../risks/">"#), "{old}");
+    assert!(old.contains(r#"<link rel="canonical" href="https://example.org/risks/">"#), "{old}");
+    let legacy = site.read_output("legacy/risks.html");
+    assert!(legacy.contains("url=../risks/"), "{legacy}");
+}
+
+#[test]
+fn front_matter_text_is_escaped_wherever_templates_print_it() {
+    let site = TestSite::fixture("basic");
+    site.build();
+    let risks = site.read_output("risks/index.html");
+    assert!(!risks.contains("<b>"), "raw title leaked:\n{risks}");
+    assert!(risks.contains("Risks &amp; &quot;side effects&quot; &lt;b&gt;"), "{risks}");
+}
+
+#[test]
+fn built_in_theme_is_used_without_a_themes_folder() {
+    let site = TestSite::fixture("basic");
+    assert!(!site.path("themes").exists());
+    site.build();
+    let home = site.read_output("index.html");
+    for needle in
+        ["<html lang=\"en-GB\"", "<main", "tel:+442079460001", "https://example.org/book", "style.css"]
+    {
+        assert!(home.contains(needle), "{needle} missing:\n{home}");
+    }
+    let canonical = r#"<link rel="canonical" href="https://example.org/care/after-care/">"#;
+    assert!(site.read_output("care/after-care/index.html").contains(canonical));
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_themes() {
+    let site = TestSite::fixture("basic");
+    site.write("templates/page.html", "OVERRIDDEN {{ page.title }}");
+    site.write("static/style.css", "body{color:red}");
+    site.build();
+    assert_eq!(
+        site.read_output("risks/index.html"),
+        "OVERRIDDEN Risks &amp; &quot;side effects&quot; &lt;b&gt;"
+    );
+    assert_eq!(site.read_output("style.css"), "body{color:red}");
+}
+
+#[test]
+fn windows_files_with_bom_and_crlf_build() {
+    let site = TestSite::with_pages(&[]);
+    site.write_bytes(
+        "content/index.md",
+        b"\xef\xbb\xbf---\r\ntitle: Windows page\r\n---\r\n## A heading\r\n\r\nText.\r\n",
+    );
+    site.build();
+    let home = site.read_output("index.html");
+    assert!(home.contains("<p>Text.</p>"), "{home}");
+    assert!(home.contains(r#"<h2 id="a-heading">"#), "{home}");
+}
+
+#[test]
+fn the_shipped_clinic_site_builds() {
+    let site = TestSite::clinic();
+    site.build();
+    let files = site.output_files();
+    for page in [
+        "index.html",
+        "about/index.html",
+        "risks/index.html",
+        "aftercare/index.html",
+        "references/index.html",
+        "contact/index.html",
+    ] {
+        assert!(files.contains(&page.to_string()), "{page} missing: {files:#?}");
+    }
+}
+
+#[test]
+fn summary_line_names_pages_and_time() {
+    let site = TestSite::fixture("basic");
+    let run = site.build();
+    assert!(run.stderr.contains("built 3 pages"), "{}", run.stderr);
+    assert!(run.stderr.contains(" ms"), "{}", run.stderr);
+}
