@@ -1,5 +1,8 @@
 //! dotwork's integration tests, in one binary to save link time.
 
+// Test code may panic on a broken fixture: that is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod build;
 mod cli;
 mod errors;
