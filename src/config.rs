@@ -37,9 +37,63 @@ pub struct SiteConfig {
     /// The clinic's contact details, shown on every page.
     #[serde(default)]
     pub clinic: Clinic,
+    /// People who write and review pages, by the id pages use
+    /// (`author: jsmith`, `reviewed_by: jsmith`).
+    #[serde(default)]
+    pub people: std::collections::BTreeMap<String, Person>,
+    /// How often medical pages must be reviewed, in months.
+    #[serde(default = "default_review_interval")]
+    pub review_interval_months: u32,
+    /// The highest Flesch-Kincaid grade `check` accepts for a page's prose.
+    #[serde(default = "default_reading_grade")]
+    pub reading_grade: f64,
+    /// Citation style: `ama` (default), `apa` or `vancouver`.
+    #[serde(default)]
+    pub citation_style: CitationStyle,
+    /// The medical disclaimer shown on every page.
+    #[serde(default)]
+    pub disclaimer: String,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Someone who writes or reviews pages.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    /// Full name, as shown on pages.
+    pub name: String,
+    /// Qualifications (`MBBS, MRCP`), shown after the name.
+    #[serde(default)]
+    pub credentials: String,
+    /// Job title or role (`Consultant dermatologist`).
+    #[serde(default)]
+    pub job_title: String,
+    /// A page about them, an absolute URL.
+    #[serde(default)]
+    pub url: String,
+}
+
+/// The citation styles dotwork ships.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CitationStyle {
+    /// American Medical Association, medicine's usual style.
+    #[default]
+    Ama,
+    /// American Psychological Association (author-date).
+    Apa,
+    /// NLM/Vancouver (Citing Medicine).
+    Vancouver,
+}
+
+fn default_review_interval() -> u32 {
+    12
+}
+
+fn default_reading_grade() -> f64 {
+    8.0
 }
 
 /// The clinic's profile.
@@ -100,6 +154,40 @@ pub struct OpeningHours {
     pub opens: String,
     /// Closing time, `HH:MM`.
     pub closes: String,
+    /// schema.org day names derived from `days` (`Monday`, ...).
+    #[serde(skip_deserializing)]
+    pub day_of_week: Vec<&'static str>,
+}
+
+const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// Reads "Monday to Friday", "Mon-Wed, Sat", "Saturday and Sunday" into day
+/// names; `None` if a part is not a day.
+pub(crate) fn parse_days(text: &str) -> Option<Vec<&'static str>> {
+    let day = |word: &str| {
+        let w = word.trim().trim_end_matches('.').to_lowercase();
+        (w.len() >= 3).then(|| DAYS.iter().position(|d| d.to_lowercase().starts_with(&w))).flatten()
+    };
+    let mut out = Vec::new();
+    let normalized =
+        text.replace(" and ", ",").replace('&', ",").replace(" to ", "-").replace(['–', '—'], "-");
+    for part in normalized.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((from, to)) => {
+                let (a, b) = (day(from)?, day(to)?);
+                let mut i = a;
+                loop {
+                    out.push(DAYS[i]);
+                    if i == b {
+                        break;
+                    }
+                    i = (i + 1) % 7;
+                }
+            }
+            None => out.push(DAYS[day(part)?]),
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn default_language() -> String {
@@ -131,7 +219,14 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     if config.title.trim().is_empty() {
         problems.push(at_key("title", "the site title is empty".to_string()));
     }
-    for hours in &config.clinic.opening_hours {
+    for hours in &mut config.clinic.opening_hours {
+        match parse_days(&hours.days) {
+            Some(days) => hours.day_of_week = days,
+            None => problems.push(
+                at_key(&hours.days, format!("`{}` are not days of the week", hours.days))
+                    .with_help("write days like \"Monday to Friday\", \"Saturday\" or \"Mon, Wed and Fri\""),
+            ),
+        }
         for time in [&hours.opens, &hours.closes] {
             if !is_clock_time(time) {
                 problems.push(
@@ -223,6 +318,19 @@ mod tests {
         assert_eq!(d.message, "unknown key `phnoe` in site.yaml (under `clinic`)");
         assert_eq!(d.help.as_deref(), Some("did you mean `phone`?"));
         assert_eq!(d.location.map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn reads_day_ranges() {
+        assert_eq!(parse_days("Monday to Friday").unwrap().len(), 5);
+        assert_eq!(parse_days("Sat").unwrap(), vec!["Saturday"]);
+        assert_eq!(
+            parse_days("Mon-Wed, Sat and Sunday").unwrap(),
+            vec!["Monday", "Tuesday", "Wednesday", "Saturday", "Sunday"]
+        );
+        assert_eq!(parse_days("Friday – Monday").unwrap(), vec!["Friday", "Saturday", "Sunday", "Monday"]);
+        assert_eq!(parse_days("weekdays"), None);
+        assert_eq!(parse_days("Mo"), None);
     }
 
     #[test]

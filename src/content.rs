@@ -32,6 +32,10 @@ pub struct Page {
     pub toc: Vec<TocEntry>,
     /// Every `id` the body defines (headings, footnotes), for anchor checks.
     pub ids: HashSet<String>,
+    /// The works this page cites, in order of first citation.
+    pub cited: Vec<String>,
+    /// The page's own reference list (HTML), empty if it cites nothing.
+    pub references: String,
 }
 
 /// One heading in a table of contents.

@@ -54,6 +54,25 @@ impl Date {
         Date::new(num(y)? as i32, num(m)?, num(d)?).map_err(|why| format!("`{s}` is not a real date: {why}"))
     }
 
+    /// The date as people write it: `24 November 2026`.
+    pub fn long(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        format!("{} {} {}", self.day, MONTHS[usize::from(self.month - 1)], self.year)
+    }
+
     /// Today's date in UTC.
     pub fn today() -> Date {
         let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -137,6 +156,11 @@ mod tests {
         assert!(Date::parse("24-01-01").is_err());
         assert!(Date::parse("2024-01-01-01").is_err());
         assert!(Date::parse("").is_err());
+    }
+
+    #[test]
+    fn writes_dates_for_people() {
+        assert_eq!(Date::parse("2026-11-04").unwrap().long(), "4 November 2026");
     }
 
     #[test]

@@ -47,9 +47,47 @@ pub struct FrontMatter {
     /// Old URLs that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Who wrote the page: an id from `people` in site.yaml.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Who medically reviewed it: an id from `people` in site.yaml.
+    #[serde(default)]
+    pub reviewed_by: Option<String>,
+    /// When it was last medically reviewed.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
+    /// For a page about a procedure: what structured data says about it.
+    #[serde(default)]
+    pub procedure: Option<Procedure>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A medical procedure described by a page (schema.org `MedicalProcedure`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Procedure {
+    /// The procedure's name; the page title when absent.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Other names it goes by.
+    #[serde(default)]
+    pub alternate_names: Vec<String>,
+    /// How it is performed, in a sentence or two.
+    pub how_performed: String,
+    /// What the patient does beforehand.
+    #[serde(default)]
+    pub preparation: Option<String>,
+    /// What follows: aftercare, as text.
+    #[serde(default)]
+    pub followup: Option<String>,
+    /// The page with the aftercare advice, as a link to its markdown file.
+    #[serde(default)]
+    pub followup_page: Option<String>,
+    /// The body part treated (`Scalp`).
+    #[serde(default)]
+    pub body_location: Option<String>,
 }
 
 /// A page's text cut in two.

@@ -11,6 +11,8 @@
 //!
 //! The commands in [`commands`] compose them.
 
+pub mod check;
+pub mod citations;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -21,8 +23,10 @@ pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod source;
+pub(crate) mod structured_data;
 pub(crate) mod theme;
 pub(crate) mod yaml;
 

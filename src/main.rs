@@ -6,7 +6,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dotwork::cli::{Cli, Command};
+use dotwork::cli::{CheckArgs, Cli, Command};
+use dotwork::commands::serve::{ServeOptions, serve};
 use dotwork::{BuildOptions, Error};
 
 fn main() -> ExitCode {
@@ -24,8 +25,8 @@ fn main() -> ExitCode {
         .parse_env("DOTWORK_LOG")
         .init();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+    match run(cli.command, color, cli.quiet) {
+        Ok(code) => code,
         Err(e) => {
             report(&e, color);
             ExitCode::from(1)
@@ -33,13 +34,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), Error> {
+fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     match command {
         Command::Build(args) => {
             let output = args.output.unwrap_or_else(|| args.root.join("public"));
             let options =
                 BuildOptions { root: args.root, output, drafts: args.drafts, base_url: args.base_url };
             let summary = dotwork::build(&options)?;
+            if !quiet {
+                for w in &summary.warnings {
+                    eprintln!("{}", w.render(color));
+                }
+            }
             log::info!(
                 "built {} pages ({} files) into {} in {} ms",
                 summary.pages,
@@ -47,9 +53,31 @@ fn run(command: Command) -> Result<(), Error> {
                 options.output.display(),
                 summary.elapsed.as_millis()
             );
-            Ok(())
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check(args) => check(args, color),
+        Command::Serve(args) => {
+            let options = ServeOptions {
+                root: args.root,
+                drafts: args.drafts,
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+            };
+            serve(&options, |url| println!("Serving the site at {url}\nPress Ctrl-C to stop."))
+                .map(|()| ExitCode::SUCCESS)
         }
     }
+}
+
+/// `dotwork check`: prints the report to stderr; exit 1 on errors (and on
+/// warnings with `--strict`).
+fn check(args: CheckArgs, color: bool) -> Result<ExitCode, Error> {
+    let output = args.root.join("public");
+    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None };
+    let report = dotwork::commands::check::check(&options)?;
+    eprint!("{}", report.render(color));
+    Ok(if report.passed(args.strict) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Prints an error to stderr: each diagnostic as a compiler would, then one

@@ -20,7 +20,18 @@ use crate::content::{TocEntry, relative_url, slugify};
 use crate::error::{Diagnostic, did_you_mean};
 
 /// Ids the themes use for their own elements; headings never take them.
-const RESERVED_IDS: &[&str] = &["main", "top", "content", "toc", "menu", "nav", "header", "footer"];
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "top",
+    "content",
+    "toc",
+    "menu",
+    "nav",
+    "header",
+    "footer",
+    "page-references",
+    "all-references",
+];
 
 /// What every page's links may point at: pages by their source path relative
 /// to `content/` (`care/aftercare.md`), and each page's URL path.
@@ -55,16 +66,27 @@ pub(crate) struct PageRef<'a> {
 }
 
 /// A rendered body.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
     pub(crate) toc: Vec<TocEntry>,
     pub(crate) ids: HashSet<String>,
     pub(crate) anchors: Vec<AnchorLink>,
+    /// Each `[@key; ...]` group, in order; the HTML holds [`cite_marker`]s
+    /// where their formatted form goes.
+    pub(crate) citations: Vec<Vec<String>>,
     pub(crate) problems: Vec<Diagnostic>,
 }
 
-fn options() -> Options {
+/// Where the `n`th citation group's formatted text goes in a page's HTML.
+/// An HTML comment: markdown text can never produce one (its `<` is escaped).
+pub(crate) fn cite_marker(n: usize) -> String {
+    format!("<!--dotwork:cite:{n}-->")
+}
+
+/// The markdown extensions dotwork enables (shared with `check`, so its
+/// offsets and events match the parse stage's).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -82,6 +104,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let (mut in_code, mut prev_in_code) = (false, false);
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
@@ -126,17 +149,68 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 out.ids.insert(name.to_string());
                 events.push(event);
             }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                events.push(event);
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                events.push(event);
+            }
+            // The parser splits text at brackets; join it back so `[@key]` is
+            // found whole. Code block text stays apart (it is never a citation).
+            Event::Text(t) if !in_code => match events.last_mut() {
+                Some(Event::Text(prev)) if !prev_in_code => *prev = format!("{prev}{t}").into(),
+                _ => events.push(Event::Text(t)),
+            },
             other => events.push(other),
         }
+        prev_in_code = in_code;
     }
+    let events = extract_citations(events, &mut out.citations);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out.toc = build_toc(&headings);
     out
 }
 
+/// Replaces `[@key]` groups in text (outside code) with markers.
+fn extract_citations<'a>(events: Vec<Event<'a>>, groups: &mut Vec<Vec<String>>) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut in_code = false;
+    for event in events {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            _ => {}
+        }
+        let Event::Text(text) = &event else {
+            out.push(event);
+            continue;
+        };
+        let found = if in_code { Vec::new() } else { crate::citations::find_citations(text) };
+        if found.is_empty() {
+            out.push(event);
+            continue;
+        }
+        let mut last = 0;
+        for (range, keys) in found {
+            if range.start > last {
+                out.push(Event::Text(text[last..range.start].to_string().into()));
+            }
+            out.push(Event::Html(cite_marker(groups.len()).into()));
+            groups.push(keys);
+            last = range.end;
+        }
+        if last < text.len() {
+            out.push(Event::Text(text[last..].to_string().into()));
+        }
+    }
+    out
+}
+
 /// The folder of a page relative to `content/`, with `/` separators and no
 /// leading or trailing slash (`care`, or empty for the top).
-fn content_dir(file: &Path) -> String {
+pub(crate) fn content_dir(file: &Path) -> String {
     let rel = file.strip_prefix("content").unwrap_or(file);
     rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
 }
@@ -265,7 +339,7 @@ fn has_scheme(dest: &str) -> bool {
 /// The content-relative path a markdown link names: relative to the linking
 /// page's folder, or to `content/` when it starts with `/`. `None` when it
 /// climbs out of `content/`.
-fn resolve(page_dir: &str, link: &str) -> Option<String> {
+pub(crate) fn resolve(page_dir: &str, link: &str) -> Option<String> {
     let (base, rest) = match link.strip_prefix('/') {
         Some(rest) => ("", rest),
         None => (page_dir, link),
@@ -414,6 +488,21 @@ mod tests {
         assert_eq!(resolve("care", "../risks.md").as_deref(), Some("risks.md"));
         assert_eq!(resolve("", "../x.md"), None);
         assert_eq!(resolve("care", "/content/a.md").as_deref(), Some("a.md"));
+    }
+
+    #[test]
+    fn citations_become_markers_outside_code() {
+        let index = site(&[("a.md", "/a/")]);
+        let r =
+            render("content/a.md", 0, "Shown [@a; @b] and [@c].\n\n```\n[@not]\n```\n\n`[@nor]`\n", &index);
+        assert_eq!(r.citations, vec![vec!["a".to_string(), "b".to_string()], vec!["c".to_string()]]);
+        assert!(
+            r.html.contains("<p>Shown <!--dotwork:cite:0--> and <!--dotwork:cite:1-->.</p>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("[@not]"), "{}", r.html);
+        assert!(r.html.contains("<code>[@nor]</code>"), "{}", r.html);
     }
 
     #[test]

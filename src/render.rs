@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
-use crate::config::{SiteConfig, base_path};
+use crate::config::{Person, SiteConfig, base_path};
 use crate::content::{Page, TocEntry, page_output, relative_url};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
@@ -19,6 +19,7 @@ use crate::front_matter::{key_location, split_front_matter};
 use crate::markdown::escape_html;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
+use crate::structured_data::page_json_ld;
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -59,6 +60,13 @@ struct PageView<'a> {
     updated: Option<Date>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
     is_home: bool,
+    author: Option<&'a Person>,
+    reviewed_by: Option<&'a Person>,
+    reviewed: Option<Date>,
+    /// The page's reference list (HTML), empty when it cites nothing.
+    references: &'a str,
+    /// schema.org JSON-LD, already escaped for a `<script>` element.
+    json_ld: String,
 }
 
 #[derive(Serialize)]
@@ -70,9 +78,24 @@ struct MenuItem<'a> {
 
 /// Renders every output file of the site.
 pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
-    let tera = load_templates(&site.templates, &site.config).map_err(Error::Site)?;
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        site.pages.par_iter().map(|page| render_page(&tera, site, page)).collect();
+    render_site_selected(site, &|_| true)
+}
+
+/// [`render_site`], but renders only the pages for which `selected` is true
+/// (every other output is made as usual). `serve` leaves out pages that
+/// are unchanged since the last render, where [`shared_inputs`] is unchanged too.
+pub fn render_site_selected(
+    site: &Site,
+    selected: &(dyn Fn(&Page) -> bool + Sync),
+) -> Result<Vec<OutputFile>, Error> {
+    let all_references = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
+    let tera = load_templates(&site.templates, &site.config, &all_references).map_err(Error::Site)?;
+    let results: Vec<Result<OutputFile, Diagnostic>> = site
+        .pages
+        .par_iter()
+        .filter(|page| selected(page))
+        .map(|page| render_page(&tera, site, page))
+        .collect();
     let mut outputs = Vec::with_capacity(results.len() + site.assets.len() + 4);
     let mut problems = Vec::new();
     for r in results {
@@ -114,12 +137,15 @@ pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
 pub(crate) fn load_templates(
     templates: &[TemplateFile],
     config: &SiteConfig,
+    bibliography: &str,
 ) -> Result<Tera, Vec<Diagnostic>> {
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
         let mut tera = Tera::new();
         tera.global_context().insert("site", config);
+        tera.global_context().insert("bibliography", bibliography);
+        tera.register_filter("long_date", long_date);
         match tera.add_raw_templates(remaining.iter().map(|t| (t.name.as_str(), t.text.as_str()))) {
             Ok(()) if problems.is_empty() => return Ok(tera),
             Ok(()) => return Err(problems),
@@ -205,6 +231,11 @@ fn template_diagnostic(
     }
 }
 
+/// `2026-11-24` -> `24 November 2026`, for people; other text unchanged.
+fn long_date(text: &str, _: tera::Kwargs, _: &tera::State) -> String {
+    Date::parse(text).map_or_else(|_| text.to_string(), |d| d.long())
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -253,6 +284,18 @@ fn render_page(tera: &Tera, site: &Site, page: &Page) -> Result<OutputFile, Diag
     })
 }
 
+/// What a page's rendering takes from outside the page itself (beyond the
+/// templates), in a form to compare: the settings, the menu, every page's
+/// title and URL (breadcrumbs) and the bibliography. `serve` renders again
+/// only edited pages while this stays the same, so anything `page_context`
+/// or the JSON-LD takes from other pages must be here.
+pub fn shared_inputs(site: &Site) -> String {
+    let menu: Vec<&str> = site.menu.iter().map(|&i| site.pages[i].path.as_str()).collect();
+    let pages: Vec<(&str, &str)> = site.pages.iter().map(|p| (p.path.as_str(), p.title.as_str())).collect();
+    let bibliography = site.bibliography.as_ref().map(|b| b.file.text.as_str());
+    serde_json::to_string(&(&site.config, menu, pages, bibliography)).unwrap_or_default()
+}
+
 fn page_context<'a>(site: &'a Site, page: &'a Page, root: String, from: &str) -> PageContext<'a> {
     let menu = site
         .menu
@@ -280,6 +323,11 @@ fn page_context<'a>(site: &'a Site, page: &'a Page, root: String, from: &str) ->
             updated: page.meta.updated,
             extra: &page.meta.extra,
             is_home: page.path == "/",
+            author: page.meta.author.as_ref().and_then(|id| site.config.people.get(id)),
+            reviewed_by: page.meta.reviewed_by.as_ref().and_then(|id| site.config.people.get(id)),
+            reviewed: page.meta.reviewed,
+            references: &page.references,
+            json_ld: if page.text.is_empty() { String::new() } else { page_json_ld(site, page) },
         },
         menu,
         root,
@@ -318,6 +366,8 @@ fn render_not_found(tera: &Tera, site: &Site) -> Option<Result<OutputFile, Diagn
         html: String::new(),
         toc: Vec::new(),
         ids: Default::default(),
+        cited: Vec::new(),
+        references: String::new(),
     };
     let root = base_path(&site.config.base_url).to_string();
     let mut ctx = page_context(site, &page, root, "");

@@ -11,12 +11,16 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::citations::{Bibliography, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_output, page_path};
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, key_location, parse_front_matter};
-use crate::markdown::{PageIndex, PageRef, render_markdown};
+use crate::front_matter::{FrontMatter, key_location};
+use crate::markdown::{PageIndex, cite_marker};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
+
+mod cache;
+pub use cache::ParseCache;
 
 /// What changes how a site is parsed.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +44,10 @@ pub struct Site {
     pub aliases: Vec<(PathBuf, usize)>,
     /// Pages in the main navigation, in order.
     pub menu: Vec<usize>,
+    /// The bibliography, if the site has one.
+    pub bibliography: Option<Bibliography>,
+    /// Problems that do not stop a build (shown by `build`, counted by `check`).
+    pub warnings: Vec<Diagnostic>,
 }
 
 struct Parsed {
@@ -50,14 +58,29 @@ struct Parsed {
 
 /// Parses every page and assembles the site.
 pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets } = sources;
-    let mut problems = Vec::new();
+    parse_site_cached(sources, options, &mut ParseCache::default())
+}
 
+/// [`parse_site`], reusing the pages `cache` holds from earlier runs where
+/// their text (and for the markdown, every page's URL) is unchanged; `serve`
+/// keeps one cache across rebuilds.
+pub fn parse_site_cached(
+    sources: Sources,
+    options: &ParseOptions,
+    cache: &mut ParseCache,
+) -> Result<Site, Error> {
+    let Sources { config, pages, templates, assets, bibliography } = sources;
+    let mut problems = Vec::new();
+    let bibliography = cache.bibliography(bibliography, config.citation_style).unwrap_or_else(|d| {
+        problems.push(d);
+        None
+    });
+
+    cache.parse_front_matter(&pages);
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_par_iter()
         .map(|source| {
-            let (meta, split) = parse_front_matter(&source.path, &source.text)?;
-            let body_offset = split.body_offset;
+            let (meta, body_offset) = cache.front_matter(&source.path)?;
             Ok(Parsed { source, meta, body_offset })
         })
         .collect();
@@ -74,20 +97,15 @@ pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Erro
     }
 
     let index = index_pages(&kept, drafts, &mut problems);
-    let rendered: Vec<_> = kept
-        .par_iter()
-        .enumerate()
-        .map(|(number, p)| {
-            let page =
-                PageRef { file: &p.source.path, text: &p.source.text, body_offset: p.body_offset, number };
-            render_markdown(&page, &index)
-        })
-        .collect();
+    cache.render_markdown(&kept, &index);
+    let rendered: Vec<_> = kept.par_iter().map(|p| cache.body(&p.source.path)).collect();
 
     let mut pages = Vec::with_capacity(kept.len());
     let mut anchors = Vec::new();
+    let mut citations = Vec::with_capacity(kept.len());
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
         problems.append(&mut r.problems);
+        citations.push(std::mem::take(&mut r.citations));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
@@ -98,8 +116,12 @@ pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Erro
             html: r.html,
             toc: r.toc,
             ids: r.ids,
+            cited: Vec::new(),
+            references: String::new(),
         });
     }
+    let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
+    check_people(&pages, &config, &mut problems);
     for (from, a) in anchors {
         let target = &pages[a.page];
         if !target.ids.contains(&a.fragment) {
@@ -126,7 +148,76 @@ pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Erro
     });
 
     Error::from_diagnostics(problems)?;
-    Ok(Site { config, pages, templates, assets, aliases, menu })
+    crate::error::sort_diagnostics(&mut warnings);
+    Ok(Site { config, pages, templates, assets, aliases, menu, bibliography, warnings })
+}
+
+/// Formats every page's citations in place; returns warnings for entries no
+/// page cites.
+fn cite(
+    pages: &mut [Page],
+    groups: &[Vec<Vec<String>>],
+    bibliography: Option<&Bibliography>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    for (page, groups) in pages.iter().zip(groups) {
+        problems.extend(unknown_keys(bibliography, &page.source, &page.text, groups));
+    }
+    let Some(bib) = bibliography else { return Vec::new() };
+    pages.par_iter_mut().zip(groups).filter(|(_, g)| !g.is_empty()).for_each(|(page, groups)| {
+        let formatted = bib.format_page(groups);
+        for (n, html) in formatted.in_text.iter().enumerate() {
+            let marker = cite_marker(n);
+            let Some(at) = page.html.find(&marker) else { continue };
+            // A superscript sits right after the word: "skin¹", not "skin ¹".
+            let start = if html.contains("><sup>") {
+                page.html[..at].trim_end_matches([' ', '\n']).len()
+            } else {
+                at
+            };
+            page.html.replace_range(start..at + marker.len(), html);
+        }
+        page.cited = formatted.keys;
+        page.references = formatted.list;
+    });
+    let cited: HashSet<&str> = pages.iter().flat_map(|p| p.cited.iter().map(String::as_str)).collect();
+    bib.keys()
+        .filter(|k| !cited.contains(k))
+        .map(|k| {
+            let d = Diagnostic::warning(&bib.file.path, format!("`{k}` is never cited"))
+                .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
+            match bib.key_location(k) {
+                Some(loc) => d.at(&bib.file.text, loc),
+                None => d,
+            }
+        })
+        .collect()
+}
+
+/// `author` and `reviewed_by` must name someone in site.yaml's `people`.
+fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnostic>) {
+    let known: Vec<&str> = config.people.keys().map(String::as_str).collect();
+    for page in pages {
+        for (key, id) in [("author", &page.meta.author), ("reviewed_by", &page.meta.reviewed_by)] {
+            let Some(id) = id else { continue };
+            if config.people.contains_key(id) {
+                continue;
+            }
+            let d = Diagnostic::error(
+                &page.source,
+                format!("`{key}: {id}` is not among the people in site.yaml"),
+            );
+            let d = match crate::error::did_you_mean(id, &known) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
+            };
+            let head = &page.text[..page_body_start(&page.text)];
+            problems.push(match crate::config::key_line(head, &format!("{key}:")) {
+                Some(loc) => d.at(&page.text, loc),
+                None => d,
+            });
+        }
+    }
 }
 
 /// A page's source path relative to `content/`, as links write it.

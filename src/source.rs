@@ -22,6 +22,10 @@ use crate::theme::{BUILTIN_THEME, builtin_files};
 /// file that size is a mistake (a video renamed `.md`).
 const MAX_PAGE_BYTES: u64 = 8 << 20;
 
+/// Where a site keeps its bibliography, in order of preference.
+const BIBLIOGRAPHY_FILES: &[&str] =
+    &["content/references.yaml", "content/references.yml", "content/references.bib"];
+
 /// A text file of the site, read and normalised.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -71,6 +75,8 @@ pub struct Sources {
     pub templates: Vec<TemplateFile>,
     /// Static files (theme's, then the site's, then assets beside pages).
     pub assets: Vec<Asset>,
+    /// The bibliography, `content/references.yaml` (or `.bib`), if any.
+    pub bibliography: Option<SourceFile>,
 }
 
 /// Reads the site at `root`.
@@ -136,9 +142,15 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     });
     overlay(&mut assets, page_assets.collect(), |a| a.output.clone());
 
+    let bibliography = BIBLIOGRAPHY_FILES
+        .iter()
+        .map(Path::new)
+        .find(|rel| root.join(rel).is_file())
+        .and_then(|rel| read_text(root, rel).map_err(|d| problems.push(d)).ok());
+
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Sources { config, pages, templates, assets })
+        Ok(Sources { config, pages, templates, assets, bibliography })
     } else {
         Err(Error::Site(problems))
     }
@@ -190,25 +202,25 @@ fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf>
     files
 }
 
-fn is_ignored(name: &std::ffi::OsStr) -> bool {
+pub(crate) fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 
-fn is_markdown(path: &Path) -> bool {
+pub(crate) fn is_markdown(path: &Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Files beside pages that are copied to the output (images, PDFs): not the
 /// data files other features read.
-fn is_page_asset(path: &Path) -> bool {
+pub(crate) fn is_page_asset(path: &Path) -> bool {
     !path.extension().is_some_and(|e| {
         let e = e.to_string_lossy().to_ascii_lowercase();
         matches!(e.as_str(), "yaml" | "yml" | "bib" | "toml" | "json")
     })
 }
 
-fn read_text(root: &Path, rel: &Path) -> Result<SourceFile, Diagnostic> {
+pub(crate) fn read_text(root: &Path, rel: &Path) -> Result<SourceFile, Diagnostic> {
     let full = root.join(rel);
     let meta =
         fs::metadata(&full).map_err(|e| Diagnostic::error(rel, format!("cannot read: {}", io_reason(&e))))?;

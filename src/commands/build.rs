@@ -32,6 +32,8 @@ pub struct BuildSummary {
     pub files: usize,
     /// Wall time.
     pub elapsed: Duration,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads and parses the site: the part `build`, `check` and `serve` share.
@@ -60,7 +62,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let t = Instant::now();
     write_output(&outputs, &options.output)?;
     log::debug!("write: {:?}", t.elapsed());
-    Ok(BuildSummary { pages: site.pages.len(), files: outputs.len(), elapsed: started.elapsed() })
+    Ok(BuildSummary {
+        pages: site.pages.len(),
+        files: outputs.len(),
+        elapsed: started.elapsed(),
+        warnings: site.warnings,
+    })
 }
 
 /// The output folder is replaced whole, so it must not be (or hold) the site.

@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod build;
+mod check;
 mod cli;
 mod errors;
+mod medical;
+mod serve;
 mod support;

@@ -1,0 +1,320 @@
+//! A small HTML scanner for checking rendered pages: start tags with their
+//! attributes, end tags, and the text between them, each with its byte
+//! offset.
+//!
+//! Not a full HTML parser, and not meant to be: the checks need tags,
+//! attributes and text in order, and the HTML they read is what our templates
+//! and pulldown-cmark write. It copes with comments, doctype, quoted and bare
+//! attribute values, and `<script>`/`<style>` whose contents are not markup;
+//! a `<` that does not open a tag is text. Written by hand because a real
+//! parser (html5ever) would be the largest dependency we have, for a check
+//! that only reads well-formed output.
+
+use std::borrow::Cow;
+
+/// A start tag: `<a href="x">`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag {
+    /// Lower-case name (`a`, `img`, `h2`).
+    pub(crate) name: String,
+    /// Attributes in order: lower-case name, value with entities decoded.
+    pub(crate) attrs: Vec<(String, String)>,
+    /// Byte offset of the `<`.
+    pub(crate) start: usize,
+    /// Byte offset just after the `>`.
+    pub(crate) end: usize,
+}
+
+impl Tag {
+    /// The value of attribute `name` (lower-case), if present.
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// 1 to 6 for `h1` to `h6`.
+    pub(crate) fn heading_level(&self) -> Option<u8> {
+        heading_level(&self.name)
+    }
+}
+
+/// 1 to 6 for the tag names `h1` to `h6`.
+pub(crate) fn heading_level(name: &str) -> Option<u8> {
+    match name.as_bytes() {
+        [b'h', d @ b'1'..=b'6'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+/// One piece of an HTML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Node {
+    /// A start tag.
+    Start(Tag),
+    /// An end tag: its lower-case name and the offset of its `<`.
+    End(String, usize),
+    /// Text between tags: the byte range, entities not yet decoded.
+    Text(usize, usize),
+}
+
+/// Splits `html` into tags and text, in document order.
+pub(crate) fn scan(html: &str) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(rel) = html[i..].find('<') {
+        let lt = i + rel;
+        let Some((markup, end)) = markup_at(html, lt) else {
+            i = lt + 1;
+            continue;
+        };
+        if lt > text_start {
+            nodes.push(Node::Text(text_start, lt));
+        }
+        i = end;
+        match markup {
+            Markup::Skip => {}
+            Markup::End(name) => nodes.push(Node::End(name, lt)),
+            Markup::Start(tag) => {
+                // Script and style hold code, not markup: jump to their end tag.
+                if tag.name == "script" || tag.name == "style" {
+                    let close = format!("</{}", tag.name);
+                    i = find_ascii_ci(html, end, &close).unwrap_or(html.len());
+                }
+                nodes.push(Node::Start(tag));
+            }
+        }
+        text_start = i;
+    }
+    if text_start < html.len() {
+        nodes.push(Node::Text(text_start, html.len()));
+    }
+    nodes
+}
+
+enum Markup {
+    Start(Tag),
+    End(String),
+    /// A comment, doctype or processing instruction.
+    Skip,
+}
+
+/// The markup starting at the `<` at `lt`, and where it ends; `None` when the
+/// `<` is just text.
+fn markup_at(html: &str, lt: usize) -> Option<(Markup, usize)> {
+    let rest = &html[lt..];
+    if let Some(after) = rest.strip_prefix("<!--") {
+        let end = after.find("-->").map_or(html.len(), |i| lt + 4 + i + 3);
+        return Some((Markup::Skip, end));
+    }
+    if rest.starts_with("<!") || rest.starts_with("<?") {
+        let end = rest.find('>').map_or(html.len(), |i| lt + i + 1);
+        return Some((Markup::Skip, end));
+    }
+    if let Some(after) = rest.strip_prefix("</") {
+        let name = tag_name(after)?;
+        let end = lt + rest.find('>')? + 1;
+        return Some((Markup::End(name), end));
+    }
+    let name = tag_name(&rest[1..])?;
+    let mut i = lt + 1 + name.len();
+    let mut attrs = Vec::new();
+    let bytes = html.as_bytes();
+    loop {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => return None,
+            Some(b'>') => break,
+            Some(_) => {}
+        }
+        let name_len = html[i..]
+            .find(|c: char| c.is_ascii_whitespace() || "=>/".contains(c))
+            .unwrap_or(html.len() - i)
+            .max(1);
+        let attr_name = html[i..i + name_len].to_ascii_lowercase();
+        i += name_len;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if bytes.get(i) == Some(&b'=') {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match bytes.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let close = html[i + 1..].find(char::from(q))? + i + 1;
+                    value = &html[i + 1..close];
+                    i = close + 1;
+                }
+                Some(_) => {
+                    let len = html[i..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .unwrap_or(html.len() - i);
+                    value = &html[i..i + len];
+                    i += len;
+                }
+                None => return None,
+            }
+        }
+        attrs.push((attr_name, decode_entities(value).into_owned()));
+    }
+    let tag = Tag { name, attrs, start: lt, end: i + 1 };
+    Some((Markup::Start(tag), i + 1))
+}
+
+/// A tag name at the start of `s`: a letter, then letters, digits, `-` or `:`.
+fn tag_name(s: &str) -> Option<String> {
+    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let len = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':')).unwrap_or(s.len());
+    Some(s[..len].to_ascii_lowercase())
+}
+
+/// Offset of `needle` (ASCII) in `haystack` from `from`, ignoring ASCII case.
+fn find_ascii_ci(haystack: &str, from: usize, needle: &str) -> Option<usize> {
+    let h = haystack.as_bytes();
+    let n = needle.as_bytes();
+    (from..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Replaces character references (`&amp;`, `&#39;`, `&#x2019;`) with their
+/// characters; unknown ones are left as written.
+pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest[1..].find(';').filter(|&semi| semi <= 10).and_then(|semi| {
+            let entity = &rest[1..1 + semi];
+            entity_char(entity).map(|c| (c, semi + 2))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn entity_char(entity: &str) -> Option<char> {
+    if let Some(num) = entity.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match entity {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "middot" => '·',
+        "copy" => '©',
+        _ => return None,
+    })
+}
+
+/// The text of `nodes` (of the document `html`) without tags, entities
+/// decoded and runs of whitespace made one space, with the `alt` of images
+/// inside (as a screen reader reads them).
+pub(crate) fn text_between(html: &str, nodes: &[Node]) -> String {
+    let mut text = String::new();
+    for node in nodes {
+        match node {
+            Node::Text(s, e) => text.push_str(&decode_entities(&html[*s..*e])),
+            Node::Start(tag) if tag.name == "img" => {
+                text.push(' ');
+                text.push_str(tag.attr("alt").unwrap_or_default());
+                text.push(' ');
+            }
+            _ => {}
+        }
+    }
+    collapse_whitespace(&text)
+}
+
+/// Trims and turns every run of whitespace into one space.
+pub(crate) fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The nodes from just after the start tag at `open` up to its end tag (not
+/// nested: for `<a>`, `<title>` and headings, which do not nest in themselves).
+pub(crate) fn until_end<'n>(nodes: &'n [Node], open: usize, name: &str) -> &'n [Node] {
+    let inner = &nodes[open + 1..];
+    let len = inner.iter().position(|n| matches!(n, Node::End(e, _) if e == name)).unwrap_or(inner.len());
+    &inner[..len]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(html: &str) -> Vec<Tag> {
+        scan(html)
+            .into_iter()
+            .filter_map(|n| match n {
+                Node::Start(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reads_tags_attributes_and_text() {
+        let html =
+            "<!DOCTYPE html><!-- <a href=x> --><p class=a>Hi &amp; <a href='x.html#y' data-x>bye</a></p>";
+        let nodes = scan(html);
+        let t = tags(html);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].name, "p");
+        assert_eq!(t[0].attr("class"), Some("a"));
+        assert_eq!(t[1].attr("href"), Some("x.html#y"));
+        assert_eq!(t[1].attr("data-x"), Some(""));
+        assert_eq!(&html[t[1].start..t[1].end], "<a href='x.html#y' data-x>");
+        assert_eq!(text_between(html, &nodes), "Hi & bye");
+    }
+
+    #[test]
+    fn script_contents_are_not_markup_and_stray_lt_is_text() {
+        let html = "<script>if (a<b) { x = '<a href=\"no\">'; }</SCRIPT><p>1 < 2</p><img src=a.png alt=\"A &quot;b&quot;\"/>";
+        let t = tags(html);
+        let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["script", "p", "img"]);
+        assert_eq!(t[2].attr("alt"), Some("A \"b\""));
+        assert_eq!(t[2].attr("src"), Some("a.png"));
+        assert_eq!(text_between(html, &scan(html)), "1 < 2 A \"b\"");
+    }
+
+    #[test]
+    fn decodes_character_references() {
+        assert_eq!(decode_entities("a &amp; b &#39;c&#x2019; &unknown; & d"), "a & b 'c’ &unknown; & d");
+        assert_eq!(heading_level("h3"), Some(3));
+        assert_eq!(heading_level("hr"), None);
+    }
+}

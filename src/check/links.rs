@@ -1,0 +1,376 @@
+//! Internal links on rendered output: resolve a URL the way a browser does,
+//! against the address of the page it is on, and check that the built site
+//! has the file it names and, for `#fragment`, an element with that id.
+//!
+//! Input: the [`OutputFile`]s of a render, in memory. A URL ending in `/`
+//! names that folder's `index.html`; one without the slash is accepted when
+//! the folder exists, since every host redirects it. Fragments are checked
+//! only in pages rendered here (a static HTML file's ids are not read: that
+//! would be disk I/O in a stage that has none). `#top` and a bare `#` always
+//! work: browsers scroll to the top for them.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use super::html::{Node, scan};
+use crate::error::did_you_mean;
+use crate::render::{OutputContent, OutputFile};
+
+/// What URLs starting with `/` are measured against: the path of the
+/// site's `base_url` (`/`, or `/clinic/` for `https://example.org/clinic/`).
+///
+/// Absolute URLs (`https://…`) are never checked, not even on the site's own
+/// domain: a booking system or a shop may live there, outside what dotwork
+/// builds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Base<'a> {
+    pub(crate) path: &'a str,
+}
+
+/// Where a URL written on a page points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Another site, or not a file (`mailto:`, `tel:`): not checked.
+    External,
+    /// A file of the built site (`care/index.html`, `images/a.png`), and the
+    /// fragment after `#` (empty when none).
+    Internal { file: String, fragment: String },
+    /// Nowhere in the site.
+    Outside(Outside),
+}
+
+/// Why a URL leaves the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outside {
+    /// `../` climbs above the site's top folder.
+    AboveRoot,
+    /// Starts with `/` but not with the base URL's path (`/clinic/`).
+    NotUnderBase,
+}
+
+/// Resolves `href`, written on the page whose address is `from` (a path
+/// from the site's top: `/care/aftercare/`, `/404.html`).
+pub(crate) fn resolve(from: &str, href: &str, base: Base<'_>) -> Target {
+    let href = href.trim();
+    let (rest, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let path = rest.split('?').next().unwrap_or(rest);
+    let site_path = if path.starts_with("//") || has_scheme(path) {
+        return Target::External;
+    } else if path.starts_with('/') {
+        match path.strip_prefix(base.path) {
+            Some(inside) => format!("/{inside}"),
+            // `/clinic` without the slash is the site's top too.
+            None if path == base.path.trim_end_matches('/') => "/".to_string(),
+            None => return Target::Outside(Outside::NotUnderBase),
+        }
+    } else if path.is_empty() {
+        from.to_string()
+    } else {
+        format!("{}{path}", &from[..from.rfind('/').map_or(0, |i| i + 1)])
+    };
+    match normalize(&site_path) {
+        Some(mut file) => {
+            if file.is_empty() || file.ends_with('/') {
+                file.push_str("index.html");
+            }
+            Target::Internal { file, fragment: percent_decode(fragment) }
+        }
+        None => Target::Outside(Outside::AboveRoot),
+    }
+}
+
+/// `/a/./b/../c/` -> `a/c/`, segments percent-decoded; `None` above the top.
+fn normalize(site_path: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let segments: Vec<&str> = site_path.split('/').skip(1).collect();
+    let folder = site_path.ends_with('/') || matches!(segments.last(), Some(&"." | &".."));
+    for seg in segments {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(percent_decode(s)),
+        }
+    }
+    let mut out = parts.join("/");
+    if folder && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// `%20` -> space; a malformed escape is kept as written.
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten();
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+/// `mailto:`, `https:`: a scheme before the first `:` (and before any `/`).
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// A rendered HTML file, scanned once.
+pub(crate) struct Doc<'a> {
+    /// Its text.
+    pub(crate) html: &'a str,
+    /// Its tags and text.
+    pub(crate) nodes: Vec<Node>,
+    /// Every `id` (and `<a name>`) it defines.
+    pub(crate) ids: HashSet<String>,
+}
+
+impl<'a> Doc<'a> {
+    /// Scans `html`.
+    pub(crate) fn new(html: &'a str) -> Doc<'a> {
+        let nodes = scan(html);
+        let ids = nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Start(t) => t.attr("id").or(if t.name == "a" { t.attr("name") } else { None }),
+                _ => None,
+            })
+            .map(str::to_string)
+            .collect();
+        Doc { html, nodes, ids }
+    }
+}
+
+/// Every file of the built site, and the scanned HTML of those rendered here.
+pub(crate) struct OutputIndex<'a> {
+    /// Sorted, so suggestions do not depend on hashing.
+    files: BTreeSet<String>,
+    /// Rendered HTML files, by output path.
+    pub(crate) docs: HashMap<String, Doc<'a>>,
+    /// Suggestions already worked out: a broken link in a template is seen
+    /// on every page.
+    near_misses: Mutex<HashMap<String, Option<String>>>,
+}
+
+/// What is wrong with an internal URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LinkProblem {
+    /// No such file; maybe a near miss (filled in by [`OutputIndex::suggest`]).
+    Missing { file: String, suggestion: Option<String> },
+    /// The URL leaves the site.
+    Outside(Outside),
+    /// The file exists but has no element with that id.
+    NoFragment { file: String, fragment: String, suggestion: Option<String> },
+}
+
+impl<'a> OutputIndex<'a> {
+    /// Indexes `outputs`, scanning every rendered HTML file (in parallel).
+    pub(crate) fn new(outputs: &'a [OutputFile]) -> OutputIndex<'a> {
+        let files = outputs.iter().map(|o| output_key(&o.path)).collect();
+        let docs = outputs
+            .par_iter()
+            .filter_map(|o| match &o.content {
+                OutputContent::Bytes(bytes) if is_html(&o.path) => {
+                    std::str::from_utf8(bytes).ok().map(|html| (output_key(&o.path), Doc::new(html)))
+                }
+                _ => None,
+            })
+            .collect();
+        OutputIndex { files, docs, near_misses: Mutex::default() }
+    }
+
+    /// Checks `href` written on the page at address `from`: `Ok(Some(file))`
+    /// for a file of the site, `Ok(None)` for an external URL. Problems come
+    /// without suggestions, which cost more to find: see [`Self::suggest`].
+    pub(crate) fn check(
+        &self,
+        from: &str,
+        href: &str,
+        base: Base<'_>,
+    ) -> Result<Option<String>, LinkProblem> {
+        let (file, fragment) = match resolve(from, href, base) {
+            Target::External => return Ok(None),
+            Target::Outside(why) => return Err(LinkProblem::Outside(why)),
+            Target::Internal { file, fragment } => (file, fragment),
+        };
+        let file = if self.files.contains(&file) {
+            file
+        } else if self.files.contains(&format!("{file}/index.html")) {
+            format!("{file}/index.html")
+        } else {
+            return Err(LinkProblem::Missing { file, suggestion: None });
+        };
+        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            return Ok(Some(file));
+        }
+        match self.docs.get(&file) {
+            Some(doc) if !doc.ids.contains(&fragment) => {
+                Err(LinkProblem::NoFragment { file, fragment, suggestion: None })
+            }
+            _ => Ok(Some(file)),
+        }
+    }
+
+    /// `problem` with a near miss for the file or id it names, if there is one.
+    pub(crate) fn suggest(&self, problem: LinkProblem) -> LinkProblem {
+        match problem {
+            LinkProblem::Missing { file, .. } => {
+                // A poisoned lock only means another thread panicked; the cache is still sound.
+                let cached = self.near_misses.lock().ok().and_then(|m| m.get(&file).cloned());
+                let suggestion = cached.unwrap_or_else(|| {
+                    let found = self.near_miss(&file);
+                    if let Ok(mut m) = self.near_misses.lock() {
+                        m.insert(file.clone(), found.clone());
+                    }
+                    found
+                });
+                LinkProblem::Missing { file, suggestion }
+            }
+            LinkProblem::NoFragment { file, fragment, .. } => {
+                let mut known: Vec<&str> = self
+                    .docs
+                    .get(&file)
+                    .map(|d| d.ids.iter().map(String::as_str).collect())
+                    .unwrap_or_default();
+                known.sort_unstable();
+                let suggestion = did_you_mean(&fragment, &known).map(str::to_string);
+                LinkProblem::NoFragment { file, fragment, suggestion }
+            }
+            other => other,
+        }
+    }
+
+    /// A file whose path is a typo away from `file`, among those of the same
+    /// kind (extension), comparing pages by their folder (`risks/`, not
+    /// `risks/index.html`). Bounded so a big site with many broken links
+    /// stays fast.
+    fn near_miss(&self, file: &str) -> Option<String> {
+        let ext = |f: &str| f.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        fn short(f: &str) -> &str {
+            f.strip_suffix("index.html").unwrap_or(f)
+        }
+        let want = ext(file);
+        let candidates: Vec<&str> =
+            self.files.iter().filter(|f| ext(f) == want).map(|f| short(f)).take(2000).collect();
+        let wanted = file.strip_suffix("index.html").unwrap_or(file);
+        let best = did_you_mean(wanted, &candidates)?;
+        let full = self.files.iter().find(|f| short(f) == best)?;
+        Some(full.clone())
+    }
+}
+
+/// An output path as URLs name it: `care/index.html`, with `/` separators.
+pub(crate) fn output_key(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+fn is_html(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    const ROOT: Base<'static> = Base { path: "/" };
+    const SUB: Base<'static> = Base { path: "/clinic/" };
+
+    fn internal(file: &str, fragment: &str) -> Target {
+        Target::Internal { file: file.to_string(), fragment: fragment.to_string() }
+    }
+
+    #[test]
+    fn resolves_relative_urls_against_the_page_address() {
+        let from = "/care/aftercare/";
+        assert_eq!(resolve(from, "../../risks/", ROOT), internal("risks/index.html", ""));
+        assert_eq!(resolve(from, "./#washing", ROOT), internal("care/aftercare/index.html", "washing"));
+        assert_eq!(resolve(from, "#washing", ROOT), internal("care/aftercare/index.html", "washing"));
+        assert_eq!(resolve(from, "", ROOT), internal("care/aftercare/index.html", ""));
+        assert_eq!(resolve(from, "photo.jpg", ROOT), internal("care/aftercare/photo.jpg", ""));
+        assert_eq!(resolve(from, "../..", ROOT), internal("index.html", ""));
+        assert_eq!(resolve(from, "../../my%20scan.png?v=2", ROOT), internal("my scan.png", ""));
+        assert_eq!(resolve("/", "./", ROOT), internal("index.html", ""));
+        assert_eq!(resolve("/404.html", "style.css", ROOT), internal("style.css", ""));
+        assert_eq!(resolve("/", "../x", ROOT), Target::Outside(Outside::AboveRoot));
+    }
+
+    #[test]
+    fn site_absolute_urls_must_stay_under_the_base_path() {
+        assert_eq!(resolve("/a/", "/style.css", ROOT), internal("style.css", ""));
+        assert_eq!(resolve("/a/", "/clinic/style.css", SUB), internal("style.css", ""));
+        assert_eq!(resolve("/a/", "/clinic", SUB), internal("index.html", ""));
+        assert_eq!(resolve("/a/", "/style.css", SUB), Target::Outside(Outside::NotUnderBase));
+    }
+
+    #[test]
+    fn other_sites_and_schemes_are_external() {
+        for href in [
+            "https://example.org/book",
+            "https://example.com/x",
+            "//cdn.example.com/a.js",
+            "mailto:a@b.c",
+            "tel:+44",
+            "data:x",
+        ] {
+            assert_eq!(resolve("/", href, ROOT), Target::External, "{href}");
+        }
+    }
+
+    fn page(path: &str, html: &str) -> OutputFile {
+        OutputFile { path: PathBuf::from(path), content: OutputContent::Bytes(html.as_bytes().to_vec()) }
+    }
+
+    #[test]
+    fn checks_files_folders_and_fragments() {
+        let outputs = vec![
+            page("index.html", "<h2 id=\"intro\">x</h2>"),
+            page("risks/index.html", "<main id=\"main\"><a name=\"old\"></a></main>"),
+            page("images/dot.png", ""),
+        ];
+        let index = OutputIndex::new(&outputs);
+        assert_eq!(index.check("/", "risks/#main", ROOT), Ok(Some("risks/index.html".into())));
+        assert_eq!(index.check("/", "risks#old", ROOT), Ok(Some("risks/index.html".into())));
+        assert_eq!(index.check("/risks/", "../#top", ROOT), Ok(Some("index.html".into())));
+        assert_eq!(index.check("/", "https://x.org/", ROOT), Ok(None));
+        assert_eq!(
+            index.check("/", "#intor", ROOT).map_err(|p| index.suggest(p)),
+            Err(LinkProblem::NoFragment {
+                file: "index.html".into(),
+                fragment: "intor".into(),
+                suggestion: Some("intro".into())
+            })
+        );
+        assert_eq!(
+            index.check("/risks/", "../images/dots.png", ROOT).map_err(|p| index.suggest(p)),
+            Err(LinkProblem::Missing {
+                file: "images/dots.png".into(),
+                suggestion: Some("images/dot.png".into())
+            })
+        );
+        assert_eq!(index.check("/", "../x/", ROOT), Err(LinkProblem::Outside(Outside::AboveRoot)));
+    }
+}

@@ -1,0 +1,315 @@
+//! Check: what `dotwork check` finds in a site that builds, without writing
+//! anything.
+//!
+//! Input: the parsed [`Site`] and its rendered [`OutputFile`]s, in memory.
+//! Output: [`Diagnostic`]s, errors and warnings, each at a file and line.
+//!
+//! - errors: broken internal links, anchors and images (in the markdown and
+//!   in what templates write), images without alt text;
+//! - warnings: more than one h1 or a skipped heading level, link text that
+//!   says nothing, titles and descriptions search results cannot use, pages
+//!   whose medical review is due, prose above the reading grade, and pages no
+//!   other page links to.
+//!
+//! Problems in a page's markdown point at its line (the body is parsed again
+//! with offsets, see `content.rs`); problems in what templates wrote point at
+//! the template line (found by matching, see `templates.rs`), reported once
+//! for all the pages that show them. Links to markdown files
+//! (`[x](risks.md#y)`) are checked by the parse stage already, which fails
+//! the build, so they are not checked again here.
+
+mod content;
+mod html;
+mod links;
+mod page;
+mod readability;
+mod rendered;
+mod report;
+mod templates;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+pub use report::CheckReport;
+
+use crate::config::base_path;
+use crate::content::{Page, page_output};
+use crate::date::Date;
+use crate::error::{Diagnostic, Severity, sort_diagnostics};
+use crate::front_matter::split_front_matter;
+use crate::render::OutputFile;
+use crate::site::Site;
+use links::{Base, OutputIndex, output_key};
+use rendered::{Rendered, link_message};
+use templates::Templates;
+
+/// Everything the per-page checks share.
+struct Ctx<'a> {
+    site: &'a Site,
+    index: OutputIndex<'a>,
+    templates: Templates<'a>,
+    base: Base<'a>,
+    today: Date,
+}
+
+/// What checking one page found.
+#[derive(Default)]
+struct PageFindings {
+    /// Problems in the page's own file.
+    own: Vec<Diagnostic>,
+    /// Problems in templates, seen on this page.
+    shared: Vec<Diagnostic>,
+    /// Pages this page links to (by number).
+    links_to: Vec<usize>,
+}
+
+/// Checks the site; `today` decides which reviews are due.
+pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
+    let ctx = Ctx {
+        site,
+        index: OutputIndex::new(outputs),
+        templates: Templates::new(&site.templates),
+        base: Base { path: base_path(&site.config.base_url) },
+        today,
+    };
+    let by_output: std::collections::HashMap<String, usize> =
+        site.pages.iter().enumerate().map(|(i, p)| (output_key(&page_output(&p.path)), i)).collect();
+    let findings: Vec<PageFindings> =
+        site.pages.par_iter().map(|page| check_page(&ctx, page, &by_output)).collect();
+
+    let mut found = Vec::new();
+    let mut shared: Vec<(Diagnostic, &Path)> = Vec::new();
+    let mut linked = vec![false; site.pages.len()];
+    for (i, f) in findings.into_iter().enumerate() {
+        found.extend(f.own);
+        shared.extend(f.shared.into_iter().map(|d| (d, site.pages[i].source.as_path())));
+        for target in f.links_to.into_iter().filter(|&t| t != i) {
+            linked[target] = true;
+        }
+    }
+    if let Some(doc) = ctx.index.docs.get("404.html") {
+        let chain = ctx.templates.chain("404.html");
+        let file =
+            site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
+        let templates = &ctx.templates;
+        let view = Rendered { doc, address: "/404.html", body: 0..0, templates, chain, page_file: file };
+        shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, Path::new("404.html"))));
+    }
+    for (i, page) in site.pages.iter().enumerate() {
+        if !linked[i] && page.path != "/" {
+            found.push(
+                page::warn_at_key(page.into(), "title", "no other page links to this page".to_string())
+                    .with_help("link to it from another page, or add `menu: true` to put it in the menu"),
+            );
+        }
+    }
+    found.extend(merge_shared(shared));
+    sort_diagnostics(&mut found);
+    found
+}
+
+fn check_page(
+    ctx: &Ctx<'_>,
+    page: &Page,
+    by_output: &std::collections::HashMap<String, usize>,
+) -> PageFindings {
+    let mut out = PageFindings::default();
+    let body_offset = split_front_matter(&page.source, &page.text).map_or(0, |s| s.body_offset);
+    let scan = content::scan_content(&page.source, &page.text, body_offset, crate::markdown::options());
+    out.own.extend(scan.problems);
+    for link in &scan.links {
+        if let Some(d) = check_content_link(ctx, page, link) {
+            out.own.push(d);
+        }
+    }
+
+    let output = output_key(&page_output(&page.path));
+    if let Some(doc) = ctx.index.docs.get(&output) {
+        let body = if page.html.is_empty() {
+            0..0
+        } else {
+            doc.html.find(&page.html).map_or(0..0, |at| at..at + page.html.len())
+        };
+        let chain = ctx.templates.chain(template_name(page));
+        let templates = &ctx.templates;
+        let view = Rendered { doc, address: &page.path, body, templates, chain, page_file: &page.source };
+        for d in check_output(ctx, &view, Some(page), &scan.headings) {
+            if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
+        }
+        out.own.extend(page::check_title(page.into(), view.title().as_deref()));
+        out.own.extend(page::check_description(page.into(), view.description().as_deref()));
+        out.links_to = linked_pages(ctx, &view, by_output);
+    }
+    let config = &ctx.site.config;
+    out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
+    out.own.extend(page::check_reading(
+        page.into(),
+        body_offset,
+        config.reading_grade,
+        crate::markdown::options(),
+    ));
+    out
+}
+
+/// The template a page is rendered with (as the render stage picks it).
+fn template_name(page: &Page) -> &str {
+    match &page.meta.template {
+        Some(t) => t,
+        None if page.path == "/" => "index.html",
+        None => "page.html",
+    }
+}
+
+/// A link or image written in the markdown: the file it names must be in the
+/// built site.
+fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink) -> Option<Diagnostic> {
+    let path = link.href.split(['#', '?']).next().unwrap_or_default();
+    if !link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
+        // Checked (and rewritten) by the parse stage.
+        return None;
+    }
+    // Markdown `/x` is made relative to the site's top when rendered; raw HTML is left as written.
+    let base = if link.raw { ctx.base } else { Base { path: "/" } };
+    let problem = ctx.index.suggest(ctx.index.check(&page.path, &link.href, base).err()?);
+    let (message, mut help) = link_message(link.image, &link.href, &problem);
+    if link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
+        help = Some(
+            "HTML links are not rewritten: write a markdown link, [text](page.md), to link to a page".into(),
+        );
+    } else if let links::LinkProblem::Missing { .. } = problem {
+        // `photo.jpg` beside `care/aftercare.md` is at /care/photo.jpg, but the
+        // page is at /care/aftercare/: relative links start from the page's address.
+        let folder = page.source.strip_prefix("content").unwrap_or(&page.source).parent();
+        let beside = folder.map(|f| format!("/{}/", output_key(f))).map(|f| f.replace("//", "/"));
+        if let Some(beside) = beside
+            && !path.starts_with('/')
+            && ctx.index.check(&beside, path, Base { path: "/" }).is_ok()
+            && let links::Target::Internal { file, .. } = links::resolve(&beside, path, ctx.base)
+        {
+            help = Some(format!(
+                "addresses are relative to the page's address {}, not to its file; write /{file}",
+                page.path
+            ));
+        }
+    }
+    let d = Diagnostic::error(&page.source, message).at_offset(&page.text, link.offset);
+    Some(match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    })
+}
+
+/// Checks what the templates wrote on a page, and the order of all its
+/// headings (`content_headings` being those of its markdown, if a page).
+fn check_output(
+    ctx: &Ctx<'_>,
+    view: &Rendered<'_>,
+    page: Option<&Page>,
+    content_headings: &[(u8, usize)],
+) -> Vec<Diagnostic> {
+    let mut found = view.check_links(&ctx.index, ctx.base);
+    let (before, after) = view.template_headings();
+    // (level, true when in the markdown, offset in its file)
+    let mut seq: Vec<(u8, bool, usize)> = before.iter().map(|&(l, at)| (l, false, at)).collect();
+    seq.extend(content_headings.iter().filter(|_| !view.body.is_empty()).map(|&(l, at)| (l, true, at)));
+    seq.extend(after.iter().map(|&(l, at)| (l, false, at)));
+
+    let mut h1_in_template = false;
+    let mut seen_h1 = false;
+    for (k, &(level, in_markdown, at)) in seq.iter().enumerate() {
+        let mut problem = None;
+        if level == 1 {
+            if seen_h1 {
+                let help = if h1_in_template && in_markdown {
+                    "the template shows the page's title as its h1; start the page's headings at ## (h2)"
+                } else {
+                    "a page should have one h1, its main title"
+                };
+                problem = Some(("more than one h1 heading on this page".to_string(), help.to_string()));
+            }
+            seen_h1 = true;
+            h1_in_template |= !in_markdown;
+        } else if let Some(&(prev, _, _)) = seq[..k].last()
+            && level > prev + 1
+        {
+            let fix = if in_markdown { "#".repeat(prev as usize + 1) } else { format!("<h{}>", prev + 1) };
+            problem = Some((
+                format!("heading level jumps from h{prev} to h{level}"),
+                format!("use {fix} here, or add the missing level above it, so the outline has no gaps"),
+            ));
+        }
+        let Some((message, help)) = problem else { continue };
+        let d = match (in_markdown, page) {
+            (true, Some(p)) => Diagnostic::warning(&p.source, message).at_offset(&p.text, at),
+            _ => view.place_at(Severity::Warning, message, at),
+        };
+        found.push(if d.help.is_none() { d.with_help(help) } else { d });
+    }
+    found
+}
+
+/// The pages `view` links to with `<a href>`, content and templates alike
+/// (a menu link counts).
+fn linked_pages(
+    ctx: &Ctx<'_>,
+    view: &Rendered<'_>,
+    by_output: &std::collections::HashMap<String, usize>,
+) -> Vec<usize> {
+    view.doc
+        .nodes
+        .iter()
+        .filter_map(|n| match n {
+            html::Node::Start(t) if t.name == "a" || t.name == "area" => t.attr("href"),
+            _ => None,
+        })
+        .filter_map(|href| ctx.index.check(view.address, href, ctx.base).ok().flatten())
+        .filter_map(|file| by_output.get(&file).copied())
+        .collect()
+}
+
+/// One diagnostic per template problem, saying on which pages it shows.
+fn merge_shared(shared: Vec<(Diagnostic, &Path)>) -> Vec<Diagnostic> {
+    let mut merged: Vec<(Diagnostic, Vec<&Path>)> = Vec::new();
+    type Key = (std::path::PathBuf, Option<(usize, usize)>, String);
+    let mut at: std::collections::HashMap<Key, usize> = Default::default();
+    for (d, page) in shared {
+        let key = (d.file.clone(), d.location.map(|l| (l.line, l.column)), d.message.clone());
+        match at.get(&key) {
+            // A page's findings arrive together, so a repeat from the same page is the last one.
+            Some(&i) if merged[i].1.last() != Some(&page) => merged[i].1.push(page),
+            Some(_) => {}
+            None => {
+                at.insert(key, merged.len());
+                merged.push((d, vec![page]));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(d, pages)| {
+            let seen = match pages.as_slice() {
+                [one] => format!("seen on {}", one.display()),
+                [first, ..] => format!("seen on {} pages, such as {}", pages.len(), first.display()),
+                [] => String::new(),
+            };
+            let help = match &d.help {
+                Some(h) => format!("{h} ({seen})"),
+                None => seen,
+            };
+            Diagnostic { help: Some(help), ..d }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rendered::site_form;
+
+    #[test]
+    fn site_form_reads_like_an_address() {
+        assert_eq!(site_form("risks/index.html", "x"), "/risks/#x");
+        assert_eq!(site_form("index.html", ""), "/");
+        assert_eq!(site_form("images/a.png", ""), "/images/a.png");
+    }
+}

@@ -1,0 +1,405 @@
+//! Parse, part three: citations. A bibliography in the site
+//! (`content/references.yaml` in hayagriva's YAML format, or
+//! `content/references.bib` in BibTeX) and `[@key]` / `[@a; @b]` in markdown.
+//!
+//! Formatting is hayagriva's CSL processor with the style chosen in
+//! site.yaml (AMA by default, APA or Vancouver). Each citing page gets its own
+//! numbering, in the order the page cites, and its own reference list.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::citationberg::{IndependentStyle, Locale, Style};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Entry, Library,
+};
+use serde_json::{Value, json};
+
+use crate::config::CitationStyle;
+use crate::error::{Diagnostic, Location};
+use crate::markdown::escape_html;
+use crate::source::SourceFile;
+
+/// The site's bibliography with the style to format it in.
+#[derive(Clone)]
+pub struct Bibliography {
+    library: Library,
+    style: IndependentStyle,
+    locales: Vec<Locale>,
+    /// Where it was read from, for diagnostics.
+    pub file: SourceFile,
+}
+
+impl std::fmt::Debug for Bibliography {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bibliography")
+            .field("file", &self.file.path)
+            .field("entries", &self.library.len())
+            .finish()
+    }
+}
+
+/// One page's formatted citations.
+#[derive(Debug, Default)]
+pub struct PageCitations {
+    /// In-text citation HTML for each `[@...]` group, in order.
+    pub in_text: Vec<String>,
+    /// The page's reference list as HTML (`<ol>`/`<ul>` of entries).
+    pub list: String,
+    /// The cited keys, in order of first citation.
+    pub keys: Vec<String>,
+}
+
+/// Reads the bibliography file, if the site has one.
+pub fn parse_bibliography(
+    file: Option<SourceFile>,
+    style: CitationStyle,
+) -> Result<Option<Bibliography>, Diagnostic> {
+    let Some(file) = file else { return Ok(None) };
+    let library = if file.path.extension().is_some_and(|e| e == "bib") {
+        hayagriva::io::from_biblatex_str(&file.text).map_err(|errors| {
+            let detail = errors.first().map(|e| format!("{e:?}")).unwrap_or_default();
+            Diagnostic::error(&file.path, format!("this BibTeX file cannot be read: {detail}"))
+        })?
+    } else {
+        hayagriva::io::from_yaml_str(&file.text).map_err(|e| {
+            let message = e.to_string();
+            let message = message.find(" at line ").map_or(message.as_str(), |i| &message[..i]).to_string();
+            let d = Diagnostic::error(&file.path, format!("bibliography: {message}"))
+                .with_help("each entry needs a key, a `type` and a `title`; see hayagriva's YAML format");
+            match e.location() {
+                Some(l) => d.at(&file.text, Location { line: l.line(), column: l.column() }),
+                None => d,
+            }
+        })?
+    };
+    let style = load_style(style).ok_or_else(|| {
+        Diagnostic::error(crate::config::CONFIG_FILE, "this citation style cannot be loaded")
+    })?;
+    Ok(Some(Bibliography { library, style, locales: locales(), file }))
+}
+
+fn load_style(style: CitationStyle) -> Option<IndependentStyle> {
+    let archived = match style {
+        CitationStyle::Ama => ArchivedStyle::AmericanMedicalAssociation,
+        CitationStyle::Apa => ArchivedStyle::AmericanPsychologicalAssociation,
+        CitationStyle::Vancouver => ArchivedStyle::NlmCitationSequence,
+    };
+    // The three archived styles above are independent styles (checked by a test).
+    match archived.get() {
+        Style::Independent(s) => Some(s),
+        Style::Dependent(_) => None,
+    }
+}
+
+impl Bibliography {
+    /// Whether `key` is an entry.
+    pub fn contains(&self, key: &str) -> bool {
+        self.library.get(key).is_some()
+    }
+
+    /// Every key, in the file's order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.library.keys()
+    }
+
+    /// Where `key` is defined in the bibliography file.
+    pub fn key_location(&self, key: &str) -> Option<Location> {
+        self.file.text.lines().enumerate().find_map(|(i, line)| {
+            let l = line.trim_start();
+            let at_key = l.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
+                || l.strip_prefix('@')
+                    .and_then(|r| r.split_once('{'))
+                    .is_some_and(|(_, r)| r.starts_with(key));
+            at_key.then(|| Location { line: i + 1, column: line.len() - l.len() + 1 })
+        })
+    }
+
+    /// Formats a page's citation groups (keys must exist).
+    pub fn format_page(&self, groups: &[Vec<String>]) -> PageCitations {
+        let mut driver = BibliographyDriver::new();
+        let mut keys: Vec<String> = Vec::new();
+        for group in groups {
+            let items: Vec<CitationItem<'_, Entry>> =
+                group.iter().filter_map(|k| self.library.get(k)).map(CitationItem::with_entry).collect();
+            for k in group {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+            driver.citation(CitationRequest::from_items(items, &self.style, &self.locales));
+        }
+        let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
+        let in_text = rendered
+            .citations
+            .iter()
+            .zip(groups)
+            .map(|(c, group)| {
+                let mut text = String::new();
+                let _ = c.citation.write_buf(&mut text, BufWriteFormat::Html);
+                let text = plain_html(&text);
+                let first = group.first().map(String::as_str).unwrap_or_default();
+                format!("<a class=\"citation\" href=\"#ref-{}\">{text}</a>", escape_html(first))
+            })
+            .collect();
+        PageCitations { in_text, list: self.list_html(rendered.bibliography), keys }
+    }
+
+    /// Every entry, formatted, for the References page.
+    pub fn format_all(&self) -> String {
+        let mut driver = BibliographyDriver::new();
+        for entry in self.library.iter() {
+            driver.citation(CitationRequest::from_items(
+                vec![CitationItem::with_entry(entry)],
+                &self.style,
+                &self.locales,
+            ));
+        }
+        self.list_html(driver.finish(BibliographyRequest::new(&self.style, None, &self.locales)).bibliography)
+    }
+
+    fn list_html(&self, bibliography: Option<hayagriva::RenderedBibliography>) -> String {
+        let Some(bib) = bibliography else { return String::new() };
+        // Numeric styles number the list; an <ol> says so to every reader.
+        let numbered = bib.items.iter().any(|i| i.first_field.is_some());
+        let tag = if numbered { "ol" } else { "ul" };
+        let mut html = format!("<{tag} class=\"references\">\n");
+        for item in &bib.items {
+            let mut text = String::new();
+            let _ = item.content.write_buf(&mut text, BufWriteFormat::Html);
+            let text = plain_html(&text);
+            html.push_str(&format!("<li id=\"ref-{}\">{}</li>\n", escape_html(&item.key), text.trim()));
+        }
+        html.push_str(&format!("</{tag}>\n"));
+        html
+    }
+
+    /// A cited work as schema.org `ScholarlyArticle` (or `CreativeWork`).
+    pub fn json_ld(&self, key: &str) -> Option<Value> {
+        let entry = self.library.get(key)?;
+        let mut work = json!({
+            "@type": match entry.entry_type() {
+                hayagriva::types::EntryType::Article => "ScholarlyArticle",
+                hayagriva::types::EntryType::Book => "Book",
+                _ => "CreativeWork",
+            },
+        });
+        if let Some(title) = entry.title() {
+            work["headline"] = json!(title.to_string());
+            work["name"] = json!(title.to_string());
+        }
+        if let Some(authors) = entry.authors() {
+            let people: Vec<Value> =
+                authors.iter().map(|p| json!({"@type": "Person", "name": p.given_first(false)})).collect();
+            work["author"] = json!(people);
+        }
+        if let Some(date) = entry.date() {
+            work["datePublished"] = json!(date.to_string());
+        }
+        if let Some(pages) = entry.page_range() {
+            work["pagination"] = json!(pages.to_string());
+        }
+        if let Some(doi) = entry.keyed_serial_number("doi") {
+            work["sameAs"] = json!(format!("https://doi.org/{doi}"));
+        }
+        if let Some(parent) = entry.parents().first() {
+            let mut part = json!({"@type": "Periodical"});
+            if let Some(title) = parent.title() {
+                part["name"] = json!(title.to_string());
+            }
+            let volume = parent.volume().or(entry.volume()).map(|v| v.to_string());
+            let issue = parent.issue().or(entry.issue()).map(|v| v.to_string());
+            if let Some(v) = volume {
+                part = json!({"@type": "PublicationVolume", "volumeNumber": v, "isPartOf": part});
+            }
+            if let Some(i) = issue {
+                part = json!({"@type": "PublicationIssue", "issueNumber": i, "isPartOf": part});
+            }
+            work["isPartOf"] = part;
+        }
+        Some(work)
+    }
+}
+
+/// hayagriva writes formatting as inline-styled spans. Plain elements say the
+/// same without inline styles (which a strict Content-Security-Policy
+/// blocks): `<sup>`, `<sub>`, `<i>`, `<b>`; any other style becomes a class.
+fn plain_html(html: &str) -> String {
+    const OPEN: &str = "<span style=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut closers: Vec<&str> = Vec::new();
+    let mut rest = html;
+    loop {
+        let next_open = rest.find(OPEN);
+        let next_close = rest.find("</span>");
+        match (next_open, next_close) {
+            (Some(o), c) if c.is_none_or(|c| o < c) => {
+                out.push_str(&rest[..o]);
+                let after = &rest[o + OPEN.len()..];
+                let Some(q) = after.find("\">") else {
+                    out.push_str(&rest[o..]);
+                    return out;
+                };
+                let (open, close) = match after[..q].trim().trim_end_matches(';') {
+                    "vertical-align: super" => ("<sup>", "</sup>"),
+                    "vertical-align: sub" => ("<sub>", "</sub>"),
+                    "font-style: italic" => ("<i>", "</i>"),
+                    "font-weight: bold" => ("<b>", "</b>"),
+                    "font-variant: small-caps" => ("<span class=\"small-caps\">", "</span>"),
+                    _ => ("<span>", "</span>"),
+                };
+                out.push_str(open);
+                closers.push(close);
+                rest = &after[q + 2..];
+            }
+            (_, Some(c)) => {
+                out.push_str(&rest[..c]);
+                out.push_str(closers.pop().unwrap_or("</span>"));
+                rest = &rest[c + "</span>".len()..];
+            }
+            _ => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
+}
+
+/// Finds `[@key]` and `[@a; @b]` in `text`: (byte range, keys) for each.
+pub fn find_citations(text: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("[@").map(|i| i + from) {
+        let Some(len) = text[start..].find(']') else { break };
+        let inner = &text[start + 1..start + len];
+        let keys: Option<Vec<String>> = inner
+            .split(';')
+            .map(|part| {
+                let key = part.trim().strip_prefix('@')?;
+                (!key.is_empty() && key.chars().all(is_key_char)).then(|| key.to_string())
+            })
+            .collect();
+        match keys {
+            Some(keys) => {
+                found.push((start..start + len + 1, keys));
+                from = start + len + 1;
+            }
+            None => from = start + 2,
+        }
+    }
+    found
+}
+
+fn is_key_char(c: char) -> bool {
+    c.is_alphanumeric() || "_-:.+/".contains(c)
+}
+
+/// Diagnostics for keys a page cites that the bibliography lacks.
+pub fn unknown_keys(
+    bibliography: Option<&Bibliography>,
+    file: &Path,
+    text: &str,
+    groups: &[Vec<String>],
+) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    let mut problems = Vec::new();
+    for key in groups.iter().flatten() {
+        if bibliography.is_some_and(|b| b.contains(key)) || !seen.insert(key.clone()) {
+            continue;
+        }
+        let mut d = match bibliography {
+            Some(b) => {
+                let d =
+                    Diagnostic::error(file, format!("citation `@{key}` is not in {}", b.file.path.display()));
+                let keys: Vec<&str> = b.keys().collect();
+                match crate::error::did_you_mean(key, &keys) {
+                    Some(best) => d.with_help(format!("did you mean `@{best}`?")),
+                    None => d.with_help(format!("add an entry `{key}:` to {}", b.file.path.display())),
+                }
+            }
+            None => Diagnostic::error(file, format!("citation `@{key}`, but the site has no bibliography"))
+                .with_help("add the works you cite to content/references.yaml"),
+        };
+        if let Some(offset) = text.find(&format!("@{key}")) {
+            d = d.at_offset(text, offset);
+        }
+        problems.push(d);
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    pub(crate) const RASSMAN: &str = "rassman2013:\n  type: article\n  title: \"Scalp micropigmentation: a useful treatment for hair loss\"\n  author: [\"Rassman, W.\", \"Pak, J.\", \"Kim, J.\"]\n  date: 2013-08\n  page-range: 497-503\n  parent:\n    type: periodical\n    title: Facial Plastic Surgery Clinics\n    volume: 21\n    issue: 3\n";
+
+    fn bib(style: CitationStyle) -> Bibliography {
+        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: RASSMAN.to_string() };
+        parse_bibliography(Some(file), style).unwrap().unwrap()
+    }
+
+    #[test]
+    fn finds_citation_groups() {
+        let found = find_citations("As shown [@a; @b:c] and [@d]. Not [this] or [@bad key] or [@].");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].1, vec!["a", "b:c"]);
+        assert_eq!(found[1].1, vec!["d"]);
+    }
+
+    #[test]
+    fn inline_styles_become_plain_elements() {
+        assert_eq!(
+            plain_html(
+                "a <span style=\"font-style: italic;\">b <span style=\"vertical-align: super;\">1</span></span> <span style=\"color: red;\">c</span>"
+            ),
+            "a <i>b <sup>1</sup></i> <span>c</span>"
+        );
+    }
+
+    #[test]
+    fn shipped_styles_are_independent() {
+        for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
+            assert!(matches!(
+                match style {
+                    CitationStyle::Ama => ArchivedStyle::AmericanMedicalAssociation,
+                    CitationStyle::Apa => ArchivedStyle::AmericanPsychologicalAssociation,
+                    CitationStyle::Vancouver => ArchivedStyle::NlmCitationSequence,
+                }
+                .get(),
+                Style::Independent(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn formats_ama_reference_exactly() {
+        let page = bib(CitationStyle::Ama).format_page(&[vec!["rassman2013".into()]]);
+        assert_eq!(page.in_text, vec!["<a class=\"citation\" href=\"#ref-rassman2013\"><sup>1</sup></a>"]);
+        assert_eq!(
+            page.list,
+            "<ol class=\"references\">\n<li id=\"ref-rassman2013\">Rassman W, Pak J, Kim J. Scalp micropigmentation: a useful treatment for hair loss. <i>Facial Plastic Surgery Clinics</i>. 2013;21(3):497-503.</li>\n</ol>\n"
+        );
+    }
+
+    #[test]
+    fn formats_apa_author_date() {
+        let page = bib(CitationStyle::Apa).format_page(&[vec!["rassman2013".into()]]);
+        assert!(page.in_text[0].contains("Rassman et al., 2013"), "{}", page.in_text[0]);
+        assert!(page.list.starts_with("<ul"), "{}", page.list);
+    }
+
+    #[test]
+    fn json_ld_of_the_paper() {
+        let v = bib(CitationStyle::Ama).json_ld("rassman2013").unwrap();
+        assert_eq!(v["@type"], "ScholarlyArticle");
+        assert_eq!(v["isPartOf"]["@type"], "PublicationIssue");
+        assert_eq!(v["isPartOf"]["issueNumber"], "3");
+        assert_eq!(v["isPartOf"]["isPartOf"]["volumeNumber"], "21");
+        assert_eq!(v["isPartOf"]["isPartOf"]["isPartOf"]["name"], "Facial Plastic Surgery Clinics");
+        assert_eq!(v["pagination"], "497-503");
+        assert_eq!(v["author"][0]["name"], "W. Rassman");
+    }
+}

@@ -1,0 +1,359 @@
+//! `dotwork serve`: build the site in memory, serve it over HTTP, rebuild on
+//! every edit and reload the pages open in the browser.
+//!
+//! Three kinds of threads share one [`Hub`]: the accepting thread (one
+//! thread per connection, each reading the hub's current snapshot), the
+//! rebuild thread (watch, plan, rebuild, publish), and event streams (one per
+//! open page, waiting on the hub). A rebuild never blocks a request: it
+//! builds a new snapshot beside the one being served and swaps it in.
+//!
+//! Nothing is written to disk, so stopping the server (Ctrl-C) leaves
+//! nothing behind and needs no handler. Modules: [`http`] (requests and the
+//! path rules), [`watch`] (events to plans), [`rebuild`] (plans to
+//! snapshots), [`livereload`] (the page script, its events and the overlay).
+
+mod http;
+mod livereload;
+mod rebuild;
+mod watch;
+
+use std::borrow::Cow;
+use std::io::{BufReader, ErrorKind, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::config::CONFIG_FILE;
+use crate::error::Error;
+use http::{ReadError, Response, Target, content_type, read_request, resolve};
+use livereload::{EVENTS_PATH, Hub, Live, SCRIPT, SCRIPT_PATH, events_for, inject, script_tag, sse_event};
+use rebuild::{Body, Builder, Rebuilt, Snapshot};
+use watch::{Events, Plan, Watcher};
+
+/// The port `serve` listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 1111;
+/// More connections than a preview ever needs; beyond this, answer 503.
+const MAX_CONNECTIONS: usize = 512;
+/// How long a kept-alive connection may sit idle.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to accept what we send.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an idle event stream is checked with a comment line, so the
+/// threads of closed pages end.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// A server that has built the site and is listening, not yet answering.
+pub struct Server {
+    listener: TcpListener,
+    url: String,
+    hub: Arc<Hub>,
+    builder: Builder,
+    watcher: Watcher,
+    events: Events,
+}
+
+impl Server {
+    /// Listens on `bind:port` (port 0: any free port), starts watching the
+    /// site at `root` and builds it. A site that does not build is served
+    /// anyway, showing its errors; a folder without `site.yaml` is an error.
+    pub fn start(root: &Path, drafts: bool, bind: IpAddr, port: u16) -> Result<Server, Error> {
+        let listener = listen(bind, port)?;
+        let url = url_of(listener.local_addr().map_err(|e| Error::Serve(format!("cannot listen: {e}")))?);
+        // Watch first: an edit made during the first build is not lost.
+        let (watcher, events) = Watcher::start(root)?;
+        let mut builder = Builder::new(root, drafts, &url);
+        let hub = Arc::new(Hub::new(Snapshot::default()));
+        let started = Instant::now();
+        match builder.rebuild(&Plan::Full) {
+            Err(e) if !root.join(CONFIG_FILE).is_file() => return Err(e),
+            result => publish(result, &hub, started),
+        }
+        Ok(Server { listener, url, hub, builder, watcher, events })
+    }
+
+    /// The address to open in a browser (`http://127.0.0.1:1111/`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Answers requests and rebuilds on edits until the process is stopped.
+    pub fn run(self) -> Result<(), Error> {
+        let Server { listener, hub, builder, watcher, events, .. } = self;
+        let rebuild_hub = hub.clone();
+        thread::Builder::new()
+            .name("rebuild".into())
+            .spawn(move || rebuild_loop(builder, watcher, &events, &rebuild_hub))
+            .map_err(|e| Error::Serve(format!("cannot start the rebuild thread: {e}")))?;
+        let active = Arc::new(AtomicUsize::new(0));
+        for stream in listener.incoming() {
+            match stream {
+                Ok(stream) => spawn_connection(stream, &hub, &active),
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before accept: go on.
+                    log::debug!("accept: {e}");
+                    thread::sleep(Duration::from_millis(10));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens `url` in the default browser, best effort.
+pub fn open_in_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command.arg(url).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    command.stderr(std::process::Stdio::null());
+    match command.spawn() {
+        Ok(mut child) => {
+            // Reap it, so it does not linger as a zombie.
+            thread::spawn(move || child.wait());
+        }
+        Err(e) => log::warn!("cannot open a browser ({e}); open {url} yourself"),
+    }
+}
+
+fn listen(bind: IpAddr, port: u16) -> Result<TcpListener, Error> {
+    TcpListener::bind((bind, port)).map_err(|e| {
+        let addr = SocketAddr::new(bind, port);
+        let why = match e.kind() {
+            ErrorKind::AddrInUse => format!(
+                "port {port} is already in use (is another `dotwork serve` running?); \
+                 choose another with --port, e.g. dotwork serve --port {}",
+                if port == u16::MAX { 1024 } else { port + 1 }
+            ),
+            ErrorKind::AddrNotAvailable => "this machine has no such address; leave out --bind".to_string(),
+            ErrorKind::PermissionDenied => {
+                "permission denied (ports below 1024 need special rights); choose another with --port"
+                    .to_string()
+            }
+            _ => e.to_string(),
+        };
+        Error::Serve(format!("cannot listen on {addr}: {why}"))
+    })
+}
+
+fn url_of(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "localhost".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{}/", addr.port())
+}
+
+/// Watch, plan, rebuild, publish, for as long as the watcher runs.
+fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub: &Hub) {
+    while let Some(burst) = watcher.next_burst(events) {
+        if let Err(e) = watcher.watch_new_folders() {
+            log::warn!("{e}");
+        }
+        let plan = watch::plan(&burst);
+        log::debug!("changed: {:?} -> {plan:?}", burst.iter().map(|t| &t.rel).collect::<Vec<_>>());
+        if plan == Plan::Ignore {
+            continue;
+        }
+        let started = Instant::now();
+        publish(builder.rebuild(&plan), hub, started);
+    }
+    log::warn!("stopped watching the site; restart `dotwork serve` to see further edits");
+}
+
+/// Sends the outcome of a rebuild to every open page, and logs it.
+fn publish(result: Result<Rebuilt, Error>, hub: &Hub, started: Instant) {
+    let ms = started.elapsed().as_millis();
+    match result {
+        Ok(Rebuilt::Site { snapshot, rendered, pages }) => {
+            hub.publish_site(snapshot);
+            log::info!("rebuilt in {ms} ms ({rendered} of {pages} pages rendered)");
+        }
+        Ok(Rebuilt::Assets) => {
+            hub.publish_reload();
+            log::info!("static files changed; reloading");
+        }
+        Err(e) => {
+            let text = describe(&e);
+            log::error!("{text}");
+            log::warn!("still serving the last version that built; fix the error and save");
+            hub.publish_errors(text);
+        }
+    }
+}
+
+/// An error as the terminal and the overlay show it: every diagnostic with
+/// its `file:line:column` and quoted line, then the summary and its causes.
+fn describe(e: &Error) -> String {
+    let mut text = String::new();
+    if let Error::Site(diagnostics) = e {
+        for d in diagnostics {
+            text.push_str(&d.render(false));
+            text.push_str("\n\n");
+        }
+    }
+    text.push_str(&format!("error: {e}"));
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(&format!("\n  caused by: {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+/// Frees a connection slot when the connection's thread ends, however it ends.
+struct Slot(Arc<AtomicUsize>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn spawn_connection(stream: TcpStream, hub: &Arc<Hub>, active: &Arc<AtomicUsize>) {
+    let slot = Slot(active.clone());
+    if active.fetch_add(1, Ordering::Relaxed) >= MAX_CONNECTIONS {
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        let _ = Response::text(503, "too many connections\n").write(&mut &stream, false, false);
+        return;
+    }
+    let hub = hub.clone();
+    let spawned = thread::Builder::new().name("http".into()).spawn(move || {
+        let _slot = slot;
+        handle(stream, &hub);
+    });
+    if let Err(e) = spawned {
+        log::debug!("cannot start a thread for a connection: {e}");
+    }
+}
+
+/// Answers the requests of one connection, in order, until it closes.
+fn handle(stream: TcpStream, hub: &Hub) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let Ok(read_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(read_half);
+    let mut writer = stream;
+    loop {
+        let request = match read_request(&mut reader) {
+            Ok(Some(request)) => request,
+            Ok(None) | Err(ReadError::Io) => return,
+            Err(ReadError::Malformed) => {
+                let _ = Response::text(400, "bad request\n").write(&mut writer, false, false);
+                return;
+            }
+        };
+        let head_only = request.method == "HEAD";
+        if request.method != "GET" && !head_only {
+            let mut response = Response::text(405, "only GET and HEAD are supported\n");
+            response.headers.push(("Allow", "GET, HEAD".to_string()));
+            let _ = response.write(&mut writer, false, false);
+            return;
+        }
+        if request.target.split('?').next() == Some(EVENTS_PATH) && !head_only {
+            return stream_events(writer, hub);
+        }
+        // A body we will not read would be taken for the next request: close after answering.
+        let keep_alive = request.keep_alive && !request.has_body;
+        let live = hub.current();
+        let response = respond(&request.target, &live);
+        if response.write(&mut writer, head_only, keep_alive).is_err() || !keep_alive {
+            return;
+        }
+    }
+}
+
+/// The answer to `GET target` from the site being served.
+fn respond<'a>(target: &str, live: &'a Live) -> Response<'a> {
+    if target.split('?').next() == Some(SCRIPT_PATH) {
+        return Response::new(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes());
+    }
+    let files = &live.site.files;
+    let found = match resolve(target) {
+        Target::Bad => return Response::text(400, "bad request: this path cannot name a file of the site\n"),
+        Target::File(key) => files.get_key_value(key.as_str()),
+        Target::FileOrFolder { file, index, location } => match files.get_key_value(file.as_str()) {
+            Some(found) => Some(found),
+            None if files.contains_key(&index) => {
+                let mut response = Response::text(301, "moved to the folder's address, with a slash\n");
+                response.headers.push(("Location", location));
+                return response;
+            }
+            None => None,
+        },
+    };
+    match found.and_then(|(key, body)| file_response(200, key, body, live)) {
+        Some(response) => response,
+        None => not_found(live),
+    }
+}
+
+/// An output file as a response, with the reload script in HTML; `None` when
+/// a static file has vanished since the last rebuild.
+fn file_response<'a>(status: u16, key: &str, body: &'a Body, live: &Live) -> Option<Response<'a>> {
+    let bytes: Cow<'a, [u8]> = match body {
+        Body::Bytes(bytes) => Cow::Borrowed(bytes.as_slice()),
+        Body::Builtin(bytes) => Cow::Borrowed(bytes),
+        Body::File(path) => Cow::Owned(read_static(path)?),
+    };
+    let content_type = content_type(key);
+    let bytes = if content_type.starts_with("text/html") {
+        Cow::Owned(inject(&bytes, &script_tag(&live.build)))
+    } else {
+        bytes
+    };
+    Some(Response::new(status, content_type, bytes))
+}
+
+fn read_static(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).map_err(|e| log::debug!("cannot read {}: {e}", path.display())).ok()
+}
+
+/// The site's `404.html` with status 404, or a plain page when it has none
+/// (or has not built yet), both with the script so errors show there too.
+fn not_found(live: &Live) -> Response<'_> {
+    if let Some(response) =
+        live.site.files.get("404.html").and_then(|b| file_response(404, "404.html", b, live))
+    {
+        return response;
+    }
+    let page = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Not found</title>\n\
+                </head>\n<body>\n<h1>Not found</h1>\n<p>There is no page at this address.</p>\n</body>\n</html>\n";
+    Response::new(404, "text/html; charset=utf-8", inject(page.as_bytes(), &script_tag(&live.build)))
+}
+
+/// Streams reload and error events to one open page until it goes away.
+fn stream_events(mut writer: TcpStream, hub: &Hub) {
+    let live = hub.current();
+    let mut out = String::from(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
+         X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\nretry: 1000\n\n",
+    );
+    out.push_str(&sse_event("hello", &live.build));
+    if let Some(errors) = &live.errors {
+        out.push_str(&sse_event("errors", errors));
+    }
+    let mut seen = live.generation;
+    loop {
+        if writer.write_all(out.as_bytes()).and_then(|()| writer.flush()).is_err() {
+            return;
+        }
+        out = match hub.wait(seen, KEEPALIVE) {
+            Some(live) => {
+                seen = live.generation;
+                events_for(&live)
+            }
+            None => ": still here\n\n".to_string(),
+        };
+    }
+}

@@ -1,0 +1,344 @@
+//! Watching the site: file events in, one rebuild [`Plan`] per burst of them out.
+//!
+//! Editors save in a dance (write a temporary file, rename the old one away,
+//! rename the new one in, delete the old one), so events are collected until
+//! the folder has been quiet for [`QUIET`], and judged by what is on disk at
+//! the end: a file that appeared and vanished within the burst never
+//! happened. Each path is reduced to one [`Kind`] by pure functions
+//! ([`classify`], [`plan`]), tested below, so which edit rebuilds what can be
+//! read in one place.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
+
+use crate::config::CONFIG_FILE;
+use crate::error::Error;
+use crate::source::{is_ignored, is_markdown, is_page_asset};
+
+/// How long the site must be quiet before a burst of events counts as one
+/// change. Editors finish their save dance within a few milliseconds; this is
+/// also most of the edit-to-reload time on a small site.
+pub(crate) const QUIET: Duration = Duration::from_millis(25);
+/// Rebuild at least this often while events keep coming (a `git checkout`).
+const LONGEST_BURST: Duration = Duration::from_secs(1);
+/// The folders whose contents make the site.
+const FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
+
+/// What a changed path is to the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `site.yaml`.
+    Config,
+    /// A markdown page under `content/`.
+    Page,
+    /// A data file beside the pages that features read (`references.bib`).
+    Data,
+    /// A template of the site or of a theme.
+    Template,
+    /// A file served as it is: under `static/`, a theme's `static/`, or beside a page.
+    Static,
+    /// One of the site's folders itself, or a theme's (appeared, vanished, renamed).
+    Folder,
+}
+
+/// What a path, relative to the site root, is to the site; `None` when the
+/// site does not read it (`public/`, `.git/`, editor backups, swap files).
+pub(crate) fn classify(rel: &Path) -> Option<Kind> {
+    let parts: Vec<&str> = rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    if parts.iter().any(|p| is_ignored(p.as_ref())) {
+        return None;
+    }
+    match parts.as_slice() {
+        [file] if *file == CONFIG_FILE => Some(Kind::Config),
+        ["content" | "templates" | "static" | "themes"] => Some(Kind::Folder),
+        ["content", ..] if is_markdown(rel) => Some(Kind::Page),
+        ["content", ..] if !is_page_asset(rel) => Some(Kind::Data),
+        ["content", ..] | ["static", ..] => Some(Kind::Static),
+        ["templates", ..] => Some(Kind::Template),
+        ["themes", _] | ["themes", _, "templates" | "static"] => Some(Kind::Folder),
+        ["themes", _, "templates", ..] => Some(Kind::Template),
+        ["themes", _, "static", ..] => Some(Kind::Static),
+        _ => None,
+    }
+}
+
+/// A path some event named during a burst, and how it stands at the end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Touched {
+    /// Relative to the site root.
+    pub(crate) rel: PathBuf,
+    /// An event said it was created (or renamed to) during the burst.
+    pub(crate) created: bool,
+    /// It is a file now, at the end of the burst.
+    pub(crate) is_file: bool,
+    /// It exists now, as a file or folder.
+    pub(crate) exists: bool,
+}
+
+/// What to rebuild after a burst.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Plan {
+    /// Nothing the site reads changed.
+    Ignore,
+    /// Files changed in place: read these again (the rebuild still loads
+    /// everything when one of them turns out to be new).
+    Patch {
+        /// Markdown pages, relative to the root.
+        pages: BTreeSet<PathBuf>,
+        /// Templates.
+        templates: BTreeSet<PathBuf>,
+        /// Files served as they are (read when requested, so only a reload is needed).
+        assets: BTreeSet<PathBuf>,
+    },
+    /// Load the whole site again: settings or data changed, or files
+    /// appeared or vanished.
+    Full,
+}
+
+/// Reduces a burst to one plan; the most thorough change wins.
+pub(crate) fn plan(touched: &[Touched]) -> Plan {
+    let (mut pages, mut templates, mut assets) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    for t in touched {
+        let Some(kind) = classify(&t.rel) else { continue };
+        if t.created && !t.exists {
+            continue; // an editor's temporary file, gone already
+        }
+        let set = match kind {
+            Kind::Config | Kind::Data | Kind::Folder => return Plan::Full,
+            _ if !t.is_file => return Plan::Full, // deleted, or a folder moved
+            Kind::Page => &mut pages,
+            Kind::Template => &mut templates,
+            Kind::Static => &mut assets,
+        };
+        set.insert(t.rel.clone());
+    }
+    if pages.is_empty() && templates.is_empty() && assets.is_empty() {
+        Plan::Ignore
+    } else {
+        Plan::Patch { pages, templates, assets }
+    }
+}
+
+/// Whether an event kind can mean a change. Reads are left out: the
+/// rebuild itself reads every file it watches.
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+/// Watches the site's folders and `site.yaml`.
+pub(crate) struct Watcher {
+    inner: RecommendedWatcher,
+    /// The site root, absolute, as events name it.
+    root: PathBuf,
+    watched: HashSet<PathBuf>,
+}
+
+/// What the watcher reports.
+pub(crate) type Events = Receiver<notify::Result<Event>>;
+
+impl Watcher {
+    /// Starts watching the site at `root`.
+    pub(crate) fn start(root: &Path) -> Result<(Watcher, Events), Error> {
+        let root = std::fs::canonicalize(root).map_err(Error::io("read", root))?;
+        let (tx, rx) = channel();
+        let inner = notify::recommended_watcher(tx).map_err(|e| watch_error(&root, &e))?;
+        let mut watcher = Watcher { inner, root, watched: HashSet::new() };
+        // The root itself, not recursively: site.yaml, and folders appearing.
+        let root = watcher.root.clone();
+        watcher.inner.watch(&root, RecursiveMode::NonRecursive).map_err(|e| watch_error(&root, &e))?;
+        watcher.watch_new_folders()?;
+        Ok((watcher, rx))
+    }
+
+    /// Watches site folders created since the last call (a first template).
+    pub(crate) fn watch_new_folders(&mut self) -> Result<(), Error> {
+        for name in FOLDERS {
+            let dir = self.root.join(name);
+            if dir.is_dir() && !self.watched.contains(&dir) {
+                self.inner.watch(&dir, RecursiveMode::Recursive).map_err(|e| watch_error(&dir, &e))?;
+                self.watched.insert(dir);
+            } else if !dir.is_dir() {
+                // Gone: the OS dropped its watch; watch it again if it comes back.
+                self.watched.remove(&dir);
+            }
+        }
+        Ok(())
+    }
+
+    /// Blocks until the next burst of events ends; `None` once the watcher is gone.
+    pub(crate) fn next_burst(&self, events: &Events) -> Option<Vec<Touched>> {
+        let mut created: BTreeMap<PathBuf, bool> = BTreeMap::new();
+        let mut rescan = false;
+        let mut take = |event: notify::Result<Event>| match event {
+            Ok(event) if event.need_rescan() => rescan = true,
+            Ok(event) if is_change(&event.kind) => {
+                let renamed_both =
+                    matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::Both)));
+                for (i, path) in event.paths.iter().enumerate() {
+                    let new = matches!(event.kind, EventKind::Create(_))
+                        || matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::To)))
+                        || (renamed_both && i == 1);
+                    *created.entry(path.clone()).or_default() |= new;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                log::warn!("watching the site: {e}");
+                rescan = true;
+            }
+        };
+        take(events.recv().ok()?);
+        let started = Instant::now();
+        loop {
+            match events.recv_timeout(QUIET) {
+                Ok(event) => take(event),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+            if started.elapsed() > LONGEST_BURST {
+                break;
+            }
+        }
+        let mut touched: Vec<Touched> = created
+            .into_iter()
+            .filter_map(|(path, created)| {
+                let rel = path.strip_prefix(&self.root).ok()?.to_path_buf();
+                let meta = std::fs::metadata(&path).ok();
+                Some(Touched {
+                    rel,
+                    created,
+                    is_file: meta.as_ref().is_some_and(std::fs::Metadata::is_file),
+                    exists: meta.is_some(),
+                })
+            })
+            .collect();
+        if rescan {
+            // Events were lost (the OS queue overflowed): assume anything changed.
+            touched.push(Touched { rel: CONFIG_FILE.into(), created: false, is_file: true, exists: true });
+        }
+        Some(touched)
+    }
+}
+
+fn watch_error(path: &Path, e: &notify::Error) -> Error {
+    Error::Serve(format!(
+        "cannot watch {} for changes: {e} (on Linux, raising fs.inotify.max_user_watches may help)",
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(p: &str) -> Option<Kind> {
+        classify(Path::new(p))
+    }
+
+    #[test]
+    fn classifies_each_path_by_what_the_site_does_with_it() {
+        assert_eq!(kind("site.yaml"), Some(Kind::Config));
+        assert_eq!(kind("content/about.md"), Some(Kind::Page));
+        assert_eq!(kind("content/care/After Care.markdown"), Some(Kind::Page));
+        assert_eq!(kind("content/references.bib"), Some(Kind::Data));
+        assert_eq!(kind("content/refs.yaml"), Some(Kind::Data));
+        assert_eq!(kind("content/images/scalp.jpg"), Some(Kind::Static));
+        assert_eq!(kind("templates/page.html"), Some(Kind::Template));
+        assert_eq!(kind("templates/partials/header.html"), Some(Kind::Template));
+        assert_eq!(kind("static/style.css"), Some(Kind::Static));
+        assert_eq!(kind("themes/clinic/templates/base.html"), Some(Kind::Template));
+        assert_eq!(kind("themes/clinic/static/fonts/a.woff2"), Some(Kind::Static));
+        for folder in ["content", "templates", "static", "themes", "themes/clinic", "themes/clinic/templates"]
+        {
+            assert_eq!(kind(folder), Some(Kind::Folder), "{folder}");
+        }
+    }
+
+    #[test]
+    fn ignores_what_the_site_does_not_read() {
+        for p in [
+            "public/index.html",
+            ".git/index",
+            "target/debug/x",
+            "README.md",
+            "site.yaml~",
+            "content/.about.md.swp",
+            "content/about.md~",
+            "content/#about.md#",
+            "content/.#about.md",
+            "content/.hidden/page.md",
+            "themes/clinic/README.md",
+            "../elsewhere/site.yaml",
+        ] {
+            assert_eq!(kind(p), None, "{p}");
+        }
+    }
+
+    fn touched(rel: &str, created: bool, is_file: bool) -> Touched {
+        Touched { rel: rel.into(), created, is_file, exists: is_file }
+    }
+
+    fn patch(pages: &[&str], templates: &[&str], assets: &[&str]) -> Plan {
+        let set = |v: &[&str]| v.iter().map(PathBuf::from).collect();
+        Plan::Patch { pages: set(pages), templates: set(templates), assets: set(assets) }
+    }
+
+    #[test]
+    fn an_editors_save_dance_is_one_page_edit() {
+        // vim: probe file 4913 created and deleted, the page renamed to a
+        // backup, a new page written, the backup deleted.
+        let burst = [
+            touched("content/4913", true, false),
+            touched("content/about.md", true, true),
+            touched("content/about.md~", true, false),
+        ];
+        assert_eq!(plan(&burst), patch(&["content/about.md"], &[], &[]));
+        // JetBrains' safe write, with its temporary names.
+        let burst = [
+            touched("content/about.md___jb_tmp___", true, false),
+            touched("content/about.md___jb_old___", true, false),
+            touched("content/about.md", true, true),
+        ];
+        assert_eq!(plan(&burst), patch(&["content/about.md"], &[], &[]));
+    }
+
+    #[test]
+    fn plans_the_least_work_each_change_needs() {
+        assert_eq!(plan(&[]), Plan::Ignore);
+        assert_eq!(plan(&[touched("public/index.html", false, true)]), Plan::Ignore);
+        assert_eq!(
+            plan(&[touched("content/a.md", false, true), touched("content/b.md", false, true)]),
+            patch(&["content/a.md", "content/b.md"], &[], &[])
+        );
+        assert_eq!(
+            plan(&[touched("templates/page.html", false, true), touched("static/style.css", false, true)]),
+            patch(&[], &["templates/page.html"], &["static/style.css"])
+        );
+        assert_eq!(plan(&[touched("site.yaml", false, true)]), Plan::Full);
+        assert_eq!(plan(&[touched("content/references.bib", false, true)]), Plan::Full);
+        // A page deleted or a folder moved changes which pages exist.
+        assert_eq!(plan(&[touched("content/a.md", false, false)]), Plan::Full);
+        assert_eq!(plan(&[touched("static/style.css", false, false)]), Plan::Full);
+        let moved = Touched { rel: "content/care".into(), created: true, is_file: false, exists: true };
+        assert_eq!(plan(&[moved]), Plan::Full);
+        assert_eq!(
+            plan(&[touched("content/a.md", false, true), touched("site.yaml", false, true)]),
+            Plan::Full
+        );
+    }
+}

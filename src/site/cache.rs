@@ -1,0 +1,156 @@
+//! Parse, reusing earlier work: what [`super::parse_site_cached`] keeps from
+//! one run to the next, so `serve` parses again only what an edit touched.
+//!
+//! A page's front matter depends on its text alone, so it is reused while the
+//! text is unchanged. Its markdown also depends on every page's URL (links to
+//! `risks.md` become `../risks/`), so it is reused only while, in addition,
+//! the set of pages, their URLs and the drafts are unchanged; when any of
+//! those change (a page added, removed, renamed, given a slug, made a draft)
+//! every page's markdown is rendered again. Problems are cached with what
+//! they came from, so a broken page keeps being reported until it is fixed.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{Parsed, content_key};
+use crate::citations::{Bibliography, parse_bibliography};
+use crate::config::CitationStyle;
+use crate::error::Diagnostic;
+use crate::front_matter::{FrontMatter, parse_front_matter};
+use crate::markdown::{PageIndex, PageRef, Rendered, render_markdown};
+use crate::source::SourceFile;
+
+/// Pages parsed by earlier runs of [`super::parse_site_cached`].
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    pages: HashMap<PathBuf, CachedPage>,
+    /// Every page's source key and URL, and the drafts, that the cached
+    /// markdown was rendered against.
+    links: Option<LinkKey>,
+    /// Pages whose markdown the last run rendered instead of reusing.
+    fresh: HashSet<PathBuf>,
+    /// The last bibliography parsed, with the file and style it came from.
+    bibliography: Option<(BibliographyKey, Result<Option<Bibliography>, Diagnostic>)>,
+}
+
+type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle);
+
+type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
+
+#[derive(Debug)]
+struct CachedPage {
+    text: String,
+    front: Result<(FrontMatter, usize), Diagnostic>,
+    body: Option<CachedBody>,
+}
+
+type CachedBody = Rendered;
+
+impl ParseCache {
+    /// The pages (source paths) whose markdown the last run rendered afresh:
+    /// the edited pages, or every page when a URL changed.
+    pub fn fresh(&self) -> &HashSet<PathBuf> {
+        &self.fresh
+    }
+
+    /// Parses the front matter of every page whose text is new, and forgets
+    /// pages that are gone.
+    pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
+        let present: HashSet<&Path> = pages.iter().map(|p| p.path.as_path()).collect();
+        self.pages.retain(|path, _| present.contains(path.as_path()));
+        let parsed: Vec<(PathBuf, CachedPage)> = pages
+            .par_iter()
+            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
+            .map(|p| {
+                let front =
+                    parse_front_matter(&p.path, &p.text).map(|(meta, split)| (meta, split.body_offset));
+                (p.path.clone(), CachedPage { text: p.text.clone(), front, body: None })
+            })
+            .collect();
+        self.pages.extend(parsed);
+    }
+
+    /// The front matter and body offset of `page`, parsed by
+    /// [`Self::parse_front_matter`].
+    pub(super) fn front_matter(&self, page: &Path) -> Result<(FrontMatter, usize), Diagnostic> {
+        match self.pages.get(page) {
+            Some(c) => c.front.clone(),
+            // Not reached: parse_front_matter saw every page first.
+            None => Err(Diagnostic::error(page, "internal error: page not parsed")),
+        }
+    }
+
+    /// Renders the markdown of every kept page that has no cached body for
+    /// its text and this `index`.
+    pub(super) fn render_markdown(&mut self, kept: &[Parsed], index: &PageIndex) {
+        let key: LinkKey = (
+            kept.iter().map(|p| content_key(&p.source)).collect(),
+            index.paths.clone(),
+            sorted(&index.drafts),
+        );
+        if self.links.as_ref() != Some(&key) {
+            for page in self.pages.values_mut() {
+                page.body = None;
+            }
+            self.links = Some(key);
+        }
+        let rendered: Vec<(PathBuf, CachedBody)> = kept
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
+            .map(|(number, p)| {
+                let page = PageRef {
+                    file: &p.source.path,
+                    text: &p.source.text,
+                    body_offset: p.body_offset,
+                    number,
+                };
+                (p.source.path.clone(), render_markdown(&page, index))
+            })
+            .collect();
+        self.fresh = rendered.iter().map(|(path, _)| path.clone()).collect();
+        for (path, body) in rendered {
+            if let Some(page) = self.pages.get_mut(&path) {
+                page.body = Some(body);
+            }
+        }
+    }
+
+    /// The bibliography in `file`, in `style`, reused while both are
+    /// unchanged: loading a style and its locales takes tens of milliseconds.
+    pub(super) fn bibliography(
+        &mut self,
+        file: Option<SourceFile>,
+        style: CitationStyle,
+    ) -> Result<Option<Bibliography>, Diagnostic> {
+        let key = (file.as_ref().map(|f| (f.path.clone(), f.text.clone())), style);
+        if let Some((cached, result)) = &self.bibliography
+            && *cached == key
+        {
+            return result.clone();
+        }
+        let result = parse_bibliography(file, style);
+        self.bibliography = Some((key, result.clone()));
+        result
+    }
+
+    /// The rendered markdown of `page`, rendered by [`Self::render_markdown`].
+    pub(super) fn body(&self, page: &Path) -> Rendered {
+        match self.pages.get(page).and_then(|c| c.body.clone()) {
+            Some(b) => b,
+            // Not reached: render_markdown saw every kept page first.
+            None => Rendered {
+                problems: vec![Diagnostic::error(page, "internal error: page not rendered")],
+                ..Rendered::default()
+            },
+        }
+    }
+}
+
+fn sorted(set: &HashSet<String>) -> Vec<String> {
+    let mut v: Vec<String> = set.iter().cloned().collect();
+    v.sort();
+    v
+}

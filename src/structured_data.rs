@@ -1,0 +1,204 @@
+//! Render, part two: schema.org structured data (JSON-LD) for every page,
+//! generated from site.yaml and front matter rather than written by hand.
+//!
+//! Each page carries one `@graph`: the `MedicalClinic` (stable `@id`
+//! `BASE#clinic`), the `WebSite`, the page as a `MedicalWebPage` (reviewer,
+//! review date, audience, cited works as `ScholarlyArticle`s), a
+//! `BreadcrumbList` below the home page, and a `TherapeuticProcedure` where
+//! the front matter describes one. Only schema.org types and properties are
+//! used; the tests check them against a list taken from the vocabulary.
+
+use serde_json::{Map, Value, json};
+
+use crate::config::{Person, SiteConfig};
+use crate::content::Page;
+use crate::site::Site;
+
+/// The page's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
+pub(crate) fn page_json_ld(site: &Site, page: &Page) -> String {
+    let config = &site.config;
+    let base = &config.base_url;
+    let url = format!("{base}{}", &page.path[1..]);
+    let mut graph = vec![clinic(config), website(config)];
+
+    let mut webpage = json!({
+        "@type": "MedicalWebPage",
+        "@id": format!("{url}#webpage"),
+        "url": url,
+        "name": page.title,
+        "inLanguage": config.language,
+        "isPartOf": {"@id": format!("{base}#website")},
+        "publisher": {"@id": format!("{base}#clinic")},
+        "medicalAudience": {"@type": "Patient"},
+    });
+    let description = page.meta.description.as_deref().unwrap_or(&config.description);
+    insert_text(&mut webpage, "description", description);
+    if let Some(d) = page.meta.date {
+        webpage["datePublished"] = json!(d.to_string());
+    }
+    if let Some(d) = page.meta.updated.or(page.meta.date) {
+        webpage["dateModified"] = json!(d.to_string());
+    }
+    if let Some(d) = page.meta.reviewed {
+        webpage["lastReviewed"] = json!(d.to_string());
+    }
+    if let Some(p) = page.meta.reviewed_by.as_ref().and_then(|id| config.people.get(id)) {
+        webpage["reviewedBy"] = person(p);
+    }
+    if let Some(p) = page.meta.author.as_ref().and_then(|id| config.people.get(id)) {
+        webpage["author"] = person(p);
+    }
+    if let Some(bib) = &site.bibliography {
+        let cited: Vec<Value> = page.cited.iter().filter_map(|k| bib.json_ld(k)).collect();
+        if !cited.is_empty() {
+            webpage["citation"] = json!(cited);
+        }
+    }
+    if page.path != "/" {
+        webpage["breadcrumb"] = json!({"@id": format!("{url}#breadcrumb")});
+        graph.push(breadcrumbs(site, page, &url));
+    }
+    if let Some(procedure) = &page.meta.procedure {
+        let mut node = json!({
+            "@type": "TherapeuticProcedure",
+            "@id": format!("{url}#procedure"),
+            "name": procedure.name.as_deref().unwrap_or(&page.title),
+            "url": url,
+            "howPerformed": procedure.how_performed,
+        });
+        if !procedure.alternate_names.is_empty() {
+            node["alternateName"] = json!(procedure.alternate_names);
+        }
+        insert_text(&mut node, "description", description);
+        if let Some(p) = &procedure.preparation {
+            insert_text(&mut node, "preparation", p);
+        }
+        let followup_url = procedure.followup_page.as_deref().and_then(|target| page_url(site, page, target));
+        let followup = match (&procedure.followup, followup_url) {
+            (Some(text), Some(link)) => Some(format!("{text} {link}")),
+            (Some(text), None) => Some(text.clone()),
+            (None, Some(link)) => Some(link),
+            (None, None) => None,
+        };
+        if let Some(f) = followup {
+            node["followup"] = json!(f);
+        }
+        if let Some(b) = &procedure.body_location {
+            insert_text(&mut node, "bodyLocation", b);
+        }
+        webpage["about"] = json!({"@id": format!("{url}#procedure")});
+        graph.push(node);
+    }
+    graph.push(webpage);
+    let doc = json!({"@context": "https://schema.org", "@graph": graph});
+    // `<` escaped as \u003c: the JSON stays the same, and no `</script>` or
+    // `<!--` in a title can end the script element early.
+    serde_json::to_string(&doc).unwrap_or_default().replace('<', "\\u003c")
+}
+
+/// The absolute URL of the page a front matter link (`aftercare.md`) names.
+pub(crate) fn page_url(site: &Site, from: &Page, target: &str) -> Option<String> {
+    let key = crate::markdown::resolve(&crate::markdown::content_dir(&from.source), target)?;
+    let wanted = std::path::Path::new("content").join(key);
+    let page = site.pages.iter().find(|p| p.source == wanted)?;
+    Some(format!("{}{}", site.config.base_url, &page.path[1..]))
+}
+
+fn insert_text(node: &mut Value, key: &str, text: &str) {
+    if !text.trim().is_empty() {
+        node[key] = json!(text.trim());
+    }
+}
+
+fn person(p: &Person) -> Value {
+    let mut v = json!({"@type": "Person", "name": p.name});
+    insert_text(&mut v, "honorificSuffix", &p.credentials);
+    insert_text(&mut v, "jobTitle", &p.job_title);
+    insert_text(&mut v, "url", &p.url);
+    v
+}
+
+fn clinic(config: &SiteConfig) -> Value {
+    let c = &config.clinic;
+    let base = &config.base_url;
+    let name = if c.name.is_empty() { &config.title } else { &c.name };
+    let mut node = json!({
+        "@type": "MedicalClinic",
+        "@id": format!("{base}#clinic"),
+        "name": name,
+        "url": base,
+    });
+    let a = &c.address;
+    let mut address = Map::new();
+    address.insert("@type".into(), json!("PostalAddress"));
+    for (key, value) in [
+        ("streetAddress", &a.street),
+        ("addressLocality", &a.locality),
+        ("addressRegion", &a.region),
+        ("postalCode", &a.postal_code),
+        ("addressCountry", &a.country),
+    ] {
+        if !value.trim().is_empty() {
+            address.insert(key.into(), json!(value));
+        }
+    }
+    node["address"] = Value::Object(address);
+    insert_text(&mut node, "telephone", &c.phone);
+    insert_text(&mut node, "email", &c.email);
+    if !c.opening_hours.is_empty() {
+        let hours: Vec<Value> = c
+            .opening_hours
+            .iter()
+            .map(|h| {
+                let days: Vec<String> =
+                    h.day_of_week.iter().map(|d| format!("https://schema.org/{d}")).collect();
+                json!({"@type": "OpeningHoursSpecification", "dayOfWeek": days, "opens": h.opens, "closes": h.closes})
+            })
+            .collect();
+        node["openingHoursSpecification"] = json!(hours);
+    }
+    if !c.booking_url.is_empty() {
+        node["potentialAction"] = json!({
+            "@type": "ReserveAction",
+            "target": {"@type": "EntryPoint", "urlTemplate": c.booking_url},
+        });
+    }
+    node
+}
+
+fn website(config: &SiteConfig) -> Value {
+    let base = &config.base_url;
+    json!({
+        "@type": "WebSite",
+        "@id": format!("{base}#website"),
+        "url": base,
+        "name": config.title,
+        "inLanguage": config.language,
+        "publisher": {"@id": format!("{base}#clinic")},
+    })
+}
+
+/// Home > each folder that has a page > this page.
+fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
+    let base = &site.config.base_url;
+    let mut items = Vec::new();
+    let mut path = String::from("/");
+    let mut trail: Vec<(&str, String)> = Vec::new();
+    let home = site.pages.iter().find(|p| p.path == "/");
+    trail.push((home.map_or("Home", |p| p.title.as_str()), base.clone()));
+    for segment in page.path.trim_matches('/').split('/') {
+        path.push_str(segment);
+        path.push('/');
+        if path == page.path {
+            break;
+        }
+        if let Some(section) = site.pages.iter().find(|p| p.path == path) {
+            trail.push((&section.title, format!("{base}{}", &path[1..])));
+        }
+    }
+    trail.push((&page.title, url.to_string()));
+    for (i, (name, item)) in trail.into_iter().enumerate() {
+        items.push(json!({"@type": "ListItem", "position": i + 1, "name": name, "item": item}));
+    }
+    json!({"@type": "BreadcrumbList", "@id": format!("{url}#breadcrumb"), "itemListElement": items})
+}

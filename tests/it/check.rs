@@ -1,0 +1,377 @@
+//! `dotwork check`: for each check, a site that trips it and one that
+//! passes, run through the real binary; exit codes, messages and `file:line`.
+//!
+//! Sites start from the `check-clean` fixture (its own small theme, nothing
+//! to find) with one page added or changed, so each test sees only its own
+//! problem.
+
+use crate::support::{Run, TestSite};
+
+const DESCRIPTION: &str = "A page of the check fixture, with a description long enough to be useful.";
+
+/// A page with a good title and description, in the menu; `body` starts on
+/// line 6 of the file.
+fn page(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\ndescription: \"{DESCRIPTION}\"\nmenu: true\n---\n{body}")
+}
+
+/// The clean fixture with `content/<path>` written as `text`.
+fn clean_with(path: &str, text: &str) -> TestSite {
+    let site = TestSite::fixture("check-clean");
+    site.write(&format!("content/{path}"), text);
+    site
+}
+
+/// `dotwork check ARGS`, which must not panic nor write the site.
+fn check(site: &TestSite, args: &[&str]) -> Run {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    let run = site.run(&all);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(!site.path("public").exists(), "check wrote public/");
+    run
+}
+
+/// Asserts a run exited with `code` and printed each of `expected`.
+fn assert_reports(run: &Run, code: i32, expected: &[&str]) {
+    assert_eq!(run.code, code, "expected exit {code}:\n{}", run.stderr);
+    for e in expected {
+        assert!(run.stderr.contains(e), "missing {e:?} in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_clean_site_passes_even_strict_and_nothing_is_written() {
+    let site = TestSite::fixture("check-clean");
+    let run = check(&site, &["--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "check: no problems in 2 pages\n");
+}
+
+#[test]
+fn root_names_the_site_from_elsewhere() {
+    let site = TestSite::fixture("check-clean");
+    let elsewhere = TestSite::empty();
+    let run = elsewhere.run(&["check", "--root", site.root().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("no problems in 2 pages"), "{}", run.stderr);
+}
+
+#[test]
+fn broken_links_and_missing_files_in_content_are_errors_at_their_line() {
+    let site = clean_with(
+        "prices.md",
+        &page(
+            "Our prices",
+            "See the [price list](/files/prices.pdf).\n\n![Our sign](sign.png)\n\nOr <a href=\"../about/#team\">our team</a>.\n",
+        ),
+    );
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        1,
+        &[
+            "content/prices.md (3 errors)",
+            "error: link to `/files/prices.pdf`, but the built site has no file files/prices.pdf",
+            "--> content/prices.md:6:22",
+            "error: image `sign.png` not found: the built site has no file prices/sign.png",
+            "--> content/prices.md:8:13",
+            "error: link to `../about/#team`, but about/index.html has no element with id `team`",
+            "--> content/prices.md:10:7",
+            "check: 3 errors, 0 warnings in 1 file",
+        ],
+    );
+
+    // The same links, to files and ids that exist, pass.
+    site.write_bytes("static/files/prices.pdf", b"%PDF");
+    site.write(
+        "content/prices.md",
+        &page(
+            "Our prices",
+            "See the [price list](/files/prices.pdf).\n\n![Our sign](/images/dot.png)\n\nOr <a href=\"../about/#who-we-are\">who we are</a>.\n",
+        ),
+    );
+    assert_eq!(check(&site, &["--strict"]).code, 0);
+}
+
+#[test]
+fn a_file_beside_the_page_is_suggested_at_its_address() {
+    let site = clean_with("care/aftercare.md", &page("Aftercare advice", "![A clean scalp](scalp.png)\n"));
+    site.write_bytes("content/care/scalp.png", b"png");
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        1,
+        &[
+            "image `scalp.png` not found: the built site has no file care/aftercare/scalp.png",
+            "help: addresses are relative to the page's address /care/aftercare/, not to its file; write /care/scalp.png",
+        ],
+    );
+}
+
+#[test]
+fn a_site_that_does_not_build_is_reported_the_same_way() {
+    let site = clean_with("prices.md", &page("Our prices", "See [the team](about.md#team).\n"));
+    let run = check(&site, &["--strict"]);
+    assert_reports(
+        &run,
+        1,
+        &[
+            "error: link to `#team`, but content/about.md has no heading with that id",
+            "--> content/prices.md:6:",
+        ],
+    );
+    assert!(run.stderr.ends_with("check: 1 error, 0 warnings in 1 file\n"), "{}", run.stderr);
+}
+
+#[test]
+fn problems_in_templates_point_at_the_template_line_once() {
+    let site = TestSite::fixture("check-templates");
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        1,
+        &[
+            "themes/broken/templates/base.html (4 errors, 2 warnings)",
+            "error: link to `/styles.css`, but the built site has no file styles.css",
+            "--> themes/broken/templates/base.html:7:24",
+            "help: did you mean style.css? (seen on 2 pages, such as content/about.md)",
+            "error: link to `#content`, but the page has no element with id `content`",
+            "--> themes/broken/templates/base.html:10:4",
+            "error: image `/images/dot.png` without alt text",
+            "--> themes/broken/templates/base.html:11:1",
+            "error: link to `/contact/`, but the built site has no file contact/index.html",
+            "--> themes/broken/templates/base.html:23:16",
+            "warning: heading level jumps from h2 to h4",
+            "--> themes/broken/templates/base.html:22:1",
+            "warning: link text `click here` does not say where the link goes",
+            "--> themes/broken/templates/base.html:23:13",
+            "check: 4 errors, 2 warnings in 1 file",
+        ],
+    );
+    assert_eq!(run.stderr.matches("--> ").count(), 6, "one report per template line:\n{}", run.stderr);
+}
+
+#[test]
+fn images_need_alt_text() {
+    let body = "![](/images/dot.png)\n\n<img src=\"../images/dot.png\">\n";
+    let run = check(&clean_with("gallery.md", &page("Our gallery", body)), &[]);
+    assert_reports(
+        &run,
+        1,
+        &["error: image without alt text", "--> content/gallery.md:6:1", "--> content/gallery.md:8:1"],
+    );
+    assert_eq!(run.stderr.matches("image without alt text").count(), 2, "{}", run.stderr);
+
+    let body = "![Our sign](/images/dot.png)\n\n<img src=\"../images/dot.png\" alt=\"Our sign\">\n";
+    assert_eq!(check(&clean_with("gallery.md", &page("Our gallery", body)), &["--strict"]).code, 0);
+}
+
+#[test]
+fn one_h1_and_no_skipped_heading_levels() {
+    let body = "# Our team\n\nWe are nurses.\n\n## Nurses\n\n#### Night shift\n\nWe work at night.\n";
+    let site = clean_with("team.md", &page("Our team here", body));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: more than one h1 heading on this page",
+            "--> content/team.md:6:1",
+            "start the page's headings at ## (h2)",
+            "warning: heading level jumps from h2 to h4",
+            "--> content/team.md:12:1",
+            "help: use ### here",
+            "check: 0 errors, 2 warnings in 1 file",
+        ],
+    );
+    assert_eq!(check(&site, &["--strict"]).code, 1, "warnings fail with --strict");
+
+    let body = "## Our team\n\nWe are nurses.\n\n### Nurses\n\n#### Night shift\n\nWe work at night.\n";
+    assert_eq!(check(&clean_with("team.md", &page("Our team here", body)), &["--strict"]).code, 0);
+}
+
+#[test]
+fn link_text_must_say_where_it_goes() {
+    let body = "To book, [click here](about.md). For prices, <a href=\"../about/\">read more</a>.\n";
+    let run = check(&clean_with("book.md", &page("How to book", body)), &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: link text `click here` does not say where the link goes",
+            "--> content/book.md:6:10",
+            "warning: link text `read more` does not say where the link goes",
+            "--> content/book.md:6:46",
+        ],
+    );
+
+    let body = "Read [about the clinic](about.md) before you book.\n";
+    assert_eq!(check(&clean_with("book.md", &page("How to book", body)), &["--strict"]).code, 0);
+}
+
+#[test]
+fn titles_and_descriptions_fit_search_results() {
+    let long_title = "Everything you could ever want to know about the clinic and more";
+    let site = TestSite::fixture("check-clean");
+    site.write("content/a.md", &format!("---\ntitle: {long_title}\nmenu: true\n---\nText.\n"));
+    site.write("content/b.md", "---\ntitle: Prices\ndescription: Our prices.\nmenu: true\n---\nText.\n");
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            &format!("warning: title `{long_title} · Check Test Clinic` is 84 characters long"),
+            "--> content/a.md:2:1",
+            "warning: description is only 11 characters; 50 to 160 make a useful summary",
+            "--> content/b.md:3:1",
+        ],
+    );
+    // A page without a description of its own shows the site's (82 characters).
+    assert!(!run.stderr.contains("content/a.md (2 warnings)"), "{}", run.stderr);
+
+    let site = TestSite::fixture("check-clean");
+    site.write(
+        "site.yaml",
+        &std::fs::read_to_string(site.path("site.yaml")).unwrap().replace("description:", "#"),
+    );
+    site.write("content/a.md", "---\ntitle: A page about us\nmenu: true\n---\nText.\n");
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: no meta description: search engines will make up a summary from the page",
+            "--> content/a.md:2:1",
+            "help: add `description:` to the front matter",
+        ],
+    );
+}
+
+/// The clean fixture with a reviewer in site.yaml.
+fn with_reviewer() -> TestSite {
+    let site = TestSite::fixture("check-clean");
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}people:\n  drx:\n    name: Dr Example\n"));
+    site
+}
+
+fn reviewed_page(front: &str) -> String {
+    format!("---\ntitle: Possible risks\ndescription: \"{DESCRIPTION}\"\nmenu: true\n{front}---\nText.\n")
+}
+
+#[test]
+fn pages_past_their_review_date_are_flagged() {
+    let site = with_reviewer();
+    site.write("content/risks.md", &reviewed_page("reviewed_by: drx\nreviewed: 2000-01-31\n"));
+    site.write("content/aftercare.md", &reviewed_page("reviewed_by: drx\n"));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: medical review was due on 2001-01-31 (last reviewed 2000-01-31, every 12 months)",
+            "--> content/risks.md:6:1",
+            "warning: reviewed by `drx`, but there is no `reviewed` date",
+            "--> content/aftercare.md:5:1",
+        ],
+    );
+
+    let today = dotwork::date::Date::today();
+    site.write("content/risks.md", &reviewed_page(&format!("reviewed_by: drx\nreviewed: {today}\n")));
+    site.write("content/aftercare.md", &reviewed_page(&format!("reviewed_by: drx\nreviewed: {today}\n")));
+    let run = check(&site, &["--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn the_review_interval_comes_from_site_yaml() {
+    let site = with_reviewer();
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}review_interval_months: 1200\n"));
+    site.write("content/risks.md", &reviewed_page("reviewed_by: drx\nreviewed: 2000-01-31\n"));
+    assert_eq!(check(&site, &["--strict"]).code, 0);
+}
+
+const HARD_PROSE: &str = "Scalp micropigmentation constitutes a non-surgical cosmetic intervention \
+whereby specialised practitioners deposit biocompatible pigmentation into the superficial dermal \
+layers, consequently simulating the appearance of individual follicles. Considerable deliberation \
+regarding pigment selection, anatomical hairline configuration and appropriate density is \
+necessary, particularly for individuals experiencing diffuse thinning or extensive androgenetic \
+alopecia, because unsatisfactory outcomes necessitate laborious corrective procedures.\n";
+
+#[test]
+fn prose_above_the_reading_grade_is_flagged_with_its_hardest_sentence() {
+    let site = clean_with("procedure.md", &page("The procedure", HARD_PROSE));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: reading grade 33.1 is above the target of 8 (Flesch-Kincaid, 55 words in 2 sentences)",
+            "help: shorter sentences and shorter words lower the grade; the hardest sentence, grade 35.4, starts here",
+        ],
+    );
+    // The second sentence (30 words) is the hardest; it starts at column 243 of the one-line paragraph.
+    assert!(run.stderr.contains("--> content/procedure.md:6:243"), "{}", run.stderr);
+
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}reading_grade: 40\n"));
+    let run = check(&site, &["--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn pages_nothing_links_to_are_flagged() {
+    let orphan = "---\ntitle: Our old prices\ndescription: \"A page of the check fixture, with a description long enough to be useful.\"\n---\nText.\n";
+    let site = clean_with("old-prices.md", orphan);
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: no other page links to this page",
+            "--> content/old-prices.md:2:1",
+            "help: link to it from another page, or add `menu: true`",
+        ],
+    );
+    // The home page is the way in; nothing needs to link to it.
+    assert!(!run.stderr.contains("content/index.md"), "{}", run.stderr);
+
+    site.write("content/about.md", &page("About the clinic", "See [our old prices](old-prices.md).\n"));
+    assert_eq!(check(&site, &["--strict"]).code, 0);
+}
+
+#[test]
+fn drafts_are_checked_only_when_asked() {
+    let draft = "---\ntitle: Coming soon\ndraft: true\nmenu: true\ndescription: \"A page of the check fixture, with a description long enough to be useful.\"\n---\n![](missing.png)\n";
+    let site = clean_with("soon.md", draft);
+    assert_eq!(check(&site, &[]).code, 0);
+    let run = check(&site, &["--drafts"]);
+    assert_reports(&run, 1, &["--> content/soon.md:7:1", "error: image without alt text"]);
+}
+
+#[test]
+fn the_shipped_clinic_site_passes() {
+    let site = TestSite::clinic();
+    let run = check(&site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.lines().last().is_some_and(|l| l.starts_with("check: ")), "{}", run.stderr);
+    assert!(!run.stderr.contains('\x1b'), "no colour when NO_COLOR is set:\n{}", run.stderr);
+}
+
+#[test]
+fn help_lists_the_check_options() {
+    let run = TestSite::empty().run(&["check", "--help"]);
+    assert_eq!(run.code, 0);
+    for flag in ["--root", "--strict", "--drafts"] {
+        assert!(run.stdout.contains(flag), "{flag} missing:\n{}", run.stdout);
+    }
+    assert_eq!(TestSite::empty().run(&["check", "--no-such-flag"]).code, 2);
+}
+
+#[test]
+fn a_folder_without_a_site_is_a_clear_error() {
+    let run = check(&TestSite::empty(), &[]);
+    assert_reports(&run, 1, &["no site.yaml in", "check: 1 error, 0 warnings in 1 file"]);
+}
