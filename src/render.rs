@@ -5,6 +5,7 @@
 //! typed, borrowed context structs; `site` is put in Tera's global context
 //! once instead of being serialised again for every page.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -88,8 +89,7 @@ pub fn render_site_selected(
     site: &Site,
     selected: &(dyn Fn(&Page) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Error> {
-    let all_references = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
-    let tera = load_templates(&site.templates, &site.config, &all_references).map_err(Error::Site)?;
+    let tera = load_templates(site).map_err(Error::Site)?;
     let results: Vec<Result<OutputFile, Diagnostic>> = site
         .pages
         .par_iter()
@@ -134,18 +134,36 @@ pub fn render_site_selected(
 }
 
 /// Parses all templates, reporting every template with a syntax error.
-pub(crate) fn load_templates(
-    templates: &[TemplateFile],
-    config: &SiteConfig,
-    bibliography: &str,
-) -> Result<Tera, Vec<Diagnostic>> {
+///
+/// Besides Tera's own, templates get `site` and `bibliography` (every cited
+/// work, formatted) in their context, the filter `long_date`
+/// (`2026-11-24` -> `24 November 2026`) and the function
+/// `page_url(path="contact.md")`: that page's URL from the site root
+/// (`contact/`, to print after `{{ root }}`), or none if there is no such page.
+pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+    let templates = &site.templates;
+    let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
+    let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
+        site.pages
+            .iter()
+            .map(|p| {
+                let key = p.source.strip_prefix("content").unwrap_or(&p.source);
+                (key.to_string_lossy().replace('\\', "/"), p.path[1..].to_string())
+            })
+            .collect(),
+    );
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
         let mut tera = Tera::new();
-        tera.global_context().insert("site", config);
-        tera.global_context().insert("bibliography", bibliography);
+        tera.global_context().insert("site", &site.config);
+        tera.global_context().insert("bibliography", &bibliography);
         tera.register_filter("long_date", long_date);
+        let urls = urls.clone();
+        tera.register_function("page_url", move |kwargs: tera::Kwargs, _: &tera::State| {
+            let path: &str = kwargs.must_get("path")?;
+            Ok::<_, tera::Error>(urls.get(path.trim_start_matches('/')).cloned())
+        });
         match tera.add_raw_templates(remaining.iter().map(|t| (t.name.as_str(), t.text.as_str()))) {
             Ok(()) if problems.is_empty() => return Ok(tera),
             Ok(()) => return Err(problems),

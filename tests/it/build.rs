@@ -182,3 +182,19 @@ fn summary_line_names_pages_and_time() {
     assert!(run.stderr.contains("built 3 pages"), "{}", run.stderr);
     assert!(run.stderr.contains(" ms"), "{}", run.stderr);
 }
+
+#[test]
+fn built_in_theme_leaves_out_what_the_clinic_has_not_set() {
+    let site = TestSite::with_pages(&[
+        ("index.md", "---\ntitle: Home\n---\nHello.\n"),
+        ("a.md", "---\ntitle: A page title\n---\nText.\n"),
+    ]);
+    site.build();
+    for file in ["index.html", "a/index.html", "404.html"] {
+        let html = site.read_output(file);
+        assert!(!html.contains("href=\"\""), "{file} has an empty link:\n{html}");
+        assert!(!html.contains("contact/"), "{file} links to a contact page that does not exist:\n{html}");
+    }
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
