@@ -269,6 +269,10 @@ fn plain_html(html: &str) -> String {
 /// Finds `[@key]` and `[@a; @b]` in `text`: (byte range, keys) for each.
 pub fn find_citations(text: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> {
     let mut found = Vec::new();
+    // Nearly all text has no citation; a byte search rules it out cheaply.
+    if !text.contains('@') {
+        return found;
+    }
     let mut from = 0;
     while let Some(start) = text[from..].find("[@").map(|i| i + from) {
         let Some(len) = text[start..].find(']') else { break };

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::front_matter::FrontMatter;
 
 /// A page, parsed and with its markdown rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Page {
     /// The file, relative to the site root (`content/care/aftercare.md`).
     pub source: PathBuf,

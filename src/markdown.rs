@@ -12,6 +12,7 @@
 //!   saw so they can be checked once every page's headings are known.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -100,13 +101,13 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let from = index.paths[page.number].as_str();
     let page_dir = content_dir(page.file);
     let mut out = Rendered::default();
-    let mut used: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
+    let mut used: HashSet<String> = HashSet::new();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings: Vec<(u8, String, String)> = Vec::new();
-    let (mut in_code, mut prev_in_code) = (false, false);
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let mut cites = false;
+    for (event, range) in MergedText::new(body) {
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -136,12 +137,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 headings.push((n, id, title));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let offset = page.body_offset + dest_offset(body, &range, &dest_url);
+                let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
                 let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let offset = page.body_offset + dest_offset(body, &range, &dest_url);
+                let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
                 let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
@@ -149,28 +150,76 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 out.ids.insert(name.to_string());
                 events.push(event);
             }
-            Event::Start(Tag::CodeBlock(_)) => {
-                in_code = true;
+            Event::Text(ref t) => {
+                cites |= t.contains("[@");
                 events.push(event);
             }
-            Event::End(TagEnd::CodeBlock) => {
-                in_code = false;
-                events.push(event);
-            }
-            // The parser splits text at brackets; join it back so `[@key]` is
-            // found whole. Code block text stays apart (it is never a citation).
-            Event::Text(t) if !in_code => match events.last_mut() {
-                Some(Event::Text(prev)) if !prev_in_code => *prev = format!("{prev}{t}").into(),
-                _ => events.push(Event::Text(t)),
-            },
             other => events.push(other),
         }
-        prev_in_code = in_code;
     }
-    let events = extract_citations(events, &mut out.citations);
+    let events = if cites { extract_citations(events, &mut out.citations) } else { events };
+    out.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out.toc = build_toc(&headings);
     out
+}
+
+/// The parser's events with adjacent text joined where a citation may have
+/// been split: the parser ends text at every `[`, and `[@key]` must be found
+/// whole. Text inside code blocks is left apart (it is never a citation).
+struct MergedText<'a> {
+    inner: pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>,
+    stashed: Option<(Event<'a>, Range<usize>)>,
+    in_code: bool,
+}
+
+impl<'a> MergedText<'a> {
+    fn new(body: &'a str) -> Self {
+        MergedText {
+            inner: Parser::new_ext(body, options()).into_offset_iter(),
+            stashed: None,
+            in_code: false,
+        }
+    }
+}
+
+impl<'a> Iterator for MergedText<'a> {
+    type Item = (Event<'a>, Range<usize>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (event, range) = self.stashed.take().or_else(|| self.inner.next())?;
+        match event {
+            // The parser ends a text piece at each `[`; only then can a
+            // citation be split, so only then are the pieces joined.
+            Event::Text(first) if !self.in_code && first.ends_with('[') => {
+                let mut joined: Option<String> = None;
+                let mut end = range.end;
+                for (next, next_range) in self.inner.by_ref() {
+                    match next {
+                        Event::Text(more) => {
+                            joined.get_or_insert_with(|| first.to_string()).push_str(&more);
+                            end = next_range.end;
+                        }
+                        other => {
+                            self.stashed = Some((other, next_range));
+                            break;
+                        }
+                    }
+                }
+                let text = joined.map_or(first, CowStr::from);
+                Some((Event::Text(text), range.start..end))
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.in_code = true;
+                Some((event, range))
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code = false;
+                Some((event, range))
+            }
+            other => Some((other, range)),
+        }
+    }
 }
 
 /// Replaces `[@key]` groups in text (outside code) with markers.
@@ -217,15 +266,17 @@ pub(crate) fn content_dir(file: &Path) -> String {
 
 /// Where in `body` the destination of the link at `range` is written, so the
 /// caret points at the URL rather than the link text.
-fn dest_offset(body: &str, range: &std::ops::Range<usize>, dest: &str) -> usize {
+fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
     body.get(range.clone())
         .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
         .map_or(range.start, |i| range.start + i)
 }
 
+/// `offset` gives where the link is written, for diagnostics and anchors
+/// (found only when needed: most links need neither).
 fn rewrite_link<'a>(
     dest: &CowStr<'a>,
-    offset: usize,
+    offset: impl Fn() -> usize,
     from: &str,
     page_dir: &str,
     page: &PageRef<'_>,
@@ -236,7 +287,11 @@ fn rewrite_link<'a>(
         Dest::Keep => dest.clone(),
         Dest::Fragment(fragment) => {
             if !fragment.is_empty() {
-                out.anchors.push(AnchorLink { page: page.number, fragment: fragment.to_string(), offset });
+                out.anchors.push(AnchorLink {
+                    page: page.number,
+                    fragment: fragment.to_string(),
+                    offset: offset(),
+                });
             }
             dest.clone()
         }
@@ -246,7 +301,11 @@ fn rewrite_link<'a>(
             match key.as_deref().and_then(|k| index.by_source.get(k)) {
                 Some(&target) => {
                     if !fragment.is_empty() {
-                        out.anchors.push(AnchorLink { page: target, fragment: fragment.to_string(), offset });
+                        out.anchors.push(AnchorLink {
+                            page: target,
+                            fragment: fragment.to_string(),
+                            offset: offset(),
+                        });
                     }
                     let mut url = relative_url(from, &index.paths[target]);
                     if !fragment.is_empty() {
@@ -256,7 +315,7 @@ fn rewrite_link<'a>(
                     url.into()
                 }
                 None => {
-                    out.problems.push(missing_page(page, offset, path, key.as_deref(), index));
+                    out.problems.push(missing_page(page, offset(), path, key.as_deref(), index));
                     dest.clone()
                 }
             }
@@ -359,10 +418,12 @@ pub(crate) fn resolve(page_dir: &str, link: &str) -> Option<String> {
 }
 
 fn unique_id(base: String, used: &mut HashSet<String>) -> String {
-    if used.insert(base.clone()) {
+    let mut take =
+        |candidate: &String| !RESERVED_IDS.contains(&candidate.as_str()) && used.insert(candidate.clone());
+    if take(&base) {
         return base;
     }
-    (1..).map(|n| format!("{base}-{n}")).find(|candidate| used.insert(candidate.clone())).unwrap_or(base)
+    (1..).map(|n| format!("{base}-{n}")).find(|candidate| take(candidate)).unwrap_or(base)
 }
 
 /// The text of a heading's events, without markup.

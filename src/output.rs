@@ -26,12 +26,25 @@ const OLD_MARK: &str = ".dotwork-old-";
 
 /// Writes `outputs` as the new contents of `output_dir`, replacing it whole.
 pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Error> {
+    replace_output(output_dir, |dir| {
+        create_folders(outputs.iter().map(|o| o.path.as_path()), dir)?;
+        outputs.par_iter().try_for_each(|o| write_file(dir, o))
+    })
+}
+
+/// Makes a new site in a fresh folder beside `output_dir` with `write`, and
+/// swaps it into place only if `write` succeeds; otherwise the fresh folder
+/// is removed and `output_dir` is left as it was.
+pub fn replace_output(
+    output_dir: &Path,
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
     let (parent, name) = split_dir(output_dir)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
     recover(&parent, &name, output_dir)?;
     let tmp = parent.join(marked(&name, TMP_MARK, &unique_suffix()));
     fs::create_dir(&tmp).map_err(Error::io("create folder", &tmp))?;
-    let written = write_tree(outputs, &tmp).and_then(|()| swap_into_place(&tmp, output_dir, &parent, &name));
+    let written = write(&tmp).and_then(|()| swap_into_place(&tmp, output_dir, &parent, &name));
     if written.is_err() {
         let _ = fs::remove_dir_all(&tmp);
     }
@@ -95,39 +108,46 @@ fn owner_alive(folder: &str) -> bool {
     }
 }
 
-/// Writes every file under `dir`, folders first, files in parallel.
-fn write_tree(outputs: &[OutputFile], dir: &Path) -> Result<(), Error> {
+/// Creates, under `dir`, every folder the files at `paths` need, after
+/// checking each path stays inside `dir`.
+pub fn create_folders<'p>(paths: impl Iterator<Item = &'p Path>, dir: &Path) -> Result<(), Error> {
     let mut folders = BTreeSet::new();
-    for o in outputs {
-        if !is_plain_relative(&o.path) {
-            return Err(Error::io("write", &o.path)(std::io::Error::other(
+    for path in paths {
+        if !is_plain_relative(path) {
+            return Err(Error::io("write", path)(std::io::Error::other(
                 "refusing a path that leaves the output folder",
             )));
         }
-        let mut p = o.path.parent();
+        let mut p = path.parent();
         while let Some(folder) = p.filter(|f| !f.as_os_str().is_empty()) {
-            folders.insert(folder.to_path_buf());
+            if !folders.insert(folder.to_path_buf()) {
+                break;
+            }
             p = folder.parent();
         }
     }
+    // BTreeSet order puts every folder after its parent.
     for folder in &folders {
         let full = dir.join(folder);
         fs::create_dir(&full)
             .or_else(|e| if full.is_dir() { Ok(()) } else { Err(e) })
             .map_err(Error::io("create folder", &full))?;
     }
-    outputs.par_iter().try_for_each(|o| {
-        let full = dir.join(&o.path);
-        match &o.content {
-            OutputContent::Bytes(bytes) => fs::write(&full, bytes).map_err(Error::io("write", &full)),
-            OutputContent::Asset(AssetSource::Builtin(bytes)) => {
-                fs::write(&full, bytes).map_err(Error::io("write", &full))
-            }
-            OutputContent::Asset(AssetSource::File(from)) => {
-                fs::copy(from, &full).map(drop).map_err(Error::io("copy", from))
-            }
+    Ok(())
+}
+
+/// Writes one file under `dir`, whose folder exists ([`create_folders`]).
+pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
+    let full = dir.join(&o.path);
+    match &o.content {
+        OutputContent::Bytes(bytes) => fs::write(&full, bytes).map_err(Error::io("write", &full)),
+        OutputContent::Asset(AssetSource::Builtin(bytes)) => {
+            fs::write(&full, bytes).map_err(Error::io("write", &full))
         }
-    })
+        OutputContent::Asset(AssetSource::File(from)) => {
+            fs::copy(from, &full).map(drop).map_err(Error::io("copy", from))
+        }
+    }
 }
 
 /// True for `a/b/c.html`; false for anything absolute, with `..`, `.` or a prefix.

@@ -20,7 +20,7 @@ use crate::front_matter::{key_location, split_front_matter};
 use crate::markdown::escape_html;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
-use crate::structured_data::page_json_ld;
+use crate::structured_data::{page_json_ld, site_json_ld};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -89,14 +89,10 @@ pub fn render_site_selected(
     site: &Site,
     selected: &(dyn Fn(&Page) -> bool + Sync),
 ) -> Result<Vec<OutputFile>, Error> {
-    let tera = load_templates(site).map_err(Error::Site)?;
-    let results: Vec<Result<OutputFile, Diagnostic>> = site
-        .pages
-        .par_iter()
-        .filter(|page| selected(page))
-        .map(|page| render_page(&tera, site, page))
-        .collect();
-    let mut outputs = Vec::with_capacity(results.len() + site.assets.len() + 4);
+    let renderer = Renderer::new(site)?;
+    let results: Vec<Result<OutputFile, Diagnostic>> =
+        site.pages.par_iter().filter(|page| selected(page)).map(|page| renderer.page(page)).collect();
+    let mut outputs = Vec::with_capacity(results.len() + site.assets.len() + site.aliases.len() + 4);
     let mut problems = Vec::new();
     for r in results {
         match r {
@@ -104,33 +100,166 @@ pub fn render_site_selected(
             Err(d) => problems.push(d),
         }
     }
-    if let Some(r) = render_not_found(&tera, site) {
-        match r {
-            Ok(o) => outputs.push(o),
-            Err(d) => problems.push(d),
-        }
+    match renderer.site_files() {
+        Ok(files) => outputs.extend(files),
+        Err(mut more) => problems.append(&mut more),
     }
     Error::from_diagnostics(problems)?;
-    for (out, target) in &site.aliases {
-        outputs.push(OutputFile {
-            path: out.clone(),
-            content: OutputContent::Bytes(redirect_page(site, out, *target)),
-        });
+    Ok(outputs)
+}
+
+/// Templates parsed once, with what every page shares, ready to render
+/// pages one at a time (so `build` can write each page as soon as it is made).
+pub struct Renderer<'a> {
+    site: &'a Site,
+    tera: Tera,
+    /// The JSON-LD nodes every page carries, serialised once.
+    site_json_ld: String,
+}
+
+impl<'a> Renderer<'a> {
+    /// Parses the site's templates.
+    pub fn new(site: &'a Site) -> Result<Renderer<'a>, Error> {
+        let tera = load_templates(site).map_err(Error::Site)?;
+        Ok(Renderer { site, tera, site_json_ld: site_json_ld(&site.config) })
     }
-    outputs.push(OutputFile { path: "sitemap.xml".into(), content: OutputContent::Bytes(sitemap(site)) });
-    outputs
-        .push(OutputFile { path: "robots.txt".into(), content: OutputContent::Bytes(robots(&site.config)) });
-    let written: std::collections::HashSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
-    for asset in &site.assets {
-        // A generated file wins over a static file of the same name.
-        if !written.contains(&asset.output) {
+
+    /// Renders one page.
+    pub fn page(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+        let template = template_for(page);
+        if !self.tera.contains_template(template) {
+            return Err(missing_template(self.site, page, template));
+        }
+        let ctx = self.page_context(page, relative_url(&page.path, "/"), Some(&page.path));
+        self.render_with(template, &ctx, Some(&page.source)).map(|html| OutputFile {
+            path: page_output(&page.path),
+            content: OutputContent::Bytes(html.into_bytes()),
+        })
+    }
+
+    /// Everything but the pages: `404.html`, redirects, `sitemap.xml`,
+    /// `robots.txt` and the static files.
+    pub fn site_files(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+        let site = self.site;
+        let mut outputs = Vec::with_capacity(site.assets.len() + site.aliases.len() + 3);
+        if let Some(not_found) = self.not_found() {
+            outputs.push(not_found.map_err(|d| vec![d])?);
+        }
+        for (out, target) in &site.aliases {
             outputs.push(OutputFile {
-                path: asset.output.clone(),
-                content: OutputContent::Asset(asset.source.clone()),
+                path: out.clone(),
+                content: OutputContent::Bytes(redirect_page(site, out, *target)),
             });
         }
+        outputs.push(OutputFile { path: "sitemap.xml".into(), content: OutputContent::Bytes(sitemap(site)) });
+        outputs.push(OutputFile {
+            path: "robots.txt".into(),
+            content: OutputContent::Bytes(robots(&site.config)),
+        });
+        let generated: std::collections::HashSet<PathBuf> = site
+            .pages
+            .iter()
+            .map(|p| page_output(&p.path))
+            .chain(outputs.iter().map(|o| o.path.clone()))
+            .collect();
+        for asset in &site.assets {
+            // A generated file wins over a static file of the same name.
+            if !generated.contains(&asset.output) {
+                outputs.push(OutputFile {
+                    path: asset.output.clone(),
+                    content: OutputContent::Asset(asset.source.clone()),
+                });
+            }
+        }
+        Ok(outputs)
     }
-    Ok(outputs)
+
+    /// The context of `page`; links are relative to `from`, or start with
+    /// `root` when there is no `from` (the 404 page, served at any URL).
+    fn page_context<'p>(&self, page: &'p Page, root: String, from: Option<&str>) -> PageContext<'p>
+    where
+        'a: 'p,
+    {
+        let site = self.site;
+        let menu = site
+            .menu
+            .iter()
+            .map(|&i| {
+                let target = &site.pages[i];
+                let url = match from {
+                    Some(from) => relative_url(from, &target.path),
+                    None => format!("{root}{}", &target.path[1..]),
+                };
+                MenuItem { title: &target.title, url, current: target.path == page.path }
+            })
+            .collect();
+        PageContext {
+            page: PageView {
+                title: &page.title,
+                description: page.meta.description.as_deref().unwrap_or(&site.config.description),
+                content: &page.html,
+                toc: &page.toc,
+                url: "./".to_string(),
+                path: &page.path,
+                permalink: format!("{}{}", site.config.base_url, &page.path[1..]),
+                date: page.meta.date,
+                updated: page.meta.updated,
+                extra: &page.meta.extra,
+                is_home: page.path == "/",
+                author: page.meta.author.as_ref().and_then(|id| site.config.people.get(id)),
+                reviewed_by: page.meta.reviewed_by.as_ref().and_then(|id| site.config.people.get(id)),
+                reviewed: page.meta.reviewed,
+                references: &page.references,
+                json_ld: if from.is_some() {
+                    page_json_ld(site, page, &self.site_json_ld)
+                } else {
+                    String::new()
+                },
+            },
+            menu,
+            root,
+            current_url: &page.path,
+        }
+    }
+
+    fn render_with<T: Serialize>(
+        &self,
+        template: &str,
+        ctx: &T,
+        page: Option<&Path>,
+    ) -> Result<String, Diagnostic> {
+        let context = Context::from_serialize(ctx).map_err(|e| {
+            Diagnostic::error(
+                page.unwrap_or(Path::new("templates")),
+                format!("cannot pass the page to templates: {e}"),
+            )
+        })?;
+        self.tera
+            .render(template, &context)
+            .map_err(|e| template_diagnostic(&e, &self.site.templates, page).0)
+    }
+
+    /// `404.html`, served by hosts at any URL: its links start from the base
+    /// URL's path instead of being relative.
+    fn not_found(&self) -> Option<Result<OutputFile, Diagnostic>> {
+        if !self.tera.contains_template("404.html") {
+            return None;
+        }
+        let page = Page {
+            source: PathBuf::from("404.html"),
+            title: "Page not found".to_string(),
+            path: "/404.html".to_string(),
+            ..Page::default()
+        };
+        let root = base_path(&self.site.config.base_url).to_string();
+        let mut ctx = self.page_context(&page, root, None);
+        ctx.page.url = format!("{}404.html", ctx.root);
+        ctx.page.permalink = format!("{}404.html", self.site.config.base_url);
+        Some(self.render_with("404.html", &ctx, Some(Path::new("404.html"))).map(|html| OutputFile {
+            path: "404.html".into(),
+            content: OutputContent::Bytes(html.into_bytes()),
+        }))
+    }
 }
 
 /// Parses all templates, reporting every template with a syntax error.
@@ -276,32 +405,6 @@ fn template_for(page: &Page) -> &str {
     }
 }
 
-fn render_page(tera: &Tera, site: &Site, page: &Page) -> Result<OutputFile, Diagnostic> {
-    let template = template_for(page);
-    if !tera.contains_template(template) {
-        let d = Diagnostic::error(&page.source, format!("template `{template}` does not exist"));
-        let d = match split_front_matter(&page.source, &page.text)
-            .ok()
-            .and_then(|s| key_location(&page.text, &s, "template"))
-        {
-            Some(loc) => d.at(&page.text, loc),
-            None => d,
-        };
-        let names: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).collect();
-        let d = match crate::error::did_you_mean(template, &names) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-            None => d.with_help(format!("the templates are: {}", names.join(", "))),
-        };
-        return Err(d);
-    }
-    let root = relative_url(&page.path, "/");
-    let ctx = page_context(site, page, root, &page.path);
-    render_with(tera, site, template, &ctx, Some(&page.source)).map(|html| OutputFile {
-        path: page_output(&page.path),
-        content: OutputContent::Bytes(html.into_bytes()),
-    })
-}
-
 /// What a page's rendering takes from outside the page itself (beyond the
 /// templates), in a form to compare: the settings, the menu, every page's
 /// title and URL (breadcrumbs) and the bibliography. `serve` renders again
@@ -314,89 +417,20 @@ pub fn shared_inputs(site: &Site) -> String {
     serde_json::to_string(&(&site.config, menu, pages, bibliography)).unwrap_or_default()
 }
 
-fn page_context<'a>(site: &'a Site, page: &'a Page, root: String, from: &str) -> PageContext<'a> {
-    let menu = site
-        .menu
-        .iter()
-        .map(|&i| {
-            let target = &site.pages[i];
-            let url = if from.starts_with('/') && !root.starts_with('/') {
-                relative_url(from, &target.path)
-            } else {
-                format!("{root}{}", &target.path[1..])
-            };
-            MenuItem { title: &target.title, url, current: target.path == page.path }
-        })
-        .collect();
-    PageContext {
-        page: PageView {
-            title: &page.title,
-            description: page.meta.description.as_deref().unwrap_or(&site.config.description),
-            content: &page.html,
-            toc: &page.toc,
-            url: "./".to_string(),
-            path: &page.path,
-            permalink: format!("{}{}", site.config.base_url, &page.path[1..]),
-            date: page.meta.date,
-            updated: page.meta.updated,
-            extra: &page.meta.extra,
-            is_home: page.path == "/",
-            author: page.meta.author.as_ref().and_then(|id| site.config.people.get(id)),
-            reviewed_by: page.meta.reviewed_by.as_ref().and_then(|id| site.config.people.get(id)),
-            reviewed: page.meta.reviewed,
-            references: &page.references,
-            json_ld: if page.text.is_empty() { String::new() } else { page_json_ld(site, page) },
-        },
-        menu,
-        root,
-        current_url: &page.path,
-    }
-}
-
-fn render_with<T: Serialize>(
-    tera: &Tera,
-    site: &Site,
-    template: &str,
-    ctx: &T,
-    page: Option<&Path>,
-) -> Result<String, Diagnostic> {
-    let context = Context::from_serialize(ctx).map_err(|e| {
-        Diagnostic::error(
-            page.unwrap_or(Path::new("templates")),
-            format!("cannot pass the page to templates: {e}"),
-        )
-    })?;
-    tera.render(template, &context).map_err(|e| template_diagnostic(&e, &site.templates, page).0)
-}
-
-/// `404.html`, served by hosts at any URL: its links start from the base
-/// URL's path instead of being relative.
-fn render_not_found(tera: &Tera, site: &Site) -> Option<Result<OutputFile, Diagnostic>> {
-    if !tera.contains_template("404.html") {
-        return None;
-    }
-    let page = Page {
-        source: PathBuf::from("404.html"),
-        text: String::new(),
-        meta: crate::front_matter::FrontMatter::default(),
-        title: "Page not found".to_string(),
-        path: "/404.html".to_string(),
-        html: String::new(),
-        toc: Vec::new(),
-        ids: Default::default(),
-        cited: Vec::new(),
-        references: String::new(),
+fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
+    let d = Diagnostic::error(&page.source, format!("template `{template}` does not exist"));
+    let d = match split_front_matter(&page.source, &page.text)
+        .ok()
+        .and_then(|s| key_location(&page.text, &s, "template"))
+    {
+        Some(loc) => d.at(&page.text, loc),
+        None => d,
     };
-    let root = base_path(&site.config.base_url).to_string();
-    let mut ctx = page_context(site, &page, root, "");
-    ctx.page.url = format!("{}404.html", ctx.root);
-    ctx.page.permalink = format!("{}404.html", site.config.base_url);
-    Some(
-        render_with(tera, site, "404.html", &ctx, Some(Path::new("404.html"))).map(|html| OutputFile {
-            path: "404.html".into(),
-            content: OutputContent::Bytes(html.into_bytes()),
-        }),
-    )
+    let names: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).collect();
+    match crate::error::did_you_mean(template, &names) {
+        Some(best) => d.with_help(format!("did you mean `{best}`?")),
+        None => d.with_help(format!("the templates are: {}", names.join(", "))),
+    }
 }
 
 /// A small page that sends visitors of an old URL to the page's new one.

@@ -48,6 +48,15 @@ pub struct Site {
     pub bibliography: Option<Bibliography>,
     /// Problems that do not stop a build (shown by `build`, counted by `check`).
     pub warnings: Vec<Diagnostic>,
+    /// Page number by URL path, so lookups never scan every page.
+    pub by_path: HashMap<String, usize>,
+}
+
+impl Site {
+    /// The page at URL path `path` (`/care/`), if any.
+    pub fn page_at(&self, path: &str) -> Option<&Page> {
+        self.by_path.get(path).map(|&i| &self.pages[i])
+    }
 }
 
 struct Parsed {
@@ -58,7 +67,7 @@ struct Parsed {
 
 /// Parses every page and assembles the site.
 pub fn parse_site(sources: Sources, options: &ParseOptions) -> Result<Site, Error> {
-    parse_site_cached(sources, options, &mut ParseCache::default())
+    parse_site_cached(sources, options, &mut ParseCache::one_shot())
 }
 
 /// [`parse_site`], reusing the pages `cache` holds from earlier runs where
@@ -98,7 +107,7 @@ pub fn parse_site_cached(
 
     let index = index_pages(&kept, drafts, &mut problems);
     cache.render_markdown(&kept, &index);
-    let rendered: Vec<_> = kept.par_iter().map(|p| cache.body(&p.source.path)).collect();
+    let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
     let mut pages = Vec::with_capacity(kept.len());
     let mut anchors = Vec::new();
@@ -149,7 +158,8 @@ pub fn parse_site_cached(
 
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
-    Ok(Site { config, pages, templates, assets, aliases, menu, bibliography, warnings })
+    let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
+    Ok(Site { config, pages, templates, assets, aliases, menu, bibliography, warnings, by_path })
 }
 
 /// Formats every page's citations in place; returns warnings for entries no

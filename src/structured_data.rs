@@ -15,11 +15,12 @@ use crate::content::Page;
 use crate::site::Site;
 
 /// The page's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
-pub(crate) fn page_json_ld(site: &Site, page: &Page) -> String {
+/// `site_nodes` is [`site_json_ld`] of the site.
+pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String {
     let config = &site.config;
     let base = &config.base_url;
     let url = format!("{base}{}", &page.path[1..]);
-    let mut graph = vec![clinic(config), website(config)];
+    let mut graph = Vec::with_capacity(3);
 
     let mut webpage = json!({
         "@type": "MedicalWebPage",
@@ -90,16 +91,34 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page) -> String {
         graph.push(node);
     }
     graph.push(webpage);
-    let doc = json!({"@context": "https://schema.org", "@graph": graph});
-    // `<` escaped as \u003c: the JSON stays the same, and no `</script>` or
-    // `<!--` in a title can end the script element early.
-    serde_json::to_string(&doc).unwrap_or_default().replace('<', "\\u003c")
+    let mut out = String::with_capacity(site_nodes.len() + 2048);
+    out.push_str("{\"@context\":\"https://schema.org\",\"@graph\":[");
+    out.push_str(site_nodes);
+    for node in graph {
+        out.push(',');
+        out.push_str(&script_safe(&node));
+    }
+    out.push_str("]}");
+    out
+}
+
+/// The nodes every page shares (the clinic and the website), serialised
+/// once per build and spliced into each page's graph.
+pub(crate) fn site_json_ld(config: &SiteConfig) -> String {
+    format!("{},{}", script_safe(&clinic(config)), script_safe(&website(config)))
+}
+
+/// JSON with `<` written as `\u003c`: the same JSON, and no `</script>` or
+/// `<!--` in a title can end the script element early.
+fn script_safe(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c")
 }
 
 /// The absolute URL of the page a front matter link (`aftercare.md`) names.
 pub(crate) fn page_url(site: &Site, from: &Page, target: &str) -> Option<String> {
     let key = crate::markdown::resolve(&crate::markdown::content_dir(&from.source), target)?;
     let wanted = std::path::Path::new("content").join(key);
+    // Only procedure pages get here: a scan of the pages is fine.
     let page = site.pages.iter().find(|p| p.source == wanted)?;
     Some(format!("{}{}", site.config.base_url, &page.path[1..]))
 }
@@ -184,7 +203,7 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
     let mut items = Vec::new();
     let mut path = String::from("/");
     let mut trail: Vec<(&str, String)> = Vec::new();
-    let home = site.pages.iter().find(|p| p.path == "/");
+    let home = site.page_at("/");
     trail.push((home.map_or("Home", |p| p.title.as_str()), base.clone()));
     for segment in page.path.trim_matches('/').split('/') {
         path.push_str(segment);
@@ -192,7 +211,7 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
         if path == page.path {
             break;
         }
-        if let Some(section) = site.pages.iter().find(|p| p.path == path) {
+        if let Some(section) = site.page_at(&path) {
             trail.push((&section.title, format!("{base}{}", &path[1..])));
         }
     }

@@ -5,8 +5,11 @@ use std::time::{Duration, Instant};
 
 use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
-use crate::output::write_output;
-use crate::render::render_site;
+use rayon::prelude::*;
+
+use crate::content::page_output;
+use crate::output::{create_folders, replace_output, write_file};
+use crate::render::Renderer;
 use crate::site::{ParseOptions, Site, parse_site};
 use crate::source::load_site;
 
@@ -57,14 +60,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     check_output_folder(&options.root, &options.output)?;
     let site = load_and_parse(options)?;
     let t = Instant::now();
-    let outputs = render_site(&site)?;
-    log::debug!("render: {:?}", t.elapsed());
-    let t = Instant::now();
-    write_output(&outputs, &options.output)?;
-    log::debug!("write: {:?}", t.elapsed());
+    let renderer = Renderer::new(&site)?;
+    let others = renderer.site_files().map_err(Error::Site)?;
+    // Each page is written as soon as it is rendered, so the whole site is
+    // never held in memory at once.
+    replace_output(&options.output, |dir| {
+        let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
+        create_folders(pages.iter().chain(others.iter().map(|o| &o.path)).map(PathBuf::as_path), dir)?;
+        others.par_iter().try_for_each(|o| write_file(dir, o))?;
+        let problems = site
+            .pages
+            .par_iter()
+            .map(|page| match renderer.page(page) {
+                Ok(file) => write_file(dir, &file).map(|()| None),
+                Err(d) => Ok(Some(d)),
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Error::from_diagnostics(problems.into_iter().flatten().collect())
+    })?;
+    log::debug!("render and write: {:?}", t.elapsed());
     Ok(BuildSummary {
         pages: site.pages.len(),
-        files: outputs.len(),
+        files: site.pages.len() + others.len(),
         elapsed: started.elapsed(),
         warnings: site.warnings,
     })

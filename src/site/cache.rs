@@ -33,6 +33,9 @@ pub struct ParseCache {
     fresh: HashSet<PathBuf>,
     /// The last bibliography parsed, with the file and style it came from.
     bibliography: Option<(BibliographyKey, Result<Option<Bibliography>, Diagnostic>)>,
+    /// For a single build: nothing is kept for a next run, so page texts are
+    /// not copied and rendered bodies are moved out instead of cloned.
+    one_shot: bool,
 }
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle);
@@ -49,6 +52,12 @@ struct CachedPage {
 type CachedBody = Rendered;
 
 impl ParseCache {
+    /// A cache for one run only (`build`, `check`): it holds each page just
+    /// long enough to hand it on, without copies.
+    pub(crate) fn one_shot() -> ParseCache {
+        ParseCache { one_shot: true, ..ParseCache::default() }
+    }
+
     /// The pages (source paths) whose markdown the last run rendered afresh:
     /// the edited pages, or every page when a URL changed.
     pub fn fresh(&self) -> &HashSet<PathBuf> {
@@ -66,7 +75,8 @@ impl ParseCache {
             .map(|p| {
                 let front =
                     parse_front_matter(&p.path, &p.text).map(|(meta, split)| (meta, split.body_offset));
-                (p.path.clone(), CachedPage { text: p.text.clone(), front, body: None })
+                let text = if self.one_shot { String::new() } else { p.text.clone() };
+                (p.path.clone(), CachedPage { text, front, body: None })
             })
             .collect();
         self.pages.extend(parsed);
@@ -137,8 +147,11 @@ impl ParseCache {
     }
 
     /// The rendered markdown of `page`, rendered by [`Self::render_markdown`].
-    pub(super) fn body(&self, page: &Path) -> Rendered {
-        match self.pages.get(page).and_then(|c| c.body.clone()) {
+    pub(super) fn body(&mut self, page: &Path) -> Rendered {
+        let one_shot = self.one_shot;
+        let cached =
+            self.pages.get_mut(page).and_then(|c| if one_shot { c.body.take() } else { c.body.clone() });
+        match cached {
             Some(b) => b,
             // Not reached: render_markdown saw every kept page first.
             None => Rendered {
