@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use hayagriva::archive::{ArchivedStyle, locales};
+use hayagriva::archive::{ArchivedStyle, LOCALES};
 use hayagriva::citationberg::{IndependentStyle, Locale, Style};
 use hayagriva::{
     BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Entry, Library,
@@ -51,10 +51,12 @@ pub struct PageCitations {
     pub keys: Vec<String>,
 }
 
-/// Reads the bibliography file, if the site has one.
+/// Reads the bibliography file, if the site has one, to be formatted in
+/// `style` for a site in `language`.
 pub fn parse_bibliography(
     file: Option<SourceFile>,
     style: CitationStyle,
+    language: &str,
 ) -> Result<Option<Bibliography>, Diagnostic> {
     let Some(file) = file else { return Ok(None) };
     let library = if file.path.extension().is_some_and(|e| e == "bib") {
@@ -77,7 +79,35 @@ pub fn parse_bibliography(
     let style = load_style(style).ok_or_else(|| {
         Diagnostic::error(crate::config::CONFIG_FILE, "this citation style cannot be loaded")
     })?;
-    Ok(Some(Bibliography { library, style, locales: locales(), file }))
+    Ok(Some(Bibliography { library, style, locales: locales_for(&["en-US", language]), file }))
+}
+
+/// The CSL locales for `languages` (`en-GB`, or a bare `de` for any `de-..`).
+/// Decoding all 64 archived locales took 80 ms, most of a small site's
+/// build. A locale's code is stored near the start of its data as a CBOR
+/// text string, so only the locales whose first bytes hold that string are
+/// decoded.
+fn locales_for(languages: &[&str]) -> Vec<Locale> {
+    let patterns: Vec<Vec<u8>> = languages
+        .iter()
+        .filter(|l| l.len() < 24)
+        .map(|l| {
+            // CBOR text string header: major type 3 (0x60) plus the length.
+            let (len, text) =
+                if l.contains('-') { (l.len(), l.to_string()) } else { (l.len() + 3, format!("{l}-")) };
+            let mut p = vec![0x60 + len as u8];
+            p.extend_from_slice(text.as_bytes());
+            p
+        })
+        .collect();
+    LOCALES
+        .iter()
+        .filter(|bytes| {
+            let head = &bytes[..bytes.len().min(64)];
+            patterns.iter().any(|p| head.windows(p.len()).any(|w| w.eq_ignore_ascii_case(p)))
+        })
+        .filter_map(|bytes| ciborium::from_reader::<Locale, _>(&bytes[..]).ok())
+        .collect()
 }
 
 fn load_style(style: CitationStyle) -> Option<IndependentStyle> {
@@ -342,7 +372,7 @@ mod tests {
 
     fn bib(style: CitationStyle) -> Bibliography {
         let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: RASSMAN.to_string() };
-        parse_bibliography(Some(file), style).unwrap().unwrap()
+        parse_bibliography(Some(file), style, "en-GB").unwrap().unwrap()
     }
 
     #[test]
@@ -361,6 +391,15 @@ mod tests {
             ),
             "a <i>b <sup>1</sup></i> <span>c</span>"
         );
+    }
+
+    #[test]
+    fn loads_only_the_locales_asked_for() {
+        let codes = |langs: &[&str]| -> Vec<String> {
+            locales_for(langs).iter().filter_map(|l| l.lang.as_ref().map(|c| c.to_string())).collect()
+        };
+        assert_eq!(codes(&["en-US", "en-GB"]), vec!["en-GB", "en-US"]);
+        assert_eq!(codes(&["en-US", "de"]), vec!["de-AT", "de-CH", "de-DE", "en-US"]);
     }
 
     #[test]

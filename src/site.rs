@@ -80,10 +80,11 @@ pub fn parse_site_cached(
 ) -> Result<Site, Error> {
     let Sources { config, pages, templates, assets, bibliography } = sources;
     let mut problems = Vec::new();
-    let bibliography = cache.bibliography(bibliography, config.citation_style).unwrap_or_else(|d| {
-        problems.push(d);
-        None
-    });
+    let bibliography =
+        cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
+            problems.push(d);
+            None
+        });
 
     cache.parse_front_matter(&pages);
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages

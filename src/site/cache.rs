@@ -38,7 +38,7 @@ pub struct ParseCache {
     one_shot: bool,
 }
 
-type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle);
+type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
 type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
 
@@ -128,20 +128,21 @@ impl ParseCache {
         }
     }
 
-    /// The bibliography in `file`, in `style`, reused while both are
+    /// The bibliography in `file`, in `style` and `language`, reused while they are
     /// unchanged: loading a style and its locales takes tens of milliseconds.
     pub(super) fn bibliography(
         &mut self,
         file: Option<SourceFile>,
         style: CitationStyle,
+        language: &str,
     ) -> Result<Option<Bibliography>, Diagnostic> {
-        let key = (file.as_ref().map(|f| (f.path.clone(), f.text.clone())), style);
+        let key = (file.as_ref().map(|f| (f.path.clone(), f.text.clone())), style, language.to_string());
         if let Some((cached, result)) = &self.bibliography
             && *cached == key
         {
             return result.clone();
         }
-        let result = parse_bibliography(file, style);
+        let result = parse_bibliography(file, style, language);
         self.bibliography = Some((key, result.clone()));
         result
     }
