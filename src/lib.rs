@@ -23,7 +23,7 @@ pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
 pub mod render;
-pub mod serve;
+pub(crate) mod serve;
 pub mod site;
 pub mod source;
 pub(crate) mod structured_data;

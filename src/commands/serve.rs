@@ -1,5 +1,5 @@
 //! `dotwork serve`: build in memory, serve, rebuild on every edit, reload the
-//! browser. The machinery is in [`crate::serve`].
+//! browser. The machinery is in `src/serve/`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;

@@ -101,10 +101,13 @@ impl Hub {
 
     /// A new good build: serve it and tell pages to reload.
     pub(crate) fn publish_site(&self, site: Arc<Snapshot>) {
+        let mut old = site;
         self.publish(|live| {
-            live.site = site;
+            std::mem::swap(&mut live.site, &mut old);
             live.errors = None;
         });
+        // The old snapshot is freed here, outside the lock requests wait on.
+        drop(old);
     }
 
     /// Files served as they are changed: tell pages to reload.

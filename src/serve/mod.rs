@@ -1,16 +1,16 @@
 //! `dotwork serve`: build the site in memory, serve it over HTTP, rebuild on
 //! every edit and reload the pages open in the browser.
 //!
-//! Three kinds of threads share one [`Hub`]: the accepting thread (one
+//! Three kinds of threads share one `Hub`: the accepting thread (one
 //! thread per connection, each reading the hub's current snapshot), the
 //! rebuild thread (watch, plan, rebuild, publish), and event streams (one per
 //! open page, waiting on the hub). A rebuild never blocks a request: it
 //! builds a new snapshot beside the one being served and swaps it in.
 //!
 //! Nothing is written to disk, so stopping the server (Ctrl-C) leaves
-//! nothing behind and needs no handler. Modules: [`http`] (requests and the
-//! path rules), [`watch`] (events to plans), [`rebuild`] (plans to
-//! snapshots), [`livereload`] (the page script, its events and the overlay).
+//! nothing behind and needs no handler. Modules: `http` (requests and the
+//! path rules), `watch` (events to plans), `rebuild` (plans to
+//! snapshots), `livereload` (the page script, its events and the overlay).
 
 mod http;
 mod livereload;
@@ -165,7 +165,18 @@ fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub
             continue;
         }
         let started = Instant::now();
-        publish(builder.rebuild(&plan), hub, started);
+        // A bug in a stage must not end live reload: report it like a site
+        // error, and start again from scratch with the next edit.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.rebuild(&plan)))
+            .unwrap_or_else(|_| {
+                builder.forget();
+                Err(Error::Serve(
+                    "internal error: dotwork crashed while rebuilding (a bug, please report it \
+                     with the message above); the next edit rebuilds from scratch"
+                        .to_string(),
+                ))
+            });
+        publish(result, hub, started);
     }
     log::warn!("stopped watching the site; restart `dotwork serve` to see further edits");
 }

@@ -1,19 +1,21 @@
 //! Watching the site: file events in, one rebuild [`Plan`] per burst of them out.
 //!
 //! Editors save in a dance (write a temporary file, rename the old one away,
-//! rename the new one in, delete the old one), so events are collected until
-//! the folder has been quiet for [`QUIET`], and judged by what is on disk at
-//! the end: a file that appeared and vanished within the burst never
-//! happened. Each path is reduced to one [`Kind`] by pure functions
-//! ([`classify`], [`plan`]), tested below, so which edit rebuilds what can be
-//! read in one place.
+//! rename the new one in, delete the old one), so events are collected into a
+//! [`Burst`] until the folder has been quiet for a moment, and judged by what
+//! is on disk at the end: a file that appeared and vanished within the burst
+//! never happened. The moment is [`QUIET`] after the last event, or only
+//! [`QUIET_CLOSED`] when every file written has been closed (Linux says so;
+//! the quiet time is most of the edit-to-reload time on a small site). Each
+//! path is reduced to one [`Kind`] by pure functions ([`classify`], [`plan`]),
+//! tested below, so which edit rebuilds what can be read in one place.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
+use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind, RenameMode};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::config::CONFIG_FILE;
@@ -21,9 +23,11 @@ use crate::error::Error;
 use crate::source::{is_ignored, is_markdown, is_page_asset};
 
 /// How long the site must be quiet before a burst of events counts as one
-/// change. Editors finish their save dance within a few milliseconds; this is
-/// also most of the edit-to-reload time on a small site.
+/// change, while a file may still be being written. Editors finish their
+/// save dance within a few milliseconds.
 pub(crate) const QUIET: Duration = Duration::from_millis(25);
+/// The same once every file written in the burst has been closed.
+pub(crate) const QUIET_CLOSED: Duration = Duration::from_millis(8);
 /// Rebuild at least this often while events keep coming (a `git checkout`).
 const LONGEST_BURST: Duration = Duration::from_secs(1);
 /// The folders whose contents make the site.
@@ -182,42 +186,73 @@ impl Watcher {
 
     /// Blocks until the next burst of events ends; `None` once the watcher is gone.
     pub(crate) fn next_burst(&self, events: &Events) -> Option<Vec<Touched>> {
-        let mut created: BTreeMap<PathBuf, bool> = BTreeMap::new();
-        let mut rescan = false;
-        let mut take = |event: notify::Result<Event>| match event {
-            Ok(event) if event.need_rescan() => rescan = true,
-            Ok(event) if is_change(&event.kind) => {
-                let renamed_both =
-                    matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::Both)));
-                for (i, path) in event.paths.iter().enumerate() {
-                    let new = matches!(event.kind, EventKind::Create(_))
-                        || matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::To)))
-                        || (renamed_both && i == 1);
-                    *created.entry(path.clone()).or_default() |= new;
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                log::warn!("watching the site: {e}");
-                rescan = true;
-            }
-        };
-        take(events.recv().ok()?);
+        let mut burst = Burst::default();
+        burst.add(events.recv().ok()?);
         let started = Instant::now();
-        loop {
-            match events.recv_timeout(QUIET) {
-                Ok(event) => take(event),
+        while started.elapsed() < LONGEST_BURST {
+            match events.recv_timeout(burst.quiet()) {
+                Ok(event) => burst.add(event),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
-            if started.elapsed() > LONGEST_BURST {
-                break;
+        }
+        Some(burst.touched(&self.root))
+    }
+}
+
+/// The events of one burst, folded per path.
+#[derive(Debug, Default)]
+pub(crate) struct Burst {
+    /// Every path named, and whether an event said it was created.
+    paths: BTreeMap<PathBuf, bool>,
+    /// Files written to and not closed yet.
+    writing: HashSet<PathBuf>,
+    /// Events were lost (the OS queue overflowed).
+    rescan: bool,
+}
+
+impl Burst {
+    /// Takes in one event.
+    pub(crate) fn add(&mut self, event: notify::Result<Event>) {
+        let event = match event {
+            Ok(event) if event.need_rescan() => return self.rescan = true,
+            Ok(event) if is_change(&event.kind) => event,
+            Ok(_) => return,
+            Err(e) => {
+                log::warn!("watching the site: {e}");
+                return self.rescan = true;
+            }
+        };
+        let renamed_both = matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::Both)));
+        for (i, path) in event.paths.iter().enumerate() {
+            let created = matches!(event.kind, EventKind::Create(_))
+                || matches!(event.kind, EventKind::Modify(ModifyKind::Name(RenameMode::To)))
+                || (renamed_both && i == 1);
+            *self.paths.entry(path.clone()).or_default() |= created;
+            match event.kind {
+                EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
+                    self.writing.insert(path.clone());
+                }
+                EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
+                    self.writing.remove(path);
+                }
+                _ => {}
             }
         }
-        let mut touched: Vec<Touched> = created
+    }
+
+    /// How long to wait for the next event before the burst counts as over.
+    pub(crate) fn quiet(&self) -> Duration {
+        if self.writing.is_empty() { QUIET_CLOSED } else { QUIET }
+    }
+
+    /// Each path relative to `root`, as it stands on disk now.
+    pub(crate) fn touched(self, root: &Path) -> Vec<Touched> {
+        let mut touched: Vec<Touched> = self
+            .paths
             .into_iter()
             .filter_map(|(path, created)| {
-                let rel = path.strip_prefix(&self.root).ok()?.to_path_buf();
+                let rel = path.strip_prefix(root).ok()?.to_path_buf();
                 let meta = std::fs::metadata(&path).ok();
                 Some(Touched {
                     rel,
@@ -227,11 +262,11 @@ impl Watcher {
                 })
             })
             .collect();
-        if rescan {
-            // Events were lost (the OS queue overflowed): assume anything changed.
+        if self.rescan {
+            // Assume anything changed: load everything again.
             touched.push(Touched { rel: CONFIG_FILE.into(), created: false, is_file: true, exists: true });
         }
-        Some(touched)
+        touched
     }
 }
 
@@ -245,6 +280,7 @@ fn watch_error(path: &Path, e: &notify::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notify::event::{DataChange, MetadataKind, RemoveKind};
 
     fn kind(p: &str) -> Option<Kind> {
         classify(Path::new(p))
@@ -315,6 +351,44 @@ mod tests {
             touched("content/about.md", true, true),
         ];
         assert_eq!(plan(&burst), patch(&["content/about.md"], &[], &[]));
+    }
+
+    fn event(kind: EventKind, paths: &[&str]) -> notify::Result<Event> {
+        Ok(paths.iter().fold(Event::new(kind), |e, p| e.add_path(PathBuf::from(p))))
+    }
+
+    #[test]
+    fn a_burst_waits_longer_while_a_file_is_open_for_writing() {
+        let mut burst = Burst::default();
+        burst.add(event(EventKind::Create(CreateKind::File), &["/s/content/a.md"]));
+        burst.add(event(EventKind::Modify(ModifyKind::Data(DataChange::Any)), &["/s/content/a.md"]));
+        assert_eq!(burst.quiet(), QUIET);
+        burst.add(event(EventKind::Access(AccessKind::Close(AccessMode::Write)), &["/s/content/a.md"]));
+        assert_eq!(burst.quiet(), QUIET_CLOSED);
+        // The rebuild reads files: reads neither count as changes nor extend the wait.
+        burst.add(event(EventKind::Access(AccessKind::Open(AccessMode::Any)), &["/s/site.yaml"]));
+        assert_eq!(burst.quiet(), QUIET_CLOSED);
+        let touched = burst.touched(Path::new("/s"));
+        assert_eq!(touched.len(), 1);
+        assert_eq!((touched[0].rel.as_path(), touched[0].created), (Path::new("content/a.md"), true));
+    }
+
+    #[test]
+    fn a_burst_remembers_which_paths_were_created() {
+        let mut burst = Burst::default();
+        let rename = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        burst.add(event(rename, &["/s/content/a.md", "/s/content/a.md~"]));
+        burst.add(event(EventKind::Remove(RemoveKind::File), &["/s/content/a.md~"]));
+        burst.add(event(EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)), &["/s/x"]));
+        let created: Vec<(String, bool)> =
+            burst.paths.iter().map(|(p, c)| (p.display().to_string(), *c)).collect();
+        assert_eq!(
+            created,
+            [("/s/content/a.md".into(), false), ("/s/content/a.md~".into(), true), ("/s/x".into(), false)]
+        );
+        let mut lost = Burst::default();
+        lost.add(Err(notify::Error::generic("queue overflow")));
+        assert_eq!(plan(&lost.touched(Path::new("/s"))), Plan::Full);
     }
 
     #[test]
