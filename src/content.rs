@@ -166,7 +166,8 @@ pub fn page_output(path: &str) -> PathBuf {
     out
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+/// `%2e` -> `.`; `None` for a broken escape or bytes that are not UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -8,6 +8,7 @@
 //! body, or any method but `GET`/`HEAD`, are refused and the connection is
 //! closed, so a body is never read.
 
+use crate::content::percent_decode;
 use std::io::{self, BufRead, Write};
 
 /// The longest request line and headers we read; browsers send ~1-2 KiB.
@@ -257,23 +258,6 @@ pub(crate) fn resolve(target: &str) -> Target {
         location.push_str(q);
     }
     Target::FileOrFolder { index: format!("{key}/index.html"), file: key, location }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn percent_encode(s: &str) -> String {
