@@ -155,19 +155,23 @@ pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter
 }
 
 /// Where `key:` is written in the front matter, for errors about its value.
-pub(crate) fn key_location(text: &str, split: &Split<'_>, key: &str) -> Option<Location> {
-    split
-        .yaml
-        .lines()
-        .enumerate()
-        .find_map(|(i, line)| {
-            let trimmed = line.trim_start();
-            let rest = trimmed.strip_prefix(key)?;
-            rest.trim_start()
-                .starts_with(':')
-                .then(|| Location { line: split.yaml_line + i, column: line.len() - trimmed.len() + 1 })
-        })
-        .filter(|_| !text.is_empty())
+pub(crate) fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
+    split.yaml.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start();
+        let rest = trimmed.strip_prefix(key)?;
+        rest.trim_start()
+            .starts_with(':')
+            .then(|| Location { line: split.yaml_line + i, column: line.len() - trimmed.len() + 1 })
+    })
+}
+
+/// Points `d` at the line of the page's front matter where `key:` is
+/// written, when it can be found (`text` is the page's whole text).
+pub(crate) fn at_key(d: Diagnostic, text: &str, key: &str) -> Diagnostic {
+    match split_front_matter(Path::new(""), text).ok().and_then(|s| key_location(&s, key)) {
+        Some(loc) => d.at(text, loc),
+        None => d,
+    }
 }
 
 #[cfg(test)]
@@ -222,7 +226,7 @@ mod tests {
     fn finds_keys_for_pointing_at_values() {
         let text = "---\ntitle: A\n  template: x.html\n---\n";
         let (_, split) = split_front_matter(Path::new("a"), text).map(|s| ((), s)).unwrap();
-        assert_eq!(key_location(text, &split, "template"), Some(Location { line: 3, column: 3 }));
-        assert_eq!(key_location(text, &split, "slug"), None);
+        assert_eq!(key_location(&split, "template"), Some(Location { line: 3, column: 3 }));
+        assert_eq!(key_location(&split, "slug"), None);
     }
 }

@@ -15,7 +15,7 @@ use crate::citations::{Bibliography, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_output, page_path};
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, key_location};
+use crate::front_matter::{FrontMatter, at_key};
 use crate::markdown::{PageIndex, cite_marker};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 
@@ -222,11 +222,7 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
             };
-            let head = &page.text[..page_body_start(&page.text)];
-            problems.push(match crate::config::key_line(head, &format!("{key}:")) {
-                Some(loc) => d.at(&page.text, loc),
-                None => d,
-            });
+            problems.push(at_key(d, &page.text, key));
         }
     }
 }
@@ -246,7 +242,7 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
             Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
-                problems.push(at_key(d, p, "slug"));
+                problems.push(at_key(d, &p.source.text, "slug"));
                 format!("/.invalid/{i}/")
             }
         };
@@ -268,26 +264,6 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
     index
 }
 
-fn at_key(d: Diagnostic, p: &Parsed, key: &str) -> Diagnostic {
-    let text = &p.source.text;
-    let split = crate::front_matter::Split {
-        yaml: &text[..p.body_offset],
-        yaml_line: 1,
-        body: "",
-        body_offset: p.body_offset,
-    };
-    match key_location(text, &split, key) {
-        Some(loc) => d.at(text, loc),
-        None => d,
-    }
-}
-
-/// Where the body starts, so key searches stay inside the front matter.
-fn page_body_start(text: &str) -> usize {
-    crate::front_matter::split_front_matter(std::path::Path::new(""), text)
-        .map_or(text.len(), |s| s.body_offset)
-}
-
 /// Redirect pages for every alias, refusing unsafe paths and collisions.
 fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathBuf, usize)> {
     let mut taken: HashMap<PathBuf, String> =
@@ -295,15 +271,7 @@ fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathB
     let mut aliases = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         for alias in &page.meta.aliases {
-            let at = |d: Diagnostic| {
-                let head = &page.text[..page.text.len().min(page_body_start(&page.text))];
-                match crate::config::key_line(head, alias)
-                    .or_else(|| crate::config::key_line(head, "aliases"))
-                {
-                    Some(loc) => d.at(&page.text, loc),
-                    None => d,
-                }
-            };
+            let at = |d: Diagnostic| at_key(d, &page.text, "aliases");
             match alias_output(alias) {
                 Ok(out) => {
                     if let Some(owner) = taken.get(&out) {

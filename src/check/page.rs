@@ -50,7 +50,7 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
 
 fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
     let split = split_front_matter(page.source, page.text).ok()?;
-    key_location(page.text, &split, key)
+    key_location(&split, key)
 }
 
 /// The `<title>` search results show: present, 10 to 60 characters.

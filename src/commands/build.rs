@@ -89,11 +89,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
 
 /// The output folder is replaced whole, so it must not be (or hold) the site.
 fn check_output_folder(root: &Path, output: &Path) -> Result<(), Error> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root_abs, out_abs) = (abs(root), abs(output));
-    let normal = |p: &Path| p.components().collect::<PathBuf>();
-    let (root_abs, out_abs) = (normal(&root_abs), normal(&out_abs));
-    if root_abs.starts_with(&out_abs) || output.join(crate::config::CONFIG_FILE).exists() {
+    let (root_abs, out_abs) = (absolute(root), absolute(output));
+    // Nor may it be one of the site's own folders, or inside one.
+    let in_sources =
+        ["content", "templates", "static", "themes"].iter().any(|d| out_abs.starts_with(root_abs.join(d)));
+    if root_abs.starts_with(&out_abs) || in_sources || output.join(crate::config::CONFIG_FILE).exists() {
         return Err(Error::Site(vec![
             Diagnostic::error(
                 output,
@@ -103,4 +103,21 @@ fn check_output_folder(root: &Path, output: &Path) -> Result<(), Error> {
         ]));
     }
     Ok(())
+}
+
+/// `p` as an absolute path with `.` and `..` resolved by name (the folder
+/// may not exist yet, so the file system is not asked).
+fn absolute(p: &Path) -> PathBuf {
+    let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -44,6 +44,12 @@ fn refuses_to_replace_the_site_itself() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("holds the site itself"), "{}", run.stderr);
     assert!(site.path("site.yaml").is_file());
+    for folder in ["content", "static/out", "./content/../static"] {
+        let run = site.run(&["build", "--output", folder]);
+        assert_eq!(run.code, 1, "{folder}: {}", run.stderr);
+    }
+    assert!(site.path("content/index.md").is_file());
+    assert!(site.path("static/images/dot.png").is_file());
 }
 
 #[test]
