@@ -73,9 +73,13 @@ impl Date {
         format!("{} {} {}", self.day, MONTHS[usize::from(self.month - 1)], self.year)
     }
 
-    /// Today's date in UTC.
+    /// Today's date in UTC, or the date of `SOURCE_DATE_EPOCH` when it is
+    /// set (the reproducible-builds convention), so checks that depend on
+    /// the date (stale reviews) give the same answer on every run.
     pub fn today() -> Date {
-        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let fixed = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<u64>().ok());
+        let secs =
+            fixed.unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
         Date::from_days_since_epoch((secs / 86_400) as i64)
     }
 

@@ -83,11 +83,18 @@ impl TestSite {
 
     /// Runs `dotwork ARGS` in the site's folder.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs `dotwork ARGS` in the site's folder with extra environment.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_dotwork"))
             .args(args)
             .current_dir(self.root())
             .env("NO_COLOR", "1")
             .env_remove("DOTWORK_LOG")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run::from(output)
