@@ -79,10 +79,13 @@ pub(crate) struct Rendered {
     pub(crate) problems: Vec<Diagnostic>,
 }
 
+const CITE_MARKER: &str = "<!--dotwork:cite:";
+
 /// Where the `n`th citation group's formatted text goes in a page's HTML.
-/// An HTML comment: markdown text can never produce one (its `<` is escaped).
+/// An HTML comment: markdown text cannot produce one (its `<` is escaped),
+/// and raw HTML that writes one is defused (found by fuzzing).
 pub(crate) fn cite_marker(n: usize) -> String {
-    format!("<!--dotwork:cite:{n}-->")
+    format!("{CITE_MARKER}{n}-->")
 }
 
 /// The markdown extensions dotwork enables (shared with `check`, so its
@@ -153,6 +156,14 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             Event::Text(ref t) => {
                 cites |= t.contains("[@");
                 events.push(event);
+            }
+            Event::Html(ref h) | Event::InlineHtml(ref h) if h.contains(CITE_MARKER) => {
+                let defused = h.replace(CITE_MARKER, "<!--dotwork-cite:").into();
+                events.push(if matches!(event, Event::Html(_)) {
+                    Event::Html(defused)
+                } else {
+                    Event::InlineHtml(defused)
+                });
             }
             other => events.push(other),
         }
@@ -564,6 +575,19 @@ mod tests {
         );
         assert!(r.html.contains("[@not]"), "{}", r.html);
         assert!(r.html.contains("<code>[@nor]</code>"), "{}", r.html);
+    }
+
+    #[test]
+    fn raw_html_cannot_take_a_citations_place() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render(
+            "content/a.md",
+            0,
+            "<!--dotwork:cite:0-->\n\nSee this [@a] <!--dotwork:cite:0-->.\n",
+            &index,
+        );
+        assert_eq!(r.html.matches("<!--dotwork:cite:0-->").count(), 1, "{}", r.html);
+        assert!(r.html.contains("<p>See this <!--dotwork:cite:0-->"), "{}", r.html);
     }
 
     #[test]
