@@ -383,15 +383,13 @@ fn long_date(text: &str, _: tera::Kwargs, _: &tera::State) -> String {
     Date::parse(text).map_or_else(|_| text.to_string(), |d| d.long())
 }
 
+/// Tera's "Unknown filter ..." -> "unknown filter ...", in our message style;
+/// an acronym ("HTML ...") is left as it is.
 fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f)
-            if !s.starts_with(|ch: char| {
-                ch.is_uppercase() && c.clone().next().is_some_and(char::is_uppercase)
-            }) =>
-        {
-            f.to_lowercase().chain(c).collect()
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), second) if !second.is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(s[first.len_utf8()..].chars()).collect()
         }
         _ => s.to_string(),
     }
@@ -472,4 +470,17 @@ fn sitemap(site: &Site) -> Vec<u8> {
 
 fn robots(config: &SiteConfig) -> Vec<u8> {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", config.base_url).into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_first;
+
+    #[test]
+    fn lowers_the_first_letter_of_messages_but_not_acronyms() {
+        assert_eq!(lower_first("Unknown filter `x`"), "unknown filter `x`");
+        assert_eq!(lower_first("HTML error"), "HTML error");
+        assert_eq!(lower_first("É"), "é");
+        assert_eq!(lower_first(""), "");
+    }
 }
