@@ -15,7 +15,7 @@ use crate::citations::{Bibliography, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_output, page_path};
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, at_key};
+use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
 use crate::markdown::{PageIndex, cite_marker};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 
@@ -131,6 +131,8 @@ pub fn parse_site_cached(
         });
     }
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
+    warnings.extend(config.warnings.iter().cloned());
+    warnings.extend(pages.iter().flat_map(|p| front_matter_warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
     for (from, a) in anchors {
         let target = &pages[a.page];
