@@ -184,10 +184,12 @@ pub(crate) fn link_message(image: bool, shown: &str, problem: &LinkProblem) -> (
             } else {
                 format!("link to `{shown}`, but the built site has no file {file}")
             };
-            let help = suggestion.as_ref().map(|s| format!("did you mean {s}?")).or_else(|| {
-                (!file.ends_with(".html"))
-                    .then(|| "put the file in static/, or beside the page in content/".to_string())
-            });
+            // An address as a browser shows it (`/contact/`), not an output file path.
+            let help =
+                suggestion.as_ref().map(|s| format!("did you mean {}?", site_form(s, ""))).or_else(|| {
+                    (!file.ends_with(".html"))
+                        .then(|| "put the file in static/, or beside the page in content/".to_string())
+                });
             (message, help)
         }
         LinkProblem::Outside(super::links::Outside::AboveRoot) => {
