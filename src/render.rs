@@ -104,7 +104,7 @@ pub fn render_site_selected(
         Ok(files) => outputs.extend(files),
         Err(mut more) => problems.append(&mut more),
     }
-    Error::from_diagnostics(problems)?;
+    Error::from_diagnostics(merge_page_errors(site, problems))?;
     Ok(outputs)
 }
 
@@ -376,6 +376,74 @@ fn template_diagnostic(
             (Diagnostic::error(file, format!("template error{while_rendering}: {}", text.trim())), culprit)
         }
     }
+}
+
+/// Template errors from rendering pages, each reported once: the same error
+/// on many pages (a template fails the same way for each) becomes one that
+/// says on how many. An error in the theme's templates in an expression that
+/// reads a setting (`site.clinic.phone`) is pointed at that setting's line
+/// in site.yaml: the owner edits that file, not the theme.
+pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const MARK: &str = " (while rendering ";
+    let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    for d in problems {
+        let Some(at) = d.message.rfind(MARK) else {
+            merged.push((d, Vec::new()));
+            continue;
+        };
+        let page = d.message[at + MARK.len()..].trim_end_matches(')').to_string();
+        let mut d = Diagnostic { message: d.message[..at].to_string(), ..d };
+        if !d.file.starts_with("templates")
+            && let Some(path) = setting_read(&d)
+            && let Some(loc) = crate::yaml::key_path_location(&site.config.text, &path)
+        {
+            let template = d
+                .location
+                .map_or_else(|| d.file.display().to_string(), |l| format!("{}:{}", d.file.display(), l.line));
+            d = Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                format!(
+                    "the value of `{path}` breaks the theme's template: {}",
+                    d.message.trim_start_matches("template error: ")
+                ),
+            )
+            .at(&site.config.text, loc)
+            .with_help(format!("the theme's template {template} uses this value; change it here"));
+        }
+        match merged.iter_mut().find(|(m, pages)| !pages.is_empty() && same(m, &d)) {
+            Some((_, pages)) => pages.push(page),
+            None => merged.push((d, vec![page])),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(d, pages)| match pages.as_slice() {
+            [] => d,
+            [one] => Diagnostic { message: format!("{}{MARK}{one})", d.message), ..d },
+            [first, ..] => Diagnostic {
+                message: format!("{} (on {} pages, such as {first})", d.message, pages.len()),
+                ..d
+            },
+        })
+        .collect()
+}
+
+fn same(a: &Diagnostic, b: &Diagnostic) -> bool {
+    (&a.file, a.location, &a.message) == (&b.file, b.location, &b.message)
+}
+
+/// The setting (`clinic.phone`) the failing template expression reads, from
+/// `site.` or `config.` in the quoted line at the error's column.
+fn setting_read(d: &Diagnostic) -> Option<String> {
+    let line = d.line_text.as_deref()?;
+    let from = line.char_indices().nth(d.location?.column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let expr = &line[from..];
+    let expr = &expr[..expr.find("}}").or_else(|| expr.find("%}")).unwrap_or(expr.len())];
+    let start = expr.find("site.").map(|i| i + 5).or_else(|| expr.find("config.").map(|i| i + 7))?;
+    let path: String =
+        expr[start..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+    let path = path.trim_end_matches('.');
+    (!path.is_empty()).then(|| path.to_string())
 }
 
 /// `2026-11-24` -> `24 November 2026`, for people; other text unchanged.

@@ -87,6 +87,40 @@ pub(crate) fn comment_warnings(file: &Path, source: &str, text: &str, first_line
         .collect()
 }
 
+/// Where the key at `path` (`clinic.booking_url`, as templates read it
+/// after `site.`) is written in the YAML `text`: each part is looked for
+/// below the one before, indented deeper.
+pub(crate) fn key_path_location(text: &str, path: &str) -> Option<Location> {
+    let lines: Vec<&str> = text.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let is_blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
+    // The lines to search, and the indentation a key there must have more of.
+    let (mut from, mut parent): (usize, Option<usize>) = (0, None);
+    let mut found = None;
+    for part in path.split('.') {
+        let mut hit = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
+            if is_blank(line) {
+                continue;
+            }
+            let indent = indent_of(line);
+            match parent {
+                Some(p) if indent <= p => break,
+                None if indent > 0 => continue,
+                _ => {}
+            }
+            if syntax::split_key(line.trim_start().trim_start_matches("- ")).is_some_and(|(k, _)| k == part) {
+                hit = Some((i, indent));
+                break;
+            }
+        }
+        let (line, indent) = hit?;
+        found = Some(Location { line: line + 1, column: indent + 1 });
+        (from, parent) = (line + 1, Some(indent));
+    }
+    found
+}
+
 fn yaml_diagnostic(
     block: &Block<'_>,
     err: &serde_yaml::Error,
@@ -405,6 +439,14 @@ mod tests {
     fn syntax_error_line_counts_from_the_file_top() {
         let d = err("title: a\nweight: [1\n", 2);
         assert!(d.location.map(|l| l.line).unwrap_or(0) >= 3, "{d:?}");
+    }
+
+    #[test]
+    fn finds_nested_keys_by_path() {
+        let text = "title: T\npeople:\n  phone: x\nclinic:\n  name: N\n  phone: 1\nphone: top\n";
+        assert_eq!(key_path_location(text, "clinic.phone"), Some(Location { line: 6, column: 3 }));
+        assert_eq!(key_path_location(text, "phone"), Some(Location { line: 7, column: 1 }));
+        assert_eq!(key_path_location(text, "clinic.email"), None);
     }
 
     #[test]

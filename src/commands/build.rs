@@ -76,7 +76,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
                 Err(d) => Ok(Some(d)),
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Error::from_diagnostics(problems.into_iter().flatten().collect())
+        Error::from_diagnostics(crate::render::merge_page_errors(
+            &site,
+            problems.into_iter().flatten().collect(),
+        ))
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
     Ok(BuildSummary {
