@@ -108,6 +108,8 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
     }
     found.extend(merge_shared(shared));
     sort_diagnostics(&mut found);
+    // A page-level check can find the same problem in site.yaml for several pages.
+    found.dedup();
     found
 }
 
@@ -141,7 +143,7 @@ fn check_page(
         for d in check_output(ctx, &view, Some(page), &scan.headings) {
             if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
         }
-        out.own.extend(page::check_title(page.into(), view.title().as_deref()));
+        out.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
         out.own.extend(page::check_description(page.into(), view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
     }

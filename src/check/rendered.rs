@@ -238,6 +238,9 @@ pub(crate) fn link_message(image: bool, shown: &str, problem: &LinkProblem) -> (
         LinkProblem::Missing { file, suggestion } => {
             let message = if image {
                 format!("image `{shown}` not found: the built site has no file {file}")
+            } else if file.ends_with("index.html") || !file.contains('.') {
+                // An address, not a file: say it as one (`/contact/`, not `contact/index.html`).
+                format!("link to `{shown}`, but no page has the address {}", site_form(file, ""))
             } else {
                 format!("link to `{shown}`, but the built site has no file {file}")
             };
