@@ -126,6 +126,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn page(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+        log::trace!("render {} with {}", page.source.display(), template_for(page));
         let template = template_for(page);
         if !self.tera.contains_template(template) {
             return Err(missing_template(self.site, page, template));

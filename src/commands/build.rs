@@ -61,7 +61,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let site = load_and_parse(options)?;
     let t = Instant::now();
     let renderer = Renderer::new(&site)?;
-    let others = renderer.site_files().map_err(Error::Site)?;
+    let others =
+        renderer.site_files().map_err(|d| Error::Site(crate::render::merge_page_errors(&site, d)))?;
     // Each page is written as soon as it is rendered, so the whole site is
     // never held in memory at once.
     replace_output(&options.output, |dir| {

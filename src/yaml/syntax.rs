@@ -64,6 +64,9 @@ pub(super) fn split_key(body: &str) -> Option<(&str, &str)> {
 pub(super) fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
     let all: Vec<Line<'_>> = lines(text).collect();
     let mut open: Option<(char, usize, usize)> = None;
+    // A quote closed lines later, by one that opens the next value: `name:
+    // 'Smith` then `phone: '0123'` reads as one value until the quote before 0123.
+    let mut swallowed: Option<(usize, usize)> = None;
     let mut block_above: Option<usize> = None;
     for line in &all {
         if let Some(indent) = block_above {
@@ -71,6 +74,13 @@ pub(super) fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
                 continue;
             }
             block_above = None;
+        }
+        if let Some((_, at_line, column)) = open
+            && at_line < line.index
+            && swallowed.is_none()
+            && split_key(line.text).is_some()
+        {
+            swallowed = Some((at_line, column));
         }
         let chars: Vec<(usize, char)> = line.text.char_indices().collect();
         let mut k = 0;
@@ -99,7 +109,7 @@ pub(super) fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
             block_above = Some(line.indent);
         }
     }
-    open.map(|(_, line, column)| (line, column))
+    open.map(|(_, line, column)| (line, column)).or(swallowed)
 }
 
 /// The keys, innermost first, under which line `at` (0-based) could be
@@ -247,6 +257,7 @@ mod tests {
         assert_eq!(unclosed_quote("a: \"two\n  lines\"\nb: x # it's\n"), None);
         assert_eq!(unclosed_quote("a: |\n  \"quoted\n  text\nb: 1\n"), None);
         assert_eq!(unclosed_quote("- 'one\n"), Some((0, 3)));
+        assert_eq!(unclosed_quote("name: 'Smith\nphone: '0123'\n"), Some((0, 7)));
     }
 
     #[test]
