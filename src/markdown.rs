@@ -428,14 +428,16 @@ fn site_path(from: &str, url: &str) -> Option<String> {
     Some(out)
 }
 
-/// An error for a link written as an address that no page (nor alias or
-/// static file, as `exists` tells by output path) has, with a hint that
-/// names the markdown file to link to instead.
+/// An error for a link written as an address that no page has (`is_page`
+/// tells by address, `/contact/`) nor any other file of the site (`exists`
+/// tells by output path, `old/index.html`), with a hint that names the
+/// markdown file to link to instead.
 pub(crate) fn unknown_address(
     file: &Path,
     text: &str,
     link: &AddressLink,
     index: &PageIndex,
+    is_page: &dyn Fn(&str) -> bool,
     exists: &dyn Fn(&str) -> bool,
 ) -> Option<Diagnostic> {
     let Some(path) = &link.path else {
@@ -445,7 +447,7 @@ pub(crate) fn unknown_address(
             d.at_offset(text, link.offset).with_help("link to a page by its file, such as [text](page.md)"),
         );
     };
-    let page = |p: &str| index.paths.iter().any(|known| known == p);
+    let page = is_page;
     let bare = path.trim_start_matches('/');
     let found = if path.ends_with('/') {
         page(path) || exists(&format!("{bare}index.html"))
@@ -690,15 +692,19 @@ mod tests {
         );
         let file = Path::new("content/care/aftercare.md");
         let text = "[a](/kontakt/) [b](../../contact/) [c](../contact/) [d](/images/a.png) [e](../contact)";
-        let problems: Vec<Diagnostic> =
-            r.addresses.iter().filter_map(|a| unknown_address(file, text, a, &index, &|_| false)).collect();
+        let is_page = |p: &str| index.paths.iter().any(|known| known == p);
+        let problems: Vec<Diagnostic> = r
+            .addresses
+            .iter()
+            .filter_map(|a| unknown_address(file, text, a, &index, &is_page, &|_| false))
+            .collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[0].message, "link to `/kontakt/`, but no page has the address /kontakt/");
         assert_eq!(problems[0].help.as_deref(), Some("link to the page's file instead: [text](/contact.md)"));
         assert!(problems.iter().all(|d| !d.help.as_deref().unwrap_or_default().contains("index.html")));
         // An alias or a static folder with an index.html is an address too.
         let alias = AddressLink { written: "/old/".into(), path: Some("/old/".into()), offset: 0 };
-        assert!(unknown_address(file, text, &alias, &index, &|f| f == "old/index.html").is_none());
+        assert!(unknown_address(file, text, &alias, &index, &is_page, &|f| f == "old/index.html").is_none());
     }
 
     #[test]

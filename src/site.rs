@@ -156,15 +156,28 @@ pub fn parse_site_cached(
 
     let aliases = collect_aliases(&pages, &mut problems);
     // Links written as addresses (`/contact/`) fail the build as `check` fails them.
-    let outputs: HashSet<String> = aliases
-        .iter()
-        .map(|(out, _)| out)
-        .chain(assets.iter().map(|a| &a.output))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
-    for (from, link) in &addresses {
-        let page = &pages[*from];
-        problems.extend(unknown_address(&page.source, &page.text, link, &index, &|f| outputs.contains(f)));
+    if !addresses.is_empty() {
+        let page_paths: HashSet<&str> = index.paths.iter().map(String::as_str).collect();
+        let mut outputs: HashSet<String> = aliases
+            .iter()
+            .map(|(out, _)| out)
+            .chain(assets.iter().map(|a| &a.output))
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        if templates.iter().any(|t| t.name == "404.html") {
+            outputs.insert("404.html".to_string());
+        }
+        for (from, link) in &addresses {
+            let page = &pages[*from];
+            problems.extend(unknown_address(
+                &page.source,
+                &page.text,
+                link,
+                &index,
+                &|p| page_paths.contains(p),
+                &|f| outputs.contains(f),
+            ));
+        }
     }
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {

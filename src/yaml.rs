@@ -222,14 +222,22 @@ fn misplaced_key(
     if syntax::split_key(written.trim_start_matches([' ', '-']))?.0 != name {
         return None;
     }
+    // Fixed if the parse succeeds, or fails for a reason that is not this key.
+    let fixed =
+        |text: &str, key: &str| reparse(text).is_none_or(|again| !again.contains(key) && again != raw);
+    const PROBE: &str = "zz_not_a_dotwork_key";
+    let renamed: String = block
+        .text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == line { l.replacen(name, PROBE, 1) + "\n" } else { format!("{l}\n") })
+        .collect();
     for (parent, indent) in syntax::parents_above(block.text, line) {
         let moved = syntax::reindent(block.text, line, indent);
-        // Fixed if the parse succeeds, or fails for another reason elsewhere.
-        let fixed = match reparse(&moved) {
-            None => true,
-            Some(again) => !again.contains(&format!("`{name}`")) && again != raw,
-        };
-        if fixed {
+        // A mapping that takes any key (`extra:`) would take a typo too: it
+        // proves nothing, so the key must fit where a made-up one does not.
+        let probe = syntax::reindent(&renamed, line, indent);
+        if fixed(&moved, name) && !fixed(&probe, PROBE) {
             return Some(
                 Diagnostic::error(block.file, format!("`{name}` belongs under `{parent}:`; indent it"))
                     .at(block.source, at)
@@ -420,6 +428,10 @@ mod tests {
         let text = "title: T\nclinic:\n  name: X\npeple: 1\n";
         let d = parse_yaml::<Outer>(Path::new("site.yaml"), text, text, 1, "site.yaml").unwrap_err();
         assert_eq!(d.help.as_deref(), Some("did you mean `people`?"));
+        // Also after a mapping that takes any key.
+        let text = "---\ntitle: T\nextra:\n  tagline: x\ntitel: y\n---\n";
+        let d = crate::front_matter::parse_front_matter(Path::new("a.md"), text).unwrap_err();
+        assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
     }
 
     #[test]
