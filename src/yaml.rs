@@ -132,9 +132,8 @@ fn yaml_diagnostic(
     let message = raw.find(" at line ").map_or(raw.as_str(), |i| &raw[..i]);
     let error_line = err.location().map(|l| l.line().saturating_sub(1));
     // A mistake in the YAML itself (not in a value's kind) fails any parse.
-    if serde_yaml::from_str::<serde_yaml::Value>(block.text).is_err()
-        && let Some(d) = syntax_diagnostic(block, error_line)
-    {
+    let syntax_error = serde_yaml::from_str::<serde_yaml::Value>(block.text).is_err();
+    if syntax_error && let Some(d) = syntax_diagnostic(block, error_line) {
         return d;
     }
     // Errors inside a mapping start with the key path: "clinic: unknown field ...".
@@ -158,8 +157,17 @@ fn yaml_diagnostic(
         return d;
     }
     let leaf = key.map(|k| k.split('[').next().unwrap_or(k));
-    let (mut message, help, value_at) = match leaf.and_then(|k| words::wrong_value(message, k)) {
-        Some((message, help)) => (message, Some(help), true),
+    // A value's own message ("not a date") names no key: take it from the line.
+    let line_key = location
+        .and_then(|loc| block.source.lines().nth(loc.line - 1))
+        .and_then(|l| syntax::split_key(l.trim_start().trim_start_matches("- ")))
+        .map(|(k, _)| k);
+    let in_words = leaf
+        .and_then(|k| words::wrong_value(message, k))
+        .map(|(m, help)| (m, Some(help)))
+        .or_else(|| leaf.or(line_key).filter(|_| !syntax_error).and_then(|k| words::own_message(message, k)));
+    let (mut message, help, value_at) = match in_words {
+        Some((message, help)) => (message, help, true),
         None => {
             let (message, help) = reword(message, block.what);
             (message, help, false)

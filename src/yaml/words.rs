@@ -22,6 +22,27 @@ pub(super) fn wrong_value(message: &str, key: &str) -> Option<(String, String)> 
     Some((format!("`{key}` must be {kind}, not {found}"), help))
 }
 
+/// A message of the value's own type under `key` (a date that does not
+/// exist: "`2024-13-01` is not a real date: month 13 does not exist"), with
+/// the key in front and its "write it as ..." advice as the help.
+pub(super) fn own_message(message: &str, key: &str) -> Option<(String, Option<String>)> {
+    const SERDE: [&str; 6] = [
+        "unknown field",
+        "missing field",
+        "invalid type",
+        "invalid value",
+        "invalid length",
+        "unknown variant",
+    ];
+    if SERDE.iter().any(|p| message.starts_with(p)) || message.contains("limit exceeded") {
+        return None;
+    }
+    Some(match message.split_once(": write ") {
+        Some((what, advice)) => (format!("`{key}`: {what}"), Some(format!("write {advice}"))),
+        None => (format!("`{key}`: {message}"), None),
+    })
+}
+
 /// `string "yes"` -> `` `yes` ``; `sequence` -> `a list`.
 fn found_in_words(found: &str) -> String {
     if let Some(s) = found.strip_prefix("string ") {
@@ -146,5 +167,10 @@ mod tests {
             assert!(!message.contains("i64") && !message.contains("expected"), "{message}");
         }
         assert!(wrong_value("something else", "x").is_none());
+        assert_eq!(
+            own_message("`soon` is not a date: write it as YYYY-MM-DD", "date"),
+            Some(("`date`: `soon` is not a date".to_string(), Some("write it as YYYY-MM-DD".to_string())))
+        );
+        assert!(own_message("unknown field `x`, expected `y`", "x").is_none());
     }
 }
