@@ -79,14 +79,15 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
 }
 
 /// `dotwork check`: prints the report to stderr; exit 1 on errors (and on
-/// warnings with `--strict`). With `-q`, only the errors are printed (the
-/// exit code is the same).
+/// warnings with `--strict`). With `-q`, only what fails the check is
+/// printed: the errors (and with `--strict` the warnings), no summary.
 fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     let output = args.root.join("public");
     let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None };
     let report = dotwork::commands::check::check(&options)?;
     if quiet {
-        for d in report.diagnostics.iter().filter(|d| d.severity == dotwork::Severity::Error) {
+        let fails = |d: &&dotwork::Diagnostic| args.strict || d.severity == dotwork::Severity::Error;
+        for d in report.diagnostics.iter().filter(fails) {
             eprintln!("{}", d.render(color));
         }
     } else {

@@ -247,7 +247,10 @@ fn quiet_and_verbose_change_what_is_printed() {
 
     // check -q: errors only, the same exit code.
     assert_eq!(run(&site, &["-q", "check"]).stderr, "");
-    assert_eq!(run(&site, &["-q", "check", "--strict"]).code, 1);
+    // With --strict a warning fails the check, so -q shows it.
+    let strict = run(&site, &["check", "-q", "--strict"]);
+    assert_eq!(strict.code, 1);
+    assert_has(&strict.stderr, &["warning: the value of `title`"]);
     assert_has(&run(&site, &["-v", "check"]).stderr, &["check: ", "render: ", "warning:"]);
     site.write("content/index.md", "---\ntitle: Prices # 2026\n---\nSee [x](missing.md).\n");
     let quiet = run(&site, &["-q", "check"]);
