@@ -258,3 +258,48 @@ fn quiet_and_verbose_change_what_is_printed() {
     assert_has(&quiet.stderr, &["error: link to `missing.md`"]);
     assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
 }
+
+/// Starts `dotwork ARGS serve --port 0` on `site`, waits (at most 30 s) for
+/// it to print its address, which it does once the first build is done,
+/// stops it, and returns what it printed to stderr.
+fn serve_stderr(site: &TestSite, args: &[&str]) -> String {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dotwork"))
+        .args(args)
+        .args(["serve", "--port", "0"])
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .env_remove("DOTWORK_LOG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("http://") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let started = rx.recv_timeout(std::time::Duration::from_secs(30)).is_ok();
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(started, "serve printed no address:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn quiet_and_verbose_change_what_serve_prints() {
+    let site = site_with("---\ntitle: Home\ndescription: x\n---\nText.\n");
+    assert_eq!(serve_stderr(&site, &["-q"]), "", "-q prints only errors");
+    let default = serve_stderr(&site, &[]);
+    assert_has(&default, &["rebuilt in"]);
+    assert!(!default.contains("render:"), "{default}");
+    assert_has(&serve_stderr(&site, &["-v"]), &["load: ", "render: ", "rebuilt in"]);
+    assert_has(&serve_stderr(&site, &["-vv"]), &["render content/index.md with index.html"]);
+}
