@@ -421,6 +421,8 @@ fn site_path(from: &str, url: &str) -> Option<String> {
             s => parts.push(s),
         }
     }
+    // As a browser asks for it: `/%C3%BCber/` is the page at /über/.
+    let parts: Vec<String> = parts.into_iter().map(crate::check::links::percent_decode).collect();
     let mut out = format!("/{}", parts.join("/"));
     if folder && out != "/" {
         out.push('/');
@@ -716,6 +718,7 @@ mod tests {
         assert_eq!(closest_id("questons", ids), Some("questions"));
         assert_eq!(closest_id("wash", ids), Some("washing"));
         assert_eq!(closest_id("zzz", ids), None);
+        assert_eq!(site_path("/a/", "../%C3%BCber/#x").as_deref(), Some("/über/"));
     }
 
     #[test]

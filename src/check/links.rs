@@ -104,7 +104,7 @@ fn normalize(site_path: &str) -> Option<String> {
 }
 
 /// `%20` -> space; a malformed escape is kept as written.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }

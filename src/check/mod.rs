@@ -20,7 +20,7 @@
 
 mod content;
 mod html;
-mod links;
+pub(crate) mod links;
 mod page;
 mod readability;
 mod rendered;
