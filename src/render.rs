@@ -387,6 +387,9 @@ fn template_diagnostic(
 pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
     const MARK: &str = " (while rendering ";
     let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    // Same file, place and message: the same error.
+    type Key = (PathBuf, Option<(usize, usize)>, String);
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     for d in problems {
         let Some(at) = d.message.rfind(MARK) else {
             merged.push((d, Vec::new()));
@@ -394,10 +397,16 @@ pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<D
         };
         let page = d.message[at + MARK.len()..].trim_end_matches(')').to_string();
         let mut d = Diagnostic { message: d.message[..at].to_string(), ..d };
-        if !d.file.starts_with("templates")
-            && let Some(path) = setting_read(&d)
-            && let Some(loc) = crate::yaml::key_path_location(&site.config.text, &path)
+        let setting = setting_read(&d)
+            .and_then(|path| crate::yaml::key_path_location(&site.config.text, &path).map(|loc| (path, loc)));
+        if let Some((path, loc)) = &setting
+            && d.file.starts_with("templates")
         {
+            // The site's own template: the designer may have meant the expression.
+            if d.help.is_none() {
+                d = d.with_help(format!("it reads `{path}`, set in site.yaml on line {}", loc.line));
+            }
+        } else if let Some((path, loc)) = setting {
             let template = d
                 .location
                 .map_or_else(|| d.file.display().to_string(), |l| format!("{}:{}", d.file.display(), l.line));
@@ -411,9 +420,13 @@ pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<D
             .at(&site.config.text, loc)
             .with_help(format!("the theme's template {template} uses this value; change it here"));
         }
-        match merged.iter_mut().find(|(m, pages)| !pages.is_empty() && same(m, &d)) {
-            Some((_, pages)) => pages.push(page),
-            None => merged.push((d, vec![page])),
+        let key = (d.file.clone(), d.location.map(|l| (l.line, l.column)), d.message.clone());
+        match seen.get(&key) {
+            Some(&i) => merged[i].1.push(page),
+            None => {
+                seen.insert(key, merged.len());
+                merged.push((d, vec![page]));
+            }
         }
     }
     merged
@@ -427,10 +440,6 @@ pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<D
             },
         })
         .collect()
-}
-
-fn same(a: &Diagnostic, b: &Diagnostic) -> bool {
-    (&a.file, a.location, &a.message) == (&b.file, b.location, &b.message)
 }
 
 /// The setting (`clinic.phone`) the failing template expression reads, from
