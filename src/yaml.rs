@@ -82,7 +82,9 @@ pub(crate) fn comment_warnings(file: &Path, source: &str, text: &str, first_line
             };
             Diagnostic::warning(file, format!("the value of {what} stops at ` #`: it is `{}`, and the rest of the line is read as a comment", cut.kept))
                 .at(source, Location { line: first_line + cut.line, column: cut.column })
-                .with_help(format!("if the `#` is part of the value, put it in quotes: {fixed}"))
+                .with_help(format!(
+                    "if the `#` is part of the value, put it in quotes: {fixed}; if it is a note, put it on a line of its own"
+                ))
         })
         .collect()
 }
@@ -451,7 +453,9 @@ mod tests {
         assert_eq!(w[0].location, Some(Location { line: 1, column: 15 }));
         assert_eq!(
             w[0].help.as_deref(),
-            Some("if the `#` is part of the value, put it in quotes: title: \"Prices # 2026\"")
+            Some(
+                "if the `#` is part of the value, put it in quotes: title: \"Prices # 2026\"; if it is a note, put it on a line of its own"
+            )
         );
     }
 
