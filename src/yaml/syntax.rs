@@ -36,9 +36,17 @@ fn is_blank(line: &str) -> bool {
 /// the indentation of a line, at or before line `until` (0-based).
 pub(super) fn indenting_tab(text: &str, until: usize) -> Option<(usize, usize)> {
     lines(text).take(until.saturating_add(1)).find_map(|l| {
-        let lead = l.text.len() - l.text.trim_start_matches([' ', '\t']).len();
+        // The indentation, with the `- ` of list items in it: a tab inside a
+        // value is allowed, only these indent.
+        let bytes = l.text.as_bytes();
+        let mut lead = 0;
+        while lead < bytes.len()
+            && (matches!(bytes[lead], b' ' | b'\t')
+                || bytes[lead] == b'-' && matches!(bytes.get(lead + 1), Some(b' ' | b'\t')))
+        {
+            lead += 1;
+        }
         let tab = l.text[..lead].find('\t')?;
-        // A tab after `- ` or inside a value is allowed; only leading ones indent.
         Some((l.index, l.text[..tab].chars().count() + 1))
     })
 }
@@ -246,6 +254,8 @@ mod tests {
         assert_eq!(indenting_tab("a: 1\nb:\n\tc: 2\n", 5), Some((2, 1)));
         assert_eq!(indenting_tab("a: 1\nb:\n  \tc: 2\n", 5), Some((2, 3)));
         assert_eq!(indenting_tab("a: x\ty\n", 5), None);
+        assert_eq!(indenting_tab("a:\n  -\tone\n", 5), Some((1, 4)));
+        assert_eq!(indenting_tab("a:\n  - x\ty\n", 5), None);
         assert_eq!(indenting_tab("a: 1\nb:\n\tc: 2\n", 1), None);
     }
 
