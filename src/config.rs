@@ -56,6 +56,13 @@ pub struct SiteConfig {
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Problems in the file that do not stop a build (a value cut short by a `#`).
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
+    /// The file's text, to point at the line of a value that causes a
+    /// problem later (in a template).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Someone who writes or reviews pages.
@@ -239,6 +246,8 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    config.warnings = crate::yaml::comment_warnings(file, text, text, 1);
+    config.text = text.to_string();
     config.base_url = normalize_base_url(&config.base_url);
     config.clinic.phone_href = phone_href(&config.clinic.phone);
     Ok(config)

@@ -154,6 +154,15 @@ pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter
     }
 }
 
+/// Warnings about the page's front matter that do not stop a build: values
+/// cut short by a ` #` (`title: Prices # 2026` is read as `Prices`).
+pub fn front_matter_warnings(file: &Path, text: &str) -> Vec<Diagnostic> {
+    match split_front_matter(file, text) {
+        Ok(split) => crate::yaml::comment_warnings(file, text, split.yaml, split.yaml_line),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Where `key:` is written in the front matter, for errors about its value.
 pub(crate) fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
     split.yaml.lines().enumerate().find_map(|(i, line)| {

@@ -12,14 +12,22 @@ use dotwork::{BuildOptions, Error};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // -q: errors only; default: warnings and a summary line; -v: what each
+    // stage did and took; -vv: every page and file as well.
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => log::LevelFilter::Error,
         (false, 0) => log::LevelFilter::Info,
-        (false, 1) => log::LevelFilter::Info,
-        (false, _) => log::LevelFilter::Debug,
+        (false, 1) => log::LevelFilter::Debug,
+        (false, _) => log::LevelFilter::Trace,
     };
     env_logger::Builder::new()
-        .filter_level(level)
+        // Other crates' logs only from -vv on, and then no more than their debug.
+        .filter_level(if level == log::LevelFilter::Trace {
+            log::LevelFilter::Debug
+        } else {
+            log::LevelFilter::Warn
+        })
+        .filter_module("dotwork", level)
         .format_timestamp(None)
         .format_target(false)
         .parse_env("DOTWORK_LOG")
@@ -55,7 +63,7 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(args) => check(args, color),
+        Command::Check(args) => check(args, color, quiet),
         Command::Serve(args) => {
             let options = ServeOptions {
                 root: args.root,
@@ -71,12 +79,20 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
 }
 
 /// `dotwork check`: prints the report to stderr; exit 1 on errors (and on
-/// warnings with `--strict`).
-fn check(args: CheckArgs, color: bool) -> Result<ExitCode, Error> {
+/// warnings with `--strict`). With `-q`, only what fails the check is
+/// printed: the errors (and with `--strict` the warnings), no summary.
+fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     let output = args.root.join("public");
     let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None };
     let report = dotwork::commands::check::check(&options)?;
-    eprint!("{}", report.render(color));
+    if quiet {
+        let fails = |d: &&dotwork::Diagnostic| args.strict || d.severity == dotwork::Severity::Error;
+        for d in report.diagnostics.iter().filter(fails) {
+            eprintln!("{}", d.render(color));
+        }
+    } else {
+        eprint!("{}", report.render(color));
+    }
     Ok(if report.passed(args.strict) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

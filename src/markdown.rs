@@ -20,6 +20,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use crate::content::{TocEntry, relative_url, slugify};
 use crate::error::{Diagnostic, did_you_mean};
 
+mod address;
+pub(crate) use address::{AddressLink, closest_id, unknown_address};
+use address::{names_a_page, site_path};
+
 /// Ids the themes use for their own elements; headings never take them.
 const RESERVED_IDS: &[&str] = &[
     "main",
@@ -76,6 +80,9 @@ pub(crate) struct Rendered {
     /// Each `[@key; ...]` group, in order; the HTML holds [`cite_marker`]s
     /// where their formatted form goes.
     pub(crate) citations: Vec<Vec<String>>,
+    /// Links written as a site address instead of a page's file, checked
+    /// once every output of the site is known ([`unknown_address`]).
+    pub(crate) addresses: Vec<AddressLink>,
     pub(crate) problems: Vec<Diagnostic>,
 }
 
@@ -295,7 +302,14 @@ fn rewrite_link<'a>(
     out: &mut Rendered,
 ) -> CowStr<'a> {
     match classify(dest) {
-        Dest::Keep => dest.clone(),
+        Dest::Keep => {
+            let relative = !dest.starts_with("//") && !has_scheme(dest) && !dest.is_empty();
+            if relative && names_a_page(dest) {
+                let path = site_path(from, dest);
+                out.addresses.push(AddressLink { written: dest.to_string(), path, offset: offset() });
+            }
+            dest.clone()
+        }
         Dest::Fragment(fragment) => {
             if !fragment.is_empty() {
                 out.anchors.push(AnchorLink {
@@ -306,7 +320,13 @@ fn rewrite_link<'a>(
             }
             dest.clone()
         }
-        Dest::SiteAbsolute(path) => relative_url(from, path).into(),
+        Dest::SiteAbsolute(path) => {
+            if names_a_page(path) {
+                let site = site_path(from, path);
+                out.addresses.push(AddressLink { written: path.to_string(), path: site, offset: offset() });
+            }
+            relative_url(from, path).into()
+        }
         Dest::Markdown { path, fragment } => {
             let key = resolve(page_dir, path);
             match key.as_deref().and_then(|k| index.by_source.get(k)) {
@@ -486,7 +506,7 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn site(files: &[(&str, &str)]) -> PageIndex {
+    pub(super) fn site(files: &[(&str, &str)]) -> PageIndex {
         let mut index = PageIndex::default();
         for (i, (src, path)) in files.iter().enumerate() {
             index.by_source.insert(src.to_string(), i);
@@ -495,7 +515,7 @@ mod tests {
         index
     }
 
-    fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
+    pub(super) fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
         let file = PathBuf::from(file);
         render_markdown(&PageRef { file: &file, text: body, body_offset: 0, number }, index)
     }

@@ -104,7 +104,7 @@ pub fn render_site_selected(
         Ok(files) => outputs.extend(files),
         Err(mut more) => problems.append(&mut more),
     }
-    Error::from_diagnostics(problems)?;
+    Error::from_diagnostics(merge_page_errors(site, problems))?;
     Ok(outputs)
 }
 
@@ -126,6 +126,7 @@ impl<'a> Renderer<'a> {
 
     /// Renders one page.
     pub fn page(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+        log::trace!("render {} with {}", page.source.display(), template_for(page));
         let template = template_for(page);
         if !self.tera.contains_template(template) {
             return Err(missing_template(self.site, page, template));
@@ -376,6 +377,83 @@ fn template_diagnostic(
             (Diagnostic::error(file, format!("template error{while_rendering}: {}", text.trim())), culprit)
         }
     }
+}
+
+/// Template errors from rendering pages, each reported once: the same error
+/// on many pages (a template fails the same way for each) becomes one that
+/// says on how many. An error in the theme's templates in an expression that
+/// reads a setting (`site.clinic.phone`) is pointed at that setting's line
+/// in site.yaml: the owner edits that file, not the theme.
+pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    const MARK: &str = " (while rendering ";
+    let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    // Same file, place and message: the same error.
+    type Key = (PathBuf, Option<(usize, usize)>, String);
+    let mut seen: HashMap<Key, usize> = HashMap::new();
+    for d in problems {
+        let Some(at) = d.message.rfind(MARK) else {
+            merged.push((d, Vec::new()));
+            continue;
+        };
+        let page = d.message[at + MARK.len()..].trim_end_matches(')').to_string();
+        let mut d = Diagnostic { message: d.message[..at].to_string(), ..d };
+        let setting = setting_read(&d)
+            .and_then(|path| crate::yaml::key_path_location(&site.config.text, &path).map(|loc| (path, loc)));
+        if let Some((path, loc)) = &setting
+            && d.file.starts_with("templates")
+        {
+            // The site's own template: the designer may have meant the expression.
+            if d.help.is_none() {
+                d = d.with_help(format!("it reads `{path}`, set in site.yaml on line {}", loc.line));
+            }
+        } else if let Some((path, loc)) = setting {
+            let template = d
+                .location
+                .map_or_else(|| d.file.display().to_string(), |l| format!("{}:{}", d.file.display(), l.line));
+            d = Diagnostic::error(
+                crate::config::CONFIG_FILE,
+                format!(
+                    "the value of `{path}` breaks the theme's template: {}",
+                    d.message.trim_start_matches("template error: ")
+                ),
+            )
+            .at(&site.config.text, loc)
+            .with_help(format!("the theme's template {template} uses this value; change it here"));
+        }
+        let key = (d.file.clone(), d.location.map(|l| (l.line, l.column)), d.message.clone());
+        match seen.get(&key) {
+            Some(&i) => merged[i].1.push(page),
+            None => {
+                seen.insert(key, merged.len());
+                merged.push((d, vec![page]));
+            }
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(d, pages)| match pages.as_slice() {
+            [] => d,
+            [one] => Diagnostic { message: format!("{}{MARK}{one})", d.message), ..d },
+            [first, ..] => Diagnostic {
+                message: format!("{} (on {} pages, such as {first})", d.message, pages.len()),
+                ..d
+            },
+        })
+        .collect()
+}
+
+/// The setting (`clinic.phone`) the failing template expression reads, from
+/// `site.` or `config.` in the quoted line at the error's column.
+fn setting_read(d: &Diagnostic) -> Option<String> {
+    let line = d.line_text.as_deref()?;
+    let from = line.char_indices().nth(d.location?.column.saturating_sub(1)).map_or(line.len(), |(i, _)| i);
+    let expr = &line[from..];
+    let expr = &expr[..expr.find("}}").or_else(|| expr.find("%}")).unwrap_or(expr.len())];
+    let start = expr.find("site.").map(|i| i + 5).or_else(|| expr.find("config.").map(|i| i + 7))?;
+    let path: String =
+        expr[start..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
+    let path = path.trim_end_matches('.');
+    (!path.is_empty()).then(|| path.to_string())
 }
 
 /// `2026-11-24` -> `24 November 2026`, for people; other text unchanged.

@@ -15,8 +15,8 @@ use crate::citations::{Bibliography, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_output, page_path};
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, at_key};
-use crate::markdown::{PageIndex, cite_marker};
+use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
+use crate::markdown::{PageIndex, cite_marker, closest_id, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 
 mod cache;
@@ -112,11 +112,13 @@ pub fn parse_site_cached(
 
     let mut pages = Vec::with_capacity(kept.len());
     let mut anchors = Vec::new();
+    let mut addresses = Vec::new();
     let mut citations = Vec::with_capacity(kept.len());
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
         problems.append(&mut r.problems);
         citations.push(std::mem::take(&mut r.citations));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
+        addresses.extend(std::mem::take(&mut r.addresses).into_iter().map(|a| (number, a)));
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
             path: index.paths[number].clone(),
@@ -131,6 +133,8 @@ pub fn parse_site_cached(
         });
     }
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
+    warnings.extend(config.warnings.iter().cloned());
+    warnings.extend(pages.iter().flat_map(|p| front_matter_warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
     for (from, a) in anchors {
         let target = &pages[a.page];
@@ -143,8 +147,7 @@ pub fn parse_site_cached(
                 format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
             )
             .at_offset(&page.text, a.offset);
-            let known: Vec<&str> = target.ids.iter().map(String::as_str).collect();
-            if let Some(best) = crate::error::did_you_mean(&a.fragment, &known) {
+            if let Some(best) = closest_id(&a.fragment, target.ids.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `#{best}`?"));
             }
             problems.push(d);
@@ -152,6 +155,30 @@ pub fn parse_site_cached(
     }
 
     let aliases = collect_aliases(&pages, &mut problems);
+    // Links written as addresses (`/contact/`) fail the build as `check` fails them.
+    if !addresses.is_empty() {
+        let page_paths: HashSet<&str> = index.paths.iter().map(String::as_str).collect();
+        let mut outputs: HashSet<String> = aliases
+            .iter()
+            .map(|(out, _)| out)
+            .chain(assets.iter().map(|a| &a.output))
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        if templates.iter().any(|t| t.name == "404.html") {
+            outputs.insert("404.html".to_string());
+        }
+        for (from, link) in &addresses {
+            let page = &pages[*from];
+            problems.extend(unknown_address(
+                &page.source,
+                &page.text,
+                link,
+                &index,
+                &|p| page_paths.contains(p),
+                &|f| outputs.contains(f),
+            ));
+        }
+    }
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
         (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))

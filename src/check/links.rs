@@ -16,6 +16,7 @@ use rayon::prelude::*;
 
 use super::html::{Node, scan};
 use crate::error::did_you_mean;
+use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
 
 /// What URLs starting with `/` are measured against: the path of the
@@ -103,7 +104,7 @@ fn normalize(site_path: &str) -> Option<String> {
 }
 
 /// `%20` -> space; a malformed escape is kept as written.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -250,13 +251,8 @@ impl<'a> OutputIndex<'a> {
                 LinkProblem::Missing { file, suggestion }
             }
             LinkProblem::NoFragment { file, fragment, .. } => {
-                let mut known: Vec<&str> = self
-                    .docs
-                    .get(&file)
-                    .map(|d| d.ids.iter().map(String::as_str).collect())
-                    .unwrap_or_default();
-                known.sort_unstable();
-                let suggestion = did_you_mean(&fragment, &known).map(str::to_string);
+                let known = self.docs.get(&file).map(|d| d.ids.iter().map(String::as_str));
+                let suggestion = known.and_then(|ids| closest_id(&fragment, ids)).map(str::to_string);
                 LinkProblem::NoFragment { file, fragment, suggestion }
             }
             other => other,

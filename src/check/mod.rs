@@ -20,7 +20,7 @@
 
 mod content;
 mod html;
-mod links;
+pub(crate) mod links;
 mod page;
 mod readability;
 mod rendered;
@@ -93,7 +93,9 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         let file =
             site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
         let templates = &ctx.templates;
-        let view = Rendered { doc, address: "/404.html", body: 0..0, templates, chain, page_file: file };
+        let config = &site.config;
+        let view =
+            Rendered { doc, address: "/404.html", body: 0..0, templates, chain, page_file: file, config };
         shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, Path::new("404.html"))));
     }
     for (i, page) in site.pages.iter().enumerate() {
@@ -106,6 +108,8 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
     }
     found.extend(merge_shared(shared));
     sort_diagnostics(&mut found);
+    // A page-level check can find the same problem in site.yaml for several pages.
+    found.dedup();
     found
 }
 
@@ -133,11 +137,13 @@ fn check_page(
         };
         let chain = ctx.templates.chain(template_name(page));
         let templates = &ctx.templates;
-        let view = Rendered { doc, address: &page.path, body, templates, chain, page_file: &page.source };
+        let config = &ctx.site.config;
+        let view =
+            Rendered { doc, address: &page.path, body, templates, chain, page_file: &page.source, config };
         for d in check_output(ctx, &view, Some(page), &scan.headings) {
             if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
         }
-        out.own.extend(page::check_title(page.into(), view.title().as_deref()));
+        out.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
         out.own.extend(page::check_description(page.into(), view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
     }

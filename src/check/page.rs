@@ -7,6 +7,7 @@ use std::path::Path;
 use pulldown_cmark::Options;
 
 use super::readability::{MIN_WORDS, readability};
+use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
@@ -54,39 +55,104 @@ fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
 }
 
 /// The `<title>` search results show: present, 10 to 60 characters.
-pub(crate) fn check_title(page: PageFile<'_>, title: Option<&str>) -> Option<Diagnostic> {
-    let n = title.map_or(0, |t| t.chars().count());
-    let message = match title {
-        None => "the page has no <title>; search results and browser tabs show one".to_string(),
-        Some("") => "the page's <title> is empty; search results and browser tabs show it".to_string(),
-        Some(t) if n > TITLE_MAX => {
-            format!(
-                "title `{t}` is {n} characters long; search results cut titles off after about {TITLE_MAX}"
-            )
-        }
-        Some(t) if n < TITLE_MIN => {
-            format!(
-                "title `{t}` is only {}; use at least {TITLE_MIN} that say what the page is about",
-                chars(n)
-            )
-        }
-        Some(_) => return None,
+///
+/// What is judged is the part of the `<title>` its owner can change where
+/// they would look: the page's own `title` when the `<title>` contains it
+/// (the theme adds ` · ` and the site's name, the same on every page, so
+/// that suffix is not counted against the page's length); site.yaml's
+/// `title` when the `<title>` is that (the home page's is); else the whole
+/// `<title>` the templates wrote. Too short is judged on the whole
+/// `<title>`, which is what a search result shows.
+pub(crate) fn check_title(page: PageFile<'_>, title: Option<&str>, site: &SiteConfig) -> Option<Diagnostic> {
+    let own = html_text(page.meta.title.as_deref().unwrap_or_default());
+    let site_title = html_text(&site.title);
+    let Some(title) = title.filter(|t| !t.is_empty()) else {
+        let message = match title {
+            None => "the page has no <title>; search results and browser tabs show one",
+            Some(_) => "the page's <title> is empty; search results and browser tabs show it",
+        };
+        return Some(
+            warn_at_key(page, "title", message.to_string())
+                .with_help("the <title> comes from the page's `title` and the templates"),
+        );
     };
-    let own = page.meta.title.as_deref().unwrap_or_default();
-    let help = if title.is_some_and(|t| t != own && t.contains(own)) {
-        "the <title> is the page's `title` with more the template adds (the site's name)"
-    } else {
-        "the <title> comes from the page's `title` and the templates"
-    };
-    Some(warn_at_key(page, "title", message).with_help(help))
+    let n = title.chars().count();
+    if n < TITLE_MIN {
+        let message = format!(
+            "title `{title}` is only {}; use at least {TITLE_MIN} that say what the page is about",
+            chars(n)
+        );
+        return Some(
+            warn_at_key(page, "title", message)
+                .with_help("the <title> comes from the page's `title` and the templates"),
+        );
+    }
+    if !own.is_empty() && title.contains(own.as_str()) && title != site_title {
+        let n = own.chars().count();
+        let added = title.len() > own.len();
+        return (n > TITLE_MAX).then(|| {
+            let not_counted = if added { " (not counting what the theme adds, such as the site's name)" } else { "" };
+            warn_at_key(
+                page,
+                "title",
+                format!("the page's title `{own}` is {n} characters long{not_counted}; search results cut titles off after about {TITLE_MAX}"),
+            )
+            .with_help("shorten the page's `title`: put the words people search for first")
+        });
+    }
+    if !site_title.is_empty() && title.contains(site_title.as_str()) {
+        // The home page's <title> is the site's title: its own `title:` is
+        // its name in the menu. The fix is in site.yaml.
+        let n = site_title.chars().count();
+        return (n > TITLE_MAX).then(|| {
+            let d = Diagnostic::warning(
+                CONFIG_FILE,
+                format!(
+                    "the site's title `{site_title}` is {n} characters long; it is the <title> of {}, and search results cut titles off after about {TITLE_MAX}",
+                    page.source.display()
+                ),
+            )
+            .with_help("shorten `title` in site.yaml");
+            match crate::yaml::key_path_location(&site.text, "title") {
+                Some(loc) => d.at(&site.text, loc),
+                None => d,
+            }
+        });
+    }
+    (n > TITLE_MAX).then(|| {
+        warn_at_key(
+            page,
+            "title",
+            format!("title `{title}` is {n} characters long; search results cut titles off after about {TITLE_MAX}"),
+        )
+        .with_help("the <title> is written by the templates; it does not contain the page's `title`")
+    })
 }
 
-/// The meta description search results show: present, 50 to 160 characters.
+/// A setting's text as it reads once rendered: runs of whitespace as one space.
+fn html_text(s: &str) -> String {
+    super::html::collapse_whitespace(s)
+}
+
+/// The meta description search results show: the page's own (a page without
+/// one shows the site's, the same on every such page), 50 to 160 characters.
 pub(crate) fn check_description(page: PageFile<'_>, description: Option<&str>) -> Option<Diagnostic> {
+    let add = format!(
+        "add `description:` to the front matter: a sentence of {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters about this page"
+    );
+    if page.meta.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
+        let message = match description {
+            Some(d) if !d.is_empty() => {
+                "the page has no `description`, so it shows the site's description from site.yaml, the same as every other page without one"
+            }
+            _ => "the page has no `description`: search engines will make up a summary from the page",
+        };
+        return Some(warn_at_key(page, "description", message.to_string()).with_help(add));
+    }
     let n = description.map_or(0, |d| d.chars().count());
     let message = match description {
         None | Some("") => {
-            "no meta description: search engines will make up a summary from the page".to_string()
+            "no meta description: the templates do not show the page's `description`".to_string()
         }
         Some(_) if n > DESCRIPTION_MAX => format!(
             "description is {n} characters long; search results cut it off after about {DESCRIPTION_MAX}"
@@ -99,14 +165,7 @@ pub(crate) fn check_description(page: PageFile<'_>, description: Option<&str>) -
         }
         Some(_) => return None,
     };
-    let d = warn_at_key(page, "description", message);
-    Some(if page.meta.description.is_some() {
-        d
-    } else {
-        d.with_help(format!(
-            "add `description:` to the front matter: a sentence of {DESCRIPTION_MIN} to {DESCRIPTION_MAX} characters about the page"
-        ))
-    })
+    Some(warn_at_key(page, "description", message))
 }
 
 fn chars(n: usize) -> String {
@@ -212,16 +271,42 @@ mod tests {
 
     #[test]
     fn title_and_description_lengths() {
-        let p = page("---\ntitle: A\n---\n");
-        assert!(check_title(p, Some("A · Clinic")).is_none());
-        assert!(check_title(p, Some("A")).unwrap().message.contains("only 1 character;"));
-        assert!(check_title(p, Some(&"x".repeat(61))).unwrap().message.contains("61 characters long"));
-        assert!(check_title(p, None).is_some());
+        let site = crate::config::parse_config(
+            "title: Example Scalp Clinic (example)\nbase_url: https://example.org/\n",
+        )
+        .unwrap();
+        let p = page("---\ntitle: A\ndescription: d\n---\n");
+        assert!(check_title(p, Some("A · Clinic"), &site).is_none());
+        assert!(check_title(p, Some("A"), &site).unwrap().message.contains("only 1 character;"));
+        assert!(check_title(p, None, &site).is_some());
+        // The site's name the theme adds is not counted against the page.
+        let long = format!("{} · Example Scalp Clinic (example)", "x".repeat(50));
+        let p = page(&format!("---\ntitle: {}\ndescription: d\n---\n", "x".repeat(50)));
+        assert!(check_title(p, Some(&long), &site).is_none());
+        let p = page(&format!("---\ntitle: {}\ndescription: d\n---\n", "x".repeat(61)));
+        let d = check_title(p, Some(&format!("{} · Example Scalp Clinic (example)", "x".repeat(61))), &site)
+            .unwrap();
+        assert!(d.message.contains("61 characters long (not counting"), "{}", d.message);
+        // A <title> that is the site's title is site.yaml's to fix.
+        let site = crate::config::parse_config(&format!(
+            "title: {}\nbase_url: https://example.org/\n",
+            "y".repeat(70)
+        ))
+        .unwrap();
+        let home = page("---\ntitle: Home\ndescription: d\n---\n");
+        let d = check_title(home, Some(&"y".repeat(70)), &site).unwrap();
+        assert_eq!(d.file, Path::new("site.yaml"));
+        assert_eq!(d.location.map(|l| l.line), Some(1));
+
+        let p = page("---\ntitle: A\ndescription: d\n---\n");
         assert!(check_description(p, Some(&"x".repeat(50))).is_none());
         assert!(check_description(p, Some(&"x".repeat(160))).is_none());
         assert!(check_description(p, Some(&"x".repeat(49))).is_some());
         assert!(check_description(p, Some(&"x".repeat(161))).is_some());
-        let d = check_description(p, None).unwrap();
+        let none = page("---\ntitle: A\n---\n");
+        let d = check_description(none, Some(&"the site's own description, long enough to pass".repeat(2)))
+            .unwrap();
+        assert!(d.message.contains("no `description`"), "{}", d.message);
         assert_eq!(d.location.map(|l| l.line), Some(2), "points into the front matter");
     }
 }

@@ -12,6 +12,7 @@ use super::content::{has_alt, link_attributes, link_name_problem};
 use super::html::{self, Node};
 use super::links::{Base, Doc, LinkProblem, OutputIndex, Target, resolve};
 use super::templates::{Templates, Wanted};
+use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::error::{Diagnostic, Severity};
 
 /// A heading: its level (1 for h1) and its byte offset (in the file it was
@@ -31,6 +32,8 @@ pub(crate) struct Rendered<'a> {
     pub(crate) chain: Vec<usize>,
     /// The page's source, for problems no template line can be found for.
     pub(crate) page_file: &'a Path,
+    /// The site's settings, for problems in a value a template prints.
+    pub(crate) config: &'a SiteConfig,
 }
 
 impl Rendered<'_> {
@@ -89,10 +92,19 @@ impl Rendered<'_> {
             for attr in link_attributes(&tag.name) {
                 let Some(value) = tag.attr(attr) else { continue };
                 if let Err(problem) = index.check(self.address, value, base).map_err(|p| index.suggest(p)) {
-                    let shown = self.shown(value, base);
-                    let (message, help) = link_message(tag.name == "img", &shown, &problem);
                     let text = self.text_of(i);
                     let wanted = Wanted { tag, text: text.as_deref(), attr: Some(attr) };
+                    // A link a template prints straight from site.yaml is that value's problem.
+                    let setting = self
+                        .templates
+                        .locate(&self.chain, &wanted)
+                        .and_then(|found| setting_in(&found.template.text, found.offset, attr));
+                    if let Some(path) = setting {
+                        found.push(setting_link_problem(self.config, &path, value, &problem));
+                        continue;
+                    }
+                    let shown = self.shown(value, base);
+                    let (message, help) = link_message(tag.name == "img", &shown, &problem);
                     let d = self.place(Severity::Error, message, &wanted);
                     found.push(match help {
                         Some(h) if d.help.is_none() => d.with_help(h),
@@ -168,6 +180,51 @@ impl Rendered<'_> {
     }
 }
 
+/// The setting a template attribute prints whole, `href="{{ site.clinic.booking_url }}"`,
+/// as its key path in site.yaml (`clinic.booking_url`); `offset` is where
+/// the attribute starts in the template's `text`.
+fn setting_in(text: &str, offset: usize, attr: &str) -> Option<String> {
+    let rest = text.get(offset..)?.strip_prefix(attr)?.strip_prefix('=')?;
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..][..rest[1..].find(quote)?];
+    let inner = value.trim().strip_prefix("{{")?.strip_suffix("}}")?.trim_matches('-').trim();
+    let expr = inner.split('|').next()?.trim();
+    let path = expr.strip_prefix("site.").or_else(|| expr.strip_prefix("config."))?;
+    path.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.').then(|| path.to_string())
+}
+
+/// A broken link whose whole address is the site.yaml setting at `path`:
+/// one error at that setting's line, the same on every page that shows it.
+fn setting_link_problem(config: &SiteConfig, path: &str, value: &str, problem: &LinkProblem) -> Diagnostic {
+    let written = value.split(['/', '?', '#']).next().unwrap_or_default();
+    let (message, help) = match problem {
+        LinkProblem::Missing { .. } if !value.starts_with('/') => (
+            format!(
+                "`{path}` is `{value}`, which is not a full web address: on each page it links to a file beside that page, and there is none"
+            ),
+            Some(if written.contains('.') {
+                format!("write the full address, starting with https://, such as https://{value}")
+            } else {
+                "write the full address, starting with https://, or an address on the site starting with /"
+                    .to_string()
+            }),
+        ),
+        other => {
+            let (message, help) = link_message(false, value, other);
+            (format!("{message} (the value of `{path}`)"), help)
+        }
+    };
+    let d = Diagnostic::error(CONFIG_FILE, message);
+    let d = match crate::yaml::key_path_location(&config.text, path) {
+        Some(loc) => d.at(&config.text, loc),
+        None => d,
+    };
+    match help {
+        Some(h) => d.with_help(h),
+        None => d,
+    }
+}
+
 /// `risks/index.html` + `x` -> `/risks/#x`: how a page's address reads.
 pub(crate) fn site_form(file: &str, fragment: &str) -> String {
     let path = file.strip_suffix("index.html").unwrap_or(file);
@@ -181,13 +238,18 @@ pub(crate) fn link_message(image: bool, shown: &str, problem: &LinkProblem) -> (
         LinkProblem::Missing { file, suggestion } => {
             let message = if image {
                 format!("image `{shown}` not found: the built site has no file {file}")
+            } else if file.ends_with("index.html") || !file.contains('.') {
+                // An address, not a file: say it as one (`/contact/`, not `contact/index.html`).
+                format!("link to `{shown}`, but no page has the address {}", site_form(file, ""))
             } else {
                 format!("link to `{shown}`, but the built site has no file {file}")
             };
-            let help = suggestion.as_ref().map(|s| format!("did you mean {s}?")).or_else(|| {
-                (!file.ends_with(".html"))
-                    .then(|| "put the file in static/, or beside the page in content/".to_string())
-            });
+            // An address as a browser shows it (`/contact/`), not an output file path.
+            let help =
+                suggestion.as_ref().map(|s| format!("did you mean {}?", site_form(s, ""))).or_else(|| {
+                    (!file.ends_with(".html"))
+                        .then(|| "put the file in static/, or beside the page in content/".to_string())
+                });
             (message, help)
         }
         LinkProblem::Outside(super::links::Outside::AboveRoot) => {

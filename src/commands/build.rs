@@ -61,7 +61,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let site = load_and_parse(options)?;
     let t = Instant::now();
     let renderer = Renderer::new(&site)?;
-    let others = renderer.site_files().map_err(Error::Site)?;
+    let others =
+        renderer.site_files().map_err(|d| Error::Site(crate::render::merge_page_errors(&site, d)))?;
     // Each page is written as soon as it is rendered, so the whole site is
     // never held in memory at once.
     replace_output(&options.output, |dir| {
@@ -76,7 +77,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
                 Err(d) => Ok(Some(d)),
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        Error::from_diagnostics(problems.into_iter().flatten().collect())
+        Error::from_diagnostics(crate::render::merge_page_errors(
+            &site,
+            problems.into_iter().flatten().collect(),
+        ))
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
     Ok(BuildSummary {

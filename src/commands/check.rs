@@ -18,6 +18,7 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, Error> {
         Err(Error::Site(diagnostics)) => return Ok(CheckReport::new(diagnostics, 0)),
         Err(e) => return Err(e),
     };
+    let started = std::time::Instant::now();
     let outputs = match render_site(&site) {
         Ok(outputs) => outputs,
         Err(Error::Site(mut diagnostics)) => {
@@ -26,7 +27,10 @@ pub fn check(options: &BuildOptions) -> Result<CheckReport, Error> {
         }
         Err(e) => return Err(e),
     };
+    log::debug!("render: {:?}", started.elapsed());
+    let started = std::time::Instant::now();
     let mut diagnostics = check_site(&site, &outputs, Date::today());
+    log::debug!("check: {:?}", started.elapsed());
     diagnostics.extend(site.warnings.iter().cloned());
     sort_diagnostics(&mut diagnostics);
     Ok(CheckReport::new(diagnostics, site.pages.len()))

@@ -135,12 +135,12 @@ fn problems_in_templates_point_at_the_template_line_once() {
             "themes/broken/templates/base.html (4 errors, 2 warnings)",
             "error: link to `/styles.css`, but the built site has no file styles.css",
             "--> themes/broken/templates/base.html:7:24",
-            "help: did you mean style.css? (seen on 2 pages, such as content/about.md)",
+            "help: did you mean /style.css? (seen on 2 pages, such as content/about.md)",
             "error: link to `#content`, but the page has no element with id `content`",
             "--> themes/broken/templates/base.html:10:4",
             "error: image `/images/dot.png` without alt text",
             "--> themes/broken/templates/base.html:11:1",
-            "error: link to `/contact/`, but the built site has no file contact/index.html",
+            "error: link to `/contact/`, but no page has the address /contact/",
             "--> themes/broken/templates/base.html:23:16",
             "warning: heading level jumps from h2 to h4",
             "--> themes/broken/templates/base.html:22:1",
@@ -213,22 +213,29 @@ fn link_text_must_say_where_it_goes() {
 #[test]
 fn titles_and_descriptions_fit_search_results() {
     let long_title = "Everything you could ever want to know about the clinic and more";
+    let fits = "Everything about the clinic, its team and its prices here";
     let site = TestSite::fixture("check-clean");
     site.write("content/a.md", &format!("---\ntitle: {long_title}\nmenu: true\n---\nText.\n"));
     site.write("content/b.md", "---\ntitle: Prices\ndescription: Our prices.\nmenu: true\n---\nText.\n");
+    site.write("content/c.md", &page(fits, "Text.\n"));
     let run = check(&site, &[]);
     assert_reports(
         &run,
         0,
         &[
-            &format!("warning: title `{long_title} · Check Test Clinic` is 84 characters long"),
+            // Judged without the site's name the theme adds, and said so.
+            &format!(
+                "warning: the page's title `{long_title}` is 64 characters long (not counting what the theme adds"
+            ),
             "--> content/a.md:2:1",
             "warning: description is only 11 characters; 50 to 160 make a useful summary",
             "--> content/b.md:3:1",
+            // A page without a description of its own shows the site's: the same on every such page.
+            "warning: the page has no `description`, so it shows the site's description from site.yaml",
         ],
     );
-    // A page without a description of its own shows the site's (82 characters).
-    assert!(!run.stderr.contains("content/a.md (2 warnings)"), "{}", run.stderr);
+    // 57 characters of its own, 77 with the site's name: the page cannot shorten the suffix.
+    assert!(!run.stderr.contains("content/c.md"), "{}", run.stderr);
 
     let site = TestSite::fixture("check-clean");
     site.write(
@@ -241,11 +248,38 @@ fn titles_and_descriptions_fit_search_results() {
         &run,
         0,
         &[
-            "warning: no meta description: search engines will make up a summary from the page",
+            "warning: the page has no `description`: search engines will make up a summary from the page",
             "--> content/a.md:2:1",
             "help: add `description:` to the front matter",
         ],
     );
+}
+
+#[test]
+fn the_home_page_title_warning_points_at_site_yaml() {
+    // The home page's <title> and <h1> are the site's title; its own `title:` names it in the menu.
+    let site = TestSite::clinic();
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    let long = "Example Scalp Clinic, scalp micropigmentation for thinning hair in London";
+    let line = settings.lines().position(|l| l.starts_with("title:")).unwrap() + 1;
+    let changed: String = settings
+        .lines()
+        .map(|l| if l.starts_with("title:") { format!("title: {long}\n") } else { format!("{l}\n") })
+        .collect();
+    site.write("site.yaml", &changed);
+    let run = check(&site, &["--strict"]);
+    assert_reports(
+        &run,
+        1,
+        &[
+            &format!(
+                "warning: the site's title `{long}` is 73 characters long; it is the <title> of content/index.md"
+            ),
+            &format!("--> site.yaml:{line}:1"),
+            "help: shorten `title` in site.yaml",
+        ],
+    );
+    assert!(!run.stderr.contains("content/index.md ("), "nothing to fix in the home page:\n{}", run.stderr);
 }
 
 /// The clean fixture with a reviewer in site.yaml.

@@ -67,8 +67,8 @@ fn unknown_site_yaml_key_suggests_the_nearest() {
 #[test]
 fn wrong_type() {
     let stderr = fails_with("---\ntitle: Home\nweight: heavy\n---\n");
-    assert!(stderr.contains("--> content/index.md:3:1"), "{stderr}");
-    assert!(stderr.contains("heavy"), "{stderr}");
+    assert!(stderr.contains("--> content/index.md:3:9"), "points at the value: {stderr}");
+    assert!(stderr.contains("`weight` must be a whole number, not `heavy`"), "{stderr}");
 }
 
 #[test]

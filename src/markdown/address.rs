@@ -1,0 +1,177 @@
+//! Links written as addresses of the built site (`/contact/`) rather than
+//! as a page's file (`contact.md`): what they name, and the error when no
+//! page has that address, so `build` fails on them as `check` does. Also
+//! the suggestion for a mistyped `#anchor`.
+//!
+//! An address that a page, an alias or a static file has is allowed: it
+//! works in the built site, and `check` verifies its `#fragment`. The file
+//! form is still better (it follows the page when its address changes),
+//! which is what the error's hint says to write.
+
+use std::path::Path;
+
+use super::{PageIndex, content_dir, relative_to};
+use crate::error::{Diagnostic, did_you_mean};
+
+/// A link written as an address of the built site (`/contact/`,
+/// `../contact/`) rather than as a page's file (`contact.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AddressLink {
+    /// As written.
+    pub(crate) written: String,
+    /// The address it names, from the site's top (`/contact/`); `None`
+    /// when it climbs above the top.
+    pub(crate) path: Option<String>,
+    /// Byte offset in the linking file.
+    pub(crate) offset: usize,
+}
+
+/// Whether a URL written in markdown names a page rather than a file: its
+/// last part ends in `/`, has no extension, or is `.html`. Files (images,
+/// PDFs) are checked by `check`, against every file of the built site.
+pub(super) fn names_a_page(url: &str) -> bool {
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    let last = path.rsplit('/').next().unwrap_or(path);
+    match last.rsplit_once('.') {
+        None => !path.is_empty(),
+        Some((stem, ext)) => {
+            !stem.is_empty() && (ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm"))
+        }
+    }
+}
+
+/// The address `url`, written on the page at address `from`, names: from
+/// the site's top, `.` and `..` resolved, without `?query` or `#fragment`.
+pub(super) fn site_path(from: &str, url: &str) -> Option<String> {
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{}{path}", &from[..from.rfind('/').map_or(0, |i| i + 1)])
+    };
+    let folder = joined.ends_with('/') || joined.ends_with("/.") || joined.ends_with("/..");
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in joined.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    // As a browser asks for it: `/%C3%BCber/` is the page at /über/.
+    let parts: Vec<String> = parts.into_iter().map(crate::check::links::percent_decode).collect();
+    let mut out = format!("/{}", parts.join("/"));
+    if folder && out != "/" {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// An error for a link written as an address that no page has (`is_page`
+/// tells by address, `/contact/`) nor any other file of the site (`exists`
+/// tells by output path, `old/index.html`), with a hint that names the
+/// markdown file to link to instead.
+pub(crate) fn unknown_address(
+    file: &Path,
+    text: &str,
+    link: &AddressLink,
+    index: &PageIndex,
+    is_page: &dyn Fn(&str) -> bool,
+    exists: &dyn Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let Some(path) = &link.path else {
+        let d =
+            Diagnostic::error(file, format!("link to `{}` climbs above the site's top folder", link.written));
+        return Some(
+            d.at_offset(text, link.offset).with_help("link to a page by its file, such as [text](page.md)"),
+        );
+    };
+    let page = is_page;
+    let bare = path.trim_start_matches('/');
+    let found = if path.ends_with('/') {
+        page(path) || exists(&format!("{bare}index.html"))
+    } else {
+        page(&format!("{path}/")) || page(path) || exists(bare) || exists(&format!("{bare}/index.html"))
+    };
+    if found {
+        return None;
+    }
+    let d =
+        Diagnostic::error(file, format!("link to `{}`, but no page has the address {path}", link.written))
+            .at_offset(text, link.offset);
+    let wanted = if path.ends_with('/') || path.contains('.') { path.clone() } else { format!("{path}/") };
+    let known: Vec<&str> = index.paths.iter().map(String::as_str).collect();
+    let best = did_you_mean(&wanted, &known)
+        .and_then(|p| index.paths.iter().position(|known| known == p))
+        .and_then(|n| index.by_source.iter().find(|&(_, &i)| i == n))
+        .map(|(source, _)| relative_to(source, &content_dir(file)));
+    Some(d.with_help(match best {
+        Some(source) => format!("link to the page's file instead: [text]({source})"),
+        None => "link to a page by its file, such as [text](page.md): the link then follows the page if its address changes".to_string(),
+    }))
+}
+
+/// Of a page's heading ids, the one a mistyped `#typed` most likely meant:
+/// one that starts with what was typed (`#lotions` -> `#lotions-and-solutions`),
+/// else one that contains it, else the nearest by edit distance; shorter and
+/// then alphabetically first on a tie.
+pub(crate) fn closest_id<'a>(typed: &str, ids: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut ids: Vec<&str> = ids.into_iter().collect();
+    ids.sort_unstable_by_key(|id| (id.len(), *id));
+    let typed_lower = typed.to_lowercase();
+    let usable = typed_lower.chars().count() >= 2;
+    let starts = ids.iter().find(|id| usable && id.to_lowercase().starts_with(&typed_lower));
+    let contains = || ids.iter().find(|id| usable && id.to_lowercase().contains(&typed_lower));
+    starts.or_else(contains).copied().or_else(|| did_you_mean(typed, &ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::{render, site};
+
+    #[test]
+    fn addresses_are_checked_against_pages_and_hint_at_the_file() {
+        let index = site(&[("contact.md", "/contact/"), ("care/aftercare.md", "/care/aftercare/")]);
+        let r = render(
+            "content/care/aftercare.md",
+            1,
+            "[a](/kontakt/) [b](../../contact/) [c](../contact/) [d](/images/a.png) [e](../contact)",
+            &index,
+        );
+        let paths: Vec<_> = r.addresses.iter().map(|a| a.path.as_deref()).collect();
+        assert_eq!(
+            paths,
+            [Some("/kontakt/"), Some("/contact/"), Some("/care/contact/"), Some("/care/contact")]
+        );
+        let file = Path::new("content/care/aftercare.md");
+        let text = "[a](/kontakt/) [b](../../contact/) [c](../contact/) [d](/images/a.png) [e](../contact)";
+        let is_page = |p: &str| index.paths.iter().any(|known| known == p);
+        let problems: Vec<Diagnostic> = r
+            .addresses
+            .iter()
+            .filter_map(|a| unknown_address(file, text, a, &index, &is_page, &|_| false))
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems[0].message, "link to `/kontakt/`, but no page has the address /kontakt/");
+        assert_eq!(problems[0].help.as_deref(), Some("link to the page's file instead: [text](/contact.md)"));
+        assert!(problems.iter().all(|d| !d.help.as_deref().unwrap_or_default().contains("index.html")));
+        // An alias or a static folder with an index.html is an address too.
+        let alias = AddressLink { written: "/old/".into(), path: Some("/old/".into()), offset: 0 };
+        assert!(unknown_address(file, text, &alias, &index, &is_page, &|f| f == "old/index.html").is_none());
+    }
+
+    #[test]
+    fn anchor_suggestions_prefer_what_was_typed() {
+        let ids = ["questions", "lotions-and-solutions", "washing", "washing-your-hair"];
+        assert_eq!(closest_id("lotions", ids), Some("lotions-and-solutions"));
+        assert_eq!(closest_id("solutions", ids), Some("lotions-and-solutions"));
+        assert_eq!(closest_id("washing-hair", ids), Some("washing"));
+        assert_eq!(closest_id("questons", ids), Some("questions"));
+        assert_eq!(closest_id("wash", ids), Some("washing"));
+        assert_eq!(closest_id("zzz", ids), None);
+        assert_eq!(site_path("/a/", "../%C3%BCber/#x").as_deref(), Some("/über/"));
+    }
+}
