@@ -47,6 +47,11 @@ pub struct BuildArgs {
     /// Use this address instead of site.yaml's base_url.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Build even into a folder that holds files dotwork did not write,
+    /// deleting them: everything in the output folder except .git and CNAME.
+    /// Without it, dotwork replaces only what its last build wrote.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `dotwork serve`.

@@ -38,8 +38,13 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     match command {
         Command::Build(args) => {
             let output = args.output.unwrap_or_else(|| args.root.join("public"));
-            let options =
-                BuildOptions { root: args.root, output, drafts: args.drafts, base_url: args.base_url };
+            let options = BuildOptions {
+                root: args.root,
+                output,
+                drafts: args.drafts,
+                base_url: args.base_url,
+                force: args.force,
+            };
             let summary = dotwork::build(&options)?;
             if !quiet {
                 for w in &summary.warnings {
@@ -74,7 +79,7 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
 /// warnings with `--strict`).
 fn check(args: CheckArgs, color: bool) -> Result<ExitCode, Error> {
     let output = args.root.join("public");
-    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None };
+    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None, force: false };
     let report = dotwork::commands::check::check(&options)?;
     eprint!("{}", report.render(color));
     Ok(if report.passed(args.strict) { ExitCode::SUCCESS } else { ExitCode::from(1) })
