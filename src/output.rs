@@ -118,7 +118,7 @@ fn replace_with(
     let (parent, name) = split_dir(&folder.real)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
     recover(&parent, &name, &folder.real)?;
-    let holding = mark::survey(&folder.real, new, force)?;
+    let holding = mark::survey(&folder.real, new, force, folder.mount)?;
     let claim = mark::claim(&holding, new, force, &folder.shown)?;
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());

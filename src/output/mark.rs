@@ -64,8 +64,10 @@ const NAMED: usize = 5;
 
 /// Reads the mark and lists the folder at `dir` (which may be missing).
 /// Without `force` the listing stops after a few foreign entries, so a
-/// refused home folder is not walked to the end.
-pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool) -> Result<Holding, Error> {
+/// refused home folder is not walked to the end. On a `mount` point, the
+/// disk's own `lost+found` is left alone too (its files are replaced in
+/// place, so it is never removed).
+pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> Result<Holding, Error> {
     let mut holding = Holding { marked: read_mark(dir)?, ..Holding::default() };
     if !dir.is_dir() {
         return Ok(holding);
@@ -76,7 +78,11 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool) -> Result<Holdin
     while let Some(entry) = it.next() {
         let entry = entry.map_err(|e| Error::io("read folder", dir)(io::Error::other(e)))?;
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
-        if entry.depth() == 1 && is_reserved_top(entry.file_name(), holding.marked.is_some()) {
+        let top = entry.depth() == 1;
+        if top
+            && (is_reserved_top(entry.file_name(), holding.marked.is_some())
+                || mount && entry.file_name() == "lost+found")
+        {
             if entry.file_type().is_dir() {
                 it.skip_current_dir();
             }
@@ -357,7 +363,7 @@ mod tests {
         fs::write(dir.path().join("CNAME"), "example.org").unwrap();
         fs::write(dir.path().join("full/a.txt"), "a").unwrap();
         fs::write(dir.path().join(".git/objects/x"), "x").unwrap();
-        let h = survey(dir.path(), &BTreeSet::new(), false).unwrap();
+        let h = survey(dir.path(), &BTreeSet::new(), false, false).unwrap();
         assert_eq!(h.entries, vec![PathBuf::from("empty"), PathBuf::from("full/a.txt")]);
         assert_eq!(h.marked, None);
     }

@@ -8,5 +8,6 @@ mod check;
 mod cli;
 mod errors;
 mod medical;
+mod output;
 mod serve;
 mod support;
