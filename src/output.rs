@@ -8,19 +8,19 @@
 //! if the process died between them). A failed or killed build therefore
 //! never leaves a half-written `public/`.
 //!
-//! dotwork replaces only what it wrote ([`mark`]): a folder of someone
+//! dotwork replaces only what it wrote (`mark`): a folder of someone
 //! else's files is refused unless `--force`, and `.git` and `CNAME` are
 //! carried into each new output. An output that is a symbolic link is built
 //! into the link's target, which is swapped beside the target; the link
 //! stays. An output that is a mount point (a container volume) cannot be
 //! renamed, so there the new site is written into a folder inside it and
-//! moved into place file by file ([`in_place`]).
+//! moved into place file by file (`in_place`).
 //!
 //! Every path is checked to be a plain relative path before anything is
 //! written, whatever a slug, alias or file name said.
 
-pub mod in_place;
-pub mod mark;
+pub(crate) mod in_place;
+pub(crate) mod mark;
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -95,7 +95,7 @@ pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Err
 /// Makes a new site, the files `new`, in a fresh folder with `write`, and
 /// puts it in place of `folder` only if `write` succeeds; otherwise
 /// `folder` is left as it was. Refuses (before writing) to replace files
-/// that are not dotwork's unless `force` ([`mark::claim`]).
+/// that are not dotwork's unless `force` (`mark::claim`).
 pub fn replace_output(
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
@@ -118,8 +118,10 @@ fn replace_with(
     let (parent, name) = split_dir(&folder.real)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
     recover(&parent, &name, &folder.real)?;
+    let started = std::time::Instant::now();
     let holding = mark::survey(&folder.real, new, force, folder.mount)?;
     let claim = mark::claim(&holding, new, force, &folder.shown)?;
+    log::debug!("survey of the output folder ({} entries): {:?}", holding.entries.len(), started.elapsed());
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
         return in_place::replace(folder, new, &claim, write);

@@ -73,32 +73,38 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         return Ok(holding);
     }
     let mut foreign = 0;
+    let mut record = |holding: &mut Holding, rel: PathBuf| {
+        let owned = holding.marked.as_ref().map_or_else(|| new.contains(&rel), |m| m.contains(&rel));
+        foreign += usize::from(!owned);
+        holding.entries.push(rel);
+        holding.more = !force && foreign > NAMED;
+        holding.more
+    };
     let walk = walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).sort_by_file_name();
     let mut it = walk.into_iter();
-    while let Some(entry) = it.next() {
-        let entry = entry.map_err(|e| Error::io("read folder", dir)(io::Error::other(e)))?;
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
-        let top = entry.depth() == 1;
-        if top
-            && (is_reserved_top(entry.file_name(), holding.marked.is_some())
-                || mount && entry.file_name() == "lost+found")
+    // A folder's entries come right after it, so a folder is empty when the
+    // next entry is not one level deeper.
+    let mut last_dir: Option<(PathBuf, usize)> = None;
+    loop {
+        let entry = it.next().transpose().map_err(|e| Error::io("read folder", dir)(io::Error::other(e)))?;
+        let depth = entry.as_ref().map_or(0, walkdir::DirEntry::depth);
+        if let Some((empty, _)) = last_dir.take().filter(|(_, d)| depth <= *d)
+            && record(&mut holding, empty)
         {
+            break;
+        }
+        let Some(entry) = entry else { break };
+        let name = entry.file_name();
+        if depth == 1 && (is_reserved_top(name, holding.marked.is_some()) || mount && name == "lost+found") {
             if entry.file_type().is_dir() {
                 it.skip_current_dir();
             }
             continue;
         }
-        let is_dir = entry.file_type().is_dir();
-        if is_dir && fs::read_dir(entry.path()).map(|mut d| d.next().is_some()).unwrap_or(true) {
-            continue;
-        }
-        let owned = holding.marked.as_ref().map_or_else(|| new.contains(&rel), |m| m.contains(&rel));
-        if !owned {
-            foreign += 1;
-        }
-        holding.entries.push(rel);
-        if !force && foreign > NAMED {
-            holding.more = true;
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+        if entry.file_type().is_dir() {
+            last_dir = Some((rel, depth));
+        } else if record(&mut holding, rel) {
             break;
         }
     }
