@@ -112,7 +112,7 @@ fn replace_with(
     new: &BTreeSet<PathBuf>,
     force: bool,
     write: impl FnOnce(&Path) -> Result<(), Error>,
-    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<()>,
+    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
 ) -> Result<(), Error> {
     mark::check_reserved(new.iter(), &folder.shown)?;
     let (parent, name) = split_dir(&folder.real)?;
@@ -140,7 +140,9 @@ fn replace_with(
         Err(e) => return Err(Error::io("create folder", &tmp)(e)),
     }
     let written = write(&tmp).and_then(|()| swap_in(&tmp, folder, new, &claim, (&parent, &name), swap));
-    if fs::symlink_metadata(&tmp).is_ok() {
+    // On success `tmp` is gone (or holds the old site, dealt with by
+    // `retire`); on failure it is the unfinished new site.
+    if written.is_err() && fs::symlink_metadata(&tmp).is_ok() {
         if put_back(&tmp, &folder.real, new) {
             let _ = fs::remove_dir_all(&tmp);
         } else {
@@ -159,20 +161,52 @@ fn swap_in(
     new: &BTreeSet<PathBuf>,
     claim: &mark::Claim,
     (parent, name): (&Path, &OsString),
-    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<()>,
+    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
 ) -> Result<(), Error> {
     let out = &folder.real;
     in_place::check_cname(tmp, folder, claim)?;
     write_atomically(&tmp.join(MARK), mark::mark_text(new.iter()).as_bytes(), tmp)?;
     carry_kept(out, tmp, claim)?;
     match swap(tmp, out, parent, name) {
-        Ok(()) => Ok(()),
+        Ok(old) => {
+            if let Some(old) = old {
+                retire(&old, claim, out);
+            }
+            Ok(())
+        }
         Err(e) if is_busy_or_cross_device(&e) && out.is_dir() => {
             log::debug!("cannot swap {} ({e}): replacing its files one by one", out.display());
             put_back(tmp, out, new);
-            in_place::place_all(tmp, folder, new, claim)
+            in_place::place_all(tmp, folder, new, claim)?;
+            let _ = fs::remove_dir_all(tmp);
+            Ok(())
         }
         Err(e) => Err(Error::io("move the new site to", out)(e)),
+    }
+}
+
+/// Removes the old output, moved aside to `old`, file by file: only what
+/// the claim allows (dotwork's files, and with `--force` the foreign ones).
+/// Anything else, a file put into the output while the build ran, is kept
+/// in a folder beside the output, with a warning.
+fn retire(old: &Path, claim: &mark::Claim, out: &Path) {
+    let listed: Vec<&PathBuf> = claim.owned.iter().chain(&claim.forced).collect();
+    if let Err(e) = in_place::remove_listed(old, &listed) {
+        log::warn!("could not remove all of the previous site: {e}");
+    }
+    let _ = fs::remove_file(old.join(MARK));
+    if fs::remove_dir(old).is_ok() {
+        return;
+    }
+    let mut kept = out.as_os_str().to_owned();
+    kept.push(format!(".kept-by-dotwork-{}", unique_suffix()));
+    match fs::rename(old, &kept) {
+        Ok(()) => log::warn!(
+            "files that are not dotwork's appeared in {} during the build; they are now in {}",
+            out.display(),
+            Path::new(&kept).display()
+        ),
+        Err(e) => log::warn!("the previous site is left in {} ({e})", old.display()),
     }
 }
 
@@ -433,17 +467,14 @@ pub(crate) fn is_plain_relative(path: &Path) -> bool {
 }
 
 /// Puts `tmp` in place of `out`: one atomic exchange where the system has
-/// one, else two renames (undone if the second fails); then removes the old
-/// output (now in `tmp`), which holds only what [`mark::claim`] allowed.
-fn swap(tmp: &Path, out: &Path, parent: &Path, name: &OsString) -> io::Result<()> {
+/// one, else two renames (undone if the second fails). Returns where the old
+/// output now is, if there was one.
+fn swap(tmp: &Path, out: &Path, parent: &Path, name: &OsString) -> io::Result<Option<PathBuf>> {
     if fs::symlink_metadata(out).is_err() {
-        return fs::rename(tmp, out);
+        return fs::rename(tmp, out).map(|()| None);
     }
     match exchange(tmp, out) {
-        Ok(()) => {
-            let _ = fs::remove_dir_all(tmp);
-            return Ok(());
-        }
+        Ok(()) => return Ok(Some(tmp.to_path_buf())),
         Err(e) if is_busy_or_cross_device(&e) => return Err(e),
         Err(_) => {}
     }
@@ -453,8 +484,7 @@ fn swap(tmp: &Path, out: &Path, parent: &Path, name: &OsString) -> io::Result<()
         let _ = fs::rename(&old, out);
         return Err(e);
     }
-    let _ = fs::remove_dir_all(&old);
-    Ok(())
+    Ok(Some(old))
 }
 
 #[cfg(target_os = "linux")]
@@ -542,6 +572,27 @@ mod tests {
         assert_eq!(mark::read_mark(&out).unwrap(), Some(new));
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![OsString::from("public")], "no staging folder is left");
+    }
+
+    #[test]
+    fn a_file_put_into_the_output_during_the_build_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
+        let folder = OutputFolder::resolve(&out).unwrap();
+        let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
+        replace_output(&folder, &new, false, |dir| {
+            fs::write(out.join("a/late.txt"), "mine").unwrap();
+            fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir))
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        let kept: Vec<PathBuf> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p != &out).collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(kept[0].file_name().unwrap().to_string_lossy().starts_with("public.kept-by-dotwork-"));
+        assert_eq!(fs::read_to_string(kept[0].join("a/late.txt")).unwrap(), "mine");
+        assert!(!kept[0].join("a/index.html").exists(), "only the foreign file is kept");
     }
 
     #[cfg(unix)]

@@ -55,20 +55,27 @@ pub fn place_all(
     }
     let stale: Vec<&PathBuf> =
         claim.owned.iter().chain(claim.forced.iter()).filter(|p| !new.contains(*p)).collect();
-    for rel in &stale {
+    remove_listed(out, &stale)?;
+    write_mark(out, new.iter())
+}
+
+/// Removes the files, links and empty folders `listed` under `out`, then the
+/// folders that left empty; never anything else, and nothing through a link.
+pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
+    for rel in listed {
         remove_stale(out, rel)?;
     }
     // Folders left empty by the removals, deepest first.
-    let mut emptied: Vec<&Path> = stale.iter().flat_map(|p| p.ancestors().skip(1)).collect();
+    let mut emptied: Vec<&Path> = listed.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     emptied.retain(|p| !p.as_os_str().is_empty());
-    emptied.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    emptied.sort_by(|a, b| b.components().count().cmp(&a.components().count()).then(a.cmp(b)));
     emptied.dedup();
     for dir in emptied {
         if real_dirs_to(out, dir) {
             let _ = fs::remove_dir(out.join(dir));
         }
     }
-    write_mark(out, new.iter())
+    Ok(())
 }
 
 fn write_mark<'p>(out: &Path, files: impl Iterator<Item = &'p PathBuf>) -> Result<(), Error> {
