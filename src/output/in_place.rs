@@ -10,7 +10,7 @@
 //! mark lists both the old files and the new, so a build killed half-way
 //! leaves nothing that the next build does not know to be its own.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -62,8 +62,9 @@ pub fn place_all(
 /// Removes the files, links and empty folders `listed` under `out`, then the
 /// folders that left empty; never anything else, and nothing through a link.
 pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
+    let mut real_dirs = HashSet::new();
     for rel in listed {
-        remove_stale(out, rel)?;
+        remove_stale(out, rel, &mut real_dirs)?;
     }
     // Folders left empty by the removals, deepest first.
     let mut emptied: Vec<&Path> = listed.iter().flat_map(|p| p.ancestors().skip(1)).collect();
@@ -71,7 +72,7 @@ pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
     emptied.sort_by(|a, b| b.components().count().cmp(&a.components().count()).then(a.cmp(b)));
     emptied.dedup();
     for dir in emptied {
-        if real_dirs_to(out, dir) {
+        if real_dirs_to(out, dir, &mut real_dirs) {
             let _ = fs::remove_dir(out.join(dir));
         }
     }
@@ -119,8 +120,8 @@ fn place(from: &Path, out: &Path, rel: &Path) -> Result<(), Error> {
 
 /// Removes `out/rel` (a file, a link, or an empty folder), unless a link
 /// stands on the way to it: nothing outside the folder is ever removed.
-fn remove_stale(out: &Path, rel: &Path) -> Result<(), Error> {
-    if !rel.parent().is_none_or(|p| real_dirs_to(out, p)) {
+fn remove_stale(out: &Path, rel: &Path, real_dirs: &mut HashSet<PathBuf>) -> Result<(), Error> {
+    if !rel.parent().is_none_or(|p| real_dirs_to(out, p, real_dirs)) {
         return Ok(());
     }
     let full = out.join(rel);
@@ -137,12 +138,21 @@ fn remove_stale(out: &Path, rel: &Path) -> Result<(), Error> {
     }
 }
 
-/// True when every folder from `out` down to `out/rel` is a real folder, not a link.
-fn real_dirs_to(out: &Path, rel: &Path) -> bool {
-    let mut dir = out.to_path_buf();
+/// True when every folder from `out` down to `out/rel` is a real folder, not
+/// a link; `real_dirs` remembers the folders found so (and is read only
+/// before anything is removed below them).
+fn real_dirs_to(out: &Path, rel: &Path, real_dirs: &mut HashSet<PathBuf>) -> bool {
+    let mut dir = PathBuf::new();
     rel.components().all(|part| {
         dir.push(part);
-        fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir())
+        if real_dirs.contains(&dir) {
+            return true;
+        }
+        let real = fs::symlink_metadata(out.join(&dir)).is_ok_and(|m| m.is_dir());
+        if real {
+            real_dirs.insert(dir.clone());
+        }
+        real
     })
 }
 
