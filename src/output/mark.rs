@@ -111,12 +111,12 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
     Ok(holding)
 }
 
-/// `.git`, `CNAME`, the mark, and (in a marked folder) leftover staging
-/// folders of dotwork's: skipped when a folder is listed.
+/// `.git`, `CNAME`, and in a marked folder the mark and leftover staging
+/// folders of dotwork's: skipped when a folder is listed. (A file named like
+/// the mark but without its signature is someone else's.)
 fn is_reserved_top(name: &OsStr, marked: bool) -> bool {
     KEPT.iter().any(|k| name == *k)
-        || name == MARK
-        || (marked && name.to_str().is_some_and(|n| n.starts_with(TMP_MARK)))
+        || (marked && (name == MARK || name.to_str().is_some_and(|n| n.starts_with(TMP_MARK))))
 }
 
 /// Decides what a build writing `new` into the folder `shown` may remove.
@@ -369,8 +369,10 @@ mod tests {
         fs::write(dir.path().join("CNAME"), "example.org").unwrap();
         fs::write(dir.path().join("full/a.txt"), "a").unwrap();
         fs::write(dir.path().join(".git/objects/x"), "x").unwrap();
+        fs::write(dir.path().join(MARK), "not a mark").unwrap();
         let h = survey(dir.path(), &BTreeSet::new(), false, false).unwrap();
-        assert_eq!(h.entries, vec![PathBuf::from("empty"), PathBuf::from("full/a.txt")]);
+        let names = [MARK, "empty", "full/a.txt"];
+        assert_eq!(h.entries, names.iter().map(PathBuf::from).collect::<Vec<_>>());
         assert_eq!(h.marked, None);
     }
 
