@@ -126,8 +126,9 @@ fn swap_in(
     let out = &folder.real;
     in_place::check_cname(tmp, folder, claim)?;
     write_atomically(&tmp.join(MARK), mark::mark_text(new.iter()).as_bytes(), tmp)?;
-    carry_kept(out, tmp, claim)?;
-    match swap(tmp, out, parent, name) {
+    // Renaming `.git` out of a mount point fails just as the swap does.
+    let swapped = carry_kept(out, tmp, claim).and_then(|()| swap(tmp, out, parent, name));
+    match swapped {
         Ok(old) => {
             if let Some(old) = old {
                 retire(&old, claim, out);
@@ -172,11 +173,11 @@ fn retire(old: &Path, claim: &mark::Claim, out: &Path) {
 
 /// Moves `.git` and `CNAME` (unless dotwork wrote it, or the new site has
 /// one) from the old output into the new.
-fn carry_kept(out: &Path, tmp: &Path, claim: &mark::Claim) -> Result<(), Error> {
+fn carry_kept(out: &Path, tmp: &Path, claim: &mark::Claim) -> io::Result<()> {
     for k in KEPT {
         let (from, to) = (out.join(k), tmp.join(k));
         if fs::symlink_metadata(&from).is_ok() && !claim.owned.contains(Path::new(k)) && !to.exists() {
-            fs::rename(&from, &to).map_err(Error::io("keep", &from))?;
+            fs::rename(&from, &to)?;
         }
     }
     Ok(())

@@ -292,7 +292,7 @@ fn a_mount_point_has_its_files_replaced_in_place() {
         cd '{root}'
         mount --bind '{vol}' public || exit 9
         mkdir -p public/.git && echo ref > public/.git/HEAD
-        '{bin}' build 2>>'{log}'; echo "one: $?" >> '{log}'
+        '{bin}' build -vv 2>>'{log}'; echo "one: $?" >> '{log}'
         rm content/care.md
         '{bin}' build 2>>'{log}'; echo "two: $?" >> '{log}'
         printf -- '---\ntitle: Home\nweight: heavy\n---\n' > content/index.md
@@ -310,6 +310,7 @@ fn a_mount_point_has_its_files_replaced_in_place() {
     let log = fs::read_to_string(volume.path("log")).unwrap_or_default();
     assert!(out.status.success(), "{}\n{log}", String::from_utf8_lossy(&out.stderr));
     assert!(log.contains("one: 0") && log.contains("two: 0") && log.contains("three: 1"), "{log}");
+    assert!(log.contains("is a mount point"), "seen before writing, not by a failed swap: {log}");
     assert!(!log.contains("busy"), "{log}");
     let vol = volume.path("vol");
     assert!(
