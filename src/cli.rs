@@ -47,6 +47,10 @@ pub struct BuildArgs {
     /// Use this address instead of site.yaml's base_url.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Build even into a folder holding files dotwork did not write, and
+    /// delete them: all in the output folder but .git and CNAME.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `dotwork serve`.

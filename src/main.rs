@@ -46,8 +46,13 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     match command {
         Command::Build(args) => {
             let output = args.output.unwrap_or_else(|| args.root.join("public"));
-            let options =
-                BuildOptions { root: args.root, output, drafts: args.drafts, base_url: args.base_url };
+            let options = BuildOptions {
+                root: args.root,
+                output,
+                drafts: args.drafts,
+                base_url: args.base_url,
+                force: args.force,
+            };
             let summary = dotwork::build(&options)?;
             if !quiet {
                 for w in &summary.warnings {
@@ -83,7 +88,7 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
 /// printed: the errors (and with `--strict` the warnings), no summary.
 fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     let output = args.root.join("public");
-    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None };
+    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None, force: false };
     let report = dotwork::commands::check::check(&options)?;
     if quiet {
         let fails = |d: &&dotwork::Diagnostic| args.strict || d.severity == dotwork::Severity::Error;

@@ -1,4 +1,5 @@
-//! Write: put the rendered site on disk, all or nothing.
+//! Write: put the rendered site on disk, all or nothing, into a folder that
+//! is dotwork's own.
 //!
 //! The site is written into a fresh folder beside the output
 //! (`.public.dotwork-tmp-*`), and only when every file is written is it
@@ -7,48 +8,210 @@
 //! if the process died between them). A failed or killed build therefore
 //! never leaves a half-written `public/`.
 //!
+//! dotwork replaces only what it wrote (`mark`): a folder of someone
+//! else's files is refused unless `--force`, and `.git` and `CNAME` are
+//! carried into each new output. An output that is a symbolic link is built
+//! into the link's target, which is swapped beside the target; the link
+//! stays. An output that is a mount point (a container volume) cannot be
+//! renamed, so there the new site is written into a folder inside it and
+//! moved into place file by file (`in_place`).
+//!
 //! Every path is checked to be a plain relative path before anything is
 //! written, whatever a slug, alias or file name said.
+
+mod folder;
+pub(crate) mod in_place;
+pub(crate) mod mark;
+
+pub use folder::{OutputFolder, real_path};
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs;
+use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::render::{OutputContent, OutputFile};
 use crate::source::AssetSource;
+use mark::{KEPT, MARK, TMP_MARK};
 
-const TMP_MARK: &str = ".dotwork-tmp-";
 const OLD_MARK: &str = ".dotwork-old-";
 
-/// Writes `outputs` as the new contents of `output_dir`, replacing it whole.
+/// Writes `outputs` as the new contents of `output_dir`, replacing it whole
+/// (if it is dotwork's).
 pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Error> {
-    replace_output(output_dir, |dir| {
+    let folder = OutputFolder::resolve(output_dir)?;
+    let paths: BTreeSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
+    replace_output(&folder, &paths, false, |dir| {
         create_folders(outputs.iter().map(|o| o.path.as_path()), dir)?;
         outputs.par_iter().try_for_each(|o| write_file(dir, o))
     })
 }
 
-/// Makes a new site in a fresh folder beside `output_dir` with `write`, and
-/// swaps it into place only if `write` succeeds; otherwise the fresh folder
-/// is removed and `output_dir` is left as it was.
+/// Makes a new site, the files `new`, in a fresh folder with `write`, and
+/// puts it in place of `folder` only if `write` succeeds; otherwise
+/// `folder` is left as it was. Refuses (before writing) to replace files
+/// that are not dotwork's unless `force` (`mark::claim`).
 pub fn replace_output(
-    output_dir: &Path,
+    folder: &OutputFolder,
+    new: &BTreeSet<PathBuf>,
+    force: bool,
     write: impl FnOnce(&Path) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let (parent, name) = split_dir(output_dir)?;
+    replace_with(folder, new, force, write, swap)
+}
+
+/// [`replace_output`] with the final swap given, so tests can make it fail
+/// as it does on a mount point.
+fn replace_with(
+    folder: &OutputFolder,
+    new: &BTreeSet<PathBuf>,
+    force: bool,
+    write: impl FnOnce(&Path) -> Result<(), Error>,
+    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
+) -> Result<(), Error> {
+    mark::check_reserved(new.iter(), &folder.shown)?;
+    let (parent, name) = split_dir(&folder.real)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
-    recover(&parent, &name, output_dir)?;
+    recover(&parent, &name, &folder.real)?;
+    let started = std::time::Instant::now();
+    let holding = mark::survey(&folder.real, new, force, folder.mount)?;
+    let claim = mark::claim(&holding, new, force, &folder.shown)?;
+    log::debug!("survey of the output folder ({} entries): {:?}", holding.entries.len(), started.elapsed());
+    if folder.mount {
+        log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
+        return in_place::replace(folder, new, &claim, write);
+    }
     let tmp = parent.join(marked(&name, TMP_MARK, &unique_suffix()));
-    fs::create_dir(&tmp).map_err(Error::io("create folder", &tmp))?;
-    let written = write(&tmp).and_then(|()| swap_into_place(&tmp, output_dir, &parent, &name));
-    if written.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    match fs::create_dir(&tmp) {
+        Ok(()) => {}
+        // A web root whose parent we may not write to: replace its files instead.
+        Err(e) if folder.real.is_dir() && is_read_only(&e) => {
+            log::debug!(
+                "cannot write beside {} ({e}): replacing its files one by one",
+                folder.real.display()
+            );
+            return in_place::replace(folder, new, &claim, write);
+        }
+        Err(e) => return Err(Error::io("create folder", &tmp)(e)),
+    }
+    let written = write(&tmp).and_then(|()| swap_in(&tmp, folder, new, &claim, (&parent, &name), swap));
+    // On success `tmp` is gone (or holds the old site, dealt with by
+    // `retire`); on failure it is the unfinished new site.
+    if written.is_err() && fs::symlink_metadata(&tmp).is_ok() {
+        if put_back(&tmp, &folder.real, new) {
+            let _ = fs::remove_dir_all(&tmp);
+        } else {
+            log::warn!("{} is left in place: it holds the output's .git or CNAME", tmp.display());
+        }
     }
     written
+}
+
+/// Marks the new site in `tmp` as dotwork's, carries `.git` and `CNAME`
+/// over, and swaps it with the old output; on a mount point that the
+/// resolver did not see, moves its files in one by one instead.
+fn swap_in(
+    tmp: &Path,
+    folder: &OutputFolder,
+    new: &BTreeSet<PathBuf>,
+    claim: &mark::Claim,
+    (parent, name): (&Path, &OsString),
+    swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
+) -> Result<(), Error> {
+    let out = &folder.real;
+    in_place::check_cname(tmp, folder, claim)?;
+    write_atomically(&tmp.join(MARK), mark::mark_text(new.iter()).as_bytes(), tmp)?;
+    // Renaming `.git` out of a mount point fails just as the swap does.
+    let swapped = carry_kept(out, tmp, claim).and_then(|()| swap(tmp, out, parent, name));
+    match swapped {
+        Ok(old) => {
+            if let Some(old) = old {
+                retire(&old, claim, out);
+            }
+            Ok(())
+        }
+        Err(e) if is_busy_or_cross_device(&e) && out.is_dir() => {
+            log::debug!("cannot swap {} ({e}): replacing its files one by one", out.display());
+            put_back(tmp, out, new);
+            in_place::place_all(tmp, folder, new, claim)?;
+            let _ = fs::remove_dir_all(tmp);
+            Ok(())
+        }
+        Err(e) => Err(Error::io("move the new site to", out)(e)),
+    }
+}
+
+/// Removes the old output, moved aside to `old`, file by file: only what
+/// the claim allows (dotwork's files, and with `--force` the foreign ones).
+/// Anything else, a file put into the output while the build ran, is kept
+/// in a folder beside the output, with a warning.
+fn retire(old: &Path, claim: &mark::Claim, out: &Path) {
+    let listed: Vec<&PathBuf> = claim.owned.iter().chain(&claim.forced).collect();
+    if let Err(e) = in_place::remove_listed(old, &listed) {
+        log::warn!("could not remove all of the previous site: {e}");
+    }
+    let _ = fs::remove_file(old.join(MARK));
+    if fs::remove_dir(old).is_ok() {
+        return;
+    }
+    let mut kept = out.as_os_str().to_owned();
+    kept.push(format!(".kept-by-dotwork-{}", unique_suffix()));
+    match fs::rename(old, &kept) {
+        Ok(()) => log::warn!(
+            "files that are not dotwork's appeared in {} during the build; they are now in {}",
+            out.display(),
+            Path::new(&kept).display()
+        ),
+        Err(e) => log::warn!("the previous site is left in {} ({e})", old.display()),
+    }
+}
+
+/// Moves `.git` and `CNAME` (unless dotwork wrote it, or the new site has
+/// one) from the old output into the new.
+fn carry_kept(out: &Path, tmp: &Path, claim: &mark::Claim) -> io::Result<()> {
+    for k in KEPT {
+        let (from, to) = (out.join(k), tmp.join(k));
+        if fs::symlink_metadata(&from).is_ok() && !claim.owned.contains(Path::new(k)) && !to.exists() {
+            fs::rename(&from, &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a `.git` or `CNAME` carried into `tmp` back to `out` (the site
+/// itself never writes `.git`; a `CNAME` in `new` is the site's own).
+/// False when one could not be put back, so `tmp` must stay.
+fn put_back(tmp: &Path, out: &Path, new: &BTreeSet<PathBuf>) -> bool {
+    KEPT.iter().filter(|k| !new.contains(Path::new(k))).all(|k| {
+        let from = tmp.join(k);
+        fs::symlink_metadata(&from).is_err()
+            || (fs::symlink_metadata(out.join(k)).is_err() && fs::rename(&from, out.join(k)).is_ok())
+    })
+}
+
+/// True for the errors a rename into or of a mount point gives.
+pub(crate) fn is_busy_or_cross_device(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::ResourceBusy | io::ErrorKind::CrossesDevices)
+}
+
+fn is_read_only(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem)
+}
+
+/// Writes `bytes` to `path` through a temporary file in `dir` (the same
+/// folder), so readers see the old file or the new, never half of one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], dir: &Path) -> Result<(), Error> {
+    let tmp = dir.join(format!("{TMP_MARK}{}", unique_suffix()));
+    fs::write(&tmp, bytes).map_err(Error::io("write", &tmp))?;
+    fs::rename(&tmp, path).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io("write", path)(e)
+    })
 }
 
 fn split_dir(output_dir: &Path) -> Result<(PathBuf, OsString), Error> {
@@ -72,14 +235,17 @@ fn marked(name: &OsString, mark: &str, suffix: &str) -> OsString {
     s
 }
 
-fn unique_suffix() -> String {
+/// `PID-N`: unique among the temporary files and folders of running builds.
+pub(crate) fn unique_suffix() -> String {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    format!("{}-{nanos}", std::process::id())
+    format!("{}-{nanos}{}", std::process::id(), COUNT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Cleans up after a build that was killed: puts back an old output that was
-/// moved aside but not replaced, and removes leftover temporary folders.
+/// moved aside but not replaced, and removes leftover temporary folders
+/// (after moving back a `.git` or `CNAME` carried into them).
 fn recover(parent: &Path, name: &OsString, output_dir: &Path) -> Result<(), Error> {
     let Ok(entries) = fs::read_dir(parent) else { return Ok(()) };
     let tmp_prefix = marked(name, TMP_MARK, "").to_string_lossy().into_owned();
@@ -88,15 +254,38 @@ fn recover(parent: &Path, name: &OsString, output_dir: &Path) -> Result<(), Erro
         let file = entry.file_name().to_string_lossy().into_owned();
         if file.starts_with(&old_prefix) && !output_dir.exists() {
             fs::rename(entry.path(), output_dir).map_err(Error::io("restore", output_dir))?;
-        } else if file.starts_with(&tmp_prefix) || file.starts_with(&old_prefix) {
+        } else if (file.starts_with(&tmp_prefix) || file.starts_with(&old_prefix)) && !owner_alive(&file) {
             // Another build running at the same moment would own a fresh one;
             // only remove folders whose process is gone.
-            if !owner_alive(&file) {
-                let _ = fs::remove_dir_all(entry.path());
+            remove_leftover(&entry.path(), output_dir);
+        }
+    }
+    if mark::read_mark(output_dir)?.is_some() {
+        // A killed build on a mount point leaves its staging inside.
+        for entry in fs::read_dir(output_dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.starts_with(TMP_MARK) && !owner_alive(&file) {
+                remove_leftover(&entry.path(), output_dir);
             }
         }
     }
     Ok(())
+}
+
+/// Removes a leftover folder (or file) of a killed build, unless it holds a
+/// `.git` or `CNAME` that cannot be put back into the output.
+fn remove_leftover(leftover: &Path, output_dir: &Path) {
+    for k in KEPT {
+        let from = leftover.join(k);
+        if fs::symlink_metadata(&from).is_ok()
+            && (fs::symlink_metadata(output_dir.join(k)).is_ok()
+                || fs::rename(&from, output_dir.join(k)).is_err())
+        {
+            log::warn!("{} is left in place: it holds a {k} of the output", leftover.display());
+            return;
+        }
+    }
+    let _ = if leftover.is_dir() { fs::remove_dir_all(leftover) } else { fs::remove_file(leftover) };
 }
 
 fn owner_alive(folder: &str) -> bool {
@@ -155,26 +344,25 @@ pub(crate) fn is_plain_relative(path: &Path) -> bool {
     path.components().count() > 0 && path.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-fn swap_into_place(tmp: &Path, output_dir: &Path, parent: &Path, name: &OsString) -> Result<(), Error> {
-    if !output_dir.exists() {
-        return fs::rename(tmp, output_dir).map_err(Error::io("move the new site to", output_dir));
+/// Puts `tmp` in place of `out`: one atomic exchange where the system has
+/// one, else two renames (undone if the second fails). Returns where the old
+/// output now is, if there was one.
+fn swap(tmp: &Path, out: &Path, parent: &Path, name: &OsString) -> io::Result<Option<PathBuf>> {
+    if fs::symlink_metadata(out).is_err() {
+        return fs::rename(tmp, out).map(|()| None);
     }
-    if !output_dir.is_dir() {
-        return Err(Error::io("replace", output_dir)(std::io::Error::other("it is a file, not a folder")));
-    }
-    if exchange(tmp, output_dir).is_ok() {
-        // `tmp` now holds the previous site.
-        let _ = fs::remove_dir_all(tmp);
-        return Ok(());
+    match exchange(tmp, out) {
+        Ok(()) => return Ok(Some(tmp.to_path_buf())),
+        Err(e) if is_busy_or_cross_device(&e) => return Err(e),
+        Err(_) => {}
     }
     let old = parent.join(marked(name, OLD_MARK, &unique_suffix()));
-    fs::rename(output_dir, &old).map_err(Error::io("move aside", output_dir))?;
-    if let Err(e) = fs::rename(tmp, output_dir) {
-        let _ = fs::rename(&old, output_dir);
-        return Err(Error::io("move the new site to", output_dir)(e));
+    fs::rename(out, &old)?;
+    if let Err(e) = fs::rename(tmp, out) {
+        let _ = fs::rename(&old, out);
+        return Err(e);
     }
-    let _ = fs::remove_dir_all(&old);
-    Ok(())
+    Ok(Some(old))
 }
 
 #[cfg(target_os = "linux")]
@@ -219,6 +407,70 @@ mod tests {
         assert!(!dir.path().join("evil.html").exists());
         assert!(!is_plain_relative(Path::new("/etc/passwd")));
         assert!(!is_plain_relative(Path::new("./a")));
+    }
+
+    #[test]
+    fn keeps_git_and_cname_and_refuses_foreign_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join(".git/refs")).unwrap();
+        fs::write(out.join(".git/HEAD"), "ref: refs/heads/gh-pages").unwrap();
+        fs::write(out.join("CNAME"), "example.org").unwrap();
+        write_output(&[file("index.html", "one")], &out).unwrap();
+        write_output(&[file("index.html", "two")], &out).unwrap();
+        assert_eq!(fs::read_to_string(out.join(".git/HEAD")).unwrap(), "ref: refs/heads/gh-pages");
+        assert_eq!(fs::read_to_string(out.join("CNAME")).unwrap(), "example.org");
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(write_output(&[file("index.html", "three")], &out).is_err());
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_swap_refused_as_on_a_mount_point_replaces_files_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_output(&[file("index.html", "one"), file("gone/index.html", "x")], &out).unwrap();
+        fs::create_dir(out.join(".git")).unwrap();
+        let folder = OutputFolder::resolve(&out).unwrap();
+        let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
+        let busy =
+            |_: &Path, _: &Path, _: &Path, _: &OsString| Err(io::Error::from(io::ErrorKind::ResourceBusy));
+        replace_with(
+            &folder,
+            &new,
+            false,
+            |dir| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir)),
+            busy,
+        )
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(out.join(".git").is_dir());
+        assert!(!out.join("gone").exists());
+        assert_eq!(mark::read_mark(&out).unwrap(), Some(new));
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![OsString::from("public")], "no staging folder is left");
+    }
+
+    #[test]
+    fn a_file_put_into_the_output_during_the_build_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
+        let folder = OutputFolder::resolve(&out).unwrap();
+        let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
+        replace_output(&folder, &new, false, |dir| {
+            fs::write(out.join("a/late.txt"), "mine").unwrap();
+            fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir))
+        })
+        .unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        let kept: Vec<PathBuf> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).filter(|p| p != &out).collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(kept[0].file_name().unwrap().to_string_lossy().starts_with("public.kept-by-dotwork-"));
+        assert_eq!(fs::read_to_string(kept[0].join("a/late.txt")).unwrap(), "mine");
+        assert!(!kept[0].join("a/index.html").exists(), "only the foreign file is kept");
     }
 
     #[test]

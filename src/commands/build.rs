@@ -1,5 +1,6 @@
 //! `dotwork build`: load, parse, render, write.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,7 @@ use crate::error::{Diagnostic, Error};
 use rayon::prelude::*;
 
 use crate::content::page_output;
-use crate::output::{create_folders, replace_output, write_file};
+use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::render::Renderer;
 use crate::site::{ParseOptions, Site, parse_site};
 use crate::source::load_site;
@@ -24,6 +25,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Replaces `base_url` from site.yaml.
     pub base_url: Option<String>,
+    /// Replace an output folder that holds files dotwork did not write
+    /// (all but `.git` and `CNAME` are deleted).
+    pub force: bool,
 }
 
 /// What a build did.
@@ -54,20 +58,22 @@ pub fn load_and_parse(options: &BuildOptions) -> Result<Site, Error> {
 }
 
 /// Builds the site into `options.output`, replacing what was there only if
-/// the whole build succeeds.
+/// the whole build succeeds, and only if it is dotwork's (or `force`).
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     let started = Instant::now();
-    check_output_folder(&options.root, &options.output)?;
+    let output = OutputFolder::resolve(&options.output)?;
+    check_output_folder(&options.root, &output)?;
     let site = load_and_parse(options)?;
     let t = Instant::now();
     let renderer = Renderer::new(&site)?;
     let others =
         renderer.site_files().map_err(|d| Error::Site(crate::render::merge_page_errors(&site, d)))?;
+    let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
+    let paths: BTreeSet<PathBuf> = pages.iter().chain(others.iter().map(|o| &o.path)).cloned().collect();
     // Each page is written as soon as it is rendered, so the whole site is
     // never held in memory at once.
-    replace_output(&options.output, |dir| {
-        let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
-        create_folders(pages.iter().chain(others.iter().map(|o| &o.path)).map(PathBuf::as_path), dir)?;
+    replace_output(&output, &paths, options.force, |dir| {
+        create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         others.par_iter().try_for_each(|o| write_file(dir, o))?;
         let problems = site
             .pages
@@ -91,37 +97,43 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
     })
 }
 
-/// The output folder is replaced whole, so it must not be (or hold) the site.
-fn check_output_folder(root: &Path, output: &Path) -> Result<(), Error> {
-    let (root_abs, out_abs) = (absolute(root), absolute(output));
-    // Nor may it be one of the site's own folders, or inside one.
-    let in_sources =
-        ["content", "templates", "static", "themes"].iter().any(|d| out_abs.starts_with(root_abs.join(d)));
-    if root_abs.starts_with(&out_abs) || in_sources || output.join(crate::config::CONFIG_FILE).exists() {
-        return Err(Error::Site(vec![
-            Diagnostic::error(
-                output,
-                "the output folder holds the site itself, and it is replaced on every build",
-            )
-            .with_help("choose a folder of its own, such as public"),
-        ]));
-    }
-    Ok(())
-}
+/// The folders of a site that a build reads.
+const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 
-/// `p` as an absolute path with `.` and `..` resolved by name (the folder
-/// may not exist yet, so the file system is not asked).
-fn absolute(p: &Path) -> PathBuf {
-    let full = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in full.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
+/// The output folder is replaced, so it must not be, hold or lie inside the
+/// site or one of its folders, nor be (or hold) the home folder; compared by
+/// real paths, so a link to the site is seen through (issue 9: `--root LINK
+/// --output REALPATH/content` replaced the site's own pages).
+fn check_output_folder(root: &Path, output: &OutputFolder) -> Result<(), Error> {
+    let out = &output.real;
+    let root = real_path(root).map_err(Error::io("find", root))?;
+    let refuse = |message: String| {
+        Err(Error::Site(vec![
+            Diagnostic::error(&output.shown, message)
+                .with_help("choose a folder of its own for the built site, such as public (the default)"),
+        ]))
+    };
+    if root.starts_with(out) {
+        return refuse(format!("the output folder holds the site itself ({})", root.display()));
+    }
+    for name in SITE_FOLDERS {
+        let folder = real_path(&root.join(name)).map_err(Error::io("find", root.join(name)))?;
+        if out.starts_with(&folder) || folder.starts_with(out) {
+            return refuse(format!(
+                "the output folder would replace the site's {name} folder ({})",
+                folder.display()
+            ));
         }
     }
-    out
+    if out.join(crate::config::CONFIG_FILE).exists() {
+        return refuse(format!(
+            "the output folder holds a site ({})",
+            out.join(crate::config::CONFIG_FILE).display()
+        ));
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).and_then(|h| real_path(Path::new(&h)).ok());
+    if home.is_some_and(|home| home.starts_with(out)) {
+        return refuse("the output folder is (or holds) your home folder".to_string());
+    }
+    Ok(())
 }

@@ -9,5 +9,6 @@ mod cli;
 mod errors;
 mod medical;
 mod messages;
+mod output;
 mod serve;
 mod support;

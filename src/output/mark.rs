@@ -1,0 +1,388 @@
+//! Which files of the output folder are dotwork's: the mark it leaves there,
+//! and the decision whether a build may replace what the folder holds.
+//!
+//! Every build writes [`MARK`] into the output: a signature line, then the
+//! path of every file it wrote. The next build removes only those (and the
+//! files it writes anew); anything else in the folder is *foreign*, and the
+//! build refuses to run until the owner moves it or passes `--force`
+//! (issue 9: `--output ~/Documents` used to wipe the folder). `.git` and
+//! `CNAME` at the top of the folder (a deploy checkout, GitHub Pages' custom
+//! domain) are never foreign: they are carried over into every new output.
+
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, percent_encode};
+
+use crate::error::{Diagnostic, Error};
+
+/// The file in the output folder that says dotwork made it, and lists what it wrote.
+pub const MARK: &str = ".dotwork-output";
+
+/// Top-level entries of the output folder that dotwork keeps across builds
+/// and never deletes, even with `--force`.
+pub const KEPT: [&str; 2] = [".git", "CNAME"];
+
+/// The first line of [`MARK`].
+const SIGNATURE: &str = "# dotwork output: this folder is made by `dotwork build`.";
+
+/// Bytes written as `%XX` in [`MARK`]: controls (a newline would split an
+/// entry), `%` itself and `#` (a line starting with it is a comment).
+const ESCAPED: &AsciiSet = &CONTROLS.add(b'%').add(b'#');
+
+/// Names of the temporary folders a build makes (`.public.dotwork-tmp-*`
+/// beside the output, `.dotwork-tmp-*` inside it on a mount point).
+pub(super) const TMP_MARK: &str = ".dotwork-tmp-";
+
+/// What a build may do with the folder it writes into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Files in the folder that are dotwork's: replaced or removed.
+    pub owned: BTreeSet<PathBuf>,
+    /// Foreign files, folders and links that `--force` lets the build remove.
+    pub forced: Vec<PathBuf>,
+}
+
+/// What the output folder holds now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holding {
+    /// The files listed by its mark; `None` when it has no (valid) mark.
+    pub marked: Option<BTreeSet<PathBuf>>,
+    /// Every file, link and empty folder in it, relative, apart from the
+    /// mark and the [`KEPT`] entries; at most the first few foreign ones when
+    /// the listing stopped early.
+    pub entries: Vec<PathBuf>,
+    /// True when the listing stopped early (enough foreign entries to refuse).
+    pub more: bool,
+}
+
+/// How many foreign entries a refusal names.
+const NAMED: usize = 5;
+
+/// Reads the mark and lists the folder at `dir` (which may be missing).
+/// Without `force` the listing stops after a few foreign entries, so a
+/// refused home folder is not walked to the end. On a `mount` point, the
+/// disk's own `lost+found` is left alone too (its files are replaced in
+/// place, so it is never removed).
+pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> Result<Holding, Error> {
+    let mut holding = Holding { marked: read_mark(dir)?, ..Holding::default() };
+    if !dir.is_dir() {
+        return Ok(holding);
+    }
+    let mut foreign = 0;
+    let mut record = |holding: &mut Holding, rel: PathBuf| {
+        let owned = holding.marked.as_ref().map_or_else(|| new.contains(&rel), |m| m.contains(&rel));
+        foreign += usize::from(!owned);
+        holding.entries.push(rel);
+        holding.more = !force && foreign > NAMED;
+        holding.more
+    };
+    let walk = walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).sort_by_file_name();
+    let mut it = walk.into_iter();
+    // A folder's entries come right after it, so a folder is empty when the
+    // next entry is not one level deeper.
+    let mut last_dir: Option<(PathBuf, usize)> = None;
+    loop {
+        let entry = it.next().transpose().map_err(|e| Error::io("read folder", dir)(io::Error::other(e)))?;
+        let depth = entry.as_ref().map_or(0, walkdir::DirEntry::depth);
+        if let Some((empty, _)) = last_dir.take().filter(|(_, d)| depth <= *d)
+            && record(&mut holding, empty)
+        {
+            break;
+        }
+        let Some(entry) = entry else { break };
+        let name = entry.file_name();
+        if depth == 1 && (is_reserved_top(name, holding.marked.is_some()) || mount && name == "lost+found") {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_path_buf();
+        if entry.file_type().is_dir() {
+            last_dir = Some((rel, depth));
+        } else if record(&mut holding, rel) {
+            break;
+        }
+    }
+    Ok(holding)
+}
+
+/// `.git`, `CNAME`, and in a marked folder the mark and leftover staging
+/// folders of dotwork's: skipped when a folder is listed. (A file named like
+/// the mark but without its signature is someone else's.)
+fn is_reserved_top(name: &OsStr, marked: bool) -> bool {
+    KEPT.iter().any(|k| name == *k)
+        || (marked && (name == MARK || name.to_str().is_some_and(|n| n.starts_with(TMP_MARK))))
+}
+
+/// Decides what a build writing `new` into the folder `shown` may remove.
+///
+/// - a missing or empty folder (or one with only `.git` and `CNAME`): nothing to remove;
+/// - a marked folder: the files its mark lists; anything else needs `force`;
+/// - a folder without a mark, as the first versions of dotwork left
+///   `public/`: taken as dotwork's when it holds `sitemap.xml` and
+///   `robots.txt` and nothing at a path this build does not write (so
+///   nothing of anyone else's is lost); anything else needs `force`.
+pub fn claim(holding: &Holding, new: &BTreeSet<PathBuf>, force: bool, shown: &Path) -> Result<Claim, Error> {
+    let (owned, foreign): (BTreeSet<PathBuf>, Vec<PathBuf>) = match &holding.marked {
+        Some(marked) => {
+            let foreign = holding.entries.iter().filter(|e| !marked.contains(*e)).cloned().collect();
+            (marked.clone(), foreign)
+        }
+        None => {
+            let foreign: Vec<PathBuf> =
+                holding.entries.iter().filter(|e| !new.contains(*e)).cloned().collect();
+            let made_by_dotwork = ["sitemap.xml", "robots.txt"]
+                .iter()
+                .all(|f| holding.entries.iter().any(|e| e == Path::new(f)));
+            if foreign.is_empty() && !holding.more && (made_by_dotwork || holding.entries.is_empty()) {
+                (holding.entries.iter().cloned().collect(), Vec::new())
+            } else {
+                return refuse_unmarked(holding, &foreign, force, shown);
+            }
+        }
+    };
+    if foreign.is_empty() || force {
+        return Ok(Claim { owned, forced: foreign });
+    }
+    Err(Error::Site(vec![
+        Diagnostic::error(
+            shown,
+            format!("the output folder holds files dotwork did not write: {}", list(&foreign, holding.more)),
+        )
+        .with_help(
+            "a build would delete them, so it stops here; to publish a file with the site, put it in \
+             static/; to delete them, run `dotwork build --force` (it keeps .git and CNAME)",
+        ),
+    ]))
+}
+
+fn refuse_unmarked(
+    holding: &Holding,
+    foreign: &[PathBuf],
+    force: bool,
+    shown: &Path,
+) -> Result<Claim, Error> {
+    if force {
+        return Ok(Claim { owned: BTreeSet::new(), forced: holding.entries.clone() });
+    }
+    // Name what is not the site's first: that is what a build would lose.
+    let named = if foreign.is_empty() { &holding.entries } else { foreign };
+    let foreign: Vec<PathBuf> = named.iter().take(NAMED).cloned().collect();
+    Err(Error::Site(vec![
+        Diagnostic::error(
+            shown,
+            format!(
+                "the output folder is not empty and was not made by dotwork: it holds {}",
+                list(&foreign, holding.more || named.len() > NAMED)
+            ),
+        )
+        .with_help(
+            "a build replaces everything in its output folder, so it stops here; choose a new or empty \
+             folder with --output, or, to delete what this one holds (all but .git and CNAME), run \
+             `dotwork build --force`",
+        ),
+    ]))
+}
+
+fn list(paths: &[PathBuf], more: bool) -> String {
+    let mut s = paths.iter().take(NAMED).map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+    if more || paths.len() > NAMED {
+        s.push_str(" and more");
+    }
+    s
+}
+
+/// The files the mark in `dir` lists; `None` when there is no mark, or the
+/// file of that name is not one (a foreign file of the same name).
+pub fn read_mark(dir: &Path) -> Result<Option<BTreeSet<PathBuf>>, Error> {
+    let path = dir.join(MARK);
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => {}
+        _ => return Ok(None),
+    }
+    let text = fs::read(&path).map_err(Error::io("read", &path))?;
+    Ok(parse_mark(&String::from_utf8_lossy(&text)))
+}
+
+/// The text of a mark listing `files`.
+pub fn mark_text<'p>(files: impl Iterator<Item = &'p PathBuf>) -> String {
+    let mut text = format!(
+        "{SIGNATURE}\n# It lists the files that build wrote: the next build replaces or removes only these.\n"
+    );
+    for file in files {
+        let parts: Vec<String> = file
+            .components()
+            .map(|c| percent_encode(c.as_os_str().as_encoded_bytes(), ESCAPED).to_string())
+            .collect();
+        text.push_str(&parts.join("/"));
+        text.push('\n');
+    }
+    text
+}
+
+/// The files a mark's text lists, each a plain relative path (a line that
+/// is not one is ignored, so a mark can never name a file outside its
+/// folder); `None` without the signature.
+pub fn parse_mark(text: &str) -> Option<BTreeSet<PathBuf>> {
+    let mut lines = text.lines();
+    if lines.next()? != SIGNATURE {
+        return None;
+    }
+    let files = lines
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut path = PathBuf::new();
+            for part in l.split('/') {
+                path.push(os_from_bytes(percent_decode_str(part).collect())?);
+            }
+            Some(path)
+        })
+        .filter(|p| super::is_plain_relative(p) && !is_reserved(p))
+        .collect();
+    Some(files)
+}
+
+#[cfg(unix)]
+fn os_from_bytes(bytes: Vec<u8>) -> Option<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStringExt;
+    // A decoded `/` would make two components out of one.
+    let plain = !bytes.is_empty() && !bytes.contains(&b'/') && bytes != b"." && bytes != b"..";
+    plain.then(|| std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(not(unix))]
+fn os_from_bytes(bytes: Vec<u8>) -> Option<std::ffi::OsString> {
+    let s = String::from_utf8(bytes).ok()?;
+    let plain = !s.is_empty() && !s.contains(['/', '\\']) && s != "." && s != "..";
+    plain.then(|| s.into())
+}
+
+/// True for a path where dotwork keeps its own or a deploy checkout's
+/// files: `.git`, the mark, its temporary folders, or inside `CNAME`.
+pub fn is_reserved(path: &Path) -> bool {
+    let mut parts = path.components();
+    let first = parts.next().map(|c| c.as_os_str());
+    first.is_some_and(|f| {
+        f == ".git"
+            || f == MARK
+            || f.to_str().is_some_and(|f| f.starts_with(TMP_MARK))
+            || (f == "CNAME" && parts.next().is_some())
+    })
+}
+
+/// Refuses output paths that would land on what dotwork keeps for itself or
+/// for a deploy checkout ([`is_reserved`]).
+pub fn check_reserved<'p>(paths: impl Iterator<Item = &'p PathBuf>, shown: &Path) -> Result<(), Error> {
+    let clashes: Vec<Diagnostic> = paths
+        .filter(|p| is_reserved(p))
+        .map(|p| {
+            Diagnostic::error(shown.join(p), "the site would write a file where dotwork keeps its own")
+                .with_help(format!(
+                    "rename the page, alias or static file that makes `{}`; `.git`, `{MARK}` and \
+                     `CNAME/` at the top of the site are kept for deploy checkouts and dotwork",
+                    p.display()
+                ))
+        })
+        .collect();
+    Error::from_diagnostics(clashes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(paths: &[&str]) -> BTreeSet<PathBuf> {
+        paths.iter().map(PathBuf::from).collect()
+    }
+
+    fn holding(marked: Option<&[&str]>, entries: &[&str]) -> Holding {
+        Holding { marked: marked.map(set), entries: entries.iter().map(PathBuf::from).collect(), more: false }
+    }
+
+    #[test]
+    fn the_mark_round_trips_any_file_name() {
+        let files = set(&["index.html", "a b/c#d%e.html", "new\nline.txt", "ünï/cödé.html"]);
+        let text = mark_text(files.iter());
+        assert!(text.starts_with(SIGNATURE), "{text}");
+        assert_eq!(text.lines().count(), 2 + files.len(), "{text}");
+        assert_eq!(parse_mark(&text), Some(files));
+    }
+
+    #[test]
+    fn a_mark_never_names_a_file_outside_its_folder() {
+        let text = format!(
+            "{SIGNATURE}\n../../etc/passwd\n/etc/passwd\na/./b\na%2F..%2F..%2Fx\n.git/config\nok.html\n"
+        );
+        assert_eq!(parse_mark(&text), Some(set(&["ok.html"])));
+        assert_eq!(parse_mark("index.html\n"), None, "no signature, no mark");
+    }
+
+    #[test]
+    fn empty_or_missing_folders_are_fine() {
+        let new = set(&["index.html"]);
+        let shown = Path::new("public");
+        let claim = claim(&holding(None, &[]), &new, false, shown).unwrap();
+        assert!(claim.owned.is_empty() && claim.forced.is_empty());
+    }
+
+    #[test]
+    fn a_marked_folder_owns_only_what_its_mark_lists() {
+        let new = set(&["index.html"]);
+        let shown = Path::new("public");
+        let h = holding(Some(&["index.html", "old/index.html"]), &["index.html", "old/index.html"]);
+        assert_eq!(claim(&h, &new, false, shown).unwrap().owned, set(&["index.html", "old/index.html"]));
+        let h = holding(Some(&["index.html"]), &["index.html", "notes.txt"]);
+        let err = claim(&h, &new, false, shown).unwrap_err();
+        assert!(matches!(&err, Error::Site(d) if d[0].message.contains("notes.txt")), "{err:?}");
+        let forced = claim(&h, &new, true, shown).unwrap();
+        assert_eq!(forced.forced, vec![PathBuf::from("notes.txt")]);
+    }
+
+    #[test]
+    fn an_unmarked_folder_is_taken_only_as_an_earlier_dotwork_build() {
+        let new = set(&["index.html", "sitemap.xml", "robots.txt"]);
+        let shown = Path::new("public");
+        let earlier = holding(None, &["index.html", "robots.txt", "sitemap.xml"]);
+        assert_eq!(claim(&earlier, &new, false, shown).unwrap().owned.len(), 3);
+        // A page removed since: its file would be lost, so ask for --force.
+        let stale = holding(None, &["gone/index.html", "index.html", "robots.txt", "sitemap.xml"]);
+        assert!(claim(&stale, &new, false, shown).is_err());
+        // Files at the site's paths, but not a dotwork build.
+        let other = holding(None, &["index.html"]);
+        assert!(claim(&other, &new, false, shown).is_err());
+        let forced = claim(&other, &new, true, shown).unwrap();
+        assert!(forced.owned.is_empty());
+        assert_eq!(forced.forced, vec![PathBuf::from("index.html")]);
+    }
+
+    #[test]
+    fn the_survey_skips_kept_entries_and_lists_empty_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        for d in [".git/objects", "empty", "full"] {
+            fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        fs::write(dir.path().join("CNAME"), "example.org").unwrap();
+        fs::write(dir.path().join("full/a.txt"), "a").unwrap();
+        fs::write(dir.path().join(".git/objects/x"), "x").unwrap();
+        fs::write(dir.path().join(MARK), "not a mark").unwrap();
+        let h = survey(dir.path(), &BTreeSet::new(), false, false).unwrap();
+        let names = [MARK, "empty", "full/a.txt"];
+        assert_eq!(h.entries, names.iter().map(PathBuf::from).collect::<Vec<_>>());
+        assert_eq!(h.marked, None);
+    }
+
+    #[test]
+    fn reserved_output_paths_are_refused() {
+        let shown = Path::new("public");
+        let ok = set(&["CNAME", "a/.git", "index.html"]);
+        assert!(check_reserved(ok.iter(), shown).is_ok());
+        for bad in [".git/hooks/post-checkout", MARK, "CNAME/index.html", ".dotwork-tmp-1/x"] {
+            assert!(check_reserved(set(&[bad]).iter(), shown).is_err(), "{bad}");
+        }
+    }
+}
