@@ -9,4 +9,5 @@ mod cli;
 mod errors;
 mod medical;
 mod serve;
+mod sources;
 mod support;
