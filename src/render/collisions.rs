@@ -116,3 +116,46 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
     };
     d.with_help("rename or remove one of the two")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::AssetSource;
+    use std::path::PathBuf;
+
+    fn asset(origin: &str, output: &str) -> Asset {
+        Asset { output: output.into(), source: AssetSource::Builtin(b""), origin: origin.into() }
+    }
+
+    fn messages(claims: &[(&str, Claim<'_>)]) -> Vec<String> {
+        let claims: Vec<(&Path, Claim<'_>)> = claims.iter().map(|(p, c)| (Path::new(*p), *c)).collect();
+        collisions(&claims).into_iter().map(|d| format!("{}: {}", d.file.display(), d.message)).collect()
+    }
+
+    #[test]
+    fn finds_the_same_path_twice_and_a_file_where_a_folder_is_needed() {
+        let mut care = Page { source: PathBuf::from("content/care.md"), ..Page::default() };
+        care.meta.aliases = vec!["/old/".to_string()];
+        care.text = "---\ntitle: Care\naliases: [/old/]\n---\n".to_string();
+        let (robots, old) = (asset("static/robots.txt", "robots.txt"), asset("static/old", "old"));
+        let found = messages(&[
+            ("care/index.html", Claim::Page(&care)),
+            ("old/index.html", Claim::Alias(&care)),
+            ("robots.txt", Claim::Generated("robots.txt")),
+            ("robots.txt", Claim::Asset(&robots)),
+            ("old", Claim::Asset(&old)),
+        ]);
+        assert_eq!(
+            found,
+            [
+                "static/robots.txt: robots.txt and static/robots.txt would both be written to robots.txt",
+                "content/care.md: static/old is written to old as a file, but alias `/old/` needs a folder there for old/index.html",
+            ]
+        );
+        let fine = asset("static/care/photo.jpg", "care/photo.jpg");
+        assert!(
+            messages(&[("care/index.html", Claim::Page(&care)), ("care/photo.jpg", Claim::Asset(&fine))])
+                .is_empty()
+        );
+    }
+}
