@@ -25,7 +25,7 @@ use crate::theme::{BUILTIN_THEME, builtin_files};
 mod site_root;
 mod skip;
 pub(crate) use site_root::open_verified;
-use site_root::{SiteRoot, walk};
+use site_root::{Found, SiteRoot, read_found, walk};
 pub(crate) use skip::{is_ignored, is_skipped};
 
 /// Pages larger than this are refused: no clinic page is 8 MiB of text, and a
@@ -110,10 +110,11 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
             Vec::new()
         }
     };
-    let bibliography = BIBLIOGRAPHY_FILES.iter().map(Path::new).find(|rel| content.iter().any(|c| c == rel));
-    let bibliography = bibliography.and_then(|rel| site.read_text(rel).map_err(|d| problems.push(d)).ok());
-    let (md, other): (Vec<PathBuf>, Vec<PathBuf>) = content.into_iter().partition(|p| is_markdown(p));
-    let read: Vec<Result<SourceFile, Diagnostic>> = md.par_iter().map(|rel| site.read_text(rel)).collect();
+    let bibliography =
+        BIBLIOGRAPHY_FILES.iter().find_map(|rel| content.iter().find(|found| found.rel == Path::new(rel)));
+    let bibliography = bibliography.and_then(|found| read_found(found).map_err(|d| problems.push(d)).ok());
+    let (md, other): (Vec<Found>, Vec<Found>) = content.into_iter().partition(|f| is_markdown(&f.rel));
+    let read: Vec<Result<SourceFile, Diagnostic>> = md.par_iter().map(read_found).collect();
     let mut pages = Vec::with_capacity(read.len());
     for r in read {
         match r {
@@ -157,16 +158,11 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     let own_templates = read_templates(&site, Path::new("templates"), &mut problems);
     let templates = overlay(templates, own_templates, |t| t.name.clone());
     let mut own_assets = disk_assets(&site, Path::new("static"), &mut problems);
-    for rel in other.into_iter().filter(|p| is_page_asset(p)) {
-        match site.verify(&rel) {
-            Ok(real) => own_assets.push(Asset {
-                output: rel.strip_prefix("content").unwrap_or(&rel).to_path_buf(),
-                source: AssetSource::File(real),
-                origin: rel,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
+    own_assets.extend(other.into_iter().filter(|f| is_page_asset(&f.rel)).map(|f| Asset {
+        output: f.rel.strip_prefix("content").unwrap_or(&f.rel).to_path_buf(),
+        source: AssetSource::File(f.real),
+        origin: f.rel,
+    }));
     let assets = overlay(theme_assets, own_assets, |a| a.output.clone());
 
     if problems.is_empty() {
@@ -235,10 +231,10 @@ pub(crate) fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 
 fn read_templates(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
     let mut out = Vec::new();
-    for rel in walk(site, dir, problems).unwrap_or_default() {
-        let name = rel.strip_prefix(dir).unwrap_or(&rel).to_string_lossy().replace('\\', "/");
-        match site.read_text(&rel) {
-            Ok(file) => out.push(TemplateFile { name, path: rel, text: file.text }),
+    for found in walk(site, dir, problems).unwrap_or_default() {
+        let name = found.rel.strip_prefix(dir).unwrap_or(&found.rel).to_string_lossy().replace('\\', "/");
+        match read_found(&found) {
+            Ok(file) => out.push(TemplateFile { name, path: found.rel, text: file.text }),
             Err(d) => problems.push(d),
         }
     }
@@ -246,18 +242,15 @@ fn read_templates(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -
 }
 
 fn disk_assets(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Asset> {
-    let mut out = Vec::new();
-    for rel in walk(site, dir, problems).unwrap_or_default() {
-        match site.verify(&rel) {
-            Ok(real) => out.push(Asset {
-                output: rel.strip_prefix(dir).unwrap_or(&rel).to_path_buf(),
-                source: AssetSource::File(real),
-                origin: rel,
-            }),
-            Err(d) => problems.push(d),
-        }
-    }
-    out
+    let files = walk(site, dir, problems).unwrap_or_default();
+    files
+        .into_iter()
+        .map(|f| Asset {
+            output: f.rel.strip_prefix(dir).unwrap_or(&f.rel).to_path_buf(),
+            source: AssetSource::File(f.real),
+            origin: f.rel,
+        })
+        .collect()
 }
 
 /// The OS's reason without Rust's "(os error 13)" suffix.

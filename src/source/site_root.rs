@@ -8,6 +8,7 @@
 //! pipe or device; the write stage and `serve` open static files through it
 //! again when they copy or send them.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -60,19 +61,7 @@ impl SiteRoot {
     /// The text of the file at `rel`, checked and normalised.
     pub(super) fn read_text(&self, rel: &Path) -> Result<SourceFile, Diagnostic> {
         let real = self.verify(rel)?;
-        let file = open_verified(&real).map_err(|e| cannot_read(rel, &e))?;
-        let len = file.metadata().map_err(|e| cannot_read(rel, &e))?.len();
-        if len > MAX_PAGE_BYTES {
-            return Err(Diagnostic::error(
-                rel,
-                format!("file is {} MiB, more than the 8 MiB a page may be", len >> 20),
-            ));
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        // `take`: a file that grows while it is read still stops at the limit.
-        file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
-        let text = decode(rel, bytes)?;
-        Ok(SourceFile { path: rel.to_path_buf(), text })
+        read_found(&Found { rel: rel.to_path_buf(), real })
     }
 
     /// The error for `rel`, whose real path `real` is outside the site:
@@ -106,6 +95,35 @@ impl SiteRoot {
              if your site is in another folder, name it with --root DIR",
         )
     }
+}
+
+/// A file found by [`walk`] (or checked by [`SiteRoot::verify`]): where the
+/// owner sees it and its real path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Found {
+    /// Relative to the site root, through any links (`content/shared/a.md`).
+    pub(super) rel: PathBuf,
+    /// Without links, inside the site.
+    pub(super) real: PathBuf,
+}
+
+/// The text of a found file, normalised.
+pub(super) fn read_found(found: &Found) -> Result<SourceFile, Diagnostic> {
+    let rel = found.rel.as_path();
+    let file = open_verified(&found.real).map_err(|e| cannot_read(rel, &e))?;
+
+    let len = file.metadata().map_err(|e| cannot_read(rel, &e))?.len();
+    if len > MAX_PAGE_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            format!("file is {} MiB, more than the 8 MiB a page may be", len >> 20),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // `take`: a file that grows while it is read still stops at the limit.
+    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
+    let text = decode(rel, bytes)?;
+    Ok(SourceFile { path: rel.to_path_buf(), text })
 }
 
 fn no_config(root: &Path) -> Error {
@@ -219,24 +237,26 @@ fn open_through_handle(real: &Path) -> io::Result<Option<fs::File>> {
     Ok(Some(file))
 }
 
-/// Files under `root/dir`, relative to the root, without what
-/// [`is_skipped`] says is not read; `None` when there is no such folder. Links are followed only while they stay inside the site; links
-/// that leave it, pipes, sockets and devices are reported in `problems`.
-pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<PathBuf>> {
+/// Files under `root/dir`, without what [`is_skipped`] says is not read;
+/// `None` when there is no such folder. Links are followed only while they
+/// stay inside the site; links that leave it, pipes, sockets and devices are
+/// reported in `problems`. Each file's real path is known from its folder's,
+/// so only links are resolved again.
+pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<Found>> {
     let start = site.given.join(dir);
     start.symlink_metadata().ok()?;
-    match fs::canonicalize(&start) {
+    let start_real = match fs::canonicalize(&start) {
         Ok(real) if !real.starts_with(&site.real) => {
             problems.push(site.leaves(dir, &real));
             return Some(Vec::new());
         }
         Ok(real) if !real.is_dir() => return None,
-        Ok(_) => {}
+        Ok(real) => real,
         Err(e) => {
             problems.push(cannot_read(dir, &e));
             return Some(Vec::new());
         }
-    }
+    };
     let rel_of = |p: &Path| p.strip_prefix(&site.given).unwrap_or(p).to_path_buf();
     let mut files = Vec::new();
     let mut refused = Vec::new();
@@ -267,27 +287,53 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
         }
         true
     });
+    // Real path of every folder walked so far, by the path walkdir gives it.
+    let mut folders: HashMap<PathBuf, PathBuf> = HashMap::new();
     for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(rel_of(e.path())),
-            Ok(e) if e.file_type().is_dir() => {}
-            Ok(e) => problems.push(not_a_file(&rel_of(e.path()), &e.file_type())),
+        let e = match entry {
+            Ok(e) => e,
             Err(err) => {
-                let at = err.path().map_or_else(|| dir.to_path_buf(), rel_of);
-                let message = if err.loop_ancestor().is_some() {
-                    "symbolic link loop: this link points back to a folder that contains it".to_string()
-                } else {
-                    match err.io_error() {
-                        Some(io) => format!("cannot read: {}", io_reason(io)),
-                        None => format!("cannot read: {err}"),
-                    }
-                };
-                problems.push(Diagnostic::error(at, message));
+                problems.push(walk_error(&err, dir, rel_of));
+                continue;
             }
+        };
+        let parent = e.path().parent().and_then(|p| folders.get(p));
+        let real = match (e.depth(), parent) {
+            (0, _) => Ok(start_real.clone()),
+            (_, Some(parent)) if !e.path_is_symlink() => Ok(parent.join(e.file_name())),
+            _ => fs::canonicalize(e.path()),
+        };
+        let real = match real {
+            Ok(real) => real,
+            Err(err) => {
+                problems.push(cannot_read(&rel_of(e.path()), &err));
+                continue;
+            }
+        };
+        let kind = e.file_type();
+        if kind.is_dir() {
+            folders.insert(e.into_path(), real);
+        } else if kind.is_file() {
+            files.push(Found { rel: rel_of(e.path()), real });
+        } else {
+            problems.push(not_a_file(&rel_of(e.path()), &kind));
         }
     }
     problems.append(&mut refused);
     Some(files)
+}
+
+fn walk_error(err: &walkdir::Error, dir: &Path, rel_of: impl Fn(&Path) -> PathBuf) -> Diagnostic {
+    let at = err.path().map_or_else(|| dir.to_path_buf(), rel_of);
+    let message = if err.loop_ancestor().is_some() {
+        "symbolic link loop: this link points back to a folder that contains it".to_string()
+    } else {
+        match err.io_error() {
+            Some(io) => format!("cannot read: {}", io_reason(io)),
+            None => format!("cannot read: {err}"),
+        }
+    };
+    Diagnostic::error(at, message)
 }
 
 #[cfg(test)]
