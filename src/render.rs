@@ -144,7 +144,7 @@ impl<'a> Renderer<'a> {
     /// `robots.txt` and the static files. A static file named `robots.txt`,
     /// `sitemap.xml` or `404.html` is the owner's own and replaces the one
     /// dotwork would make. Any other two outputs at one path, or a file where
-    /// another output needs a folder, are errors ([`collisions`]).
+    /// another output needs a folder, are errors (`render/collisions.rs`).
     pub fn site_files(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let site = self.site;
         let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();

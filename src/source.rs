@@ -9,8 +9,8 @@
 //! diagnostics; the build goes on reading the rest so all are reported.
 //!
 //! Nothing outside the site folder is read or copied, and no pipe or
-//! device is opened ([`site_root`]); what is skipped (clutter, hidden notes)
-//! is decided in [`skip`].
+//! device is opened (`source/site_root.rs`); what is skipped (clutter, hidden
+//! notes) is decided in `source/skip.rs`.
 
 use std::collections::HashSet;
 use std::hash::Hash;
@@ -60,7 +60,7 @@ pub struct TemplateFile {
 #[derive(Debug, Clone)]
 pub enum AssetSource {
     /// A regular file inside the site, by its real path (no symbolic links in
-    /// it), checked when loaded; open it with [`open_verified`].
+    /// it), checked when loaded; open it with `open_verified`.
     File(PathBuf),
     /// A file of the built-in theme.
     Builtin(&'static [u8]),

@@ -337,3 +337,69 @@ fn a_missing_content_folder_is_an_error_and_keeps_the_old_site() {
     let stderr = site.build_fails();
     assert!(stderr.contains("is not a folder"), "{stderr}");
 }
+
+/// Kills the child when dropped, so a failed assertion leaves no server.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_nothing_from_outside_the_site() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpStream;
+
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.txt"), SECRET).unwrap();
+    let site = home();
+    link(outside.path().join("secret.txt"), &site, "static/passwd");
+    link(outside.path(), &site, "static/outside");
+    let mut server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_dotwork"))
+            .args(["serve", "--port", "0"])
+            .current_dir(site.root())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stderr = server.0.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = server.0.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                let _ = tx.send(url.to_string());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(30)).expect("serve printed no address");
+    let authority = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let mut answers = Vec::new();
+    for path in ["/", "/passwd", "/outside/secret.txt", "/static/passwd", "/%2e%2e/secret.txt"] {
+        let mut stream = TcpStream::connect(&authority).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        assert!(!answer.is_empty(), "no answer to {path}");
+        answers.push((path, answer));
+    }
+    for (path, answer) in &answers {
+        assert!(!contains(answer, SECRET), "{path} answered with the secret");
+    }
+    // The site is reported with its error, which names the link.
+    drop(server);
+    let mut errors = String::new();
+    stderr.read_to_string(&mut errors).unwrap();
+    assert!(errors.contains("--> static/passwd\n"), "{errors}");
+    assert!(!errors.contains(SECRET), "{errors}");
+}
