@@ -144,7 +144,7 @@ fn link_leaves(link: &Path, written: &Path, resolved: &Path) -> Diagnostic {
         format!("{} ({})", written.display(), resolved.display())
     };
     Diagnostic::error(link, format!("this link points outside the site folder, to {target}")).with_help(
-        "dotwork reads only files inside the site folder: copy the file into the site instead of linking to it",
+        "dotwork reads only files inside the site folder: copy the file or folder into the site instead of linking to it",
     )
 }
 
