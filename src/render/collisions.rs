@@ -99,11 +99,9 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
     }
     let message = match clash {
         Clash::Same => format!("{a_name} and {b_name} would both be written to {}", a.1.display()),
-        Clash::FileAndFolder => format!(
-            "{a_name} is written to {} as a file, but {b_name} needs a folder there for {}",
-            a.1.display(),
-            b.1.display()
-        ),
+        Clash::FileAndFolder => {
+            format!("{b_name} needs a folder {}/, but {a_name} is a file of that name", a.1.display())
+        }
     };
     let d = match at {
         Claim::Alias(page) => {
@@ -149,7 +147,7 @@ mod tests {
             found,
             [
                 "static/robots.txt: robots.txt and static/robots.txt would both be written to robots.txt",
-                "content/care.md: static/old is written to old as a file, but alias `/old/` needs a folder there for old/index.html",
+                "content/care.md: alias `/old/` needs a folder old/, but static/old is a file of that name",
             ]
         );
         let fine = asset("static/care/photo.jpg", "care/photo.jpg");

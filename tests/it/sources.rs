@@ -297,7 +297,7 @@ fn two_outputs_at_one_path_are_errors_in_build_and_check() {
     );
     assert!(
         stderr.contains(
-            "error: static/files is written to files as a file, but alias `/files/` needs a folder there for files/index.html"
+            "error: alias `/files/` needs a folder files/, but static/files is a file of that name"
         ),
         "{stderr}"
     );
@@ -314,7 +314,7 @@ fn two_outputs_at_one_path_are_errors_in_build_and_check() {
     for expected in [
         "error: the page content/index.md and static/index.html would both be written to index.html",
         "error: static/photo.jpg and content/photo.jpg would both be written to photo.jpg",
-        "error: static/about is written to about as a file, but the page content/about.md needs a folder there for about/index.html",
+        "error: the page content/about.md needs a folder about/, but static/about is a file of that name",
     ] {
         assert!(stderr.contains(expected), "{expected}:\n{stderr}");
     }
