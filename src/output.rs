@@ -333,8 +333,12 @@ pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
         OutputContent::Asset(AssetSource::Builtin(bytes)) => {
             fs::write(&full, bytes).map_err(Error::io("write", &full))
         }
+        // The file the load stage checked, opened so that a link or a pipe
+        // swapped in since is refused rather than followed (issue 9).
         OutputContent::Asset(AssetSource::File(from)) => {
-            fs::copy(from, &full).map(drop).map_err(Error::io("copy", from))
+            let mut source = crate::source::open_verified(from).map_err(Error::io("copy", from))?;
+            let mut copy = fs::File::create(&full).map_err(Error::io("write", &full))?;
+            std::io::copy(&mut source, &mut copy).map(drop).map_err(Error::io("copy", from))
         }
     }
 }

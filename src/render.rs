@@ -5,7 +5,7 @@
 //! typed, borrowed context structs; `site` is put in Tera's global context
 //! once instead of being serialised again for every page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -21,6 +21,9 @@ use crate::markdown::escape_html;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
 use crate::structured_data::{page_json_ld, site_json_ld};
+
+mod collisions;
+use collisions::{Claim, collisions};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -139,40 +142,57 @@ impl<'a> Renderer<'a> {
     }
 
     /// Everything but the pages: `404.html`, redirects, `sitemap.xml`,
-    /// `robots.txt` and the static files.
+    /// `robots.txt` and the static files. A static file named `robots.txt`,
+    /// `sitemap.xml` or `404.html` is the owner's own and replaces the one
+    /// dotwork would make. Any other two outputs at one path, or a file where
+    /// another output needs a folder, are errors (`render/collisions.rs`).
     pub fn site_files(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
         let site = self.site;
+        let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();
+        let makes = |name: &str| !owned.contains(Path::new(name));
         let mut outputs = Vec::with_capacity(site.assets.len() + site.aliases.len() + 3);
-        if let Some(not_found) = self.not_found() {
+        let mut claims = Vec::with_capacity(outputs.capacity());
+        if let Some(not_found) = makes("404.html").then(|| self.not_found()).flatten() {
             outputs.push(not_found.map_err(|d| vec![d])?);
+            claims.push(Claim::Generated("the 404 page"));
         }
         for (out, target) in &site.aliases {
             outputs.push(OutputFile {
                 path: out.clone(),
                 content: OutputContent::Bytes(redirect_page(site, out, *target)),
             });
+            claims.push(Claim::Alias(&site.pages[*target]));
         }
-        outputs.push(OutputFile { path: "sitemap.xml".into(), content: OutputContent::Bytes(sitemap(site)) });
-        outputs.push(OutputFile {
-            path: "robots.txt".into(),
-            content: OutputContent::Bytes(robots(&site.config)),
-        });
-        let generated: std::collections::HashSet<PathBuf> = site
-            .pages
-            .iter()
-            .map(|p| page_output(&p.path))
-            .chain(outputs.iter().map(|o| o.path.clone()))
-            .collect();
+        if makes("sitemap.xml") {
+            outputs.push(OutputFile {
+                path: "sitemap.xml".into(),
+                content: OutputContent::Bytes(sitemap(site)),
+            });
+            claims.push(Claim::Generated("the sitemap"));
+        }
+        if makes("robots.txt") {
+            outputs.push(OutputFile {
+                path: "robots.txt".into(),
+                content: OutputContent::Bytes(robots(&site.config)),
+            });
+            claims.push(Claim::Generated("robots.txt"));
+        }
         for asset in &site.assets {
-            // A generated file wins over a static file of the same name.
-            if !generated.contains(&asset.output) {
-                outputs.push(OutputFile {
-                    path: asset.output.clone(),
-                    content: OutputContent::Asset(asset.source.clone()),
-                });
-            }
+            outputs.push(OutputFile {
+                path: asset.output.clone(),
+                content: OutputContent::Asset(asset.source.clone()),
+            });
+            claims.push(Claim::Asset(asset));
         }
-        Ok(outputs)
+        let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
+        let all: Vec<(&Path, Claim<'_>)> = pages
+            .iter()
+            .zip(&site.pages)
+            .map(|(out, page)| (out.as_path(), Claim::Page(page)))
+            .chain(outputs.iter().map(|o| o.path.as_path()).zip(claims))
+            .collect();
+        let problems = collisions(&all);
+        if problems.is_empty() { Ok(outputs) } else { Err(problems) }
     }
 
     /// The context of `page`; links are relative to `from`, or start with

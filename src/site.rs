@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::citations::{Bibliography, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::{Page, alias_output, page_output, page_path};
+use crate::content::{Page, alias_output, page_path};
 use crate::error::{Diagnostic, Error};
 use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
 use crate::markdown::{PageIndex, cite_marker, closest_id, unknown_address};
@@ -291,27 +291,18 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
     index
 }
 
-/// Redirect pages for every alias, refusing unsafe paths and collisions.
+/// Redirect pages for every alias, refusing unsafe paths. Collisions with
+/// other outputs are found with all outputs, when they are assembled
+/// (`render::Renderer::site_files`).
 fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathBuf, usize)> {
-    let mut taken: HashMap<PathBuf, String> =
-        pages.iter().map(|p| (page_output(&p.path), format!("the page {}", p.source.display()))).collect();
     let mut aliases = Vec::new();
     for (i, page) in pages.iter().enumerate() {
         for alias in &page.meta.aliases {
-            let at = |d: Diagnostic| at_key(d, &page.text, "aliases");
             match alias_output(alias) {
-                Ok(out) => {
-                    if let Some(owner) = taken.get(&out) {
-                        problems.push(at(Diagnostic::error(
-                            &page.source,
-                            format!("alias `{alias}` would overwrite {owner}"),
-                        )));
-                    } else {
-                        taken.insert(out.clone(), format!("an alias of {}", page.source.display()));
-                        aliases.push((out, i));
-                    }
+                Ok(out) => aliases.push((out, i)),
+                Err(why) => {
+                    problems.push(at_key(Diagnostic::error(&page.source, why), &page.text, "aliases"))
                 }
-                Err(why) => problems.push(at(Diagnostic::error(&page.source, why))),
             }
         }
     }

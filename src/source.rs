@@ -7,16 +7,26 @@
 //! endings become `\n`, so no later stage has to care which editor saved it.
 //! Unreadable files, non-UTF-8 text and symbolic link loops are collected as
 //! diagnostics; the build goes on reading the rest so all are reported.
+//!
+//! Nothing outside the site folder is read or copied, and no pipe or
+//! device is opened (`source/site_root.rs`); what is skipped (clutter, hidden
+//! notes) is decided in `source/skip.rs`.
 
-use std::fs;
+use std::collections::HashSet;
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, SiteConfig, parse_config};
 use crate::error::{Diagnostic, Error, Location};
 use crate::theme::{BUILTIN_THEME, builtin_files};
+
+mod site_root;
+mod skip;
+pub(crate) use site_root::open_verified;
+use site_root::{Found, SiteRoot, read_found, walk};
+pub(crate) use skip::{is_ignored, is_skipped};
 
 /// Pages larger than this are refused: no clinic page is 8 MiB of text, and a
 /// file that size is a mistake (a video renamed `.md`).
@@ -49,7 +59,8 @@ pub struct TemplateFile {
 /// Where a file to copy comes from.
 #[derive(Debug, Clone)]
 pub enum AssetSource {
-    /// A file on disk.
+    /// A regular file inside the site, by its real path (no symbolic links in
+    /// it), checked when loaded; open it with `open_verified`.
     File(PathBuf),
     /// A file of the built-in theme.
     Builtin(&'static [u8]),
@@ -62,6 +73,10 @@ pub struct Asset {
     pub output: PathBuf,
     /// Its contents.
     pub source: AssetSource,
+    /// Where the owner sees it, for messages and for `serve` to match edits:
+    /// relative to the site root (`static/logo.png`, `content/care/photo.jpg`),
+    /// or `<built-in clinic theme>/static/style.css`.
+    pub origin: PathBuf,
 }
 
 /// Everything the later stages need, in memory.
@@ -73,7 +88,9 @@ pub struct Sources {
     pub pages: Vec<SourceFile>,
     /// The theme's templates overlaid by the site's own.
     pub templates: Vec<TemplateFile>,
-    /// Static files (theme's, then the site's, then assets beside pages).
+    /// Static files: the theme's, overlaid by the site's `static/` and the
+    /// files beside pages. Two of the site's own files may claim the same
+    /// output path; the render stage reports that.
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,
@@ -81,23 +98,23 @@ pub struct Sources {
 
 /// Reads the site at `root`.
 pub fn load_site(root: &Path) -> Result<Sources, Error> {
-    let config_path = root.join(CONFIG_FILE);
-    let config_text = match fs::read(&config_path) {
-        Ok(bytes) => decode(Path::new(CONFIG_FILE), bytes).map_err(|d| Error::Site(vec![d]))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::Site(vec![
-                Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", root.display()))
-                    .with_help("run dotwork in your site's folder, or name it with --root DIR"),
-            ]));
-        }
-        Err(e) => return Err(Error::io("read", config_path)(e)),
-    };
+    let site = SiteRoot::new(root)?;
+    let config_text = site.read_config()?;
     let config = parse_config(&config_text).map_err(Error::Site)?;
 
     let mut problems = Vec::new();
-    let content = walk(root, Path::new("content"), &mut problems);
-    let (md, other): (Vec<PathBuf>, Vec<PathBuf>) = content.into_iter().partition(|p| is_markdown(p));
-    let read: Vec<Result<SourceFile, Diagnostic>> = md.par_iter().map(|rel| read_text(root, rel)).collect();
+    let content = match walk(&site, Path::new("content"), &mut problems) {
+        Some(files) => files,
+        None => {
+            problems.push(site.no_content_folder());
+            Vec::new()
+        }
+    };
+    let bibliography =
+        BIBLIOGRAPHY_FILES.iter().find_map(|rel| content.iter().find(|found| found.rel == Path::new(rel)));
+    let bibliography = bibliography.and_then(|found| read_found(found).map_err(|d| problems.push(d)).ok());
+    let (md, other): (Vec<Found>, Vec<Found>) = content.into_iter().partition(|f| is_markdown(&f.rel));
+    let read: Vec<Result<SourceFile, Diagnostic>> = md.par_iter().map(read_found).collect();
     let mut pages = Vec::with_capacity(read.len());
     for r in read {
         match r {
@@ -119,10 +136,10 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     }
 
     let mut templates = Vec::new();
-    let mut assets = Vec::new();
+    let mut theme_assets = Vec::new();
     if on_disk_theme {
-        templates.extend(read_templates(root, &theme_dir.join("templates"), &mut problems));
-        assets.extend(disk_assets(root, &theme_dir.join("static"), &mut problems));
+        templates.extend(read_templates(&site, &theme_dir.join("templates"), &mut problems));
+        theme_assets.extend(disk_assets(&site, &theme_dir.join("static"), &mut problems));
     } else {
         for (name, bytes) in builtin_files("templates/") {
             let text = String::from_utf8_lossy(bytes).into_owned();
@@ -130,23 +147,23 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
             templates.push(TemplateFile { name: name.to_string(), path, text });
         }
         for (name, bytes) in builtin_files("static/") {
-            assets.push(Asset { output: PathBuf::from(name), source: AssetSource::Builtin(bytes) });
+            theme_assets.push(Asset {
+                output: PathBuf::from(name),
+                source: AssetSource::Builtin(bytes),
+                origin: PathBuf::from(format!("<built-in {BUILTIN_THEME} theme>/static/{name}")),
+            });
         }
     }
     // The site's own files override the theme's files of the same name.
-    overlay(&mut templates, read_templates(root, Path::new("templates"), &mut problems), |t| t.name.clone());
-    overlay(&mut assets, disk_assets(root, Path::new("static"), &mut problems), |a| a.output.clone());
-    let page_assets = other.into_iter().filter(|p| is_page_asset(p)).map(|rel| Asset {
-        output: rel.strip_prefix("content").unwrap_or(&rel).to_path_buf(),
-        source: AssetSource::File(root.join(&rel)),
-    });
-    overlay(&mut assets, page_assets.collect(), |a| a.output.clone());
-
-    let bibliography = BIBLIOGRAPHY_FILES
-        .iter()
-        .map(Path::new)
-        .find(|rel| root.join(rel).is_file())
-        .and_then(|rel| read_text(root, rel).map_err(|d| problems.push(d)).ok());
+    let own_templates = read_templates(&site, Path::new("templates"), &mut problems);
+    let templates = overlay(templates, own_templates, |t| t.name.clone());
+    let mut own_assets = disk_assets(&site, Path::new("static"), &mut problems);
+    own_assets.extend(other.into_iter().filter(|f| is_page_asset(&f.rel)).map(|f| Asset {
+        output: f.rel.strip_prefix("content").unwrap_or(&f.rel).to_path_buf(),
+        source: AssetSource::File(f.real),
+        origin: f.rel,
+    }));
+    let assets = overlay(theme_assets, own_assets, |a| a.output.clone());
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -156,55 +173,12 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     }
 }
 
-fn overlay<T, K: PartialEq>(base: &mut Vec<T>, over: Vec<T>, key: impl Fn(&T) -> K) {
-    for item in over {
-        let k = key(&item);
-        base.retain(|b| key(b) != k);
-        base.push(item);
-    }
-}
-
-/// Files under `root/dir`, relative to `root`, skipping hidden files and
-/// editor backups. A missing folder is no files.
-fn walk(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
-    let start = root.join(dir);
-    if !start.is_dir() {
-        return Vec::new();
-    }
-    let mut files = Vec::new();
-    // follow_links: a linked folder of shared pages is legitimate; walkdir
-    // detects loops and reports them as errors instead of recursing forever.
-    let walker = WalkDir::new(&start).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name())) {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                if let Ok(rel) = e.path().strip_prefix(root) {
-                    files.push(rel.to_path_buf());
-                }
-            }
-            Ok(_) => {}
-            Err(err) => {
-                let at = err
-                    .path()
-                    .map_or_else(|| dir.to_path_buf(), |p| p.strip_prefix(root).unwrap_or(p).to_path_buf());
-                let message = if err.loop_ancestor().is_some() {
-                    "symbolic link loop: this link points back to a folder that contains it".to_string()
-                } else {
-                    match err.io_error() {
-                        Some(io) => format!("cannot read: {}", io_reason(io)),
-                        None => format!("cannot read: {err}"),
-                    }
-                };
-                problems.push(Diagnostic::error(at, message));
-            }
-        }
-    }
-    files
-}
-
-pub(crate) fn is_ignored(name: &std::ffi::OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
+/// `base` without the items `over` replaces (same key), then all of `over`.
+fn overlay<T, K: Eq + Hash>(mut base: Vec<T>, over: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let replaced: HashSet<K> = over.iter().map(&key).collect();
+    base.retain(|b| !replaced.contains(&key(b)));
+    base.extend(over);
+    base
 }
 
 pub(crate) fn is_markdown(path: &Path) -> bool {
@@ -220,20 +194,12 @@ pub(crate) fn is_page_asset(path: &Path) -> bool {
     })
 }
 
+/// Reads the text file at `rel` in the site at `root`, as [`load_site`]
+/// does: only a regular file inside the site.
 pub(crate) fn read_text(root: &Path, rel: &Path) -> Result<SourceFile, Diagnostic> {
-    let full = root.join(rel);
-    let meta =
-        fs::metadata(&full).map_err(|e| Diagnostic::error(rel, format!("cannot read: {}", io_reason(&e))))?;
-    if meta.len() > MAX_PAGE_BYTES {
-        return Err(Diagnostic::error(
-            rel,
-            format!("file is {} MiB, more than the 8 MiB a page may be", meta.len() >> 20),
-        ));
-    }
-    let bytes =
-        fs::read(&full).map_err(|e| Diagnostic::error(rel, format!("cannot read: {}", io_reason(&e))))?;
-    let text = decode(rel, bytes)?;
-    Ok(SourceFile { path: rel.to_path_buf(), text })
+    let site =
+        SiteRoot::new(root).map_err(|_| Diagnostic::error(rel, "cannot read: the site folder is gone"))?;
+    site.read_text(rel)
 }
 
 /// UTF-8 text without BOM and with `\n` line endings, or where it is not UTF-8.
@@ -263,29 +229,26 @@ pub(crate) fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
     Ok(text)
 }
 
-fn read_templates(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
+fn read_templates(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
     let mut out = Vec::new();
-    for rel in walk(root, dir, problems) {
-        let name = rel.strip_prefix(dir).unwrap_or(&rel).to_string_lossy().replace('\\', "/");
-        match fs::read(root.join(&rel))
-            .map_err(|e| Diagnostic::error(&rel, format!("cannot read: {}", io_reason(&e))))
-        {
-            Ok(bytes) => match decode(&rel, bytes) {
-                Ok(text) => out.push(TemplateFile { name, path: rel, text }),
-                Err(d) => problems.push(d),
-            },
+    for found in walk(site, dir, problems).unwrap_or_default() {
+        let name = found.rel.strip_prefix(dir).unwrap_or(&found.rel).to_string_lossy().replace('\\', "/");
+        match read_found(&found) {
+            Ok(file) => out.push(TemplateFile { name, path: found.rel, text: file.text }),
             Err(d) => problems.push(d),
         }
     }
     out
 }
 
-fn disk_assets(root: &Path, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Asset> {
-    walk(root, dir, problems)
+fn disk_assets(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<Asset> {
+    let files = walk(site, dir, problems).unwrap_or_default();
+    files
         .into_iter()
-        .map(|rel| Asset {
-            output: rel.strip_prefix(dir).unwrap_or(&rel).to_path_buf(),
-            source: AssetSource::File(root.join(&rel)),
+        .map(|f| Asset {
+            output: f.rel.strip_prefix(dir).unwrap_or(&f.rel).to_path_buf(),
+            source: AssetSource::File(f.real),
+            origin: f.rel,
         })
         .collect()
 }

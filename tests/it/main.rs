@@ -11,4 +11,5 @@ mod medical;
 mod messages;
 mod output;
 mod serve;
+mod sources;
 mod support;

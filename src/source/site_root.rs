@@ -1,0 +1,391 @@
+//! The site folder as a boundary: walking it and opening files in it so
+//! that nothing outside it is read (issue 9).
+//!
+//! Every file is resolved to its real path, which must lie inside the
+//! site's real root: a symbolic link may point anywhere inside the site, and
+//! a link that leaves it is an error naming the link and its target. Only
+//! regular files are opened, by [`open_verified`], which cannot block on a
+//! pipe or device; the write stage and `serve` open static files through it
+//! again when they copy or send them.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::{MAX_PAGE_BYTES, SourceFile, decode, io_reason, is_skipped};
+use crate::config::CONFIG_FILE;
+use crate::error::{Diagnostic, Error};
+
+/// The site folder, as given and as the file system resolves it.
+pub(super) struct SiteRoot {
+    /// As given (`.`, `../clinic`): messages name paths relative to it.
+    given: PathBuf,
+    /// With every symbolic link resolved: nothing outside it is read.
+    real: PathBuf,
+}
+
+impl SiteRoot {
+    pub(super) fn new(root: &Path) -> Result<SiteRoot, Error> {
+        match fs::canonicalize(root) {
+            Ok(real) => Ok(SiteRoot { given: root.to_path_buf(), real }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(no_config(root)),
+            Err(e) => Err(Error::io("read", root)(e)),
+        }
+    }
+
+    /// The text of `site.yaml`.
+    pub(super) fn read_config(&self) -> Result<String, Error> {
+        let rel = Path::new(CONFIG_FILE);
+        if self.given.join(rel).symlink_metadata().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+            return Err(no_config(&self.given));
+        }
+        self.read_text(rel).map(|f| f.text).map_err(|d| Error::Site(vec![d]))
+    }
+
+    /// The real path of `rel`, checked to be a regular file inside the site.
+    pub(super) fn verify(&self, rel: &Path) -> Result<PathBuf, Diagnostic> {
+        let real = fs::canonicalize(self.given.join(rel)).map_err(|e| cannot_read(rel, &e))?;
+        if !real.starts_with(&self.real) {
+            return Err(self.leaves(rel, &real));
+        }
+        let meta = fs::metadata(&real).map_err(|e| cannot_read(rel, &e))?;
+        if !meta.is_file() || is_system_path(&real) {
+            return Err(not_a_file(rel, &meta.file_type()));
+        }
+        Ok(real)
+    }
+
+    /// The text of the file at `rel`, checked and normalised.
+    pub(super) fn read_text(&self, rel: &Path) -> Result<SourceFile, Diagnostic> {
+        let real = self.verify(rel)?;
+        read_found(&Found { rel: rel.to_path_buf(), real })
+    }
+
+    /// The error for `rel`, whose real path `real` is outside the site:
+    /// names the first link on the way that leaves it, and where it points.
+    fn leaves(&self, rel: &Path, real: &Path) -> Diagnostic {
+        let mut prefix = PathBuf::new();
+        for part in rel.components() {
+            prefix.push(part);
+            let here = self.given.join(&prefix);
+            let is_link = here.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+            if is_link
+                && let Ok(resolved) = fs::canonicalize(&here)
+                && !resolved.starts_with(&self.real)
+            {
+                let written = fs::read_link(&here).unwrap_or_else(|_| resolved.clone());
+                return link_leaves(&prefix, &written, &resolved);
+            }
+        }
+        link_leaves(rel, real, real)
+    }
+
+    pub(super) fn no_content_folder(&self) -> Diagnostic {
+        let at = self.real.display();
+        let d = if self.given.join("content").exists() {
+            Diagnostic::error("content", format!("content in {at} is not a folder"))
+        } else {
+            Diagnostic::error("content", format!("there is no content folder in {at}"))
+        };
+        d.with_help(
+            "the pages go in a folder named content beside site.yaml (content/index.md is the home page); \
+             if your site is in another folder, name it with --root DIR",
+        )
+    }
+}
+
+/// A file found by [`walk`] (or checked by [`SiteRoot::verify`]): where the
+/// owner sees it and its real path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Found {
+    /// Relative to the site root, through any links (`content/shared/a.md`).
+    pub(super) rel: PathBuf,
+    /// Without links, inside the site.
+    pub(super) real: PathBuf,
+}
+
+/// The text of a found file, normalised.
+pub(super) fn read_found(found: &Found) -> Result<SourceFile, Diagnostic> {
+    let rel = found.rel.as_path();
+    let file = open_verified(&found.real).map_err(|e| cannot_read(rel, &e))?;
+
+    let len = file.metadata().map_err(|e| cannot_read(rel, &e))?.len();
+    if len > MAX_PAGE_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            format!("file is {} MiB, more than the 8 MiB a page may be", len >> 20),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    // `take`: a file that grows while it is read still stops at the limit.
+    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
+    let text = decode(rel, bytes)?;
+    Ok(SourceFile { path: rel.to_path_buf(), text })
+}
+
+fn no_config(root: &Path) -> Error {
+    Error::Site(vec![
+        Diagnostic::error(CONFIG_FILE, format!("no {CONFIG_FILE} in {}", root.display()))
+            .with_help("run dotwork in your site's folder, or name it with --root DIR"),
+    ])
+}
+
+fn cannot_read(rel: &Path, e: &io::Error) -> Diagnostic {
+    Diagnostic::error(rel, format!("cannot read: {}", io_reason(e)))
+}
+
+fn link_leaves(link: &Path, written: &Path, resolved: &Path) -> Diagnostic {
+    let target = if written == resolved {
+        written.display().to_string()
+    } else {
+        format!("{} ({})", written.display(), resolved.display())
+    };
+    Diagnostic::error(link, format!("this link points outside the site folder, to {target}")).with_help(
+        "dotwork reads only files inside the site folder: copy the file or folder into the site instead of linking to it",
+    )
+}
+
+fn not_a_file(rel: &Path, kind: &fs::FileType) -> Diagnostic {
+    Diagnostic::error(rel, format!("this is {}, not a file dotwork can read", describe_type(kind)))
+        .with_help("remove it, or put an ordinary file (or a link to one inside the site) in its place")
+}
+
+/// What a file that is not a regular file is, in words.
+fn describe_type(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file of the operating system"
+    }
+}
+
+/// Files of the kernel's pseudo file systems look like regular files (with
+/// size 0) but are not data; never read them, wherever the site is.
+fn is_system_path(real: &Path) -> bool {
+    cfg!(target_os = "linux") && (real.starts_with("/proc") || real.starts_with("/sys"))
+}
+
+/// Opens the regular file at `real`, a path without symbolic links (as
+/// [`AssetSource::File`] holds), for reading, and only if it still is one.
+///
+/// It never blocks and never opens a device or pipe, even if the file was
+/// replaced by one since it was checked. On Linux the file is first opened
+/// as a bare handle (`O_PATH`, which reads nothing), its type and real path
+/// are checked on that handle, and the same file is then opened for reading
+/// through `/proc/self/fd`, so nothing swapped in between is opened. Other
+/// Unix systems open with `O_NONBLOCK | O_NOFOLLOW | O_NOCTTY` and check the
+/// opened file's type; a folder on the way swapped for a link remains a race
+/// there. The copy itself may see the file's contents change, never another file.
+pub(crate) fn open_verified(real: &Path) -> io::Result<fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        if let Some(file) = open_through_handle(real)? {
+            return Ok(file);
+        }
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY);
+    }
+    let file = options.open(real)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))));
+    }
+    Ok(file)
+}
+
+/// [`open_verified`] on Linux; `None` when `/proc` is not mounted.
+#[cfg(target_os = "linux")]
+fn open_through_handle(real: &Path) -> io::Result<Option<fs::File>> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let handle =
+        fs::OpenOptions::new().read(true).custom_flags(libc::O_PATH | libc::O_NOFOLLOW).open(real)?;
+    let kind = handle.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))));
+    }
+    let fd = PathBuf::from(format!("/proc/self/fd/{}", handle.as_raw_fd()));
+    match fs::read_link(&fd) {
+        Ok(opened) if opened == real => {}
+        Ok(_) => return Err(io::Error::other("a folder on its way was replaced while it was read")),
+        Err(_) => return Ok(None),
+    }
+    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY).open(&fd)?;
+    Ok(Some(file))
+}
+
+/// Files under `root/dir`, without what [`is_skipped`] says is not read;
+/// `None` when there is no such folder. Links are followed only while they
+/// stay inside the site; links that leave it, pipes, sockets and devices are
+/// reported in `problems`. Each file's real path is known from its folder's,
+/// so only links are resolved again.
+pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<Found>> {
+    let start = site.given.join(dir);
+    start.symlink_metadata().ok()?;
+    let start_real = match fs::canonicalize(&start) {
+        Ok(real) if !real.starts_with(&site.real) => {
+            problems.push(site.leaves(dir, &real));
+            return Some(Vec::new());
+        }
+        Ok(real) if !real.is_dir() => return None,
+        Ok(real) => real,
+        Err(e) => {
+            problems.push(cannot_read(dir, &e));
+            return Some(Vec::new());
+        }
+    };
+    let rel_of = |p: &Path| p.strip_prefix(&site.given).unwrap_or(p).to_path_buf();
+    let mut files = Vec::new();
+    let mut refused = Vec::new();
+    // follow_links: a linked folder of shared pages is legitimate; walkdir
+    // detects loops and reports them as errors instead of recursing forever.
+    // A link's target is only looked at (`stat`), never opened, before the
+    // filter below has checked that it stays inside the site.
+    let walker = WalkDir::new(&start).follow_links(true).sort_by_file_name().into_iter();
+    let walker = walker.filter_entry(|e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        if is_skipped(&rel_of(e.path())) {
+            return false;
+        }
+        if e.path_is_symlink() {
+            match fs::canonicalize(e.path()) {
+                Ok(real) if !real.starts_with(&site.real) => {
+                    refused.push(site.leaves(&rel_of(e.path()), &real));
+                    return false;
+                }
+                Ok(real) if is_system_path(&real) => {
+                    refused.push(not_a_file(&rel_of(e.path()), &e.file_type()));
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        true
+    });
+    // Real path of every folder walked so far, by the path walkdir gives it.
+    let mut folders: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for entry in walker {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                problems.push(walk_error(&err, dir, rel_of));
+                continue;
+            }
+        };
+        let parent = e.path().parent().and_then(|p| folders.get(p));
+        let real = match (e.depth(), parent) {
+            (0, _) => Ok(start_real.clone()),
+            (_, Some(parent)) if !e.path_is_symlink() => Ok(parent.join(e.file_name())),
+            _ => fs::canonicalize(e.path()),
+        };
+        let real = match real {
+            Ok(real) => real,
+            Err(err) => {
+                problems.push(cannot_read(&rel_of(e.path()), &err));
+                continue;
+            }
+        };
+        let kind = e.file_type();
+        if kind.is_dir() {
+            folders.insert(e.into_path(), real);
+        } else if kind.is_file() {
+            files.push(Found { rel: rel_of(e.path()), real });
+        } else {
+            problems.push(not_a_file(&rel_of(e.path()), &kind));
+        }
+    }
+    problems.append(&mut refused);
+    Some(files)
+}
+
+fn walk_error(err: &walkdir::Error, dir: &Path, rel_of: impl Fn(&Path) -> PathBuf) -> Diagnostic {
+    let at = err.path().map_or_else(|| dir.to_path_buf(), rel_of);
+    let message = if err.loop_ancestor().is_some() {
+        "symbolic link loop: this link points back to a folder that contains it".to_string()
+    } else {
+        match err.io_error() {
+            Some(io) => format!("cannot read: {}", io_reason(io)),
+            None => format!("cannot read: {err}"),
+        }
+    };
+    Diagnostic::error(at, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_only_a_regular_file_by_its_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = fs::canonicalize(dir.path()).unwrap();
+        fs::write(real.join("a.txt"), "text").unwrap();
+        let mut text = String::new();
+        open_verified(&real.join("a.txt")).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "text");
+        assert!(open_verified(&real).is_err(), "a folder");
+        #[cfg(unix)]
+        {
+            // A file swapped for a link since it was checked is not followed.
+            std::os::unix::fs::symlink(real.join("a.txt"), real.join("b.txt")).unwrap();
+            assert!(open_verified(&real.join("b.txt")).is_err());
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_folder_swapped_for_a_link_on_the_way_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir(real.join("elsewhere")).unwrap();
+        fs::write(real.join("elsewhere/a.txt"), "secret").unwrap();
+        std::os::unix::fs::symlink(real.join("elsewhere"), real.join("static")).unwrap();
+        // `static/a.txt` was checked as a real path; `static` is now a link.
+        assert!(open_verified(&real.join("static/a.txt")).is_err());
+    }
+
+    #[test]
+    fn a_link_out_is_named_with_its_target() {
+        let outside = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret"), "x").unwrap();
+        fs::create_dir(dir.path().join("static")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(outside.path(), dir.path().join("static/out")).unwrap();
+            let site = SiteRoot::new(dir.path()).unwrap();
+            let d = site.verify(Path::new("static/out/secret")).unwrap_err();
+            assert_eq!(d.file, Path::new("static/out"));
+            assert!(d.message.starts_with("this link points outside the site folder, to "), "{}", d.message);
+            let mut problems = Vec::new();
+            assert_eq!(walk(&site, Path::new("static"), &mut problems), Some(Vec::new()));
+            assert_eq!(problems.len(), 1);
+            assert_eq!(problems[0].file, Path::new("static/out"));
+        }
+    }
+}
