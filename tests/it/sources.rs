@@ -251,6 +251,7 @@ fn hidden_files_are_copied_and_clutter_is_not() {
     site.write("templates/.page.html.bak", "{% broken");
     site.build();
     let expected = [
+        ".dotwork-output",
         ".htaccess",
         ".nojekyll",
         ".well-known/security.txt",
