@@ -460,6 +460,51 @@ mod tests {
         assert_eq!((touched[0].rel.as_path(), touched[0].created), (Path::new("content/a.md"), true));
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_still_open_for_writing_is_held_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("content")).unwrap();
+        for name in ["a.md", "b.md"] {
+            std::fs::write(root.join("content").join(name), "x").unwrap();
+        }
+        let path = |rel: &str| root.join(rel).display().to_string();
+        let (a, b) = (path("content/a.md"), path("content/b.md"));
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        // Taken before the events, so no slowness of this test can make them old.
+        let now = Instant::now();
+        let mut burst = Burst::default();
+        burst.add(event(data, &[&a]));
+        burst.add(event(data, &[&b]));
+        burst.add(event(closed, &[&b]));
+        // b is built, a (written half-way, still open) waits.
+        let (ready, mut held) = burst.settle(root, now);
+        let ready: Vec<PathBuf> = ready.unwrap().into_iter().map(|t| t.rel).collect();
+        assert_eq!(ready, [PathBuf::from("content/b.md")]);
+        assert_eq!(held.paths.keys().collect::<Vec<_>>(), [&root.join("content/a.md")]);
+        assert!(held.patience_left(now) >= WRITE_PATIENCE);
+        // Alone it is not built at all; once closed, it is.
+        let (ready, mut held) = std::mem::take(&mut held).settle(root, now);
+        assert!(ready.is_none());
+        held.add(event(closed, &[&a]));
+        let (ready, held) = held.settle(root, now);
+        assert_eq!(ready.unwrap().len(), 1);
+        assert!(held.paths.is_empty());
+        // A change that needs a full load waits for the open file too, as the load would read it.
+        let mut burst = Burst::default();
+        burst.add(event(data, &[&a]));
+        burst.add(event(data, &[&path("site.yaml")]));
+        burst.add(event(closed, &[&path("site.yaml")]));
+        let (ready, held) = burst.settle(root, now);
+        assert!(ready.is_none());
+        assert_eq!(held.paths.len(), 2);
+        // A writer that keeps it open without writing gets it built after a while.
+        let (ready, _) = held.settle(root, Instant::now() + WRITE_PATIENCE);
+        assert_eq!(ready.unwrap().len(), 2);
+    }
+
     #[test]
     fn a_burst_remembers_which_paths_were_created() {
         let mut burst = Burst::default();
