@@ -17,12 +17,17 @@
 
 use std::collections::BTreeMap;
 use std::net::{Shutdown, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Never more connections than this, however high the descriptor limit: each is a thread.
 const MOST_CONNECTIONS: usize = 4096;
 /// Never fewer, however low the limit.
 const FEWEST_CONNECTIONS: usize = 8;
+/// How long a new connection may wait for evicted ones to be gone (they
+/// end within a few milliseconds; the accepting thread waits meanwhile).
+const WAIT_FOR_EVICTED: Duration = Duration::from_millis(300);
 
 /// Raises the soft limit on open files to the hard limit, where the system
 /// allows it, and returns the soft limit then in force.
@@ -61,6 +66,8 @@ pub(crate) fn connection_cap(fd_limit: u64) -> usize {
 #[derive(Debug)]
 pub(crate) struct Slots {
     state: Mutex<State>,
+    /// Signalled whenever a connection ends.
+    freed: Condvar,
     cap: usize,
 }
 
@@ -70,15 +77,30 @@ struct State {
     open: usize,
     next_id: u64,
     /// Connections waiting for a request head, oldest wait first.
-    waiting: BTreeMap<u64, Arc<TcpStream>>,
+    waiting: BTreeMap<u64, Entry>,
     /// Event streams, oldest first.
-    streams: BTreeMap<u64, Arc<TcpStream>>,
+    streams: BTreeMap<u64, Entry>,
+}
+
+/// A connection that may be evicted: its socket, to shut it, and the flag
+/// its thread checks (an event stream waits on the hub, not the socket).
+#[derive(Debug)]
+struct Entry {
+    stream: Arc<TcpStream>,
+    evicted: Arc<AtomicBool>,
+}
+
+impl Entry {
+    fn evict(self) {
+        self.evicted.store(true, Ordering::Relaxed);
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
 }
 
 impl Slots {
     /// Slots for `cap` connections.
     pub(crate) fn new(cap: usize) -> Arc<Slots> {
-        Arc::new(Slots { state: Mutex::new(State::default()), cap })
+        Arc::new(Slots { state: Mutex::new(State::default()), freed: Condvar::new(), cap })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -90,31 +112,36 @@ impl Slots {
     /// waiting longest for its request head is shut to make room (or the
     /// oldest event stream, when streams hold half the slots: its page
     /// reconnects by itself). `None` when neither frees one: answer 503.
+    ///
+    /// An evicted connection keeps its descriptor until its thread notices,
+    /// a moment later; up to a quarter more than the cap may be open
+    /// meanwhile (well inside the reserve). Beyond that, new connections
+    /// wait (at most [`WAIT_FOR_EVICTED`]) for evicted ones to be gone,
+    /// rather than being turned away.
     pub(crate) fn admit(self: &Arc<Self>) -> Option<Slot> {
+        let hard_cap = self.cap + self.cap / 4 + 1;
+        let deadline = Instant::now() + WAIT_FOR_EVICTED;
         let mut state = self.lock();
-        if state.open >= self.cap {
-            let victim = match state.waiting.pop_first() {
-                Some((_, stream)) => Some(stream),
-                None if state.streams.len() * 2 >= self.cap => state.streams.pop_first().map(|(_, s)| s),
-                None => None,
-            };
-            // An evicted connection keeps its descriptor until its thread
-            // notices, a moment later; up to a quarter more may be open
-            // meanwhile, well inside the reserve.
-            match victim {
-                Some(stream) if state.open < self.cap + self.cap / 4 + 1 => {
-                    let _ = stream.shutdown(Shutdown::Both);
-                }
-                Some(stream) => {
-                    let _ = stream.shutdown(Shutdown::Both);
-                    return None;
-                }
-                None => return None,
+        loop {
+            if state.open < self.cap {
+                break;
             }
+            if state.open < hard_cap {
+                let victim = match state.waiting.pop_first() {
+                    Some((_, entry)) => Some(entry),
+                    None if state.streams.len() * 2 >= self.cap => state.streams.pop_first().map(|(_, e)| e),
+                    None => None,
+                };
+                // Nobody to evict: every slot is answering or streaming.
+                victim?.evict();
+                break;
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            state = self.freed.wait_timeout(state, left).unwrap_or_else(PoisonError::into_inner).0;
         }
         state.open += 1;
         state.next_id += 1;
-        Some(Slot { slots: self.clone(), id: state.next_id })
+        Some(Slot { slots: self.clone(), id: state.next_id, evicted: Arc::new(AtomicBool::new(false)) })
     }
 
     /// Connections open now.
@@ -129,6 +156,7 @@ impl Slots {
 pub(crate) struct Slot {
     slots: Arc<Slots>,
     id: u64,
+    evicted: Arc<AtomicBool>,
 }
 
 impl Slot {
@@ -141,7 +169,16 @@ impl Slot {
         let id = state.next_id;
         state.waiting.remove(&self.id);
         self.id = id;
-        state.waiting.insert(id, stream.clone());
+        state.waiting.insert(id, self.entry(stream));
+    }
+
+    fn entry(&self, stream: &Arc<TcpStream>) -> Entry {
+        Entry { stream: stream.clone(), evicted: self.evicted.clone() }
+    }
+
+    /// Whether the slot was given to a new connection: end this one.
+    pub(crate) fn evicted(&self) -> bool {
+        self.evicted.load(Ordering::Relaxed)
     }
 
     /// The head has arrived: the connection is busy answering.
@@ -153,7 +190,7 @@ impl Slot {
     pub(crate) fn streaming(&self, stream: &Arc<TcpStream>) {
         let mut state = self.slots.lock();
         state.waiting.remove(&self.id);
-        state.streams.insert(self.id, stream.clone());
+        state.streams.insert(self.id, self.entry(stream));
     }
 }
 
@@ -163,6 +200,8 @@ impl Drop for Slot {
         state.open -= 1;
         state.waiting.remove(&self.id);
         state.streams.remove(&self.id);
+        drop(state);
+        self.slots.freed.notify_one();
     }
 }
 

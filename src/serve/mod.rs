@@ -59,6 +59,8 @@ const CONNECTION_STACK: usize = 256 * 1024;
 /// How often an idle event stream is checked with a comment line, so the
 /// threads of closed pages end.
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How often an event stream checks whether its slot was taken from it.
+const EVICTION_CHECK: Duration = Duration::from_millis(250);
 
 /// A server that has built the site and is listening, not yet answering.
 pub struct Server {
@@ -252,9 +254,7 @@ fn describe(e: &Error) -> String {
 
 fn spawn_connection(stream: TcpStream, hub: &Arc<Hub>, slots: &Arc<Slots>, bound: IpAddr) {
     let Some(slot) = slots.admit() else {
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-        let _ = Response::text(503, "too many connections\n").write(&mut &stream, false, false);
-        return;
+        return refuse_busy(&stream);
     };
     let hub = hub.clone();
     let stream = Arc::new(stream);
@@ -265,6 +265,23 @@ fn spawn_connection(stream: TcpStream, hub: &Arc<Hub>, slots: &Arc<Slots>, bound
     if let Err(e) = spawned {
         log::debug!("cannot start a thread for a connection: {e}");
     }
+}
+
+/// Answers 503 on the accepting thread, without waiting for anything.
+fn refuse_busy(stream: &TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = Response::text(503, "too many connections\n").write(&mut &*stream, false, false);
+    // Closing with the request unread would send a reset, which may reach
+    // the client before the answer does: read what has arrived first.
+    if stream.set_nonblocking(true).is_ok() {
+        let mut buf = [0; 4096];
+        for _ in 0..4 {
+            if !matches!((&mut &*stream).read(&mut buf), Ok(n) if n > 0) {
+                break;
+            }
+        }
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Write);
 }
 
 /// Answers the requests of one connection, in order, until it closes. The
@@ -310,7 +327,7 @@ fn handle(stream: &Arc<TcpStream>, mut slot: Slot, hub: &Hub, bound: IpAddr) {
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) && !head_only {
             slot.streaming(stream);
-            return stream_events(writer, hub);
+            return stream_events(writer, hub, &slot);
         }
         // A body we will not read would be taken for the next request: close after answering.
         let keep_alive = request.keep_alive && !request.has_body;
@@ -388,7 +405,7 @@ fn not_found(live: &Live) -> Response<'_> {
 }
 
 /// Streams reload and error events to one open page until it goes away.
-fn stream_events(mut writer: &TcpStream, hub: &Hub) {
+fn stream_events(mut writer: &TcpStream, hub: &Hub, slot: &Slot) {
     let live = hub.current();
     let mut out = String::from(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
@@ -399,16 +416,24 @@ fn stream_events(mut writer: &TcpStream, hub: &Hub) {
         out.push_str(&sse_event("errors", errors));
     }
     let mut seen = live.generation;
+    let mut written = Instant::now();
     loop {
-        if writer.write_all(out.as_bytes()).and_then(|()| writer.flush()).is_err() {
-            return;
+        if !out.is_empty() {
+            if writer.write_all(out.as_bytes()).and_then(|()| writer.flush()).is_err() {
+                return;
+            }
+            written = Instant::now();
         }
-        out = match hub.wait(seen, KEEPALIVE) {
+        // Woken at least every EVICTION_CHECK, so a stream whose slot was
+        // given to a new connection ends (and frees its descriptor) at once.
+        out = match hub.wait(seen, EVICTION_CHECK) {
+            _ if slot.evicted() => return,
             Some(live) => {
                 seen = live.generation;
                 events_for(&live)
             }
-            None => ": still here\n\n".to_string(),
+            None if written.elapsed() >= KEEPALIVE => ": still here\n\n".to_string(),
+            None => String::new(),
         };
     }
 }
