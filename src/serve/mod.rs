@@ -8,12 +8,13 @@
 //! builds a new snapshot beside the one being served and swaps it in.
 //!
 //! Nothing is written to disk, so stopping the server (Ctrl-C) leaves
-//! nothing behind and needs no handler. Modules: `http` (requests, ranges,
-//! the `Host` check and the path rules), `files` (opening a static file
-//! safely), `limits` (descriptors and connection slots), `network` (the
-//! addresses a `--bind 0.0.0.0` server answers at), `watch` (events to
-//! plans), `rebuild` (plans to snapshots), `livereload` (the page script,
-//! its events and the overlay).
+//! nothing behind and needs no handler. Modules: `http` (requests, the
+//! `Host` check and the path rules), `response` (answers, streamed, and
+//! byte ranges), `files` (opening a static file safely), `limits`
+//! (descriptors and connection slots), `network` (the addresses a
+//! `--bind 0.0.0.0` server answers at), `watch` (events to plans),
+//! `rebuild` (plans to snapshots), `livereload` (the page script, its
+//! events and the overlay).
 
 mod files;
 mod http;
@@ -21,6 +22,7 @@ mod limits;
 mod livereload;
 mod network;
 mod rebuild;
+mod response;
 mod watch;
 
 use std::io::{BufReader, ErrorKind, Read as _, Write};
@@ -33,12 +35,11 @@ use std::time::{Duration, Instant};
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
 use files::open_static;
-use http::{
-    Deadline, Payload, ReadError, Response, Target, content_type, host_allowed, read_request, resolve,
-};
+use http::{Deadline, ReadError, Target, content_type, host_allowed, read_request, resolve};
 use limits::{Slot, Slots, connection_cap, raise_fd_limit};
 use livereload::{EVENTS_PATH, Hub, Live, SCRIPT, SCRIPT_PATH, events_for, inject, script_tag, sse_event};
 use rebuild::{Body, Builder, Rebuilt, Snapshot};
+use response::{Payload, Response};
 use watch::{Events, Plan, Watcher};
 
 pub use http::fuzz_request_reader;
