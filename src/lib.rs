@@ -24,6 +24,8 @@ pub(crate) mod markdown;
 pub mod output;
 pub mod render;
 pub(crate) mod serve;
+#[doc(hidden)]
+pub use serve::fuzz_request_reader;
 pub mod site;
 pub mod source;
 pub(crate) mod structured_data;

@@ -1,19 +1,24 @@
-//! Just enough HTTP/1.1 for a preview server on the owner's machine: `GET`
-//! and `HEAD` requests with keep-alive, answers with a known length, and the
-//! pure rules for turning a request path into a file of the built site.
+//! Just enough HTTP/1.1 for a preview server on the owner's machine: reading
+//! `GET` and `HEAD` requests (keep-alive, a deadline for the whole head), the
+//! `Host` check, and the pure rules for turning a request path into a file of
+//! the built site. Answers are in `response`.
 //!
-//! Hand-written on `std::net` rather than a crate: every HTTP server crate
-//! either brings an async runtime or does not stream (which Server-Sent
-//! Events need), and what a preview needs is a page of code. Requests with a
-//! body, or any method but `GET`/`HEAD`, are refused and the connection is
-//! closed, so a body is never read.
+//! Hand-written on `std::net` rather than a crate: the crates that stream
+//! without an async runtime (tiny_http, rouille) have neither `Range` nor a
+//! deadline for the request head, and hyper has both only with tokio, which
+//! costs more to build than this whole server (figures in docs/serve.md).
+//! Requests with a body, or any method but `GET`/`HEAD`, are refused and the
+//! connection is closed, so a body is never read.
+
+use std::io::{self, BufRead, Read};
+use std::net::{IpAddr, TcpStream};
+use std::time::Instant;
 
 use crate::content::percent_decode;
-use std::io::{self, BufRead, Write};
+use crate::serve::response::{Span, parse_range};
 
 /// The longest request line and headers we read; browsers send ~1-2 KiB.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
-
 /// A request's first line and the headers we act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Request {
@@ -25,12 +30,17 @@ pub(crate) struct Request {
     pub(crate) keep_alive: bool,
     /// Whether a body follows (which we never read, so we close after answering).
     pub(crate) has_body: bool,
+    /// The `Host` header; HTTP/1.1 requires exactly one, HTTP/1.0 may leave it out.
+    pub(crate) host: Option<String>,
+    /// The `Range` header, unless an `If-Range` makes it conditional: we send
+    /// no validators (`ETag`, `Last-Modified`), so such a range is never met.
+    pub(crate) range: Option<String>,
 }
 
 /// Why a request could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
-    /// The connection failed, or sat idle too long.
+    /// The connection failed, or the head did not arrive in time.
     Io,
     /// Not HTTP we understand (answer 400 and close).
     Malformed,
@@ -39,6 +49,34 @@ pub(crate) enum ReadError {
 impl From<io::Error> for ReadError {
     fn from(_: io::Error) -> Self {
         ReadError::Io
+    }
+}
+
+/// A connection read under a deadline for the whole request head, not for
+/// each read: a client sending one byte every few seconds is cut off when
+/// its time is up, however steadily it trickles (issue 9, slowloris).
+#[derive(Debug)]
+pub(crate) struct Deadline<'a> {
+    stream: &'a TcpStream,
+    /// When the head being read must be complete.
+    pub(crate) until: Instant,
+}
+
+impl<'a> Deadline<'a> {
+    /// Reads `stream`, allowing until `until`.
+    pub(crate) fn new(stream: &'a TcpStream, until: Instant) -> Self {
+        Deadline { stream, until }
+    }
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        (&mut &*self.stream).read(buf)
     }
 }
 
@@ -85,9 +123,14 @@ pub(crate) fn parse_head(head: &[u8]) -> Option<Request> {
     };
     let mut keep_alive = http11;
     let mut has_body = false;
+    let (mut host, mut range, mut if_range) = (None, None, false);
     for line in lines.filter(|l| !l.is_empty()) {
         let (name, value) = line.split_once(':')?;
-        let value = value.trim();
+        // No space before the colon (RFC 9112 section 5.1): a proxy might read such a header differently.
+        if name.is_empty() || name.ends_with([' ', '\t']) {
+            return None;
+        }
+        let value = value.trim_matches([' ', '\t']);
         if name.eq_ignore_ascii_case("connection") {
             for token in value.split(',').map(str::trim) {
                 if token.eq_ignore_ascii_case("close") {
@@ -96,75 +139,112 @@ pub(crate) fn parse_head(head: &[u8]) -> Option<Request> {
                     keep_alive = true;
                 }
             }
+        } else if name.eq_ignore_ascii_case("host") {
+            // Two hosts: which one did the client mean? (RFC 9112 section 3.2)
+            if host.replace(value.to_string()).is_some() {
+                return None;
+            }
+        } else if name.eq_ignore_ascii_case("range") {
+            range = Some(value.to_string());
+        } else if name.eq_ignore_ascii_case("if-range") {
+            if_range = true;
         } else if name.eq_ignore_ascii_case("transfer-encoding")
             || (name.eq_ignore_ascii_case("content-length") && value != "0")
         {
             has_body = true;
         }
     }
-    Some(Request { method: method.to_string(), target: target.to_string(), keep_alive, has_body })
+    if http11 && host.is_none() {
+        return None;
+    }
+    let range = range.filter(|_| !if_range);
+    Some(Request {
+        method: method.to_string(),
+        target: target.to_string(),
+        keep_alive,
+        has_body,
+        host,
+        range,
+    })
 }
 
-/// An answer with a body of known length.
-#[derive(Debug)]
-pub(crate) struct Response<'a> {
-    pub(crate) status: u16,
-    pub(crate) content_type: &'static str,
-    pub(crate) body: std::borrow::Cow<'a, [u8]>,
-    /// Extra headers, such as `Location` or `Allow`.
-    pub(crate) headers: Vec<(&'static str, String)>,
-}
-
-impl<'a> Response<'a> {
-    /// A response with this status, type and body.
-    pub(crate) fn new(
-        status: u16,
-        content_type: &'static str,
-        body: impl Into<std::borrow::Cow<'a, [u8]>>,
-    ) -> Self {
-        Response { status, content_type, body: body.into(), headers: Vec::new() }
-    }
-
-    /// A short plain-text response.
-    pub(crate) fn text(status: u16, text: &'static str) -> Response<'static> {
-        Response::new(status, "text/plain; charset=utf-8", text.as_bytes())
-    }
-
-    /// Writes the response; no body for `HEAD`.
-    pub(crate) fn write(&self, w: &mut impl Write, head_only: bool, keep_alive: bool) -> io::Result<()> {
-        let mut out = Vec::with_capacity(256 + if head_only { 0 } else { self.body.len() });
-        write!(
-            out,
-            "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
-             X-Content-Type-Options: nosniff\r\nConnection: {}\r\n",
-            self.status,
-            reason(self.status),
-            self.content_type,
-            self.body.len(),
-            if keep_alive { "keep-alive" } else { "close" },
-        )?;
-        for (name, value) in &self.headers {
-            write!(out, "{name}: {value}\r\n")?;
+/// Whether a `Host` header names the server being talked to, which is what
+/// keeps a web page elsewhere from reading the preview through DNS
+/// rebinding (issue 9): `localhost` and its subdomains (browsers resolve
+/// them to this machine themselves), a loopback address, or one of the
+/// addresses in `served` (the bound one, the one this connection reached).
+/// A name the attacker controls is refused. The port is not compared: a
+/// forwarded port (`docker run -p 8080:1111`) keeps the name.
+pub(crate) fn host_allowed(host: &str, served: &[IpAddr]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        let Some((ip, port)) = rest.split_once(']') else { return false };
+        if !(port.is_empty() || port.strip_prefix(':').is_some_and(is_port)) {
+            return false;
         }
-        out.extend_from_slice(b"\r\n");
-        if !head_only {
-            out.extend_from_slice(&self.body);
+        return ip.parse::<std::net::Ipv6Addr>().is_ok_and(|ip| allowed_ip(IpAddr::V6(ip), served));
+    } else {
+        match host.split_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
         }
-        w.write_all(&out)?;
-        w.flush()
+    };
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    if let Ok(ip) = name.parse::<std::net::Ipv4Addr>() {
+        return allowed_ip(IpAddr::V4(ip), served);
+    }
+    name == "localhost" || name.strip_suffix(".localhost").is_some_and(|sub| !sub.is_empty())
+}
+
+fn is_port(port: &str) -> bool {
+    port.is_empty() || (port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn allowed_ip(ip: IpAddr, served: &[IpAddr]) -> bool {
+    ip.is_loopback() || served.contains(&ip)
+}
+
+/// Runs the request reader and the header rules on arbitrary bytes, as a
+/// connection would feed them, for `fuzz/fuzz_targets/http_request.rs`:
+/// the first byte sets how many bytes each read returns (a slow client), the
+/// rest is the stream. Panics when an invariant breaks.
+pub fn fuzz_request_reader(data: &[u8]) {
+    let Some((&step, stream)) = data.split_first() else { return };
+    let mut reader =
+        io::BufReader::with_capacity(64, Trickle { data: stream, step: usize::from(step % 17) + 1 });
+    let served = [IpAddr::from([192, 168, 1, 5])];
+    // A head is at least a few bytes, so this bounds the loop.
+    for _ in 0..=stream.len() {
+        match read_request(&mut reader) {
+            Ok(Some(request)) => {
+                assert!(!request.method.is_empty() && !request.target.is_empty());
+                if let Some(host) = &request.host {
+                    std::hint::black_box(host_allowed(host, &served));
+                }
+                let _ = std::hint::black_box(resolve(&request.target));
+                for len in [0, 1, 100, u64::MAX] {
+                    if let Span::Part { start, end } = parse_range(request.range.as_deref(), len) {
+                        assert!(start <= end && end < len, "{:?} of {len}: {start}-{end}", request.range);
+                    }
+                }
+            }
+            Ok(None) | Err(ReadError::Malformed | ReadError::Io) => return,
+        }
     }
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "",
+/// A reader returning at most `step` bytes per read.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
     }
 }
 
@@ -364,22 +444,38 @@ mod tests {
         let r = parse_head(b"GET /about/ HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
         assert_eq!(
             r,
-            Request { method: "GET".into(), target: "/about/".into(), keep_alive: true, has_body: false }
+            Request {
+                method: "GET".into(),
+                target: "/about/".into(),
+                keep_alive: true,
+                has_body: false,
+                host: Some("x".into()),
+                range: None
+            }
         );
-        let r = parse_head(b"HEAD / HTTP/1.1\r\nConnection: close\r\n\r\n").unwrap();
+        let r = parse_head(b"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
         assert!(!r.keep_alive);
         let r = parse_head(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-        assert!(!r.keep_alive);
-        let r = parse_head(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n").unwrap();
+        assert!(!r.keep_alive && r.host.is_none());
+        let r = parse_head(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n").unwrap();
         assert!(r.has_body);
+        let r = parse_head(b"GET /v.mp4 HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\n\r\n").unwrap();
+        assert_eq!(r.range.as_deref(), Some("bytes=0-1"));
+        let r =
+            parse_head(b"GET / HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\nIf-Range: \"e\"\r\n\r\n").unwrap();
+        assert_eq!(r.range, None, "a conditional range is never met: we send no validators");
         assert!(parse_head(b"GET / HTTP/2\r\n\r\n").is_none());
-        assert!(parse_head(b"GET  / HTTP/1.1\r\n\r\n").is_none());
-        assert!(parse_head(b"GET / HTTP/1.1\r\nno colon\r\n\r\n").is_none());
+        assert!(parse_head(b"GET  / HTTP/1.1\r\nHost: x\r\n\r\n").is_none());
+        assert!(parse_head(b"GET / HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n").is_none());
+        // HTTP/1.1 needs exactly one Host, and no space before a colon.
+        assert!(parse_head(b"GET / HTTP/1.1\r\n\r\n").is_none());
+        assert!(parse_head(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").is_none());
+        assert!(parse_head(b"GET / HTTP/1.1\r\nHost : a\r\n\r\n").is_none());
     }
 
     #[test]
     fn reads_one_request_at_a_time() {
-        let mut input: &[u8] = b"\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+        let mut input: &[u8] = b"\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.0\r\n\r\n";
         assert_eq!(read_request(&mut input).unwrap().unwrap().target, "/a");
         assert_eq!(read_request(&mut input).unwrap().unwrap().target, "/b");
         assert!(read_request(&mut input).unwrap().is_none());
@@ -387,5 +483,56 @@ mod tests {
         assert!(matches!(read_request(&mut huge.as_bytes()), Err(ReadError::Malformed)));
         let mut cut: &[u8] = b"GET / HTTP/1.1\r\nHost";
         assert!(matches!(read_request(&mut cut), Err(ReadError::Malformed)));
+    }
+
+    #[test]
+    fn host_must_name_this_server() {
+        let served = [IpAddr::from([192, 168, 1, 5])];
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LocalHost.",
+            "clinic.localhost:8080",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "127.1.2.3",
+            "[::1]",
+            "[::1]:1111",
+            "192.168.1.5:1111",
+            "localhost:",
+        ] {
+            assert!(host_allowed(ok, &served), "{ok}");
+        }
+        for refused in [
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "evilocalhost",
+            ".localhost",
+            "192.168.1.6",
+            "10.0.0.1:1111",
+            "[2001:db8::1]",
+            "[::1",
+            "[::1]x",
+            "::1",
+            "127.0.0.1:x",
+            "127.0.0.1:111111",
+            "localhost:1:2",
+            "0.0.0.0",
+            "",
+        ] {
+            assert!(!host_allowed(refused, &served), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_fuzz_entry_reads_pipelined_requests() {
+        fuzz_request_reader(
+            b"\x00GET / HTTP/1.1\r\nHost: localhost\r\nRange: bytes=-5\r\n\r\nGET /x HTTP/1.0\r\n\r\n",
+        );
+        fuzz_request_reader(
+            b"\x05GET / HTTP/1.1\r\nHost: [::1\r\nRange: bytes=18446744073709551615-\r\n\r\n",
+        );
+        fuzz_request_reader(b"");
     }
 }

@@ -13,9 +13,10 @@
     if (events) return;
     events = new EventSource("/__dotwork/events");
     // A rebuild happened while this page was not listening: catch up.
-    events.addEventListener("hello", (e) => { if (e.data !== build) location.reload(); });
+    // Each event's data is a JSON string, so no character in it can split the event.
+    events.addEventListener("hello", (e) => { if (JSON.parse(e.data) !== build) location.reload(); });
     events.addEventListener("reload", () => location.reload());
-    events.addEventListener("errors", (e) => show(e.data));
+    events.addEventListener("errors", (e) => show(JSON.parse(e.data)));
   }
 
   // Browsers allow about six open connections per site; listening only while

@@ -42,15 +42,24 @@ fn rfind_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
 }
 
-/// One Server-Sent Event; every line of `data` becomes a `data:` line.
+/// One Server-Sent Event, its data a JSON string on one line. A CR, LF or
+/// CRLF ends a line in an event stream, so any of them left in the data (a
+/// file name with a carriage return, issue 9) would split the event and let
+/// the rest of the line be read as another field; every control character
+/// (and U+2028/U+2029, which some JSON readers take for line ends) is
+/// written as a `\uXXXX` escape instead. The script decodes it with `JSON.parse`.
 pub(crate) fn sse_event(name: &str, data: &str) -> String {
-    let mut out = format!("event: {name}\n");
-    for line in data.split('\n') {
-        out.push_str("data: ");
-        out.push_str(line.trim_end_matches('\r'));
-        out.push('\n');
+    let mut out = format!("event: {name}\ndata: \"");
+    for c in data.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
     }
-    out.push('\n');
+    out.push_str("\"\n\n");
     out
 }
 
@@ -177,9 +186,20 @@ mod tests {
     }
 
     #[test]
-    fn events_have_one_data_line_per_line() {
-        assert_eq!(sse_event("reload", "a-1"), "event: reload\ndata: a-1\n\n");
-        assert_eq!(sse_event("errors", "one\r\ntwo\n"), "event: errors\ndata: one\ndata: two\ndata: \n\n");
+    fn event_data_is_one_json_line_whatever_it_holds() {
+        assert_eq!(sse_event("reload", "a-1"), "event: reload\ndata: \"a-1\"\n\n");
+        assert_eq!(
+            sse_event("errors", "one\r\ntwo\n\"q\" \\ \u{0}\u{7f}\u{85}\u{2028}é"),
+            "event: errors\ndata: \"one\\u000d\\u000atwo\\u000a\\\"q\\\" \\\\ \\u0000\\u007f\\u0085\\u2028é\"\n\n"
+        );
+        // Whatever the text, the event is two lines and decodes to the text.
+        for text in ["a\rb", "a\nevent: reload\n\nb", "\r\r\n\n", "x\u{2029}y\u{1b}[31m"] {
+            let event = sse_event("errors", text);
+            let lines: Vec<&str> = event.split(['\r', '\n']).collect();
+            assert_eq!(lines.len(), 4, "{event:?}");
+            let data = lines[1].strip_prefix("data: ").unwrap();
+            assert_eq!(serde_json::from_str::<String>(data).unwrap(), text);
+        }
     }
 
     #[test]
@@ -190,7 +210,7 @@ mod tests {
         hub.publish_errors("content/a.md:2:1: bad".to_string());
         let broken = hub.current();
         assert_eq!(broken.build, first.build);
-        assert!(events_for(&broken).starts_with("event: errors\ndata: content/a.md:2:1"));
+        assert!(events_for(&broken).starts_with("event: errors\ndata: \"content/a.md:2:1"));
         assert!(hub.wait(broken.generation, Duration::from_millis(1)).is_none());
         hub.publish_site(Arc::new(Snapshot::default()));
         let fixed = hub.wait(broken.generation, Duration::from_secs(5)).unwrap();

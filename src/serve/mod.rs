@@ -8,46 +8,67 @@
 //! builds a new snapshot beside the one being served and swaps it in.
 //!
 //! Nothing is written to disk, so stopping the server (Ctrl-C) leaves
-//! nothing behind and needs no handler. Modules: `http` (requests and the
-//! path rules), `watch` (events to plans), `rebuild` (plans to
-//! snapshots), `livereload` (the page script, its events and the overlay).
+//! nothing behind and needs no handler. Modules: `http` (requests, the
+//! `Host` check and the path rules), `response` (answers, streamed, and
+//! byte ranges), `files` (opening a static file safely), `limits`
+//! (descriptors and connection slots), `network` (the addresses a
+//! `--bind 0.0.0.0` server answers at), `watch` (events to plans),
+//! `rebuild` (plans to snapshots), `livereload` (the page script, its
+//! events and the overlay).
 
+mod files;
 mod http;
+mod limits;
 mod livereload;
+mod network;
 mod rebuild;
+mod response;
 mod watch;
 
-use std::borrow::Cow;
-use std::io::{BufReader, ErrorKind, Write};
+use std::io::{BufReader, ErrorKind, Read as _, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use http::{ReadError, Response, Target, content_type, read_request, resolve};
+use files::open_static;
+use http::{Deadline, ReadError, Target, content_type, host_allowed, read_request, resolve};
+use limits::{Slot, Slots, connection_cap, raise_fd_limit};
 use livereload::{EVENTS_PATH, Hub, Live, SCRIPT, SCRIPT_PATH, events_for, inject, script_tag, sse_event};
 use rebuild::{Body, Builder, Rebuilt, Snapshot};
+use response::{Payload, Response};
 use watch::{Events, Plan, Watcher};
+
+pub use http::fuzz_request_reader;
 
 /// The port `serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 1111;
-/// More connections than a preview ever needs; beyond this, answer 503.
-const MAX_CONNECTIONS: usize = 512;
-/// How long a kept-alive connection may sit idle.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a client may take to accept what we send.
+/// How long a request head may take to arrive in full, counted from the
+/// connection opening or the previous answer (so it bounds keep-alive idling
+/// too). Browsers send a head in one packet.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to accept each piece of what we send.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Static HTML files up to this size get the reload script; larger ones are
+/// streamed as they are, so none is read whole into memory.
+const MOST_HTML_TO_INJECT: u64 = 8 * 1024 * 1024;
+/// Connection threads need little stack: no stage of the build runs on them.
+const CONNECTION_STACK: usize = 256 * 1024;
 /// How often an idle event stream is checked with a comment line, so the
 /// threads of closed pages end.
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// How often an event stream checks whether its slot was taken from it.
+const EVICTION_CHECK: Duration = Duration::from_millis(250);
 
 /// A server that has built the site and is listening, not yet answering.
 pub struct Server {
     listener: TcpListener,
+    /// The address listened on, which `Host` headers may name.
+    bound: IpAddr,
+    slots: Arc<Slots>,
     url: String,
     hub: Arc<Hub>,
     builder: Builder,
@@ -60,8 +81,13 @@ impl Server {
     /// site at `root` and builds it. A site that does not build is served
     /// anyway, showing its errors; a folder without `site.yaml` is an error.
     pub fn start(root: &Path, drafts: bool, bind: IpAddr, port: u16) -> Result<Server, Error> {
+        let fd_limit = raise_fd_limit();
+        let slots = Slots::new(connection_cap(fd_limit));
+        log::debug!("open-file limit {fd_limit}: at most {} connections", connection_cap(fd_limit));
         let listener = listen(bind, port)?;
-        let url = url_of(listener.local_addr().map_err(|e| Error::Serve(format!("cannot listen: {e}")))?);
+        let local = listener.local_addr().map_err(|e| Error::Serve(format!("cannot listen: {e}")))?;
+        let url = url_of(local);
+        network::warn_if_shown_to_the_network(local);
         // Watch first: an edit made during the first build is not lost.
         let (watcher, events) = Watcher::start(root)?;
         let mut builder = Builder::new(root, drafts, &url);
@@ -71,7 +97,7 @@ impl Server {
             Err(e) if !root.join(CONFIG_FILE).is_file() => return Err(e),
             result => publish(result, &hub, started),
         }
-        Ok(Server { listener, url, hub, builder, watcher, events })
+        Ok(Server { listener, bound: bind, slots, url, hub, builder, watcher, events })
     }
 
     /// The address to open in a browser (`http://127.0.0.1:1111/`).
@@ -81,16 +107,15 @@ impl Server {
 
     /// Answers requests and rebuilds on edits until the process is stopped.
     pub fn run(self) -> Result<(), Error> {
-        let Server { listener, hub, builder, watcher, events, .. } = self;
+        let Server { listener, bound, slots, hub, builder, watcher, events, .. } = self;
         let rebuild_hub = hub.clone();
         thread::Builder::new()
             .name("rebuild".into())
             .spawn(move || rebuild_loop(builder, watcher, &events, &rebuild_hub))
             .map_err(|e| Error::Serve(format!("cannot start the rebuild thread: {e}")))?;
-        let active = Arc::new(AtomicUsize::new(0));
         for stream in listener.incoming() {
             match stream {
-                Ok(stream) => spawn_connection(stream, &hub, &active),
+                Ok(stream) => spawn_connection(stream, &hub, &slots, bound),
                 Err(e) => {
                     // Out of file descriptors, or a connection reset before accept: go on.
                     log::debug!("accept: {e}");
@@ -176,6 +201,13 @@ fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub
                         .to_string(),
                 ))
             });
+        // A save that landed while the files were read may have been read
+        // half-written: publish nothing, and build again once it settles
+        // (issue 9: a blank page was sent to every open browser).
+        if watcher.changed_while_read(events, &plan) {
+            log::debug!("a file changed while it was read; building again once it settles");
+            continue;
+        }
         publish(result, hub, started);
     }
     log::warn!("stopped watching the site; restart `dotwork serve` to see further edits");
@@ -221,41 +253,50 @@ fn describe(e: &Error) -> String {
     text
 }
 
-/// Frees a connection slot when the connection's thread ends, however it ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-fn spawn_connection(stream: TcpStream, hub: &Arc<Hub>, active: &Arc<AtomicUsize>) {
-    let slot = Slot(active.clone());
-    if active.fetch_add(1, Ordering::Relaxed) >= MAX_CONNECTIONS {
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-        let _ = Response::text(503, "too many connections\n").write(&mut &stream, false, false);
-        return;
-    }
+fn spawn_connection(stream: TcpStream, hub: &Arc<Hub>, slots: &Arc<Slots>, bound: IpAddr) {
+    let Some(slot) = slots.admit() else {
+        return refuse_busy(&stream);
+    };
     let hub = hub.clone();
-    let spawned = thread::Builder::new().name("http".into()).spawn(move || {
-        let _slot = slot;
-        handle(stream, &hub);
-    });
+    let stream = Arc::new(stream);
+    let spawned = thread::Builder::new()
+        .name("http".into())
+        .stack_size(CONNECTION_STACK)
+        .spawn(move || handle(&stream, slot, &hub, bound));
     if let Err(e) = spawned {
         log::debug!("cannot start a thread for a connection: {e}");
     }
 }
 
-/// Answers the requests of one connection, in order, until it closes.
-fn handle(stream: TcpStream, hub: &Hub) {
+/// Answers 503 on the accepting thread, without waiting for anything.
+fn refuse_busy(stream: &TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = Response::text(503, "too many connections\n").write(&mut &*stream, false, false);
+    // Closing with the request unread would send a reset, which may reach
+    // the client before the answer does: read what has arrived first.
+    if stream.set_nonblocking(true).is_ok() {
+        let mut buf = [0; 4096];
+        for _ in 0..4 {
+            if !matches!((&mut &*stream).read(&mut buf), Ok(n) if n > 0) {
+                break;
+            }
+        }
+    }
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+}
+
+/// Answers the requests of one connection, in order, until it closes. The
+/// one descriptor of the connection serves for reading and writing.
+fn handle(stream: &Arc<TcpStream>, mut slot: Slot, hub: &Hub, bound: IpAddr) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let Ok(read_half) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
+    // `Host` may name the address listened on, or the one this connection
+    // reached (a phone on the LAN uses the computer's IP).
+    let served = [bound, stream.local_addr().map_or(bound, |a| a.ip())];
+    let mut reader = BufReader::new(Deadline::new(stream, Instant::now() + HEAD_TIMEOUT));
+    let mut writer: &TcpStream = stream;
     loop {
+        slot.waiting(stream);
         let request = match read_request(&mut reader) {
             Ok(Some(request)) => request,
             Ok(None) | Err(ReadError::Io) => return,
@@ -264,6 +305,20 @@ fn handle(stream: TcpStream, hub: &Hub) {
                 return;
             }
         };
+        slot.busy();
+        if let Some(host) = request.host.as_deref().filter(|h| !host_allowed(h, &served)) {
+            log::debug!("refused a request for host {host:?}");
+            let text = format!(
+                "this preview answers only at localhost and this computer's own addresses, \
+                 not at {host:?}\n"
+            );
+            let _ = Response::new(403, "text/plain; charset=utf-8", text.into_bytes()).write(
+                &mut writer,
+                false,
+                false,
+            );
+            return;
+        }
         let head_only = request.method == "HEAD";
         if request.method != "GET" && !head_only {
             let mut response = Response::text(405, "only GET and HEAD are supported\n");
@@ -272,15 +327,17 @@ fn handle(stream: TcpStream, hub: &Hub) {
             return;
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) && !head_only {
-            return stream_events(writer, hub);
+            slot.streaming(stream);
+            return stream_events(writer, hub, &slot);
         }
         // A body we will not read would be taken for the next request: close after answering.
         let keep_alive = request.keep_alive && !request.has_body;
         let live = hub.current();
-        let response = respond(&request.target, &live);
+        let response = respond(&request.target, &live).ranged(request.range.as_deref());
         if response.write(&mut writer, head_only, keep_alive).is_err() || !keep_alive {
             return;
         }
+        reader.get_mut().until = Instant::now() + HEAD_TIMEOUT;
     }
 }
 
@@ -310,24 +367,29 @@ fn respond<'a>(target: &str, live: &'a Live) -> Response<'a> {
 }
 
 /// An output file as a response, with the reload script in HTML; `None` when
-/// a static file has vanished since the last rebuild.
+/// a static file has vanished (or become something we do not serve) since
+/// the last rebuild. Static files are sent from disk as they are read.
 fn file_response<'a>(status: u16, key: &str, body: &'a Body, live: &Live) -> Option<Response<'a>> {
-    let bytes: Cow<'a, [u8]> = match body {
-        Body::Bytes(bytes) => Cow::Borrowed(bytes.as_slice()),
-        Body::Builtin(bytes) => Cow::Borrowed(bytes),
-        Body::File(path) => Cow::Owned(read_static(path)?),
-    };
     let content_type = content_type(key);
-    let bytes = if content_type.starts_with("text/html") {
-        Cow::Owned(inject(&bytes, &script_tag(&live.build)))
-    } else {
-        bytes
+    let html = content_type.starts_with("text/html");
+    let bytes: &[u8] = match body {
+        Body::Bytes(bytes) => bytes.as_slice(),
+        Body::Builtin(bytes) => bytes,
+        Body::File(path) => {
+            let (file, len) = open_static(path, &live.site.root)?;
+            if !html || len > MOST_HTML_TO_INJECT {
+                return Some(Response::with_payload(status, content_type, Payload::File(file, len)));
+            }
+            let mut bytes = Vec::new();
+            file.take(len).read_to_end(&mut bytes).ok()?;
+            return Some(Response::new(status, content_type, inject(&bytes, &script_tag(&live.build))));
+        }
     };
-    Some(Response::new(status, content_type, bytes))
-}
-
-fn read_static(path: &Path) -> Option<Vec<u8>> {
-    std::fs::read(path).map_err(|e| log::debug!("cannot read {}: {e}", path.display())).ok()
+    Some(if html {
+        Response::new(status, content_type, inject(bytes, &script_tag(&live.build)))
+    } else {
+        Response::new(status, content_type, bytes)
+    })
 }
 
 /// The site's `404.html` with status 404, or a plain page when it has none
@@ -344,7 +406,7 @@ fn not_found(live: &Live) -> Response<'_> {
 }
 
 /// Streams reload and error events to one open page until it goes away.
-fn stream_events(mut writer: TcpStream, hub: &Hub) {
+fn stream_events(mut writer: &TcpStream, hub: &Hub, slot: &Slot) {
     let live = hub.current();
     let mut out = String::from(
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n\
@@ -355,16 +417,24 @@ fn stream_events(mut writer: TcpStream, hub: &Hub) {
         out.push_str(&sse_event("errors", errors));
     }
     let mut seen = live.generation;
+    let mut written = Instant::now();
     loop {
-        if writer.write_all(out.as_bytes()).and_then(|()| writer.flush()).is_err() {
-            return;
+        if !out.is_empty() {
+            if writer.write_all(out.as_bytes()).and_then(|()| writer.flush()).is_err() {
+                return;
+            }
+            written = Instant::now();
         }
-        out = match hub.wait(seen, KEEPALIVE) {
+        // Woken at least every EVICTION_CHECK, so a stream whose slot was
+        // given to a new connection ends (and frees its descriptor) at once.
+        out = match hub.wait(seen, EVICTION_CHECK) {
+            _ if slot.evicted() => return,
             Some(live) => {
                 seen = live.generation;
                 events_for(&live)
             }
-            None => ": still here\n\n".to_string(),
+            None if written.elapsed() >= KEEPALIVE => ": still here\n\n".to_string(),
+            None => String::new(),
         };
     }
 }

@@ -31,6 +31,9 @@ use crate::source::{AssetSource, Sources, load_site, read_text};
 #[derive(Debug, Default)]
 pub(crate) struct Snapshot {
     pub(crate) files: HashMap<String, Body>,
+    /// The site's folder with every link resolved: static files are served
+    /// only while their real path is inside it.
+    pub(crate) root: PathBuf,
 }
 
 /// The contents of one output file.
@@ -64,6 +67,8 @@ pub(crate) enum Rebuilt {
 #[derive(Debug)]
 pub(crate) struct Builder {
     root: PathBuf,
+    /// `root` with every link resolved.
+    real_root: PathBuf,
     parse: ParseOptions,
     /// The address the site is served at, for `base_url`.
     base_url: String,
@@ -87,6 +92,7 @@ impl Builder {
     pub(crate) fn new(root: &Path, drafts: bool, base_url: &str) -> Builder {
         Builder {
             root: root.to_path_buf(),
+            real_root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             parse: ParseOptions { drafts },
             base_url: base_url.to_string(),
             sources: None,
@@ -149,7 +155,7 @@ impl Builder {
         for output in outputs {
             files.insert(output_key(&output.path), body_of(output.content));
         }
-        let snapshot = Arc::new(Snapshot { files });
+        let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
         self.dirty.clear();
         self.last_good = Some(Good { snapshot: snapshot.clone(), shared, templates });
         lap.log("assemble");

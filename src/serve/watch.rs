@@ -9,8 +9,15 @@
 //! the quiet time is most of the edit-to-reload time on a small site). Each
 //! path is reduced to one [`Kind`] by pure functions ([`classify`], [`plan`]),
 //! tested below, so which edit rebuilds what can be read in one place.
+//!
+//! A file still open for writing when the folder goes quiet (a save that
+//! pauses half-way) is not built: it is held back until it is closed (or
+//! has been quiet for [`WRITE_PATIENCE`]) while the rest of the burst is
+//! built, unless the rest needs the whole site loaded, which would read it
+//! too. And a file that changes while a rebuild reads it makes that rebuild
+//! unpublished ([`Watcher::changed_while_read`]); issue 9.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -30,6 +37,12 @@ pub(crate) const QUIET: Duration = Duration::from_millis(25);
 pub(crate) const QUIET_CLOSED: Duration = Duration::from_millis(8);
 /// Rebuild at least this often while events keep coming (a `git checkout`).
 const LONGEST_BURST: Duration = Duration::from_secs(1);
+/// How long a file may stay open for writing, without a write, before it is
+/// built as it is (a program that keeps it open).
+pub(crate) const WRITE_PATIENCE: Duration = Duration::from_secs(5);
+/// Whether the watcher says when a written file is closed (inotify does);
+/// elsewhere nothing is held back for being open.
+const CLOSES_REPORTED: bool = cfg!(target_os = "linux");
 /// The folders whose contents make the site.
 const FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 
@@ -150,6 +163,9 @@ pub(crate) struct Watcher {
     /// The site root, absolute, as events name it.
     root: PathBuf,
     watched: HashSet<PathBuf>,
+    /// Events not built yet: files held back while open for writing, and
+    /// changes seen while a rebuild read the site.
+    pending: Burst,
 }
 
 /// What the watcher reports.
@@ -161,7 +177,7 @@ impl Watcher {
         let root = std::fs::canonicalize(root).map_err(Error::io("read", root))?;
         let (tx, rx) = channel();
         let inner = notify::recommended_watcher(tx).map_err(|e| watch_error(&root, &e))?;
-        let mut watcher = Watcher { inner, root, watched: HashSet::new() };
+        let mut watcher = Watcher { inner, root, watched: HashSet::new(), pending: Burst::default() };
         // The root itself, not recursively: site.yaml, and folders appearing.
         let root = watcher.root.clone();
         watcher.inner.watch(&root, RecursiveMode::NonRecursive).map_err(|e| watch_error(&root, &e))?;
@@ -184,19 +200,55 @@ impl Watcher {
         Ok(())
     }
 
-    /// Blocks until the next burst of events ends; `None` once the watcher is gone.
-    pub(crate) fn next_burst(&self, events: &Events) -> Option<Vec<Touched>> {
-        let mut burst = Burst::default();
-        burst.add(events.recv().ok()?);
-        let started = Instant::now();
-        while started.elapsed() < LONGEST_BURST {
-            match events.recv_timeout(burst.quiet()) {
-                Ok(event) => burst.add(event),
-                Err(RecvTimeoutError::Timeout) => break,
+    /// Blocks until the next burst of events ends and what it touched can
+    /// be built; `None` once the watcher is gone.
+    pub(crate) fn next_burst(&mut self, events: &Events) -> Option<Vec<Touched>> {
+        loop {
+            if self.pending.paths.is_empty() && !self.pending.rescan {
+                self.pending.add(events.recv().ok()?);
+            }
+            let started = Instant::now();
+            while started.elapsed() < LONGEST_BURST {
+                match events.recv_timeout(self.pending.quiet()) {
+                    Ok(event) => self.pending.add(event),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+            let burst = std::mem::take(&mut self.pending);
+            let (ready, held) = burst.settle(&self.root, Instant::now());
+            self.pending = held;
+            if let Some(touched) = ready {
+                return Some(touched);
+            }
+            // Only files still being written: wait for them to be closed.
+            let wait = self.pending.patience_left(Instant::now());
+            match events.recv_timeout(wait) {
+                Ok(event) => self.pending.add(event),
+                Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
-        Some(burst.touched(&self.root))
+    }
+
+    /// Whether a file the rebuild just made from `plan` read changed while
+    /// it did (so may have been read half-written); those events are kept
+    /// for the next burst, which builds it again.
+    pub(crate) fn changed_while_read(&mut self, events: &Events, plan: &Plan) -> bool {
+        while let Ok(event) = events.try_recv() {
+            self.pending.add(event);
+        }
+        if self.pending.rescan {
+            return true;
+        }
+        self.pending.paths.keys().filter_map(|path| path.strip_prefix(&self.root).ok()).any(|rel| {
+            match plan {
+                Plan::Ignore => false,
+                Plan::Patch { pages, templates, .. } => pages.contains(rel) || templates.contains(rel),
+                // A full load reads every page, template and setting.
+                Plan::Full => classify(rel).is_some_and(|kind| kind != Kind::Static),
+            }
+        })
     }
 }
 
@@ -205,8 +257,8 @@ impl Watcher {
 pub(crate) struct Burst {
     /// Every path named, and whether an event said it was created.
     paths: BTreeMap<PathBuf, bool>,
-    /// Files written to and not closed yet.
-    writing: HashSet<PathBuf>,
+    /// Files written to and not closed yet, with when they were last written.
+    writing: HashMap<PathBuf, Instant>,
     /// Events were lost (the OS queue overflowed).
     rescan: bool,
 }
@@ -231,7 +283,7 @@ impl Burst {
             *self.paths.entry(path.clone()).or_default() |= created;
             match event.kind {
                 EventKind::Create(CreateKind::File) | EventKind::Modify(ModifyKind::Data(_)) => {
-                    self.writing.insert(path.clone());
+                    self.writing.insert(path.clone(), Instant::now());
                 }
                 EventKind::Access(AccessKind::Close(AccessMode::Write)) | EventKind::Remove(_) => {
                     self.writing.remove(path);
@@ -244,6 +296,41 @@ impl Burst {
     /// How long to wait for the next event before the burst counts as over.
     pub(crate) fn quiet(&self) -> Duration {
         if self.writing.is_empty() { QUIET_CLOSED } else { QUIET }
+    }
+
+    /// Splits the burst, at `now`, into what can be built (`None` when
+    /// nothing can) and the files held back while still open for writing.
+    /// Everything is held when what remains would load the whole site.
+    pub(crate) fn settle(mut self, root: &Path, now: Instant) -> (Option<Vec<Touched>>, Burst) {
+        let open: HashSet<PathBuf> = self
+            .writing
+            .iter()
+            .filter(|(_, last)| CLOSES_REPORTED && now.saturating_duration_since(**last) < WRITE_PATIENCE)
+            .map(|(path, _)| path.clone())
+            .collect();
+        if open.is_empty() {
+            return (Some(self.touched(root)), Burst::default());
+        }
+        let mut held = Burst { writing: std::mem::take(&mut self.writing), ..Burst::default() };
+        held.writing.retain(|path, _| open.contains(path));
+        let (open_paths, rest): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            std::mem::take(&mut self.paths).into_iter().partition(|(path, _)| open.contains(path));
+        held.paths = open_paths;
+        let rest = Burst { paths: rest, writing: HashMap::new(), rescan: self.rescan };
+        let touched = rest.touched(root);
+        if touched.is_empty() || plan(&touched) == Plan::Full {
+            // Put it all back: nothing to build without the open files.
+            held.paths.extend(touched.into_iter().map(|t| (root.join(t.rel), t.created)));
+            held.rescan |= self.rescan;
+            return (None, held);
+        }
+        (Some(touched), held)
+    }
+
+    /// How long until a file held open for writing is built anyway.
+    pub(crate) fn patience_left(&self, now: Instant) -> Duration {
+        let oldest = self.writing.values().min().copied().unwrap_or(now);
+        (oldest + WRITE_PATIENCE).saturating_duration_since(now).max(QUIET)
     }
 
     /// Each path relative to `root`, as it stands on disk now.
@@ -371,6 +458,51 @@ mod tests {
         let touched = burst.touched(Path::new("/s"));
         assert_eq!(touched.len(), 1);
         assert_eq!((touched[0].rel.as_path(), touched[0].created), (Path::new("content/a.md"), true));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_still_open_for_writing_is_held_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("content")).unwrap();
+        for name in ["a.md", "b.md"] {
+            std::fs::write(root.join("content").join(name), "x").unwrap();
+        }
+        let path = |rel: &str| root.join(rel).display().to_string();
+        let (a, b) = (path("content/a.md"), path("content/b.md"));
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        // Taken before the events, so no slowness of this test can make them old.
+        let now = Instant::now();
+        let mut burst = Burst::default();
+        burst.add(event(data, &[&a]));
+        burst.add(event(data, &[&b]));
+        burst.add(event(closed, &[&b]));
+        // b is built, a (written half-way, still open) waits.
+        let (ready, mut held) = burst.settle(root, now);
+        let ready: Vec<PathBuf> = ready.unwrap().into_iter().map(|t| t.rel).collect();
+        assert_eq!(ready, [PathBuf::from("content/b.md")]);
+        assert_eq!(held.paths.keys().collect::<Vec<_>>(), [&root.join("content/a.md")]);
+        assert!(held.patience_left(now) >= WRITE_PATIENCE);
+        // Alone it is not built at all; once closed, it is.
+        let (ready, mut held) = std::mem::take(&mut held).settle(root, now);
+        assert!(ready.is_none());
+        held.add(event(closed, &[&a]));
+        let (ready, held) = held.settle(root, now);
+        assert_eq!(ready.unwrap().len(), 1);
+        assert!(held.paths.is_empty());
+        // A change that needs a full load waits for the open file too, as the load would read it.
+        let mut burst = Burst::default();
+        burst.add(event(data, &[&a]));
+        burst.add(event(data, &[&path("site.yaml")]));
+        burst.add(event(closed, &[&path("site.yaml")]));
+        let (ready, held) = burst.settle(root, now);
+        assert!(ready.is_none());
+        assert_eq!(held.paths.len(), 2);
+        // A writer that keeps it open without writing gets it built after a while.
+        let (ready, _) = held.settle(root, Instant::now() + WRITE_PATIENCE);
+        assert_eq!(ready.unwrap().len(), 2);
     }
 
     #[test]

@@ -24,9 +24,25 @@ pub(super) struct Server {
 
 impl Server {
     pub(super) fn start(site: &TestSite, args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dotwork"))
-            .args(["serve", "--port", "0"])
-            .args(args)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dotwork"));
+        command.args(["serve", "--port", "0"]).args(args);
+        Server::spawn(site, command)
+    }
+
+    /// Starts it with at most `limit` open files (soft and hard), as a
+    /// system with a low limit would.
+    #[cfg(unix)]
+    pub(super) fn start_with_fd_limit(site: &TestSite, limit: u32) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" serve --port 0"))
+            .arg(env!("CARGO_BIN_EXE_dotwork"));
+        Server::spawn(site, command)
+    }
+
+    fn spawn(site: &TestSite, mut command: Command) -> Server {
+        let mut child = command
             .current_dir(site.root())
             .env("NO_COLOR", "1")
             .env_remove("DOTWORK_LOG")
@@ -54,6 +70,7 @@ impl Server {
             panic!("serve printed no URL within {PATIENCE:?}; stderr:\n{}", stderr.lock().unwrap());
         };
         let authority = url.trim_start_matches("http://").trim_end_matches('/');
+        let authority = authority.replace("localhost:", "127.0.0.1:");
         let addr = authority.parse().unwrap();
         Server { child, addr, url, stderr }
     }
@@ -64,23 +81,50 @@ impl Server {
 
     /// `GET path`, on a connection of its own.
     pub(super) fn get(&self, path: &str) -> Response {
-        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        self.raw(&format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+    }
+
+    /// The address it listens at.
+    pub(super) fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// Sends `request` as it is and reads the whole answer.
     pub(super) fn raw(&self, request: &str) -> Response {
-        let mut stream = TcpStream::connect_timeout(&self.addr, PATIENCE).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut bytes = Vec::new();
-        stream.read_to_end(&mut bytes).unwrap();
-        Response::parse(&bytes)
+        raw_to(self.addr, request)
     }
 
+    /// A new connection to it.
+    pub(super) fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect_timeout(&self.addr, PATIENCE).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        stream
+    }
+
+    /// A line of its `/proc/<pid>/status` in kB (`VmHWM`: the most memory it has held).
+    #[cfg(target_os = "linux")]
+    pub(super) fn status_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let line = status.lines().find_map(|l| l.strip_prefix(field)).unwrap();
+        line.trim_start_matches(':').trim().trim_end_matches(" kB").parse().unwrap()
+    }
+}
+
+/// Sends `request` to `addr` as it is and reads the whole answer.
+pub(super) fn raw_to(addr: SocketAddr, request: &str) -> Response {
+    let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).unwrap();
+    Response::parse(&bytes)
+}
+
+impl Server {
     /// Listens to the reload events, as an open page does.
     pub(super) fn events(&self) -> Events {
         let mut stream = TcpStream::connect_timeout(&self.addr, PATIENCE).unwrap();
-        stream.write_all(b"GET /__dotwork/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        stream.write_all(b"GET /__dotwork/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         stream_timeout(&reader, PATIENCE);
@@ -189,22 +233,31 @@ impl Events {
         }
     }
 
+    /// The next event, read as a browser reads it (a lone CR ends a line
+    /// too), its data decoded from JSON as the page script does.
     fn next(&mut self, deadline: Instant) -> Option<(String, String)> {
         let (mut event, mut data) = (String::new(), Vec::new());
-        let mut line = String::new();
+        let mut raw = String::new();
         loop {
             stream_timeout(&self.reader, deadline.checked_duration_since(Instant::now())?);
-            line.clear();
-            if self.reader.read_line(&mut line).ok()? == 0 {
+            raw.clear();
+            if self.reader.read_line(&mut raw).ok()? == 0 {
                 return None;
             }
-            let line = line.trim_end_matches('\n');
-            if line.is_empty() && !event.is_empty() {
-                return Some((event, data.join("\n")));
-            } else if let Some(name) = line.strip_prefix("event: ") {
-                event = name.to_string();
-            } else if let Some(d) = line.strip_prefix("data: ") {
-                data.push(d.to_string());
+            let raw = raw.strip_suffix('\n').unwrap_or(&raw);
+            let raw = raw.strip_suffix('\r').unwrap_or(raw);
+            for line in raw.split('\r') {
+                if line.is_empty() && !event.is_empty() {
+                    let data = data.join("\n");
+                    let decoded = serde_json::from_str::<String>(&data).unwrap_or_else(|e| {
+                        panic!("event {event} has data that is not one JSON string ({e}): {data:?}")
+                    });
+                    return Some((event, decoded));
+                } else if let Some(name) = line.strip_prefix("event: ") {
+                    event = name.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push(d.to_string());
+                }
             }
         }
     }

@@ -4,6 +4,7 @@
 //! asserts on timing. The browser test needs Chromium and is `#[ignore]`d:
 //! `cargo test --test it serve::browser -- --ignored`.
 
+mod abuse;
 #[cfg(unix)]
 mod browser;
 mod harness;
@@ -117,7 +118,8 @@ fn never_serves_a_file_outside_the_built_site() {
         "http://127.0.0.1/../secret.txt",
         "../secret.txt",
     ] {
-        let response = server.raw(&format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        let response =
+            server.raw(&format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
         assert!(matches!(response.status, 400 | 404), "{target}: {}", response.status);
         let text = response.text();
         assert!(!text.contains("secret-7f3a") && !text.contains("root:"), "{target} leaked:\n{text}");
@@ -142,7 +144,7 @@ fn serves_the_404_page_redirects_folders_and_names_content_types() {
     let folder = server.get("/about?x=1");
     assert_eq!((folder.status, folder.header("location")), (301, "/about/?x=1"));
 
-    let head = server.raw("HEAD /about/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let head = server.raw("HEAD /about/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_ne!(head.header("content-length"), "0");
@@ -159,7 +161,7 @@ fn serves_the_404_page_redirects_folders_and_names_content_types() {
         assert_eq!((response.status, response.header("content-type")), (200, content_type), "{path}");
         assert_eq!(response.header("cache-control"), "no-store");
     }
-    let post = server.raw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    let post = server.raw("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
     assert_eq!(post.status, 405);
 }
 
