@@ -26,7 +26,7 @@ mod site_root;
 mod skip;
 pub(crate) use site_root::open_verified;
 use site_root::{Found, SiteRoot, read_found, walk};
-pub(crate) use skip::{is_ignored, is_skipped};
+pub(crate) use skip::is_skipped;
 
 /// Pages larger than this are refused: no clinic page is 8 MiB of text, and a
 /// file that size is a mistake (a video renamed `.md`).

@@ -6,62 +6,25 @@
 //! block a reader forever (issue 9). So each request checks again what it
 //! opened: a regular file, whose real path is inside the site's folder.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::Path;
 
-/// Opens `path` for sending if it is still a regular file inside `root`
-/// (canonical); returns it with its length. `None` (answered as not found)
-/// for anything else: gone, a folder, a FIFO, a device, a socket, or a link
-/// that leads out of the site.
+use crate::source::open_verified;
+
+/// Opens `path`, the real path the load stage checked, for sending if it is
+/// still a regular file inside `root` (canonical); returns it with its
+/// length. `None` (answered as not found) for anything else: gone, a folder,
+/// a FIFO, a device, a socket, or a link put in its place. The checks are
+/// the load stage's own ([`open_verified`]), so build and serve refuse the
+/// same files.
 pub(crate) fn open_static(path: &Path, root: &Path) -> Option<(File, u64)> {
-    // Refuse what is not a regular file before opening it at all: opening a
-    // device can have effects of its own.
-    let before = std::fs::metadata(path).ok()?;
-    if !before.is_file() {
-        log::debug!("not serving {}: no longer a regular file", path.display());
+    if !path.starts_with(root) {
+        log::warn!("not serving {}: it is outside the site folder", path.display());
         return None;
     }
-    let file = open_nonblocking(path).map_err(|e| log::debug!("cannot open {}: {e}", path.display())).ok()?;
-    // Checked again on what was opened: the path may have been swapped in between.
-    let meta = file.metadata().ok()?;
-    if !meta.is_file() {
-        log::debug!("not serving {}: no longer a regular file", path.display());
-        return None;
-    }
-    let real = real_path(&file, path)?;
-    if !real.starts_with(root) {
-        log::warn!("not serving {}: it leads out of the site folder, to {}", path.display(), real.display());
-        return None;
-    }
-    Some((file, meta.len()))
-}
-
-/// Opens for reading without waiting: a FIFO put in the file's place would
-/// otherwise block the request's thread until a writer came along.
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    options.open(path)
-}
-
-/// Where the open `file` really is: on Linux what the kernel says of the
-/// descriptor (so no swap after opening can fool it), elsewhere the path
-/// with every link resolved.
-fn real_path(file: &File, path: &Path) -> Option<std::path::PathBuf> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd as _;
-        if let Ok(real) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
-            return Some(real);
-        }
-    }
-    let _ = file;
-    std::fs::canonicalize(path).ok()
+    let file = open_verified(path).map_err(|e| log::debug!("not serving {}: {e}", path.display())).ok()?;
+    let len = file.metadata().ok()?.len();
+    Some((file, len))
 }
 
 #[cfg(test)]
@@ -87,8 +50,10 @@ mod tests {
         {
             std::os::unix::fs::symlink(root.join("secret"), site.join("static/out.css")).unwrap();
             assert!(open_static(&site.join("static/out.css"), &site).is_none());
+            // A link put in the checked file's place after the build is not followed,
+            // even to a file of the site: the load stage resolves links inside the site.
             std::os::unix::fs::symlink(site.join("static/a.css"), site.join("static/in.css")).unwrap();
-            assert_eq!(open_static(&site.join("static/in.css"), &site).map(|(_, len)| len), Some(3));
+            assert!(open_static(&site.join("static/in.css"), &site).is_none());
             let made = std::process::Command::new("mkfifo").arg(site.join("static/pipe.css")).status();
             if made.is_ok_and(|s| s.success()) {
                 assert!(open_static(&site.join("static/pipe.css"), &site).is_none());

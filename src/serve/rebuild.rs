@@ -174,13 +174,11 @@ impl Builder {
         let known_assets: HashSet<&Path> = sources
             .assets
             .iter()
-            .filter_map(|a| match &a.source {
-                AssetSource::File(path) => Some(path.as_path()),
-                AssetSource::Builtin(_) => None,
-            })
+            .filter(|a| matches!(a.source, AssetSource::File(_)))
+            .map(|a| a.origin.as_path())
             .collect();
         // A new file may change which page or asset wins, or add a URL: load all.
-        if !assets.iter().all(|a| known_assets.contains(self.root.join(a).as_path()))
+        if !assets.iter().all(|a| known_assets.contains(a.as_path()))
             || !pages.iter().all(|p| sources.pages.iter().any(|s| &s.path == p))
             || !templates.iter().all(|t| sources.templates.iter().any(|s| &s.path == t))
         {

@@ -27,7 +27,7 @@ use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use crate::source::{is_ignored, is_markdown, is_page_asset};
+use crate::source::{is_markdown, is_page_asset, is_skipped};
 
 /// How long the site must be quiet before a burst of events counts as one
 /// change, while a file may still be being written. Editors finish their
@@ -73,7 +73,7 @@ pub(crate) fn classify(rel: &Path) -> Option<Kind> {
             _ => None,
         })
         .collect::<Option<_>>()?;
-    if parts.iter().any(|p| is_ignored(p.as_ref())) {
+    if is_skipped(rel) {
         return None;
     }
     match parts.as_slice() {
@@ -384,6 +384,9 @@ mod tests {
         assert_eq!(kind("templates/page.html"), Some(Kind::Template));
         assert_eq!(kind("templates/partials/header.html"), Some(Kind::Template));
         assert_eq!(kind("static/style.css"), Some(Kind::Static));
+        // Hidden files the site copies are watched too (issue 9: they were ignored).
+        assert_eq!(kind("static/.well-known/security.txt"), Some(Kind::Static));
+        assert_eq!(kind("static/.nojekyll"), Some(Kind::Static));
         assert_eq!(kind("themes/clinic/templates/base.html"), Some(Kind::Template));
         assert_eq!(kind("themes/clinic/static/fonts/a.woff2"), Some(Kind::Static));
         for folder in ["content", "templates", "static", "themes", "themes/clinic", "themes/clinic/templates"]

@@ -84,13 +84,6 @@ pub(crate) fn is_skipped(rel: &Path) -> bool {
         || (parts.first().is_some_and(|p| *p == "content") && is_hidden_page(rel))
 }
 
-/// The watcher's test before [`is_skipped`]: hidden names and editor
-/// backups. Kept, unchanged, until `src/serve/watch.rs` calls `is_skipped`.
-pub(crate) fn is_ignored(name: &OsStr) -> bool {
-    let name = name.to_string_lossy();
-    name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
