@@ -10,9 +10,11 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, LOCALES};
+use hayagriva::citationberg::{Display, FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
 use hayagriva::citationberg::{IndependentStyle, Locale, Style};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Entry, Library,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, ElemChildren,
+    Entry, Formatted, Library,
 };
 use serde_json::{Value, json};
 
@@ -40,11 +42,21 @@ impl std::fmt::Debug for Bibliography {
     }
 }
 
+/// One in-text citation, formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InText {
+    /// Its HTML: a link to the first cited work in the page's list.
+    pub html: String,
+    /// Whether it is a superscript number, which goes right after the word
+    /// before it ("skin¹", not "skin ¹").
+    pub superscript: bool,
+}
+
 /// One page's formatted citations.
 #[derive(Debug, Default)]
 pub struct PageCitations {
-    /// In-text citation HTML for each `[@...]` group, in order.
-    pub in_text: Vec<String>,
+    /// The in-text citation for each `[@...]` group, in order.
+    pub in_text: Vec<InText>,
     /// The page's reference list as HTML (`<ol>`/`<ul>` of entries).
     pub list: String,
     /// The cited keys, in order of first citation.
@@ -150,11 +162,12 @@ impl Bibliography {
     pub fn format_page(&self, groups: &[Vec<String>]) -> PageCitations {
         let mut driver = BibliographyDriver::new();
         let mut keys: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for group in groups {
             let items: Vec<CitationItem<'_, Entry>> =
                 group.iter().filter_map(|k| self.library.get(k)).map(CitationItem::with_entry).collect();
             for k in group {
-                if !keys.contains(k) {
+                if seen.insert(k) {
                     keys.push(k.clone());
                 }
             }
@@ -166,11 +179,11 @@ impl Bibliography {
             .iter()
             .zip(groups)
             .map(|(c, group)| {
-                let mut text = String::new();
-                let _ = c.citation.write_buf(&mut text, BufWriteFormat::Html);
-                let text = plain_html(&text);
                 let first = group.first().map(String::as_str).unwrap_or_default();
-                format!("<a class=\"citation\" href=\"#ref-{}\">{text}</a>", escape_html(first))
+                let mut html = format!("<a class=\"citation\" href=\"#ref-{}\">", escape_html(first));
+                write_children(&mut html, &c.citation);
+                html.push_str("</a>");
+                InText { html, superscript: is_superscript(&c.citation) }
             })
             .collect();
         PageCitations { in_text, list: self.list_html(rendered.bibliography), keys }
@@ -197,8 +210,7 @@ impl Bibliography {
         let mut html = format!("<{tag} class=\"references\">\n");
         for item in &bib.items {
             let mut text = String::new();
-            let _ = item.content.write_buf(&mut text, BufWriteFormat::Html);
-            let text = plain_html(&text);
+            write_children(&mut text, &item.content);
             html.push_str(&format!("<li id=\"ref-{}\">{}</li>\n", escape_html(&item.key), text.trim()));
         }
         html.push_str(&format!("</{tag}>\n"));
@@ -252,48 +264,102 @@ impl Bibliography {
     }
 }
 
-/// hayagriva writes formatting as inline-styled spans. Plain elements say the
-/// same without inline styles (which a strict Content-Security-Policy
-/// blocks): `<sup>`, `<sub>`, `<i>`, `<b>`; any other style becomes a class.
-fn plain_html(html: &str) -> String {
-    const OPEN: &str = "<span style=\"";
-    let mut out = String::with_capacity(html.len());
-    let mut closers: Vec<&str> = Vec::new();
-    let mut rest = html;
-    loop {
-        let next_open = rest.find(OPEN);
-        let next_close = rest.find("</span>");
-        match (next_open, next_close) {
-            (Some(o), c) if c.is_none_or(|c| o < c) => {
-                out.push_str(&rest[..o]);
-                let after = &rest[o + OPEN.len()..];
-                let Some(q) = after.find("\">") else {
-                    out.push_str(&rest[o..]);
-                    return out;
-                };
-                let (open, close) = match after[..q].trim().trim_end_matches(';') {
-                    "vertical-align: super" => ("<sup>", "</sup>"),
-                    "vertical-align: sub" => ("<sub>", "</sub>"),
-                    "font-style: italic" => ("<i>", "</i>"),
-                    "font-weight: bold" => ("<b>", "</b>"),
-                    "font-variant: small-caps" => ("<span class=\"small-caps\">", "</span>"),
-                    _ => ("<span>", "</span>"),
-                };
-                out.push_str(open);
-                closers.push(close);
-                rest = &after[q + 2..];
-            }
-            (_, Some(c)) => {
-                out.push_str(&rest[..c]);
-                out.push_str(closers.pop().unwrap_or("</span>"));
-                rest = &rest[c + "</span>".len()..];
-            }
-            _ => {
-                out.push_str(rest);
-                return out;
-            }
+/// Writes hayagriva's formatted output as HTML, escaping every text node and
+/// attribute (issue 9: hayagriva's own HTML writer copies bibliography text
+/// and URLs into the markup as they are, so a title with `<` or a
+/// `javascript:` URL became markup or a script link on the page).
+///
+/// Formatting becomes plain elements rather than hayagriva's inline styles
+/// (which a strict Content-Security-Policy blocks): `<i>`, `<b>`, `<u>`,
+/// `<sup>`, `<sub>`, `<span class="small-caps">`; CSL's block layouts become
+/// `<div class="csl-...">`. Only `http(s)` links become `href`s: any other
+/// scheme is written as text.
+fn write_children(out: &mut String, children: &ElemChildren) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(t) => write_formatted(out, t),
+            ElemChild::Elem(e) => write_elem(out, e),
+            ElemChild::Markup(m) => out.push_str(&escape_html(m)),
+            ElemChild::Link { text, url } => match safe_href(url) {
+                Some(href) => {
+                    out.push_str("<a href=\"");
+                    out.push_str(&escape_html(href));
+                    out.push_str("\">");
+                    write_formatted(out, text);
+                    out.push_str("</a>");
+                }
+                None => write_formatted(out, text),
+            },
+            ElemChild::Transparent { .. } => {}
         }
     }
+}
+
+fn write_elem(out: &mut String, elem: &Elem) {
+    let class = match elem.display {
+        None => None,
+        Some(Display::Block) => Some("csl-block"),
+        Some(Display::Indent) => Some("csl-indent"),
+        Some(Display::LeftMargin) => Some("csl-left-margin"),
+        Some(Display::RightInline) => Some("csl-right-inline"),
+    };
+    if let Some(class) = class {
+        out.push_str(&format!("<div class=\"{class}\">"));
+    }
+    write_children(out, &elem.children);
+    if class.is_some() {
+        out.push_str("</div>");
+    }
+}
+
+fn write_formatted(out: &mut String, text: &Formatted) {
+    let f = &text.formatting;
+    let mut closers: Vec<&str> = Vec::new();
+    let mut open = |out: &mut String, tag: &str, close: &'static str| {
+        out.push_str(tag);
+        closers.push(close);
+    };
+    if f.vertical_align == VerticalAlign::Sup {
+        open(out, "<sup>", "</sup>");
+    } else if f.vertical_align == VerticalAlign::Sub {
+        open(out, "<sub>", "</sub>");
+    }
+    if f.font_style == FontStyle::Italic {
+        open(out, "<i>", "</i>");
+    }
+    if f.font_weight == FontWeight::Bold {
+        open(out, "<b>", "</b>");
+    }
+    if f.text_decoration == TextDecoration::Underline {
+        open(out, "<u>", "</u>");
+    }
+    if f.font_variant == FontVariant::SmallCaps {
+        open(out, "<span class=\"small-caps\">", "</span>");
+    }
+    out.push_str(&escape_html(&text.text));
+    for close in closers.iter().rev() {
+        out.push_str(close);
+    }
+}
+
+/// `url` if it may be a link's target: an `http(s)` address (DOIs are
+/// written as `https://doi.org/...` links).
+fn safe_href(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let scheme = url.split_once("://").map(|(s, _)| s)?;
+    let allowed = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+    (allowed && !url.chars().any(|c| c.is_control() || c.is_whitespace())).then_some(url)
+}
+
+/// Whether a citation is written as a superscript (`skin¹`), so it belongs
+/// right after the word before it.
+fn is_superscript(children: &ElemChildren) -> bool {
+    children.0.iter().any(|c| match c {
+        ElemChild::Text(t) => t.formatting.vertical_align == VerticalAlign::Sup,
+        ElemChild::Elem(e) => is_superscript(&e.children),
+        ElemChild::Link { text, .. } => text.formatting.vertical_align == VerticalAlign::Sup,
+        ElemChild::Markup(_) | ElemChild::Transparent { .. } => false,
+    })
 }
 
 /// Finds `[@key]` and `[@a; @b]` in `text`: (byte range, keys) for each.
@@ -366,6 +432,7 @@ pub fn unknown_keys(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hayagriva::Formatting;
     use std::path::PathBuf;
 
     pub(crate) const RASSMAN: &str = "rassman2013:\n  type: article\n  title: \"Scalp micropigmentation: a useful treatment for hair loss\"\n  author: [\"Rassman, W.\", \"Pak, J.\", \"Kim, J.\"]\n  date: 2013-08\n  page-range: 497-503\n  parent:\n    type: periodical\n    title: Facial Plastic Surgery Clinics\n    volume: 21\n    issue: 3\n";
@@ -384,13 +451,57 @@ mod tests {
     }
 
     #[test]
-    fn inline_styles_become_plain_elements() {
+    fn formatting_becomes_plain_elements_around_escaped_text() {
+        let text = |t: &str, f: Formatting| ElemChild::Text(Formatted { text: t.to_string(), formatting: f });
+        let italic_bold = Formatting {
+            font_style: FontStyle::Italic,
+            font_weight: FontWeight::Bold,
+            ..Formatting::default()
+        };
+        let sup = Formatting { vertical_align: VerticalAlign::Sup, ..Formatting::default() };
+        let children = ElemChildren(vec![
+            text("a <b> & \"c\" ", Formatting::default()),
+            text("J & K", italic_bold),
+            ElemChild::Elem(Elem {
+                children: ElemChildren(vec![text("1", sup)]),
+                display: Some(Display::Block),
+                meta: None,
+            }),
+            ElemChild::Link {
+                text: Formatted { text: "x".into(), formatting: Formatting::default() },
+                url: "javascript:alert(1)".into(),
+            },
+            ElemChild::Link {
+                text: Formatted { text: "doi".into(), formatting: Formatting::default() },
+                url: "https://doi.org/10.1/a\"b".into(),
+            },
+        ]);
+        let mut html = String::new();
+        write_children(&mut html, &children);
         assert_eq!(
-            plain_html(
-                "a <span style=\"font-style: italic;\">b <span style=\"vertical-align: super;\">1</span></span> <span style=\"color: red;\">c</span>"
-            ),
-            "a <i>b <sup>1</sup></i> <span>c</span>"
+            html,
+            "a &lt;b&gt; &amp; &quot;c&quot; <i><b>J &amp; K</b></i><div class=\"csl-block\"><sup>1</sup></div>x<a href=\"https://doi.org/10.1/a&quot;b\">doi</a>"
         );
+        assert!(is_superscript(&ElemChildren(vec![text("1", sup)])));
+        assert!(!is_superscript(&ElemChildren(vec![text("1", Formatting::default())])));
+    }
+
+    #[test]
+    fn bibliography_text_cannot_inject_markup_or_script_links() {
+        let yaml = "evil:\n  type: web\n  title: \"<script>alert(1)</script> & \\\"quoted\\\"\"\n  author: [\"O'Brien, <b>\"]\n  url: javascript:alert(1)\n  date: 2020\n";
+        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: yaml.to_string() };
+        for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
+            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
+            let page = b.format_page(&[vec!["evil".into()]]);
+            for html in [page.list, page.in_text[0].html.clone(), b.format_all()] {
+                assert!(!html.contains("<script"), "{style:?}: {html}");
+                assert!(!html.contains("<b>"), "{style:?}: {html}");
+                assert!(!html.contains("href=\"javascript"), "{style:?}: {html}");
+                assert!(!html.contains(" & "), "{style:?}: {html}");
+            }
+        }
+        let b = parse_bibliography(Some(file), CitationStyle::Ama, "en-GB").unwrap().unwrap();
+        assert!(b.format_all().contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{}", b.format_all());
     }
 
     #[test]
@@ -420,7 +531,13 @@ mod tests {
     #[test]
     fn formats_ama_reference_exactly() {
         let page = bib(CitationStyle::Ama).format_page(&[vec!["rassman2013".into()]]);
-        assert_eq!(page.in_text, vec!["<a class=\"citation\" href=\"#ref-rassman2013\"><sup>1</sup></a>"]);
+        assert_eq!(
+            page.in_text,
+            vec![InText {
+                html: "<a class=\"citation\" href=\"#ref-rassman2013\"><sup>1</sup></a>".into(),
+                superscript: true
+            }]
+        );
         assert_eq!(
             page.list,
             "<ol class=\"references\">\n<li id=\"ref-rassman2013\">Rassman W, Pak J, Kim J. Scalp micropigmentation: a useful treatment for hair loss. <i>Facial Plastic Surgery Clinics</i>. 2013;21(3):497-503.</li>\n</ol>\n"
@@ -430,7 +547,8 @@ mod tests {
     #[test]
     fn formats_apa_author_date() {
         let page = bib(CitationStyle::Apa).format_page(&[vec!["rassman2013".into()]]);
-        assert!(page.in_text[0].contains("Rassman et al., 2013"), "{}", page.in_text[0]);
+        assert!(page.in_text[0].html.contains("Rassman et al., 2013"), "{}", page.in_text[0].html);
+        assert!(!page.in_text[0].superscript);
         assert!(page.list.starts_with("<ul"), "{}", page.list);
     }
 
