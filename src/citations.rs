@@ -6,7 +6,7 @@
 //! site.yaml (AMA by default, APA or Vancouver). Each citing page gets its own
 //! numbering, in the order the page cites, and its own reference list.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, LOCALES};
@@ -146,27 +146,57 @@ impl Bibliography {
         self.library.keys()
     }
 
-    /// Where `key` is defined in the bibliography file.
-    pub fn key_location(&self, key: &str) -> Option<Location> {
-        self.file.text.lines().enumerate().find_map(|(i, line)| {
+    /// Where each key is defined in the bibliography file (its first
+    /// `key:` line, or `@type{key,` in BibTeX), found in one pass over the
+    /// file: a search per key was quadratic in a large bibliography.
+    pub fn key_locations(&self) -> HashMap<&str, Location> {
+        let mut found = HashMap::new();
+        for (i, line) in self.file.text.lines().enumerate() {
             let l = line.trim_start();
-            let at_key = l.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
-                || l.strip_prefix('@')
-                    .and_then(|r| r.split_once('{'))
-                    .is_some_and(|(_, r)| r.starts_with(key));
-            at_key.then(|| Location { line: i + 1, column: line.len() - l.len() + 1 })
-        })
+            let key = match l.strip_prefix('@') {
+                Some(r) => r.split_once('{').map(|(_, r)| r.split(',').next().unwrap_or(r).trim()),
+                None => l.split_once(':').map(|(k, _)| k.trim_end()),
+            };
+            if let Some(key) = key.filter(|k| self.contains(k)) {
+                found.entry(key).or_insert(Location { line: i + 1, column: line.len() - l.len() + 1 });
+            }
+        }
+        found
     }
 
-    /// Formats a page's citation groups (keys must exist).
+    /// Formats a page's citation groups (keys must exist; at most
+    /// [`MAX_WORKS_PER_PAGE`] different ones, see [`citation_limit`]).
+    ///
+    /// Each different group is formatted once: hayagriva's work grows with
+    /// the number of citations times the number of works cited (it looks up
+    /// each citation's number in a list), and a group renders the same
+    /// wherever it appears in the shipped styles, which number works in order
+    /// of first citation and never write "ibid." (pinned by a test).
     pub fn format_page(&self, groups: &[Vec<String>]) -> PageCitations {
+        let mut distinct: HashMap<&[String], usize> = HashMap::new();
+        let mut unique: Vec<&[String]> = Vec::new();
+        let which: Vec<usize> = groups
+            .iter()
+            .map(|g| {
+                *distinct.entry(g.as_slice()).or_insert_with(|| {
+                    unique.push(g);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let formatted = self.format_groups(&unique);
+        let in_text = which.iter().map(|&i| formatted.in_text[i].clone()).collect();
+        PageCitations { in_text, ..formatted }
+    }
+
+    fn format_groups(&self, groups: &[&[String]]) -> PageCitations {
         let mut driver = BibliographyDriver::new();
         let mut keys: Vec<String> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
         for group in groups {
             let items: Vec<CitationItem<'_, Entry>> =
                 group.iter().filter_map(|k| self.library.get(k)).map(CitationItem::with_entry).collect();
-            for k in group {
+            for k in group.iter() {
                 if seen.insert(k) {
                     keys.push(k.clone());
                 }
@@ -371,7 +401,14 @@ pub fn find_citations(text: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> 
     }
     let mut from = 0;
     while let Some(start) = text[from..].find("[@").map(|i| i + from) {
-        let Some(len) = text[start..].find(']') else { break };
+        // A group ends at the next `]`, and holds no `[`: stopping at either
+        // keeps the scan linear (searching on to the next `]` for every
+        // `[@` of "[@a [@a [@a ... ]" was quadratic).
+        let Some(len) = text[start + 1..].find(['[', ']']).map(|i| i + 1) else { break };
+        if text.as_bytes()[start + len] == b'[' {
+            from = start + len;
+            continue;
+        }
         let inner = &text[start + 1..start + len];
         let keys: Option<Vec<String>> = inner
             .split(';')
@@ -395,6 +432,32 @@ fn is_key_char(c: char) -> bool {
     c.is_alphanumeric() || "_-:.+/".contains(c)
 }
 
+/// The most different works one page may cite. Formatting costs the number
+/// of citations times the number of works (see [`Bibliography::format_page`]);
+/// a review article cites a few hundred.
+pub const MAX_WORKS_PER_PAGE: usize = 1000;
+
+/// An error if a page cites more than [`MAX_WORKS_PER_PAGE`] different works
+/// (such a page is not formatted).
+pub fn citation_limit(file: &Path, text: &str, groups: &[Vec<String>]) -> Option<Diagnostic> {
+    let works: HashSet<&str> = groups.iter().flatten().map(String::as_str).collect();
+    if works.len() <= MAX_WORKS_PER_PAGE {
+        return None;
+    }
+    let d = Diagnostic::error(
+        file,
+        format!(
+            "this page cites {} different works, more than the {MAX_WORKS_PER_PAGE} a page may cite",
+            works.len()
+        ),
+    )
+    .with_help("split the page into several pages, each citing the works it discusses");
+    Some(match text.find("[@") {
+        Some(offset) => d.at_offset(text, offset),
+        None => d,
+    })
+}
+
 /// Diagnostics for keys a page cites that the bibliography lacks.
 pub fn unknown_keys(
     bibliography: Option<&Bibliography>,
@@ -403,30 +466,69 @@ pub fn unknown_keys(
     groups: &[Vec<String>],
 ) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
-    let mut problems = Vec::new();
-    for key in groups.iter().flatten() {
-        if bibliography.is_some_and(|b| b.contains(key)) || !seen.insert(key.clone()) {
-            continue;
-        }
-        let mut d = match bibliography {
-            Some(b) => {
-                let d =
-                    Diagnostic::error(file, format!("citation `@{key}` is not in {}", b.file.path.display()));
-                let keys: Vec<&str> = b.keys().collect();
-                match crate::error::did_you_mean(key, &keys) {
-                    Some(best) => d.with_help(format!("did you mean `@{best}`?")),
-                    None => d.with_help(format!("add an entry `{key}:` to {}", b.file.path.display())),
-                }
-            }
-            None => Diagnostic::error(file, format!("citation `@{key}`, but the site has no bibliography"))
-                .with_help("add the works you cite to content/references.yaml"),
-        };
-        if let Some(offset) = text.find(&format!("@{key}")) {
-            d = d.at_offset(text, offset);
-        }
-        problems.push(d);
+    let unknown: Vec<&str> = groups
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|key| !bibliography.is_some_and(|b| b.contains(key)) && seen.insert(*key))
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new();
     }
-    problems
+    let offsets = first_offsets(text, &seen);
+    let known: Vec<&str> = bibliography.map(|b| b.keys().collect()).unwrap_or_default();
+    unknown
+        .into_iter()
+        .map(|key| {
+            let mut d = match bibliography {
+                Some(b) => {
+                    let d = Diagnostic::error(
+                        file,
+                        format!("citation `@{key}` is not in {}", b.file.path.display()),
+                    );
+                    match crate::error::did_you_mean(key, &known) {
+                        Some(best) => d.with_help(format!("did you mean `@{best}`?")),
+                        None => d.with_help(format!("add an entry `{key}:` to {}", b.file.path.display())),
+                    }
+                }
+                None => {
+                    Diagnostic::error(file, format!("citation `@{key}`, but the site has no bibliography"))
+                        .with_help("add the works you cite to content/references.yaml")
+                }
+            };
+            if let Some(&offset) = offsets.get(key) {
+                d = d.at_offset(text, offset);
+            }
+            d
+        })
+        .collect()
+}
+
+/// Where each of `keys` is first written as `@key` in `text`, in one pass
+/// (searching the text once per key was quadratic in a page citing many
+/// unknown keys).
+fn first_offsets<'k>(text: &str, keys: &HashSet<&'k str>) -> HashMap<&'k str, usize> {
+    let mut found = HashMap::new();
+    for (at, _) in text.match_indices('@') {
+        let rest = &text[at + 1..];
+        let len = rest.find(|c: char| !is_key_char(c)).unwrap_or(rest.len());
+        // Keys may end in `.` or `:` that are punctuation after the key.
+        let mut key = &rest[..len];
+        loop {
+            if let Some(&k) = keys.get(key) {
+                found.entry(k).or_insert(at);
+                break;
+            }
+            match key.char_indices().next_back() {
+                Some((i, c)) if ".:/-+".contains(c) && i > 0 => key = &key[..i],
+                _ => break,
+            }
+        }
+        if found.len() == keys.len() {
+            break;
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -502,6 +604,83 @@ mod tests {
         }
         let b = parse_bibliography(Some(file), CitationStyle::Ama, "en-GB").unwrap().unwrap();
         assert!(b.format_all().contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{}", b.format_all());
+    }
+
+    #[test]
+    fn repeated_groups_render_as_if_formatted_one_by_one() {
+        let text = format!(
+            "{RASSMAN}smith1:\n  type: article\n  title: One\n  author: [\"Smith, A.\"]\n  date: 2020\nsmith2:\n  type: article\n  title: Two\n  author: [\"Smith, A.\"]\n  date: 2020\n"
+        );
+        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text };
+        let g = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<String>>();
+        let groups = [
+            g(&["smith1"]),
+            g(&["rassman2013", "smith2"]),
+            g(&["smith1"]),
+            g(&["smith1"]),
+            g(&["smith2"]),
+            g(&["rassman2013", "smith2"]),
+        ];
+        for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
+            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
+            let all: Vec<&[String]> = groups.iter().map(Vec::as_slice).collect();
+            let one_by_one = b.format_groups(&all);
+            let page = b.format_page(&groups);
+            assert_eq!(page.in_text, one_by_one.in_text, "{style:?}");
+            assert_eq!(page.list, one_by_one.list, "{style:?}");
+            assert_eq!(page.keys, ["smith1", "rassman2013", "smith2"]);
+        }
+    }
+
+    #[test]
+    fn a_page_may_cite_a_thousand_works() {
+        let groups: Vec<Vec<String>> = (0..=MAX_WORKS_PER_PAGE).map(|i| vec![format!("k{i}")]).collect();
+        let text = "Intro\n\nSee [@k0].\n";
+        assert!(citation_limit(Path::new("content/a.md"), text, &groups[1..]).is_none());
+        let d = citation_limit(Path::new("content/a.md"), text, &groups).unwrap();
+        assert_eq!(d.message, "this page cites 1001 different works, more than the 1000 a page may cite");
+        assert_eq!(d.location.map(|l| (l.line, l.column)), Some((3, 5)));
+    }
+
+    #[test]
+    fn finds_where_every_key_is_defined() {
+        let b = bib(CitationStyle::Ama);
+        let at = b.key_locations();
+        assert_eq!(at.get("rassman2013"), Some(&Location { line: 1, column: 1 }));
+        assert_eq!(at.len(), 1);
+    }
+
+    #[test]
+    fn unclosed_groups_are_not_citations() {
+        let text = format!("{}]", "[@a b ".repeat(1000));
+        assert!(find_citations(&text).is_empty());
+        let found = find_citations("[@a [@b] [@c; [@d]");
+        let keys: Vec<&str> = found.iter().map(|(_, k)| k[0].as_str()).collect();
+        assert_eq!(keys, ["b", "d"]);
+        assert_eq!(found[0].0, 4..8);
+    }
+
+    #[test]
+    fn unknown_keys_point_at_their_first_use() {
+        let text = "Intro [@known].\n\nSee [@nope] and [@nope2; @x.y].\n";
+        let groups = find_citations(text).into_iter().map(|(_, k)| k).collect::<Vec<_>>();
+        let ds = unknown_keys(Some(&bib(CitationStyle::Ama)), Path::new("content/a.md"), text, &groups);
+        let at: Vec<(String, usize, usize)> = ds
+            .iter()
+            .map(|d| {
+                let l = d.location.unwrap();
+                (d.message.clone(), l.line, l.column)
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("citation `@known` is not in content/references.yaml".to_string(), 1, 8),
+                ("citation `@nope` is not in content/references.yaml".to_string(), 3, 6),
+                ("citation `@nope2` is not in content/references.yaml".to_string(), 3, 18),
+                ("citation `@x.y` is not in content/references.yaml".to_string(), 3, 26),
+            ]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::citations::{Bibliography, InText, unknown_keys};
+use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_output, page_path};
 use crate::error::{Diagnostic, Error};
@@ -172,24 +172,33 @@ fn cite(
     bibliography: Option<&Bibliography>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    for (page, (groups, _)) in pages.iter().zip(groups) {
+    let mut format = vec![true; pages.len()];
+    for ((page, (groups, _)), format) in pages.iter().zip(groups).zip(&mut format) {
+        if let Some(d) = citation_limit(&page.source, &page.text, groups) {
+            problems.push(d);
+            *format = false;
+            continue;
+        }
         problems.extend(unknown_keys(bibliography, &page.source, &page.text, groups));
     }
     let Some(bib) = bibliography else { return Vec::new() };
-    pages.par_iter_mut().zip(groups).filter(|(_, (g, _))| !g.is_empty()).for_each(|(page, (groups, at))| {
+    let to_format =
+        pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
+    to_format.for_each(|((page, (groups, at)), _)| {
         let formatted = bib.format_page(groups);
         page.html = place_citations(&page.html, at, &formatted.in_text);
         page.cited = formatted.keys;
         page.references = formatted.list;
     });
+    let locations = bib.key_locations();
     let cited: HashSet<&str> = pages.iter().flat_map(|p| p.cited.iter().map(String::as_str)).collect();
     bib.keys()
         .filter(|k| !cited.contains(k))
         .map(|k| {
             let d = Diagnostic::warning(&bib.file.path, format!("`{k}` is never cited"))
                 .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
-            match bib.key_location(k) {
-                Some(loc) => d.at(&bib.file.text, loc),
+            match locations.get(k) {
+                Some(&loc) => d.at(&bib.file.text, loc),
                 None => d,
             }
         })
