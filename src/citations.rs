@@ -147,9 +147,10 @@ impl Bibliography {
     }
 
     /// Where each key is defined in the bibliography file (its first
-    /// `key:` line, or `@type{key,` in BibTeX), found in one pass over the
-    /// file: a search per key was quadratic in a large bibliography.
-    pub fn key_locations(&self) -> HashMap<&str, Location> {
+    /// `key:` line, or `@type{key,` in BibTeX) and that line, found in one
+    /// pass over the file: a search per key was quadratic in a large
+    /// bibliography.
+    fn key_lines(&self) -> HashMap<&str, (Location, &str)> {
         let mut found = HashMap::new();
         for (i, line) in self.file.text.lines().enumerate() {
             let l = line.trim_start();
@@ -158,10 +159,30 @@ impl Bibliography {
                 None => l.split_once(':').map(|(k, _)| k.trim_end()),
             };
             if let Some(key) = key.filter(|k| self.contains(k)) {
-                found.entry(key).or_insert(Location { line: i + 1, column: line.len() - l.len() + 1 });
+                let at = Location { line: i + 1, column: line.len() - l.len() + 1 };
+                found.entry(key).or_insert((at, line.trim_end_matches('\r')));
             }
         }
         found
+    }
+
+    /// Warnings for the entries no page cites, in the file's order.
+    pub fn never_cited(&self, cited: &HashSet<&str>) -> Vec<Diagnostic> {
+        let lines = self.key_lines();
+        self.keys()
+            .filter(|k| !cited.contains(k))
+            .map(|k| {
+                let mut d = Diagnostic::warning(&self.file.path, format!("`{k}` is never cited"))
+                    .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
+                // Set directly: `Diagnostic::at` finds the line by reading
+                // the file from the top, once per warning.
+                if let Some(&(at, line)) = lines.get(k) {
+                    d.location = Some(at);
+                    d.line_text = Some(line.to_string());
+                }
+                d
+            })
+            .collect()
     }
 
     /// Formats a page's citation groups (keys must exist; at most
@@ -643,11 +664,14 @@ mod tests {
     }
 
     #[test]
-    fn finds_where_every_key_is_defined() {
+    fn warns_about_works_never_cited_at_their_line() {
         let b = bib(CitationStyle::Ama);
-        let at = b.key_locations();
-        assert_eq!(at.get("rassman2013"), Some(&Location { line: 1, column: 1 }));
-        assert_eq!(at.len(), 1);
+        let ds = b.never_cited(&HashSet::new());
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].message, "`rassman2013` is never cited");
+        assert_eq!(ds[0].location, Some(Location { line: 1, column: 1 }));
+        assert_eq!(ds[0].line_text.as_deref(), Some("rassman2013:"));
+        assert!(b.never_cited(&HashSet::from(["rassman2013"])).is_empty());
     }
 
     #[test]

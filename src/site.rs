@@ -190,19 +190,8 @@ fn cite(
         page.cited = formatted.keys;
         page.references = formatted.list;
     });
-    let locations = bib.key_locations();
     let cited: HashSet<&str> = pages.iter().flat_map(|p| p.cited.iter().map(String::as_str)).collect();
-    bib.keys()
-        .filter(|k| !cited.contains(k))
-        .map(|k| {
-            let d = Diagnostic::warning(&bib.file.path, format!("`{k}` is never cited"))
-                .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
-            match locations.get(k) {
-                Some(&loc) => d.at(&bib.file.text, loc),
-                None => d,
-            }
-        })
-        .collect()
+    bib.never_cited(&cited)
 }
 
 /// `html` with each citation inserted at its offset in `at` (sorted), in one
