@@ -453,26 +453,38 @@ fn is_key_char(c: char) -> bool {
     c.is_alphanumeric() || "_-:.+/".contains(c)
 }
 
-/// The most different works one page may cite. Formatting costs the number
-/// of citations times the number of works (see [`Bibliography::format_page`]);
-/// a review article cites a few hundred.
+/// The most different works one page may cite. hayagriva's work grows with
+/// the number of different citations times the number of works (see
+/// [`Bibliography::format_page`]); a review article cites a few hundred.
 pub const MAX_WORKS_PER_PAGE: usize = 1000;
 
+/// The most different citations (`[@a]`, `[@a; @b]`, ...) one page may
+/// hold; repeats of the same citation are free. With at most 1,000 works
+/// this bounds a page's formatting to well under a second.
+pub const MAX_CITATIONS_PER_PAGE: usize = 5000;
+
 /// An error if a page cites more than [`MAX_WORKS_PER_PAGE`] different works
-/// (such a page is not formatted).
+/// or has more than [`MAX_CITATIONS_PER_PAGE`] different citations (such a
+/// page is not formatted).
 pub fn citation_limit(file: &Path, text: &str, groups: &[Vec<String>]) -> Option<Diagnostic> {
     let works: HashSet<&str> = groups.iter().flatten().map(String::as_str).collect();
-    if works.len() <= MAX_WORKS_PER_PAGE {
-        return None;
-    }
-    let d = Diagnostic::error(
-        file,
+    let message = if works.len() > MAX_WORKS_PER_PAGE {
         format!(
             "this page cites {} different works, more than the {MAX_WORKS_PER_PAGE} a page may cite",
             works.len()
-        ),
-    )
-    .with_help("split the page into several pages, each citing the works it discusses");
+        )
+    } else {
+        let citations: HashSet<&[String]> = groups.iter().map(Vec::as_slice).collect();
+        if citations.len() <= MAX_CITATIONS_PER_PAGE {
+            return None;
+        }
+        format!(
+            "this page has {} different citations, more than the {MAX_CITATIONS_PER_PAGE} a page may have",
+            citations.len()
+        )
+    };
+    let d = Diagnostic::error(file, message)
+        .with_help("split the page into several pages, each citing the works it discusses");
     Some(match text.find("[@") {
         Some(offset) => d.at_offset(text, offset),
         None => d,
@@ -661,6 +673,15 @@ mod tests {
         let d = citation_limit(Path::new("content/a.md"), text, &groups).unwrap();
         assert_eq!(d.message, "this page cites 1001 different works, more than the 1000 a page may cite");
         assert_eq!(d.location.map(|l| (l.line, l.column)), Some((3, 5)));
+
+        // 5,001 different pairs of 100 works; repeating one citation is free.
+        let pair = |i: usize| vec![format!("k{}", i % 100), format!("k{}", i / 100)];
+        let mut groups: Vec<Vec<String>> = (0..MAX_CITATIONS_PER_PAGE).map(pair).collect();
+        groups.extend(std::iter::repeat_n(pair(0), 10_000));
+        assert!(citation_limit(Path::new("content/a.md"), text, &groups).is_none());
+        groups.push(pair(MAX_CITATIONS_PER_PAGE));
+        let d = citation_limit(Path::new("content/a.md"), text, &groups).unwrap();
+        assert_eq!(d.message, "this page has 5001 different citations, more than the 5000 a page may have");
     }
 
     #[test]
