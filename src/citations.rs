@@ -6,13 +6,15 @@
 //! site.yaml (AMA by default, APA or Vancouver). Each citing page gets its own
 //! numbering, in the order the page cites, and its own reference list.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, LOCALES};
+use hayagriva::citationberg::{Display, FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
 use hayagriva::citationberg::{IndependentStyle, Locale, Style};
 use hayagriva::{
-    BibliographyDriver, BibliographyRequest, BufWriteFormat, CitationItem, CitationRequest, Entry, Library,
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Elem, ElemChild, ElemChildren,
+    Entry, Formatted, Library,
 };
 use serde_json::{Value, json};
 
@@ -40,11 +42,21 @@ impl std::fmt::Debug for Bibliography {
     }
 }
 
+/// One in-text citation, formatted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InText {
+    /// Its HTML: a link to the first cited work in the page's list.
+    pub html: String,
+    /// Whether it is a superscript number, which goes right after the word
+    /// before it ("skin¹", not "skin ¹").
+    pub superscript: bool,
+}
+
 /// One page's formatted citations.
 #[derive(Debug, Default)]
 pub struct PageCitations {
-    /// In-text citation HTML for each `[@...]` group, in order.
-    pub in_text: Vec<String>,
+    /// The in-text citation for each `[@...]` group, in order.
+    pub in_text: Vec<InText>,
     /// The page's reference list as HTML (`<ol>`/`<ul>` of entries).
     pub list: String,
     /// The cited keys, in order of first citation.
@@ -134,27 +146,79 @@ impl Bibliography {
         self.library.keys()
     }
 
-    /// Where `key` is defined in the bibliography file.
-    pub fn key_location(&self, key: &str) -> Option<Location> {
-        self.file.text.lines().enumerate().find_map(|(i, line)| {
+    /// Where each key is defined in the bibliography file (its first
+    /// `key:` line, or `@type{key,` in BibTeX) and that line, found in one
+    /// pass over the file: a search per key was quadratic in a large
+    /// bibliography.
+    fn key_lines(&self) -> HashMap<&str, (Location, &str)> {
+        let mut found = HashMap::new();
+        for (i, line) in self.file.text.lines().enumerate() {
             let l = line.trim_start();
-            let at_key = l.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
-                || l.strip_prefix('@')
-                    .and_then(|r| r.split_once('{'))
-                    .is_some_and(|(_, r)| r.starts_with(key));
-            at_key.then(|| Location { line: i + 1, column: line.len() - l.len() + 1 })
-        })
+            let key = match l.strip_prefix('@') {
+                Some(r) => r.split_once('{').map(|(_, r)| r.split(',').next().unwrap_or(r).trim()),
+                None => l.split_once(':').map(|(k, _)| k.trim_end()),
+            };
+            if let Some(key) = key.filter(|k| self.contains(k)) {
+                let at = Location { line: i + 1, column: line.len() - l.len() + 1 };
+                found.entry(key).or_insert((at, line.trim_end_matches('\r')));
+            }
+        }
+        found
     }
 
-    /// Formats a page's citation groups (keys must exist).
+    /// Warnings for the entries no page cites, in the file's order.
+    pub fn never_cited(&self, cited: &HashSet<&str>) -> Vec<Diagnostic> {
+        let lines = self.key_lines();
+        self.keys()
+            .filter(|k| !cited.contains(k))
+            .map(|k| {
+                let mut d = Diagnostic::warning(&self.file.path, format!("`{k}` is never cited"))
+                    .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
+                // Set directly: `Diagnostic::at` finds the line by reading
+                // the file from the top, once per warning.
+                if let Some(&(at, line)) = lines.get(k) {
+                    d.location = Some(at);
+                    d.line_text = Some(line.to_string());
+                }
+                d
+            })
+            .collect()
+    }
+
+    /// Formats a page's citation groups (keys must exist; at most
+    /// [`MAX_WORKS_PER_PAGE`] different ones, see [`citation_limit`]).
+    ///
+    /// Each different group is formatted once: hayagriva's work grows with
+    /// the number of citations times the number of works cited (it looks up
+    /// each citation's number in a list), and a group renders the same
+    /// wherever it appears in the shipped styles, which number works in order
+    /// of first citation and never write "ibid." (pinned by a test).
     pub fn format_page(&self, groups: &[Vec<String>]) -> PageCitations {
+        let mut distinct: HashMap<&[String], usize> = HashMap::new();
+        let mut unique: Vec<&[String]> = Vec::new();
+        let which: Vec<usize> = groups
+            .iter()
+            .map(|g| {
+                *distinct.entry(g.as_slice()).or_insert_with(|| {
+                    unique.push(g);
+                    unique.len() - 1
+                })
+            })
+            .collect();
+        let formatted = self.format_groups(&unique);
+        let in_text = which.iter().map(|&i| formatted.in_text[i].clone()).collect();
+        PageCitations { in_text, ..formatted }
+    }
+
+    fn format_groups(&self, groups: &[&[String]]) -> PageCitations {
         let mut driver = BibliographyDriver::new();
         let mut keys: Vec<String> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for group in groups {
             let items: Vec<CitationItem<'_, Entry>> =
                 group.iter().filter_map(|k| self.library.get(k)).map(CitationItem::with_entry).collect();
-            for k in group {
-                if !keys.contains(k) {
+            for k in group.iter() {
+                if seen.insert(k) {
                     keys.push(k.clone());
                 }
             }
@@ -166,11 +230,11 @@ impl Bibliography {
             .iter()
             .zip(groups)
             .map(|(c, group)| {
-                let mut text = String::new();
-                let _ = c.citation.write_buf(&mut text, BufWriteFormat::Html);
-                let text = plain_html(&text);
                 let first = group.first().map(String::as_str).unwrap_or_default();
-                format!("<a class=\"citation\" href=\"#ref-{}\">{text}</a>", escape_html(first))
+                let mut html = format!("<a class=\"citation\" href=\"#ref-{}\">", escape_html(first));
+                write_children(&mut html, &c.citation);
+                html.push_str("</a>");
+                InText { html, superscript: is_superscript(&c.citation) }
             })
             .collect();
         PageCitations { in_text, list: self.list_html(rendered.bibliography), keys }
@@ -197,8 +261,7 @@ impl Bibliography {
         let mut html = format!("<{tag} class=\"references\">\n");
         for item in &bib.items {
             let mut text = String::new();
-            let _ = item.content.write_buf(&mut text, BufWriteFormat::Html);
-            let text = plain_html(&text);
+            write_children(&mut text, &item.content);
             html.push_str(&format!("<li id=\"ref-{}\">{}</li>\n", escape_html(&item.key), text.trim()));
         }
         html.push_str(&format!("</{tag}>\n"));
@@ -252,48 +315,102 @@ impl Bibliography {
     }
 }
 
-/// hayagriva writes formatting as inline-styled spans. Plain elements say the
-/// same without inline styles (which a strict Content-Security-Policy
-/// blocks): `<sup>`, `<sub>`, `<i>`, `<b>`; any other style becomes a class.
-fn plain_html(html: &str) -> String {
-    const OPEN: &str = "<span style=\"";
-    let mut out = String::with_capacity(html.len());
-    let mut closers: Vec<&str> = Vec::new();
-    let mut rest = html;
-    loop {
-        let next_open = rest.find(OPEN);
-        let next_close = rest.find("</span>");
-        match (next_open, next_close) {
-            (Some(o), c) if c.is_none_or(|c| o < c) => {
-                out.push_str(&rest[..o]);
-                let after = &rest[o + OPEN.len()..];
-                let Some(q) = after.find("\">") else {
-                    out.push_str(&rest[o..]);
-                    return out;
-                };
-                let (open, close) = match after[..q].trim().trim_end_matches(';') {
-                    "vertical-align: super" => ("<sup>", "</sup>"),
-                    "vertical-align: sub" => ("<sub>", "</sub>"),
-                    "font-style: italic" => ("<i>", "</i>"),
-                    "font-weight: bold" => ("<b>", "</b>"),
-                    "font-variant: small-caps" => ("<span class=\"small-caps\">", "</span>"),
-                    _ => ("<span>", "</span>"),
-                };
-                out.push_str(open);
-                closers.push(close);
-                rest = &after[q + 2..];
-            }
-            (_, Some(c)) => {
-                out.push_str(&rest[..c]);
-                out.push_str(closers.pop().unwrap_or("</span>"));
-                rest = &rest[c + "</span>".len()..];
-            }
-            _ => {
-                out.push_str(rest);
-                return out;
-            }
+/// Writes hayagriva's formatted output as HTML, escaping every text node and
+/// attribute (issue 9: hayagriva's own HTML writer copies bibliography text
+/// and URLs into the markup as they are, so a title with `<` or a
+/// `javascript:` URL became markup or a script link on the page).
+///
+/// Formatting becomes plain elements rather than hayagriva's inline styles
+/// (which a strict Content-Security-Policy blocks): `<i>`, `<b>`, `<u>`,
+/// `<sup>`, `<sub>`, `<span class="small-caps">`; CSL's block layouts become
+/// `<div class="csl-...">`. Only `http(s)` links become `href`s: any other
+/// scheme is written as text.
+fn write_children(out: &mut String, children: &ElemChildren) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(t) => write_formatted(out, t),
+            ElemChild::Elem(e) => write_elem(out, e),
+            ElemChild::Markup(m) => out.push_str(&escape_html(m)),
+            ElemChild::Link { text, url } => match safe_href(url) {
+                Some(href) => {
+                    out.push_str("<a href=\"");
+                    out.push_str(&escape_html(href));
+                    out.push_str("\">");
+                    write_formatted(out, text);
+                    out.push_str("</a>");
+                }
+                None => write_formatted(out, text),
+            },
+            ElemChild::Transparent { .. } => {}
         }
     }
+}
+
+fn write_elem(out: &mut String, elem: &Elem) {
+    let class = match elem.display {
+        None => None,
+        Some(Display::Block) => Some("csl-block"),
+        Some(Display::Indent) => Some("csl-indent"),
+        Some(Display::LeftMargin) => Some("csl-left-margin"),
+        Some(Display::RightInline) => Some("csl-right-inline"),
+    };
+    if let Some(class) = class {
+        out.push_str(&format!("<div class=\"{class}\">"));
+    }
+    write_children(out, &elem.children);
+    if class.is_some() {
+        out.push_str("</div>");
+    }
+}
+
+fn write_formatted(out: &mut String, text: &Formatted) {
+    let f = &text.formatting;
+    let mut closers: Vec<&str> = Vec::new();
+    let mut open = |out: &mut String, tag: &str, close: &'static str| {
+        out.push_str(tag);
+        closers.push(close);
+    };
+    if f.vertical_align == VerticalAlign::Sup {
+        open(out, "<sup>", "</sup>");
+    } else if f.vertical_align == VerticalAlign::Sub {
+        open(out, "<sub>", "</sub>");
+    }
+    if f.font_style == FontStyle::Italic {
+        open(out, "<i>", "</i>");
+    }
+    if f.font_weight == FontWeight::Bold {
+        open(out, "<b>", "</b>");
+    }
+    if f.text_decoration == TextDecoration::Underline {
+        open(out, "<u>", "</u>");
+    }
+    if f.font_variant == FontVariant::SmallCaps {
+        open(out, "<span class=\"small-caps\">", "</span>");
+    }
+    out.push_str(&escape_html(&text.text));
+    for close in closers.iter().rev() {
+        out.push_str(close);
+    }
+}
+
+/// `url` if it may be a link's target: an `http(s)` address (DOIs are
+/// written as `https://doi.org/...` links).
+fn safe_href(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let scheme = url.split_once("://").map(|(s, _)| s)?;
+    let allowed = scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http");
+    (allowed && !url.chars().any(|c| c.is_control() || c.is_whitespace())).then_some(url)
+}
+
+/// Whether a citation is written as a superscript (`skin¹`), so it belongs
+/// right after the word before it.
+fn is_superscript(children: &ElemChildren) -> bool {
+    children.0.iter().any(|c| match c {
+        ElemChild::Text(t) => t.formatting.vertical_align == VerticalAlign::Sup,
+        ElemChild::Elem(e) => is_superscript(&e.children),
+        ElemChild::Link { text, .. } => text.formatting.vertical_align == VerticalAlign::Sup,
+        ElemChild::Markup(_) | ElemChild::Transparent { .. } => false,
+    })
 }
 
 /// Finds `[@key]` and `[@a; @b]` in `text`: (byte range, keys) for each.
@@ -305,7 +422,14 @@ pub fn find_citations(text: &str) -> Vec<(std::ops::Range<usize>, Vec<String>)> 
     }
     let mut from = 0;
     while let Some(start) = text[from..].find("[@").map(|i| i + from) {
-        let Some(len) = text[start..].find(']') else { break };
+        // A group ends at the next `]`, and holds no `[`: stopping at either
+        // keeps the scan linear (searching on to the next `]` for every
+        // `[@` of "[@a [@a [@a ... ]" was quadratic).
+        let Some(len) = text[start + 1..].find(['[', ']']).map(|i| i + 1) else { break };
+        if text.as_bytes()[start + len] == b'[' {
+            from = start + len;
+            continue;
+        }
         let inner = &text[start + 1..start + len];
         let keys: Option<Vec<String>> = inner
             .split(';')
@@ -329,6 +453,44 @@ fn is_key_char(c: char) -> bool {
     c.is_alphanumeric() || "_-:.+/".contains(c)
 }
 
+/// The most different works one page may cite. hayagriva's work grows with
+/// the number of different citations times the number of works (see
+/// [`Bibliography::format_page`]); a review article cites a few hundred.
+pub const MAX_WORKS_PER_PAGE: usize = 1000;
+
+/// The most different citations (`[@a]`, `[@a; @b]`, ...) one page may
+/// hold; repeats of the same citation are free. With at most 1,000 works
+/// this bounds a page's formatting to well under a second.
+pub const MAX_CITATIONS_PER_PAGE: usize = 5000;
+
+/// An error if a page cites more than [`MAX_WORKS_PER_PAGE`] different works
+/// or has more than [`MAX_CITATIONS_PER_PAGE`] different citations (such a
+/// page is not formatted).
+pub fn citation_limit(file: &Path, text: &str, groups: &[Vec<String>]) -> Option<Diagnostic> {
+    let works: HashSet<&str> = groups.iter().flatten().map(String::as_str).collect();
+    let message = if works.len() > MAX_WORKS_PER_PAGE {
+        format!(
+            "this page cites {} different works, more than the {MAX_WORKS_PER_PAGE} a page may cite",
+            works.len()
+        )
+    } else {
+        let citations: HashSet<&[String]> = groups.iter().map(Vec::as_slice).collect();
+        if citations.len() <= MAX_CITATIONS_PER_PAGE {
+            return None;
+        }
+        format!(
+            "this page has {} different citations, more than the {MAX_CITATIONS_PER_PAGE} a page may have",
+            citations.len()
+        )
+    };
+    let d = Diagnostic::error(file, message)
+        .with_help("split the page into several pages, each citing the works it discusses");
+    Some(match text.find("[@") {
+        Some(offset) => d.at_offset(text, offset),
+        None => d,
+    })
+}
+
 /// Diagnostics for keys a page cites that the bibliography lacks.
 pub fn unknown_keys(
     bibliography: Option<&Bibliography>,
@@ -337,35 +499,75 @@ pub fn unknown_keys(
     groups: &[Vec<String>],
 ) -> Vec<Diagnostic> {
     let mut seen = HashSet::new();
-    let mut problems = Vec::new();
-    for key in groups.iter().flatten() {
-        if bibliography.is_some_and(|b| b.contains(key)) || !seen.insert(key.clone()) {
-            continue;
-        }
-        let mut d = match bibliography {
-            Some(b) => {
-                let d =
-                    Diagnostic::error(file, format!("citation `@{key}` is not in {}", b.file.path.display()));
-                let keys: Vec<&str> = b.keys().collect();
-                match crate::error::did_you_mean(key, &keys) {
-                    Some(best) => d.with_help(format!("did you mean `@{best}`?")),
-                    None => d.with_help(format!("add an entry `{key}:` to {}", b.file.path.display())),
-                }
-            }
-            None => Diagnostic::error(file, format!("citation `@{key}`, but the site has no bibliography"))
-                .with_help("add the works you cite to content/references.yaml"),
-        };
-        if let Some(offset) = text.find(&format!("@{key}")) {
-            d = d.at_offset(text, offset);
-        }
-        problems.push(d);
+    let unknown: Vec<&str> = groups
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .filter(|key| !bibliography.is_some_and(|b| b.contains(key)) && seen.insert(*key))
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new();
     }
-    problems
+    let offsets = first_offsets(text, &seen);
+    let known: Vec<&str> = bibliography.map(|b| b.keys().collect()).unwrap_or_default();
+    unknown
+        .into_iter()
+        .map(|key| {
+            let mut d = match bibliography {
+                Some(b) => {
+                    let d = Diagnostic::error(
+                        file,
+                        format!("citation `@{key}` is not in {}", b.file.path.display()),
+                    );
+                    match crate::error::did_you_mean(key, &known) {
+                        Some(best) => d.with_help(format!("did you mean `@{best}`?")),
+                        None => d.with_help(format!("add an entry `{key}:` to {}", b.file.path.display())),
+                    }
+                }
+                None => {
+                    Diagnostic::error(file, format!("citation `@{key}`, but the site has no bibliography"))
+                        .with_help("add the works you cite to content/references.yaml")
+                }
+            };
+            if let Some(&offset) = offsets.get(key) {
+                d = d.at_offset(text, offset);
+            }
+            d
+        })
+        .collect()
+}
+
+/// Where each of `keys` is first written as `@key` in `text`, in one pass
+/// (searching the text once per key was quadratic in a page citing many
+/// unknown keys).
+fn first_offsets<'k>(text: &str, keys: &HashSet<&'k str>) -> HashMap<&'k str, usize> {
+    let mut found = HashMap::new();
+    for (at, _) in text.match_indices('@') {
+        let rest = &text[at + 1..];
+        let len = rest.find(|c: char| !is_key_char(c)).unwrap_or(rest.len());
+        // Keys may end in `.` or `:` that are punctuation after the key.
+        let mut key = &rest[..len];
+        loop {
+            if let Some(&k) = keys.get(key) {
+                found.entry(k).or_insert(at);
+                break;
+            }
+            match key.char_indices().next_back() {
+                Some((i, c)) if ".:/-+".contains(c) && i > 0 => key = &key[..i],
+                _ => break,
+            }
+        }
+        if found.len() == keys.len() {
+            break;
+        }
+    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hayagriva::Formatting;
     use std::path::PathBuf;
 
     pub(crate) const RASSMAN: &str = "rassman2013:\n  type: article\n  title: \"Scalp micropigmentation: a useful treatment for hair loss\"\n  author: [\"Rassman, W.\", \"Pak, J.\", \"Kim, J.\"]\n  date: 2013-08\n  page-range: 497-503\n  parent:\n    type: periodical\n    title: Facial Plastic Surgery Clinics\n    volume: 21\n    issue: 3\n";
@@ -384,12 +586,145 @@ mod tests {
     }
 
     #[test]
-    fn inline_styles_become_plain_elements() {
+    fn formatting_becomes_plain_elements_around_escaped_text() {
+        let text = |t: &str, f: Formatting| ElemChild::Text(Formatted { text: t.to_string(), formatting: f });
+        let italic_bold = Formatting {
+            font_style: FontStyle::Italic,
+            font_weight: FontWeight::Bold,
+            ..Formatting::default()
+        };
+        let sup = Formatting { vertical_align: VerticalAlign::Sup, ..Formatting::default() };
+        let children = ElemChildren(vec![
+            text("a <b> & \"c\" ", Formatting::default()),
+            text("J & K", italic_bold),
+            ElemChild::Elem(Elem {
+                children: ElemChildren(vec![text("1", sup)]),
+                display: Some(Display::Block),
+                meta: None,
+            }),
+            ElemChild::Link {
+                text: Formatted { text: "x".into(), formatting: Formatting::default() },
+                url: "javascript:alert(1)".into(),
+            },
+            ElemChild::Link {
+                text: Formatted { text: "doi".into(), formatting: Formatting::default() },
+                url: "https://doi.org/10.1/a\"b".into(),
+            },
+        ]);
+        let mut html = String::new();
+        write_children(&mut html, &children);
         assert_eq!(
-            plain_html(
-                "a <span style=\"font-style: italic;\">b <span style=\"vertical-align: super;\">1</span></span> <span style=\"color: red;\">c</span>"
-            ),
-            "a <i>b <sup>1</sup></i> <span>c</span>"
+            html,
+            "a &lt;b&gt; &amp; &quot;c&quot; <i><b>J &amp; K</b></i><div class=\"csl-block\"><sup>1</sup></div>x<a href=\"https://doi.org/10.1/a&quot;b\">doi</a>"
+        );
+        assert!(is_superscript(&ElemChildren(vec![text("1", sup)])));
+        assert!(!is_superscript(&ElemChildren(vec![text("1", Formatting::default())])));
+    }
+
+    #[test]
+    fn bibliography_text_cannot_inject_markup_or_script_links() {
+        let yaml = "evil:\n  type: web\n  title: \"<script>alert(1)</script> & \\\"quoted\\\"\"\n  author: [\"O'Brien, <b>\"]\n  url: javascript:alert(1)\n  date: 2020\n";
+        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: yaml.to_string() };
+        for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
+            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
+            let page = b.format_page(&[vec!["evil".into()]]);
+            for html in [page.list, page.in_text[0].html.clone(), b.format_all()] {
+                assert!(!html.contains("<script"), "{style:?}: {html}");
+                assert!(!html.contains("<b>"), "{style:?}: {html}");
+                assert!(!html.contains("href=\"javascript"), "{style:?}: {html}");
+                assert!(!html.contains(" & "), "{style:?}: {html}");
+            }
+        }
+        let b = parse_bibliography(Some(file), CitationStyle::Ama, "en-GB").unwrap().unwrap();
+        assert!(b.format_all().contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{}", b.format_all());
+    }
+
+    #[test]
+    fn repeated_groups_render_as_if_formatted_one_by_one() {
+        let text = format!(
+            "{RASSMAN}smith1:\n  type: article\n  title: One\n  author: [\"Smith, A.\"]\n  date: 2020\nsmith2:\n  type: article\n  title: Two\n  author: [\"Smith, A.\"]\n  date: 2020\n"
+        );
+        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text };
+        let g = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<String>>();
+        let groups = [
+            g(&["smith1"]),
+            g(&["rassman2013", "smith2"]),
+            g(&["smith1"]),
+            g(&["smith1"]),
+            g(&["smith2"]),
+            g(&["rassman2013", "smith2"]),
+        ];
+        for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
+            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
+            let all: Vec<&[String]> = groups.iter().map(Vec::as_slice).collect();
+            let one_by_one = b.format_groups(&all);
+            let page = b.format_page(&groups);
+            assert_eq!(page.in_text, one_by_one.in_text, "{style:?}");
+            assert_eq!(page.list, one_by_one.list, "{style:?}");
+            assert_eq!(page.keys, ["smith1", "rassman2013", "smith2"]);
+        }
+    }
+
+    #[test]
+    fn a_page_may_cite_a_thousand_works() {
+        let groups: Vec<Vec<String>> = (0..=MAX_WORKS_PER_PAGE).map(|i| vec![format!("k{i}")]).collect();
+        let text = "Intro\n\nSee [@k0].\n";
+        assert!(citation_limit(Path::new("content/a.md"), text, &groups[1..]).is_none());
+        let d = citation_limit(Path::new("content/a.md"), text, &groups).unwrap();
+        assert_eq!(d.message, "this page cites 1001 different works, more than the 1000 a page may cite");
+        assert_eq!(d.location.map(|l| (l.line, l.column)), Some((3, 5)));
+
+        // 5,001 different pairs of 100 works; repeating one citation is free.
+        let pair = |i: usize| vec![format!("k{}", i % 100), format!("k{}", i / 100)];
+        let mut groups: Vec<Vec<String>> = (0..MAX_CITATIONS_PER_PAGE).map(pair).collect();
+        groups.extend(std::iter::repeat_n(pair(0), 10_000));
+        assert!(citation_limit(Path::new("content/a.md"), text, &groups).is_none());
+        groups.push(pair(MAX_CITATIONS_PER_PAGE));
+        let d = citation_limit(Path::new("content/a.md"), text, &groups).unwrap();
+        assert_eq!(d.message, "this page has 5001 different citations, more than the 5000 a page may have");
+    }
+
+    #[test]
+    fn warns_about_works_never_cited_at_their_line() {
+        let b = bib(CitationStyle::Ama);
+        let ds = b.never_cited(&HashSet::new());
+        assert_eq!(ds.len(), 1);
+        assert_eq!(ds[0].message, "`rassman2013` is never cited");
+        assert_eq!(ds[0].location, Some(Location { line: 1, column: 1 }));
+        assert_eq!(ds[0].line_text.as_deref(), Some("rassman2013:"));
+        assert!(b.never_cited(&HashSet::from(["rassman2013"])).is_empty());
+    }
+
+    #[test]
+    fn unclosed_groups_are_not_citations() {
+        let text = format!("{}]", "[@a b ".repeat(1000));
+        assert!(find_citations(&text).is_empty());
+        let found = find_citations("[@a [@b] [@c; [@d]");
+        let keys: Vec<&str> = found.iter().map(|(_, k)| k[0].as_str()).collect();
+        assert_eq!(keys, ["b", "d"]);
+        assert_eq!(found[0].0, 4..8);
+    }
+
+    #[test]
+    fn unknown_keys_point_at_their_first_use() {
+        let text = "Intro [@known].\n\nSee [@nope] and [@nope2; @x.y].\n";
+        let groups = find_citations(text).into_iter().map(|(_, k)| k).collect::<Vec<_>>();
+        let ds = unknown_keys(Some(&bib(CitationStyle::Ama)), Path::new("content/a.md"), text, &groups);
+        let at: Vec<(String, usize, usize)> = ds
+            .iter()
+            .map(|d| {
+                let l = d.location.unwrap();
+                (d.message.clone(), l.line, l.column)
+            })
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("citation `@known` is not in content/references.yaml".to_string(), 1, 8),
+                ("citation `@nope` is not in content/references.yaml".to_string(), 3, 6),
+                ("citation `@nope2` is not in content/references.yaml".to_string(), 3, 18),
+                ("citation `@x.y` is not in content/references.yaml".to_string(), 3, 26),
+            ]
         );
     }
 
@@ -420,7 +755,13 @@ mod tests {
     #[test]
     fn formats_ama_reference_exactly() {
         let page = bib(CitationStyle::Ama).format_page(&[vec!["rassman2013".into()]]);
-        assert_eq!(page.in_text, vec!["<a class=\"citation\" href=\"#ref-rassman2013\"><sup>1</sup></a>"]);
+        assert_eq!(
+            page.in_text,
+            vec![InText {
+                html: "<a class=\"citation\" href=\"#ref-rassman2013\"><sup>1</sup></a>".into(),
+                superscript: true
+            }]
+        );
         assert_eq!(
             page.list,
             "<ol class=\"references\">\n<li id=\"ref-rassman2013\">Rassman W, Pak J, Kim J. Scalp micropigmentation: a useful treatment for hair loss. <i>Facial Plastic Surgery Clinics</i>. 2013;21(3):497-503.</li>\n</ol>\n"
@@ -430,7 +771,8 @@ mod tests {
     #[test]
     fn formats_apa_author_date() {
         let page = bib(CitationStyle::Apa).format_page(&[vec!["rassman2013".into()]]);
-        assert!(page.in_text[0].contains("Rassman et al., 2013"), "{}", page.in_text[0]);
+        assert!(page.in_text[0].html.contains("Rassman et al., 2013"), "{}", page.in_text[0].html);
+        assert!(!page.in_text[0].superscript);
         assert!(page.list.starts_with("<ul"), "{}", page.list);
     }
 

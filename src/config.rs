@@ -226,6 +226,7 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     if config.title.trim().is_empty() {
         problems.push(at_key("title", "the site title is empty".to_string()));
     }
+    problems.extend(check_link_values(text, &mut config));
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {
             Some(days) => hours.day_of_week = days,
@@ -249,8 +250,143 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     config.warnings = crate::yaml::comment_warnings(file, text, text, 1);
     config.text = text.to_string();
     config.base_url = normalize_base_url(&config.base_url);
-    config.clinic.phone_href = phone_href(&config.clinic.phone);
     Ok(config)
+}
+
+/// Checks the settings that become links, attributes or file paths (issue
+/// 9: a `javascript:` booking_url went onto every page, and a phone number
+/// with an extension made a wrong `tel:` link); derives `phone_href`.
+fn check_link_values(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut at = |path: &[&str], value: &str, message: String, help: &str| {
+        let d = Diagnostic::error(CONFIG_FILE, message).with_help(help);
+        problems.push(match key_path_line(text, path).or_else(|| key_line(text, value)) {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        });
+    };
+    let clinic = &mut config.clinic;
+    if let Some(problem) = web_address_problem(&clinic.booking_url) {
+        at(
+            &["clinic", "booking_url"],
+            &clinic.booking_url,
+            format!("booking_url `{}` {problem}", shown(&clinic.booking_url)),
+            "write the full address of the booking page, e.g. booking_url: \"https://book.example.org/clinic\"",
+        );
+    }
+    match phone_href(&clinic.phone) {
+        Ok(href) => clinic.phone_href = href,
+        Err(problem) => at(
+            &["clinic", "phone"],
+            &clinic.phone,
+            format!("phone `{}` {problem}", shown(&clinic.phone)),
+            "write the number with digits, spaces and a leading +, e.g. phone: \"+44 20 7946 0000\", and an extension as \"+44 20 7946 0000 ext. 2\"",
+        ),
+    }
+    if let Some(problem) = email_problem(&clinic.email) {
+        at(
+            &["clinic", "email"],
+            &clinic.email,
+            format!("email `{}` {problem}", shown(&clinic.email)),
+            "write one address, e.g. email: reception@example.org",
+        );
+    }
+    for (id, person) in &config.people {
+        if let Some(problem) = web_address_problem(&person.url) {
+            at(
+                &["people", id, "url"],
+                &person.url,
+                format!("url `{}` of `{id}` {problem}", shown(&person.url)),
+                "write the full address of a page about them, e.g. url: \"https://www.example.org/team/jsmith/\"",
+            );
+        }
+    }
+    if !is_language_tag(&config.language) {
+        at(
+            &["language"],
+            &config.language,
+            format!("language `{}` is not a language code", shown(&config.language)),
+            "write a language code such as en, en-GB or de",
+        );
+    }
+    if !is_folder_name(&config.theme) {
+        at(
+            &["theme"],
+            &config.theme,
+            format!("theme `{}` is not the name of a folder in themes/", shown(&config.theme)),
+            "write the name of a folder inside themes/, e.g. theme: clinic",
+        );
+    }
+    problems
+}
+
+/// A value as it may be shown in a message: control characters escaped.
+fn shown(value: &str) -> String {
+    value.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+}
+
+/// Why `url` cannot be written into a link or a file such as sitemap.xml:
+/// control characters, spaces, quotes and `<>\` end or break the attribute.
+fn unsafe_char(url: &str) -> Option<String> {
+    let c = url.chars().find(|&c| c.is_control() || c.is_whitespace() || "\"'<>\\`{}|^".contains(c))?;
+    Some(match c {
+        ' ' => "contains a space".to_string(),
+        c if c.is_control() || c.is_whitespace() => {
+            format!("contains an invisible character ({})", c.escape_unicode())
+        }
+        c => format!("contains `{c}`"),
+    })
+}
+
+/// Why `url`, when set, is not an `http(s)` address of a page.
+fn web_address_problem(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with(['/', '?', '#']) => unsafe_char(url),
+        _ => Some("is not an http:// or https:// address".to_string()),
+    }
+}
+
+/// Why `email`, when set, cannot make a `mailto:` link to one address.
+fn email_problem(email: &str) -> Option<String> {
+    if email.is_empty() {
+        return None;
+    }
+    if let Some(problem) = unsafe_char(email) {
+        return Some(problem);
+    }
+    // `?`, `&`, `,` and `;` would add recipients or headers to the link.
+    if let Some(c) = email.chars().find(|c| "?&,;:/#%".contains(*c)) {
+        return Some(format!("contains `{c}`"));
+    }
+    match email.split_once('@') {
+        Some((name, domain))
+            if !name.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !domain.ends_with('.') =>
+        {
+            None
+        }
+        _ => Some("is not an email address".to_string()),
+    }
+}
+
+/// A BCP 47 tag as `<html lang>` needs: `en`, `en-GB`, `zh-Hant-TW`.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or_default();
+    (2..=8).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// A plain folder name: no path separators, no `..`, not hidden.
+fn is_folder_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.chars().any(|c| c.is_control() || "/\\:".contains(c))
 }
 
 /// Replaces the base URL (from `--base-url`), with the same checks.
@@ -265,8 +401,10 @@ pub fn override_base_url(config: &mut SiteConfig, url: &str) -> Result<(), Diagn
 fn base_url_problem(url: &str) -> Option<String> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(['?', '#', ' ']) => None,
-        _ => Some(format!("base_url `{url}` is not an http:// or https:// address")),
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(['?', '#']) => {
+            unsafe_char(url).map(|problem| format!("base_url `{}` {problem}", shown(url)))
+        }
+        _ => Some(format!("base_url `{}` is not an http:// or https:// address", shown(url))),
     }
 }
 
@@ -289,10 +427,85 @@ fn is_clock_time(s: &str) -> bool {
         && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
 }
 
-/// `+44 20 7946 0000` -> `tel:+442079460000`.
-fn phone_href(phone: &str) -> String {
-    let digits: String = phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-    if digits.is_empty() { String::new() } else { format!("tel:{digits}") }
+/// `+44 20 7946 0000` -> `tel:+442079460000`; `020 7946 0999 (ext. 2)`
+/// -> `tel:02079460999;ext=2` (RFC 3966). Empty stays empty. Letters other
+/// than an extension's `ext`/`x` are refused: a vanity number (`0800 FLOWERS`)
+/// cannot be dialled from a link.
+fn phone_href(phone: &str) -> Result<String, String> {
+    let phone = phone.trim();
+    if phone.is_empty() {
+        return Ok(String::new());
+    }
+    let lower = phone.to_lowercase();
+    // The extension starts at its marker: `ext`, `extension`, `x` or `#`.
+    let marker = lower.find(|c: char| c.is_alphabetic() || c == '#');
+    let (number, extension) = match marker {
+        Some(i) => (&lower[..i], Some(&lower[i..])),
+        None => (lower.as_str(), None),
+    };
+    let number = number.trim_end().trim_end_matches(['(', ',', ';']).trim_end();
+    if let Some(c) = number.chars().find(|c| !c.is_ascii_digit() && !" +-.()/".contains(*c)) {
+        return Err(format!("cannot be dialled from a link: it contains `{}`", shown(&c.to_string())));
+    }
+    if number.rfind('+').is_some_and(|i| i > 0) {
+        return Err("cannot be dialled from a link: `+` may only start the number".to_string());
+    }
+    let digits: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    if digits.trim_start_matches('+').len() < 3 {
+        return Err("is not a phone number".to_string());
+    }
+    let mut href = format!("tel:{digits}");
+    if let Some(ext) = extension {
+        let rest = ["extension", "ext", "x", "#"]
+            .iter()
+            .find_map(|m| ext.strip_prefix(m))
+            .map(|r| r.trim_matches(|c: char| c == '.' || c == ':' || c == ')' || c.is_whitespace()));
+        match rest {
+            Some(ext) if !ext.is_empty() && ext.chars().all(|c| c.is_ascii_digit()) => {
+                href.push_str(";ext=");
+                href.push_str(ext);
+            }
+            _ => {
+                return Err(
+                    "cannot be dialled from a link: only digits, spaces, `+` and an extension such as `ext. 2` can be"
+                        .to_string(),
+                );
+            }
+        }
+    }
+    Ok(href)
+}
+
+/// Where `path` (`clinic`, `phone`) is written as nested `key:` lines, for
+/// pointing at a value: each key is looked for inside the block of the one
+/// before it. `None` for flow style (`clinic: {phone: 1}`).
+fn key_path_line(text: &str, path: &[&str]) -> Option<Location> {
+    let mut depth = 0;
+    let mut parent_indent: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if depth == 0 && indent > 0 {
+            continue;
+        }
+        if parent_indent.is_some_and(|p| indent <= p) {
+            // Left the parent's block without finding the key.
+            return None;
+        }
+        let key = trimmed.trim_start_matches("- ").split(':').next().unwrap_or_default();
+        let key = key.trim().trim_matches(['"', '\'']);
+        if key == path[depth] && trimmed.contains(':') {
+            depth += 1;
+            if depth == path.len() {
+                return Some(Location { line: i + 1, column: line[..indent].chars().count() + 1 });
+            }
+            parent_indent = Some(indent);
+        }
+    }
+    None
 }
 
 /// Where `key:` (or a value) first appears in `text`, for pointing at it.
@@ -349,5 +562,60 @@ mod tests {
         assert_eq!(ds.len(), 3, "{ds:?}");
         assert_eq!(ds[0].location.map(|l| l.line), Some(2));
         assert!(ds[1].message.contains("`9am` is not a time"));
+    }
+
+    #[test]
+    fn phone_numbers_make_tel_links() {
+        let ok = |p: &str| phone_href(p).unwrap();
+        assert_eq!(ok("+44 20 7946 0000"), "tel:+442079460000");
+        assert_eq!(ok("020 7946 0999 (ext. 2)"), "tel:02079460999;ext=2");
+        assert_eq!(ok("+1 (555) 010-0199 x123"), "tel:+15550100199;ext=123");
+        assert_eq!(ok("0123.456.789 Extension: 45"), "tel:0123456789;ext=45");
+        assert_eq!(ok(""), "");
+        for bad in ["0800 FLOWERS", "+44 20 7946 0000 ext.", "020 +7946", "12", "020 7946 <b>", "ext. 2"] {
+            assert!(phone_href(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn values_that_become_links_are_checked_at_their_line() {
+        let text = "title: T\nbase_url: https://example.org/\nclinic:\n  name: url\n  phone: \"0800 FLOWERS\"\n  email: \"a@b.org?bcc=x@y.org\"\n  booking_url: \"javascript:alert(1)\"\npeople:\n  jsmith:\n    name: J\n    url: \"https://x.org/\\\"onmouseover\"\nlanguage: \"en\\\" x\"\ntheme: ../../etc\n";
+        let ds = parse_config(text).unwrap_err();
+        let got: Vec<(usize, &str)> =
+            ds.iter().map(|d| (d.location.map_or(0, |l| l.line), d.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (7, "booking_url `javascript:alert(1)` is not an http:// or https:// address"),
+                (
+                    5,
+                    "phone `0800 FLOWERS` cannot be dialled from a link: only digits, spaces, `+` and an extension such as `ext. 2` can be"
+                ),
+                (6, "email `a@b.org?bcc=x@y.org` contains `?`"),
+                (11, "url `https://x.org/\"onmouseover` of `jsmith` contains `\"`"),
+                (12, "language `en\" x` is not a language code"),
+                (13, "theme `../../etc` is not the name of a folder in themes/"),
+            ]
+        );
+        assert!(ds.iter().all(|d| d.help.is_some()));
+    }
+
+    #[test]
+    fn base_url_refuses_characters_that_break_links_and_sitemaps() {
+        // As written in YAML's double quotes: a bell, a tab, a space, a quote, `<`.
+        for bad in [
+            r"https://example.org/\x07",
+            r"https://e.org/\t",
+            "https://exa mple.org/",
+            r#"https://e.org/\"x"#,
+            "https://e.org/<a>",
+        ] {
+            let text = format!("title: T\nbase_url: \"{bad}\"\n");
+            let ds = parse_config(&text).unwrap_err();
+            assert_eq!(ds[0].location.map(|l| l.line), Some(2), "{bad}");
+        }
+        let mut c = parse_config(GOOD).unwrap();
+        assert!(override_base_url(&mut c, "https://example.org/\n").is_err());
+        assert!(override_base_url(&mut c, "https://münchen.example/").is_ok());
     }
 }

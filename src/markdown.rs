@@ -11,6 +11,7 @@
 //! - reports links to pages that do not exist, and returns the `#anchor`s it
 //!   saw so they can be checked once every page's headings are known.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
@@ -77,22 +78,15 @@ pub(crate) struct Rendered {
     pub(crate) toc: Vec<TocEntry>,
     pub(crate) ids: HashSet<String>,
     pub(crate) anchors: Vec<AnchorLink>,
-    /// Each `[@key; ...]` group, in order; the HTML holds [`cite_marker`]s
-    /// where their formatted form goes.
+    /// Each `[@key; ...]` group's keys, in order.
     pub(crate) citations: Vec<Vec<String>>,
     /// Links written as a site address instead of a page's file, checked
     /// once every output of the site is known ([`unknown_address`]).
     pub(crate) addresses: Vec<AddressLink>,
+    /// Where in `html` each group's formatted form goes (byte offsets, in
+    /// order): citations are formatted later, once the bibliography is read.
+    pub(crate) cite_at: Vec<usize>,
     pub(crate) problems: Vec<Diagnostic>,
-}
-
-const CITE_MARKER: &str = "<!--dotwork:cite:";
-
-/// Where the `n`th citation group's formatted text goes in a page's HTML.
-/// An HTML comment: markdown text cannot produce one (its `<` is escaped),
-/// and raw HTML that writes one is defused (found by fuzzing).
-pub(crate) fn cite_marker(n: usize) -> String {
-    format!("{CITE_MARKER}{n}-->")
 }
 
 /// The markdown extensions dotwork enables (shared with `check`, so its
@@ -111,7 +105,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let from = index.paths[page.number].as_str();
     let page_dir = content_dir(page.file);
     let mut out = Rendered::default();
-    let mut used: HashSet<String> = HashSet::new();
+    let mut ids = HeadingIds::default();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings: Vec<(u8, String, String)> = Vec::new();
@@ -132,7 +126,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 let Some((start, level, given_id, class)) = heading.take() else { continue };
                 let title = plain_text(&events[start + 1..]);
                 let base = given_id.unwrap_or_else(|| slugify(&title));
-                let id = unique_id(if base.is_empty() { "section".into() } else { base }, &mut used);
+                let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
                 let n = level as u8;
                 events[start] = Event::Html(format!("<h{n} id=\"{}\"{class}>", escape_html(&id)).into());
                 events.push(Event::Html(
@@ -164,20 +158,13 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 cites |= t.contains("[@");
                 events.push(event);
             }
-            Event::Html(ref h) | Event::InlineHtml(ref h) if h.contains(CITE_MARKER) => {
-                let defused = h.replace(CITE_MARKER, "<!--dotwork-cite:").into();
-                events.push(if matches!(event, Event::Html(_)) {
-                    Event::Html(defused)
-                } else {
-                    Event::InlineHtml(defused)
-                });
-            }
             other => events.push(other),
         }
     }
-    let events = if cites { extract_citations(events, &mut out.citations) } else { events };
+    let (events, places) =
+        if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out.cite_at = write_html(&mut out.html, events, &places);
     out.toc = build_toc(&headings);
     out
 }
@@ -240,21 +227,31 @@ impl<'a> Iterator for MergedText<'a> {
     }
 }
 
-/// Replaces `[@key]` groups in text (outside code) with markers.
-fn extract_citations<'a>(events: Vec<Event<'a>>, groups: &mut Vec<Vec<String>>) -> Vec<Event<'a>> {
+/// Takes `[@key]` groups out of text (outside code and image descriptions):
+/// returns the events with a placeholder where each group was, and the
+/// placeholders' positions in the events.
+fn extract_citations<'a>(
+    events: Vec<Event<'a>>,
+    groups: &mut Vec<Vec<String>>,
+) -> (Vec<Event<'a>>, Vec<usize>) {
     let mut out = Vec::with_capacity(events.len());
+    let mut places = Vec::new();
     let mut in_code = false;
+    // An image's description becomes its `alt` text, where no link can go.
+    let mut in_image = 0usize;
     for event in events {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
             _ => {}
         }
         let Event::Text(text) = &event else {
             out.push(event);
             continue;
         };
-        let found = if in_code { Vec::new() } else { crate::citations::find_citations(text) };
+        let found = if in_code || in_image > 0 { Vec::new() } else { crate::citations::find_citations(text) };
         if found.is_empty() {
             out.push(event);
             continue;
@@ -264,7 +261,8 @@ fn extract_citations<'a>(events: Vec<Event<'a>>, groups: &mut Vec<Vec<String>>) 
             if range.start > last {
                 out.push(Event::Text(text[last..range.start].to_string().into()));
             }
-            out.push(Event::Html(cite_marker(groups.len()).into()));
+            places.push(out.len());
+            out.push(Event::Html(CowStr::Borrowed("")));
             groups.push(keys);
             last = range.end;
         }
@@ -272,7 +270,38 @@ fn extract_citations<'a>(events: Vec<Event<'a>>, groups: &mut Vec<Vec<String>>) 
             out.push(Event::Text(text[last..].to_string().into()));
         }
     }
-    out
+    (out, places)
+}
+
+/// Writes `events` as HTML to `html`; returns the byte offset in it at which
+/// each event numbered in `places` (sorted) was written.
+///
+/// The offsets are read between events: pulldown-cmark's writer reads ahead
+/// only inside an image's description, where `places` never point.
+fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Vec<usize> {
+    struct Tracked<'h> {
+        html: &'h mut String,
+        len: &'h Cell<usize>,
+    }
+    impl std::fmt::Write for Tracked<'_> {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.html.push_str(s);
+            self.len.set(self.html.len());
+            Ok(())
+        }
+    }
+    let len = Cell::new(html.len());
+    let mut offsets = Vec::with_capacity(places.len());
+    let mut next = places.iter().peekable();
+    let events = events.into_iter().enumerate().map(|(i, event)| {
+        if next.next_if_eq(&&i).is_some() {
+            offsets.push(len.get());
+        }
+        event
+    });
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(Tracked { html, len: &len }, events);
+    offsets
 }
 
 /// The folder of a page relative to `content/`, with `/` separators and no
@@ -448,13 +477,45 @@ pub(crate) fn resolve(page_dir: &str, link: &str) -> Option<String> {
     Some(joined.strip_prefix("content/").map(str::to_string).unwrap_or(joined))
 }
 
-fn unique_id(base: String, used: &mut HashSet<String>) -> String {
-    let mut take =
-        |candidate: &String| !RESERVED_IDS.contains(&candidate.as_str()) && used.insert(candidate.clone());
-    if take(&base) {
-        return base;
+/// The ids given so far on one page, handing out a new one per heading.
+///
+/// Linear in the number of headings (issue 9: 10,000 identical headings took
+/// 8.9 s when every repeat probed `-1`, `-2`, ... from the start): each base
+/// keeps the next suffix to try, so a suffixed id is probed at most once as a
+/// candidate over the whole page, however the headings collide.
+#[derive(Debug, Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    /// For each base that has been taken, the next `-n` to try.
+    next_suffix: HashMap<String, usize>,
+    /// Candidates tried, for tests that pin the work done.
+    probes: usize,
+}
+
+impl HeadingIds {
+    /// `base` if it is free, else `base-n` with the smallest free `n` not tried before.
+    fn unique_id(&mut self, base: String) -> String {
+        self.probes += 1;
+        if self.take(&base) {
+            return base;
+        }
+        let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+        let id = loop {
+            self.probes += 1;
+            let candidate = format!("{base}-{n}");
+            n += 1;
+            if !RESERVED_IDS.contains(&candidate.as_str()) && !self.used.contains(&candidate) {
+                break candidate;
+            }
+        };
+        self.next_suffix.insert(base, n);
+        self.used.insert(id.clone());
+        id
     }
-    (1..).map(|n| format!("{base}-{n}")).find(|candidate| take(candidate)).unwrap_or(base)
+
+    fn take(&mut self, id: &str) -> bool {
+        !RESERVED_IDS.contains(&id) && !self.used.contains(id) && self.used.insert(id.to_string())
+    }
 }
 
 /// The text of a heading's events, without markup.
@@ -537,6 +598,46 @@ mod tests {
         assert_eq!(r.toc[0].children[0].id, "shampoo");
     }
 
+    fn ids_of(bases: &[String]) -> (Vec<String>, usize) {
+        let mut ids = HeadingIds::default();
+        let given = bases.iter().map(|b| ids.unique_id(b.clone())).collect();
+        (given, ids.probes)
+    }
+
+    #[test]
+    fn identical_headings_get_the_expected_ids_in_linear_work() {
+        let n = 20_000;
+        let (ids, probes) = ids_of(&vec!["a".to_string(); n]);
+        let expected: Vec<String> =
+            std::iter::once("a".to_string()).chain((1..n).map(|i| format!("a-{i}"))).collect();
+        assert_eq!(ids, expected);
+        // Probing from `-1` for every repeat would try n²/2 = 200,000,000 candidates.
+        assert!(probes <= 2 * n, "{probes} probes for {n} headings");
+    }
+
+    #[test]
+    fn headings_that_collide_with_suffixed_ids_stay_distinct_in_linear_work() {
+        // `## a-1` ... `## a-10000` first, then `## a` 10,000 times, then the
+        // same interleaved: every repeat of `a` must step over taken ids.
+        let n = 10_000;
+        let mut bases: Vec<String> = (1..=n).map(|i| format!("a-{i}")).collect();
+        bases.extend(std::iter::repeat_n("a".to_string(), n));
+        for i in 0..n {
+            bases.push(format!("b-{}", i + 1));
+            bases.push("b".to_string());
+        }
+        bases.extend(["main".to_string(), "main".to_string(), "main-1".to_string()]);
+        let (ids, probes) = ids_of(&bases);
+        let distinct: HashSet<&String> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len(), "ids repeat");
+        assert_eq!(ids[n], "a");
+        assert_eq!(ids[n + 1], format!("a-{}", n + 1));
+        assert_eq!(ids[2 * n + 1], "b");
+        assert_eq!(ids[2 * n + 3], "b-3");
+        assert_eq!(ids[4 * n..], ["main-1", "main-2", "main-1-1"]);
+        assert!(probes <= 3 * bases.len(), "{probes} probes for {} headings", bases.len());
+    }
+
     #[test]
     fn markdown_links_become_relative_page_urls() {
         let index =
@@ -583,31 +684,33 @@ mod tests {
     }
 
     #[test]
-    fn citations_become_markers_outside_code() {
-        let index = site(&[("a.md", "/a/")]);
-        let r =
-            render("content/a.md", 0, "Shown [@a; @b] and [@c].\n\n```\n[@not]\n```\n\n`[@nor]`\n", &index);
-        assert_eq!(r.citations, vec![vec!["a".to_string(), "b".to_string()], vec!["c".to_string()]]);
-        assert!(
-            r.html.contains("<p>Shown <!--dotwork:cite:0--> and <!--dotwork:cite:1-->.</p>"),
-            "{}",
-            r.html
-        );
-        assert!(r.html.contains("[@not]"), "{}", r.html);
-        assert!(r.html.contains("<code>[@nor]</code>"), "{}", r.html);
-    }
-
-    #[test]
-    fn raw_html_cannot_take_a_citations_place() {
+    fn citations_are_placed_outside_code_and_image_descriptions() {
         let index = site(&[("a.md", "/a/")]);
         let r = render(
             "content/a.md",
             0,
-            "<!--dotwork:cite:0-->\n\nSee this [@a] <!--dotwork:cite:0-->.\n",
+            "Shown [@a; @b] and [@c].\n\n```\n[@not]\n```\n\n`[@nor]` ![x [@img]](a.png)\n",
             &index,
         );
-        assert_eq!(r.html.matches("<!--dotwork:cite:0-->").count(), 1, "{}", r.html);
-        assert!(r.html.contains("<p>See this <!--dotwork:cite:0-->"), "{}", r.html);
+        assert_eq!(r.citations, vec![vec!["a".to_string(), "b".to_string()], vec!["c".to_string()]]);
+        let at: Vec<&str> = r.cite_at.iter().map(|&i| &r.html[..i]).collect();
+        assert_eq!(at, ["<p>Shown ", "<p>Shown  and "], "{}", r.html);
+        assert!(r.html.starts_with("<p>Shown  and .</p>"), "{}", r.html);
+        assert!(r.html.contains("[@not]"), "{}", r.html);
+        assert!(r.html.contains("<code>[@nor]</code>"), "{}", r.html);
+        assert!(r.html.contains("alt=\"x [@img]\""), "{}", r.html);
+    }
+
+    #[test]
+    fn citations_in_footnotes_tables_and_lists_are_placed_where_written() {
+        let index = site(&[("a.md", "/a/")]);
+        let body = "Text[^1].\n\n| a | b |\n|---|---|\n| x [@t] | y |\n\n- item [@l]\n\n[^1]: Note [@f].\n";
+        let r = render("content/a.md", 0, body, &index);
+        let keys: Vec<&str> = r.citations.iter().map(|g| g[0].as_str()).collect();
+        assert_eq!(keys, ["t", "l", "f"]);
+        for (&at, before) in r.cite_at.iter().zip(["<td>x ", "<li>item ", "Note "]) {
+            assert!(r.html[..at].ends_with(before), "{before:?} in {}", r.html);
+        }
     }
 
     #[test]

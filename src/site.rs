@@ -11,12 +11,12 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::citations::{Bibliography, unknown_keys};
+use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_path};
 use crate::error::{Diagnostic, Error};
 use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
-use crate::markdown::{PageIndex, cite_marker, closest_id, unknown_address};
+use crate::markdown::{PageIndex, closest_id, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 
 mod cache;
@@ -116,7 +116,7 @@ pub fn parse_site_cached(
     let mut citations = Vec::with_capacity(kept.len());
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
         problems.append(&mut r.problems);
-        citations.push(std::mem::take(&mut r.citations));
+        citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
         addresses.extend(std::mem::take(&mut r.addresses).into_iter().map(|a| (number, a)));
         pages.push(Page {
@@ -191,45 +191,51 @@ pub fn parse_site_cached(
 }
 
 /// Formats every page's citations in place; returns warnings for entries no
-/// page cites.
+/// page cites. `groups` holds each page's citation groups and where in its
+/// HTML each goes.
 fn cite(
     pages: &mut [Page],
-    groups: &[Vec<Vec<String>>],
+    groups: &[(Vec<Vec<String>>, Vec<usize>)],
     bibliography: Option<&Bibliography>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
-    for (page, groups) in pages.iter().zip(groups) {
+    let mut format = vec![true; pages.len()];
+    for ((page, (groups, _)), format) in pages.iter().zip(groups).zip(&mut format) {
+        if let Some(d) = citation_limit(&page.source, &page.text, groups) {
+            problems.push(d);
+            *format = false;
+            continue;
+        }
         problems.extend(unknown_keys(bibliography, &page.source, &page.text, groups));
     }
     let Some(bib) = bibliography else { return Vec::new() };
-    pages.par_iter_mut().zip(groups).filter(|(_, g)| !g.is_empty()).for_each(|(page, groups)| {
+    let to_format =
+        pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
+    to_format.for_each(|((page, (groups, at)), _)| {
         let formatted = bib.format_page(groups);
-        for (n, html) in formatted.in_text.iter().enumerate() {
-            let marker = cite_marker(n);
-            let Some(at) = page.html.find(&marker) else { continue };
-            // A superscript sits right after the word: "skin¹", not "skin ¹".
-            let start = if html.contains("><sup>") {
-                page.html[..at].trim_end_matches([' ', '\n']).len()
-            } else {
-                at
-            };
-            page.html.replace_range(start..at + marker.len(), html);
-        }
+        page.html = place_citations(&page.html, at, &formatted.in_text);
         page.cited = formatted.keys;
         page.references = formatted.list;
     });
     let cited: HashSet<&str> = pages.iter().flat_map(|p| p.cited.iter().map(String::as_str)).collect();
-    bib.keys()
-        .filter(|k| !cited.contains(k))
-        .map(|k| {
-            let d = Diagnostic::warning(&bib.file.path, format!("`{k}` is never cited"))
-                .with_help(format!("cite it as [@{k}] where it supports the text, or remove it"));
-            match bib.key_location(k) {
-                Some(loc) => d.at(&bib.file.text, loc),
-                None => d,
-            }
-        })
-        .collect()
+    bib.never_cited(&cited)
+}
+
+/// `html` with each citation inserted at its offset in `at` (sorted), in one
+/// pass: inserting them one by one copied the page once per citation (issue
+/// 9: 30,000 citations took 9.4 s).
+fn place_citations(html: &str, at: &[usize], citations: &[InText]) -> String {
+    let mut out = String::with_capacity(html.len() + citations.iter().map(|c| c.html.len()).sum::<usize>());
+    let mut last = 0;
+    for (&at, citation) in at.iter().zip(citations) {
+        let before = &html[last..at];
+        // A superscript sits right after the word: "skin¹", not "skin ¹".
+        out.push_str(if citation.superscript { before.trim_end_matches([' ', '\n']) } else { before });
+        out.push_str(&citation.html);
+        last = at;
+    }
+    out.push_str(&html[last..]);
+    out
 }
 
 /// `author` and `reviewed_by` must name someone in site.yaml's `people`.

@@ -8,6 +8,7 @@
 //! file's text.
 #![no_main]
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use dotwork::citations::{find_citations, parse_bibliography};
@@ -38,7 +39,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let keys: Vec<String> = bib.keys().map(str::to_string).collect();
     for key in &keys {
-        std::hint::black_box((bib.contains(key), bib.key_location(key), bib.json_ld(key)));
+        std::hint::black_box((bib.contains(key), bib.json_ld(key)));
+    }
+    // Every entry uncited: each warning points at the entry's line.
+    for d in bib.never_cited(&HashSet::new()) {
+        std::hint::black_box(d.render(false));
     }
     std::hint::black_box(bib.format_all());
     // One citation of each key, then all of them in one group, cited twice.
