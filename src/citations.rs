@@ -5,6 +5,15 @@
 //! Formatting is hayagriva's CSL processor with the style chosen in
 //! site.yaml (AMA by default, APA or Vancouver). Each citing page gets its own
 //! numbering, in the order the page cites, and its own reference list.
+//! The HTML is written from hayagriva's structured output, escaped
+//! (`html.rs`); the markdown stage records where each citation goes and the
+//! site stage places them in one pass.
+//!
+//! hayagriva's work grows with a page's different citations times the works
+//! it cites, and with the square of the bibliography's size (the References
+//! page), so each different citation is formatted once and a page may cite at
+//! most 1,000 works in 5,000 different citations, a bibliography hold at most
+//! 5,000 works (issue 9; figures in bench/pathological/results.md).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
