@@ -450,6 +450,8 @@ fn phone_href(phone: &str) -> Result<String, String> {
     if number.rfind('+').is_some_and(|i| i > 0) {
         return Err("cannot be dialled from a link: `+` may only start the number".to_string());
     }
+    // `+44 (0)20 ...`: the `(0)` is dialled only from inside the country.
+    let number = if number.starts_with('+') { number.replace("(0)", "") } else { number.to_string() };
     let digits: String = number.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
     if digits.trim_start_matches('+').len() < 3 {
         return Err("is not a phone number".to_string());
@@ -570,6 +572,7 @@ mod tests {
         assert_eq!(ok("+44 20 7946 0000"), "tel:+442079460000");
         assert_eq!(ok("020 7946 0999 (ext. 2)"), "tel:02079460999;ext=2");
         assert_eq!(ok("+1 (555) 010-0199 x123"), "tel:+15550100199;ext=123");
+        assert_eq!(ok("+44 (0)20 7946 0000"), "tel:+442079460000");
         assert_eq!(ok("0123.456.789 Extension: 45"), "tel:0123456789;ext=45");
         assert_eq!(ok(""), "");
         for bad in ["0800 FLOWERS", "+44 20 7946 0000 ext.", "020 +7946", "12", "020 7946 <b>", "ext. 2"] {

@@ -137,7 +137,6 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     )
                     .into(),
                 ));
-                out.ids.insert(id.clone());
                 headings.push((n, id, title));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -166,6 +165,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.html.reserve(body.len() + body.len() / 2);
     out.cite_at = write_html(&mut out.html, events, &places);
     out.toc = build_toc(&headings);
+    // The heading ids, beside the footnotes' names collected above.
+    out.ids.extend(ids.used);
     out
 }
 
