@@ -140,6 +140,16 @@ impl Server {
         Events { reader }
     }
 
+    /// Waits until the server's stderr contains `text`, for at most PATIENCE:
+    /// the thread that collects it may lag behind what the server has sent.
+    pub(super) fn wait_for_stderr(&self, text: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.stderr().contains(text) {
+            assert!(Instant::now() < deadline, "stderr never showed {text:?}:\n{}", self.stderr());
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Polls `path` until its body contains `text`, for at most PATIENCE.
     pub(super) fn wait_for_content(&self, path: &str, text: &str) -> Response {
         let deadline = Instant::now() + PATIENCE;

@@ -73,7 +73,7 @@ fn a_broken_edit_shows_its_error_until_it_is_fixed() {
     let mut late = server.events();
     late.wait_for("hello");
     assert!(late.wait_for("errors").contains("content/about.md:2:"));
-    assert!(server.stderr().contains("content/about.md:2:"), "{}", server.stderr());
+    server.wait_for_stderr("content/about.md:2:");
 
     site.write("content/about.md", &page("About us", "We are a clinic."));
     events.wait_for("reload");
