@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::{MAX_PAGE_BYTES, SourceFile, decode, io_reason, is_skipped};
+use super::{MAX_FILE_BYTES, MAX_PAGE_BYTES, SourceFile, decode, io_reason, is_markdown, is_skipped};
 use crate::config::CONFIG_FILE;
 use crate::error::{Diagnostic, Error};
 
@@ -107,21 +107,33 @@ pub(super) struct Found {
     pub(super) real: PathBuf,
 }
 
+/// Bytes as MiB, for messages.
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / f64::from(1 << 20)
+}
+
 /// The text of a found file, normalised.
 pub(super) fn read_found(found: &Found) -> Result<SourceFile, Diagnostic> {
     let rel = found.rel.as_path();
     let file = open_verified(&found.real).map_err(|e| cannot_read(rel, &e))?;
 
     let len = file.metadata().map_err(|e| cannot_read(rel, &e))?.len();
-    if len > MAX_PAGE_BYTES {
+    let (limit, what) =
+        if is_markdown(rel) { (MAX_PAGE_BYTES, "a page") } else { (MAX_FILE_BYTES, "a file") };
+    if len > limit {
         return Err(Diagnostic::error(
             rel,
-            format!("file is {} MiB, more than the 8 MiB a page may be", len >> 20),
-        ));
+            format!("this file is {:.1} MiB, more than the {} MiB {what} may be", mib(len), limit >> 20),
+        )
+        .with_help(if is_markdown(rel) {
+            "split it into several pages, or check that it really is a page's text"
+        } else {
+            "check that this really is the file dotwork expects here"
+        }));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     // `take`: a file that grows while it is read still stops at the limit.
-    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
     let text = decode(rel, bytes)?;
     Ok(SourceFile { path: rel.to_path_buf(), text })
 }

@@ -136,3 +136,18 @@ fn a_page_citing_more_than_1000_works_is_refused() {
     );
     assert!(stderr.contains("--> content/index.md:4:6"), "{stderr}");
 }
+
+#[test]
+fn a_page_over_the_size_limit_is_refused_and_one_just_under_builds() {
+    let line = "Plain text about aftercare.\n";
+    let under = format!("---\ntitle: Home\n---\n{}", line.repeat(((2 << 20) - 1024) / line.len()));
+    let over = format!("---\ntitle: Long\n---\n{}", line.repeat(((2 << 20) + 1024) / line.len()));
+    let site = TestSite::with_pages(&[("index.md", &under), ("long.md", &over)]);
+    let stderr = site.build_fails();
+    assert!(stderr.contains("this file is 2.0 MiB, more than the 2 MiB a page may be"), "{stderr}");
+    assert!(stderr.contains("content/long.md"), "{stderr}");
+    assert!(stderr.contains("split it into several pages"), "{stderr}");
+    std::fs::remove_file(site.path("content/long.md")).unwrap();
+    site.build();
+    assert!(site.read_output("index.html").contains("Plain text about aftercare."));
+}
