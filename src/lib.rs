@@ -23,6 +23,7 @@ pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
 pub mod render;
+pub mod section;
 pub(crate) mod serve;
 #[doc(hidden)]
 pub use serve::fuzz_request_reader;
