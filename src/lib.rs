@@ -22,6 +22,7 @@ pub mod error;
 pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
+pub mod paginate;
 pub mod render;
 pub mod section;
 pub(crate) mod serve;
