@@ -11,6 +11,7 @@
 //!
 //! The commands in [`commands`] compose them.
 
+pub mod category;
 pub mod check;
 pub mod citations;
 pub mod cli;
