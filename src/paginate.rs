@@ -138,8 +138,8 @@ mod tests {
         NonZeroUsize::new(n)
     }
 
-    fn ranges(pagers: &[Pager]) -> Vec<Range<usize>> {
-        pagers.iter().map(|p| p.items.clone()).collect()
+    fn ranges(pagers: &[Pager]) -> Vec<(usize, usize)> {
+        pagers.iter().map(|p| (p.items.start, p.items.end)).collect()
     }
 
     #[test]
@@ -151,21 +151,21 @@ mod tests {
         assert_eq!((p.previous.as_deref(), p.next.as_deref()), (None, None));
         assert_eq!((p.first.as_str(), p.last.as_str(), p.path.as_str()), ("/news/", "/news/", "/news/"));
         assert_eq!(p.redirect_from, ["/news/page/1/"]);
-        assert_eq!(ranges(&paginate("/news/", 0, None)), [0..0]);
+        assert_eq!(ranges(&paginate("/news/", 0, None)), [(0, 0)]);
     }
 
     #[test]
     fn one_item_and_exactly_one_page_full() {
-        assert_eq!(ranges(&paginate("/news/", 1, by(10))), [0..1]);
+        assert_eq!(ranges(&paginate("/news/", 1, by(10))), [(0, 1)]);
         let pagers = paginate("/news/", 10, by(10));
-        assert_eq!(ranges(&pagers), [0..10]);
+        assert_eq!(ranges(&pagers), [(0, 10)]);
         assert_eq!(pagers[0].next, None);
     }
 
     #[test]
     fn one_more_than_a_page_makes_a_second_page() {
         let pagers = paginate("/news/", 11, by(10));
-        assert_eq!(ranges(&pagers), [0..10, 10..11]);
+        assert_eq!(ranges(&pagers), [(0, 10), (10, 11)]);
         let (a, b) = (&pagers[0], &pagers[1]);
         assert_eq!(a.next.as_deref(), Some("/news/page/2/"));
         assert_eq!(a.previous, None);
@@ -194,7 +194,7 @@ mod tests {
     #[test]
     fn without_paginate_by_everything_is_on_one_page_without_redirect() {
         let pagers = paginate("/news/", 37, None);
-        assert_eq!(ranges(&pagers), [0..37]);
+        assert_eq!(ranges(&pagers), [(0, 37)]);
         assert!(pagers[0].redirect_from.is_empty());
         assert_eq!(pagers[0].context(&[0u8; 37]).paginate_by, 37);
     }
