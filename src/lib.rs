@@ -20,6 +20,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod error;
+pub mod feed;
 pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;

@@ -238,44 +238,59 @@ pub fn build_sections(
     }
     for section in &mut built {
         let source = &sections[section.source];
-        problems.extend(missing_sort_key(source, &section.pages, pages));
+        problems.extend(missing_dates(source, &section.pages, pages));
         sort_pages(&mut section.pages, pages, source.meta.order());
         section.subsections.sort_by(|&a, &b| sections[a].path.cmp(&sections[b].path));
     }
     if problems.is_empty() { Ok(built) } else { Err(problems) }
 }
 
-/// The pages of a date- or updated-sorted section that lack that date.
-fn missing_sort_key(section: &SectionSource, listed: &[usize], pages: &[ListedPage<'_>]) -> Vec<Diagnostic> {
-    let sort_by = section.meta.order();
-    let has_key = |p: &ListedPage<'_>| match sort_by {
-        SortBy::Date => p.date.is_some(),
-        SortBy::Updated => p.updated.is_some(),
-        SortBy::Weight | SortBy::Title => true,
+/// The pages of a section that lack a date it needs: the one it sorts by
+/// (`date` or `updated`), and `date` in a section with a feed (a feed entry
+/// must say when it was published, and a made-up date would change on every
+/// build).
+fn missing_dates(section: &SectionSource, listed: &[usize], pages: &[ListedPage<'_>]) -> Vec<Diagnostic> {
+    let order = section.meta.order();
+    let shown = section.source.display();
+    let by = match section.meta.sort_by {
+        Some(_) => format!("`sort_by: {}`", order.key()),
+        None => format!("{} (the default when `sort_by` is not set)", order.key()),
     };
-    let key = sort_by.key();
-    let how = match section.meta.sort_by {
-        Some(_) => format!("`sort_by: {key}`"),
-        None => format!("{key} (the default when `sort_by` is not set)"),
-    };
-    listed
-        .iter()
-        .map(|&n| &pages[n])
-        .filter(|p| !has_key(p))
-        .map(|p| {
-            let mut d = Diagnostic::error(
-                p.source,
-                format!("this page has no `{key}`, and {} lists its pages by {how}", section.source.display()),
-            )
-            .with_help(format!(
-                "add a line `{key}: {}` to its front matter, or set `sort_by: weight` or `sort_by: title` in {}",
-                Date::today(),
-                section.source.display()
-            ));
+    let other_order = "or set `sort_by: weight` or `sort_by: title`";
+    // (the date it needs, why, what else would do)
+    let mut needs: Vec<(SortBy, String, &str)> = Vec::new();
+    let sorted = format!("{shown} lists its pages by {by}");
+    match order {
+        SortBy::Date if section.meta.feed => {
+            let why = format!("{sorted} and makes a feed of them");
+            needs.push((SortBy::Date, why, "or set `sort_by: weight` or `sort_by: title` and `feed: false`"));
+        }
+        SortBy::Date => needs.push((SortBy::Date, sorted, other_order)),
+        SortBy::Updated => needs.push((SortBy::Updated, sorted, other_order)),
+        SortBy::Weight | SortBy::Title => {}
+    }
+    if section.meta.feed && order != SortBy::Date {
+        let why = format!("{shown} makes a feed of its pages (`feed: true`)");
+        needs.push((SortBy::Date, why, "or set `feed: false`"));
+    }
+    let mut problems = Vec::new();
+    for page in listed.iter().map(|&n| &pages[n]) {
+        for (date, why, alternative) in &needs {
+            let has = if *date == SortBy::Updated { page.updated.is_some() } else { page.date.is_some() };
+            if has {
+                continue;
+            }
+            let key = date.key();
+            let mut d = Diagnostic::error(page.source, format!("this page has no `{key}`, and {why}"))
+                .with_help(format!(
+                    "add a line `{key}: {}` to its front matter, {alternative} in {shown}",
+                    Date::today()
+                ));
             d.location = Some(Location { line: 1, column: 1 });
-            d
-        })
-        .collect()
+            problems.push(d);
+        }
+    }
+    problems
 }
 
 /// Puts `listed` in the order `sort_by` gives; ties go by title, then by

@@ -212,3 +212,38 @@ fn a_folder_cannot_be_both_a_page_and_a_section() {
     assert_eq!(problems[0].file, Path::new("content/news/index.md"));
     assert!(problems[0].message.contains("content/news/_index.md"), "{}", problems[0].message);
 }
+
+#[test]
+fn a_section_with_a_feed_needs_dated_pages_whatever_its_order() {
+    let sections = [section("content/tips/_index.md", "sort_by: weight\nfeed: true\n")];
+    let pages = [page("content/tips/a.md", "A", None), page("content/tips/b.md", "B", Some("2025-01-01"))];
+    let problems = build_sections(&sections, &pages, false).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].file, Path::new("content/tips/a.md"));
+    assert_eq!(
+        problems[0].message,
+        "this page has no `date`, and content/tips/_index.md makes a feed of its pages (`feed: true`)"
+    );
+    assert!(
+        problems[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("or set `feed: false` in content/tips/_index.md"))
+    );
+    // Sorted by date with a feed: one error per page, not two.
+    let sections = [section("content/tips/_index.md", "feed: true\n")];
+    let problems = build_sections(&sections, &pages, false).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems[0].message,
+        "this page has no `date`, and content/tips/_index.md lists its pages by date (the default when `sort_by` is not set) and makes a feed of them"
+    );
+    // Sorted by updated with a feed: both dates are needed.
+    let sections = [section("content/tips/_index.md", "sort_by: updated\nfeed: true\n")];
+    let keys: Vec<String> = build_sections(&sections, &pages[..1], false)
+        .unwrap_err()
+        .iter()
+        .map(|d| d.message.split('`').nth(1).unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(keys, ["updated", "date"]);
+}
