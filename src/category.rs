@@ -16,6 +16,7 @@ use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::content::{Page, slugify};
 use crate::error::{Diagnostic, Location, did_you_mean};
 use crate::front_matter::{key_location, split_front_matter};
+use crate::section::{ListedPage, SortBy, sort_pages};
 
 /// The folder of the category listing pages, below the site's top.
 pub const CATEGORIES_PATH: &str = "categories";
@@ -94,6 +95,34 @@ pub fn page_categories(
         }
     }
     (found, problems)
+}
+
+/// The pages of each category, newest `date` first (undated pages last),
+/// ties by title and then source path, as [`sort_pages`] orders a section.
+/// `named[n]` holds the categories of `pages[n]` (from [`page_categories`]);
+/// the result has one list per category of a vocabulary of `n_categories`.
+/// Drafts are left out unless `drafts` is set.
+pub fn category_pages(
+    n_categories: usize,
+    named: &[Vec<usize>],
+    pages: &[ListedPage<'_>],
+    drafts: bool,
+) -> Vec<Vec<usize>> {
+    let mut lists = vec![Vec::new(); n_categories];
+    for (n, (categories, page)) in named.iter().zip(pages).enumerate() {
+        if page.draft && !drafts {
+            continue;
+        }
+        for &c in categories {
+            if let Some(list) = lists.get_mut(c) {
+                list.push(n);
+            }
+        }
+    }
+    for list in &mut lists {
+        sort_pages(list, pages, SortBy::Date);
+    }
+    lists
 }
 
 /// The errors of every page that names a category site.yaml does not list.
@@ -257,6 +286,28 @@ mod tests {
     fn a_site_without_categories_says_so() {
         let (_, problems) = check("---\ntitle: A\ncategories: [News]\n---\n", &[]);
         assert_eq!(problems[0].message, "category `News` is not in site.yaml, which lists no categories");
+    }
+
+    #[test]
+    fn category_listings_are_newest_first_with_undated_pages_last() {
+        let page = |source: &'static str, title: &'static str, date: Option<&str>, draft: bool| ListedPage {
+            source: Path::new(source),
+            title,
+            date: date.map(|d| crate::date::Date::parse(d).unwrap()),
+            updated: None,
+            weight: 0,
+            draft,
+        };
+        let pages = [
+            page("content/b.md", "Undated B", None, false),
+            page("content/old.md", "Old", Some("2024-01-01"), false),
+            page("content/a.md", "Undated A", None, false),
+            page("content/new.md", "New", Some("2025-01-01"), false),
+            page("content/draft.md", "Draft", Some("2026-01-01"), true),
+        ];
+        let named = [vec![0], vec![0, 1], vec![0], vec![0], vec![0, 1]];
+        assert_eq!(category_pages(3, &named, &pages, false), [vec![3, 1, 2, 0], vec![1], vec![]]);
+        assert_eq!(category_pages(3, &named, &pages, true)[1], [4, 1]);
     }
 
     #[test]

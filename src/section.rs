@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::page_path;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
-use crate::front_matter::{at_key, split_front_matter};
+use crate::front_matter::split_front_matter;
 use crate::yaml::parse_yaml;
 
 /// The file that makes a folder a section.
@@ -143,10 +143,18 @@ pub fn parse_section(path: &Path, text: &str) -> Result<SectionSource, Diagnosti
         _ => {
             return Err(Diagnostic::error(path, "this section has no title")
                 .at(text, Location { line: 1, column: 1 })
-                .with_help("add a line `title: News` to the front matter of _index.md"));
+                .with_help(if split.yaml.is_empty() && !text.starts_with("---") {
+                    "start the file with front matter:\n---\ntitle: News\n---"
+                } else {
+                    "add a line `title: News` to the front matter"
+                }));
         }
     };
-    let url = page_path(path, None).map_err(|why| at_key(Diagnostic::error(path, why), text, "title"))?;
+    // A section has no `slug`: its address is its folder's.
+    let url = page_path(path, None).map_err(|_| {
+        Diagnostic::error(path, "this folder's name gives an empty part in the address")
+            .with_help("rename the folder with letters or digits, e.g. news")
+    })?;
     Ok(SectionSource {
         source: path.to_path_buf(),
         text: text.to_string(),
@@ -294,7 +302,9 @@ fn missing_dates(section: &SectionSource, listed: &[usize], pages: &[ListedPage<
 }
 
 /// Puts `listed` in the order `sort_by` gives; ties go by title, then by
-/// source path, so the order is total and never the file system's.
+/// source path, so the order is total and never the file system's. Pages
+/// without the date an order reads come after those with one (for listings
+/// that allow them, such as a category's).
 pub fn sort_pages(listed: &mut [usize], pages: &[ListedPage<'_>], sort_by: SortBy) {
     let title = |p: &ListedPage<'_>| p.title.to_lowercase();
     listed.sort_by_cached_key(|&n| {

@@ -68,7 +68,15 @@ fn a_section_needs_a_title() {
     let d = parse_section(Path::new("content/news/_index.md"), "---\nfeed: true\n---\n").unwrap_err();
     assert_eq!(d.message, "this section has no title");
     assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
-    assert!(parse_section(Path::new("content/news/_index.md"), "No front matter").is_err());
+    let d = parse_section(Path::new("content/news/_index.md"), "No front matter").unwrap_err();
+    assert_eq!(d.help.as_deref(), Some("start the file with front matter:\n---\ntitle: News\n---"));
+}
+
+#[test]
+fn a_folder_name_without_letters_is_an_error() {
+    let d = parse_section(Path::new("content/!!!/_index.md"), "---\ntitle: S\n---\n").unwrap_err();
+    assert_eq!(d.message, "this folder's name gives an empty part in the address");
+    assert_eq!(d.file, Path::new("content/!!!/_index.md"));
 }
 
 #[test]
