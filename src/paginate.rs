@@ -180,6 +180,26 @@ mod tests {
     }
 
     #[test]
+    fn pages_cover_every_item_once_in_order_for_any_size() {
+        for n in 0..40 {
+            for per in 1..12 {
+                let pagers = paginate("/news/", n, by(per));
+                assert_eq!(pagers.len(), n.div_ceil(per).max(1), "{n} by {per}");
+                let mut next = 0;
+                for (i, p) in pagers.iter().enumerate() {
+                    assert_eq!((p.current, p.total, p.total_items), (i + 1, pagers.len(), n));
+                    assert_eq!(p.items.start, next, "{n} by {per}");
+                    assert!(p.items.len() <= per && (p.items.len() == per || i + 1 == pagers.len()));
+                    assert_eq!(p.previous.is_some(), i > 0);
+                    assert_eq!(p.next.is_some(), i + 1 < pagers.len());
+                    next = p.items.end;
+                }
+                assert_eq!(next, n);
+            }
+        }
+    }
+
+    #[test]
     fn middle_pages_link_both_ways() {
         let pagers = paginate("/", 25, by(5));
         assert_eq!(pagers.len(), 5);

@@ -220,9 +220,6 @@ pub fn build_sections(
         }
     }
     for (n, page) in pages.iter().enumerate() {
-        if page.draft && !drafts {
-            continue;
-        }
         let Some(dir) = page.source.parent() else { continue };
         let is_index = page.source.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("index"));
         if is_index && let Some(&clash) = by_folder.get(dir) {
@@ -236,6 +233,9 @@ pub fn build_sections(
                     sections[clash].source.display()
                 )),
             );
+            continue;
+        }
+        if page.draft && !drafts {
             continue;
         }
         // A folder's `index.md` is listed where that folder sits.

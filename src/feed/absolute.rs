@@ -243,6 +243,12 @@ mod tests {
     }
 
     #[test]
+    fn absolute_html_stays_as_it_is() {
+        let once = abs(r#"<p><a href="../x/#y">x</a> <img srcset="a.png 2x" src="b.png" alt="b"></p>"#);
+        assert_eq!(abs(&once), once);
+    }
+
+    #[test]
     fn untouched_bytes_are_copied_exactly() {
         let html = "<h2 id=\"a\">Ünïcode ✓</h2>\n<p><a href=\"x\">x</a> &amp; <br/> <img src=\"y\"/></p>\n";
         assert_eq!(

@@ -218,6 +218,9 @@ fn a_folder_cannot_be_both_a_page_and_a_section() {
     let pages = [page("content/news/index.md", "News page", Some("2025-01-01"))];
     let problems = build_sections(&sections, &pages, false).unwrap_err();
     assert_eq!(problems[0].file, Path::new("content/news/index.md"));
+    // A draft there is a mistake too, whether drafts are built or not.
+    let draft = [ListedPage { draft: true, ..pages[0] }];
+    assert_eq!(build_sections(&sections, &draft, false).unwrap_err().len(), 1);
     assert!(problems[0].message.contains("content/news/_index.md"), "{}", problems[0].message);
 }
 
