@@ -50,6 +50,10 @@ pub struct SiteConfig {
     /// Citation style: `ama` (default), `apa` or `vancouver`.
     #[serde(default)]
     pub citation_style: CitationStyle,
+    /// The categories pages may list (`categories:` in their front matter):
+    /// a fixed vocabulary, so a misspelt category is an error.
+    #[serde(default)]
+    pub categories: Vec<String>,
     /// The medical disclaimer shown on every page.
     #[serde(default)]
     pub disclaimer: String,
@@ -227,6 +231,7 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         problems.push(at_key("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
+    problems.extend(crate::category::vocabulary_problems(text, &config.categories));
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {
             Some(days) => hours.day_of_week = days,

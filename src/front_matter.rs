@@ -56,6 +56,9 @@ pub struct FrontMatter {
     /// When it was last medically reviewed.
     #[serde(default)]
     pub reviewed: Option<Date>,
+    /// Categories from `categories` in site.yaml.
+    #[serde(default)]
+    pub categories: Vec<String>,
     /// For a page about a procedure: what structured data says about it.
     #[serde(default)]
     pub procedure: Option<Procedure>,

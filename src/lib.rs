@@ -11,6 +11,7 @@
 //!
 //! The commands in [`commands`] compose them.
 
+pub mod category;
 pub mod check;
 pub mod citations;
 pub mod cli;
@@ -19,10 +20,13 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod error;
+pub mod feed;
 pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
+pub mod paginate;
 pub mod render;
+pub mod section;
 pub(crate) mod serve;
 #[doc(hidden)]
 pub use serve::fuzz_request_reader;

@@ -136,6 +136,7 @@ pub fn parse_site_cached(
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| front_matter_warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
+    problems.extend(crate::category::check_pages(&pages, &config));
     for (from, a) in anchors {
         let target = &pages[a.page];
         if !target.ids.contains(&a.fragment) {

@@ -19,7 +19,7 @@
 //! the build, so they are not checked again here.
 
 mod content;
-mod html;
+pub(crate) mod html;
 pub(crate) mod links;
 mod page;
 mod readability;

@@ -303,3 +303,28 @@ fn quiet_and_verbose_change_what_serve_prints() {
     assert_has(&serve_stderr(&site, &["-v"]), &["load: ", "render: ", "rebuilt in"]);
     assert_has(&serve_stderr(&site, &["-vv"]), &["render content/index.md with index.html"]);
 }
+
+#[test]
+fn a_misspelt_category_is_an_error_at_its_line() {
+    let site = site_with("---\ntitle: Home\ncategories:\n  - Opening hours\n  - Treatmnets\n---\n");
+    site.write("site.yaml", &format!("{SETTINGS}categories:\n  - Opening hours\n  - Treatments\n"));
+    assert_has(
+        &site.build_fails(),
+        &[
+            "error: category `Treatmnets` is not among the categories in site.yaml",
+            "--> content/index.md:5:5",
+            "5 |   - Treatmnets",
+            "help: did you mean `Treatments`?",
+        ],
+    );
+    site.write("content/index.md", "---\ntitle: Home\ncategories: [treatments]\n---\n");
+    site.build();
+    site.write("site.yaml", &format!("{SETTINGS}categories:\n  - Treatments\n  - treatments\n"));
+    assert_has(
+        &site.build_fails(),
+        &[
+            "error: categories `Treatments` and `treatments` are the same category (both are `treatments`)",
+            "--> site.yaml:6:5",
+        ],
+    );
+}

@@ -1,0 +1,259 @@
+//! Making a page's links absolute for a feed: feed readers show an entry
+//! away from the site, where the relative links dotwork writes everywhere
+//! else (`../risks/`, `images/a.png`) lead nowhere.
+//!
+//! Works on the rendered HTML, not on pulldown-cmark's events: raw HTML in
+//! markdown, citations and anything a later stage adds are only complete in
+//! the output, and links there are already rewritten from `risks.md` to the
+//! page's address. The tags come from the scanner `check` reads pages with
+//! ([`crate::check::html::scan`]), so text that only looks like an attribute
+//! (`href="x"` in a paragraph, a `<script>`'s code, a comment) is never
+//! touched, and `"`- or `'`-quoted, bare and entity-escaped values are read
+//! alike. A tag with a link to change is written again with its attributes
+//! double-quoted and escaped; every other byte is copied as it is.
+//!
+//! URLs are resolved as a browser resolves them on the page (RFC 3986, by
+//! the `url` crate): relative, `./`, `../`, fragment-only (`#x`) and empty
+//! ones against the page's address, root-relative ones (`/x`) against the
+//! base URL's host. `mailto:`, `tel:`, `data:` and other absolute URLs, and
+//! protocol-relative ones (`//cdn.example/x`), are left as written.
+
+use url::Url;
+
+use crate::check::html::{Node, Tag, scan};
+use crate::markdown::escape_html;
+
+/// The attributes that hold one URL.
+const URL_ATTRIBUTES: [&str; 3] = ["href", "src", "poster"];
+
+/// `html` (the body of the page at site-absolute `page_path`, `/news/open/`)
+/// with every `href`, `src`, `poster` and `srcset` URL made absolute against
+/// `base_url` (the site's, `https://example.org/clinic/`).
+pub fn absolutize(html: &str, page_path: &str, base_url: &Url) -> String {
+    let page = match base_url.join(page_path.trim_start_matches('/')) {
+        Ok(page) => page,
+        Err(_) => return html.to_string(),
+    };
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut copied = 0;
+    for node in scan(html) {
+        let Node::Start(tag) = node else { continue };
+        if let Some(rewritten) = rewrite_tag(html, &tag, &page) {
+            out.push_str(&html[copied..tag.start]);
+            out.push_str(&rewritten);
+            copied = tag.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// The tag written again with absolute URLs, or `None` if none changes.
+fn rewrite_tag(html: &str, tag: &Tag, page: &Url) -> Option<String> {
+    let mut changed = false;
+    let attrs: Vec<(&str, String)> = tag
+        .attrs
+        .iter()
+        .map(|(name, value)| {
+            let new = if URL_ATTRIBUTES.contains(&name.as_str()) {
+                absolute(value, page)
+            } else if name == "srcset" {
+                absolute_srcset(value, page)
+            } else {
+                None
+            };
+            changed |= new.is_some();
+            (name.as_str(), new.unwrap_or_else(|| value.clone()))
+        })
+        .collect();
+    if !changed {
+        return None;
+    }
+    let mut out = format!("<{}", tag.name);
+    for (name, value) in attrs {
+        out.push_str(&format!(" {name}=\"{}\"", escape_html(&value)));
+    }
+    let self_closing = html[tag.start..tag.end].trim_end_matches('>').trim_end().ends_with('/');
+    out.push_str(if self_closing { " />" } else { ">" });
+    Some(out)
+}
+
+/// `url` resolved against `page`, or `None` when it stays as written.
+fn absolute(url: &str, page: &Url) -> Option<String> {
+    // Browsers strip leading and trailing ASCII whitespace from URL attributes.
+    let url = url.trim_matches(|c: char| c.is_ascii_whitespace());
+    if url.starts_with("//") || has_scheme(url) {
+        return None;
+    }
+    page.join(url).ok().map(String::from)
+}
+
+/// A `srcset` (`a.png 1x, b.png 2x`) with each candidate's URL absolute.
+/// Candidates are read as the HTML standard reads them: a URL is a run
+/// without whitespace (which may hold commas), a comma ends the candidate.
+fn absolute_srcset(srcset: &str, page: &Url) -> Option<String> {
+    let mut out = Vec::new();
+    let mut changed = false;
+    let mut rest = srcset;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let url_len = rest.find(|c: char| c.is_ascii_whitespace()).unwrap_or(rest.len());
+        let (mut url, after) = rest.split_at(url_len);
+        let descriptor;
+        if url.ends_with(',') {
+            url = url.trim_end_matches(',');
+            descriptor = "";
+            rest = after;
+        } else {
+            let end = after.find(',').unwrap_or(after.len());
+            descriptor = after[..end].trim();
+            rest = &after[end..];
+        }
+        let new = absolute(url, page);
+        changed |= new.is_some();
+        let url = new.unwrap_or_else(|| url.to_string());
+        out.push(if descriptor.is_empty() { url } else { format!("{url} {descriptor}") });
+    }
+    changed.then(|| out.join(", "))
+}
+
+/// `mailto:`, `https:`: a scheme before the first `:`, before any `/`, `?`, `#`.
+fn has_scheme(url: &str) -> bool {
+    let Some(colon) = url.find(':') else { return false };
+    let scheme = &url[..colon];
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn abs(html: &str) -> String {
+        absolutize(html, "/news/open/", &Url::parse("https://example.net/clinic/").unwrap())
+    }
+
+    #[test]
+    fn relative_links_become_absolute_from_the_page() {
+        assert_eq!(
+            abs(r#"<a href="../risks/">r</a>"#),
+            r#"<a href="https://example.net/clinic/news/risks/">r</a>"#
+        );
+        assert_eq!(abs(r#"<a href="./">r</a>"#), r#"<a href="https://example.net/clinic/news/open/">r</a>"#);
+        assert_eq!(
+            abs(r#"<a href="a/b.pdf">r</a>"#),
+            r#"<a href="https://example.net/clinic/news/open/a/b.pdf">r</a>"#
+        );
+        assert_eq!(abs(r#"<a href="../../">r</a>"#), r#"<a href="https://example.net/clinic/">r</a>"#);
+        // Above the top of the host, as a browser does: it stays at `/`.
+        assert_eq!(abs(r#"<a href="../../../../../x">r</a>"#), r#"<a href="https://example.net/x">r</a>"#);
+    }
+
+    #[test]
+    fn fragments_and_empty_links_point_at_the_page() {
+        assert_eq!(
+            abs(r##"<a href="#washing">w</a>"##),
+            r#"<a href="https://example.net/clinic/news/open/#washing">w</a>"#
+        );
+        assert_eq!(abs(r#"<a href="">w</a>"#), r#"<a href="https://example.net/clinic/news/open/">w</a>"#);
+        assert_eq!(
+            abs(r#"<a href="?q=1">w</a>"#),
+            r#"<a href="https://example.net/clinic/news/open/?q=1">w</a>"#
+        );
+    }
+
+    #[test]
+    fn root_relative_links_resolve_against_the_host() {
+        assert_eq!(
+            abs(r#"<img src="/images/a.png" alt="">"#),
+            r#"<img src="https://example.net/images/a.png" alt="">"#
+        );
+        assert_eq!(
+            abs(r#"<img src="/clinic/a.png" alt="">"#),
+            r#"<img src="https://example.net/clinic/a.png" alt="">"#
+        );
+    }
+
+    #[test]
+    fn other_schemes_and_protocol_relative_urls_are_left_alone() {
+        for kept in [
+            r#"<a href="mailto:desk@example.net">m</a>"#,
+            r#"<a href="tel:+442079460000">t</a>"#,
+            r#"<a href="https://other.example/x">o</a>"#,
+            r#"<a href="HTTP://OTHER.example/x">o</a>"#,
+            r#"<img src="//cdn.example/x.png" alt="">"#,
+            r#"<img src="data:image/png;base64,AAAA" alt="">"#,
+            "<a name='x'>no link</a>",
+        ] {
+            assert_eq!(abs(kept), kept);
+        }
+    }
+
+    #[test]
+    fn any_quoting_is_read_and_written_back_escaped() {
+        assert_eq!(
+            abs("<a href='../x/' title=\"it's\">x</a>"),
+            "<a href=\"https://example.net/clinic/news/x/\" title=\"it&#39;s\">x</a>"
+        );
+        assert_eq!(
+            abs("<a href=../x/ class=k>x</a>"),
+            r#"<a href="https://example.net/clinic/news/x/" class="k">x</a>"#
+        );
+        assert_eq!(
+            abs(r#"<a href="a?x=1&amp;y=&quot;2&quot;">x</a>"#),
+            r#"<a href="https://example.net/clinic/news/open/a?x=1&amp;y=%222%22">x</a>"#
+        );
+        assert_eq!(abs("<A HREF = \"x\">x</A>"), r#"<a href="https://example.net/clinic/news/open/x">x</A>"#);
+        assert_eq!(
+            abs(r#"<a href=" x ">x</a>"#),
+            r#"<a href="https://example.net/clinic/news/open/x">x</a>"#
+        );
+    }
+
+    #[test]
+    fn text_that_looks_like_an_attribute_is_not_touched() {
+        for kept in [
+            r#"<p>Write href="x/" in the editor, or src='a.png'.</p>"#,
+            r#"<p>1 &lt; 2 and <code>&lt;a href="x"&gt;</code></p>"#,
+            r#"<!-- <a href="x"> --><p>x</p>"#,
+            r#"<script>let s = '<a href="x">';</script>"#,
+            r#"<p>a < b href="x"</p>"#,
+        ] {
+            assert_eq!(abs(kept), kept);
+        }
+    }
+
+    #[test]
+    fn srcset_and_poster_are_made_absolute() {
+        assert_eq!(
+            abs(r#"<img srcset="a.png 1x, /b.png 2x,c.png" src="a.png" alt="">"#),
+            r#"<img srcset="https://example.net/clinic/news/open/a.png 1x, https://example.net/b.png 2x, https://example.net/clinic/news/open/c.png" src="https://example.net/clinic/news/open/a.png" alt="">"#
+        );
+        assert_eq!(
+            abs(r#"<source srcset="https://cdn.example/a.png 480w, s,1.png 800w" />"#),
+            r#"<source srcset="https://cdn.example/a.png 480w, https://example.net/clinic/news/open/s,1.png 800w" />"#
+        );
+        assert_eq!(
+            abs(r#"<video poster="p.jpg" src="v.mp4"></video>"#),
+            r#"<video poster="https://example.net/clinic/news/open/p.jpg" src="https://example.net/clinic/news/open/v.mp4"></video>"#
+        );
+    }
+
+    #[test]
+    fn absolute_html_stays_as_it_is() {
+        let once = abs(r#"<p><a href="../x/#y">x</a> <img srcset="a.png 2x" src="b.png" alt="b"></p>"#);
+        assert_eq!(abs(&once), once);
+    }
+
+    #[test]
+    fn untouched_bytes_are_copied_exactly() {
+        let html = "<h2 id=\"a\">Ünïcode ✓</h2>\n<p><a href=\"x\">x</a> &amp; <br/> <img src=\"y\"/></p>\n";
+        assert_eq!(
+            abs(html),
+            "<h2 id=\"a\">Ünïcode ✓</h2>\n<p><a href=\"https://example.net/clinic/news/open/x\">x</a> &amp; <br/> <img src=\"https://example.net/clinic/news/open/y\" /></p>\n"
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Sections: a folder of `content/` with an `_index.md` lists the pages in
+//! it (issue 10). This module is the data model and its pure rules: reading
+//! `_index.md` ([`parse_section`]), deciding which pages and subsections
+//! each section holds and in which order ([`build_sections`]).
+//!
+//! Membership follows Zola:
+//! - a section holds the pages of its own folder, and the `index.md` page of
+//!   each folder directly inside it that is not a section itself (a page kept
+//!   in a folder with its pictures);
+//! - a folder without `_index.md` is not a section and its pages belong to no
+//!   section (they are built as before, just not listed): a listing shows what
+//!   the owner put in that folder, never pages that happen to sit deeper;
+//! - a section's parent is the nearest folder above it that is a section, so
+//!   `news/2025/_index.md` is a subsection of `news/_index.md` even with a plain
+//!   folder in between.
+//!
+//! Order never depends on the file system: every sort ends on the source
+//! path, which is unique. A page without `date` in a date-sorted section is
+//! an error naming the page (likewise `updated`), never quietly put last.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::page_path;
+use crate::date::Date;
+use crate::error::{Diagnostic, Location};
+use crate::front_matter::split_front_matter;
+use crate::yaml::parse_yaml;
+
+/// The file that makes a folder a section.
+pub const SECTION_FILE: &str = "_index.md";
+
+/// The keys `_index.md` may set, as written in its front matter.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionFrontMatter {
+    /// The section's title (required), shown on its listing pages.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Meta description of the listing pages, and the feed's subtitle.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The order of the listed pages; [`SortBy::Date`] when absent (see
+    /// [`SectionFrontMatter::order`]).
+    #[serde(default)]
+    pub sort_by: Option<SortBy>,
+    /// Pages per listing page; all on one page when absent.
+    #[serde(default)]
+    pub paginate_by: Option<NonZeroUsize>,
+    /// Whether the section has an Atom feed.
+    #[serde(default)]
+    pub feed: bool,
+    /// Template to render the listing pages with, instead of `section.html`.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Free-form values for templates.
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl SectionFrontMatter {
+    /// The order of the listed pages, `sort_by` or its default.
+    pub fn order(&self) -> SortBy {
+        self.sort_by.unwrap_or_default()
+    }
+}
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest `date` first; the default, since a section is most often news.
+    #[default]
+    Date,
+    /// Most recently `updated` first.
+    Updated,
+    /// Smallest `weight` first.
+    Weight,
+    /// By title, A to Z, ignoring case.
+    Title,
+}
+
+impl SortBy {
+    /// The front matter key this order reads, as written.
+    pub fn key(self) -> &'static str {
+        match self {
+            SortBy::Date => "date",
+            SortBy::Updated => "updated",
+            SortBy::Weight => "weight",
+            SortBy::Title => "title",
+        }
+    }
+}
+
+/// A parsed `_index.md`.
+#[derive(Debug, Clone)]
+pub struct SectionSource {
+    /// The file, relative to the site root (`content/news/_index.md`).
+    pub source: PathBuf,
+    /// Its whole text (for quoting lines in later diagnostics).
+    pub text: String,
+    /// Its front matter.
+    pub meta: SectionFrontMatter,
+    /// Its title (front matter's, required).
+    pub title: String,
+    /// Site-absolute URL path of its first listing page, `/news/`.
+    pub path: String,
+    /// Byte offset of the section's own text (markdown) in `text`.
+    pub body_offset: usize,
+}
+
+impl SectionSource {
+    /// The folder the section is (`content/news`).
+    pub fn folder(&self) -> &Path {
+        self.source.parent().unwrap_or(Path::new(""))
+    }
+
+    /// The section's own markdown text, shown above its listing.
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+}
+
+/// Whether the file at `path` makes its folder a section.
+pub fn is_section_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == SECTION_FILE)
+}
+
+/// Reads an `_index.md`: the string twin of loading one. `path` is relative
+/// to the site root (`content/news/_index.md`).
+pub fn parse_section(path: &Path, text: &str) -> Result<SectionSource, Diagnostic> {
+    let split = split_front_matter(path, text)?;
+    let meta: SectionFrontMatter = if split.yaml.trim().is_empty() {
+        SectionFrontMatter::default()
+    } else {
+        parse_yaml(path, text, split.yaml, split.yaml_line, "front matter")?
+    };
+    let title = match &meta.title {
+        Some(t) if !t.trim().is_empty() => t.clone(),
+        _ => {
+            return Err(Diagnostic::error(path, "this section has no title")
+                .at(text, Location { line: 1, column: 1 })
+                .with_help(if split.yaml.is_empty() && !text.starts_with("---") {
+                    "start the file with front matter:\n---\ntitle: News\n---"
+                } else {
+                    "add a line `title: News` to the front matter"
+                }));
+        }
+    };
+    // A section has no `slug`: its address is its folder's.
+    let url = page_path(path, None).map_err(|_| {
+        Diagnostic::error(path, "this folder's name gives an empty part in the address")
+            .with_help("rename the folder with letters or digits, e.g. news")
+    })?;
+    Ok(SectionSource {
+        source: path.to_path_buf(),
+        text: text.to_string(),
+        meta,
+        title,
+        path: url,
+        body_offset: split.body_offset,
+    })
+}
+
+/// What a section needs to know of a page to list it: the few front matter
+/// values that decide membership and order.
+#[derive(Debug, Clone, Copy)]
+pub struct ListedPage<'a> {
+    /// The page's file, relative to the site root (`content/news/open.md`).
+    pub source: &'a Path,
+    /// Its title.
+    pub title: &'a str,
+    /// Its `date`.
+    pub date: Option<Date>,
+    /// Its `updated`.
+    pub updated: Option<Date>,
+    /// Its `weight`.
+    pub weight: i64,
+    /// Whether it is a draft.
+    pub draft: bool,
+}
+
+/// A section with what it holds, by position in the slices given to
+/// [`build_sections`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// Position of its `_index.md` in the sections given.
+    pub source: usize,
+    /// Its pages, in listing order (positions in the pages given).
+    pub pages: Vec<usize>,
+    /// Sections directly below it, by URL path.
+    pub subsections: Vec<usize>,
+    /// The nearest section above it, if any.
+    pub parent: Option<usize>,
+}
+
+/// Sorts pages into sections: the result has one [`Section`] per entry of
+/// `sections`, in the same order. Drafts are left out unless `drafts` is
+/// set. Every problem is returned, not just the first.
+pub fn build_sections(
+    sections: &[SectionSource],
+    pages: &[ListedPage<'_>],
+    drafts: bool,
+) -> Result<Vec<Section>, Vec<Diagnostic>> {
+    let by_folder: HashMap<&Path, usize> =
+        sections.iter().enumerate().map(|(i, s)| (s.folder(), i)).collect();
+    let mut built: Vec<Section> = (0..sections.len())
+        .map(|i| Section { source: i, pages: Vec::new(), subsections: Vec::new(), parent: None })
+        .collect();
+    let mut problems = Vec::new();
+
+    for (i, s) in sections.iter().enumerate() {
+        let parent = s.folder().ancestors().skip(1).find_map(|dir| by_folder.get(dir).copied());
+        built[i].parent = parent;
+        if let Some(p) = parent {
+            built[p].subsections.push(i);
+        }
+    }
+    for (n, page) in pages.iter().enumerate() {
+        let Some(dir) = page.source.parent() else { continue };
+        let is_index = page.source.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("index"));
+        if is_index && let Some(&clash) = by_folder.get(dir) {
+            problems.push(
+                Diagnostic::error(
+                    page.source,
+                    format!("this page and {} both make the address of this folder", sections[clash].source.display()),
+                )
+                .with_help(format!(
+                    "a folder is either a page (index.md) or a section (_index.md): put this text in {}, or rename one",
+                    sections[clash].source.display()
+                )),
+            );
+            continue;
+        }
+        if page.draft && !drafts {
+            continue;
+        }
+        // A folder's `index.md` is listed where that folder sits.
+        let owner = if is_index { dir.parent() } else { Some(dir) };
+        if let Some(&s) = owner.and_then(|d| by_folder.get(d)) {
+            built[s].pages.push(n);
+        }
+    }
+    for section in &mut built {
+        let source = &sections[section.source];
+        problems.extend(missing_dates(source, &section.pages, pages));
+        sort_pages(&mut section.pages, pages, source.meta.order());
+        section.subsections.sort_by(|&a, &b| sections[a].path.cmp(&sections[b].path));
+    }
+    if problems.is_empty() { Ok(built) } else { Err(problems) }
+}
+
+/// The pages of a section that lack a date it needs: the one it sorts by
+/// (`date` or `updated`), and `date` in a section with a feed (a feed entry
+/// must say when it was published, and a made-up date would change on every
+/// build).
+fn missing_dates(section: &SectionSource, listed: &[usize], pages: &[ListedPage<'_>]) -> Vec<Diagnostic> {
+    let order = section.meta.order();
+    let shown = section.source.display();
+    let by = match section.meta.sort_by {
+        Some(_) => format!("`sort_by: {}`", order.key()),
+        None => format!("{} (the default when `sort_by` is not set)", order.key()),
+    };
+    let other_order = "or set `sort_by: weight` or `sort_by: title`";
+    // (the date it needs, why, what else would do)
+    let mut needs: Vec<(SortBy, String, &str)> = Vec::new();
+    let sorted = format!("{shown} lists its pages by {by}");
+    match order {
+        SortBy::Date if section.meta.feed => {
+            let why = format!("{sorted} and makes a feed of them");
+            needs.push((SortBy::Date, why, "or set `sort_by: weight` or `sort_by: title` and `feed: false`"));
+        }
+        SortBy::Date => needs.push((SortBy::Date, sorted, other_order)),
+        SortBy::Updated => needs.push((SortBy::Updated, sorted, other_order)),
+        SortBy::Weight | SortBy::Title => {}
+    }
+    if section.meta.feed && order != SortBy::Date {
+        let why = format!("{shown} makes a feed of its pages (`feed: true`)");
+        needs.push((SortBy::Date, why, "or set `feed: false`"));
+    }
+    let mut problems = Vec::new();
+    for page in listed.iter().map(|&n| &pages[n]) {
+        for (date, why, alternative) in &needs {
+            let has = if *date == SortBy::Updated { page.updated.is_some() } else { page.date.is_some() };
+            if has {
+                continue;
+            }
+            let key = date.key();
+            let mut d = Diagnostic::error(page.source, format!("this page has no `{key}`, and {why}"))
+                .with_help(format!(
+                    "add a line `{key}: {}` to its front matter, {alternative} in {shown}",
+                    Date::today()
+                ));
+            d.location = Some(Location { line: 1, column: 1 });
+            problems.push(d);
+        }
+    }
+    problems
+}
+
+/// Puts `listed` in the order `sort_by` gives; ties go by title, then by
+/// source path, so the order is total and never the file system's. Pages
+/// without the date an order reads come after those with one (for listings
+/// that allow them, such as a category's).
+pub fn sort_pages(listed: &mut [usize], pages: &[ListedPage<'_>], sort_by: SortBy) {
+    let title = |p: &ListedPage<'_>| p.title.to_lowercase();
+    listed.sort_by_cached_key(|&n| {
+        let p = &pages[n];
+        // Newest first: the reversed date sorts ascending.
+        let first: (std::cmp::Reverse<Option<Date>>, i64) = match sort_by {
+            SortBy::Date => (std::cmp::Reverse(p.date), 0),
+            SortBy::Updated => (std::cmp::Reverse(p.updated), 0),
+            SortBy::Weight => (std::cmp::Reverse(None), p.weight),
+            SortBy::Title => (std::cmp::Reverse(None), 0),
+        };
+        (first, title(p), p.source.to_path_buf())
+    });
+}
+
+#[cfg(test)]
+mod tests;
