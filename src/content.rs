@@ -11,7 +11,9 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::error::Diagnostic;
 use crate::front_matter::FrontMatter;
+use crate::markdown::PageFacts;
 
 /// A page, parsed and with its markdown rendered.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,17 @@ pub struct Page {
     pub cited: Vec<String>,
     /// The page's own reference list (HTML), empty if it cites nothing.
     pub references: String,
+    /// What the parse stage recorded for later stages: where the front
+    /// matter's keys are, the body's links, headings and prose, with places.
+    pub(crate) facts: PageFacts,
+}
+
+impl Page {
+    /// `d` pointed at the line of this page's front matter where `key:` is
+    /// written, when it is there.
+    pub(crate) fn at_key(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        self.facts.front.at_key(d, &self.text, key)
+    }
 }
 
 /// One heading in a table of contents.

@@ -9,7 +9,9 @@
 //!   pages, and site-absolute links (`/images/a.png`) into relative ones, so
 //!   the output works under any sub-path;
 //! - reports links to pages that do not exist, and returns the `#anchor`s it
-//!   saw so they can be checked once every page's headings are known.
+//!   saw so they can be checked once every page's headings are known;
+//! - records what later stages need, with places ([`PageFacts`], see
+//!   `facts.rs`): this is the only parse of a page's markdown.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
@@ -22,8 +24,11 @@ use crate::content::{TocEntry, relative_url, slugify};
 use crate::error::{Diagnostic, did_you_mean};
 
 mod address;
+mod facts;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
 use address::{names_a_page, site_path};
+pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, ProseBlock};
+use facts::{FactsCollector, dest_offset};
 
 /// Ids the themes use for their own elements; headings never take them.
 const RESERVED_IDS: &[&str] = &[
@@ -87,11 +92,12 @@ pub(crate) struct Rendered {
     /// order): citations are formatted later, once the bibliography is read.
     pub(crate) cite_at: Vec<usize>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// What later stages need to know about the body, with places.
+    pub(crate) facts: BodyFacts,
 }
 
-/// The markdown extensions dotwork enables (shared with `check`, so its
-/// offsets and events match the parse stage's).
-pub(crate) fn options() -> Options {
+/// The markdown extensions dotwork enables.
+fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -111,7 +117,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut headings: Vec<(u8, String, String)> = Vec::new();
 
     let mut cites = false;
-    for (event, range) in MergedText::new(body) {
+    let mut merged = MergedText::new(body, page.body_offset);
+    while let Some((event, range)) = merged.next_event() {
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -138,6 +145,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     .into(),
                 ));
                 out.ids.insert(id.clone());
+                merged.facts.name_heading(headings.len(), &id, &title);
                 headings.push((n, id, title));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -166,40 +174,52 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.html.reserve(body.len() + body.len() / 2);
     out.cite_at = write_html(&mut out.html, events, &places);
     out.toc = build_toc(&headings);
+    out.facts = merged.facts.finish();
     out
 }
 
 /// The parser's events with adjacent text joined where a citation may have
 /// been split: the parser ends text at every `[`, and `[@key]` must be found
 /// whole. Text inside code blocks is left apart (it is never a citation).
+///
+/// Every event, as the parser gives it, is shown to a [`FactsCollector`]:
+/// this is the one parse of the page's markdown.
 struct MergedText<'a> {
     inner: pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>,
     stashed: Option<(Event<'a>, Range<usize>)>,
     in_code: bool,
+    facts: FactsCollector<'a>,
 }
 
 impl<'a> MergedText<'a> {
-    fn new(body: &'a str) -> Self {
+    fn new(body: &'a str, body_offset: usize) -> Self {
         MergedText {
             inner: Parser::new_ext(body, options()).into_offset_iter(),
             stashed: None,
             in_code: false,
+            facts: FactsCollector::new(body, body_offset),
         }
     }
-}
 
-impl<'a> Iterator for MergedText<'a> {
-    type Item = (Event<'a>, Range<usize>);
+    /// The parser's next event, recorded.
+    fn pull(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let (event, range) = self.inner.next()?;
+        self.facts.observe(&event, &range);
+        Some((event, range))
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let (event, range) = self.stashed.take().or_else(|| self.inner.next())?;
+    fn next_event(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let (event, range) = match self.stashed.take() {
+            Some(stashed) => stashed,
+            None => self.pull()?,
+        };
         match event {
             // The parser ends a text piece at each `[`; only then can a
             // citation be split, so only then are the pieces joined.
             Event::Text(first) if !self.in_code && first.ends_with('[') => {
                 let mut joined: Option<String> = None;
                 let mut end = range.end;
-                for (next, next_range) in self.inner.by_ref() {
+                while let Some((next, next_range)) = self.pull() {
                     match next {
                         Event::Text(more) => {
                             joined.get_or_insert_with(|| first.to_string()).push_str(&more);
@@ -309,14 +329,6 @@ fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Ve
 pub(crate) fn content_dir(file: &Path) -> String {
     let rel = file.strip_prefix("content").unwrap_or(file);
     rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
-}
-
-/// Where in `body` the destination of the link at `range` is written, so the
-/// caret points at the URL rather than the link text.
-fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
-    body.get(range.clone())
-        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
-        .map_or(range.start, |i| range.start + i)
 }
 
 /// `offset` gives where the link is written, for diagnostics and anchors
@@ -563,7 +575,7 @@ pub(crate) fn escape_html(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
@@ -579,6 +591,13 @@ mod tests {
     pub(super) fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
         let file = PathBuf::from(file);
         render_markdown(&PageRef { file: &file, text: body, body_offset: 0, number }, index)
+    }
+
+    /// The facts the parse stage records for `text`, whose body starts at `body_offset`.
+    pub(crate) fn facts_of(text: &str, body_offset: usize) -> BodyFacts {
+        let file = PathBuf::from("content/a.md");
+        let index = site(&[("a.md", "/a/")]);
+        render_markdown(&PageRef { file: &file, text, body_offset, number: 0 }, &index).facts
     }
 
     #[test]

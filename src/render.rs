@@ -16,7 +16,6 @@ use crate::config::{Person, SiteConfig, base_path};
 use crate::content::{Page, TocEntry, page_output, relative_url};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
-use crate::front_matter::at_key;
 use crate::markdown::escape_html;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
@@ -514,11 +513,8 @@ pub fn shared_inputs(site: &Site) -> String {
 }
 
 fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
-    let d = at_key(
-        Diagnostic::error(&page.source, format!("template `{template}` does not exist")),
-        &page.text,
-        "template",
-    );
+    let d = page
+        .at_key(Diagnostic::error(&page.source, format!("template `{template}` does not exist")), "template");
     let names: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).collect();
     match crate::error::did_you_mean(template, &names) {
         Some(best) => d.with_help(format!("did you mean `{best}`?")),

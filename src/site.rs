@@ -15,8 +15,8 @@ use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::{Page, alias_output, page_path};
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
-use crate::markdown::{PageIndex, closest_id, unknown_address};
+use crate::front_matter::{FrontFacts, FrontMatter};
+use crate::markdown::{PageFacts, PageIndex, closest_id, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 
 mod cache;
@@ -62,7 +62,7 @@ impl Site {
 struct Parsed {
     source: SourceFile,
     meta: FrontMatter,
-    body_offset: usize,
+    front: FrontFacts,
 }
 
 /// Parses every page and assembles the site.
@@ -90,8 +90,8 @@ pub fn parse_site_cached(
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_par_iter()
         .map(|source| {
-            let (meta, body_offset) = cache.front_matter(&source.path)?;
-            Ok(Parsed { source, meta, body_offset })
+            let (meta, front) = cache.front_matter(&source.path)?;
+            Ok(Parsed { source, meta, front })
         })
         .collect();
     let mut drafts = HashSet::new();
@@ -130,11 +130,12 @@ pub fn parse_site_cached(
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
+            facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts) },
         });
     }
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
     warnings.extend(config.warnings.iter().cloned());
-    warnings.extend(pages.iter().flat_map(|p| front_matter_warnings(&p.source, &p.text)));
+    warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
     for (from, a) in anchors {
         let target = &pages[a.page];
@@ -255,7 +256,7 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
             };
-            problems.push(at_key(d, &page.text, key));
+            problems.push(page.at_key(d, key));
         }
     }
 }
@@ -275,7 +276,7 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
             Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
-                problems.push(at_key(d, &p.source.text, "slug"));
+                problems.push(p.front.at_key(d, &p.source.text, "slug"));
                 format!("/.invalid/{i}/")
             }
         };
@@ -306,9 +307,7 @@ fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathB
         for alias in &page.meta.aliases {
             match alias_output(alias) {
                 Ok(out) => aliases.push((out, i)),
-                Err(why) => {
-                    problems.push(at_key(Diagnostic::error(&page.source, why), &page.text, "aliases"))
-                }
+                Err(why) => problems.push(page.at_key(Diagnostic::error(&page.source, why), "aliases")),
             }
         }
     }

@@ -1,0 +1,417 @@
+//! Parse, part two and a half: what later stages need to know about a
+//! page's markdown, each with its place in the file, recorded while the body
+//! is parsed for rendering so that nothing parses it again (issue 10).
+//!
+//! [`FactsCollector`] sees every event of the one markdown parse, as the
+//! parser gives them (before citations are taken out of the text), and
+//! records:
+//! - links and images as written, with the offset of their address, the
+//!   text of a link (its accessible name) and the alt text of an image;
+//! - headings with their level and offset (their ids and text are filled in
+//!   by the renderer, which gives the ids);
+//! - raw HTML, with the text that follows each piece, for `check` to read
+//!   with its tag scanner (links, images and headings written as HTML);
+//! - prose for the reading level: paragraphs, list items and block quotes,
+//!   without headings, code, tables, image descriptions and footnotes.
+//!
+//! Prose is kept as pieces of the file where the parser's text is the file's
+//! own (almost always), so recording it copies nothing.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use crate::front_matter::FrontFacts;
+
+/// What the parse stage knows about a page beyond its HTML, with places
+/// (byte offsets in the page's whole text).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageFacts {
+    /// Where the front matter and its keys are.
+    pub(crate) front: FrontFacts,
+    /// What the markdown body holds.
+    pub(crate) body: BodyFacts,
+}
+
+/// What a page's markdown body holds.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BodyFacts {
+    /// Markdown links and images, in order.
+    pub(crate) links: Vec<LinkFact>,
+    /// Markdown headings, in order.
+    pub(crate) headings: Vec<HeadingFact>,
+    /// Raw HTML pieces, in order.
+    pub(crate) raw_html: Vec<RawHtml>,
+    /// Prose blocks for the reading level, in order; empty blocks are left out.
+    pub(crate) prose: Vec<ProseBlock>,
+}
+
+/// What a link's address names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkKind {
+    /// A page's markdown file (`risks.md#x`), rewritten to its URL.
+    Page,
+    /// `#fragment` on the same page.
+    Anchor,
+    /// An address of a page of the built site (`/contact/`, `../contact/`).
+    Address,
+    /// Another site or scheme (`https://`, `//cdn`, `mailto:`).
+    External,
+    /// A file of the built site (`/images/a.png`, `photo.jpg`), or empty.
+    File,
+}
+
+/// A markdown link or image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkFact {
+    /// The address as written (`../images/a.png`, `risks.md#x`).
+    pub(crate) href: String,
+    /// Offset of the address (or of the link when it cannot be found).
+    pub(crate) offset: usize,
+    /// Offset of the link or image itself (its `[` or `![`).
+    pub(crate) start: usize,
+    /// An image, not a link.
+    pub(crate) image: bool,
+    /// A link's text (with the alt text of images in it), or an image's alt text.
+    pub(crate) text: String,
+    /// What the address names.
+    pub(crate) kind: LinkKind,
+}
+
+/// A markdown heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeadingFact {
+    /// 1 for `#`, 2 for `##`, ...
+    pub(crate) level: u8,
+    /// Offset of the heading's first character.
+    pub(crate) offset: usize,
+    /// The `id` it was given.
+    pub(crate) id: String,
+    /// Its text, without markup.
+    pub(crate) text: String,
+}
+
+/// A piece of raw HTML written in the markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawHtml {
+    /// Where `html` starts in the file.
+    pub(crate) offset: usize,
+    pub(crate) html: String,
+    /// The markdown text (and inline code) after it, up to the next piece:
+    /// the text of an `<a>` it opens.
+    pub(crate) text_after: String,
+}
+
+/// The prose of one paragraph, list item or block quote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ProseBlock {
+    pub(crate) pieces: Vec<Prose>,
+}
+
+/// A piece of prose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Prose {
+    /// Text that is the file's own, at this range of the file.
+    Verbatim(Range<usize>),
+    /// Text the parser changed (smart quotes, entities), starting at this offset.
+    Changed(usize, String),
+    /// A line break.
+    Break,
+}
+
+impl ProseBlock {
+    /// The block's text, and where each piece came from: (offset in the
+    /// text, offset in the file, whether the piece is the file's text verbatim).
+    pub(crate) fn text(&self, file: &str) -> (String, Vec<(usize, usize, bool)>) {
+        let mut text = String::new();
+        let mut pieces = Vec::with_capacity(self.pieces.len());
+        for piece in &self.pieces {
+            match piece {
+                Prose::Verbatim(range) => {
+                    pieces.push((text.len(), range.start, true));
+                    text.push_str(file.get(range.clone()).unwrap_or_default());
+                }
+                Prose::Changed(at, changed) => {
+                    pieces.push((text.len(), *at, false));
+                    text.push_str(changed);
+                }
+                Prose::Break => text.push(' '),
+            }
+        }
+        (text, pieces)
+    }
+}
+
+/// A link whose text is being collected.
+struct OpenLink {
+    /// Its number in `links`.
+    number: usize,
+}
+
+/// Records [`BodyFacts`] from the events of one parse of a body.
+pub(crate) struct FactsCollector<'b> {
+    body: &'b str,
+    body_offset: usize,
+    facts: BodyFacts,
+    link: Option<OpenLink>,
+    image: Option<usize>,
+    block: ProseBlock,
+    /// Depth inside something that is not prose.
+    skip: usize,
+}
+
+impl<'b> FactsCollector<'b> {
+    /// A collector for `body`, which starts at `body_offset` of its file.
+    pub(crate) fn new(body: &'b str, body_offset: usize) -> Self {
+        FactsCollector {
+            body,
+            body_offset,
+            facts: BodyFacts::default(),
+            link: None,
+            image: None,
+            block: ProseBlock::default(),
+            skip: 0,
+        }
+    }
+
+    /// Records what `event`, at `range` of the body, tells.
+    pub(crate) fn observe(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let start = self.body_offset + range.start;
+        match event {
+            Event::Start(tag) => {
+                if is_block(tag) {
+                    self.end_block();
+                }
+                if excluded(tag) {
+                    self.skip += 1;
+                }
+                match tag {
+                    Tag::Heading { level, .. } => self.facts.headings.push(HeadingFact {
+                        level: *level as u8,
+                        offset: start,
+                        id: String::new(),
+                        text: String::new(),
+                    }),
+                    Tag::Link { dest_url, .. } => {
+                        self.link = Some(OpenLink { number: self.facts.links.len() });
+                        self.push_link(dest_url, range, start, false);
+                    }
+                    Tag::Image { dest_url, .. } => {
+                        self.image = Some(self.facts.links.len());
+                        self.push_link(dest_url, range, start, true);
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(tag) => {
+                if is_block_end(*tag) {
+                    self.end_block();
+                }
+                if excluded_end(*tag) {
+                    self.skip = self.skip.saturating_sub(1);
+                }
+                match tag {
+                    TagEnd::Link => self.link = None,
+                    TagEnd::Image => {
+                        if let Some(i) = self.image.take()
+                            && let Some(l) = &self.link
+                        {
+                            let alt = self.facts.links[i].text.clone();
+                            self.facts.links[l.number].text.push_str(&alt);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(i) = self.image {
+                    self.facts.links[i].text.push_str(t);
+                } else if let Some(l) = &self.link {
+                    self.facts.links[l.number].text.push_str(t);
+                }
+                if let Some(raw) = self.facts.raw_html.last_mut() {
+                    raw.text_after.push_str(t);
+                }
+                if matches!(event, Event::Text(_)) && self.skip == 0 {
+                    let piece = if self.body.get(range.clone()) == Some(&**t) {
+                        Prose::Verbatim(start..self.body_offset + range.end)
+                    } else {
+                        Prose::Changed(start, t.to_string())
+                    };
+                    self.block.pieces.push(piece);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                // Where the event's text sits in the file (a block's lines
+                // may be indented inside a list item).
+                let offset =
+                    self.body.get(range.clone()).and_then(|s| s.find(&**h)).map_or(start, |k| start + k);
+                self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
+            }
+            Event::SoftBreak | Event::HardBreak if self.skip == 0 => self.block.pieces.push(Prose::Break),
+            _ => {}
+        }
+    }
+
+    /// Gives each heading, in order, the id and text the renderer gave it.
+    pub(crate) fn name_heading(&mut self, number: usize, id: &str, text: &str) {
+        if let Some(h) = self.facts.headings.get_mut(number) {
+            h.id = id.to_string();
+            h.text = text.to_string();
+        }
+    }
+
+    /// The facts recorded.
+    pub(crate) fn finish(mut self) -> BodyFacts {
+        self.end_block();
+        self.facts
+    }
+
+    fn push_link(&mut self, dest: &str, range: &Range<usize>, start: usize, image: bool) {
+        let offset = self.body_offset + dest_offset(self.body, range, dest);
+        let kind = link_kind(dest);
+        self.facts.links.push(LinkFact {
+            href: dest.to_string(),
+            offset,
+            start,
+            image,
+            text: String::new(),
+            kind,
+        });
+    }
+
+    fn end_block(&mut self) {
+        if self.block.pieces.iter().any(|p| !matches!(p, Prose::Break)) {
+            self.facts.prose.push(std::mem::take(&mut self.block));
+        } else {
+            self.block.pieces.clear();
+        }
+    }
+}
+
+/// What the address `dest` names (as the renderer rewrites it).
+fn link_kind(dest: &str) -> LinkKind {
+    match super::classify(dest) {
+        super::Dest::Markdown { .. } => LinkKind::Page,
+        super::Dest::Fragment(_) => LinkKind::Anchor,
+        super::Dest::SiteAbsolute(path) if super::names_a_page(path) => LinkKind::Address,
+        super::Dest::SiteAbsolute(_) => LinkKind::File,
+        super::Dest::Keep if dest.starts_with("//") || super::has_scheme(dest) => LinkKind::External,
+        super::Dest::Keep if !dest.is_empty() && super::names_a_page(dest) => LinkKind::Address,
+        super::Dest::Keep => LinkKind::File,
+    }
+}
+
+/// Where in `body` the destination of the link at `range` is written, so the
+/// caret points at the address rather than the link text.
+pub(super) fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
+    body.get(range.clone())
+        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
+        .map_or(range.start, |i| range.start + i)
+}
+
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Item
+            | Tag::List(_)
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::Table(_)
+            | Tag::HtmlBlock
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+fn is_block_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::List(_)
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::Table
+            | TagEnd::HtmlBlock
+            | TagEnd::FootnoteDefinition
+    )
+}
+
+fn excluded(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Heading { .. }
+            | Tag::CodeBlock(_)
+            | Tag::Table(_)
+            | Tag::Image { .. }
+            | Tag::FootnoteDefinition(_)
+            | Tag::MetadataBlock(_)
+    )
+}
+
+fn excluded_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Heading(_)
+            | TagEnd::CodeBlock
+            | TagEnd::Table
+            | TagEnd::Image
+            | TagEnd::FootnoteDefinition
+            | TagEnd::MetadataBlock(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::{render, site};
+
+    fn facts(body: &str) -> BodyFacts {
+        render("content/a.md", 0, body, &site(&[("a.md", "/a/"), ("b.md", "/b/")])).facts
+    }
+
+    #[test]
+    fn links_images_and_headings_with_places_and_kinds() {
+        let body = "# One\n\n[the b page](b.md#x) [![Our clinic](c.png)](/b/) [x](#one) [m](mailto:a@b.c) [f](/doc.pdf)\n\n## Two {#second}\n";
+        let f = facts(body);
+        let links: Vec<(&str, usize, &str, LinkKind, bool)> =
+            f.links.iter().map(|l| (l.href.as_str(), l.offset, l.text.as_str(), l.kind, l.image)).collect();
+        assert_eq!(
+            links,
+            [
+                ("b.md#x", 20, "the b page", LinkKind::Page, false),
+                ("/b/", 51, "Our clinic", LinkKind::Address, false),
+                ("c.png", 43, "Our clinic", LinkKind::File, true),
+                ("#one", 60, "x", LinkKind::Anchor, false),
+                ("mailto:a@b.c", 70, "m", LinkKind::External, false),
+                ("/doc.pdf", 88, "f", LinkKind::File, false),
+            ]
+        );
+        let headings: Vec<(u8, usize, &str, &str)> =
+            f.headings.iter().map(|h| (h.level, h.offset, h.id.as_str(), h.text.as_str())).collect();
+        assert_eq!(headings, [(1, 0, "one", "One"), (2, 99, "second", "Two")]);
+    }
+
+    #[test]
+    fn prose_leaves_out_headings_code_tables_images_and_footnotes() {
+        let body = "# Title\n\nSome \"quoted\" text\nover two lines ![alt](a.png).\n\n```\ncode\n```\n\n| a |\n|---|\n| b |\n\n- item\n\nNote[^1].\n\n[^1]: Footnote.\n";
+        let f = facts(body);
+        let texts: Vec<String> = f.prose.iter().map(|b| b.text(body).0).collect();
+        assert_eq!(texts, ["Some “quoted” text over two lines .", "item", "Note."]);
+        let (_, pieces) = f.prose[0].text(body);
+        assert_eq!(pieces[0], (0, 9, true));
+        assert!(pieces.iter().any(|p| !p.2), "the smart quotes change the text: {pieces:?}");
+    }
+
+    #[test]
+    fn raw_html_keeps_its_place_and_the_text_after_it() {
+        let body = "Intro\n\n- <a href=\"x.pdf\">read `more`</a>\n";
+        let f = facts(body);
+        let raw: Vec<(usize, &str, &str)> =
+            f.raw_html.iter().map(|r| (r.offset, r.html.as_str(), r.text_after.as_str())).collect();
+        assert_eq!(raw, [(9, "<a href=\"x.pdf\">", "read more"), (36, "</a>", "")]);
+    }
+}
