@@ -137,6 +137,13 @@ impl FrontFacts {
         key_location(&split, key)
     }
 
+    /// The byte offset in `text` at which `key:` is written in the front matter.
+    pub(crate) fn key_offset(&self, text: &str, key: &str) -> Option<usize> {
+        let location = self.key_location(text, key)?;
+        let line_start = text.split_inclusive('\n').take(location.line - 1).map(str::len).sum::<usize>();
+        Some(line_start + location.column - 1)
+    }
+
     /// `d` pointed at the line of the front matter of `text` where `key:` is
     /// written, when it can be found.
     pub(crate) fn at_key(&self, d: Diagnostic, text: &str, key: &str) -> Diagnostic {

@@ -20,13 +20,14 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::content::{TocEntry, relative_url, slugify};
+use crate::content::TocEntry;
 use crate::error::{Diagnostic, did_you_mean};
+use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path, slugify};
 
 mod address;
 mod facts;
+use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
-use address::{names_a_page, site_path};
 pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, ProseBlock};
 use facts::{FactsCollector, dest_offset};
 
@@ -324,13 +325,6 @@ fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Ve
     offsets
 }
 
-/// The folder of a page relative to `content/`, with `/` separators and no
-/// leading or trailing slash (`care`, or empty for the top).
-pub(crate) fn content_dir(file: &Path) -> String {
-    let rel = file.strip_prefix("content").unwrap_or(file);
-    rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
-}
-
 /// `offset` gives where the link is written, for diagnostics and anchors
 /// (found only when needed: most links need neither).
 fn rewrite_link<'a>(
@@ -369,7 +363,7 @@ fn rewrite_link<'a>(
             relative_url(from, path).into()
         }
         Dest::Markdown { path, fragment } => {
-            let key = resolve(page_dir, path);
+            let key = resolve_source(page_dir, path);
             match key.as_deref().and_then(|k| index.by_source.get(k)) {
                 Some(&target) => {
                     if !fragment.is_empty() {
@@ -387,7 +381,8 @@ fn rewrite_link<'a>(
                     url.into()
                 }
                 None => {
-                    out.problems.push(missing_page(page, offset(), path, key.as_deref(), index));
+                    let d = missing_page(page.file, path, key.as_deref(), index);
+                    out.problems.push(d.at_offset(page.text, offset()));
                     dest.clone()
                 }
             }
@@ -395,13 +390,10 @@ fn rewrite_link<'a>(
     }
 }
 
-fn missing_page(
-    page: &PageRef<'_>,
-    offset: usize,
-    written: &str,
-    key: Option<&str>,
-    index: &PageIndex,
-) -> Diagnostic {
+/// A link to the page `written` (`risk.md`) in `file` names no page: `key`
+/// being the content path it names, `None` when it points outside content/.
+/// The caller gives it a place.
+fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex) -> Diagnostic {
     let message = match key {
         Some(k) if index.drafts.contains(k) => {
             format!("link to `{written}`, which is a draft (drafts are built only with --drafts)")
@@ -409,14 +401,34 @@ fn missing_page(
         Some(k) => format!("link to `{written}`, but there is no page content/{k}"),
         None => format!("link to `{written}`, which points outside content/"),
     };
-    let mut d = Diagnostic::error(page.file, message).at_offset(page.text, offset);
+    let mut d = Diagnostic::error(file, message);
     if let Some(k) = key {
         let known: Vec<&str> = index.by_source.keys().map(String::as_str).collect();
         if let Some(best) = did_you_mean(k, &known) {
-            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(page.file))));
+            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
         }
     }
     d
+}
+
+/// The page a link to a markdown file written outside the body (a front
+/// matter value such as `followup_page: aftercare.md#washing`) names, with
+/// its fragment: resolved as a link in the body is. The problem comes
+/// without a place, for the caller to give it one.
+pub(crate) fn page_link<'a>(
+    file: &Path,
+    written: &'a str,
+    index: &PageIndex,
+) -> Result<(usize, &'a str), Diagnostic> {
+    let Dest::Markdown { path, fragment } = classify(written) else {
+        return Err(Diagnostic::error(file, format!("`{written}` is not a link to a page's markdown file"))
+            .with_help("name the page's file, as a link in the text would: aftercare.md"));
+    };
+    let key = resolve_source(&content_dir(file), path);
+    match key.as_deref().and_then(|k| index.by_source.get(k)) {
+        Some(&target) => Ok((target, fragment)),
+        None => Err(missing_page(file, path, key.as_deref(), index)),
+    }
 }
 
 /// `best` (relative to `content/`) as the page at `dir` would write it.
@@ -453,40 +465,6 @@ fn classify(dest: &str) -> Dest<'_> {
     } else {
         Dest::Keep
     }
-}
-
-fn has_scheme(dest: &str) -> bool {
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        }
-        None => false,
-    }
-}
-
-/// The content-relative path a markdown link names: relative to the linking
-/// page's folder, or to `content/` when it starts with `/`. `None` when it
-/// climbs out of `content/`.
-pub(crate) fn resolve(page_dir: &str, link: &str) -> Option<String> {
-    let (base, rest) = match link.strip_prefix('/') {
-        Some(rest) => ("", rest),
-        None => (page_dir, link),
-    };
-    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rest.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let joined = parts.join("/");
-    Some(joined.strip_prefix("content/").map(str::to_string).unwrap_or(joined))
 }
 
 /// The ids given so far on one page, handing out a new one per heading.
@@ -697,9 +675,6 @@ pub(crate) mod tests {
         assert_eq!(classify("a.md#b"), Dest::Markdown { path: "a.md", fragment: "b" });
         assert_eq!(classify("/x/"), Dest::SiteAbsolute("/x/"));
         assert_eq!(classify("photo.jpg"), Dest::Keep);
-        assert_eq!(resolve("care", "../risks.md").as_deref(), Some("risks.md"));
-        assert_eq!(resolve("", "../x.md"), None);
-        assert_eq!(resolve("care", "/content/a.md").as_deref(), Some("a.md"));
     }
 
     #[test]

@@ -13,11 +13,12 @@ use rayon::prelude::*;
 
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::{Page, alias_output, page_path};
+use crate::content::Page;
 use crate::error::{Diagnostic, Error};
 use crate::front_matter::{FrontFacts, FrontMatter};
-use crate::markdown::{PageFacts, PageIndex, closest_id, unknown_address};
+use crate::markdown::{AnchorLink, PageFacts, PageIndex, closest_id, page_link, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
+use crate::url::{alias_output, page_path};
 
 mod cache;
 pub use cache::ParseCache;
@@ -130,9 +131,10 @@ pub fn parse_site_cached(
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
-            facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts) },
+            facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
         });
     }
+    resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
@@ -239,6 +241,32 @@ fn place_citations(html: &str, at: &[usize], citations: &[InText]) -> String {
     out
 }
 
+/// Resolves `procedure.followup_page` as a link in the text is resolved,
+/// and checks it the same way (issue 10: a typo there was silently dropped).
+fn resolve_followups(
+    pages: &mut [Page],
+    index: &PageIndex,
+    anchors: &mut Vec<(usize, AnchorLink)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (number, page) in pages.iter_mut().enumerate() {
+        let Some(written) = page.meta.procedure.as_ref().and_then(|p| p.followup_page.clone()) else {
+            continue;
+        };
+        match page_link(&page.source, &written, index) {
+            Ok((target, fragment)) => {
+                if !fragment.is_empty() {
+                    let offset = page.facts.front.key_offset(&page.text, "followup_page").unwrap_or(0);
+                    anchors
+                        .push((number, AnchorLink { page: target, fragment: fragment.to_string(), offset }));
+                }
+                page.facts.followup = Some((target, fragment.to_string()));
+            }
+            Err(d) => problems.push(page.at_key(d, "followup_page")),
+        }
+    }
+}
+
 /// `author` and `reviewed_by` must name someone in site.yaml's `people`.
 fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnostic>) {
     let known: Vec<&str> = config.people.keys().map(String::as_str).collect();
@@ -263,8 +291,7 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
 
 /// A page's source path relative to `content/`, as links write it.
 fn content_key(source: &SourceFile) -> String {
-    let rel = source.path.strip_prefix("content").unwrap_or(&source.path);
-    rel.to_string_lossy().replace('\\', "/")
+    crate::url::content_key(&source.path)
 }
 
 /// Gives every page its URL and finds pages that would write the same one.

@@ -33,12 +33,12 @@ use rayon::prelude::*;
 
 pub use report::CheckReport;
 
-use crate::config::base_path;
-use crate::content::{Page, page_output};
+use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Severity, sort_diagnostics};
 use crate::render::OutputFile;
 use crate::site::Site;
+use crate::url::{base_path, page_output};
 use links::{Base, OutputIndex, output_key};
 use rendered::{Rendered, link_message};
 use templates::Templates;
@@ -179,10 +179,8 @@ fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink<'_
     } else if let links::LinkProblem::Missing { .. } = problem {
         // `photo.jpg` beside `care/aftercare.md` is at /care/photo.jpg, but the
         // page is at /care/aftercare/: relative links start from the page's address.
-        let folder = page.source.strip_prefix("content").unwrap_or(&page.source).parent();
-        let beside = folder.map(|f| format!("/{}/", output_key(f))).map(|f| f.replace("//", "/"));
-        if let Some(beside) = beside
-            && !path.starts_with('/')
+        let beside = format!("/{}/", crate::url::content_dir(&page.source)).replace("//", "/");
+        if !path.starts_with('/')
             && ctx.index.check(&beside, path, Base { path: "/" }).is_ok()
             && let links::Target::Internal { file, .. } = links::resolve(&beside, path, ctx.base)
         {

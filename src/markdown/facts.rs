@@ -31,6 +31,9 @@ pub(crate) struct PageFacts {
     pub(crate) front: FrontFacts,
     /// What the markdown body holds.
     pub(crate) body: BodyFacts,
+    /// The page `procedure.followup_page` names (its number) and the
+    /// fragment, resolved as a link in the body is.
+    pub(crate) followup: Option<(usize, String)>,
 }
 
 /// What a page's markdown body holds.
@@ -296,7 +299,7 @@ fn link_kind(dest: &str) -> LinkKind {
         super::Dest::Fragment(_) => LinkKind::Anchor,
         super::Dest::SiteAbsolute(path) if super::names_a_page(path) => LinkKind::Address,
         super::Dest::SiteAbsolute(_) => LinkKind::File,
-        super::Dest::Keep if dest.starts_with("//") || super::has_scheme(dest) => LinkKind::External,
+        super::Dest::Keep if dest.starts_with("//") || crate::url::has_scheme(dest) => LinkKind::External,
         super::Dest::Keep if !dest.is_empty() && super::names_a_page(dest) => LinkKind::Address,
         super::Dest::Keep => LinkKind::File,
     }

@@ -12,9 +12,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::content::{Page, alias_output};
+use crate::content::Page;
 use crate::error::Diagnostic;
 use crate::source::Asset;
+use crate::url::alias_output;
 
 /// What claims an output path.
 #[derive(Debug, Clone, Copy)]
