@@ -29,7 +29,7 @@ mod facts;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, ProseBlock};
-use facts::{FactsCollector, dest_offset};
+use facts::{FactsCollector, HeadingFact, dest_offset};
 
 /// Ids the themes use for their own elements; headings never take them.
 const RESERVED_IDS: &[&str] = &[
@@ -115,7 +115,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut ids = HeadingIds::default();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
-    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut headings = 0;
 
     let mut cites = false;
     let mut merged = MergedText::new(body, page.body_offset);
@@ -146,8 +146,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     .into(),
                 ));
                 out.ids.insert(id.clone());
-                merged.facts.name_heading(headings.len(), &id, &title);
-                headings.push((n, id, title));
+                merged.facts.name_heading(headings, id, title);
+                headings += 1;
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
@@ -174,8 +174,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
         if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
     out.cite_at = write_html(&mut out.html, events, &places);
-    out.toc = build_toc(&headings);
     out.facts = merged.facts.finish();
+    out.toc = build_toc(&out.facts.headings);
     out
 }
 
@@ -522,10 +522,10 @@ fn plain_text(events: &[Event<'_>]) -> String {
 }
 
 /// Nests h2s and h3s into a table of contents; other levels are left out.
-fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+fn build_toc(headings: &[HeadingFact]) -> Vec<TocEntry> {
     let mut toc: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in headings {
-        let entry = TocEntry { level: *level, id: id.clone(), title: title.clone(), children: Vec::new() };
+    for HeadingFact { level, id, text, .. } in headings {
+        let entry = TocEntry { level: *level, id: id.clone(), title: text.clone(), children: Vec::new() };
         match (level, toc.last_mut()) {
             (2, _) => toc.push(entry),
             (3, Some(parent)) => parent.children.push(entry),

@@ -257,10 +257,10 @@ impl<'b> FactsCollector<'b> {
     }
 
     /// Gives each heading, in order, the id and text the renderer gave it.
-    pub(crate) fn name_heading(&mut self, number: usize, id: &str, text: &str) {
+    pub(crate) fn name_heading(&mut self, number: usize, id: String, text: String) {
         if let Some(h) = self.facts.headings.get_mut(number) {
-            h.id = id.to_string();
-            h.text = text.to_string();
+            h.id = id;
+            h.text = text;
         }
     }
 
