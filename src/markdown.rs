@@ -28,7 +28,7 @@ mod address;
 mod facts;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
-pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, ProseBlock};
+pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, HeadingFact, dest_offset};
 
 /// Ids the themes use for their own elements; headings never take them.

@@ -4,7 +4,7 @@
 //! school grade a reader needs; patient material should be at grade 8 or
 //! below (the usual advice, and `reading_grade` in site.yaml).
 //!
-//! The prose is what the parse stage recorded ([`ProseBlock`]s).
+//! The prose is what the parse stage recorded ([`Prose`]).
 //! What counts as prose: the text of paragraphs, list items and block quotes,
 //! link text included. Left out: headings (short labels, not sentences),
 //! code and inline code, tables (cells are data, not sentences), raw HTML,
@@ -21,7 +21,7 @@
 //! word, which moves a page's grade by a few tenths at most; unit tests pin
 //! it on known words and sentences.
 
-use crate::markdown::ProseBlock;
+use crate::markdown::{Prose, ProseBlock};
 
 /// Fewer words of prose than this, and the page is not graded.
 pub(crate) const MIN_WORDS: usize = 50;
@@ -50,11 +50,10 @@ pub(crate) fn grade(words: usize, sentences: usize, syllables: usize) -> f64 {
 
 /// The reading level of the prose the parse stage recorded for a page
 /// (`text` being the page's whole text, so offsets point into it).
-pub(crate) fn readability(text: &str, prose: &[ProseBlock]) -> Readability {
+pub(crate) fn readability(text: &str, prose: &Prose) -> Readability {
     let (mut words, mut sentences, mut syllables) = (0, 0, 0);
     let mut hardest: Option<(usize, f64)> = None;
-    for block in prose {
-        let (block_text, pieces) = block.text(text);
+    for ProseBlock { text: block_text, pieces } in prose.blocks(text) {
         for (start, sentence) in split_sentences(&block_text) {
             let (w, y) = count_words(sentence);
             if w == 0 {

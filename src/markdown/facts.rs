@@ -45,8 +45,8 @@ pub(crate) struct BodyFacts {
     pub(crate) headings: Vec<HeadingFact>,
     /// Raw HTML pieces, in order.
     pub(crate) raw_html: Vec<RawHtml>,
-    /// Prose blocks for the reading level, in order; empty blocks are left out.
-    pub(crate) prose: Vec<ProseBlock>,
+    /// Prose for the reading level.
+    pub(crate) prose: Prose,
 }
 
 /// What a link's address names.
@@ -105,44 +105,89 @@ pub(crate) struct RawHtml {
     pub(crate) text_after: String,
 }
 
-/// The prose of one paragraph, list item or block quote.
+/// The prose of a page for the reading level: its paragraphs, list items
+/// and block quotes, as pieces of the file where the parser's text is the
+/// file's own. Kept small (12 bytes a piece), since every page has it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ProseBlock {
-    pub(crate) pieces: Vec<Prose>,
+pub(crate) struct Prose {
+    pieces: Vec<Piece>,
+    /// Text the parser changed (smart quotes, entities), by number.
+    changed: Vec<String>,
+    /// Where the block being recorded starts in `pieces`.
+    open: usize,
 }
 
-/// A piece of prose.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Prose {
+/// A piece of prose. Offsets fit in `u32`: pages are at most 8 MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
     /// Text that is the file's own, at this range of the file.
-    Verbatim(Range<usize>),
-    /// Text the parser changed (smart quotes, entities), starting at this offset.
-    Changed(usize, String),
+    Verbatim(u32, u32),
+    /// Text the parser changed, starting at this offset: `changed[n]`.
+    Changed(u32, u32),
     /// A line break.
     Break,
+    /// The end of a block (a paragraph, list item, ...).
+    End,
 }
 
-impl ProseBlock {
-    /// The block's text, and where each piece came from: (offset in the
-    /// text, offset in the file, whether the piece is the file's text verbatim).
-    pub(crate) fn text(&self, file: &str) -> (String, Vec<(usize, usize, bool)>) {
-        let mut text = String::new();
-        let mut pieces = Vec::with_capacity(self.pieces.len());
-        for piece in &self.pieces {
-            match piece {
-                Prose::Verbatim(range) => {
-                    pieces.push((text.len(), range.start, true));
-                    text.push_str(file.get(range.clone()).unwrap_or_default());
+impl Prose {
+    /// Each block's text, and where its pieces came from: (offset in the
+    /// text, offset in `file`, whether the piece is the file's text verbatim).
+    pub(crate) fn blocks<'a>(&'a self, file: &'a str) -> impl Iterator<Item = ProseBlock> + 'a {
+        self.pieces.split(|p| *p == Piece::End).filter(|b| !b.is_empty()).map(move |block| {
+            let mut text = String::new();
+            let mut pieces = Vec::with_capacity(block.len());
+            for piece in block {
+                match *piece {
+                    Piece::Verbatim(start, end) => {
+                        pieces.push((text.len(), start as usize, true));
+                        text.push_str(file.get(start as usize..end as usize).unwrap_or_default());
+                    }
+                    Piece::Changed(at, n) => {
+                        pieces.push((text.len(), at as usize, false));
+                        text.push_str(self.changed.get(n as usize).map_or("", String::as_str));
+                    }
+                    Piece::Break => text.push(' '),
+                    Piece::End => {}
                 }
-                Prose::Changed(at, changed) => {
-                    pieces.push((text.len(), *at, false));
-                    text.push_str(changed);
-                }
-                Prose::Break => text.push(' '),
             }
-        }
-        (text, pieces)
+            ProseBlock { text, pieces }
+        })
     }
+
+    /// Adds `t`, the parser's text at `range` of the file (whose text is `file`).
+    fn push_text(&mut self, file_range: Range<usize>, verbatim: bool, t: &str) {
+        let start = offset32(file_range.start);
+        if verbatim {
+            self.pieces.push(Piece::Verbatim(start, offset32(file_range.end)));
+        } else {
+            self.pieces.push(Piece::Changed(start, offset32(self.changed.len())));
+            self.changed.push(t.to_string());
+        }
+    }
+
+    /// Ends the current block; a block without text is dropped.
+    fn end_block(&mut self) {
+        let block = self.pieces.get(self.open..).unwrap_or_default();
+        if block.iter().any(|p| matches!(p, Piece::Verbatim(..) | Piece::Changed(..))) {
+            self.pieces.push(Piece::End);
+        } else {
+            self.pieces.truncate(self.open);
+        }
+        self.open = self.pieces.len();
+    }
+}
+
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+/// The text of one block of prose, and where its pieces came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProseBlock {
+    pub(crate) text: String,
+    /// (offset in `text`, offset in the file, whether the piece is verbatim)
+    pub(crate) pieces: Vec<(usize, usize, bool)>,
 }
 
 /// A link whose text is being collected.
@@ -158,7 +203,6 @@ pub(crate) struct FactsCollector<'b> {
     facts: BodyFacts,
     link: Option<OpenLink>,
     image: Option<usize>,
-    block: ProseBlock,
     /// Depth inside something that is not prose.
     skip: usize,
 }
@@ -166,15 +210,7 @@ pub(crate) struct FactsCollector<'b> {
 impl<'b> FactsCollector<'b> {
     /// A collector for `body`, which starts at `body_offset` of its file.
     pub(crate) fn new(body: &'b str, body_offset: usize) -> Self {
-        FactsCollector {
-            body,
-            body_offset,
-            facts: BodyFacts::default(),
-            link: None,
-            image: None,
-            block: ProseBlock::default(),
-            skip: 0,
-        }
+        FactsCollector { body, body_offset, facts: BodyFacts::default(), link: None, image: None, skip: 0 }
     }
 
     /// Records what `event`, at `range` of the body, tells.
@@ -236,12 +272,8 @@ impl<'b> FactsCollector<'b> {
                     raw.text_after.push_str(t);
                 }
                 if matches!(event, Event::Text(_)) && self.skip == 0 {
-                    let piece = if self.body.get(range.clone()) == Some(&**t) {
-                        Prose::Verbatim(start..self.body_offset + range.end)
-                    } else {
-                        Prose::Changed(start, t.to_string())
-                    };
-                    self.block.pieces.push(piece);
+                    let verbatim = self.body.get(range.clone()) == Some(&**t);
+                    self.facts.prose.push_text(start..self.body_offset + range.end, verbatim, t);
                 }
             }
             Event::Html(h) | Event::InlineHtml(h) => {
@@ -251,7 +283,9 @@ impl<'b> FactsCollector<'b> {
                     self.body.get(range.clone()).and_then(|s| s.find(&**h)).map_or(start, |k| start + k);
                 self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
             }
-            Event::SoftBreak | Event::HardBreak if self.skip == 0 => self.block.pieces.push(Prose::Break),
+            Event::SoftBreak | Event::HardBreak if self.skip == 0 => {
+                self.facts.prose.pieces.push(Piece::Break)
+            }
             _ => {}
         }
     }
@@ -267,6 +301,9 @@ impl<'b> FactsCollector<'b> {
     /// The facts recorded.
     pub(crate) fn finish(mut self) -> BodyFacts {
         self.end_block();
+        // Kept with the page for the whole run: no spare capacity.
+        self.facts.prose.pieces.shrink_to_fit();
+        self.facts.links.shrink_to_fit();
         self.facts
     }
 
@@ -284,11 +321,7 @@ impl<'b> FactsCollector<'b> {
     }
 
     fn end_block(&mut self) {
-        if self.block.pieces.iter().any(|p| !matches!(p, Prose::Break)) {
-            self.facts.prose.push(std::mem::take(&mut self.block));
-        } else {
-            self.block.pieces.clear();
-        }
+        self.facts.prose.end_block();
     }
 }
 
@@ -402,11 +435,15 @@ mod tests {
     fn prose_leaves_out_headings_code_tables_images_and_footnotes() {
         let body = "# Title\n\nSome \"quoted\" text\nover two lines ![alt](a.png).\n\n```\ncode\n```\n\n| a |\n|---|\n| b |\n\n- item\n\nNote[^1].\n\n[^1]: Footnote.\n";
         let f = facts(body);
-        let texts: Vec<String> = f.prose.iter().map(|b| b.text(body).0).collect();
+        let blocks: Vec<ProseBlock> = f.prose.blocks(body).collect();
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
         assert_eq!(texts, ["Some “quoted” text over two lines .", "item", "Note."]);
-        let (_, pieces) = f.prose[0].text(body);
-        assert_eq!(pieces[0], (0, 9, true));
-        assert!(pieces.iter().any(|p| !p.2), "the smart quotes change the text: {pieces:?}");
+        assert_eq!(blocks[0].pieces[0], (0, 9, true));
+        assert!(
+            blocks[0].pieces.iter().any(|p| !p.2),
+            "the smart quotes change the text: {:?}",
+            blocks[0].pieces
+        );
     }
 
     #[test]
