@@ -11,10 +11,11 @@
 //!   whose medical review is due, prose above the reading grade, and pages no
 //!   other page links to.
 //!
-//! Problems in a page's markdown point at its line (the parse stage records
-//! links, headings and prose with their places, see `content.rs`); problems in what templates wrote point at
-//! the template line (found by matching, see `templates.rs`), reported once
-//! for all the pages that show them. Links to markdown files
+//! Problems in a page's markdown point at its line: the parse stage records
+//! its links, headings and prose with their places, and `content.rs` and
+//! `readability.rs` read those rather than parsing it again. Problems in what
+//! templates wrote point at the template line (found by matching, see
+//! `templates.rs`), reported once for all the pages that show them. Links to markdown files
 //! (`[x](risks.md#y)`) are checked by the parse stage already, which fails
 //! the build, so they are not checked again here.
 
