@@ -216,7 +216,7 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
             break;
         }
         if let Some(section) = site.page_at(&path) {
-            trail.push((&section.title, format!("{base}{}", &path[1..])));
+            trail.push((&section.title, permalink(base, &path)));
         }
     }
     trail.push((&page.title, url.to_string()));
