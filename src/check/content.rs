@@ -53,19 +53,19 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &str, facts: &'a BodyFacts) ->
     let mut out = ContentScan::default();
     let warn = |message: String, offset: usize| Diagnostic::warning(file, message).at_offset(text, offset);
     for link in &facts.links {
-        let kind = Some(link.kind);
+        let kind = Some(link.kind());
         out.links.push(ContentLink {
             href: Cow::Borrowed(&link.href),
-            offset: link.offset,
+            offset: link.offset(text),
             image: link.image,
             raw: false,
             kind,
         });
         if !link.image {
-            out.problems.extend(link_name_problem(&link.text).map(|m| warn(m, link.start)));
+            out.problems.extend(link_name_problem(&link.text).map(|m| warn(m, link.range.start)));
         } else if link.text.trim().is_empty() {
             out.problems.push(
-                Diagnostic::error(file, "image without alt text").at_offset(text, link.start).with_help(
+                Diagnostic::error(file, "image without alt text").at_offset(text, link.range.start).with_help(
                     "describe the image between the brackets, for people who cannot see it: ![The scalp two weeks after treatment](photo.jpg)",
                 ),
             );

@@ -69,16 +69,26 @@ pub(crate) enum LinkKind {
 pub(crate) struct LinkFact {
     /// The address as written (`../images/a.png`, `risks.md#x`).
     pub(crate) href: String,
-    /// Offset of the address (or of the link when it cannot be found).
-    pub(crate) offset: usize,
-    /// Offset of the link or image itself (its `[` or `![`).
-    pub(crate) start: usize,
+    /// Where the link or image is in the file, from its `[` or `![`.
+    pub(crate) range: Range<usize>,
     /// An image, not a link.
     pub(crate) image: bool,
     /// A link's text (with the alt text of images in it), or an image's alt text.
     pub(crate) text: String,
+}
+
+impl LinkFact {
+    /// Offset of the address in `file` (the page's text), or of the link
+    /// when it cannot be found there. Worked out when asked: a build never
+    /// needs it, and searching every link for it costs.
+    pub(crate) fn offset(&self, file: &str) -> usize {
+        dest_offset(file, &self.range, &self.href)
+    }
+
     /// What the address names.
-    pub(crate) kind: LinkKind,
+    pub(crate) fn kind(&self) -> LinkKind {
+        link_kind(&self.href)
+    }
 }
 
 /// A markdown heading.
@@ -233,11 +243,11 @@ impl<'b> FactsCollector<'b> {
                     }),
                     Tag::Link { dest_url, .. } => {
                         self.link = Some(OpenLink { number: self.facts.links.len() });
-                        self.push_link(dest_url, range, start, false);
+                        self.push_link(dest_url, range, false);
                     }
                     Tag::Image { dest_url, .. } => {
                         self.image = Some(self.facts.links.len());
-                        self.push_link(dest_url, range, start, true);
+                        self.push_link(dest_url, range, true);
                     }
                     _ => {}
                 }
@@ -272,7 +282,7 @@ impl<'b> FactsCollector<'b> {
                     raw.text_after.push_str(t);
                 }
                 if matches!(event, Event::Text(_)) && self.skip == 0 {
-                    let verbatim = self.body.get(range.clone()) == Some(&**t);
+                    let verbatim = is_verbatim(self.body, range, t);
                     self.facts.prose.push_text(start..self.body_offset + range.end, verbatim, t);
                 }
             }
@@ -307,21 +317,23 @@ impl<'b> FactsCollector<'b> {
         self.facts
     }
 
-    fn push_link(&mut self, dest: &str, range: &Range<usize>, start: usize, image: bool) {
-        let offset = self.body_offset + dest_offset(self.body, range, dest);
-        let kind = link_kind(dest);
-        self.facts.links.push(LinkFact {
-            href: dest.to_string(),
-            offset,
-            start,
-            image,
-            text: String::new(),
-            kind,
-        });
+    fn push_link(&mut self, dest: &str, range: &Range<usize>, image: bool) {
+        let range = self.body_offset + range.start..self.body_offset + range.end;
+        self.facts.links.push(LinkFact { href: dest.to_string(), range, image, text: String::new() });
     }
 
     fn end_block(&mut self) {
         self.facts.prose.end_block();
+    }
+}
+
+/// Whether the parser's text `t` is `body[range]` as it stands: most text
+/// is borrowed from the body, which a pointer comparison shows without
+/// comparing the bytes.
+fn is_verbatim(body: &str, range: &Range<usize>, t: &str) -> bool {
+    match body.get(range.clone()) {
+        Some(s) => (s.as_ptr() == t.as_ptr() && s.len() == t.len()) || s == t,
+        None => false,
     }
 }
 
@@ -413,8 +425,11 @@ mod tests {
     fn links_images_and_headings_with_places_and_kinds() {
         let body = "# One\n\n[the b page](b.md#x) [![Our clinic](c.png)](/b/) [x](#one) [m](mailto:a@b.c) [f](/doc.pdf)\n\n## Two {#second}\n";
         let f = facts(body);
-        let links: Vec<(&str, usize, &str, LinkKind, bool)> =
-            f.links.iter().map(|l| (l.href.as_str(), l.offset, l.text.as_str(), l.kind, l.image)).collect();
+        let links: Vec<(&str, usize, &str, LinkKind, bool)> = f
+            .links
+            .iter()
+            .map(|l| (l.href.as_str(), l.offset(body), l.text.as_str(), l.kind(), l.image))
+            .collect();
         assert_eq!(
             links,
             [
