@@ -49,21 +49,21 @@ struct OpenLink {
 
 /// Checks the facts recorded for the body of the page `file` (whose whole
 /// text is `text`).
-pub(crate) fn scan_content<'a>(file: &Path, text: &str, facts: &'a BodyFacts) -> ContentScan<'a> {
+pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts) -> ContentScan<'a> {
     let mut out = ContentScan::default();
     let warn = |message: String, offset: usize| Diagnostic::warning(file, message).at_offset(text, offset);
     for link in &facts.links {
-        let kind = Some(link.kind());
+        let kind = Some(link.kind(text));
         out.links.push(ContentLink {
-            href: Cow::Borrowed(&link.href),
+            href: Cow::Borrowed(link.href(text)),
             offset: link.offset(text),
             image: link.image,
             raw: false,
             kind,
         });
         if !link.image {
-            out.problems.extend(link_name_problem(&link.text).map(|m| warn(m, link.range.start)));
-        } else if link.text.trim().is_empty() {
+            out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range.start)));
+        } else if link.text(text).trim().is_empty() {
             out.problems.push(
                 Diagnostic::error(file, "image without alt text").at_offset(text, link.range.start).with_help(
                     "describe the image between the brackets, for people who cannot see it: ![The scalp two weeks after treatment](photo.jpg)",
@@ -237,9 +237,9 @@ mod tests {
     use super::*;
 
     fn scan(body: &str) -> ContentScan<'static> {
-        let text = format!("---\ntitle: T\n---\n{body}");
-        let facts = Box::leak(Box::new(crate::markdown::tests::facts_of(&text, 17)));
-        scan_content(Path::new("content/a.md"), &text, facts)
+        let text: &'static str = Box::leak(format!("---\ntitle: T\n---\n{body}").into_boxed_str());
+        let facts = Box::leak(Box::new(crate::markdown::tests::facts_of(text, 17)));
+        scan_content(Path::new("content/a.md"), text, facts)
     }
 
     fn lines(s: &ContentScan) -> Vec<(usize, String)> {

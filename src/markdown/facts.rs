@@ -68,27 +68,95 @@ pub(crate) enum LinkKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LinkFact {
     /// The address as written (`../images/a.png`, `risks.md#x`).
-    pub(crate) href: String,
+    href: Span,
     /// Where the link or image is in the file, from its `[` or `![`.
     pub(crate) range: Range<usize>,
     /// An image, not a link.
     pub(crate) image: bool,
     /// A link's text (with the alt text of images in it), or an image's alt text.
-    pub(crate) text: String,
+    text: Span,
 }
 
 impl LinkFact {
+    /// The address as written, in `file` (the page's text).
+    pub(crate) fn href<'a>(&'a self, file: &'a str) -> &'a str {
+        self.href.as_str(file)
+    }
+
+    /// A link's text (with the alt text of images in it), or an image's
+    /// alt text, in `file` (the page's text).
+    pub(crate) fn text<'a>(&'a self, file: &'a str) -> &'a str {
+        self.text.as_str(file)
+    }
+
     /// Offset of the address in `file` (the page's text), or of the link
     /// when it cannot be found there. Worked out when asked: a build never
     /// needs it, and searching every link for it costs.
     pub(crate) fn offset(&self, file: &str) -> usize {
-        dest_offset(file, &self.range, &self.href)
+        dest_offset(file, &self.range, self.href(file))
     }
 
-    /// What the address names.
-    pub(crate) fn kind(&self) -> LinkKind {
-        link_kind(&self.href)
+    /// What the address names (`file` being the page's text).
+    pub(crate) fn kind(&self, file: &str) -> LinkKind {
+        link_kind(self.href(file))
     }
+}
+
+/// Text of a page: where it is in the file when the parser's text is the
+/// file's own (almost always), else a copy. Most links then cost no copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Span {
+    #[default]
+    Empty,
+    /// This range of the file.
+    At(Range<usize>),
+    Owned(String),
+}
+
+impl Span {
+    /// The text, in `file` (the page's text).
+    fn as_str<'a>(&'a self, file: &'a str) -> &'a str {
+        match self {
+            Span::Empty => "",
+            Span::At(range) => file.get(range.clone()).unwrap_or_default(),
+            Span::Owned(s) => s,
+        }
+    }
+
+    /// The text, in `body` (which starts at `body_offset` of the file).
+    fn in_body<'a>(&'a self, body: &'a str, body_offset: usize) -> &'a str {
+        match self {
+            Span::At(range) => {
+                body.get(range.start - body_offset..range.end - body_offset).unwrap_or_default()
+            }
+            other => other.as_str(""),
+        }
+    }
+
+    /// Adds `t`, which the parser gave for `body` (at `body_offset` of its file).
+    fn push(&mut self, t: &str, body: &str, body_offset: usize) {
+        let at = range_in(body, t).map(|r| body_offset + r.start..body_offset + r.end);
+        *self = match (std::mem::take(self), at) {
+            (Span::Empty, Some(at)) => Span::At(at),
+            (Span::Empty, None) => Span::Owned(t.to_string()),
+            (Span::At(range), Some(at)) if range.end == at.start => Span::At(range.start..at.end),
+            (at @ Span::At(_), _) => {
+                let mut s = at.in_body(body, body_offset).to_string();
+                s.push_str(t);
+                Span::Owned(s)
+            }
+            (Span::Owned(mut s), _) => {
+                s.push_str(t);
+                Span::Owned(s)
+            }
+        };
+    }
+}
+
+/// Where `t` lies in `body`, if it is a slice of it (told by address).
+fn range_in(body: &str, t: &str) -> Option<Range<usize>> {
+    let start = (t.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    (start + t.len() <= body.len() && body.is_char_boundary(start)).then_some(start..start + t.len())
 }
 
 /// A markdown heading.
@@ -111,7 +179,8 @@ pub(crate) struct RawHtml {
     pub(crate) offset: usize,
     pub(crate) html: String,
     /// The markdown text (and inline code) after it, up to the next piece:
-    /// the text of an `<a>` it opens.
+    /// the text of an `<a>` it opens. Kept only once a piece may have
+    /// opened one (holds `<a`), empty before.
     pub(crate) text_after: String,
 }
 
@@ -215,12 +284,23 @@ pub(crate) struct FactsCollector<'b> {
     image: Option<usize>,
     /// Depth inside something that is not prose.
     skip: usize,
+    /// Whether raw HTML so far may have opened an `<a>`: only then is the
+    /// text after it kept (it names the link).
+    raw_a: bool,
 }
 
 impl<'b> FactsCollector<'b> {
     /// A collector for `body`, which starts at `body_offset` of its file.
     pub(crate) fn new(body: &'b str, body_offset: usize) -> Self {
-        FactsCollector { body, body_offset, facts: BodyFacts::default(), link: None, image: None, skip: 0 }
+        FactsCollector {
+            body,
+            body_offset,
+            facts: BodyFacts::default(),
+            link: None,
+            image: None,
+            skip: 0,
+            raw_a: false,
+        }
     }
 
     /// Records what `event`, at `range` of the body, tells.
@@ -266,7 +346,8 @@ impl<'b> FactsCollector<'b> {
                             && let Some(l) = &self.link
                         {
                             let alt = self.facts.links[i].text.clone();
-                            self.facts.links[l.number].text.push_str(&alt);
+                            let alt = alt.in_body(self.body, self.body_offset);
+                            self.facts.links[l.number].text.push(alt, self.body, self.body_offset);
                         }
                     }
                     _ => {}
@@ -274,11 +355,13 @@ impl<'b> FactsCollector<'b> {
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(i) = self.image {
-                    self.facts.links[i].text.push_str(t);
+                    self.facts.links[i].text.push(t, self.body, self.body_offset);
                 } else if let Some(l) = &self.link {
-                    self.facts.links[l.number].text.push_str(t);
+                    self.facts.links[l.number].text.push(t, self.body, self.body_offset);
                 }
-                if let Some(raw) = self.facts.raw_html.last_mut() {
+                if self.raw_a
+                    && let Some(raw) = self.facts.raw_html.last_mut()
+                {
                     raw.text_after.push_str(t);
                 }
                 if matches!(event, Event::Text(_)) && self.skip == 0 {
@@ -291,6 +374,7 @@ impl<'b> FactsCollector<'b> {
                 // may be indented inside a list item).
                 let offset =
                     self.body.get(range.clone()).and_then(|s| s.find(&**h)).map_or(start, |k| start + k);
+                self.raw_a |= h.contains("<a") || h.contains("<A");
                 self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
             }
             Event::SoftBreak | Event::HardBreak if self.skip == 0 => {
@@ -319,7 +403,9 @@ impl<'b> FactsCollector<'b> {
 
     fn push_link(&mut self, dest: &str, range: &Range<usize>, image: bool) {
         let range = self.body_offset + range.start..self.body_offset + range.end;
-        self.facts.links.push(LinkFact { href: dest.to_string(), range, image, text: String::new() });
+        let mut href = Span::Empty;
+        href.push(dest, self.body, self.body_offset);
+        self.facts.links.push(LinkFact { href, range, image, text: Span::Empty });
     }
 
     fn end_block(&mut self) {
@@ -428,7 +514,7 @@ mod tests {
         let links: Vec<(&str, usize, &str, LinkKind, bool)> = f
             .links
             .iter()
-            .map(|l| (l.href.as_str(), l.offset(body), l.text.as_str(), l.kind(), l.image))
+            .map(|l| (l.href(body), l.offset(body), l.text(body), l.kind(body), l.image))
             .collect();
         assert_eq!(
             links,
