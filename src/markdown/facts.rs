@@ -5,8 +5,9 @@
 //! [`FactsCollector`] sees every event of the one markdown parse, as the
 //! parser gives them (before citations are taken out of the text), and
 //! records:
-//! - links and images as written, with the offset of their address, the
-//!   text of a link (its accessible name) and the alt text of an image;
+//! - links and images as written, with their place (the offset of the
+//!   address and what it names are worked out when `check` asks), the text
+//!   of a link (its accessible name) and the alt text of an image;
 //! - headings with their level and offset (their ids and text are filled in
 //!   by the renderer, which gives the ids);
 //! - raw HTML, with the text that follows each piece, for `check` to read
@@ -14,8 +15,11 @@
 //! - prose for the reading level: paragraphs, list items and block quotes,
 //!   without headings, code, tables, image descriptions and footnotes.
 //!
-//! Prose is kept as pieces of the file where the parser's text is the file's
-//! own (almost always), so recording it copies nothing.
+//! Prose, link addresses and link texts are kept as ranges of the file where
+//! the parser's text is the file's own (almost always), so recording them
+//! copies little. What it costs a build that never reads them (issue 10,
+//! 1,000 generated pages, callgrind): 3% more instructions and about 4 KB of
+//! memory a page; `check` does 10% fewer instructions.
 
 use std::ops::Range;
 
