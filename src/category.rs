@@ -13,10 +13,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::config::{CONFIG_FILE, SiteConfig};
-use crate::content::{Page, slugify};
+use crate::content::Page;
 use crate::error::{Diagnostic, Location, did_you_mean};
-use crate::front_matter::{key_location, split_front_matter};
+use crate::front_matter::FrontFacts;
 use crate::section::{ListedPage, SortBy, sort_pages};
+use crate::url::slugify;
 
 /// The folder of the category listing pages, below the site's top.
 pub const CATEGORIES_PATH: &str = "categories";
@@ -81,6 +82,7 @@ pub(crate) fn vocabulary_problems(text: &str, names: &[String]) -> Vec<Diagnosti
 pub fn page_categories(
     file: &Path,
     text: &str,
+    front: &FrontFacts,
     named: &[String],
     vocabulary: &[Category],
 ) -> (Vec<usize>, Vec<Diagnostic>) {
@@ -91,7 +93,7 @@ pub fn page_categories(
         match vocabulary.iter().position(|c| !slug.is_empty() && c.slug == slug) {
             Some(i) if !found.contains(&i) => found.push(i),
             Some(_) => {}
-            None => problems.push(unknown_category(file, text, name, vocabulary)),
+            None => problems.push(unknown_category(file, text, front, name, vocabulary)),
         }
     }
     (found, problems)
@@ -131,11 +133,17 @@ pub(crate) fn check_pages(pages: &[Page], config: &SiteConfig) -> Vec<Diagnostic
     pages
         .iter()
         .filter(|p| !p.meta.categories.is_empty())
-        .flat_map(|p| page_categories(&p.source, &p.text, &p.meta.categories, &vocabulary).1)
+        .flat_map(|p| page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary).1)
         .collect()
 }
 
-fn unknown_category(file: &Path, text: &str, name: &str, vocabulary: &[Category]) -> Diagnostic {
+fn unknown_category(
+    file: &Path,
+    text: &str,
+    front: &FrontFacts,
+    name: &str,
+    vocabulary: &[Category],
+) -> Diagnostic {
     let d = if vocabulary.is_empty() {
         Diagnostic::error(file, format!("category `{name}` is not in site.yaml, which lists no categories"))
             .with_help(format!("add it to site.yaml:\ncategories:\n  - {name}"))
@@ -151,10 +159,7 @@ fn unknown_category(file: &Path, text: &str, name: &str, vocabulary: &[Category]
             )),
         }
     };
-    let first_line = split_front_matter(file, text).ok().and_then(|s| {
-        let key = key_location(&s, "categories")?;
-        Some(key.line)
-    });
+    let first_line = front.key_location(text, "categories").map(|key| key.line);
     match first_line.and_then(|line| list_item_line(text, line, "categories", name)) {
         Some(loc) => d.at(text, loc),
         None => d,
@@ -217,17 +222,8 @@ mod tests {
     }
 
     fn check(text: &str, vocabulary: &[Category]) -> (Vec<usize>, Vec<Diagnostic>) {
-        let named = {
-            let split = split_front_matter(Path::new("p.md"), text).unwrap();
-            let v: serde_yaml::Value = serde_yaml::from_str(split.yaml).unwrap();
-            v["categories"]
-                .as_sequence()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap().to_string())
-                .collect::<Vec<_>>()
-        };
-        page_categories(Path::new("content/news/a.md"), text, &named, vocabulary)
+        let (meta, front) = crate::front_matter::parse_front_matter(Path::new("p.md"), text).unwrap();
+        page_categories(Path::new("content/news/a.md"), text, &front, &meta.categories, vocabulary)
     }
 
     #[test]

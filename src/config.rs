@@ -417,12 +417,6 @@ fn normalize_base_url(url: &str) -> String {
     format!("{}/", url.trim_end_matches('/'))
 }
 
-/// The path part of a base URL: `/` or `/clinic/`.
-pub fn base_path(base_url: &str) -> &str {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
-    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
-}
-
 fn is_clock_time(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
@@ -533,8 +527,8 @@ mod tests {
     fn derives_values_templates_need() {
         let c = parse_config(GOOD).unwrap();
         assert_eq!(c.base_url, "https://example.org/clinic/");
-        assert_eq!(base_path(&c.base_url), "/clinic/");
-        assert_eq!(base_path("https://example.org/"), "/");
+        assert_eq!(crate::url::base_path(&c.base_url), "/clinic/");
+        assert_eq!(crate::url::base_path("https://example.org/"), "/");
         assert_eq!(c.clinic.phone_href, "tel:+442079460000");
         assert_eq!(c.language, "en");
         assert_eq!(c.theme, "clinic");

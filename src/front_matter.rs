@@ -100,17 +100,78 @@ pub struct Split<'a> {
     pub yaml: &'a str,
     /// Line of the file on which `yaml` starts.
     pub yaml_line: usize,
+    /// Byte offset of `yaml` in the file.
+    pub yaml_offset: usize,
     /// The markdown after the closing `---`.
     pub body: &'a str,
     /// Byte offset of `body` in the file.
     pub body_offset: usize,
 }
 
+/// Where a page's front matter is, kept by the parse stage so that later
+/// warnings can point at a key without splitting the page again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrontFacts {
+    /// Where the YAML between the `---` lines is in the file (empty when none).
+    yaml: std::ops::Range<usize>,
+    /// Line of the file on which the YAML starts.
+    yaml_line: usize,
+    /// Byte offset of the markdown body in the file.
+    pub body_offset: usize,
+}
+
+impl FrontFacts {
+    /// The facts of `split`, a split of `text`.
+    fn of(split: &Split<'_>) -> FrontFacts {
+        let start = split.yaml_offset;
+        FrontFacts {
+            yaml: start..start + split.yaml.len(),
+            yaml_line: split.yaml_line,
+            body_offset: split.body_offset,
+        }
+    }
+
+    /// Where `key:` is written in the front matter of `text` (the page's
+    /// whole text), for errors about its value.
+    pub(crate) fn key_location(&self, text: &str, key: &str) -> Option<Location> {
+        let yaml = text.get(self.yaml.clone())?;
+        let split =
+            Split { yaml, yaml_line: self.yaml_line, yaml_offset: self.yaml.start, body: "", body_offset: 0 };
+        key_location(&split, key)
+    }
+
+    /// The byte offset in `text` at which `key:` is written in the front matter.
+    pub(crate) fn key_offset(&self, text: &str, key: &str) -> Option<usize> {
+        let location = self.key_location(text, key)?;
+        let line_start = text.split_inclusive('\n').take(location.line - 1).map(str::len).sum::<usize>();
+        Some(line_start + location.column - 1)
+    }
+
+    /// `d` pointed at the line of the front matter of `text` where `key:` is
+    /// written, when it can be found.
+    pub(crate) fn at_key(&self, d: Diagnostic, text: &str, key: &str) -> Diagnostic {
+        match self.key_location(text, key) {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        }
+    }
+
+    /// Warnings about the front matter of `file` (whose whole text is
+    /// `text`) that do not stop a build: values cut short by a ` #`
+    /// (`title: Prices # 2026` is read as `Prices`).
+    pub fn warnings(&self, file: &Path, text: &str) -> Vec<Diagnostic> {
+        match text.get(self.yaml.clone()) {
+            Some(yaml) => crate::yaml::comment_warnings(file, text, yaml, self.yaml_line),
+            None => Vec::new(),
+        }
+    }
+}
+
 /// Splits front matter from the body. A file that does not start with `---`
 /// has no front matter; one that opens it and never closes it is an error.
 pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
     let Some(first_end) = opening_fence(text) else {
-        return Ok(Split { yaml: "", yaml_line: 1, body: text, body_offset: 0 });
+        return Ok(Split { yaml: "", yaml_line: 1, yaml_offset: 0, body: text, body_offset: 0 });
     };
     let mut offset = first_end;
     for line in text[first_end..].split_inclusive('\n') {
@@ -120,6 +181,7 @@ pub fn split_front_matter<'a>(file: &Path, text: &'a str) -> Result<Split<'a>, D
             return Ok(Split {
                 yaml: &text[first_end..offset],
                 yaml_line: 2,
+                yaml_offset: first_end,
                 body: &text[body_offset..],
                 body_offset,
             });
@@ -137,8 +199,10 @@ fn opening_fence(text: &str) -> Option<usize> {
     (text[..line_end].trim_end() == "---").then_some(line_end)
 }
 
-/// Splits and reads a page's front matter; the string twin of reading a page.
-pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter, Split<'a>), Diagnostic> {
+/// Splits and reads a page's front matter; the string twin of reading a
+/// page. The one place a page is split (issue 10): what later stages need of
+/// the split is in the [`FrontFacts`].
+pub fn parse_front_matter(file: &Path, text: &str) -> Result<(FrontMatter, FrontFacts), Diagnostic> {
     let split = split_front_matter(file, text)?;
     let front: FrontMatter = if split.yaml.trim().is_empty() {
         FrontMatter::default()
@@ -146,7 +210,7 @@ pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter
         parse_yaml(file, text, split.yaml, split.yaml_line, "front matter")?
     };
     match &front.title {
-        Some(t) if !t.trim().is_empty() => Ok((front, split)),
+        Some(t) if !t.trim().is_empty() => Ok((front, FrontFacts::of(&split))),
         _ => Err(Diagnostic::error(file, "this page has no title")
             .at(text, Location { line: 1, column: 1 })
             .with_help(if split.yaml_line == 1 && split.yaml.is_empty() && !text.starts_with("---") {
@@ -157,17 +221,8 @@ pub fn parse_front_matter<'a>(file: &Path, text: &'a str) -> Result<(FrontMatter
     }
 }
 
-/// Warnings about the page's front matter that do not stop a build: values
-/// cut short by a ` #` (`title: Prices # 2026` is read as `Prices`).
-pub fn front_matter_warnings(file: &Path, text: &str) -> Vec<Diagnostic> {
-    match split_front_matter(file, text) {
-        Ok(split) => crate::yaml::comment_warnings(file, text, split.yaml, split.yaml_line),
-        Err(_) => Vec::new(),
-    }
-}
-
 /// Where `key:` is written in the front matter, for errors about its value.
-pub(crate) fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
+fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
     split.yaml.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
         let rest = trimmed.strip_prefix(key)?;
@@ -177,21 +232,13 @@ pub(crate) fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
     })
 }
 
-/// Points `d` at the line of the page's front matter where `key:` is
-/// written, when it can be found (`text` is the page's whole text).
-pub(crate) fn at_key(d: Diagnostic, text: &str, key: &str) -> Diagnostic {
-    match split_front_matter(Path::new(""), text).ok().and_then(|s| key_location(&s, key)) {
-        Some(loc) => d.at(text, loc),
-        None => d,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<(FrontMatter, Split<'_>), Diagnostic> {
-        parse_front_matter(Path::new("content/a.md"), text)
+        let file = Path::new("content/a.md");
+        parse_front_matter(file, text).and_then(|(front, _)| Ok((front, split_front_matter(file, text)?)))
     }
 
     #[test]
@@ -236,9 +283,10 @@ mod tests {
 
     #[test]
     fn finds_keys_for_pointing_at_values() {
-        let text = "---\ntitle: A\n  template: x.html\n---\n";
-        let (_, split) = split_front_matter(Path::new("a"), text).map(|s| ((), s)).unwrap();
-        assert_eq!(key_location(&split, "template"), Some(Location { line: 3, column: 3 }));
-        assert_eq!(key_location(&split, "slug"), None);
+        let text = "---\ntitle: A\nprocedure:\n  how_performed: x\n---\n";
+        let (_, facts) = parse_front_matter(Path::new("a"), text).unwrap();
+        assert_eq!(facts.key_location(text, "how_performed"), Some(Location { line: 4, column: 3 }));
+        assert_eq!(facts.key_location(text, "slug"), None);
+        assert_eq!(facts.body_offset, text.len());
     }
 }

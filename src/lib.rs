@@ -34,6 +34,7 @@ pub mod site;
 pub mod source;
 pub(crate) mod structured_data;
 pub(crate) mod theme;
+pub mod url;
 pub(crate) mod yaml;
 
 pub use commands::build::{BuildOptions, BuildSummary, build};

@@ -9,7 +9,9 @@
 //!   pages, and site-absolute links (`/images/a.png`) into relative ones, so
 //!   the output works under any sub-path;
 //! - reports links to pages that do not exist, and returns the `#anchor`s it
-//!   saw so they can be checked once every page's headings are known.
+//!   saw so they can be checked once every page's headings are known;
+//! - records what later stages need, with places ([`PageFacts`], see
+//!   `facts.rs`): this is the only parse of a page's markdown.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
@@ -18,12 +20,16 @@ use std::path::Path;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::content::{TocEntry, relative_url, slugify};
+use crate::content::TocEntry;
 use crate::error::{Diagnostic, did_you_mean};
+use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path, slugify};
 
 mod address;
+mod facts;
+use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
-use address::{names_a_page, site_path};
+pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, Prose, ProseBlock};
+use facts::{FactsCollector, HeadingFact, dest_offset};
 
 /// Ids the themes use for their own elements; headings never take them.
 const RESERVED_IDS: &[&str] = &[
@@ -87,11 +93,12 @@ pub(crate) struct Rendered {
     /// order): citations are formatted later, once the bibliography is read.
     pub(crate) cite_at: Vec<usize>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// What later stages need to know about the body, with places.
+    pub(crate) facts: BodyFacts,
 }
 
-/// The markdown extensions dotwork enables (shared with `check`, so its
-/// offsets and events match the parse stage's).
-pub(crate) fn options() -> Options {
+/// The markdown extensions dotwork enables.
+fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -108,10 +115,11 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut ids = HeadingIds::default();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
-    let mut headings: Vec<(u8, String, String)> = Vec::new();
+    let mut headings = 0;
 
     let mut cites = false;
-    for (event, range) in MergedText::new(body) {
+    let mut merged = MergedText::new(body, page.body_offset);
+    while let Some((event, range)) = merged.next_event() {
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -137,7 +145,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     )
                     .into(),
                 ));
-                headings.push((n, id, title));
+                merged.facts.name_heading(headings, id, title);
+                headings += 1;
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
@@ -164,7 +173,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
         if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
     out.cite_at = write_html(&mut out.html, events, &places);
-    out.toc = build_toc(&headings);
+    out.facts = merged.facts.finish();
+    out.toc = build_toc(&out.facts.headings);
     // The heading ids, beside the footnotes' names collected above.
     out.ids.extend(ids.used);
     out
@@ -173,34 +183,45 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
 /// The parser's events with adjacent text joined where a citation may have
 /// been split: the parser ends text at every `[`, and `[@key]` must be found
 /// whole. Text inside code blocks is left apart (it is never a citation).
+///
+/// Every event, as the parser gives it, is shown to a [`FactsCollector`]:
+/// this is the one parse of the page's markdown.
 struct MergedText<'a> {
     inner: pulldown_cmark::OffsetIter<'a, pulldown_cmark::DefaultBrokenLinkCallback>,
     stashed: Option<(Event<'a>, Range<usize>)>,
     in_code: bool,
+    facts: FactsCollector<'a>,
 }
 
 impl<'a> MergedText<'a> {
-    fn new(body: &'a str) -> Self {
+    fn new(body: &'a str, body_offset: usize) -> Self {
         MergedText {
             inner: Parser::new_ext(body, options()).into_offset_iter(),
             stashed: None,
             in_code: false,
+            facts: FactsCollector::new(body, body_offset),
         }
     }
-}
 
-impl<'a> Iterator for MergedText<'a> {
-    type Item = (Event<'a>, Range<usize>);
+    /// The parser's next event, recorded.
+    fn pull(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let (event, range) = self.inner.next()?;
+        self.facts.observe(&event, &range);
+        Some((event, range))
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
-        let (event, range) = self.stashed.take().or_else(|| self.inner.next())?;
+    fn next_event(&mut self) -> Option<(Event<'a>, Range<usize>)> {
+        let (event, range) = match self.stashed.take() {
+            Some(stashed) => stashed,
+            None => self.pull()?,
+        };
         match event {
             // The parser ends a text piece at each `[`; only then can a
             // citation be split, so only then are the pieces joined.
             Event::Text(first) if !self.in_code && first.ends_with('[') => {
                 let mut joined: Option<String> = None;
                 let mut end = range.end;
-                for (next, next_range) in self.inner.by_ref() {
+                while let Some((next, next_range)) = self.pull() {
                     match next {
                         Event::Text(more) => {
                             joined.get_or_insert_with(|| first.to_string()).push_str(&more);
@@ -305,21 +326,6 @@ fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Ve
     offsets
 }
 
-/// The folder of a page relative to `content/`, with `/` separators and no
-/// leading or trailing slash (`care`, or empty for the top).
-pub(crate) fn content_dir(file: &Path) -> String {
-    let rel = file.strip_prefix("content").unwrap_or(file);
-    rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
-}
-
-/// Where in `body` the destination of the link at `range` is written, so the
-/// caret points at the URL rather than the link text.
-fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
-    body.get(range.clone())
-        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
-        .map_or(range.start, |i| range.start + i)
-}
-
 /// `offset` gives where the link is written, for diagnostics and anchors
 /// (found only when needed: most links need neither).
 fn rewrite_link<'a>(
@@ -358,7 +364,7 @@ fn rewrite_link<'a>(
             relative_url(from, path).into()
         }
         Dest::Markdown { path, fragment } => {
-            let key = resolve(page_dir, path);
+            let key = resolve_source(page_dir, path);
             match key.as_deref().and_then(|k| index.by_source.get(k)) {
                 Some(&target) => {
                     if !fragment.is_empty() {
@@ -376,7 +382,8 @@ fn rewrite_link<'a>(
                     url.into()
                 }
                 None => {
-                    out.problems.push(missing_page(page, offset(), path, key.as_deref(), index));
+                    let d = missing_page(page.file, path, key.as_deref(), index);
+                    out.problems.push(d.at_offset(page.text, offset()));
                     dest.clone()
                 }
             }
@@ -384,13 +391,10 @@ fn rewrite_link<'a>(
     }
 }
 
-fn missing_page(
-    page: &PageRef<'_>,
-    offset: usize,
-    written: &str,
-    key: Option<&str>,
-    index: &PageIndex,
-) -> Diagnostic {
+/// A link to the page `written` (`risk.md`) in `file` names no page: `key`
+/// being the content path it names, `None` when it points outside content/.
+/// The caller gives it a place.
+fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex) -> Diagnostic {
     let message = match key {
         Some(k) if index.drafts.contains(k) => {
             format!("link to `{written}`, which is a draft (drafts are built only with --drafts)")
@@ -398,14 +402,34 @@ fn missing_page(
         Some(k) => format!("link to `{written}`, but there is no page content/{k}"),
         None => format!("link to `{written}`, which points outside content/"),
     };
-    let mut d = Diagnostic::error(page.file, message).at_offset(page.text, offset);
+    let mut d = Diagnostic::error(file, message);
     if let Some(k) = key {
         let known: Vec<&str> = index.by_source.keys().map(String::as_str).collect();
         if let Some(best) = did_you_mean(k, &known) {
-            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(page.file))));
+            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
         }
     }
     d
+}
+
+/// The page a link to a markdown file written outside the body (a front
+/// matter value such as `followup_page: aftercare.md#washing`) names, with
+/// its fragment: resolved as a link in the body is. The problem comes
+/// without a place, for the caller to give it one.
+pub(crate) fn page_link<'a>(
+    file: &Path,
+    written: &'a str,
+    index: &PageIndex,
+) -> Result<(usize, &'a str), Diagnostic> {
+    let Dest::Markdown { path, fragment } = classify(written) else {
+        return Err(Diagnostic::error(file, format!("`{written}` is not a link to a page's markdown file"))
+            .with_help("name the page's file, as a link in the text would: aftercare.md"));
+    };
+    let key = resolve_source(&content_dir(file), path);
+    match key.as_deref().and_then(|k| index.by_source.get(k)) {
+        Some(&target) => Ok((target, fragment)),
+        None => Err(missing_page(file, path, key.as_deref(), index)),
+    }
 }
 
 /// `best` (relative to `content/`) as the page at `dir` would write it.
@@ -442,40 +466,6 @@ fn classify(dest: &str) -> Dest<'_> {
     } else {
         Dest::Keep
     }
-}
-
-fn has_scheme(dest: &str) -> bool {
-    match dest.find(':') {
-        Some(i) => {
-            let scheme = &dest[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        }
-        None => false,
-    }
-}
-
-/// The content-relative path a markdown link names: relative to the linking
-/// page's folder, or to `content/` when it starts with `/`. `None` when it
-/// climbs out of `content/`.
-pub(crate) fn resolve(page_dir: &str, link: &str) -> Option<String> {
-    let (base, rest) = match link.strip_prefix('/') {
-        Some(rest) => ("", rest),
-        None => (page_dir, link),
-    };
-    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in rest.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    let joined = parts.join("/");
-    Some(joined.strip_prefix("content/").map(str::to_string).unwrap_or(joined))
 }
 
 /// The ids given so far on one page, handing out a new one per heading.
@@ -533,10 +523,10 @@ fn plain_text(events: &[Event<'_>]) -> String {
 }
 
 /// Nests h2s and h3s into a table of contents; other levels are left out.
-fn build_toc(headings: &[(u8, String, String)]) -> Vec<TocEntry> {
+fn build_toc(headings: &[HeadingFact]) -> Vec<TocEntry> {
     let mut toc: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in headings {
-        let entry = TocEntry { level: *level, id: id.clone(), title: title.clone(), children: Vec::new() };
+    for HeadingFact { level, id, text, .. } in headings {
+        let entry = TocEntry { level: *level, id: id.clone(), title: text.clone(), children: Vec::new() };
         match (level, toc.last_mut()) {
             (2, _) => toc.push(entry),
             (3, Some(parent)) => parent.children.push(entry),
@@ -564,7 +554,7 @@ pub(crate) fn escape_html(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
@@ -580,6 +570,13 @@ mod tests {
     pub(super) fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
         let file = PathBuf::from(file);
         render_markdown(&PageRef { file: &file, text: body, body_offset: 0, number }, index)
+    }
+
+    /// The facts the parse stage records for `text`, whose body starts at `body_offset`.
+    pub(crate) fn facts_of(text: &str, body_offset: usize) -> BodyFacts {
+        let file = PathBuf::from("content/a.md");
+        let index = site(&[("a.md", "/a/")]);
+        render_markdown(&PageRef { file: &file, text, body_offset, number: 0 }, &index).facts
     }
 
     #[test]
@@ -679,9 +676,6 @@ mod tests {
         assert_eq!(classify("a.md#b"), Dest::Markdown { path: "a.md", fragment: "b" });
         assert_eq!(classify("/x/"), Dest::SiteAbsolute("/x/"));
         assert_eq!(classify("photo.jpg"), Dest::Keep);
-        assert_eq!(resolve("care", "../risks.md").as_deref(), Some("risks.md"));
-        assert_eq!(resolve("", "../x.md"), None);
-        assert_eq!(resolve("care", "/content/a.md").as_deref(), Some("a.md"));
     }
 
     #[test]

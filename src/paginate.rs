@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::content::relative_url;
+use crate::url::relative_url;
 
 /// The path part between a section's address and a page number.
 pub const PAGE_PATH: &str = "page";

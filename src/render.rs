@@ -12,15 +12,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
-use crate::config::{Person, SiteConfig, base_path};
-use crate::content::{Page, TocEntry, page_output, relative_url};
+use crate::config::{Person, SiteConfig};
+use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
-use crate::front_matter::at_key;
 use crate::markdown::escape_html;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
 use crate::structured_data::{page_json_ld, site_json_ld};
+use crate::url::{base_path, page_output, permalink, relative_url};
 
 mod collisions;
 use collisions::{Claim, collisions};
@@ -222,7 +222,7 @@ impl<'a> Renderer<'a> {
                 toc: &page.toc,
                 url: "./".to_string(),
                 path: &page.path,
-                permalink: format!("{}{}", site.config.base_url, &page.path[1..]),
+                permalink: permalink(&site.config.base_url, &page.path),
                 date: page.meta.date,
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
@@ -294,13 +294,7 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
-        site.pages
-            .iter()
-            .map(|p| {
-                let key = p.source.strip_prefix("content").unwrap_or(&p.source);
-                (key.to_string_lossy().replace('\\', "/"), p.path[1..].to_string())
-            })
-            .collect(),
+        site.pages.iter().map(|p| (crate::url::content_key(&p.source), p.path[1..].to_string())).collect(),
     );
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
@@ -514,11 +508,8 @@ pub fn shared_inputs(site: &Site) -> String {
 }
 
 fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
-    let d = at_key(
-        Diagnostic::error(&page.source, format!("template `{template}` does not exist")),
-        &page.text,
-        "template",
-    );
+    let d = page
+        .at_key(Diagnostic::error(&page.source, format!("template `{template}` does not exist")), "template");
     let names: Vec<&str> = site.templates.iter().map(|t| t.name.as_str()).collect();
     match crate::error::did_you_mean(template, &names) {
         Some(best) => d.with_help(format!("did you mean `{best}`?")),
@@ -534,7 +525,7 @@ fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
         _ => "/".to_string(),
     };
     let rel = escape_html(&relative_url(&dir, &page.path));
-    let abs = escape_html(&format!("{}{}", site.config.base_url, &page.path[1..]));
+    let abs = escape_html(&permalink(&site.config.base_url, &page.path));
     let title = escape_html(&page.title);
     let lang = escape_html(&site.config.language);
     format!(
@@ -555,7 +546,7 @@ fn sitemap(site: &Site) -> Vec<u8> {
     pages.sort_by(|a, b| a.path.cmp(&b.path));
     for page in pages {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_html(&format!("{}{}", site.config.base_url, &page.path[1..])));
+        xml.push_str(&escape_html(&permalink(&site.config.base_url, &page.path)));
         xml.push_str("</loc>\n");
         if let Some(date) = page.meta.updated.or(page.meta.date) {
             xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));

@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::page_path;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::split_front_matter;
+use crate::url::page_path;
 use crate::yaml::parse_yaml;
 
 /// The file that makes a folder a section.

@@ -13,11 +13,12 @@ use rayon::prelude::*;
 
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::{Page, alias_output, page_path};
+use crate::content::Page;
 use crate::error::{Diagnostic, Error};
-use crate::front_matter::{FrontMatter, at_key, front_matter_warnings};
-use crate::markdown::{PageIndex, closest_id, unknown_address};
+use crate::front_matter::{FrontFacts, FrontMatter};
+use crate::markdown::{AnchorLink, PageFacts, PageIndex, closest_id, page_link, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
+use crate::url::{alias_output, page_path};
 
 mod cache;
 pub use cache::ParseCache;
@@ -62,7 +63,7 @@ impl Site {
 struct Parsed {
     source: SourceFile,
     meta: FrontMatter,
-    body_offset: usize,
+    front: FrontFacts,
 }
 
 /// Parses every page and assembles the site.
@@ -90,8 +91,8 @@ pub fn parse_site_cached(
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_par_iter()
         .map(|source| {
-            let (meta, body_offset) = cache.front_matter(&source.path)?;
-            Ok(Parsed { source, meta, body_offset })
+            let (meta, front) = cache.front_matter(&source.path)?;
+            Ok(Parsed { source, meta, front })
         })
         .collect();
     let mut drafts = HashSet::new();
@@ -130,11 +131,13 @@ pub fn parse_site_cached(
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
+            facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
         });
     }
+    resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
     warnings.extend(config.warnings.iter().cloned());
-    warnings.extend(pages.iter().flat_map(|p| front_matter_warnings(&p.source, &p.text)));
+    warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
     problems.extend(crate::category::check_pages(&pages, &config));
     for (from, a) in anchors {
@@ -239,6 +242,32 @@ fn place_citations(html: &str, at: &[usize], citations: &[InText]) -> String {
     out
 }
 
+/// Resolves `procedure.followup_page` as a link in the text is resolved,
+/// and checks it the same way (issue 10: a typo there was silently dropped).
+fn resolve_followups(
+    pages: &mut [Page],
+    index: &PageIndex,
+    anchors: &mut Vec<(usize, AnchorLink)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (number, page) in pages.iter_mut().enumerate() {
+        let Some(written) = page.meta.procedure.as_ref().and_then(|p| p.followup_page.clone()) else {
+            continue;
+        };
+        match page_link(&page.source, &written, index) {
+            Ok((target, fragment)) => {
+                if !fragment.is_empty() {
+                    let offset = page.facts.front.key_offset(&page.text, "followup_page").unwrap_or(0);
+                    anchors
+                        .push((number, AnchorLink { page: target, fragment: fragment.to_string(), offset }));
+                }
+                page.facts.followup = Some((target, fragment.to_string()));
+            }
+            Err(d) => problems.push(page.at_key(d, "followup_page")),
+        }
+    }
+}
+
 /// `author` and `reviewed_by` must name someone in site.yaml's `people`.
 fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnostic>) {
     let known: Vec<&str> = config.people.keys().map(String::as_str).collect();
@@ -256,15 +285,14 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
             };
-            problems.push(at_key(d, &page.text, key));
+            problems.push(page.at_key(d, key));
         }
     }
 }
 
 /// A page's source path relative to `content/`, as links write it.
 fn content_key(source: &SourceFile) -> String {
-    let rel = source.path.strip_prefix("content").unwrap_or(&source.path);
-    rel.to_string_lossy().replace('\\', "/")
+    crate::url::content_key(&source.path)
 }
 
 /// Gives every page its URL and finds pages that would write the same one.
@@ -276,7 +304,7 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
             Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
-                problems.push(at_key(d, &p.source.text, "slug"));
+                problems.push(p.front.at_key(d, &p.source.text, "slug"));
                 format!("/.invalid/{i}/")
             }
         };
@@ -307,9 +335,7 @@ fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathB
         for alias in &page.meta.aliases {
             match alias_output(alias) {
                 Ok(out) => aliases.push((out, i)),
-                Err(why) => {
-                    problems.push(at_key(Diagnostic::error(&page.source, why), &page.text, "aliases"))
-                }
+                Err(why) => problems.push(page.at_key(Diagnostic::error(&page.source, why), "aliases")),
             }
         }
     }

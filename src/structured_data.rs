@@ -13,13 +13,14 @@ use serde_json::{Map, Value, json};
 use crate::config::{Person, SiteConfig};
 use crate::content::Page;
 use crate::site::Site;
+use crate::url::permalink;
 
 /// The page's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
 /// `site_nodes` is [`site_json_ld`] of the site.
 pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String {
     let config = &site.config;
     let base = &config.base_url;
-    let url = format!("{base}{}", &page.path[1..]);
+    let url = permalink(base, &page.path);
     let mut graph = Vec::with_capacity(3);
 
     let mut webpage = json!({
@@ -74,7 +75,7 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         if let Some(p) = &procedure.preparation {
             insert_text(&mut node, "preparation", p);
         }
-        let followup_url = procedure.followup_page.as_deref().and_then(|target| page_url(site, page, target));
+        let followup_url = followup_url(site, page);
         let followup = match (&procedure.followup, followup_url) {
             (Some(text), Some(link)) => Some(format!("{text} {link}")),
             (Some(text), None) => Some(text.clone()),
@@ -114,13 +115,16 @@ fn script_safe(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c")
 }
 
-/// The absolute URL of the page a front matter link (`aftercare.md`) names.
-pub(crate) fn page_url(site: &Site, from: &Page, target: &str) -> Option<String> {
-    let key = crate::markdown::resolve(&crate::markdown::content_dir(&from.source), target)?;
-    let wanted = std::path::Path::new("content").join(key);
-    // Only procedure pages get here: a scan of the pages is fine.
-    let page = site.pages.iter().find(|p| p.source == wanted)?;
-    Some(format!("{}{}", site.config.base_url, &page.path[1..]))
+/// The absolute URL of the page `procedure.followup_page` names, resolved
+/// (and checked) by the parse stage as any link to a page's file is.
+fn followup_url(site: &Site, page: &Page) -> Option<String> {
+    let (target, fragment) = page.facts.followup.as_ref()?;
+    let mut url = permalink(&site.config.base_url, &site.pages.get(*target)?.path);
+    if !fragment.is_empty() {
+        url.push('#');
+        url.push_str(fragment);
+    }
+    Some(url)
 }
 
 fn insert_text(node: &mut Value, key: &str, text: &str) {
@@ -212,7 +216,7 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
             break;
         }
         if let Some(section) = site.page_at(&path) {
-            trail.push((&section.title, format!("{base}{}", &path[1..])));
+            trail.push((&section.title, permalink(base, &path)));
         }
     }
     trail.push((&page.title, url.to_string()));

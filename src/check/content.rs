@@ -3,22 +3,22 @@
 //! collects what later checks need with its place in the file: every link and
 //! image address, and every heading.
 //!
-//! The body is parsed again with pulldown-cmark's offset iterator (the parse
-//! stage keeps HTML, not positions). Raw HTML in the markdown is read with
-//! the same tag scanner as rendered pages.
+//! The markdown is not parsed here: the parse stage recorded its links,
+//! images, headings and raw HTML with their places ([`BodyFacts`]). Raw HTML
+//! is read with the same tag scanner as rendered pages.
 
+use std::borrow::Cow;
 use std::path::Path;
-
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::html::{self, Node};
 use crate::error::Diagnostic;
+use crate::markdown::{BodyFacts, LinkKind};
 
 /// A link or image address written in the markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ContentLink {
+pub(crate) struct ContentLink<'a> {
     /// As written (`../images/a.png`, `/static.pdf`, `risks.md#x`).
-    pub(crate) href: String,
+    pub(crate) href: Cow<'a, str>,
     /// Byte offset in the page's text.
     pub(crate) offset: usize,
     /// An image (`![]()` or `<img src>`), not a link.
@@ -26,12 +26,14 @@ pub(crate) struct ContentLink {
     /// Written in raw HTML, so not rewritten when rendered: `/x` is then
     /// measured from the domain, not from the site's top.
     pub(crate) raw: bool,
+    /// What a markdown link names (`None` for raw HTML).
+    pub(crate) kind: Option<LinkKind>,
 }
 
 /// What the markdown holds, with places.
 #[derive(Debug, Default)]
-pub(crate) struct ContentScan {
-    pub(crate) links: Vec<ContentLink>,
+pub(crate) struct ContentScan<'a> {
+    pub(crate) links: Vec<ContentLink<'a>>,
     /// Headings in order: level and byte offset.
     pub(crate) headings: Vec<(u8, usize)>,
     pub(crate) problems: Vec<Diagnostic>,
@@ -45,68 +47,47 @@ struct OpenLink {
     label: Option<String>,
 }
 
-/// Scans the body of the page `file` (whose whole text is `text`).
-pub(crate) fn scan_content(file: &Path, text: &str, body_offset: usize, options: Options) -> ContentScan {
-    let body = &text[body_offset..];
+/// Checks the facts recorded for the body of the page `file` (whose whole
+/// text is `text`).
+pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts) -> ContentScan<'a> {
     let mut out = ContentScan::default();
-    let mut link: Option<OpenLink> = None;
-    let mut raw_link: Option<OpenLink> = None;
-    let mut image: Option<(usize, String)> = None;
     let warn = |message: String, offset: usize| Diagnostic::warning(file, message).at_offset(text, offset);
-
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        let start = body_offset + range.start;
-        match event {
-            Event::Start(Tag::Heading { level, .. }) => out.headings.push((level as u8, start)),
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                let offset = body_offset + dest_offset(body, &range, &dest_url);
-                out.links.push(ContentLink { href: dest_url.to_string(), offset, image: false, raw: false });
-                link = Some(OpenLink { offset: start, text: String::new(), label: None });
-            }
-            Event::End(TagEnd::Link) => {
-                if let Some(l) = link.take() {
-                    out.problems.extend(link_text_problem(&l).map(|m| warn(m, l.offset)));
-                }
-            }
-            Event::Start(Tag::Image { dest_url, .. }) => {
-                let offset = body_offset + dest_offset(body, &range, &dest_url);
-                out.links.push(ContentLink { href: dest_url.to_string(), offset, image: true, raw: false });
-                image = Some((start, String::new()));
-            }
-            Event::End(TagEnd::Image) => {
-                if let Some((offset, alt)) = image.take() {
-                    if alt.trim().is_empty() {
-                        out.problems.push(
-                            Diagnostic::error(file, "image without alt text")
-                                .at_offset(text, offset)
-                                .with_help(
-                                    "describe the image between the brackets, for people who cannot see it: ![The scalp two weeks after treatment](photo.jpg)",
-                                ),
-                        );
-                    }
-                    if let Some(l) = link.as_mut() {
-                        l.text.push_str(&alt);
-                    }
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, alt)) = image.as_mut() {
-                    alt.push_str(&t);
-                } else if let Some(l) = link.as_mut() {
-                    l.text.push_str(&t);
-                }
-                if let Some(l) = raw_link.as_mut() {
-                    l.text.push_str(&t);
-                }
-            }
-            Event::Html(h) | Event::InlineHtml(h) => {
-                // Where the event's text sits in the file (a block's lines
-                // may be indented inside a list item).
-                let base = body.get(range.clone()).and_then(|s| s.find(&*h)).map_or(start, |k| start + k);
-                scan_raw_html(file, text, &h, base, &mut raw_link, &mut out);
-            }
-            _ => {}
+    for link in &facts.links {
+        let kind = Some(link.kind(text));
+        out.links.push(ContentLink {
+            href: Cow::Borrowed(link.href(text)),
+            offset: link.offset(text),
+            image: link.image,
+            raw: false,
+            kind,
+        });
+        if !link.image {
+            out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range.start)));
+        } else if link.text(text).trim().is_empty() {
+            out.problems.push(
+                Diagnostic::error(file, "image without alt text").at_offset(text, link.range.start).with_help(
+                    "describe the image between the brackets, for people who cannot see it: ![The scalp two weeks after treatment](photo.jpg)",
+                ),
+            );
         }
+    }
+    let mut raw_link: Option<OpenLink> = None;
+    let mut raw_headings = Vec::new();
+    for raw in &facts.raw_html {
+        scan_raw_html(file, text, &raw.html, raw.offset, &mut raw_link, &mut raw_headings, &mut out);
+        if let Some(l) = raw_link.as_mut() {
+            l.text.push_str(&raw.text_after);
+        }
+    }
+    // Markdown and HTML headings in the order they are written.
+    let mut markdown = facts.headings.iter().map(|h| (h.level, h.offset)).peekable();
+    let mut html = raw_headings.into_iter().peekable();
+    while let Some(next) = match (markdown.peek(), html.peek()) {
+        (Some(m), Some(h)) if h.1 < m.1 => html.next(),
+        (Some(_), _) => markdown.next(),
+        (None, _) => html.next(),
+    } {
+        out.headings.push(next);
     }
     out
 }
@@ -118,7 +99,8 @@ fn scan_raw_html(
     h: &str,
     base: usize,
     raw_link: &mut Option<OpenLink>,
-    out: &mut ContentScan,
+    headings: &mut Vec<(u8, usize)>,
+    out: &mut ContentScan<'_>,
 ) {
     let nodes = html::scan(h);
     for node in &nodes {
@@ -128,13 +110,14 @@ fn scan_raw_html(
                 let attr_offset =
                     |attr: &str| base + tag.start + raw_tag.find(&format!("{attr}=")).unwrap_or(0);
                 if let Some(level) = tag.heading_level() {
-                    out.headings.push((level, base + tag.start));
+                    headings.push((level, base + tag.start));
                 }
                 for attr in link_attributes(&tag.name) {
                     if let Some(href) = tag.attr(attr) {
                         let image = tag.name == "img";
                         let offset = attr_offset(attr);
-                        out.links.push(ContentLink { href: href.to_string(), offset, image, raw: true });
+                        let href = Cow::Owned(href.to_string());
+                        out.links.push(ContentLink { href, offset, image, raw: true, kind: None });
                     }
                 }
                 if tag.name == "img" && !has_alt(tag) {
@@ -249,21 +232,14 @@ pub(crate) fn is_vague(text: &str) -> bool {
     VAGUE.contains(&normal.as_str())
 }
 
-/// Where in `body` the destination of the link at `range` is written, so the
-/// caret points at the address rather than the link text.
-fn dest_offset(body: &str, range: &std::ops::Range<usize>, dest: &str) -> usize {
-    body.get(range.clone())
-        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
-        .map_or(range.start, |i| range.start + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn scan(body: &str) -> ContentScan {
-        let text = format!("---\ntitle: T\n---\n{body}");
-        scan_content(Path::new("content/a.md"), &text, 17, Options::empty())
+    fn scan(body: &str) -> ContentScan<'static> {
+        let text: &'static str = Box::leak(format!("---\ntitle: T\n---\n{body}").into_boxed_str());
+        let facts = Box::leak(Box::new(crate::markdown::tests::facts_of(text, 17)));
+        scan_content(Path::new("content/a.md"), text, facts)
     }
 
     fn lines(s: &ContentScan) -> Vec<(usize, String)> {
@@ -295,7 +271,7 @@ mod tests {
             ]
         );
         let hrefs: Vec<(&str, bool, bool)> =
-            s.links.iter().map(|l| (l.href.as_str(), l.image, l.raw)).collect();
+            s.links.iter().map(|l| (l.href.as_ref(), l.image, l.raw)).collect();
         assert_eq!(
             hrefs,
             [

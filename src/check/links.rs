@@ -18,6 +18,7 @@ use super::html::{Node, scan};
 use crate::error::did_you_mean;
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
+use crate::url::{decode_lossy, folder_of, has_scheme, output_path};
 
 /// What URLs starting with `/` are measured against: the path of the
 /// site's `base_url` (`/`, or `/clinic/` for `https://example.org/clinic/`).
@@ -69,73 +70,16 @@ pub(crate) fn resolve(from: &str, href: &str, base: Base<'_>) -> Target {
     } else if path.is_empty() {
         from.to_string()
     } else {
-        format!("{}{path}", &from[..from.rfind('/').map_or(0, |i| i + 1)])
+        format!("{}{path}", folder_of(from))
     };
-    match normalize(&site_path) {
+    match output_path(&site_path) {
         Some(mut file) => {
             if file.is_empty() || file.ends_with('/') {
                 file.push_str("index.html");
             }
-            Target::Internal { file, fragment: percent_decode(fragment) }
+            Target::Internal { file, fragment: decode_lossy(fragment) }
         }
         None => Target::Outside(Outside::AboveRoot),
-    }
-}
-
-/// `/a/./b/../c/` -> `a/c/`, segments percent-decoded; `None` above the top.
-fn normalize(site_path: &str) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
-    let segments: Vec<&str> = site_path.split('/').skip(1).collect();
-    let folder = site_path.ends_with('/') || matches!(segments.last(), Some(&"." | &".."));
-    for seg in segments {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(percent_decode(s)),
-        }
-    }
-    let mut out = parts.join("/");
-    if folder && !out.is_empty() {
-        out.push('/');
-    }
-    Some(out)
-}
-
-/// `%20` -> space; a malformed escape is kept as written.
-pub(crate) fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = (bytes[i] == b'%').then(|| s.get(i + 1..i + 3)).flatten();
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
-/// `mailto:`, `https:`: a scheme before the first `:` (and before any `/`).
-fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        }
-        None => false,
     }
 }
 

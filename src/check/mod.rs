@@ -11,10 +11,11 @@
 //!   whose medical review is due, prose above the reading grade, and pages no
 //!   other page links to.
 //!
-//! Problems in a page's markdown point at its line (the body is parsed again
-//! with offsets, see `content.rs`); problems in what templates wrote point at
-//! the template line (found by matching, see `templates.rs`), reported once
-//! for all the pages that show them. Links to markdown files
+//! Problems in a page's markdown point at its line: the parse stage records
+//! its links, headings and prose with their places, and `content.rs` and
+//! `readability.rs` read those rather than parsing it again. Problems in what
+//! templates wrote point at the template line (found by matching, see
+//! `templates.rs`), reported once for all the pages that show them. Links to markdown files
 //! (`[x](risks.md#y)`) are checked by the parse stage already, which fails
 //! the build, so they are not checked again here.
 
@@ -33,13 +34,12 @@ use rayon::prelude::*;
 
 pub use report::CheckReport;
 
-use crate::config::base_path;
-use crate::content::{Page, page_output};
+use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Severity, sort_diagnostics};
-use crate::front_matter::split_front_matter;
 use crate::render::OutputFile;
 use crate::site::Site;
+use crate::url::{base_path, page_output};
 use links::{Base, OutputIndex, output_key};
 use rendered::{Rendered, link_message};
 use templates::Templates;
@@ -119,8 +119,7 @@ fn check_page(
     by_output: &std::collections::HashMap<String, usize>,
 ) -> PageFindings {
     let mut out = PageFindings::default();
-    let body_offset = split_front_matter(&page.source, &page.text).map_or(0, |s| s.body_offset);
-    let scan = content::scan_content(&page.source, &page.text, body_offset, crate::markdown::options());
+    let scan = content::scan_content(&page.source, &page.text, &page.facts.body);
     out.own.extend(scan.problems);
     for link in &scan.links {
         if let Some(d) = check_content_link(ctx, page, link) {
@@ -149,12 +148,7 @@ fn check_page(
     }
     let config = &ctx.site.config;
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
-    out.own.extend(page::check_reading(
-        page.into(),
-        body_offset,
-        config.reading_grade,
-        crate::markdown::options(),
-    ));
+    out.own.extend(page::check_reading(page.into(), config.reading_grade));
     out
 }
 
@@ -169,12 +163,12 @@ fn template_name(page: &Page) -> &str {
 
 /// A link or image written in the markdown: the file it names must be in the
 /// built site.
-fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink) -> Option<Diagnostic> {
-    let path = link.href.split(['#', '?']).next().unwrap_or_default();
-    if !link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
+fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink<'_>) -> Option<Diagnostic> {
+    if link.kind == Some(crate::markdown::LinkKind::Page) {
         // Checked (and rewritten) by the parse stage.
         return None;
     }
+    let path = link.href.split(['#', '?']).next().unwrap_or_default();
     // Markdown `/x` is made relative to the site's top when rendered; raw HTML is left as written.
     let base = if link.raw { ctx.base } else { Base { path: "/" } };
     let problem = ctx.index.suggest(ctx.index.check(&page.path, &link.href, base).err()?);
@@ -186,10 +180,8 @@ fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink) -
     } else if let links::LinkProblem::Missing { .. } = problem {
         // `photo.jpg` beside `care/aftercare.md` is at /care/photo.jpg, but the
         // page is at /care/aftercare/: relative links start from the page's address.
-        let folder = page.source.strip_prefix("content").unwrap_or(&page.source).parent();
-        let beside = folder.map(|f| format!("/{}/", output_key(f))).map(|f| f.replace("//", "/"));
-        if let Some(beside) = beside
-            && !path.starts_with('/')
+        let beside = format!("/{}/", crate::url::content_dir(&page.source)).replace("//", "/");
+        if !path.starts_with('/')
             && ctx.index.check(&beside, path, Base { path: "/" }).is_ok()
             && let links::Target::Internal { file, .. } = links::resolve(&beside, path, ctx.base)
         {

@@ -4,14 +4,13 @@
 
 use std::path::Path;
 
-use pulldown_cmark::Options;
-
 use super::readability::{MIN_WORDS, readability};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
-use crate::front_matter::{FrontMatter, key_location, split_front_matter};
+use crate::front_matter::FrontMatter;
+use crate::markdown::PageFacts;
 
 /// The parts of a page these checks read.
 #[derive(Debug, Clone, Copy)]
@@ -22,11 +21,13 @@ pub(crate) struct PageFile<'a> {
     pub(crate) text: &'a str,
     /// Its front matter.
     pub(crate) meta: &'a FrontMatter,
+    /// What the parse stage recorded about it.
+    pub(crate) facts: &'a PageFacts,
 }
 
 impl<'a> From<&'a Page> for PageFile<'a> {
     fn from(page: &'a Page) -> PageFile<'a> {
-        PageFile { source: &page.source, text: &page.text, meta: &page.meta }
+        PageFile { source: &page.source, text: &page.text, meta: &page.meta, facts: &page.facts }
     }
 }
 
@@ -50,8 +51,7 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
 }
 
 fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
-    let split = split_front_matter(page.source, page.text).ok()?;
-    key_location(&split, key)
+    page.facts.front.key_location(page.text, key)
 }
 
 /// The `<title>` search results show: present, 10 to 60 characters.
@@ -208,13 +208,8 @@ pub(crate) fn check_review(page: PageFile<'_>, interval_months: u32, today: Date
 }
 
 /// Whether the page's prose is harder to read than `target`.
-pub(crate) fn check_reading(
-    page: PageFile<'_>,
-    body_offset: usize,
-    target: f64,
-    options: Options,
-) -> Option<Diagnostic> {
-    let r = readability(page.text, body_offset, options);
+pub(crate) fn check_reading(page: PageFile<'_>, target: f64) -> Option<Diagnostic> {
+    let r = readability(page.text, &page.facts.body.prose);
     if r.words < MIN_WORDS || r.grade <= target {
         return None;
     }
@@ -239,8 +234,9 @@ mod tests {
     /// A page's text and its parsed front matter, leaked: tests only.
     fn page(text: &str) -> PageFile<'static> {
         let text: &'static str = Box::leak(text.to_string().into_boxed_str());
-        let (meta, _) = parse_front_matter(Path::new("content/a.md"), text).unwrap();
-        PageFile { source: Path::new("content/a.md"), text, meta: Box::leak(Box::new(meta)) }
+        let (meta, front) = parse_front_matter(Path::new("content/a.md"), text).unwrap();
+        let facts = Box::leak(Box::new(PageFacts { front, ..PageFacts::default() }));
+        PageFile { source: Path::new("content/a.md"), text, meta: Box::leak(Box::new(meta)), facts }
     }
 
     fn date(s: &str) -> Date {

@@ -4,6 +4,7 @@
 //! school grade a reader needs; patient material should be at grade 8 or
 //! below (the usual advice, and `reading_grade` in site.yaml).
 //!
+//! The prose is what the parse stage recorded ([`Prose`]).
 //! What counts as prose: the text of paragraphs, list items and block quotes,
 //! link text included. Left out: headings (short labels, not sentences),
 //! code and inline code, tables (cells are data, not sentences), raw HTML,
@@ -20,7 +21,7 @@
 //! word, which moves a page's grade by a few tenths at most; unit tests pin
 //! it on known words and sentences.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use crate::markdown::{Prose, ProseBlock};
 
 /// Fewer words of prose than this, and the page is not graded.
 pub(crate) const MIN_WORDS: usize = 50;
@@ -47,48 +48,13 @@ pub(crate) fn grade(words: usize, sentences: usize, syllables: usize) -> f64 {
     0.39 * (w / s) + 11.8 * (y / w) - 15.59
 }
 
-/// The reading level of the markdown `text[body_offset..]` (`text` being the
-/// whole file, so offsets point into it).
-pub(crate) fn readability(text: &str, body_offset: usize, options: Options) -> Readability {
-    let body = &text[body_offset..];
-    let mut blocks = Vec::new();
-    let mut block = Block::default();
-    // Depth inside something that is not prose.
-    let mut skip = 0usize;
-    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
-        match event {
-            Event::Start(tag) => {
-                if is_block(&tag) {
-                    blocks.push(std::mem::take(&mut block));
-                }
-                if excluded(&tag) {
-                    skip += 1;
-                }
-            }
-            Event::End(tag) => {
-                if is_block_end(tag) {
-                    blocks.push(std::mem::take(&mut block));
-                }
-                if excluded_end(tag) {
-                    skip = skip.saturating_sub(1);
-                }
-            }
-            Event::Text(t) if skip == 0 => {
-                let at = body_offset + range.start;
-                let exact = body.get(range.clone()) == Some(&*t);
-                block.pieces.push((block.text.len(), at, exact));
-                block.text.push_str(&t);
-            }
-            Event::SoftBreak | Event::HardBreak if skip == 0 => block.text.push(' '),
-            _ => {}
-        }
-    }
-    blocks.push(block);
-
+/// The reading level of the prose the parse stage recorded for a page
+/// (`text` being the page's whole text, so offsets point into it).
+pub(crate) fn readability(text: &str, prose: &Prose) -> Readability {
     let (mut words, mut sentences, mut syllables) = (0, 0, 0);
     let mut hardest: Option<(usize, f64)> = None;
-    for block in &blocks {
-        for (start, sentence) in split_sentences(&block.text) {
+    for ProseBlock { text: block_text, pieces } in prose.blocks(text) {
+        for (start, sentence) in split_sentences(&block_text) {
             let (w, y) = count_words(sentence);
             if w == 0 {
                 continue;
@@ -98,83 +64,22 @@ pub(crate) fn readability(text: &str, body_offset: usize, options: Options) -> R
             sentences += 1;
             let g = grade(w, 1, y);
             if hardest.is_none_or(|(_, h)| g > h) {
-                hardest = Some((block.source_offset(start), g));
+                hardest = Some((source_offset(&pieces, start), g));
             }
         }
     }
     Readability { words, sentences, syllables, grade: grade(words, sentences, syllables), hardest }
 }
 
-/// The prose of one paragraph or list item, and where its pieces came from.
-#[derive(Debug, Default)]
-struct Block {
-    text: String,
-    /// (offset in `text`, offset in the file, whether the piece is the file's text verbatim)
-    pieces: Vec<(usize, usize, bool)>,
-}
-
-impl Block {
-    fn source_offset(&self, at: usize) -> usize {
-        match self.pieces.iter().rev().find(|(start, _, _)| *start <= at) {
-            Some(&(start, source, true)) => source + (at - start),
-            Some(&(_, source, false)) => source,
-            None => self.pieces.first().map_or(0, |p| p.1),
-        }
+/// Where in the file the block's text at `at` came from, given its pieces:
+/// (offset in the text, offset in the file, whether the piece is the file's
+/// text verbatim).
+fn source_offset(pieces: &[(usize, usize, bool)], at: usize) -> usize {
+    match pieces.iter().rev().find(|(start, _, _)| *start <= at) {
+        Some(&(start, source, true)) => source + (at - start),
+        Some(&(_, source, false)) => source,
+        None => pieces.first().map_or(0, |p| p.1),
     }
-}
-
-fn is_block(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Paragraph
-            | Tag::Item
-            | Tag::List(_)
-            | Tag::Heading { .. }
-            | Tag::BlockQuote(_)
-            | Tag::CodeBlock(_)
-            | Tag::Table(_)
-            | Tag::HtmlBlock
-            | Tag::FootnoteDefinition(_)
-    )
-}
-
-fn is_block_end(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Paragraph
-            | TagEnd::Item
-            | TagEnd::List(_)
-            | TagEnd::Heading(_)
-            | TagEnd::BlockQuote(_)
-            | TagEnd::CodeBlock
-            | TagEnd::Table
-            | TagEnd::HtmlBlock
-            | TagEnd::FootnoteDefinition
-    )
-}
-
-fn excluded(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Heading { .. }
-            | Tag::CodeBlock(_)
-            | Tag::Table(_)
-            | Tag::Image { .. }
-            | Tag::FootnoteDefinition(_)
-            | Tag::MetadataBlock(_)
-    )
-}
-
-fn excluded_end(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Heading(_)
-            | TagEnd::CodeBlock
-            | TagEnd::Table
-            | TagEnd::Image
-            | TagEnd::FootnoteDefinition
-            | TagEnd::MetadataBlock(_)
-    )
 }
 
 /// Words that end in `.` without ending a sentence.
@@ -483,7 +388,8 @@ mod tests {
     #[test]
     fn counts_paragraphs_and_list_items_but_not_headings_code_or_tables() {
         let text = "---\ntitle: x\n---\n# A very complicated heading indeed\n\nExtraordinary complications necessitate consultation. And here.\n\n- one item\n- two item\n\n```\nlet complicated_identifier = 1;\n```\n\n| Tabulated | Information |\n|---|---|\n| Extraordinarily | Complicated |\n";
-        let r = readability(text, 17, Options::ENABLE_TABLES);
+        let facts = crate::markdown::tests::facts_of(text, 17);
+        let r = readability(text, &facts.prose);
         assert_eq!((r.words, r.sentences), (10, 4), "{r:?}");
         let (at, _) = r.hardest.unwrap();
         assert!(text[at..].starts_with("Extraordinary complications"), "{}", &text[at..]);

@@ -8,11 +8,11 @@ use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
 use rayon::prelude::*;
 
-use crate::content::page_output;
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::render::Renderer;
 use crate::site::{ParseOptions, Site, parse_site};
 use crate::source::load_site;
+use crate::url::page_output;
 
 /// Settings of one build.
 #[derive(Debug, Clone)]

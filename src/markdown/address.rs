@@ -10,8 +10,9 @@
 
 use std::path::Path;
 
-use super::{PageIndex, content_dir, relative_to};
+use super::{PageIndex, relative_to};
 use crate::error::{Diagnostic, did_you_mean};
+use crate::url::content_dir;
 
 /// A link written as an address of the built site (`/contact/`,
 /// `../contact/`) rather than as a page's file (`contact.md`).
@@ -38,35 +39,6 @@ pub(super) fn names_a_page(url: &str) -> bool {
             !stem.is_empty() && (ext.eq_ignore_ascii_case("html") || ext.eq_ignore_ascii_case("htm"))
         }
     }
-}
-
-/// The address `url`, written on the page at address `from`, names: from
-/// the site's top, `.` and `..` resolved, without `?query` or `#fragment`.
-pub(super) fn site_path(from: &str, url: &str) -> Option<String> {
-    let path = url.split(['#', '?']).next().unwrap_or(url);
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{}{path}", &from[..from.rfind('/').map_or(0, |i| i + 1)])
-    };
-    let folder = joined.ends_with('/') || joined.ends_with("/.") || joined.ends_with("/..");
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in joined.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    // As a browser asks for it: `/%C3%BCber/` is the page at /über/.
-    let parts: Vec<String> = parts.into_iter().map(crate::check::links::percent_decode).collect();
-    let mut out = format!("/{}", parts.join("/"));
-    if folder && out != "/" {
-        out.push('/');
-    }
-    Some(out)
 }
 
 /// An error for a link written as an address that no page has (`is_page`
@@ -172,6 +144,5 @@ mod tests {
         assert_eq!(closest_id("questons", ids), Some("questions"));
         assert_eq!(closest_id("wash", ids), Some("washing"));
         assert_eq!(closest_id("zzz", ids), None);
-        assert_eq!(site_path("/a/", "../%C3%BCber/#x").as_deref(), Some("/über/"));
     }
 }

@@ -12,10 +12,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::content::{Page, alias_output};
+use crate::content::Page;
 use crate::error::Diagnostic;
-use crate::front_matter::at_key;
 use crate::source::Asset;
+use crate::url::alias_output;
 
 /// What claims an output path.
 #[derive(Debug, Clone, Copy)]
@@ -105,7 +105,8 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
     };
     let d = match at {
         Claim::Alias(page) => {
-            return at_key(Diagnostic::error(&page.source, message), &page.text, "aliases")
+            return page
+                .at_key(Diagnostic::error(&page.source, message), "aliases")
                 .with_help("remove the alias, or rename the other file");
         }
         Claim::Asset(asset) => Diagnostic::error(&asset.origin, message),

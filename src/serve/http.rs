@@ -14,8 +14,8 @@ use std::io::{self, BufRead, Read};
 use std::net::{IpAddr, TcpStream};
 use std::time::Instant;
 
-use crate::content::percent_decode;
 use crate::serve::response::{Span, parse_range};
+use crate::url::{decode, encode_segment};
 
 /// The longest request line and headers we read; browsers send ~1-2 KiB.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -309,7 +309,7 @@ pub(crate) fn resolve(target: &str) -> Target {
     if !path.starts_with('/') {
         return Target::Bad;
     }
-    let Some(decoded) = percent_decode(path) else { return Target::Bad };
+    let Some(decoded) = decode(path) else { return Target::Bad };
     if decoded.chars().any(|c| c == '\\' || c.is_control()) {
         return Target::Bad;
     }
@@ -329,7 +329,7 @@ pub(crate) fn resolve(target: &str) -> Target {
     // `//evil.example` cannot redirect to another host.
     let mut location = String::from("/");
     for s in &segments {
-        location.push_str(&percent_encode(s));
+        location.push_str(&encode_segment(s));
         location.push('/');
     }
     let query = target.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or_default());
@@ -338,18 +338,6 @@ pub(crate) fn resolve(target: &str) -> Target {
         location.push_str(q);
     }
     Target::FileOrFolder { index: format!("{key}/index.html"), file: key, location }
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

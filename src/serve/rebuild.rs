@@ -20,12 +20,13 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::override_base_url;
-use crate::content::{Page, page_output};
+use crate::content::Page;
 use crate::error::Error;
 use crate::render::{OutputContent, render_site_selected, shared_inputs};
 use crate::serve::watch::Plan;
 use crate::site::{ParseCache, ParseOptions, parse_site_cached};
 use crate::source::{AssetSource, Sources, load_site, read_text};
+use crate::url::page_output;
 
 /// A built site in memory: output path (`about/index.html`) -> contents.
 #[derive(Debug, Default)]

@@ -18,7 +18,7 @@ use super::{Parsed, content_key};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
-use crate::front_matter::{FrontMatter, parse_front_matter};
+use crate::front_matter::{FrontFacts, FrontMatter, parse_front_matter};
 use crate::markdown::{PageIndex, PageRef, Rendered, render_markdown};
 use crate::source::SourceFile;
 
@@ -45,7 +45,7 @@ type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
 #[derive(Debug)]
 struct CachedPage {
     text: String,
-    front: Result<(FrontMatter, usize), Diagnostic>,
+    front: Result<(FrontMatter, FrontFacts), Diagnostic>,
     body: Option<CachedBody>,
 }
 
@@ -73,8 +73,7 @@ impl ParseCache {
             .par_iter()
             .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
             .map(|p| {
-                let front =
-                    parse_front_matter(&p.path, &p.text).map(|(meta, split)| (meta, split.body_offset));
+                let front = parse_front_matter(&p.path, &p.text);
                 let text = if self.one_shot { String::new() } else { p.text.clone() };
                 (p.path.clone(), CachedPage { text, front, body: None })
             })
@@ -82,9 +81,9 @@ impl ParseCache {
         self.pages.extend(parsed);
     }
 
-    /// The front matter and body offset of `page`, parsed by
+    /// The front matter of `page` and where it is, parsed by
     /// [`Self::parse_front_matter`].
-    pub(super) fn front_matter(&self, page: &Path) -> Result<(FrontMatter, usize), Diagnostic> {
+    pub(super) fn front_matter(&self, page: &Path) -> Result<(FrontMatter, FrontFacts), Diagnostic> {
         match self.pages.get(page) {
             Some(c) => c.front.clone(),
             // Not reached: parse_front_matter saw every page first.
@@ -114,7 +113,7 @@ impl ParseCache {
                 let page = PageRef {
                     file: &p.source.path,
                     text: &p.source.text,
-                    body_offset: p.body_offset,
+                    body_offset: p.front.body_offset,
                     number,
                 };
                 (p.source.path.clone(), render_markdown(&page, index))

@@ -138,6 +138,46 @@ fn link_to_a_missing_page_or_anchor() {
 }
 
 #[test]
+fn followup_page_is_checked_like_a_link_at_its_front_matter_line() {
+    // Issue 10: a typo in `procedure.followup_page` was silently dropped
+    // from the structured data; it is now resolved as a link in the text is.
+    let about = "---\ntitle: About\nprocedure:\n  how_performed: With needles.\n  followup_page: aftercre.md\n---\nText.\n";
+    let site = TestSite::with_pages(&[
+        ("care/about.md", about),
+        ("care/aftercare.md", &page("title: Aftercare", "## Washing\n")),
+        ("index.md", &page("title: Home", "")),
+    ]);
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("error: link to `aftercre.md`, but there is no page content/care/aftercre.md"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> content/care/about.md:5:3"), "{stderr}");
+    assert!(stderr.contains("5 |   followup_page: aftercre.md"), "{stderr}");
+    assert!(stderr.contains("help: did you mean `/care/aftercare.md`?"), "{stderr}");
+
+    // Its `#fragment` is checked as any link's, and the right page builds.
+    site.write("content/care/about.md", &about.replace("aftercre.md", "aftercare.md#washin"));
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("link to `#washin`, but content/care/aftercare.md has no heading with that id"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> content/care/about.md:5:3"), "{stderr}");
+    assert!(stderr.contains("did you mean `#washing`?"), "{stderr}");
+    site.write("content/care/about.md", &about.replace("aftercre.md", "aftercare.md#washing"));
+    site.build();
+    let html = site.read_output("care/about/index.html");
+    assert!(html.contains(r#""followup":"https://example.org/care/aftercare/#washing""#), "{html}");
+
+    // An address instead of a file is refused with what to write.
+    site.write("content/care/about.md", &about.replace("aftercre.md", "/care/aftercare/"));
+    let stderr = site.build_fails();
+    assert!(stderr.contains("`/care/aftercare/` is not a link to a page's markdown file"), "{stderr}");
+    assert!(stderr.contains("--> content/care/about.md:5:3"), "{stderr}");
+}
+
+#[test]
 fn link_to_a_draft_says_so() {
     let site = TestSite::with_pages(&[
         ("index.md", &page("title: Home", "[x](next.md)")),

@@ -1,0 +1,562 @@
+//! Parse, part two and a half: what later stages need to know about a
+//! page's markdown, each with its place in the file, recorded while the body
+//! is parsed for rendering so that nothing parses it again (issue 10).
+//!
+//! [`FactsCollector`] sees every event of the one markdown parse, as the
+//! parser gives them (before citations are taken out of the text), and
+//! records:
+//! - links and images as written, with their place (the offset of the
+//!   address and what it names are worked out when `check` asks), the text
+//!   of a link (its accessible name) and the alt text of an image;
+//! - headings with their level and offset (their ids and text are filled in
+//!   by the renderer, which gives the ids);
+//! - raw HTML, with the text that follows each piece, for `check` to read
+//!   with its tag scanner (links, images and headings written as HTML);
+//! - prose for the reading level: paragraphs, list items and block quotes,
+//!   without headings, code, tables, image descriptions and footnotes.
+//!
+//! Prose, link addresses and link texts are kept as ranges of the file where
+//! the parser's text is the file's own (almost always), so recording them
+//! copies little. What it costs a build that never reads them (issue 10,
+//! 1,000 generated pages, callgrind): 3% more instructions and about 4 KB of
+//! memory a page; `check` does 10% fewer instructions.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Tag, TagEnd};
+
+use crate::front_matter::FrontFacts;
+
+/// What the parse stage knows about a page beyond its HTML, with places
+/// (byte offsets in the page's whole text).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageFacts {
+    /// Where the front matter and its keys are.
+    pub(crate) front: FrontFacts,
+    /// What the markdown body holds.
+    pub(crate) body: BodyFacts,
+    /// The page `procedure.followup_page` names (its number) and the
+    /// fragment, resolved as a link in the body is.
+    pub(crate) followup: Option<(usize, String)>,
+}
+
+/// What a page's markdown body holds.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BodyFacts {
+    /// Markdown links and images, in order.
+    pub(crate) links: Vec<LinkFact>,
+    /// Markdown headings, in order.
+    pub(crate) headings: Vec<HeadingFact>,
+    /// Raw HTML pieces, in order.
+    pub(crate) raw_html: Vec<RawHtml>,
+    /// Prose for the reading level.
+    pub(crate) prose: Prose,
+}
+
+/// What a link's address names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkKind {
+    /// A page's markdown file (`risks.md#x`), rewritten to its URL.
+    Page,
+    /// `#fragment` on the same page.
+    Anchor,
+    /// An address of a page of the built site (`/contact/`, `../contact/`).
+    Address,
+    /// Another site or scheme (`https://`, `//cdn`, `mailto:`).
+    External,
+    /// A file of the built site (`/images/a.png`, `photo.jpg`), or empty.
+    File,
+}
+
+/// A markdown link or image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkFact {
+    /// The address as written (`../images/a.png`, `risks.md#x`).
+    href: Span,
+    /// Where the link or image is in the file, from its `[` or `![`.
+    pub(crate) range: Range<usize>,
+    /// An image, not a link.
+    pub(crate) image: bool,
+    /// A link's text (with the alt text of images in it), or an image's alt text.
+    text: Span,
+}
+
+impl LinkFact {
+    /// The address as written, in `file` (the page's text).
+    pub(crate) fn href<'a>(&'a self, file: &'a str) -> &'a str {
+        self.href.as_str(file)
+    }
+
+    /// A link's text (with the alt text of images in it), or an image's
+    /// alt text, in `file` (the page's text).
+    pub(crate) fn text<'a>(&'a self, file: &'a str) -> &'a str {
+        self.text.as_str(file)
+    }
+
+    /// Offset of the address in `file` (the page's text), or of the link
+    /// when it cannot be found there. Worked out when asked: a build never
+    /// needs it, and searching every link for it costs.
+    pub(crate) fn offset(&self, file: &str) -> usize {
+        dest_offset(file, &self.range, self.href(file))
+    }
+
+    /// What the address names (`file` being the page's text).
+    pub(crate) fn kind(&self, file: &str) -> LinkKind {
+        link_kind(self.href(file))
+    }
+}
+
+/// Text of a page: where it is in the file when the parser's text is the
+/// file's own (almost always), else a copy. Most links then cost no copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Span {
+    #[default]
+    Empty,
+    /// This range of the file.
+    At(Range<usize>),
+    Owned(String),
+}
+
+impl Span {
+    /// The text, in `file` (the page's text).
+    fn as_str<'a>(&'a self, file: &'a str) -> &'a str {
+        match self {
+            Span::Empty => "",
+            Span::At(range) => file.get(range.clone()).unwrap_or_default(),
+            Span::Owned(s) => s,
+        }
+    }
+
+    /// The text, in `body` (which starts at `body_offset` of the file).
+    fn in_body<'a>(&'a self, body: &'a str, body_offset: usize) -> &'a str {
+        match self {
+            Span::At(range) => {
+                body.get(range.start - body_offset..range.end - body_offset).unwrap_or_default()
+            }
+            other => other.as_str(""),
+        }
+    }
+
+    /// Adds `t`, which the parser gave for `body` (at `body_offset` of its file).
+    fn push(&mut self, t: &str, body: &str, body_offset: usize) {
+        let at = range_in(body, t).map(|r| body_offset + r.start..body_offset + r.end);
+        *self = match (std::mem::take(self), at) {
+            (Span::Empty, Some(at)) => Span::At(at),
+            (Span::Empty, None) => Span::Owned(t.to_string()),
+            (Span::At(range), Some(at)) if range.end == at.start => Span::At(range.start..at.end),
+            (at @ Span::At(_), _) => {
+                let mut s = at.in_body(body, body_offset).to_string();
+                s.push_str(t);
+                Span::Owned(s)
+            }
+            (Span::Owned(mut s), _) => {
+                s.push_str(t);
+                Span::Owned(s)
+            }
+        };
+    }
+}
+
+/// Where `t` lies in `body`, if it is a slice of it (told by address).
+fn range_in(body: &str, t: &str) -> Option<Range<usize>> {
+    let start = (t.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+    (start + t.len() <= body.len() && body.is_char_boundary(start)).then_some(start..start + t.len())
+}
+
+/// A markdown heading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeadingFact {
+    /// 1 for `#`, 2 for `##`, ...
+    pub(crate) level: u8,
+    /// Offset of the heading's first character.
+    pub(crate) offset: usize,
+    /// The `id` it was given.
+    pub(crate) id: String,
+    /// Its text, without markup.
+    pub(crate) text: String,
+}
+
+/// A piece of raw HTML written in the markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawHtml {
+    /// Where `html` starts in the file.
+    pub(crate) offset: usize,
+    pub(crate) html: String,
+    /// The markdown text (and inline code) after it, up to the next piece:
+    /// the text of an `<a>` it opens. Kept only once a piece may have
+    /// opened one (holds `<a`), empty before.
+    pub(crate) text_after: String,
+}
+
+/// The prose of a page for the reading level: its paragraphs, list items
+/// and block quotes, as pieces of the file where the parser's text is the
+/// file's own. Kept small (12 bytes a piece), since every page has it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Prose {
+    pieces: Vec<Piece>,
+    /// Text the parser changed (smart quotes, entities), by number.
+    changed: Vec<String>,
+    /// Where the block being recorded starts in `pieces`.
+    open: usize,
+}
+
+/// A piece of prose. Offsets fit in `u32`: pages are at most 8 MiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// Text that is the file's own, at this range of the file.
+    Verbatim(u32, u32),
+    /// Text the parser changed, starting at this offset: `changed[n]`.
+    Changed(u32, u32),
+    /// A line break.
+    Break,
+    /// The end of a block (a paragraph, list item, ...).
+    End,
+}
+
+impl Prose {
+    /// Each block's text, and where its pieces came from: (offset in the
+    /// text, offset in `file`, whether the piece is the file's text verbatim).
+    pub(crate) fn blocks<'a>(&'a self, file: &'a str) -> impl Iterator<Item = ProseBlock> + 'a {
+        self.pieces.split(|p| *p == Piece::End).filter(|b| !b.is_empty()).map(move |block| {
+            let mut text = String::new();
+            let mut pieces = Vec::with_capacity(block.len());
+            for piece in block {
+                match *piece {
+                    Piece::Verbatim(start, end) => {
+                        pieces.push((text.len(), start as usize, true));
+                        text.push_str(file.get(start as usize..end as usize).unwrap_or_default());
+                    }
+                    Piece::Changed(at, n) => {
+                        pieces.push((text.len(), at as usize, false));
+                        text.push_str(self.changed.get(n as usize).map_or("", String::as_str));
+                    }
+                    Piece::Break => text.push(' '),
+                    Piece::End => {}
+                }
+            }
+            ProseBlock { text, pieces }
+        })
+    }
+
+    /// Adds `t`, the parser's text at `range` of the file (whose text is `file`).
+    fn push_text(&mut self, file_range: Range<usize>, verbatim: bool, t: &str) {
+        let start = offset32(file_range.start);
+        if verbatim {
+            self.pieces.push(Piece::Verbatim(start, offset32(file_range.end)));
+        } else {
+            self.pieces.push(Piece::Changed(start, offset32(self.changed.len())));
+            self.changed.push(t.to_string());
+        }
+    }
+
+    /// Ends the current block; a block without text is dropped.
+    fn end_block(&mut self) {
+        let block = self.pieces.get(self.open..).unwrap_or_default();
+        if block.iter().any(|p| matches!(p, Piece::Verbatim(..) | Piece::Changed(..))) {
+            self.pieces.push(Piece::End);
+        } else {
+            self.pieces.truncate(self.open);
+        }
+        self.open = self.pieces.len();
+    }
+}
+
+fn offset32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+/// The text of one block of prose, and where its pieces came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ProseBlock {
+    pub(crate) text: String,
+    /// (offset in `text`, offset in the file, whether the piece is verbatim)
+    pub(crate) pieces: Vec<(usize, usize, bool)>,
+}
+
+/// A link whose text is being collected.
+struct OpenLink {
+    /// Its number in `links`.
+    number: usize,
+}
+
+/// Records [`BodyFacts`] from the events of one parse of a body.
+pub(crate) struct FactsCollector<'b> {
+    body: &'b str,
+    body_offset: usize,
+    facts: BodyFacts,
+    link: Option<OpenLink>,
+    image: Option<usize>,
+    /// Depth inside something that is not prose.
+    skip: usize,
+    /// Whether raw HTML so far may have opened an `<a>`: only then is the
+    /// text after it kept (it names the link).
+    raw_a: bool,
+}
+
+impl<'b> FactsCollector<'b> {
+    /// A collector for `body`, which starts at `body_offset` of its file.
+    pub(crate) fn new(body: &'b str, body_offset: usize) -> Self {
+        FactsCollector {
+            body,
+            body_offset,
+            facts: BodyFacts::default(),
+            link: None,
+            image: None,
+            skip: 0,
+            raw_a: false,
+        }
+    }
+
+    /// Records what `event`, at `range` of the body, tells.
+    pub(crate) fn observe(&mut self, event: &Event<'_>, range: &Range<usize>) {
+        let start = self.body_offset + range.start;
+        match event {
+            Event::Start(tag) => {
+                if is_block(tag) {
+                    self.end_block();
+                }
+                if excluded(tag) {
+                    self.skip += 1;
+                }
+                match tag {
+                    Tag::Heading { level, .. } => self.facts.headings.push(HeadingFact {
+                        level: *level as u8,
+                        offset: start,
+                        id: String::new(),
+                        text: String::new(),
+                    }),
+                    Tag::Link { dest_url, .. } => {
+                        self.link = Some(OpenLink { number: self.facts.links.len() });
+                        self.push_link(dest_url, range, false);
+                    }
+                    Tag::Image { dest_url, .. } => {
+                        self.image = Some(self.facts.links.len());
+                        self.push_link(dest_url, range, true);
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(tag) => {
+                if is_block_end(*tag) {
+                    self.end_block();
+                }
+                if excluded_end(*tag) {
+                    self.skip = self.skip.saturating_sub(1);
+                }
+                match tag {
+                    TagEnd::Link => self.link = None,
+                    TagEnd::Image => {
+                        if let Some(i) = self.image.take()
+                            && let Some(l) = &self.link
+                        {
+                            let alt = self.facts.links[i].text.clone();
+                            let alt = alt.in_body(self.body, self.body_offset);
+                            self.facts.links[l.number].text.push(alt, self.body, self.body_offset);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(i) = self.image {
+                    self.facts.links[i].text.push(t, self.body, self.body_offset);
+                } else if let Some(l) = &self.link {
+                    self.facts.links[l.number].text.push(t, self.body, self.body_offset);
+                }
+                if self.raw_a
+                    && let Some(raw) = self.facts.raw_html.last_mut()
+                {
+                    raw.text_after.push_str(t);
+                }
+                if matches!(event, Event::Text(_)) && self.skip == 0 {
+                    let verbatim = is_verbatim(self.body, range, t);
+                    self.facts.prose.push_text(start..self.body_offset + range.end, verbatim, t);
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                // Where the event's text sits in the file (a block's lines
+                // may be indented inside a list item).
+                let offset =
+                    self.body.get(range.clone()).and_then(|s| s.find(&**h)).map_or(start, |k| start + k);
+                self.raw_a |= h.contains("<a") || h.contains("<A");
+                self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
+            }
+            Event::SoftBreak | Event::HardBreak if self.skip == 0 => {
+                self.facts.prose.pieces.push(Piece::Break)
+            }
+            _ => {}
+        }
+    }
+
+    /// Gives each heading, in order, the id and text the renderer gave it.
+    pub(crate) fn name_heading(&mut self, number: usize, id: String, text: String) {
+        if let Some(h) = self.facts.headings.get_mut(number) {
+            h.id = id;
+            h.text = text;
+        }
+    }
+
+    /// The facts recorded.
+    pub(crate) fn finish(mut self) -> BodyFacts {
+        self.end_block();
+        // Kept with the page for the whole run: no spare capacity.
+        self.facts.prose.pieces.shrink_to_fit();
+        self.facts.links.shrink_to_fit();
+        self.facts
+    }
+
+    fn push_link(&mut self, dest: &str, range: &Range<usize>, image: bool) {
+        let range = self.body_offset + range.start..self.body_offset + range.end;
+        let mut href = Span::Empty;
+        href.push(dest, self.body, self.body_offset);
+        self.facts.links.push(LinkFact { href, range, image, text: Span::Empty });
+    }
+
+    fn end_block(&mut self) {
+        self.facts.prose.end_block();
+    }
+}
+
+/// Whether the parser's text `t` is `body[range]` as it stands: most text
+/// is borrowed from the body, which a pointer comparison shows without
+/// comparing the bytes.
+fn is_verbatim(body: &str, range: &Range<usize>, t: &str) -> bool {
+    match body.get(range.clone()) {
+        Some(s) => (s.as_ptr() == t.as_ptr() && s.len() == t.len()) || s == t,
+        None => false,
+    }
+}
+
+/// What the address `dest` names (as the renderer rewrites it).
+fn link_kind(dest: &str) -> LinkKind {
+    match super::classify(dest) {
+        super::Dest::Markdown { .. } => LinkKind::Page,
+        super::Dest::Fragment(_) => LinkKind::Anchor,
+        super::Dest::SiteAbsolute(path) if super::names_a_page(path) => LinkKind::Address,
+        super::Dest::SiteAbsolute(_) => LinkKind::File,
+        super::Dest::Keep if dest.starts_with("//") || crate::url::has_scheme(dest) => LinkKind::External,
+        super::Dest::Keep if !dest.is_empty() && super::names_a_page(dest) => LinkKind::Address,
+        super::Dest::Keep => LinkKind::File,
+    }
+}
+
+/// Where in `body` the destination of the link at `range` is written, so the
+/// caret points at the address rather than the link text.
+pub(super) fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
+    body.get(range.clone())
+        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
+        .map_or(range.start, |i| range.start + i)
+}
+
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Item
+            | Tag::List(_)
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::Table(_)
+            | Tag::HtmlBlock
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+fn is_block_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::List(_)
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::CodeBlock
+            | TagEnd::Table
+            | TagEnd::HtmlBlock
+            | TagEnd::FootnoteDefinition
+    )
+}
+
+fn excluded(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Heading { .. }
+            | Tag::CodeBlock(_)
+            | Tag::Table(_)
+            | Tag::Image { .. }
+            | Tag::FootnoteDefinition(_)
+            | Tag::MetadataBlock(_)
+    )
+}
+
+fn excluded_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Heading(_)
+            | TagEnd::CodeBlock
+            | TagEnd::Table
+            | TagEnd::Image
+            | TagEnd::FootnoteDefinition
+            | TagEnd::MetadataBlock(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::{render, site};
+
+    fn facts(body: &str) -> BodyFacts {
+        render("content/a.md", 0, body, &site(&[("a.md", "/a/"), ("b.md", "/b/")])).facts
+    }
+
+    #[test]
+    fn links_images_and_headings_with_places_and_kinds() {
+        let body = "# One\n\n[the b page](b.md#x) [![Our clinic](c.png)](/b/) [x](#one) [m](mailto:a@b.c) [f](/doc.pdf)\n\n## Two {#second}\n";
+        let f = facts(body);
+        let links: Vec<(&str, usize, &str, LinkKind, bool)> = f
+            .links
+            .iter()
+            .map(|l| (l.href(body), l.offset(body), l.text(body), l.kind(body), l.image))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("b.md#x", 20, "the b page", LinkKind::Page, false),
+                ("/b/", 51, "Our clinic", LinkKind::Address, false),
+                ("c.png", 43, "Our clinic", LinkKind::File, true),
+                ("#one", 60, "x", LinkKind::Anchor, false),
+                ("mailto:a@b.c", 70, "m", LinkKind::External, false),
+                ("/doc.pdf", 88, "f", LinkKind::File, false),
+            ]
+        );
+        let headings: Vec<(u8, usize, &str, &str)> =
+            f.headings.iter().map(|h| (h.level, h.offset, h.id.as_str(), h.text.as_str())).collect();
+        assert_eq!(headings, [(1, 0, "one", "One"), (2, 99, "second", "Two")]);
+    }
+
+    #[test]
+    fn prose_leaves_out_headings_code_tables_images_and_footnotes() {
+        let body = "# Title\n\nSome \"quoted\" text\nover two lines ![alt](a.png).\n\n```\ncode\n```\n\n| a |\n|---|\n| b |\n\n- item\n\nNote[^1].\n\n[^1]: Footnote.\n";
+        let f = facts(body);
+        let blocks: Vec<ProseBlock> = f.prose.blocks(body).collect();
+        let texts: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, ["Some “quoted” text over two lines .", "item", "Note."]);
+        assert_eq!(blocks[0].pieces[0], (0, 9, true));
+        assert!(
+            blocks[0].pieces.iter().any(|p| !p.2),
+            "the smart quotes change the text: {:?}",
+            blocks[0].pieces
+        );
+    }
+
+    #[test]
+    fn raw_html_keeps_its_place_and_the_text_after_it() {
+        let body = "Intro\n\n- <a href=\"x.pdf\">read `more`</a>\n";
+        let f = facts(body);
+        let raw: Vec<(usize, &str, &str)> =
+            f.raw_html.iter().map(|r| (r.offset, r.html.as_str(), r.text_after.as_str())).collect();
+        assert_eq!(raw, [(9, "<a href=\"x.pdf\">", "read more"), (36, "</a>", "")]);
+    }
+}

@@ -1,0 +1,395 @@
+//! URLs and paths, in one place: a page's address from its file, the output
+//! file of an address or an alias, relative links between addresses,
+//! permalinks, slugs, the content path a link to a markdown file names, and
+//! percent-encoding.
+//!
+//! Inside the site, addresses are site-absolute paths (`/care/aftercare/`);
+//! they become *relative* links only when written out ([`relative_url`]), so
+//! the built site works at a domain root and under any sub-path (a GitHub
+//! Pages project site) without being rebuilt. Only feeds and structured data
+//! need absolute URLs ([`permalink`]).
+//!
+//! Percent-encoding is the `percent-encoding` crate's. Addresses are joined
+//! as strings rather than through the `url` crate: `base_url` is checked
+//! when site.yaml is read, and `Url` would re-encode and normalise paths
+//! (`/über/` becomes `/%C3%BCber/`), changing every URL the site writes.
+
+use std::path::{Component, Path, PathBuf};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// Turns text into a URL- and id-safe slug: lowercase letters and digits
+/// (any script), other runs of characters become one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else if c != '\'' && c != '’' {
+            // An apostrophe joins ("patient's" -> "patients"), anything else splits.
+            dash = true;
+        }
+    }
+    out
+}
+
+/// The URL path of the page at `source` (`content/care/aftercare.md`), with
+/// `slug` replacing the last part. `index.md` is its folder's page.
+pub fn page_path(source: &Path, slug: Option<&str>) -> Result<String, String> {
+    let rel = source.strip_prefix("content").unwrap_or(source);
+    let mut parts: Vec<String> = rel
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(slugify(&s.to_string_lossy())),
+            _ => None,
+        })
+        .collect();
+    let stem = rel.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+    let is_index = stem.eq_ignore_ascii_case("index") || stem == "_index";
+    if !is_index {
+        parts.push(slugify(&stem));
+    }
+    if let Some(slug) = slug {
+        if slugify(slug) != slug {
+            return Err(format!(
+                "slug `{slug}` may only hold lowercase letters, digits and single hyphens (try `{}`)",
+                slugify(slug)
+            ));
+        }
+        match parts.last_mut() {
+            Some(last) => *last = slug.to_string(),
+            None => return Err("the home page cannot have a slug".to_string()),
+        }
+    }
+    if parts.iter().any(String::is_empty) {
+        return Err("this file name gives an empty part in the URL; give it a `slug`".to_string());
+    }
+    Ok(if parts.is_empty() { "/".to_string() } else { format!("/{}/", parts.join("/")) })
+}
+
+/// The link from the page at `from` (a folder path ending in `/`) to the
+/// site-absolute `to`, as a relative URL: `../risks/`, `./`, `../../style.css`.
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    // `to` = "/a/b/" splits to ["", "a", "b", ""]; its folders are all but the last.
+    let to_dirs = &to_parts[1..to_parts.len() - 1];
+    let last = to_parts[to_parts.len() - 1];
+    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
+    let mut out = "../".repeat(from_dirs.len() - common);
+    for d in &to_dirs[common..] {
+        out.push_str(d);
+        out.push('/');
+    }
+    out.push_str(last);
+    if out.is_empty() || out.starts_with('#') || out.starts_with('?') {
+        out.insert_str(0, "./");
+    }
+    out
+}
+
+/// The absolute URL of the site-absolute `path` (`/care/`), for feeds and
+/// structured data: `base_url` (which ends in `/`) followed by `path`.
+pub fn permalink(base_url: &str, path: &str) -> String {
+    format!("{base_url}{}", path.strip_prefix('/').unwrap_or(path))
+}
+
+/// The path part of a base URL: `/` or `/clinic/`.
+pub fn base_path(base_url: &str) -> &str {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+}
+
+/// The output file of a page at URL path `path`.
+pub fn page_output(path: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for s in path.split('/').filter(|s| !s.is_empty()) {
+        out.push(s);
+    }
+    out.push("index.html");
+    out
+}
+
+/// Where an alias (an old URL) is written in the output: `/old/` ->
+/// `old/index.html`, `/old.html` -> `old.html`. Refuses anything that could
+/// land outside the output folder, including percent-encoded tricks.
+pub fn alias_output(alias: &str) -> Result<PathBuf, String> {
+    let decoded = decode(alias).ok_or_else(|| format!("alias `{alias}` has a broken %-escape"))?;
+    let bad = |why: &str| Err(format!("alias `{alias}` {why}"));
+    if decoded.contains(['\\', '\0', ':', '?', '#']) {
+        return bad("may not contain `\\`, `:`, `?`, `#` or control characters");
+    }
+    let mut out = PathBuf::new();
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    for s in &segments {
+        if *s == "." || *s == ".." || s.chars().any(char::is_control) {
+            return bad("may not contain `.` or `..` parts");
+        }
+        out.push(s);
+    }
+    if segments.is_empty() {
+        return bad("is the home page itself");
+    }
+    let is_file = !decoded.ends_with('/')
+        && segments.last().is_some_and(|s| s.ends_with(".html") || s.ends_with(".htm"));
+    if !is_file {
+        out.push("index.html");
+    }
+    Ok(out)
+}
+
+/// A page's file relative to `content/`, with `/` separators, as links to
+/// it are written (`care/aftercare.md`).
+pub(crate) fn content_key(file: &Path) -> String {
+    let rel = file.strip_prefix("content").unwrap_or(file);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+/// The folder of a page relative to `content/`, with `/` separators and no
+/// leading or trailing slash (`care`, or empty for the top).
+pub(crate) fn content_dir(file: &Path) -> String {
+    let rel = file.strip_prefix("content").unwrap_or(file);
+    rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+}
+
+/// The content-relative path a link to a markdown file names: relative to
+/// the linking page's folder `page_dir`, or to `content/` when it starts with
+/// `/`. `None` when it climbs out of `content/`.
+pub(crate) fn resolve_source(page_dir: &str, link: &str) -> Option<String> {
+    let (base, rest) = match link.strip_prefix('/') {
+        Some(rest) => ("", rest),
+        None => (page_dir, link),
+    };
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    push_segments(&mut parts, rest.split('/'))?;
+    let joined = parts.join("/");
+    Some(joined.strip_prefix("content/").map(str::to_string).unwrap_or(joined))
+}
+
+/// The address `url`, written on the page at address `from`, names: from
+/// the site's top, `.` and `..` resolved and each part percent-decoded (as a
+/// browser asks for it: `/%C3%BCber/` is the page at /über/), without
+/// `?query` or `#fragment`. `None` when it climbs above the top.
+pub(crate) fn site_path(from: &str, url: &str) -> Option<String> {
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    let joined = if path.starts_with('/') { path.to_string() } else { format!("{}{path}", folder_of(from)) };
+    let folder = joined.ends_with('/') || joined.ends_with("/.") || joined.ends_with("/..");
+    let mut parts: Vec<&str> = Vec::new();
+    push_segments(&mut parts, joined.split('/'))?;
+    let parts: Vec<String> = parts.into_iter().map(decode_lossy).collect();
+    let mut out = format!("/{}", parts.join("/"));
+    if folder && out != "/" {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// `/a/./b/../c/` -> `a/c/`, each part percent-decoded; `None` above the
+/// top. The output path a site-absolute address names.
+pub(crate) fn output_path(site_path: &str) -> Option<String> {
+    let segments: Vec<&str> = site_path.split('/').skip(1).collect();
+    let folder = site_path.ends_with('/') || matches!(segments.last(), Some(&"." | &".."));
+    let mut parts: Vec<&str> = Vec::new();
+    push_segments(&mut parts, segments)?;
+    let mut out = parts.into_iter().map(decode_lossy).collect::<Vec<_>>().join("/");
+    if folder && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The folder part of the address `from`: up to and with its last `/`.
+pub(crate) fn folder_of(from: &str) -> &str {
+    &from[..from.rfind('/').map_or(0, |i| i + 1)]
+}
+
+/// Adds `segments` to `parts`, dropping empty ones and `.`, and taking one
+/// off for `..`; `None` when `..` climbs above the top.
+fn push_segments<'a>(parts: &mut Vec<&'a str>, segments: impl IntoIterator<Item = &'a str>) -> Option<()> {
+    for seg in segments {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(())
+}
+
+/// `mailto:`, `https:`: a scheme (a letter, then letters, digits, `+`, `.`
+/// or `-`) before the first `:`.
+pub(crate) fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// Whether every `%` in `s` starts a two-digit hex escape.
+fn escapes_are_whole(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
+}
+
+/// `%2e` -> `.`; `None` for a broken escape or bytes that are not UTF-8:
+/// for what must be exact (a request to `serve`, an alias's output path).
+pub(crate) fn decode(s: &str) -> Option<String> {
+    if !escapes_are_whole(s) {
+        return None;
+    }
+    percent_decode_str(s).decode_utf8().ok().map(|d| d.into_owned())
+}
+
+/// `%20` -> space, as browsers read a link: a broken escape is kept as
+/// written, and so is the whole when the bytes are not UTF-8.
+pub(crate) fn decode_lossy(s: &str) -> String {
+    match percent_decode_str(s).decode_utf8() {
+        Ok(d) => d.into_owned(),
+        Err(_) => s.to_string(),
+    }
+}
+
+/// What [`encode_segment`] leaves as it is: RFC 3986's unreserved and
+/// sub-delimiter characters, `:` and `@` (its `pchar`).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// One path segment, percent-encoded for a URL (`über` -> `%C3%BCber`,
+/// `a/b` -> `a%2Fb`).
+pub(crate) fn encode_segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Washing your hair"), "washing-your-hair");
+        assert_eq!(slugify("  Risks & side-effects!  "), "risks-side-effects");
+        assert_eq!(slugify("The patient's guide"), "the-patients-guide");
+        assert_eq!(slugify("Über uns"), "über-uns");
+        assert_eq!(slugify("???"), "");
+    }
+
+    #[test]
+    fn paths_mirror_files() {
+        let p = |s: &str, slug: Option<&str>| page_path(Path::new(s), slug);
+        assert_eq!(p("content/index.md", None).unwrap(), "/");
+        assert_eq!(p("content/about.md", None).unwrap(), "/about/");
+        assert_eq!(p("content/care/index.md", None).unwrap(), "/care/");
+        assert_eq!(p("content/care/After Care.md", None).unwrap(), "/care/after-care/");
+        assert_eq!(p("content/care/aftercare.md", Some("post-care")).unwrap(), "/care/post-care/");
+        assert!(p("content/a.md", Some("../evil")).is_err());
+        assert!(p("content/index.md", Some("home")).is_err());
+        assert!(p("content/!!!.md", None).is_err());
+    }
+
+    #[test]
+    fn relative_urls_work_from_any_depth() {
+        assert_eq!(relative_url("/", "/"), "./");
+        assert_eq!(relative_url("/", "/about/"), "about/");
+        assert_eq!(relative_url("/about/", "/"), "../");
+        assert_eq!(relative_url("/care/aftercare/", "/risks/"), "../../risks/");
+        assert_eq!(relative_url("/care/aftercare/", "/care/other/"), "../other/");
+        assert_eq!(relative_url("/care/", "/care/aftercare/#washing"), "aftercare/#washing");
+        assert_eq!(relative_url("/about/", "/about/#x"), "./#x");
+        assert_eq!(relative_url("/a/b/", "/style.css"), "../../style.css");
+        assert_eq!(relative_url("/a/", "/images/x.png"), "../images/x.png");
+    }
+
+    #[test]
+    fn permalinks_and_base_paths() {
+        assert_eq!(permalink("https://example.org/clinic/", "/care/"), "https://example.org/clinic/care/");
+        assert_eq!(permalink("https://example.org/", "/"), "https://example.org/");
+        assert_eq!(base_path("https://example.org/clinic/"), "/clinic/");
+        assert_eq!(base_path("https://example.org"), "/");
+    }
+
+    #[test]
+    fn aliases_cannot_escape() {
+        assert_eq!(alias_output("/old/").unwrap(), Path::new("old/index.html"));
+        assert_eq!(alias_output("old-page").unwrap(), Path::new("old-page/index.html"));
+        assert_eq!(alias_output("/old.html").unwrap(), Path::new("old.html"));
+        for evil in [
+            "/../x/",
+            "/a/../../x",
+            "%2e%2e/x",
+            "/%2E%2E/%2e%2e/etc",
+            "..\\x",
+            "C:/x",
+            "/",
+            "%zz",
+            "%00x",
+            "%5c",
+        ] {
+            assert!(alias_output(evil).is_err(), "{evil}");
+        }
+    }
+
+    #[test]
+    fn markdown_links_name_content_paths() {
+        assert_eq!(resolve_source("care", "../risks.md").as_deref(), Some("risks.md"));
+        assert_eq!(resolve_source("", "../x.md"), None);
+        assert_eq!(resolve_source("care", "/content/a.md").as_deref(), Some("a.md"));
+        assert_eq!(content_dir(Path::new("content/care/a.md")), "care");
+        assert_eq!(content_key(Path::new("content/care/a.md")), "care/a.md");
+    }
+
+    #[test]
+    fn addresses_resolve_against_the_page() {
+        assert_eq!(site_path("/a/", "../%C3%BCber/#x").as_deref(), Some("/über/"));
+        assert_eq!(site_path("/care/x/", "../y?q").as_deref(), Some("/care/y"));
+        assert_eq!(site_path("/", "../y/"), None);
+        assert_eq!(output_path("/a/./b/../c/").as_deref(), Some("a/c/"));
+        assert_eq!(output_path("/my%20scan.png").as_deref(), Some("my scan.png"));
+        assert_eq!(output_path("/a/.."), Some(String::new()));
+        assert_eq!(output_path("/.."), None);
+    }
+
+    #[test]
+    fn percent_encoding_both_ways() {
+        assert_eq!(decode("%2e%2E/%C3%BC").as_deref(), Some("../ü"));
+        for broken in ["%", "%z1", "a%2", "%FF"] {
+            assert_eq!(decode(broken), None, "{broken}");
+        }
+        assert_eq!(decode_lossy("a%20b%zz"), "a b%zz");
+        assert_eq!(decode_lossy("%FF"), "%FF");
+        assert_eq!(encode_segment("über a/b:c@d~"), "%C3%BCber%20a%2Fb:c@d~");
+        assert_eq!(decode(&encode_segment("ü ?#%")).as_deref(), Some("ü ?#%"));
+    }
+}
