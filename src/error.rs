@@ -180,6 +180,53 @@ impl Error {
     }
 }
 
+/// How many broken links one file may report. Each report quotes its line
+/// and looks for the nearest correct name, which costs time in the size of
+/// the file and of the site; a page of thousands of broken links would take
+/// minutes to report (issue 9), and nobody reads past the first screen.
+pub(crate) const MAX_REPORTED_PER_FILE: usize = 100;
+
+/// Counts the broken links of each file and says when one more may be
+/// reported in full; the rest are only counted, and [`PerFile::summaries`]
+/// says how many there were.
+#[derive(Debug, Default)]
+pub(crate) struct PerFile {
+    counts: std::collections::HashMap<PathBuf, usize>,
+}
+
+impl PerFile {
+    /// Counts one more problem of `file`; true while it is to be reported.
+    pub(crate) fn admit(&mut self, file: &Path) -> bool {
+        self.count(file, 1);
+        self.counts[file] <= MAX_REPORTED_PER_FILE
+    }
+
+    /// Counts `n` problems of `file` that were already dealt with: the ones
+    /// reported, and the ones only counted, by an earlier stage.
+    pub(crate) fn count(&mut self, file: &Path, n: usize) {
+        match self.counts.get_mut(file) {
+            Some(count) => *count += n,
+            None => {
+                self.counts.insert(file.to_path_buf(), n);
+            }
+        }
+    }
+
+    /// One error per file that had more problems than were reported.
+    pub(crate) fn summaries(&self) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(|(file, n)| {
+            Diagnostic::error(
+                file,
+                format!(
+                    "{} more broken links in this file are not shown, {n} in all",
+                    n - MAX_REPORTED_PER_FILE
+                ),
+            )
+            .with_help(format!("fix the first {MAX_REPORTED_PER_FILE} and build again to see the rest"))
+        })
+    }
+}
+
 fn count_errors(diagnostics: &[Diagnostic]) -> String {
     let n = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
     if n == 1 { "1 error".to_string() } else { format!("{n} errors") }

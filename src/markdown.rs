@@ -21,7 +21,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::TocEntry;
-use crate::error::{Diagnostic, did_you_mean};
+use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, did_you_mean};
 use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path, slugify};
 
 mod address;
@@ -93,6 +93,8 @@ pub(crate) struct Rendered {
     /// order): citations are formatted later, once the bibliography is read.
     pub(crate) cite_at: Vec<usize>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// Broken links past the first [`MAX_REPORTED_PER_FILE`], only counted.
+    pub(crate) unreported: usize,
     /// What later stages need to know about the body, with places.
     pub(crate) facts: BodyFacts,
 }
@@ -380,6 +382,10 @@ fn rewrite_link<'a>(
                         url.push_str(fragment);
                     }
                     url.into()
+                }
+                None if out.problems.len() >= MAX_REPORTED_PER_FILE => {
+                    out.unreported += 1;
+                    dest.clone()
                 }
                 None => {
                     let d = missing_page(page.file, path, key.as_deref(), index);

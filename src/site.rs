@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::Page;
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{AnchorLink, PageFacts, PageIndex, closest_id, page_link, unknown_address};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
@@ -115,7 +115,9 @@ pub fn parse_site_cached(
     let mut anchors = Vec::new();
     let mut addresses = Vec::new();
     let mut citations = Vec::with_capacity(kept.len());
+    let mut per_file = PerFile::default();
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+        per_file.count(&p.source.path, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
@@ -142,7 +144,7 @@ pub fn parse_site_cached(
     problems.extend(crate::category::check_pages(&pages, &config));
     for (from, a) in anchors {
         let target = &pages[a.page];
-        if !target.ids.contains(&a.fragment) {
+        if !target.ids.contains(&a.fragment) && per_file.admit(&pages[from].source) {
             let page = &pages[from];
             let whose =
                 if a.page == from { "this page".to_string() } else { target.source.display().to_string() };
@@ -180,6 +182,7 @@ pub fn parse_site_cached(
                 &index,
                 &|p| page_paths.contains(p),
                 &|f| outputs.contains(f),
+                &mut || per_file.admit(&page.source),
             ));
         }
     }
@@ -188,6 +191,7 @@ pub fn parse_site_cached(
         (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
     });
 
+    problems.extend(per_file.summaries());
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();

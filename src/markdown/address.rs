@@ -44,7 +44,9 @@ pub(super) fn names_a_page(url: &str) -> bool {
 /// An error for a link written as an address that no page has (`is_page`
 /// tells by address, `/contact/`) nor any other file of the site (`exists`
 /// tells by output path, `old/index.html`), with a hint that names the
-/// markdown file to link to instead.
+/// markdown file to link to instead. `admit` is asked before the error is
+/// made (quoting the line and finding the nearest page cost time), so that
+/// the caller can stop after enough errors in one file.
 pub(crate) fn unknown_address(
     file: &Path,
     text: &str,
@@ -52,8 +54,12 @@ pub(crate) fn unknown_address(
     index: &PageIndex,
     is_page: &dyn Fn(&str) -> bool,
     exists: &dyn Fn(&str) -> bool,
+    admit: &mut dyn FnMut() -> bool,
 ) -> Option<Diagnostic> {
     let Some(path) = &link.path else {
+        if !admit() {
+            return None;
+        }
         let d =
             Diagnostic::error(file, format!("link to `{}` climbs above the site's top folder", link.written));
         return Some(
@@ -67,7 +73,7 @@ pub(crate) fn unknown_address(
     } else {
         page(&format!("{path}/")) || page(path) || exists(bare) || exists(&format!("{bare}/index.html"))
     };
-    if found {
+    if found || !admit() {
         return None;
     }
     let d =
@@ -124,7 +130,7 @@ mod tests {
         let problems: Vec<Diagnostic> = r
             .addresses
             .iter()
-            .filter_map(|a| unknown_address(file, text, a, &index, &is_page, &|_| false))
+            .filter_map(|a| unknown_address(file, text, a, &index, &is_page, &|_| false, &mut || true))
             .collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[0].message, "link to `/kontakt/`, but no page has the address /kontakt/");
@@ -132,7 +138,10 @@ mod tests {
         assert!(problems.iter().all(|d| !d.help.as_deref().unwrap_or_default().contains("index.html")));
         // An alias or a static folder with an index.html is an address too.
         let alias = AddressLink { written: "/old/".into(), path: Some("/old/".into()), offset: 0 };
-        assert!(unknown_address(file, text, &alias, &index, &is_page, &|f| f == "old/index.html").is_none());
+        assert!(
+            unknown_address(file, text, &alias, &index, &is_page, &|f| f == "old/index.html", &mut || true)
+                .is_none()
+        );
     }
 
     #[test]

@@ -151,3 +151,20 @@ fn a_page_over_the_size_limit_is_refused_and_one_just_under_builds() {
     site.build();
     assert!(site.read_output("index.html").contains("Plain text about aftercare."));
 }
+
+#[test]
+fn a_page_of_thousands_of_broken_links_reports_the_first_hundred_and_counts_the_rest() {
+    let mut body = String::new();
+    for i in 0..2_000 {
+        body.push_str(&format!(
+            "See [page {i}](missing-{i}.md), [part](#nowhere-{i}) and [old](/gone-{i}/).\n\n"
+        ));
+    }
+    let site = TestSite::with_pages(&[("index.md", &format!("---\ntitle: Home\n---\n## Start\n\n{body}"))]);
+    let stderr = site.build_fails();
+    let shown =
+        stderr.matches("\nerror: link to").count() + usize::from(stderr.starts_with("error: link to"));
+    assert_eq!(shown, 100, "{stderr}");
+    assert!(stderr.contains("5900 more broken links in this file are not shown, 6000 in all"), "{stderr}");
+    assert!(stderr.contains("fix the first 100 and build again"), "{stderr}");
+}
