@@ -184,7 +184,7 @@ impl Error {
 /// and looks for the nearest correct name, which costs time in the size of
 /// the file and of the site; a page of thousands of broken links would take
 /// minutes to report (issue 9), and nobody reads past the first screen.
-pub(crate) const MAX_REPORTED_PER_FILE: usize = 100;
+pub(crate) const MAX_REPORTED_PER_FILE: usize = 25;
 
 /// Counts the broken links of each file and says when one more may be
 /// reported in full; the rest are only counted, and [`PerFile::summaries`]
@@ -274,27 +274,59 @@ fn word_end(text: &str, start: usize) -> usize {
 
 /// The known name closest to `unknown`, if it is close enough to be a typo.
 pub fn did_you_mean<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(unknown, k), *k))
-        .filter(|&(d, k)| d <= (k.len().max(unknown.len()) / 3).max(1) + 1)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, k)| k)
+    let mut near = Near::new(unknown);
+    known.iter().filter_map(|k| near.distance(k).map(|d| (d, *k))).min_by_key(|&(d, _)| d).map(|(_, k)| k)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+/// Edit distances from one typed name to many known ones, reusing its
+/// tables, so that comparing with every heading of a long page costs no
+/// allocation per name.
+pub(crate) struct Near {
+    typed: Vec<char>,
+    len: usize,
+    known: Vec<char>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Near {
+    /// Distances from `typed`.
+    pub(crate) fn new(typed: &str) -> Near {
+        Near {
+            typed: typed.chars().collect(),
+            len: typed.len(),
+            known: Vec::new(),
+            prev: Vec::new(),
+            cur: Vec::new(),
         }
-        prev = cur;
     }
-    prev[b.len()]
+
+    /// The Levenshtein distance (over characters) from the typed name to
+    /// `known`, if it is close enough to be a typo: at most a third of the
+    /// longer name, plus one.
+    pub(crate) fn distance(&mut self, known: &str) -> Option<usize> {
+        let limit = (known.len().max(self.len) / 3).max(1) + 1;
+        self.known.clear();
+        self.known.extend(known.chars());
+        // The distance is at least the difference in length.
+        if self.known.len().abs_diff(self.typed.len()) > limit {
+            return None;
+        }
+        let n = self.known.len();
+        self.prev.clear();
+        self.prev.extend(0..=n);
+        for (i, &ca) in self.typed.iter().enumerate() {
+            self.cur.clear();
+            self.cur.push(i + 1);
+            for (j, &cb) in self.known.iter().enumerate() {
+                let cost = usize::from(ca != cb);
+                let d = (self.prev[j] + cost).min(self.prev[j + 1] + 1).min(self.cur[j] + 1);
+                self.cur.push(d);
+            }
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        Some(self.prev[n]).filter(|&d| d <= limit)
+    }
 }
 
 #[cfg(test)]

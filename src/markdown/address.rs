@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use super::{PageIndex, relative_to};
-use crate::error::{Diagnostic, did_you_mean};
+use crate::error::{Diagnostic, Near, did_you_mean};
 use crate::url::content_dir;
 
 /// A link written as an address of the built site (`/contact/`,
@@ -94,15 +94,43 @@ pub(crate) fn unknown_address(
 /// Of a page's heading ids, the one a mistyped `#typed` most likely meant:
 /// one that starts with what was typed (`#lotions` -> `#lotions-and-solutions`),
 /// else one that contains it, else the nearest by edit distance; shorter and
-/// then alphabetically first on a tie.
+/// then alphabetically first on a tie. One pass over the ids, comparing
+/// ASCII letters without regard to case (ids are slugs), so that reporting
+/// a broken anchor costs time in the number of ids, not more (issue 9).
 pub(crate) fn closest_id<'a>(typed: &str, ids: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut ids: Vec<&str> = ids.into_iter().collect();
-    ids.sort_unstable_by_key(|id| (id.len(), *id));
-    let typed_lower = typed.to_lowercase();
-    let usable = typed_lower.chars().count() >= 2;
-    let starts = ids.iter().find(|id| usable && id.to_lowercase().starts_with(&typed_lower));
-    let contains = || ids.iter().find(|id| usable && id.to_lowercase().contains(&typed_lower));
-    starts.or_else(contains).copied().or_else(|| did_you_mean(typed, &ids))
+    let usable = typed.chars().count() >= 2;
+    let shorter = |a: &&'a str, b: &&'a str| (a.len(), *a) < (b.len(), *b);
+    let keep = |best: &mut Option<&'a str>, id: &'a str| {
+        if best.is_none_or(|b| shorter(&id, &b)) {
+            *best = Some(id);
+        }
+    };
+    let (mut starts, mut contains) = (None, None);
+    let mut nearest: Option<(usize, &'a str)> = None;
+    let mut near = Near::new(typed);
+    for id in ids {
+        if usable && starts_with_ignore_case(id, typed) {
+            keep(&mut starts, id);
+        } else if usable && starts.is_none() && contains_ignore_case(id, typed) {
+            keep(&mut contains, id);
+        } else if starts.is_none()
+            && contains.is_none()
+            && let Some(d) = near.distance(id)
+            && nearest.is_none_or(|(best, b)| (d, id.len(), id) < (best, b.len(), b))
+        {
+            nearest = Some((d, id));
+        }
+    }
+    starts.or(contains).or(nearest.map(|(_, id)| id))
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len() && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn contains_ignore_case(text: &str, part: &str) -> bool {
+    text.len() >= part.len()
+        && text.as_bytes().windows(part.len()).any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
 }
 
 #[cfg(test)]
