@@ -138,7 +138,9 @@ impl Builder {
 
         let pipeline = Pipeline::new(&site)?;
         let units = pipeline.units();
-        let prints = Fingerprints::of(&site, units);
+        lap.log("templates and units");
+        let prints = Fingerprints::of(&site);
+        lap.log("fingerprints");
         let keys: Vec<UnitKey> = units.iter().map(|u| u.key(&site)).collect();
         let previous = self.last_good.as_ref();
         let reused: Vec<Option<&Vec<String>>> = units
