@@ -97,7 +97,7 @@ impl<'a> Pipeline<'a> {
             })
             .collect::<Result<Vec<Option<Diagnostic>>, Error>>()?;
         let rendered = problems.len();
-        log::debug!("rendered {rendered} of {} units in {:?}", self.units.len(), started.elapsed());
+        log::debug!("render: {:?} ({rendered} of {} units)", started.elapsed(), self.units.len());
         Error::from_diagnostics(merge_page_errors(self.site, problems.into_iter().flatten().collect()))?;
         Ok(rendered)
     }
