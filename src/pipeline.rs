@@ -130,3 +130,78 @@ pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
     Pipeline::new(site)?.render(&|_| true, &collector)?;
     Ok(collector.into_files())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    fn site_at(dir: &Path, files: &[(&str, &str)]) -> Site {
+        fs::write(dir.join("site.yaml"), "title: T\nbase_url: https://example.org/\n").unwrap();
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        load_and_parse(&Settings::new(dir)).unwrap()
+    }
+
+    fn paths(files: &[OutputFile]) -> Vec<String> {
+        files.iter().map(|f| f.path.to_string_lossy().replace('\\', "/")).collect()
+    }
+
+    #[test]
+    fn every_unit_is_rendered_once_pages_first_and_each_names_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[
+                ("content/index.md", "---\ntitle: Home\n---\nHi.\n"),
+                ("content/b.md", "---\ntitle: B\naliases: [/old/]\n---\nB.\n"),
+            ],
+        );
+        let pipeline = Pipeline::new(&site).unwrap();
+        assert_eq!(pipeline.units()[..2], [Unit::Page(0), Unit::Page(1)]);
+        let collector = Collector::default();
+        assert_eq!(pipeline.render(&|_| true, &collector).unwrap(), pipeline.units().len());
+        let files = collector.into_files();
+        let written = paths(&files);
+        assert_eq!(written[..2], ["b/index.html", "index.html"]);
+        for name in ["404.html", "old/index.html", "sitemap.xml", "robots.txt"] {
+            assert!(written.iter().any(|w| w == name), "{name} in {written:?}");
+        }
+        // Every file a unit names is the file it writes, and no other.
+        let declared: Vec<String> =
+            pipeline.output_paths().iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+        let mut sorted = written.clone();
+        sorted.sort();
+        assert_eq!(declared, sorted);
+    }
+
+    #[test]
+    fn a_static_file_replaces_the_unit_that_would_make_it_and_a_clash_renders_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[("content/index.md", "---\ntitle: Home\n---\nHi.\n"), ("static/robots.txt", "User-agent: *\n")],
+        );
+        let pipeline = Pipeline::new(&site).unwrap();
+        assert!(!pipeline.units().contains(&Unit::Robots));
+        assert_eq!(
+            pipeline.units().iter().filter(|u| matches!(u, Unit::Asset(_))).count(),
+            site.assets.len()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[
+                ("content/index.md", "---\ntitle: Home\naliases: [/sitemap.xml]\n---\nHi.\n"),
+                ("static/sitemap.xml", "<urlset/>"),
+            ],
+        );
+        let Err(Error::Site(problems)) = Pipeline::new(&site) else { panic!("a clash must be an error") };
+        assert!(problems.iter().any(|d| d.message.contains("sitemap.xml")), "{problems:?}");
+    }
+}
