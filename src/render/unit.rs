@@ -165,9 +165,11 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Vec<Unit>, Vec<
 pub struct Fingerprints(HashMap<Input, u64>);
 
 impl Fingerprints {
-    /// Fingerprints every input of `site` (pages in parallel: hashing the
-    /// text and body of 10,000 pages takes tens of milliseconds on one core).
-    pub fn of(site: &Site) -> Fingerprints {
+    /// Fingerprints every input of `site`, in parallel. `text_print` may
+    /// give a hash of a page's text (by source path) made when it was
+    /// parsed, so that the text of 10,000 unchanged pages is not hashed
+    /// again after every edit (`serve`'s parse cache keeps them).
+    pub fn of(site: &Site, text_print: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Fingerprints {
         let mut inputs: Vec<Input> = site.pages.iter().map(|p| Input::Page(p.source.clone())).collect();
         inputs.extend(site.assets.iter().map(|a| Input::Asset(a.output.clone())));
         inputs.extend([
@@ -178,12 +180,16 @@ impl Fingerprints {
             Input::Templates,
             Input::Bibliography,
         ]);
-        let lookup = Lookup {
+        let mut lookup = Lookup {
+            text_print,
             pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_path(), i)).collect(),
             assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_path(), i)).collect(),
-            made_from: [Input::Urls, Input::Config, Input::Bibliography]
-                .map(|input| input.fingerprint(site, &Lookup::default())),
+            made_from: [0; 3],
         };
+        // What a body is made from besides its text: site-wide inputs, which look nothing up.
+        let made_from =
+            [Input::Urls, Input::Config, Input::Bibliography].map(|i| i.fingerprint(site, &lookup));
+        lookup.made_from = made_from;
         Fingerprints(
             inputs
                 .into_par_iter()
@@ -207,8 +213,8 @@ impl Fingerprints {
 /// What fingerprinting one input may look up: a page by source path, a
 /// static file by output path, and the fingerprints of what a page's body
 /// is made from besides its text.
-#[derive(Default)]
 struct Lookup<'s> {
+    text_print: &'s (dyn Fn(&Path) -> Option<u64> + Sync),
     pages: HashMap<&'s Path, usize>,
     assets: HashMap<&'s Path, usize>,
     made_from: [u64; 3],
@@ -228,7 +234,11 @@ impl Input {
                     // the build), the settings and the bibliography, so
                     // hashing the HTML, twice as long as the text, would add
                     // nothing.
-                    (&p.path, &p.title, &p.text, &p.references, lookup.made_from).hash(&mut h);
+                    match (lookup.text_print)(&p.source) {
+                        Some(text) => text.hash(&mut h),
+                        None => p.text.hash(&mut h),
+                    }
+                    (&p.path, &p.title, &p.references, lookup.made_from).hash(&mut h);
                 }
                 None => 0u8.hash(&mut h),
             },

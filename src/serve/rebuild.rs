@@ -139,7 +139,8 @@ impl Builder {
         let pipeline = Pipeline::new(&site)?;
         let units = pipeline.units();
         lap.log("templates and units");
-        let prints = Fingerprints::of(&site);
+        let cache = &self.cache;
+        let prints = Fingerprints::of(&site, &|page| cache.text_print(page));
         lap.log("fingerprints");
         let keys: Vec<UnitKey> = units.iter().map(|u| u.key(&site)).collect();
         let previous = self.last_good.as_ref();
