@@ -1,15 +1,27 @@
 //! dotwork: a static site generator for clinics' informational websites.
 //!
 //! A site is a folder with `site.yaml` and markdown pages under `content/`.
-//! The pipeline is four stages, each a function from data to data; only the
-//! first and the last touch the disk:
+//! One pipeline ([`pipeline`]) serves `build`, `check` and `serve`; its
+//! stages are functions from data to data, and only the first and the last
+//! touch the disk:
 //!
-//! 1. load ([`source::load_site`]): read settings, pages, templates;
+//! 1. load ([`pipeline::load`], on [`source::load_site`]): read settings,
+//!    pages, templates, static files;
 //! 2. parse ([`site::parse_site`]): front matter and markdown into a [`site::Site`];
-//! 3. render ([`render::render_site`]): templates into [`render::OutputFile`]s;
-//! 4. write ([`output::write_output`]): swap the new site into place.
+//! 3. units ([`render::list_units`]): everything that makes output (a page,
+//!    the 404 page, a redirect, the sitemap, robots.txt, a static file) as a
+//!    [`render::Unit`] that names its files and declares what it reads;
+//!    two units writing one path are an error here;
+//! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
+//!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made;
+//! 5. the sink: `build` writes each file into a new folder and swaps it into
+//!    place whole ([`output::replace_output`]); `check` collects the files
+//!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
+//!    them in the snapshot it answers from and, after an edit, renders only
+//!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).
 //!
-//! The commands in [`commands`] compose them.
+//! The [`settings::Settings`] of a run are one value, made in `main.rs`; the
+//! commands in [`commands`] are the glue.
 
 pub mod category;
 pub mod check;
@@ -25,11 +37,13 @@ pub mod front_matter;
 pub(crate) mod markdown;
 pub mod output;
 pub mod paginate;
+pub mod pipeline;
 pub mod render;
 pub mod section;
 pub(crate) mod serve;
 #[doc(hidden)]
 pub use serve::fuzz_request_reader;
+pub mod settings;
 pub mod site;
 pub mod source;
 pub(crate) mod structured_data;
@@ -37,5 +51,5 @@ pub(crate) mod theme;
 pub mod url;
 pub(crate) mod yaml;
 
-pub use commands::build::{BuildOptions, BuildSummary, build};
+pub use commands::build::{BuildSummary, build};
 pub use error::{Diagnostic, Error, Location, Severity};

@@ -6,9 +6,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dotwork::cli::{CheckArgs, Cli, Command};
-use dotwork::commands::serve::{ServeOptions, serve};
-use dotwork::{BuildOptions, Error};
+use dotwork::Error;
+use dotwork::cli::{Cli, Command};
+use dotwork::commands::serve::serve;
+use dotwork::settings::{Listen, Settings};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -43,17 +44,10 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
+    let settings = settings_of(&command);
     match command {
-        Command::Build(args) => {
-            let output = args.output.unwrap_or_else(|| args.root.join("public"));
-            let options = BuildOptions {
-                root: args.root,
-                output,
-                drafts: args.drafts,
-                base_url: args.base_url,
-                force: args.force,
-            };
-            let summary = dotwork::build(&options)?;
+        Command::Build(_) => {
+            let summary = dotwork::build(&settings)?;
             if !quiet {
                 for w in &summary.warnings {
                     eprintln!("{}", w.render(color));
@@ -63,42 +57,52 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
                 "built {} pages ({} files) into {} in {} ms",
                 summary.pages,
                 summary.files,
-                options.output.display(),
+                settings.output.display(),
                 summary.elapsed.as_millis()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(args) => check(args, color, quiet),
-        Command::Serve(args) => {
-            let options = ServeOptions {
-                root: args.root,
-                drafts: args.drafts,
-                bind: args.bind,
-                port: args.port,
-                open: args.open,
-            };
-            serve(&options, |url| println!("Serving the site at {url}\nPress Ctrl-C to stop."))
+        Command::Check(args) => check(&settings, args.strict, color, quiet),
+        Command::Serve(_) => {
+            serve(&settings, |url| println!("Serving the site at {url}\nPress Ctrl-C to stop."))
                 .map(|()| ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The settings of this run, from the command line.
+fn settings_of(command: &Command) -> Settings {
+    match command {
+        Command::Build(args) => Settings {
+            output: args.output.clone().unwrap_or_else(|| args.root.join("public")),
+            drafts: args.drafts,
+            base_url: args.base_url.clone(),
+            force: args.force,
+            ..Settings::new(&args.root)
+        },
+        Command::Check(args) => Settings { drafts: args.drafts, ..Settings::new(&args.root) },
+        Command::Serve(args) => Settings {
+            drafts: args.drafts,
+            listen: Listen { bind: args.bind, port: args.port, open: args.open },
+            ..Settings::new(&args.root)
+        },
     }
 }
 
 /// `dotwork check`: prints the report to stderr; exit 1 on errors (and on
 /// warnings with `--strict`). With `-q`, only what fails the check is
 /// printed: the errors (and with `--strict` the warnings), no summary.
-fn check(args: CheckArgs, color: bool, quiet: bool) -> Result<ExitCode, Error> {
-    let output = args.root.join("public");
-    let options = BuildOptions { root: args.root, output, drafts: args.drafts, base_url: None, force: false };
-    let report = dotwork::commands::check::check(&options)?;
+fn check(settings: &Settings, strict: bool, color: bool, quiet: bool) -> Result<ExitCode, Error> {
+    let report = dotwork::commands::check::check(settings)?;
     if quiet {
-        let fails = |d: &&dotwork::Diagnostic| args.strict || d.severity == dotwork::Severity::Error;
+        let fails = |d: &&dotwork::Diagnostic| strict || d.severity == dotwork::Severity::Error;
         for d in report.diagnostics.iter().filter(fails) {
             eprintln!("{}", d.render(color));
         }
     } else {
         eprint!("{}", report.render(color));
     }
-    Ok(if report.passed(args.strict) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.passed(strict) { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Prints an error to stderr: each diagnostic as a compiler would, then one

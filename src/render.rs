@@ -1,14 +1,16 @@
-//! Render: [`Site`] + templates -> [`OutputFile`]s, in memory.
+//! Render: one [`Unit`] of a [`Site`] + templates -> its [`OutputFile`]s,
+//! in memory.
 //!
-//! Pure: nothing here touches the disk, so the whole rendering can be tested
-//! without a filesystem and `check` can render without writing. Templates get
-//! typed, borrowed context structs; `site` is put in Tera's global context
-//! once instead of being serialised again for every page.
+//! Pure: nothing here touches the disk, so rendering can be tested without a
+//! filesystem and `check` can render without writing. Which units a site has,
+//! what each writes and reads, is in `render/unit.rs`; the pipeline
+//! (`pipeline.rs`) renders them into a sink. Templates get typed, borrowed
+//! context structs; `site` is put in Tera's global context once instead of
+//! being serialised again for every page.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
@@ -23,7 +25,8 @@ use crate::structured_data::{page_json_ld, site_json_ld};
 use crate::url::{base_path, page_output, permalink, relative_url};
 
 mod collisions;
-use collisions::{Claim, collisions};
+mod unit;
+pub use unit::{Fingerprints, Input, Unit, UnitKey, list_units};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -80,37 +83,6 @@ struct MenuItem<'a> {
     current: bool,
 }
 
-/// Renders every output file of the site.
-pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
-    render_site_selected(site, &|_| true)
-}
-
-/// [`render_site`], but renders only the pages for which `selected` is true
-/// (every other output is made as usual). `serve` leaves out pages that
-/// are unchanged since the last render, where [`shared_inputs`] is unchanged too.
-pub fn render_site_selected(
-    site: &Site,
-    selected: &(dyn Fn(&Page) -> bool + Sync),
-) -> Result<Vec<OutputFile>, Error> {
-    let renderer = Renderer::new(site)?;
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        site.pages.par_iter().filter(|page| selected(page)).map(|page| renderer.page(page)).collect();
-    let mut outputs = Vec::with_capacity(results.len() + site.assets.len() + site.aliases.len() + 4);
-    let mut problems = Vec::new();
-    for r in results {
-        match r {
-            Ok(o) => outputs.push(o),
-            Err(d) => problems.push(d),
-        }
-    }
-    match renderer.site_files() {
-        Ok(files) => outputs.extend(files),
-        Err(mut more) => problems.append(&mut more),
-    }
-    Error::from_diagnostics(merge_page_errors(site, problems))?;
-    Ok(outputs)
-}
-
 /// Templates parsed once, with what every page shares, ready to render
 /// pages one at a time (so `build` can write each page as soon as it is made).
 pub struct Renderer<'a> {
@@ -118,102 +90,69 @@ pub struct Renderer<'a> {
     tera: Tera,
     /// The JSON-LD nodes every page carries, serialised once.
     site_json_ld: String,
+    /// `extra` of the 404 page, which has no front matter.
+    no_extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl<'a> Renderer<'a> {
     /// Parses the site's templates.
     pub fn new(site: &'a Site) -> Result<Renderer<'a>, Error> {
         let tera = load_templates(site).map_err(Error::Site)?;
-        Ok(Renderer { site, tera, site_json_ld: site_json_ld(&site.config) })
+        Ok(Renderer {
+            site,
+            tera,
+            site_json_ld: site_json_ld(&site.config),
+            no_extra: serde_json::Map::new(),
+        })
     }
 
-    /// Renders one page.
-    pub fn page(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+    /// Renders one unit into its files.
+    pub fn render_unit(&self, unit: Unit) -> Result<Vec<OutputFile>, Diagnostic> {
+        let site = self.site;
+        let bytes =
+            |path: PathBuf, bytes: Vec<u8>| vec![OutputFile { path, content: OutputContent::Bytes(bytes) }];
+        Ok(match unit {
+            Unit::Page(i) => self.page(&site.pages[i])?,
+            Unit::NotFound => self.not_found()?,
+            Unit::Alias(i) => {
+                let (out, target) = &site.aliases[i];
+                bytes(out.clone(), redirect_page(site, out, *target))
+            }
+            Unit::Sitemap => bytes(unit.outputs(site).remove(0), sitemap(site)),
+            Unit::Robots => bytes(unit.outputs(site).remove(0), robots(&site.config)),
+            Unit::Asset(i) => vec![OutputFile {
+                path: site.assets[i].output.clone(),
+                content: OutputContent::Asset(site.assets[i].source.clone()),
+            }],
+        })
+    }
+
+    /// Whether the templates have a 404 page.
+    pub fn has_404_template(&self) -> bool {
+        self.tera.contains_template("404.html")
+    }
+
+    fn page(&self, page: &Page) -> Result<Vec<OutputFile>, Diagnostic> {
         log::trace!("render {} with {}", page.source.display(), template_for(page));
         let template = template_for(page);
         if !self.tera.contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let ctx = self.page_context(page, relative_url(&page.path, "/"), Some(&page.path));
-        self.render_with(template, &ctx, Some(&page.source)).map(|html| OutputFile {
-            path: page_output(&page.path),
-            content: OutputContent::Bytes(html.into_bytes()),
+        let ctx = self.page_context(page);
+        self.render_with(template, &ctx, Some(&page.source)).map(|html| {
+            vec![OutputFile {
+                path: page_output(&page.path),
+                content: OutputContent::Bytes(html.into_bytes()),
+            }]
         })
     }
 
-    /// Everything but the pages: `404.html`, redirects, `sitemap.xml`,
-    /// `robots.txt` and the static files. A static file named `robots.txt`,
-    /// `sitemap.xml` or `404.html` is the owner's own and replaces the one
-    /// dotwork would make. Any other two outputs at one path, or a file where
-    /// another output needs a folder, are errors (`render/collisions.rs`).
-    pub fn site_files(&self) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
-        let site = self.site;
-        let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();
-        let makes = |name: &str| !owned.contains(Path::new(name));
-        let mut outputs = Vec::with_capacity(site.assets.len() + site.aliases.len() + 3);
-        let mut claims = Vec::with_capacity(outputs.capacity());
-        if let Some(not_found) = makes("404.html").then(|| self.not_found()).flatten() {
-            outputs.push(not_found.map_err(|d| vec![d])?);
-            claims.push(Claim::Generated("the 404 page"));
-        }
-        for (out, target) in &site.aliases {
-            outputs.push(OutputFile {
-                path: out.clone(),
-                content: OutputContent::Bytes(redirect_page(site, out, *target)),
-            });
-            claims.push(Claim::Alias(&site.pages[*target]));
-        }
-        if makes("sitemap.xml") {
-            outputs.push(OutputFile {
-                path: "sitemap.xml".into(),
-                content: OutputContent::Bytes(sitemap(site)),
-            });
-            claims.push(Claim::Generated("the sitemap"));
-        }
-        if makes("robots.txt") {
-            outputs.push(OutputFile {
-                path: "robots.txt".into(),
-                content: OutputContent::Bytes(robots(&site.config)),
-            });
-            claims.push(Claim::Generated("robots.txt"));
-        }
-        for asset in &site.assets {
-            outputs.push(OutputFile {
-                path: asset.output.clone(),
-                content: OutputContent::Asset(asset.source.clone()),
-            });
-            claims.push(Claim::Asset(asset));
-        }
-        let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
-        let all: Vec<(&Path, Claim<'_>)> = pages
-            .iter()
-            .zip(&site.pages)
-            .map(|(out, page)| (out.as_path(), Claim::Page(page)))
-            .chain(outputs.iter().map(|o| o.path.as_path()).zip(claims))
-            .collect();
-        let problems = collisions(&all);
-        if problems.is_empty() { Ok(outputs) } else { Err(problems) }
-    }
-
-    /// The context of `page`; links are relative to `from`, or start with
-    /// `root` when there is no `from` (the 404 page, served at any URL).
-    fn page_context<'p>(&self, page: &'p Page, root: String, from: Option<&str>) -> PageContext<'p>
+    /// The context of `page`, whose links are relative to the page.
+    fn page_context<'p>(&self, page: &'p Page) -> PageContext<'p>
     where
         'a: 'p,
     {
         let site = self.site;
-        let menu = site
-            .menu
-            .iter()
-            .map(|&i| {
-                let target = &site.pages[i];
-                let url = match from {
-                    Some(from) => relative_url(from, &target.path),
-                    None => format!("{root}{}", &target.path[1..]),
-                };
-                MenuItem { title: &target.title, url, current: target.path == page.path }
-            })
-            .collect();
         PageContext {
             page: PageView {
                 title: &page.title,
@@ -231,16 +170,24 @@ impl<'a> Renderer<'a> {
                 reviewed_by: page.meta.reviewed_by.as_ref().and_then(|id| site.config.people.get(id)),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
-                json_ld: if from.is_some() {
-                    page_json_ld(site, page, &self.site_json_ld)
-                } else {
-                    String::new()
-                },
+                json_ld: page_json_ld(site, page, &self.site_json_ld),
             },
-            menu,
-            root,
+            menu: self.menu(|target| relative_url(&page.path, target), &page.path),
+            root: relative_url(&page.path, "/"),
             current_url: &page.path,
         }
+    }
+
+    /// The menu as seen from the page at `current`, each item's URL made by `url`.
+    fn menu(&self, url: impl Fn(&str) -> String, current: &str) -> Vec<MenuItem<'a>> {
+        let site = self.site;
+        site.menu
+            .iter()
+            .map(|&i| {
+                let target = &site.pages[i];
+                MenuItem { title: &target.title, url: url(&target.path), current: target.path == current }
+            })
+            .collect()
     }
 
     fn render_with<T: Serialize>(
@@ -261,25 +208,37 @@ impl<'a> Renderer<'a> {
     }
 
     /// `404.html`, served by hosts at any URL: its links start from the base
-    /// URL's path instead of being relative.
-    fn not_found(&self) -> Option<Result<OutputFile, Diagnostic>> {
-        if !self.tera.contains_template("404.html") {
-            return None;
-        }
-        let page = Page {
-            source: PathBuf::from("404.html"),
-            title: "Page not found".to_string(),
-            path: "/404.html".to_string(),
-            ..Page::default()
+    /// URL's path instead of being relative, and it is no page of the site
+    /// (no front matter, no body, no JSON-LD).
+    fn not_found(&self) -> Result<Vec<OutputFile>, Diagnostic> {
+        const PATH: &str = "/404.html";
+        let site = self.site;
+        let root = base_path(&site.config.base_url).to_string();
+        let ctx = PageContext {
+            page: PageView {
+                title: "Page not found",
+                description: &site.config.description,
+                content: "",
+                toc: &[],
+                url: format!("{root}404.html"),
+                path: PATH,
+                permalink: format!("{}404.html", site.config.base_url),
+                date: None,
+                updated: None,
+                extra: &self.no_extra,
+                is_home: false,
+                author: None,
+                reviewed_by: None,
+                reviewed: None,
+                references: "",
+                json_ld: String::new(),
+            },
+            menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH),
+            root: root.clone(),
+            current_url: PATH,
         };
-        let root = base_path(&self.site.config.base_url).to_string();
-        let mut ctx = self.page_context(&page, root, None);
-        ctx.page.url = format!("{}404.html", ctx.root);
-        ctx.page.permalink = format!("{}404.html", self.site.config.base_url);
-        Some(self.render_with("404.html", &ctx, Some(Path::new("404.html"))).map(|html| OutputFile {
-            path: "404.html".into(),
-            content: OutputContent::Bytes(html.into_bytes()),
-        }))
+        let html = self.render_with("404.html", &ctx, Some(Path::new("404.html")))?;
+        Ok(vec![OutputFile { path: "404.html".into(), content: OutputContent::Bytes(html.into_bytes()) }])
     }
 }
 
@@ -493,18 +452,6 @@ fn template_for(page: &Page) -> &str {
         None if page.path == "/" => "index.html",
         None => "page.html",
     }
-}
-
-/// What a page's rendering takes from outside the page itself (beyond the
-/// templates), in a form to compare: the settings, the menu, every page's
-/// title and URL (breadcrumbs) and the bibliography. `serve` renders again
-/// only edited pages while this stays the same, so anything `page_context`
-/// or the JSON-LD takes from other pages must be here.
-pub fn shared_inputs(site: &Site) -> String {
-    let menu: Vec<&str> = site.menu.iter().map(|&i| site.pages[i].path.as_str()).collect();
-    let pages: Vec<(&str, &str)> = site.pages.iter().map(|p| (p.path.as_str(), p.title.as_str())).collect();
-    let bibliography = site.bibliography.as_ref().map(|b| b.file.text.as_str());
-    serde_json::to_string(&(&site.config, menu, pages, bibliography)).unwrap_or_default()
 }
 
 fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {

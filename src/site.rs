@@ -332,7 +332,7 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
 
 /// Redirect pages for every alias, refusing unsafe paths. Collisions with
 /// other outputs are found with all outputs, when they are assembled
-/// (`render::Renderer::site_files`).
+/// (`render::list_units`).
 fn collect_aliases(pages: &[Page], problems: &mut Vec<Diagnostic>) -> Vec<(PathBuf, usize)> {
     let mut aliases = Vec::new();
     for (i, page) in pages.iter().enumerate() {

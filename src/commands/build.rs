@@ -1,34 +1,13 @@
-//! `dotwork build`: load, parse, render, write.
+//! `dotwork build`: the pipeline into the output folder, swapped in whole.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
-use rayon::prelude::*;
-
-use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
-use crate::render::Renderer;
-use crate::site::{ParseOptions, Site, parse_site};
-use crate::source::load_site;
-use crate::url::page_output;
-
-/// Settings of one build.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    /// The site's folder.
-    pub root: PathBuf,
-    /// Where the built site goes.
-    pub output: PathBuf,
-    /// Include drafts.
-    pub drafts: bool,
-    /// Replaces `base_url` from site.yaml.
-    pub base_url: Option<String>,
-    /// Replace an output folder that holds files dotwork did not write
-    /// (all but `.git` and `CNAME` are deleted).
-    pub force: bool,
-}
+use crate::output::{FolderSink, OutputFolder, create_folders, real_path, replace_output};
+use crate::pipeline::{Pipeline, load_and_parse};
+use crate::render::Unit;
+use crate::settings::Settings;
 
 /// What a build did.
 #[derive(Debug, Clone)]
@@ -43,60 +22,24 @@ pub struct BuildSummary {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Loads and parses the site: the part `build`, `check` and `serve` share.
-pub fn load_and_parse(options: &BuildOptions) -> Result<Site, Error> {
-    let started = Instant::now();
-    let mut sources = load_site(&options.root)?;
-    if let Some(url) = &options.base_url {
-        override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
-    }
-    log::debug!("load: {:?}", started.elapsed());
-    let started = Instant::now();
-    let site = parse_site(sources, &ParseOptions { drafts: options.drafts })?;
-    log::debug!("parse: {:?}", started.elapsed());
-    Ok(site)
-}
-
-/// Builds the site into `options.output`, replacing what was there only if
+/// Builds the site into `settings.output`, replacing what was there only if
 /// the whole build succeeds, and only if it is dotwork's (or `force`).
-pub fn build(options: &BuildOptions) -> Result<BuildSummary, Error> {
+pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let started = Instant::now();
-    let output = OutputFolder::resolve(&options.output)?;
-    check_output_folder(&options.root, &output)?;
-    let site = load_and_parse(options)?;
+    let output = OutputFolder::resolve(&settings.output)?;
+    check_output_folder(&settings.root, &output)?;
+    let site = load_and_parse(settings)?;
     let t = Instant::now();
-    let renderer = Renderer::new(&site)?;
-    let others =
-        renderer.site_files().map_err(|d| Error::Site(crate::render::merge_page_errors(&site, d)))?;
-    let pages: Vec<PathBuf> = site.pages.iter().map(|p| page_output(&p.path)).collect();
-    let paths: BTreeSet<PathBuf> = pages.iter().chain(others.iter().map(|o| &o.path)).cloned().collect();
-    // Each page is written as soon as it is rendered, so the whole site is
-    // never held in memory at once.
-    replace_output(&output, &paths, options.force, |dir| {
+    let pipeline = Pipeline::new(&site)?;
+    let paths = pipeline.output_paths();
+    let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
+    replace_output(&output, &paths, settings.force, |dir| {
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
-        others.par_iter().try_for_each(|o| write_file(dir, o))?;
-        let problems = site
-            .pages
-            .par_iter()
-            .map(|page| match renderer.page(page) {
-                Ok(file) => write_file(dir, &file).map(|()| None),
-                Err(d) => Ok(Some(d)),
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        Error::from_diagnostics(crate::render::merge_page_errors(
-            &site,
-            problems.into_iter().flatten().collect(),
-        ))
+        pipeline.render(&|_| true, &FolderSink(dir)).map(drop)
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
-    Ok(BuildSummary {
-        pages: site.pages.len(),
-        files: site.pages.len() + others.len(),
-        elapsed: started.elapsed(),
-        warnings: site.warnings,
-    })
+    Ok(BuildSummary { pages, files: paths.len(), elapsed: started.elapsed(), warnings: site.warnings })
 }
-
 /// The folders of a site that a build reads.
 const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 

@@ -2,7 +2,7 @@
 //! outputs with the same path, or a file where another output needs a
 //! folder (`about` beside `about/index.html`), are errors naming both
 //! sources. `build`, `check` and `serve` all assemble their outputs through
-//! [`super::Renderer::site_files`], so they agree (issue 9: an alias equal to
+//! [`super::list_units`], so they agree (issue 9: an alias equal to
 //! a static file's path passed `check` and failed `build` with "Is a
 //! directory").
 //!

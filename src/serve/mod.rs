@@ -27,13 +27,13 @@ mod watch;
 
 use std::io::{BufReader, ErrorKind, Read as _, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
-use std::path::Path;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
+use crate::settings::Settings;
 use files::open_static;
 use http::{Deadline, ReadError, Target, content_type, host_allowed, read_request, resolve};
 use limits::{Slot, Slots, connection_cap, raise_fd_limit};
@@ -77,20 +77,22 @@ pub struct Server {
 }
 
 impl Server {
-    /// Listens on `bind:port` (port 0: any free port), starts watching the
-    /// site at `root` and builds it. A site that does not build is served
+    /// Listens where `settings.listen` says (port 0: any free port), starts
+    /// watching the site at `settings.root` and builds it, served at its own
+    /// address (which replaces `base_url`). A site that does not build is served
     /// anyway, showing its errors; a folder without `site.yaml` is an error.
-    pub fn start(root: &Path, drafts: bool, bind: IpAddr, port: u16) -> Result<Server, Error> {
+    pub fn start(settings: &Settings) -> Result<Server, Error> {
+        let (root, bind) = (settings.root.as_path(), settings.listen.bind);
         let fd_limit = raise_fd_limit();
         let slots = Slots::new(connection_cap(fd_limit));
         log::debug!("open-file limit {fd_limit}: at most {} connections", connection_cap(fd_limit));
-        let listener = listen(bind, port)?;
+        let listener = listen(bind, settings.listen.port)?;
         let local = listener.local_addr().map_err(|e| Error::Serve(format!("cannot listen: {e}")))?;
         let url = url_of(local);
         network::warn_if_shown_to_the_network(local);
         // Watch first: an edit made during the first build is not lost.
         let (watcher, events) = Watcher::start(root)?;
-        let mut builder = Builder::new(root, drafts, &url);
+        let mut builder = Builder::new(&Settings { base_url: Some(url.clone()), ..settings.clone() });
         let hub = Arc::new(Hub::new(Snapshot::default()));
         let started = Instant::now();
         match builder.rebuild(&Plan::Full) {
@@ -217,9 +219,9 @@ fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub
 fn publish(result: Result<Rebuilt, Error>, hub: &Hub, started: Instant) {
     let ms = started.elapsed().as_millis();
     match result {
-        Ok(Rebuilt::Site { snapshot, rendered, pages }) => {
+        Ok(Rebuilt::Site { snapshot, rendered, units }) => {
             hub.publish_site(snapshot);
-            log::info!("rebuilt in {ms} ms ({rendered} of {pages} pages rendered)");
+            log::info!("rebuilt in {ms} ms ({rendered} of {units} outputs rendered)");
         }
         Ok(Rebuilt::Assets) => {
             hub.publish_reload();

@@ -1,5 +1,5 @@
-//! Rebuilding in memory: the same load, parse and render stages as `build`,
-//! redoing only what a [`Plan`] says changed, into a [`Snapshot`] of the
+//! Rebuilding in memory: the same pipeline as `build` (`pipeline.rs`),
+//! rendering only the units whose inputs changed, into a [`Snapshot`] of the
 //! built site that connections read while the next rebuild runs.
 //!
 //! What is kept between rebuilds, and why that is enough:
@@ -7,9 +7,10 @@
 //!   alone; anything else (settings, a file added or removed) loads all;
 //! - the [`ParseCache`]: only pages whose text changed are parsed again, and
 //!   every page's markdown only when a URL changed (links follow URLs);
-//! - the last good snapshot: a page is rendered again only if it was parsed
-//!   afresh since then, unless the templates or [`shared_inputs`] (settings,
-//!   menu, titles) changed, which renders every page.
+//! - the last good snapshot, with the fingerprint of every input its units
+//!   declared ([`Fingerprints`]) and the files each unit wrote: a unit is
+//!   rendered again only if one of its inputs has another fingerprint now
+//!   (or it is new); every other unit's files are taken from that snapshot.
 //!
 //! Static files are not read into memory: the snapshot names them and they
 //! are read from the site folder when requested, so editing a stylesheet
@@ -17,16 +18,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::config::override_base_url;
-use crate::content::Page;
 use crate::error::Error;
-use crate::render::{OutputContent, render_site_selected, shared_inputs};
+use crate::pipeline::{Pipeline, Sink, load};
+use crate::render::{Fingerprints, OutputContent, OutputFile, UnitKey};
 use crate::serve::watch::Plan;
-use crate::site::{ParseCache, ParseOptions, parse_site_cached};
-use crate::source::{AssetSource, Sources, load_site, read_text};
-use crate::url::page_output;
+use crate::settings::Settings;
+use crate::site::{ParseCache, parse_site_cached};
+use crate::source::{AssetSource, Sources, read_text};
 
 /// A built site in memory: output path (`about/index.html`) -> contents.
 #[derive(Debug, Default)]
@@ -55,56 +55,64 @@ pub(crate) enum Rebuilt {
     Site {
         /// The files.
         snapshot: Arc<Snapshot>,
-        /// Pages rendered this time.
+        /// Units rendered this time.
         rendered: usize,
-        /// Pages in the site.
-        pages: usize,
+        /// Units in the site.
+        units: usize,
     },
     /// Only files served as they are changed: same snapshot, reload pages.
     Assets,
 }
 
-/// Rebuilds the site at `root` after each change, keeping what it can.
+/// Rebuilds the site after each change, keeping what it can.
 #[derive(Debug)]
 pub(crate) struct Builder {
-    root: PathBuf,
-    /// `root` with every link resolved.
+    /// What to build, with `base_url` the address the site is served at.
+    settings: Settings,
+    /// The site's folder with every link resolved.
     real_root: PathBuf,
-    parse: ParseOptions,
-    /// The address the site is served at, for `base_url`.
-    base_url: String,
     /// As loaded and patched; `None` until loaded, or after reading failed.
     sources: Option<Sources>,
     cache: ParseCache,
-    /// Pages parsed afresh since the last good build, so not yet rendered.
-    dirty: HashSet<PathBuf>,
     last_good: Option<Good>,
 }
 
+/// The last site that built, and what it was built from.
 #[derive(Debug)]
 struct Good {
     snapshot: Arc<Snapshot>,
-    shared: String,
-    templates: Vec<(String, String)>,
+    /// The fingerprint of every input its units read.
+    prints: Fingerprints,
+    /// The files (snapshot keys) each unit wrote.
+    units: HashMap<UnitKey, Vec<String>>,
+}
+
+/// The sink of a rebuild: the files of the units rendered this time.
+#[derive(Default)]
+struct Rendered(Mutex<Vec<(String, Body)>>);
+
+impl Sink for Rendered {
+    fn take(&self, _unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+        let mut taken = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        taken.extend(files.into_iter().map(|f| (output_key(&f.path), body_of(f.content))));
+        Ok(())
+    }
 }
 
 impl Builder {
-    /// A builder for the site at `root`, served at `base_url`.
-    pub(crate) fn new(root: &Path, drafts: bool, base_url: &str) -> Builder {
+    /// A builder for the site `settings` describe (`base_url`: where it is served).
+    pub(crate) fn new(settings: &Settings) -> Builder {
         Builder {
-            root: root.to_path_buf(),
-            real_root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-            parse: ParseOptions { drafts },
-            base_url: base_url.to_string(),
+            real_root: std::fs::canonicalize(&settings.root).unwrap_or_else(|_| settings.root.clone()),
+            settings: settings.clone(),
             sources: None,
             cache: ParseCache::default(),
-            dirty: HashSet::new(),
             last_good: None,
         }
     }
 
-    /// Drops everything kept from earlier rebuilds but the last good site,
-    /// so the next rebuild loads and parses everything again.
+    /// Drops everything kept from earlier rebuilds, so the next rebuild
+    /// loads, parses and renders everything again.
     pub(crate) fn forget(&mut self) {
         self.sources = None;
         self.cache = ParseCache::default();
@@ -125,45 +133,54 @@ impl Builder {
             None => self.load()?,
         };
         lap.log("load");
-        let parsed = parse_site_cached(sources, &self.parse, &mut self.cache);
-        self.dirty.extend(self.cache.fresh().iter().cloned());
-        let site = parsed?;
+        let site = parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?;
         lap.log("parse");
 
-        let shared = shared_inputs(&site);
-        let templates: Vec<(String, String)> =
-            site.templates.iter().map(|t| (t.name.clone(), t.text.clone())).collect();
-        let previous = self.last_good.as_ref().filter(|g| g.shared == shared && g.templates == templates);
-        let dirty = &self.dirty;
-        let selected = |page: &Page| match previous {
-            Some(good) => dirty.contains(&page.source) || !good.snapshot.files.contains_key(&page_key(page)),
-            None => true,
-        };
-        let rendered = site.pages.iter().filter(|p| selected(p)).count();
+        let pipeline = Pipeline::new(&site)?;
+        let units = pipeline.units();
+        lap.log("templates and units");
+        let cache = &self.cache;
+        let prints = Fingerprints::of(&site, &|page| cache.text_print(page));
+        lap.log("fingerprints");
+        let keys: Vec<UnitKey> = units.iter().map(|u| u.key(&site)).collect();
+        let previous = self.last_good.as_ref();
+        let reused: Vec<Option<&Vec<String>>> = units
+            .iter()
+            .zip(&keys)
+            .map(|(&unit, key)| {
+                let good = previous?;
+                let files = good.units.get(key)?;
+                prints.unchanged(unit, &site, &good.prints).then_some(files)
+            })
+            .collect();
         lap.log("compare");
-        let outputs = render_site_selected(&site, &selected)?;
-        lap.log("render");
+        let sink = Rendered::default();
+        let rendered = pipeline.render(&|i| reused[i].is_none(), &sink)?;
+        lap.start_again();
 
-        let mut files = HashMap::with_capacity(outputs.len() + site.pages.len());
+        let fresh = sink.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut files = HashMap::with_capacity(units.len());
         if let Some(good) = previous {
-            for page in &site.pages {
-                let key = page_key(page);
-                if let Some(body) = good.snapshot.files.get(&key) {
-                    files.insert(key, body.clone());
+            for key in reused.iter().flatten().flat_map(|files| files.iter()) {
+                if let Some(body) = good.snapshot.files.get(key) {
+                    files.insert(key.clone(), body.clone());
                 }
             }
         }
-        for output in outputs {
-            files.insert(output_key(&output.path), body_of(output.content));
-        }
+        files.extend(fresh);
+        let unit_files = units
+            .iter()
+            .zip(keys)
+            .map(|(unit, key)| (key, unit.outputs(&site).iter().map(|p| output_key(p)).collect()))
+            .collect();
         let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
-        self.dirty.clear();
-        self.last_good = Some(Good { snapshot: snapshot.clone(), shared, templates });
+        let units = units.len();
+        drop(pipeline);
+        self.last_good = Some(Good { snapshot: snapshot.clone(), prints, units: unit_files });
         lap.log("assemble");
-        let pages = site.pages.len();
         // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
         std::thread::spawn(move || drop(site));
-        Ok(Rebuilt::Site { snapshot, rendered, pages })
+        Ok(Rebuilt::Site { snapshot, rendered, units })
     }
 
     /// Reads the files `plan` names again into the loaded sources: `None`
@@ -186,7 +203,7 @@ impl Builder {
             return None;
         }
         for rel in pages.iter().chain(templates) {
-            let text = match read_text(&self.root, rel) {
+            let text = match read_text(&self.settings.root, rel) {
                 Ok(file) => file.text,
                 Err(d) => {
                     // Read everything next time, so this file is reported until it is fixed.
@@ -206,8 +223,7 @@ impl Builder {
     /// Loads the whole site, served at our address.
     fn load(&mut self) -> Result<Sources, Error> {
         self.sources = None;
-        let mut sources = load_site(&self.root)?;
-        override_base_url(&mut sources.config, &self.base_url).map_err(|d| Error::Site(vec![d]))?;
+        let sources = load(&self.settings)?;
         self.sources = Some(sources.clone());
         Ok(sources)
     }
@@ -221,14 +237,15 @@ impl Lap {
         Lap(std::time::Instant::now())
     }
 
+    /// After a stage that logs its own time.
+    fn start_again(&mut self) {
+        self.0 = std::time::Instant::now();
+    }
+
     fn log(&mut self, stage: &str) {
         log::debug!("{stage}: {:?}", self.0.elapsed());
         self.0 = std::time::Instant::now();
     }
-}
-
-fn page_key(page: &Page) -> String {
-    output_key(&page_output(&page.path))
 }
 
 /// An output path as the key requests are looked up by: `/`-separated.
@@ -254,10 +271,15 @@ fn body_of(content: OutputContent) -> Body {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
     use std::fs;
 
     const URL: &str = "http://127.0.0.1:1111/";
+    const CONFIG: &str = "title: T\nbase_url: https://example.org/\n";
+
+    fn builder(root: &Path) -> Builder {
+        Builder::new(&Settings { base_url: Some(URL.to_string()), ..Settings::new(root) })
+    }
 
     struct Site {
         dir: tempfile::TempDir,
@@ -267,12 +289,12 @@ mod tests {
     impl Site {
         fn new(pages: &[(&str, &str)]) -> Site {
             let dir = tempfile::tempdir().unwrap();
-            fs::write(dir.path().join("site.yaml"), "title: T\nbase_url: https://example.org/\n").unwrap();
+            fs::write(dir.path().join("site.yaml"), CONFIG).unwrap();
             fs::create_dir(dir.path().join("content")).unwrap();
             for (path, text) in pages {
                 fs::write(dir.path().join("content").join(path), text).unwrap();
             }
-            let builder = Builder::new(dir.path(), false, URL);
+            let builder = builder(dir.path());
             Site { dir, builder }
         }
 
@@ -282,7 +304,7 @@ mod tests {
             fs::write(path, text).unwrap();
         }
 
-        /// Rebuilds as serve would; returns how many pages were rendered.
+        /// Rebuilds as serve would; returns how many units were rendered.
         fn rebuild(&mut self, plan: &Plan) -> Result<usize, Error> {
             match self.builder.rebuild(plan)? {
                 Rebuilt::Site { rendered, .. } => Ok(rendered),
@@ -311,15 +333,18 @@ mod tests {
         }
 
         /// The incremental result must equal a build from scratch.
-        fn assert_same_as_a_full_build(&self) {
-            let mut fresh = Builder::new(self.dir.path(), false, URL);
+        fn assert_same_as_a_full_build(&self, step: &str) {
+            let mut fresh = builder(self.dir.path());
             let Rebuilt::Site { snapshot, .. } = fresh.rebuild(&Plan::Full).unwrap() else { panic!() };
             let ours = &self.builder.last_good.as_ref().unwrap().snapshot;
             let keys = |s: &Snapshot| s.files.keys().cloned().collect::<BTreeSet<_>>();
-            assert_eq!(keys(ours), keys(&snapshot));
+            assert_eq!(keys(ours), keys(&snapshot), "after {step}");
             for (key, body) in &snapshot.files {
-                if let (Body::Bytes(a), Some(Body::Bytes(b))) = (body, ours.files.get(key)) {
-                    assert!(a == b, "{key} differs from a full build");
+                match (body, ours.files.get(key)) {
+                    (Body::Bytes(a), Some(Body::Bytes(b))) => assert!(a == b, "{key} differs after {step}"),
+                    (Body::File(a), Some(Body::File(b))) => assert_eq!(a, b, "after {step}"),
+                    (Body::Builtin(a), Some(Body::Builtin(b))) => assert_eq!(a, b, "after {step}"),
+                    (a, b) => panic!("{key} after {step}: {a:?} vs {b:?}"),
                 }
             }
         }
@@ -330,25 +355,33 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_renders_only_that_page_and_a_menu_change_renders_all() {
+    fn an_edit_renders_only_the_units_that_read_what_changed() {
         let mut site = Site::new(&[
             ("index.md", &page("Home", true, "See [risks](risks.md).")),
             ("risks.md", &page("Risks", true, "Some risks.")),
             ("notes.md", &page("Notes", false, "Notes.")),
         ]);
-        assert_eq!(site.rebuild(&Plan::Full).unwrap(), 3);
+        let all = site.rebuild(&Plan::Full).unwrap();
+        assert!(all > 3, "pages, the 404 page, sitemap, robots.txt, the theme's files: {all}");
         assert_eq!(site.edit("content/notes.md", &page("Notes", false, "Edited notes.")).unwrap(), 1);
         assert!(site.page("notes/index.html").contains("Edited notes."));
-        site.assert_same_as_a_full_build();
-        // A title shows in other pages (menu, breadcrumbs): every page again.
-        assert_eq!(site.edit("content/risks.md", &page("Possible risks", true, "Some risks.")).unwrap(), 3);
+        site.assert_same_as_a_full_build("a body edit");
+        // The title of a page in the menu shows on every page and the 404 page.
+        assert_eq!(site.edit("content/risks.md", &page("Possible risks", true, "Some risks.")).unwrap(), 4);
         assert!(site.page("notes/index.html").contains("Possible risks"));
-        site.assert_same_as_a_full_build();
-        // A new slug changes links to the page.
+        site.assert_same_as_a_full_build("a menu title");
+        // The title of a page out of the menu shows only on that page.
+        assert_eq!(site.edit("content/notes.md", &page("Jottings", false, "Edited notes.")).unwrap(), 1);
+        site.assert_same_as_a_full_build("a title");
+        // A new slug changes links to the page, the menu and the sitemap.
         let moved = "---\ntitle: Possible risks\nmenu: true\nslug: dangers\n---\nSome risks.\n";
-        assert_eq!(site.edit("content/risks.md", moved).unwrap(), 3);
+        assert_eq!(site.edit("content/risks.md", moved).unwrap(), 5);
         assert!(site.page("index.html").contains("href=\"dangers/\""));
-        site.assert_same_as_a_full_build();
+        site.assert_same_as_a_full_build("a slug");
+        // A date is in the page and the sitemap only.
+        let dated = "---\ntitle: Jottings\ndate: 2026-01-02\n---\nEdited notes.\n";
+        assert_eq!(site.edit("content/notes.md", dated).unwrap(), 2);
+        site.assert_same_as_a_full_build("a date");
     }
 
     #[test]
@@ -357,9 +390,10 @@ mod tests {
             Site::new(&[("index.md", &page("Home", true, "Hi.")), ("a.md", &page("A", false, "A."))]);
         site.write("templates/page.html", "<p>{{ page.title }}</p>");
         site.rebuild(&Plan::Full).unwrap();
-        assert_eq!(site.edit("templates/page.html", "<h1>{{ page.title }}</h1>").unwrap(), 2);
+        // Both pages and the 404 page (which reads the templates too).
+        assert_eq!(site.edit("templates/page.html", "<h1>{{ page.title }}</h1>").unwrap(), 3);
         assert_eq!(site.page("a/index.html"), "<h1>A</h1>");
-        site.assert_same_as_a_full_build();
+        site.assert_same_as_a_full_build("a template edit");
     }
 
     #[test]
@@ -376,23 +410,24 @@ mod tests {
         assert_eq!(errors[0].file, Path::new("content/a.md"));
         assert_eq!(errors[0].location.map(|l| l.line), Some(5));
         assert!(site.edit("content/b.md", &page("B", false, "B, edited.")).is_err());
-        assert_eq!(site.edit("content/a.md", &page("A", false, "A.")).unwrap(), 2);
+        assert_eq!(site.edit("content/a.md", &page("A", false, "A.")).unwrap(), 1);
         assert!(site.page("b/index.html").contains("B, edited."));
-        site.assert_same_as_a_full_build();
-        // Broken front matter takes the page out of the site: every page again.
+        site.assert_same_as_a_full_build("a fix");
+        // Broken front matter takes the page out of the site.
         let Err(Error::Site(errors)) = site.edit("content/a.md", "---\ntitle: [A\n---\n") else { panic!() };
         assert_eq!(errors[0].file, Path::new("content/a.md"));
         assert_eq!(errors[0].location.map(|l| l.line), Some(2));
-        assert_eq!(site.edit("content/a.md", &page("A", false, "A, again.")).unwrap(), 3);
-        site.assert_same_as_a_full_build();
+        assert_eq!(site.edit("content/a.md", &page("A", false, "A, again.")).unwrap(), 1);
+        site.assert_same_as_a_full_build("a fix of front matter");
     }
 
     #[test]
     fn a_new_or_unreadable_file_loads_everything_again() {
         let mut site = Site::new(&[("index.md", &page("Home", true, "Hi."))]);
         site.rebuild(&Plan::Full).unwrap();
-        // Named in a patch but not loaded before: a new page.
-        assert_eq!(site.edit("content/new.md", &page("New", false, "New.")).unwrap(), 2);
+        // Named in a patch but not loaded before: a new page. Every page
+        // reads the list of URLs (`page_url`), and the sitemap lists it.
+        assert_eq!(site.edit("content/new.md", &page("New", false, "New.")).unwrap(), 4);
         assert!(site.page("new/index.html").contains("New."));
         site.write_bytes_for_test("content/new.md", b"---\ntitle: caf\xe9\n---\n");
         let plan = Plan::Patch {
@@ -427,5 +462,162 @@ mod tests {
         fn write_bytes_for_test(&self, rel: &str, bytes: &[u8]) {
             fs::write(self.dir.path().join(rel), bytes).unwrap();
         }
+    }
+
+    /// A tiny xorshift generator: the same edits on every run, no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// What the sequence knows about one page, to write it out again.
+    #[derive(Clone)]
+    struct Spec {
+        title: String,
+        menu: bool,
+        weight: i64,
+        date: Option<u32>,
+        draft: bool,
+        body: String,
+        aliases: Vec<String>,
+    }
+
+    impl Spec {
+        fn text(&self) -> String {
+            let mut t = format!("---\ntitle: {}\nmenu: {}\nweight: {}\n", self.title, self.menu, self.weight);
+            if let Some(day) = self.date {
+                t.push_str(&format!("date: 2026-01-{day:02}\n"));
+            }
+            if self.draft {
+                t.push_str("draft: true\n");
+            }
+            if !self.aliases.is_empty() {
+                t.push_str(&format!("aliases: [{}]\n", self.aliases.join(", ")));
+            }
+            t.push_str("---\n");
+            t.push_str(&self.body);
+            t.push('\n');
+            t
+        }
+    }
+
+    /// Random edits of every kind serve sees, each followed by a comparison
+    /// with a build from scratch; a body edit must render exactly one unit.
+    #[test]
+    fn random_edits_build_the_same_site_as_a_full_build() {
+        let mut site = Site::new(&[("index.md", &page("Home", true, "Welcome."))]);
+        site.rebuild(&Plan::Full).unwrap();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut pages: BTreeMap<String, Spec> = BTreeMap::new();
+        let mut made = 0;
+        let mut template = false;
+        let mut body_edits = 0;
+        for step in 0..60 {
+            let names: Vec<String> = pages.keys().cloned().collect();
+            let pick = |rng: &mut Rng| names[rng.below(names.len())].clone();
+            let kind = if names.is_empty() { 0 } else { rng.below(10) };
+            let what = match kind {
+                0 | 1 => {
+                    made += 1;
+                    let name = format!("p{made}");
+                    let spec = Spec {
+                        title: format!("Page {made}"),
+                        menu: rng.below(3) == 0,
+                        weight: rng.below(5) as i64,
+                        date: (rng.below(2) == 0).then(|| 1 + rng.below(28) as u32),
+                        draft: false,
+                        body: format!("Text of page {made}."),
+                        aliases: Vec::new(),
+                    };
+                    site.edit(&format!("content/{name}.md"), &spec.text()).unwrap();
+                    pages.insert(name, spec);
+                    "add a page"
+                }
+                2 => {
+                    let name = pick(&mut rng);
+                    pages.remove(&name);
+                    fs::remove_file(site.dir.path().join(format!("content/{name}.md"))).unwrap();
+                    site.rebuild(&Plan::Full).unwrap();
+                    "delete a page"
+                }
+                3 => {
+                    let name = pick(&mut rng);
+                    let mut spec = pages.remove(&name).unwrap();
+                    made += 1;
+                    let new = format!("p{made}");
+                    fs::remove_file(site.dir.path().join(format!("content/{name}.md"))).unwrap();
+                    // Half the time, keep the old URL working with an alias.
+                    if rng.below(2) == 0 && !spec.draft {
+                        spec.aliases.push(format!("/{name}/"));
+                    }
+                    site.write(&format!("content/{new}.md"), &spec.text());
+                    pages.insert(new, spec);
+                    site.rebuild(&Plan::Full).unwrap();
+                    "rename a page"
+                }
+                4..=7 => {
+                    let name = pick(&mut rng);
+                    let spec = pages.get_mut(&name).unwrap();
+                    let what = match kind {
+                        4 => {
+                            spec.body = format!("{} More.", spec.body);
+                            "edit a body"
+                        }
+                        5 => {
+                            match rng.below(3) {
+                                0 => spec.title = format!("{} again", spec.title),
+                                1 => spec.menu = !spec.menu,
+                                _ => spec.weight = rng.below(5) as i64,
+                            }
+                            "change title, menu or weight"
+                        }
+                        6 => {
+                            spec.date = Some(1 + rng.below(28) as u32);
+                            "change a date"
+                        }
+                        _ => {
+                            spec.draft = !spec.draft;
+                            spec.aliases.clear();
+                            "draft or undraft"
+                        }
+                    };
+                    let (text, draft) = (spec.text(), spec.draft);
+                    let rendered = site.edit(&format!("content/{name}.md"), &text).unwrap();
+                    if kind == 4 {
+                        assert_eq!(rendered, usize::from(!draft), "step {step}: {what} of {name}");
+                        body_edits += usize::from(!draft);
+                    }
+                    what
+                }
+                8 => {
+                    template = !template;
+                    let text = if template {
+                        "<main><h1>{{ page.title }}</h1>{{ page.content | safe }}</main>"
+                    } else {
+                        "<article><h1>{{ page.title }}</h1>{{ page.content | safe }}</article>"
+                    };
+                    site.edit("templates/page.html", text).unwrap();
+                    "edit a template"
+                }
+                _ => {
+                    let tagline = format!("{CONFIG}description: Step {step}\n");
+                    site.write("site.yaml", &tagline);
+                    site.rebuild(&Plan::Full).unwrap();
+                    "edit site.yaml"
+                }
+            };
+            site.assert_same_as_a_full_build(&format!("step {step}: {what}"));
+        }
+        assert!(body_edits > 0, "the sequence edits at least one body");
     }
 }

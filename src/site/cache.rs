@@ -45,6 +45,9 @@ type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
 #[derive(Debug)]
 struct CachedPage {
     text: String,
+    /// A hash of `text`, made once per version of the text, for `serve` to
+    /// compare runs without hashing every page's text again (none in one-shot mode).
+    text_print: Option<u64>,
     front: Result<(FrontMatter, FrontFacts), Diagnostic>,
     body: Option<CachedBody>,
 }
@@ -64,6 +67,12 @@ impl ParseCache {
         &self.fresh
     }
 
+    /// A hash of the text of `page` (a source path) as last parsed; `None`
+    /// for a page not parsed, or in one-shot mode.
+    pub fn text_print(&self, page: &Path) -> Option<u64> {
+        self.pages.get(page).and_then(|c| c.text_print)
+    }
+
     /// Parses the front matter of every page whose text is new, and forgets
     /// pages that are gone.
     pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
@@ -74,8 +83,14 @@ impl ParseCache {
             .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
             .map(|p| {
                 let front = parse_front_matter(&p.path, &p.text);
-                let text = if self.one_shot { String::new() } else { p.text.clone() };
-                (p.path.clone(), CachedPage { text, front, body: None })
+                let (text, text_print) = if self.one_shot {
+                    (String::new(), None)
+                } else {
+                    let mut h = std::hash::DefaultHasher::new();
+                    std::hash::Hash::hash(&p.text, &mut h);
+                    (p.text.clone(), Some(std::hash::Hasher::finish(&h)))
+                };
+                (p.path.clone(), CachedPage { text, text_print, front, body: None })
             })
             .collect();
         self.pages.extend(parsed);

@@ -1,0 +1,207 @@
+//! The pipeline that `build`, `check` and `serve` share: load and parse a
+//! site ([`load_and_parse`]), list its render units and check their outputs
+//! for collisions ([`Pipeline::new`]), then render the units in parallel
+//! into a [`Sink`] ([`Pipeline::render`]). Only the sink differs between the
+//! commands: `build` writes each unit's files into the new output folder as
+//! soon as they are made (`output::FolderSink`, inside the atomic folder
+//! swap), `check` keeps them in a [`Collector`] to inspect, and `serve` puts
+//! them in the in-memory snapshot it answers from, rendering only the units
+//! whose declared inputs changed.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::override_base_url;
+use crate::error::{Diagnostic, Error};
+use crate::render::{OutputFile, Renderer, Unit, list_units, merge_page_errors};
+use crate::settings::Settings;
+use crate::site::{Site, parse_site};
+use crate::source::{Sources, load_site};
+
+/// Where rendered files go. Called from several threads at once, once per
+/// rendered unit, with the unit's number in [`Pipeline::units`].
+pub trait Sink: Sync {
+    /// Takes the files unit number `unit` rendered.
+    fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error>;
+}
+
+/// Loads the site as `settings` say: the load stage, with `base_url`
+/// replaced if asked.
+pub fn load(settings: &Settings) -> Result<Sources, Error> {
+    let mut sources = load_site(&settings.root)?;
+    if let Some(url) = &settings.base_url {
+        override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
+    }
+    Ok(sources)
+}
+
+/// Loads and parses the site.
+pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
+    let started = Instant::now();
+    let sources = load(settings)?;
+    log::debug!("load: {:?}", started.elapsed());
+    let started = Instant::now();
+    let site = parse_site(sources, &settings.parse_options())?;
+    log::debug!("parse: {:?}", started.elapsed());
+    Ok(site)
+}
+
+/// A parsed site ready to render: its templates and its units.
+pub struct Pipeline<'a> {
+    site: &'a Site,
+    renderer: Renderer<'a>,
+    units: Vec<Unit>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// Parses the templates and lists the site's units; two units writing
+    /// one path are an error here, before anything is rendered.
+    pub fn new(site: &'a Site) -> Result<Pipeline<'a>, Error> {
+        let renderer = Renderer::new(site)?;
+        let units = list_units(site, renderer.has_404_template())
+            .map_err(|problems| Error::Site(merge_page_errors(site, problems)))?;
+        Ok(Pipeline { site, renderer, units })
+    }
+
+    /// The site's units, pages first.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// Every path the units write, for the output folder to claim first.
+    pub fn output_paths(&self) -> BTreeSet<PathBuf> {
+        self.units.iter().flat_map(|u| u.outputs(self.site)).collect()
+    }
+
+    /// Renders every unit for which `selected` (given its number) is true
+    /// into `sink`, each unit's files handed on as soon as they are made, so
+    /// the whole site is never held here. Every unit is tried; template
+    /// errors are reported together, the same error on many pages once.
+    /// Returns how many units were rendered.
+    pub fn render(
+        &self,
+        selected: &(dyn Fn(usize) -> bool + Sync),
+        sink: &impl Sink,
+    ) -> Result<usize, Error> {
+        let started = Instant::now();
+        let problems = (0..self.units.len())
+            .into_par_iter()
+            .filter(|&i| selected(i))
+            .map(|i| match self.renderer.render_unit(self.units[i]) {
+                Ok(files) => sink.take(i, files).map(|()| None),
+                Err(d) => Ok(Some(d)),
+            })
+            .collect::<Result<Vec<Option<Diagnostic>>, Error>>()?;
+        let rendered = problems.len();
+        log::debug!("render: {:?} ({rendered} of {} units)", started.elapsed(), self.units.len());
+        Error::from_diagnostics(merge_page_errors(self.site, problems.into_iter().flatten().collect()))?;
+        Ok(rendered)
+    }
+}
+
+/// A sink that keeps every file, in the order of the units (`check`).
+#[derive(Debug, Default)]
+pub struct Collector(Mutex<Vec<(usize, Vec<OutputFile>)>>);
+
+impl Sink for Collector {
+    fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+        // A poisoned lock means a renderer thread panicked; its files are still whole.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, files));
+        Ok(())
+    }
+}
+
+impl Collector {
+    /// The files taken, in the order of the units that made them.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut taken = self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        taken.sort_unstable_by_key(|(unit, _)| *unit);
+        taken.into_iter().flat_map(|(_, files)| files).collect()
+    }
+}
+
+/// Renders every output file of the site into memory.
+pub fn render_site(site: &Site) -> Result<Vec<OutputFile>, Error> {
+    let collector = Collector::default();
+    Pipeline::new(site)?.render(&|_| true, &collector)?;
+    Ok(collector.into_files())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::Path;
+
+    fn site_at(dir: &Path, files: &[(&str, &str)]) -> Site {
+        fs::write(dir.join("site.yaml"), "title: T\nbase_url: https://example.org/\n").unwrap();
+        for (rel, text) in files {
+            let path = dir.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        load_and_parse(&Settings::new(dir)).unwrap()
+    }
+
+    fn paths(files: &[OutputFile]) -> Vec<String> {
+        files.iter().map(|f| f.path.to_string_lossy().replace('\\', "/")).collect()
+    }
+
+    #[test]
+    fn every_unit_is_rendered_once_pages_first_and_each_names_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[
+                ("content/index.md", "---\ntitle: Home\n---\nHi.\n"),
+                ("content/b.md", "---\ntitle: B\naliases: [/old/]\n---\nB.\n"),
+            ],
+        );
+        let pipeline = Pipeline::new(&site).unwrap();
+        assert_eq!(pipeline.units()[..2], [Unit::Page(0), Unit::Page(1)]);
+        let collector = Collector::default();
+        assert_eq!(pipeline.render(&|_| true, &collector).unwrap(), pipeline.units().len());
+        let files = collector.into_files();
+        let written = paths(&files);
+        assert_eq!(written[..2], ["b/index.html", "index.html"]);
+        for name in ["404.html", "old/index.html", "sitemap.xml", "robots.txt"] {
+            assert!(written.iter().any(|w| w == name), "{name} in {written:?}");
+        }
+        // Every file a unit names is the file it writes, and no other.
+        let declared: Vec<String> =
+            pipeline.output_paths().iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+        let mut sorted = written.clone();
+        sorted.sort();
+        assert_eq!(declared, sorted);
+    }
+
+    #[test]
+    fn a_static_file_replaces_the_unit_that_would_make_it_and_a_clash_renders_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[("content/index.md", "---\ntitle: Home\n---\nHi.\n"), ("static/robots.txt", "User-agent: *\n")],
+        );
+        let pipeline = Pipeline::new(&site).unwrap();
+        assert!(!pipeline.units().contains(&Unit::Robots));
+        assert_eq!(
+            pipeline.units().iter().filter(|u| matches!(u, Unit::Asset(_))).count(),
+            site.assets.len()
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let site = site_at(
+            dir.path(),
+            &[
+                ("content/index.md", "---\ntitle: Home\naliases: [/sitemap.xml]\n---\nHi.\n"),
+                ("static/sitemap.xml", "<urlset/>"),
+            ],
+        );
+        let Err(Error::Site(problems)) = Pipeline::new(&site) else { panic!("a clash must be an error") };
+        assert!(problems.iter().any(|d| d.message.contains("sitemap.xml")), "{problems:?}");
+    }
+}

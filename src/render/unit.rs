@@ -1,0 +1,267 @@
+//! Render units: whatever produces output is a [`Unit`] (a page, the 404
+//! page, an alias redirect, the sitemap, robots.txt, a static file). A unit
+//! names the files it writes before it is rendered ([`Unit::outputs`]), so
+//! collisions are found and the output folder is claimed before anything
+//! is made, and it declares what it reads as data ([`Unit::inputs`]), so
+//! `serve` renders again exactly the units whose inputs changed instead of
+//! keeping a list of shared inputs by hand.
+//!
+//! A new kind of output (a section's listing page, a feed) is one new
+//! [`Unit`] variant with its outputs, inputs and renderer, and, if it reads
+//! something no unit read before (the pages of one section), one new
+//! [`Input`] variant with its fingerprint; the other variants stay as they are.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::collisions::{Claim, collisions};
+use crate::error::Diagnostic;
+use crate::site::Site;
+use crate::url::page_output;
+
+/// One thing the render stage makes; numbers index the site's `pages`,
+/// `aliases` and `assets`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A page: `care/aftercare/index.html`.
+    Page(usize),
+    /// `404.html`, served by hosts at any URL that has no file.
+    NotFound,
+    /// A redirect from an old URL (`aliases:`) to its page.
+    Alias(usize),
+    /// `sitemap.xml`.
+    Sitemap,
+    /// `robots.txt`.
+    Robots,
+    /// A static file, or a file beside a page, copied as it is.
+    Asset(usize),
+}
+
+/// What a unit reads, as data that can be compared between two runs through
+/// its fingerprint ([`Fingerprints`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Input {
+    /// One page (by source path): its text, title, URL, reference list and
+    /// rendered body. The body is made from the text, the other pages' URLs
+    /// (links), the settings and the bibliography (citations), so its
+    /// fingerprint folds in theirs instead of hashing the HTML again.
+    Page(PathBuf),
+    /// Every page's source path and URL (the `page_url` template function).
+    Urls,
+    /// The menu: its pages' titles and URLs, in order.
+    Menu,
+    /// Every page's URL with its `date` and `updated` (the sitemap).
+    Dates,
+    /// site.yaml, and the `base_url` it is built for.
+    Config,
+    /// Every template.
+    Templates,
+    /// The bibliography file.
+    Bibliography,
+    /// One static file (by output path): where it is copied from.
+    Asset(PathBuf),
+}
+
+/// A unit's name that stays the same from one run to the next (the numbers
+/// in [`Unit`] do not): its kind and the source or output path that tells
+/// it apart from others of its kind.
+pub type UnitKey = (&'static str, PathBuf);
+
+impl Unit {
+    /// The unit's name across runs.
+    pub fn key(self, site: &Site) -> UnitKey {
+        match self {
+            Unit::Page(i) => ("page", site.pages[i].source.clone()),
+            Unit::NotFound => ("404", PathBuf::new()),
+            Unit::Alias(i) => ("alias", site.aliases[i].0.clone()),
+            Unit::Sitemap => ("sitemap", PathBuf::new()),
+            Unit::Robots => ("robots", PathBuf::new()),
+            Unit::Asset(i) => ("asset", site.assets[i].output.clone()),
+        }
+    }
+
+    /// The files the unit writes, as paths inside the output folder.
+    pub fn outputs(self, site: &Site) -> Vec<PathBuf> {
+        vec![match self {
+            Unit::Page(i) => page_output(&site.pages[i].path),
+            Unit::NotFound => PathBuf::from(NOT_FOUND),
+            Unit::Alias(i) => site.aliases[i].0.clone(),
+            Unit::Sitemap => PathBuf::from(SITEMAP),
+            Unit::Robots => PathBuf::from(ROBOTS),
+            Unit::Asset(i) => site.assets[i].output.clone(),
+        }]
+    }
+
+    /// What rendering the unit reads; its outputs are the same as long as
+    /// each of these has the same fingerprint.
+    pub fn inputs(self, site: &Site) -> Vec<Input> {
+        use Input::{Bibliography, Config, Dates, Menu, Templates, Urls};
+        match self {
+            // The context has the menu; templates get `site`, `bibliography`
+            // and `page_url`; the JSON-LD reads settings and the bibliography.
+            Unit::Page(i) => {
+                vec![Input::Page(site.pages[i].source.clone()), Menu, Urls, Config, Templates, Bibliography]
+            }
+            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography],
+            Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
+            Unit::Sitemap => vec![Dates, Config],
+            Unit::Robots => vec![Config],
+            Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
+        }
+    }
+
+    /// Who claims the unit's outputs, for collision messages.
+    fn claim(self, site: &Site) -> Claim<'_> {
+        match self {
+            Unit::Page(i) => Claim::Page(&site.pages[i]),
+            Unit::NotFound => Claim::Generated("the 404 page"),
+            Unit::Alias(i) => Claim::Alias(&site.pages[site.aliases[i].1]),
+            Unit::Sitemap => Claim::Generated("the sitemap"),
+            Unit::Robots => Claim::Generated("robots.txt"),
+            Unit::Asset(i) => Claim::Asset(&site.assets[i]),
+        }
+    }
+}
+
+const NOT_FOUND: &str = "404.html";
+const SITEMAP: &str = "sitemap.xml";
+const ROBOTS: &str = "robots.txt";
+
+/// Every unit of the site, pages first: the 404 page only if there is a
+/// `404.html` template (`has_404_template`). A static file named
+/// `robots.txt`, `sitemap.xml` or `404.html` is the owner's own and replaces
+/// the one dotwork would make. Any other two outputs at one path, or a file
+/// where another output needs a folder, are errors (`collisions.rs`).
+pub fn list_units(site: &Site, has_404_template: bool) -> Result<Vec<Unit>, Vec<Diagnostic>> {
+    let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();
+    let makes = |name: &str| !owned.contains(Path::new(name));
+    let mut units = Vec::with_capacity(site.pages.len() + site.aliases.len() + site.assets.len() + 3);
+    units.extend((0..site.pages.len()).map(Unit::Page));
+    if has_404_template && makes(NOT_FOUND) {
+        units.push(Unit::NotFound);
+    }
+    units.extend((0..site.aliases.len()).map(Unit::Alias));
+    if makes(SITEMAP) {
+        units.push(Unit::Sitemap);
+    }
+    if makes(ROBOTS) {
+        units.push(Unit::Robots);
+    }
+    units.extend((0..site.assets.len()).map(Unit::Asset));
+    let outputs: Vec<(Vec<PathBuf>, Claim<'_>)> =
+        units.iter().map(|u| (u.outputs(site), u.claim(site))).collect();
+    let claims: Vec<(&Path, Claim<'_>)> =
+        outputs.iter().flat_map(|(paths, claim)| paths.iter().map(|p| (p.as_path(), *claim))).collect();
+    let problems = collisions(&claims);
+    if problems.is_empty() { Ok(units) } else { Err(problems) }
+}
+
+/// The fingerprint of every input of a site: each page, each static file
+/// and the site-wide inputs. A new [`Input`] variant is fingerprinted here.
+#[derive(Debug, Default)]
+pub struct Fingerprints(HashMap<Input, u64>);
+
+impl Fingerprints {
+    /// Fingerprints every input of `site`, in parallel. `text_print` may
+    /// give a hash of a page's text (by source path) made when it was
+    /// parsed, so that the text of 10,000 unchanged pages is not hashed
+    /// again after every edit (`serve`'s parse cache keeps them).
+    pub fn of(site: &Site, text_print: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Fingerprints {
+        let mut inputs: Vec<Input> = site.pages.iter().map(|p| Input::Page(p.source.clone())).collect();
+        inputs.extend(site.assets.iter().map(|a| Input::Asset(a.output.clone())));
+        inputs.extend([
+            Input::Urls,
+            Input::Menu,
+            Input::Dates,
+            Input::Config,
+            Input::Templates,
+            Input::Bibliography,
+        ]);
+        let mut lookup = Lookup {
+            text_print,
+            pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_path(), i)).collect(),
+            assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_path(), i)).collect(),
+            made_from: [0; 3],
+        };
+        // What a body is made from besides its text: site-wide inputs, which look nothing up.
+        let made_from =
+            [Input::Urls, Input::Config, Input::Bibliography].map(|i| i.fingerprint(site, &lookup));
+        lookup.made_from = made_from;
+        Fingerprints(
+            inputs
+                .into_par_iter()
+                .map(|input| {
+                    let print = input.fingerprint(site, &lookup);
+                    (input, print)
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether every input of `unit` has the same fingerprint in `earlier`.
+    pub fn unchanged(&self, unit: Unit, site: &Site, earlier: &Fingerprints) -> bool {
+        unit.inputs(site).iter().all(|input| {
+            let now = self.0.get(input);
+            now.is_some() && now == earlier.0.get(input)
+        })
+    }
+}
+
+/// What fingerprinting one input may look up: a page by source path, a
+/// static file by output path, and the fingerprints of what a page's body
+/// is made from besides its text.
+struct Lookup<'s> {
+    text_print: &'s (dyn Fn(&Path) -> Option<u64> + Sync),
+    pages: HashMap<&'s Path, usize>,
+    assets: HashMap<&'s Path, usize>,
+    made_from: [u64; 3],
+}
+
+impl Input {
+    /// A hash of everything this input holds (within one process: `serve`
+    /// compares fingerprints of two runs, nothing is kept on disk).
+    fn fingerprint(&self, site: &Site, lookup: &Lookup<'_>) -> u64 {
+        let mut h = DefaultHasher::new();
+        match self {
+            Input::Page(source) => match lookup.pages.get(source.as_path()) {
+                Some(&i) => {
+                    let p = &site.pages[i];
+                    // The body is a function of the text, every page's URL
+                    // (`site.rs`: a link to a draft or a missing page fails
+                    // the build), the settings and the bibliography, so
+                    // hashing the HTML, twice as long as the text, would add
+                    // nothing.
+                    match (lookup.text_print)(&p.source) {
+                        Some(text) => text.hash(&mut h),
+                        None => p.text.hash(&mut h),
+                    }
+                    (&p.path, &p.title, &p.references, lookup.made_from).hash(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            },
+            Input::Urls => site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h)),
+            Input::Menu => {
+                site.menu.iter().for_each(|&i| (&site.pages[i].path, &site.pages[i].title).hash(&mut h))
+            }
+            Input::Dates => {
+                site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
+            }
+            Input::Config => (&site.config.text, &site.config.base_url).hash(&mut h),
+            Input::Templates => site.templates.iter().for_each(|t| (&t.name, &t.text).hash(&mut h)),
+            Input::Bibliography => {
+                site.bibliography.as_ref().map(|b| (&b.file.path, &b.file.text)).hash(&mut h)
+            }
+            Input::Asset(output) => {
+                match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
+                    Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),
+                    Some(crate::source::AssetSource::Builtin(bytes)) => (2u8, bytes).hash(&mut h),
+                    None => 0u8.hash(&mut h),
+                }
+            }
+        }
+        h.finish()
+    }
+}
