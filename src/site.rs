@@ -11,12 +11,17 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::Page;
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
-use crate::markdown::{AnchorLink, PageFacts, PageIndex, closest_id, page_link, unknown_address};
+use crate::markdown::{
+    AnchorLink, PageFacts, PageIndex, PageRef, closest_id, page_link, render_markdown, unknown_address,
+};
+use crate::paginate::{Pager, paginate};
+use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 use crate::url::{alias_output, page_path};
 
@@ -51,12 +56,82 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     /// Page number by URL path, so lookups never scan every page.
     pub by_path: HashMap<String, usize>,
+    /// Sections (folders with an `_index.md`), sorted by source path.
+    pub sections: Vec<SiteSection>,
+    /// The categories of site.yaml, each with its pages (newest first).
+    pub categories: Vec<(Category, Vec<usize>)>,
+    /// The address feeds are made against; none for an example `base_url`
+    /// (a warning says so), and then no feed is written.
+    pub feed_base: Option<url::Url>,
+    /// The section each page is listed in, by page number.
+    in_section: Vec<Option<usize>>,
+    /// Which templates call `get_page` or `get_section`.
+    lookups: Lookups,
+}
+
+/// Which units read every page's and section's summary: those rendered with
+/// a template that calls `get_page` or `get_section`, or all of them when a
+/// template that units are not rendered with directly (`base.html`, a
+/// partial) calls one.
+#[derive(Debug, Default)]
+struct Lookups {
+    everywhere: bool,
+    templates: HashSet<String>,
+}
+
+impl Lookups {
+    fn of(templates: &[TemplateFile], pages: &[Page], sections: &[SiteSection]) -> Lookups {
+        let calling: Vec<&str> = templates
+            .iter()
+            .filter(|t| t.text.contains("get_page") || t.text.contains("get_section"))
+            .map(|t| t.name.as_str())
+            .collect();
+        if calling.is_empty() {
+            return Lookups::default();
+        }
+        let mut direct: HashSet<&str> = pages.iter().map(crate::render::template_for).collect();
+        direct.extend(sections.iter().map(|s| s.source.meta.template.as_deref().unwrap_or("section.html")));
+        direct.extend(["section.html", "category.html", "404.html", crate::feed::FEED_TEMPLATE]);
+        Lookups {
+            everywhere: calling.iter().any(|t| !direct.contains(t)),
+            templates: calling.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+}
+
+/// A section of the site: its `_index.md`, what it lists and its listing pages.
+#[derive(Debug)]
+pub struct SiteSection {
+    /// Its `_index.md`, parsed.
+    pub source: SectionSource,
+    /// Its own text as HTML, shown above the listing.
+    pub html: String,
+    /// Its pages (numbers in the site's `pages`), in listing order; drafts
+    /// only when built with drafts.
+    pub pages: Vec<usize>,
+    /// Sections directly below it (numbers in the site's `sections`).
+    pub subsections: Vec<usize>,
+    /// The nearest section above it.
+    pub parent: Option<usize>,
+    /// Its listing pages, at least one.
+    pub pagers: Vec<Pager>,
 }
 
 impl Site {
     /// The page at URL path `path` (`/care/`), if any.
     pub fn page_at(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    /// The section page number `page` is listed in, if any.
+    pub fn section_of(&self, page: usize) -> Option<usize> {
+        self.in_section.get(page).copied().flatten()
+    }
+
+    /// Whether units rendered with `template` may look up any page or
+    /// section (and so read every page's and section's summary).
+    pub fn looks_up(&self, template: &str) -> bool {
+        self.lookups.everywhere || self.lookups.templates.contains(template)
     }
 }
 
@@ -81,6 +156,12 @@ pub fn parse_site_cached(
 ) -> Result<Site, Error> {
     let Sources { config, pages, templates, assets, bibliography } = sources;
     let mut problems = Vec::new();
+    let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
+        pages.into_iter().partition(|f| is_section_file(&f.path));
+    let section_sources: Vec<SectionSource> = section_files
+        .iter()
+        .filter_map(|f| parse_section(&f.path, &f.text).map_err(|d| problems.push(d)).ok())
+        .collect();
     let bibliography =
         cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
             problems.push(d);
@@ -107,7 +188,7 @@ pub fn parse_site_cached(
         }
     }
 
-    let index = index_pages(&kept, drafts, &mut problems);
+    let mut index = index_pages(&kept, drafts, &mut problems);
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
@@ -186,16 +267,126 @@ pub fn parse_site_cached(
             ));
         }
     }
+    let sections = assemble_sections(section_sources, &pages, &mut index, options, &mut problems);
+    let categories = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
         (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
     });
 
+    let mut feed_base = None;
+    if sections.iter().any(|s| s.source.meta.feed) {
+        match crate::feed::feed_base(&config) {
+            Ok(base) => feed_base = Some(base),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    let mut in_section = vec![None; pages.len()];
+    for (k, section) in sections.iter().enumerate() {
+        section.pages.iter().for_each(|&p| in_section[p] = Some(k));
+    }
+    let lookups = Lookups::of(&templates, &pages, &sections);
     problems.extend(per_file.summaries());
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
-    Ok(Site { config, pages, templates, assets, aliases, menu, bibliography, warnings, by_path })
+    Ok(Site {
+        config,
+        pages,
+        templates,
+        assets,
+        aliases,
+        menu,
+        bibliography,
+        warnings,
+        by_path,
+        sections,
+        categories,
+        feed_base,
+        in_section,
+        lookups,
+    })
+}
+
+/// Sorts the pages into `sources`' sections, renders each section's own
+/// text (its links resolved as a page's are) and splits its listing into
+/// listing pages.
+fn assemble_sections(
+    sources: Vec<SectionSource>,
+    pages: &[Page],
+    index: &mut PageIndex,
+    options: &ParseOptions,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<SiteSection> {
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
+    let built = match build_sections(&sources, &listed, options.drafts) {
+        Ok(built) => built,
+        Err(mut found) => {
+            problems.append(&mut found);
+            return Vec::new();
+        }
+    };
+    // A section's text links from its own address, so it takes a number after the pages'.
+    index.paths.extend(sources.iter().map(|s| s.path.clone()));
+    sources
+        .into_iter()
+        .zip(built)
+        .enumerate()
+        .map(|(k, (source, built))| {
+            let page = PageRef {
+                file: &source.source,
+                text: &source.text,
+                body_offset: source.body_offset,
+                number: pages.len() + k,
+            };
+            let mut rendered = render_markdown(&page, index);
+            problems.append(&mut rendered.problems);
+            let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
+            SiteSection {
+                html: rendered.html,
+                pages: built.pages,
+                subsections: built.subsections,
+                parent: built.parent,
+                pagers,
+                source,
+            }
+        })
+        .collect()
+}
+
+/// Each category of site.yaml with its pages (unknown names are reported
+/// by `category::check_pages`).
+fn site_categories(
+    config: &SiteConfig,
+    pages: &[Page],
+    options: &ParseOptions,
+) -> Vec<(Category, Vec<usize>)> {
+    let vocabulary = categories(&config.categories);
+    if vocabulary.is_empty() {
+        return Vec::new();
+    }
+    let named: Vec<Vec<usize>> = pages
+        .iter()
+        .map(|p| page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary).0)
+        .collect();
+    let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
+    let lists = category_pages(vocabulary.len(), &named, &listed, options.drafts);
+    vocabulary.into_iter().zip(lists).collect()
+}
+
+/// What a listing needs to know of `page`.
+pub(crate) fn listed_page(page: &Page) -> ListedPage<'_> {
+    ListedPage {
+        source: &page.source,
+        title: &page.title,
+        date: page.meta.date,
+        updated: page.meta.updated,
+        weight: page.meta.weight,
+        draft: page.meta.draft,
+    }
 }
 
 /// Formats every page's citations in place; returns warnings for entries no
