@@ -29,7 +29,7 @@ use crate::url::{base_path, page_output, permalink, relative_url};
 
 mod collisions;
 mod unit;
-pub use unit::{Fingerprints, Input, Unit, UnitKey, list_units};
+pub use unit::{Fingerprints, Input, Lookups, Unit, UnitKey, list_units};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -495,6 +495,10 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
         site.pages.iter().map(|p| (crate::url::content_key(&p.source), p.path[1..].to_string())).collect(),
     );
+    let lookups = templates
+        .iter()
+        .any(|t| t.text.contains("get_page") || t.text.contains("get_section"))
+        .then(|| std::sync::Arc::new(lookup_tables(site)));
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
@@ -502,6 +506,18 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
         tera.global_context().insert("site", &site.config);
         tera.global_context().insert("bibliography", &bibliography);
         tera.register_filter("long_date", long_date);
+        if let Some(found) = &lookups {
+            let pages = found.clone();
+            tera.register_function("get_page", move |kwargs: tera::Kwargs, _: &tera::State| {
+                let path: &str = kwargs.must_get("path")?;
+                Ok::<_, tera::Error>(pages.0.get(path.trim_start_matches('/')).cloned())
+            });
+            let sections = found.clone();
+            tera.register_function("get_section", move |kwargs: tera::Kwargs, _: &tera::State| {
+                let path: &str = kwargs.must_get("path")?;
+                Ok::<_, tera::Error>(sections.1.get(path.trim_start_matches('/')).cloned())
+            });
+        }
         let urls = urls.clone();
         tera.register_function("page_url", move |kwargs: tera::Kwargs, _: &tera::State| {
             let path: &str = kwargs.must_get("path")?;
@@ -523,6 +539,75 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             }
         }
     }
+}
+
+/// What `get_page` and `get_section` return, by source path relative to
+/// `content/` (`news/open.md`, `news/_index.md`): summaries whose URLs start
+/// from the site root (`news/open/`, to print after `{{ root }}`), as
+/// `page_url`'s do.
+#[allow(clippy::type_complexity)]
+fn lookup_tables(site: &Site) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
+    let summary = |i: usize| {
+        let page = &site.pages[i];
+        let categories: Vec<tera::Value> = site
+            .categories
+            .iter()
+            .filter(|(_, pages)| pages.contains(&i))
+            .map(|(c, _)| {
+                tera::Value::from_serializable(&CategoryLink { name: &c.name, url: c.path[1..].to_string() })
+            })
+            .collect();
+        tera::Value::from_serializable(&LookedUp {
+            title: &page.title,
+            url: page.path[1..].to_string(),
+            date: page.meta.date,
+            updated: page.meta.updated,
+            description: page.meta.description.as_deref(),
+            categories,
+        })
+    };
+    let pages =
+        (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), summary(i))).collect();
+    let sections = site
+        .sections
+        .iter()
+        .map(|s| {
+            let feed_url = (s.source.meta.feed && site.feed_base.is_some())
+                .then(|| crate::feed::feed_path(&s.source.path)[1..].to_string());
+            let value = tera::Value::from_serializable(&LookedUpSection {
+                title: &s.source.title,
+                description: s.source.meta.description.as_deref(),
+                content: &s.html,
+                url: s.source.path[1..].to_string(),
+                feed_url,
+                pages: s.pages.iter().map(|&i| summary(i)).collect(),
+            });
+            (crate::url::content_key(&s.source.source), value)
+        })
+        .collect();
+    (pages, sections)
+}
+
+/// A page as `get_page` returns it.
+#[derive(Serialize)]
+struct LookedUp<'a> {
+    title: &'a str,
+    url: String,
+    date: Option<Date>,
+    updated: Option<Date>,
+    description: Option<&'a str>,
+    categories: Vec<tera::Value>,
+}
+
+/// A section as `get_section` returns it.
+#[derive(Serialize)]
+struct LookedUpSection<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: &'a str,
+    url: String,
+    feed_url: Option<String>,
+    pages: Vec<tera::Value>,
 }
 
 /// A Tera error as a diagnostic on the template file, and the name of the

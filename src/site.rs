@@ -65,38 +65,8 @@ pub struct Site {
     pub feed_base: Option<url::Url>,
     /// The section each page is listed in, by page number.
     in_section: Vec<Option<usize>>,
-    /// Which templates call `get_page` or `get_section`.
-    lookups: Lookups,
-}
-
-/// Which units read every page's and section's summary: those rendered with
-/// a template that calls `get_page` or `get_section`, or all of them when a
-/// template that units are not rendered with directly (`base.html`, a
-/// partial) calls one.
-#[derive(Debug, Default)]
-struct Lookups {
-    everywhere: bool,
-    templates: HashSet<String>,
-}
-
-impl Lookups {
-    fn of(templates: &[TemplateFile], pages: &[Page], sections: &[SiteSection]) -> Lookups {
-        let calling: Vec<&str> = templates
-            .iter()
-            .filter(|t| t.text.contains("get_page") || t.text.contains("get_section"))
-            .map(|t| t.name.as_str())
-            .collect();
-        if calling.is_empty() {
-            return Lookups::default();
-        }
-        let mut direct: HashSet<&str> = pages.iter().map(crate::render::template_for).collect();
-        direct.extend(sections.iter().map(|s| s.source.meta.template.as_deref().unwrap_or("section.html")));
-        direct.extend(["section.html", "category.html", "404.html", crate::feed::FEED_TEMPLATE]);
-        Lookups {
-            everywhere: calling.iter().any(|t| !direct.contains(t)),
-            templates: calling.iter().map(|t| t.to_string()).collect(),
-        }
-    }
+    /// What the templates that call `get_page` or `get_section` read.
+    pub(crate) lookups: crate::render::Lookups,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -126,12 +96,6 @@ impl Site {
     /// The section page number `page` is listed in, if any.
     pub fn section_of(&self, page: usize) -> Option<usize> {
         self.in_section.get(page).copied().flatten()
-    }
-
-    /// Whether units rendered with `template` may look up any page or
-    /// section (and so read every page's and section's summary).
-    pub fn looks_up(&self, template: &str) -> bool {
-        self.lookups.everywhere || self.lookups.templates.contains(template)
     }
 }
 
@@ -285,7 +249,7 @@ pub fn parse_site_cached(
     for (k, section) in sections.iter().enumerate() {
         section.pages.iter().for_each(|&p| in_section[p] = Some(k));
     }
-    let lookups = Lookups::of(&templates, &pages, &sections);
+    let lookups = crate::render::Lookups::of(&templates, &pages, &sections);
     problems.extend(per_file.summaries());
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);

@@ -87,9 +87,11 @@ pub enum Input {
     SectionHead(PathBuf),
     /// One category (by slug): its pages' titles, URLs, dates, descriptions.
     Category(String),
-    /// Every page's and section's summary, for the template functions that
-    /// look any of them up (`get_page`, `get_section`); read only by units
-    /// whose templates call them.
+    /// What `get_page` shows of one page (by source path): title, URL,
+    /// dates, description, categories.
+    Summary(PathBuf),
+    /// Every page's and section's summary: read by units whose templates
+    /// call `get_page` or `get_section` with a path that is not written out.
     Lookups,
 }
 
@@ -157,7 +159,9 @@ impl Unit {
             }
             Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography],
             Unit::Listing { section: s, .. } => vec![section(s), Menu, Urls, Config, Templates, Bibliography],
-            Unit::ListingRedirect(s) => vec![section(s), Config],
+            Unit::ListingRedirect(s) => {
+                vec![Input::SectionHead(site.sections[s].source.source.clone()), Config]
+            }
             // A feed holds its pages' whole text.
             Unit::Feed(s) => {
                 let pages = site.sections[s].pages.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
@@ -183,10 +187,8 @@ impl Unit {
             Unit::Robots => vec![Config],
             Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
         };
-        if let Some(template) = self.template(site)
-            && site.looks_up(template)
-        {
-            inputs.push(Input::Lookups);
+        if let Some(template) = self.template(site) {
+            inputs.extend(site.lookups.reads(template).into_iter().cloned());
         }
         inputs
     }
@@ -224,6 +226,93 @@ impl Unit {
             Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
         }
     }
+}
+
+/// What the templates that call `get_page` or `get_section` read, by
+/// template name. A call whose `path` is written out as a string
+/// (`get_section(path="news/_index.md")`) reads that section or that page's
+/// summary; any other call reads every page's and section's summary. A
+/// template that units are not rendered with directly (`base.html`, a
+/// partial) makes every unit read what it reads.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    everywhere: Vec<Input>,
+    templates: HashMap<String, Vec<Input>>,
+}
+
+impl Lookups {
+    /// What each of `templates` reads through the lookup functions.
+    pub(crate) fn of(
+        templates: &[crate::source::TemplateFile],
+        pages: &[crate::content::Page],
+        sections: &[crate::site::SiteSection],
+    ) -> Lookups {
+        let mut lookups = Lookups::default();
+        let calling: Vec<(&str, Vec<Input>)> = templates
+            .iter()
+            .filter_map(|t| {
+                let reads = template_reads(&t.text);
+                (!reads.is_empty()).then_some((t.name.as_str(), reads))
+            })
+            .collect();
+        if calling.is_empty() {
+            return lookups;
+        }
+        let mut direct: HashSet<&str> = pages.iter().map(super::template_for).collect();
+        direct.extend(sections.iter().filter_map(|s| s.source.meta.template.as_deref()));
+        direct.extend([SECTION_TEMPLATE, CATEGORY_TEMPLATE, NOT_FOUND, crate::feed::FEED_TEMPLATE]);
+        for (name, reads) in calling {
+            if direct.contains(name) {
+                lookups.templates.insert(name.to_string(), reads);
+            } else {
+                lookups.everywhere.extend(reads);
+            }
+        }
+        lookups
+    }
+
+    /// What a unit rendered with `template` reads through lookups.
+    pub(crate) fn reads(&self, template: &str) -> Vec<&Input> {
+        self.everywhere.iter().chain(self.templates.get(template).into_iter().flatten()).collect()
+    }
+
+    /// Everything read through lookups, to fingerprint (a section that
+    /// does not exist yet has a fingerprint too, so creating it is a change).
+    fn inputs(&self) -> HashSet<Input> {
+        self.everywhere.iter().chain(self.templates.values().flatten()).cloned().collect()
+    }
+}
+
+/// What the `get_page` and `get_section` calls in a template's `text` read.
+fn template_reads(text: &str) -> Vec<Input> {
+    let mut reads = Vec::new();
+    for (function, is_section) in [("get_page(", false), ("get_section(", true)] {
+        for (at, _) in text.match_indices(function) {
+            let args = &text[at + function.len()..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            let written = args
+                .trim()
+                .strip_prefix("path")
+                .map(str::trim_start)
+                .and_then(|a| a.strip_prefix('='))
+                .map(str::trim)
+                .and_then(|a| {
+                    let quote = a.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+                    let inner = a.strip_prefix(quote)?.strip_suffix(quote)?;
+                    (!inner.contains(quote)).then_some(inner)
+                });
+            reads.push(match written {
+                Some(path) => {
+                    let source = Path::new("content").join(path.trim_start_matches('/'));
+                    if is_section { Input::Section(source) } else { Input::Summary(source) }
+                }
+                None => Input::Lookups,
+            });
+        }
+    }
+    reads.sort_by_key(|i| format!("{i:?}"));
+    reads.dedup();
+    reads
 }
 
 /// How collision messages name a listing page: the first, or a later one.
@@ -298,6 +387,11 @@ impl Fingerprints {
             [Input::Section(s.source.source.clone()), Input::SectionHead(s.source.source.clone())]
         }));
         inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())));
+        let mut looked_up = site.lookups.inputs();
+        for section in &site.sections {
+            looked_up.remove(&Input::Section(section.source.source.clone()));
+        }
+        inputs.extend(looked_up);
         inputs.extend([
             Input::Lookups,
             Input::Urls,
@@ -422,6 +516,10 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
+            Input::Summary(source) => match lookup.pages.get(source.as_path()) {
+                Some(&i) => hash_summaries(site, &[i], &mut h),
+                None => 0u8.hash(&mut h),
+            },
             Input::Lookups => {
                 hash_summaries(site, &(0..site.pages.len()).collect::<Vec<_>>(), &mut h);
                 for section in &site.sections {
@@ -438,5 +536,21 @@ impl Input {
             }
         }
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lookup_with_a_written_path_reads_that_section_or_page_only() {
+        let text = r#"{% set n = get_section(path="news/_index.md") %}{{ get_page( path = 'about.md' ) }}"#;
+        assert_eq!(
+            template_reads(text),
+            [Input::Section("content/news/_index.md".into()), Input::Summary("content/about.md".into())]
+        );
+        assert_eq!(template_reads("{{ get_page(path=p) }}"), [Input::Lookups]);
+        assert!(template_reads("{{ page_url(path='a.md') }}").is_empty());
     }
 }
