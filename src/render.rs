@@ -24,12 +24,14 @@ use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
-use crate::structured_data::{page_json_ld, site_json_ld};
+use crate::structured_data::{listing_json_ld, page_json_ld, site_json_ld};
 use crate::url::{base_path, page_output, permalink, relative_url};
 
 mod collisions;
 mod unit;
-pub use unit::{Fingerprints, Input, Lookups, Unit, UnitKey, list_units};
+pub use unit::{
+    CATEGORY_TEMPLATE, Fingerprints, Input, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
+};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -234,7 +236,13 @@ impl<'a> Renderer<'a> {
                 reviewed_by: None,
                 reviewed: None,
                 references: "",
-                json_ld: String::new(),
+                json_ld: listing_json_ld(
+                    site,
+                    path,
+                    title,
+                    description.unwrap_or(&site.config.description),
+                    &self.site_json_ld,
+                ),
             },
             menu: self.menu(|target| relative_url(path, target), path),
             root: relative_url(path, "/"),
