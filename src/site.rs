@@ -288,8 +288,17 @@ fn assemble_sections(
     let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
     let built = match build_sections(&sources, &listed, options.drafts) {
         Ok(built) => built,
-        Err(mut found) => {
-            problems.append(&mut found);
+        Err(found) => {
+            // Quote the page's first line, where its front matter starts.
+            let text_of: HashMap<&std::path::Path, &str> =
+                pages.iter().map(|p| (p.source.as_path(), p.text.as_str())).collect();
+            problems.extend(found.into_iter().map(|mut d| match text_of.get(d.file.as_path()) {
+                Some(text) if d.line_text.is_none() => {
+                    d.location = None;
+                    d.at(text, crate::error::Location { line: 1, column: 1 })
+                }
+                _ => d,
+            }));
             return Vec::new();
         }
     };
