@@ -141,11 +141,13 @@ pub fn parse_site_cached(
         })
         .collect();
     let mut drafts = HashSet::new();
+    let mut left_out = Vec::new();
     let mut kept = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
             Ok(p) if p.meta.draft && !options.drafts => {
                 drafts.insert(content_key(&p.source));
+                left_out.push(p.source.path);
             }
             Ok(p) => kept.push(p),
             Err(d) => problems.push(d),
@@ -231,7 +233,7 @@ pub fn parse_site_cached(
             ));
         }
     }
-    let sections = assemble_sections(section_sources, &pages, &mut index, options, &mut problems);
+    let sections = assemble_sections(section_sources, &pages, &left_out, &mut index, options, &mut problems);
     let categories = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
@@ -278,6 +280,7 @@ pub fn parse_site_cached(
 fn assemble_sections(
     sources: Vec<SectionSource>,
     pages: &[Page],
+    drafts: &[PathBuf],
     index: &mut PageIndex,
     options: &ParseOptions,
     problems: &mut Vec<Diagnostic>,
@@ -285,7 +288,20 @@ fn assemble_sections(
     if sources.is_empty() {
         return Vec::new();
     }
-    let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
+    // Drafts left out of this build are given too, so that a draft index.md
+    // beside an _index.md is reported all the same; they are never listed.
+    let listed: Vec<ListedPage<'_>> = pages
+        .iter()
+        .map(listed_page)
+        .chain(drafts.iter().map(|source| ListedPage {
+            source,
+            title: "",
+            date: None,
+            updated: None,
+            weight: 0,
+            draft: true,
+        }))
+        .collect();
     let built = match build_sections(&sources, &listed, options.drafts) {
         Ok(built) => built,
         Err(found) => {

@@ -236,3 +236,12 @@ fn listing_pages_are_rendered_as_snapshotted() {
     insta::assert_snapshot!("clinic_listing", site.read_output("news/index.html"));
     insta::assert_snapshot!("clinic_feed", site.read_output("news/atom.xml"));
 }
+
+#[test]
+fn an_index_page_beside_a_section_file_is_an_error_even_as_a_draft() {
+    let site = news_site(1, "");
+    site.write("content/news/index.md", "---\ntitle: In the way\ndraft: true\n---\nText.\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("content/news/index.md"), "{stderr}");
+    assert!(stderr.contains("both make the address of this folder"), "{stderr}");
+}
