@@ -74,8 +74,6 @@ struct SectionView<'a> {
     content: &'a str,
     url: String,
     path: &'a str,
-    /// Every listed page, in order (the paginator has this page's share).
-    pages: Vec<Summary<'a>>,
     /// The sections directly below it.
     subsections: Vec<SectionLink<'a>>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
@@ -201,11 +199,10 @@ impl<'a> Renderer<'a> {
             date: page.meta.date,
             updated: page.meta.updated,
             description: page.meta.description.as_deref(),
-            categories: site
-                .categories
+            categories: site.categories_of[i]
                 .iter()
-                .filter(|(_, pages)| pages.contains(&i))
-                .map(|(c, _)| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
+                .map(|&c| &site.categories[c].0)
+                .map(|c| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
                 .collect(),
         }
     }
@@ -260,19 +257,18 @@ impl<'a> Renderer<'a> {
         let pager = &section.pagers[pager];
         let source = &section.source;
         let path = pager.path.as_str();
-        let pages: Vec<Summary<'a>> = section.pages.iter().map(|&i| self.summary(i, path)).collect();
+        let shown: Vec<Summary<'a>> =
+            section.pages[pager.items.clone()].iter().map(|&i| self.summary(i, path)).collect();
         let mut ctx = self.listing_context(path, &source.title, source.meta.description.as_deref());
         ctx.page.content = &section.html;
         ctx.page.extra = &source.meta.extra;
         ctx.feed_url = self.feed_url(k, path);
-        let shown: Vec<Summary<'a>> = pages[pager.items.clone()].to_vec();
         ctx.section = Some(SectionView {
             title: &source.title,
             description: source.meta.description.as_deref(),
             content: &section.html,
             url: relative_url(path, &source.path),
             path: &source.path,
-            pages,
             subsections: section
                 .subsections
                 .iter()
@@ -557,11 +553,10 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
 fn lookup_tables(site: &Site) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
     let summary = |i: usize| {
         let page = &site.pages[i];
-        let categories: Vec<tera::Value> = site
-            .categories
+        let categories: Vec<tera::Value> = site.categories_of[i]
             .iter()
-            .filter(|(_, pages)| pages.contains(&i))
-            .map(|(c, _)| {
+            .map(|&c| &site.categories[c].0)
+            .map(|c| {
                 tera::Value::from_serializable(&CategoryLink { name: &c.name, url: c.path[1..].to_string() })
             })
             .collect();

@@ -60,6 +60,8 @@ pub struct Site {
     pub sections: Vec<SiteSection>,
     /// The categories of site.yaml, each with its pages (newest first).
     pub categories: Vec<(Category, Vec<usize>)>,
+    /// The categories of each page (numbers in `categories`), by page number.
+    pub categories_of: Vec<Vec<usize>>,
     /// The address feeds are made against; none for an example `base_url`
     /// (a warning says so), and then no feed is written.
     pub feed_base: Option<url::Url>,
@@ -234,7 +236,7 @@ pub fn parse_site_cached(
         }
     }
     let sections = assemble_sections(section_sources, &pages, &left_out, &mut index, options, &mut problems);
-    let categories = site_categories(&config, &pages, options);
+    let (categories, categories_of) = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
         (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
@@ -268,6 +270,7 @@ pub fn parse_site_cached(
         by_path,
         sections,
         categories,
+        categories_of,
         feed_base,
         in_section,
         lookups,
@@ -346,16 +349,17 @@ fn assemble_sections(
         .collect()
 }
 
-/// Each category of site.yaml with its pages (unknown names are reported
-/// by `category::check_pages`).
+/// Each category of site.yaml with its pages, and each page's categories
+/// (unknown names are reported by `category::check_pages`).
+#[allow(clippy::type_complexity)]
 fn site_categories(
     config: &SiteConfig,
     pages: &[Page],
     options: &ParseOptions,
-) -> Vec<(Category, Vec<usize>)> {
+) -> (Vec<(Category, Vec<usize>)>, Vec<Vec<usize>>) {
     let vocabulary = categories(&config.categories);
     if vocabulary.is_empty() {
-        return Vec::new();
+        return (Vec::new(), vec![Vec::new(); pages.len()]);
     }
     let named: Vec<Vec<usize>> = pages
         .iter()
@@ -363,7 +367,7 @@ fn site_categories(
         .collect();
     let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
     let lists = category_pages(vocabulary.len(), &named, &listed, options.drafts);
-    vocabulary.into_iter().zip(lists).collect()
+    (vocabulary.into_iter().zip(lists).collect(), named)
 }
 
 /// What a listing needs to know of `page`.
