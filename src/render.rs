@@ -299,7 +299,10 @@ impl<'a> Renderer<'a> {
     fn feed(&self, k: usize) -> Result<String, Diagnostic> {
         let site = self.site;
         let section = &site.sections[k];
-        let Some(base) = &site.feed_base else { unreachable!("a feed unit is listed only with a feed base") };
+        // A feed unit is listed only with a feed base; this says so should that change.
+        let Some(base) = &site.feed_base else {
+            return Err(Diagnostic::error(&section.source.source, "no feed can be made without a base_url"));
+        };
         let person = |id: &Option<String>| {
             id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
         };
