@@ -23,7 +23,7 @@ use crate::url::slugify;
 pub const CATEGORIES_PATH: &str = "categories";
 
 /// One category of the site's vocabulary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Category {
     /// Its name as site.yaml writes it (`Opening hours`).
     pub name: String,

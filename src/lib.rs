@@ -7,9 +7,12 @@
 //!
 //! 1. load ([`pipeline::load`], on [`source::load_site`]): read settings,
 //!    pages, templates, static files;
-//! 2. parse ([`site::parse_site`]): front matter and markdown into a [`site::Site`];
+//! 2. parse ([`site::parse_site`]): front matter and markdown into a
+//!    [`site::Site`], with its sections ([`section`]: each `_index.md`, its
+//!    pages in order, its listing pages from [`paginate`]) and categories;
 //! 3. units ([`render::list_units`]): everything that makes output (a page,
-//!    the 404 page, a redirect, the sitemap, robots.txt, a static file) as a
+//!    a listing page, a feed, a category's page, the 404 page, a redirect,
+//!    the sitemap, robots.txt, a static file) as a
 //!    [`render::Unit`] that names its files and declares what it reads;
 //!    two units writing one path are an error here;
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into

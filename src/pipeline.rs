@@ -180,6 +180,39 @@ mod tests {
     }
 
     #[test]
+    fn listing_pages_feeds_and_category_pages_write_exactly_the_files_they_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = vec![
+            ("content/index.md", "---\ntitle: Home\n---\nHi.\n".to_string()),
+            ("content/news/_index.md", "---\ntitle: News\npaginate_by: 2\nfeed: true\n---\n".to_string()),
+        ];
+        for i in 1..=3 {
+            let text = format!("---\ntitle: N{i}\ndate: 2025-01-0{i}\ncategories: [Hours]\n---\nText.\n");
+            files.push((["content/news/a.md", "content/news/b.md", "content/news/c.md"][i - 1], text));
+        }
+        for (rel, text) in &files {
+            let path = dir.path().join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let config = "title: T\nbase_url: https://clinic.test/\ncategories: [Hours]\n";
+        fs::write(dir.path().join("site.yaml"), config).unwrap();
+        let site = load_and_parse(&Settings::new(dir.path())).unwrap();
+        let pipeline = Pipeline::new(&site).unwrap();
+        let collector = Collector::default();
+        assert_eq!(pipeline.render(&|_| true, &collector).unwrap(), pipeline.units().len());
+        let mut written = paths(&collector.into_files());
+        written.sort();
+        for name in ["news/index.html", "news/page/2/index.html", "news/page/1/index.html", "news/atom.xml"] {
+            assert!(written.iter().any(|w| w == name), "{name} in {written:?}");
+        }
+        assert!(written.iter().any(|w| w == "categories/hours/index.html"), "{written:?}");
+        let declared: Vec<String> =
+            pipeline.output_paths().iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+        assert_eq!(declared, written);
+    }
+
+    #[test]
     fn a_static_file_replaces_the_unit_that_would_make_it_and_a_clash_renders_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let site = site_at(

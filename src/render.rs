@@ -14,19 +14,24 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
+use crate::category::Category;
 use crate::config::{Person, SiteConfig};
 use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
+use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::markdown::escape_html;
+use crate::paginate::PaginatorContext;
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
-use crate::structured_data::{page_json_ld, site_json_ld};
+use crate::structured_data::{listing_json_ld, page_json_ld, site_json_ld};
 use crate::url::{base_path, page_output, permalink, relative_url};
 
 mod collisions;
 mod unit;
-pub use unit::{Fingerprints, Input, Unit, UnitKey, list_units};
+pub use unit::{
+    CATEGORY_TEMPLATE, Fingerprints, Input, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
+};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]
@@ -52,6 +57,52 @@ struct PageContext<'a> {
     menu: Vec<MenuItem<'a>>,
     root: String,
     current_url: &'a str,
+    /// The Atom feed of the section this page lists or is listed in,
+    /// relative to the page.
+    feed_url: Option<String>,
+    /// On a section's listing pages: the section.
+    section: Option<SectionView<'a>>,
+    /// On a category's listing page: the category.
+    category: Option<&'a Category>,
+}
+
+/// A section as its listing pages see it.
+#[derive(Serialize)]
+struct SectionView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: &'a str,
+    url: String,
+    path: &'a str,
+    /// The sections directly below it.
+    subsections: Vec<SectionLink<'a>>,
+    extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// A link to a section.
+#[derive(Serialize)]
+struct SectionLink<'a> {
+    title: &'a str,
+    url: String,
+}
+
+/// What a listing shows of a page.
+#[derive(Serialize, Clone)]
+struct Summary<'a> {
+    title: &'a str,
+    url: String,
+    path: &'a str,
+    date: Option<Date>,
+    updated: Option<Date>,
+    description: Option<&'a str>,
+    categories: Vec<CategoryLink<'a>>,
+}
+
+/// A category a page is in, with its listing page's URL.
+#[derive(Serialize, Clone)]
+struct CategoryLink<'a> {
+    name: &'a str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -124,7 +175,192 @@ impl<'a> Renderer<'a> {
                 path: site.assets[i].output.clone(),
                 content: OutputContent::Asset(site.assets[i].source.clone()),
             }],
+            Unit::Listing { section, pager } => {
+                bytes(unit.outputs(site).remove(0), self.listing(section, pager)?.into_bytes())
+            }
+            Unit::ListingRedirect(i) => {
+                let out = unit.outputs(site).remove(0);
+                let s = &site.sections[i].source;
+                bytes(out.clone(), redirect_html(site, &out, &s.path, &s.title))
+            }
+            Unit::Feed(i) => bytes(unit.outputs(site).remove(0), self.feed(i)?.into_bytes()),
+            Unit::Category(i) => bytes(unit.outputs(site).remove(0), self.category(i)?.into_bytes()),
         })
+    }
+
+    /// What a listing at `from` shows of page `i`.
+    fn summary(&self, i: usize, from: &str) -> Summary<'a> {
+        let site = self.site;
+        let page = &site.pages[i];
+        Summary {
+            title: &page.title,
+            url: relative_url(from, &page.path),
+            path: &page.path,
+            date: page.meta.date,
+            updated: page.meta.updated,
+            description: page.meta.description.as_deref(),
+            categories: site.categories_of[i]
+                .iter()
+                .map(|&c| &site.categories[c].0)
+                .map(|c| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
+                .collect(),
+        }
+    }
+
+    /// The context of a page that is no page of the site (a listing), at
+    /// `path`, titled `title`.
+    fn listing_context(
+        &self,
+        path: &'a str,
+        title: &'a str,
+        description: Option<&'a str>,
+    ) -> PageContext<'a> {
+        let site = self.site;
+        PageContext {
+            page: PageView {
+                title,
+                description: description.unwrap_or(&site.config.description),
+                content: "",
+                toc: &[],
+                url: "./".to_string(),
+                path,
+                permalink: permalink(&site.config.base_url, path),
+                date: None,
+                updated: None,
+                extra: &NO_EXTRA,
+                is_home: false,
+                author: None,
+                reviewed_by: None,
+                reviewed: None,
+                references: "",
+                json_ld: listing_json_ld(
+                    site,
+                    path,
+                    title,
+                    description.unwrap_or(&site.config.description),
+                    &self.site_json_ld,
+                ),
+            },
+            menu: self.menu(|target| relative_url(path, target), path),
+            root: relative_url(path, "/"),
+            current_url: path,
+            feed_url: None,
+            section: None,
+            category: None,
+        }
+    }
+
+    /// Listing page `pager` of section `k`.
+    fn listing(&self, k: usize, pager: usize) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let section = &site.sections[k];
+        let pager = &section.pagers[pager];
+        let source = &section.source;
+        let path = pager.path.as_str();
+        let shown: Vec<Summary<'a>> =
+            section.pages[pager.items.clone()].iter().map(|&i| self.summary(i, path)).collect();
+        let mut ctx = self.listing_context(path, &source.title, source.meta.description.as_deref());
+        ctx.page.content = &section.html;
+        ctx.page.extra = &source.meta.extra;
+        ctx.feed_url = self.feed_url(k, path);
+        ctx.section = Some(SectionView {
+            title: &source.title,
+            description: source.meta.description.as_deref(),
+            content: &section.html,
+            url: relative_url(path, &source.path),
+            path: &source.path,
+            subsections: section
+                .subsections
+                .iter()
+                .map(|&s| SectionLink {
+                    title: &site.sections[s].source.title,
+                    url: relative_url(path, &site.sections[s].source.path),
+                })
+                .collect(),
+            extra: &source.meta.extra,
+        });
+        let template = source.meta.template.as_deref().unwrap_or(unit::SECTION_TEMPLATE);
+        if !self.tera.contains_template(template) {
+            return Err(missing_listing_template(&source.source, &source.text, template));
+        }
+        let paginator = pager.context(&shown);
+        let ctx = ListingContext { base: ctx, paginator };
+        self.render_with(template, &ctx, Some(&source.source))
+    }
+
+    /// The feed of section `k`, relative to `from`, if it has one.
+    fn feed_url(&self, k: usize, from: &str) -> Option<String> {
+        let section = &self.site.sections[k].source;
+        (section.meta.feed && self.site.feed_base.is_some())
+            .then(|| relative_url(from, &crate::feed::feed_path(&section.path)))
+    }
+
+    /// The Atom feed of section `k`.
+    fn feed(&self, k: usize) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let section = &site.sections[k];
+        // A feed unit is listed only with a feed base; this says so should that change.
+        let Some(base) = &site.feed_base else {
+            return Err(Diagnostic::error(&section.source.source, "no feed can be made without a base_url"));
+        };
+        let person = |id: &Option<String>| {
+            id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
+        };
+        let entries = section
+            .pages
+            .iter()
+            .filter_map(|&i| {
+                let page = &site.pages[i];
+                Some(make_entry(
+                    base,
+                    &EntrySource {
+                        title: &page.title,
+                        path: &page.path,
+                        html: &page.html,
+                        description: page.meta.description.as_deref(),
+                        date: page.meta.date?,
+                        updated: page.meta.updated,
+                        author: person(&page.meta.author),
+                    },
+                ))
+            })
+            .collect();
+        let author =
+            if site.config.clinic.name.is_empty() { &site.config.title } else { &site.config.clinic.name };
+        let source = FeedSource {
+            title: &section.source.title,
+            description: section.source.meta.description.as_deref(),
+            path: &section.source.path,
+            language: &site.config.language,
+            author,
+        };
+        let feed = make_feed(base, &source, entries, Date::today());
+        let mut ctx = std::collections::BTreeMap::new();
+        ctx.insert("feed", feed);
+        self.render_with(crate::feed::FEED_TEMPLATE, &ctx, Some(&section.source.source))
+    }
+
+    /// The listing page of category `i`.
+    fn category(&self, i: usize) -> Result<String, Diagnostic> {
+        let site = self.site;
+        let (category, pages) = &site.categories[i];
+        let path = category.path.as_str();
+        let shown: Vec<Summary<'a>> = pages.iter().map(|&p| self.summary(p, path)).collect();
+        let mut ctx = self.listing_context(path, &category.name, None);
+        ctx.category = Some(category);
+        if !self.tera.contains_template(unit::CATEGORY_TEMPLATE) {
+            return Err(Diagnostic::error(
+                "templates",
+                format!(
+                    "the site has categories, but no template `{}` for their pages",
+                    unit::CATEGORY_TEMPLATE
+                ),
+            )
+            .with_help("add templates/category.html, or remove `categories:` from site.yaml"));
+        }
+        let pagers = crate::paginate::paginate(path, shown.len(), None);
+        let ctx = ListingContext { base: ctx, paginator: pagers[0].context(&shown) };
+        self.render_with(unit::CATEGORY_TEMPLATE, &ctx, Some(Path::new(crate::config::CONFIG_FILE)))
     }
 
     /// Whether the templates have a 404 page.
@@ -175,6 +411,14 @@ impl<'a> Renderer<'a> {
             menu: self.menu(|target| relative_url(&page.path, target), &page.path),
             root: relative_url(&page.path, "/"),
             current_url: &page.path,
+            feed_url: self
+                .site
+                .by_path
+                .get(&page.path)
+                .and_then(|&i| self.site.section_of(i))
+                .and_then(|k| self.feed_url(k, &page.path)),
+            section: None,
+            category: None,
         }
     }
 
@@ -236,6 +480,9 @@ impl<'a> Renderer<'a> {
             menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH),
             root: root.clone(),
             current_url: PATH,
+            feed_url: None,
+            section: None,
+            category: None,
         };
         let html = self.render_with("404.html", &ctx, Some(Path::new("404.html")))?;
         Ok(vec![OutputFile { path: "404.html".into(), content: OutputContent::Bytes(html.into_bytes()) }])
@@ -255,6 +502,10 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
         site.pages.iter().map(|p| (crate::url::content_key(&p.source), p.path[1..].to_string())).collect(),
     );
+    let lookups = templates
+        .iter()
+        .any(|t| t.text.contains("get_page") || t.text.contains("get_section"))
+        .then(|| std::sync::Arc::new(lookup_tables(site)));
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
@@ -262,6 +513,18 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
         tera.global_context().insert("site", &site.config);
         tera.global_context().insert("bibliography", &bibliography);
         tera.register_filter("long_date", long_date);
+        if let Some(found) = &lookups {
+            let pages = found.clone();
+            tera.register_function("get_page", move |kwargs: tera::Kwargs, _: &tera::State| {
+                let path: &str = kwargs.must_get("path")?;
+                Ok::<_, tera::Error>(pages.0.get(path.trim_start_matches('/')).cloned())
+            });
+            let sections = found.clone();
+            tera.register_function("get_section", move |kwargs: tera::Kwargs, _: &tera::State| {
+                let path: &str = kwargs.must_get("path")?;
+                Ok::<_, tera::Error>(sections.1.get(path.trim_start_matches('/')).cloned())
+            });
+        }
         let urls = urls.clone();
         tera.register_function("page_url", move |kwargs: tera::Kwargs, _: &tera::State| {
             let path: &str = kwargs.must_get("path")?;
@@ -283,6 +546,74 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             }
         }
     }
+}
+
+/// What `get_page` and `get_section` return, by source path relative to
+/// `content/` (`news/open.md`, `news/_index.md`): summaries whose URLs start
+/// from the site root (`news/open/`, to print after `{{ root }}`), as
+/// `page_url`'s do.
+#[allow(clippy::type_complexity)]
+fn lookup_tables(site: &Site) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
+    let summary = |i: usize| {
+        let page = &site.pages[i];
+        let categories: Vec<tera::Value> = site.categories_of[i]
+            .iter()
+            .map(|&c| &site.categories[c].0)
+            .map(|c| {
+                tera::Value::from_serializable(&CategoryLink { name: &c.name, url: c.path[1..].to_string() })
+            })
+            .collect();
+        tera::Value::from_serializable(&LookedUp {
+            title: &page.title,
+            url: page.path[1..].to_string(),
+            date: page.meta.date,
+            updated: page.meta.updated,
+            description: page.meta.description.as_deref(),
+            categories,
+        })
+    };
+    let pages =
+        (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), summary(i))).collect();
+    let sections = site
+        .sections
+        .iter()
+        .map(|s| {
+            let feed_url = (s.source.meta.feed && site.feed_base.is_some())
+                .then(|| crate::feed::feed_path(&s.source.path)[1..].to_string());
+            let value = tera::Value::from_serializable(&LookedUpSection {
+                title: &s.source.title,
+                description: s.source.meta.description.as_deref(),
+                content: &s.html,
+                url: s.source.path[1..].to_string(),
+                feed_url,
+                pages: s.pages.iter().map(|&i| summary(i)).collect(),
+            });
+            (crate::url::content_key(&s.source.source), value)
+        })
+        .collect();
+    (pages, sections)
+}
+
+/// A page as `get_page` returns it.
+#[derive(Serialize)]
+struct LookedUp<'a> {
+    title: &'a str,
+    url: String,
+    date: Option<Date>,
+    updated: Option<Date>,
+    description: Option<&'a str>,
+    categories: Vec<tera::Value>,
+}
+
+/// A section as `get_section` returns it.
+#[derive(Serialize)]
+struct LookedUpSection<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    content: &'a str,
+    url: String,
+    feed_url: Option<String>,
+    pages: Vec<tera::Value>,
 }
 
 /// A Tera error as a diagnostic on the template file, and the name of the
@@ -446,11 +777,32 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-fn template_for(page: &Page) -> &str {
+pub(crate) fn template_for(page: &Page) -> &str {
     match &page.meta.template {
         Some(t) => t,
         None if page.path == "/" => "index.html",
         None => "page.html",
+    }
+}
+
+/// `extra` of a page that has no front matter.
+static NO_EXTRA: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
+    std::sync::LazyLock::new(serde_json::Map::new);
+
+/// A listing page's context: a page's, with the paginator.
+#[derive(Serialize)]
+struct ListingContext<'a> {
+    #[serde(flatten)]
+    base: PageContext<'a>,
+    paginator: PaginatorContext<'a, Summary<'a>>,
+}
+
+fn missing_listing_template(file: &Path, text: &str, template: &str) -> Diagnostic {
+    let d = Diagnostic::error(file, format!("template `{template}` does not exist"))
+        .with_help(format!("add templates/{template} to the site, or set `template:` to one it has"));
+    match crate::config::key_line(text, "template") {
+        Some(loc) => d.at(text, loc),
+        None => d,
     }
 }
 
@@ -467,13 +819,18 @@ fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
 /// A small page that sends visitors of an old URL to the page's new one.
 fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
     let page = &site.pages[target];
+    redirect_html(site, out, &page.path, &page.title)
+}
+
+/// A page at output `out` that sends visitors to `path`, titled `title`.
+fn redirect_html(site: &Site, out: &Path, path: &str, title: &str) -> Vec<u8> {
     let dir: String = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => format!("/{}/", p.to_string_lossy().replace('\\', "/")),
         _ => "/".to_string(),
     };
-    let rel = escape_html(&relative_url(&dir, &page.path));
-    let abs = escape_html(&permalink(&site.config.base_url, &page.path));
-    let title = escape_html(&page.title);
+    let rel = escape_html(&relative_url(&dir, path));
+    let abs = escape_html(&permalink(&site.config.base_url, path));
+    let title = escape_html(title);
     let lang = escape_html(&site.config.language);
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
@@ -499,6 +856,19 @@ fn sitemap(site: &Site) -> Vec<u8> {
             xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
         }
         xml.push_str("  </url>\n");
+    }
+    let mut listings: Vec<&str> = site
+        .sections
+        .iter()
+        .flat_map(|s| s.pagers.iter().map(|p| p.path.as_str()))
+        .chain(site.categories.iter().map(|(c, _)| c.path.as_str()))
+        .filter(|path| !site.by_path.contains_key(*path))
+        .collect();
+    listings.sort_unstable();
+    for path in listings {
+        xml.push_str("  <url>\n    <loc>");
+        xml.push_str(&escape_html(&permalink(&site.config.base_url, path)));
+        xml.push_str("</loc>\n  </url>\n");
     }
     xml.push_str("</urlset>\n");
     xml.into_bytes()

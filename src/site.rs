@@ -11,12 +11,17 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
 use crate::content::Page;
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
-use crate::markdown::{AnchorLink, PageFacts, PageIndex, closest_id, page_link, unknown_address};
+use crate::markdown::{
+    AnchorLink, PageFacts, PageIndex, PageRef, closest_id, page_link, render_markdown, unknown_address,
+};
+use crate::paginate::{Pager, paginate};
+use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 use crate::url::{alias_output, page_path};
 
@@ -51,12 +56,48 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     /// Page number by URL path, so lookups never scan every page.
     pub by_path: HashMap<String, usize>,
+    /// Sections (folders with an `_index.md`), sorted by source path.
+    pub sections: Vec<SiteSection>,
+    /// The categories of site.yaml, each with its pages (newest first).
+    pub categories: Vec<(Category, Vec<usize>)>,
+    /// The categories of each page (numbers in `categories`), by page number.
+    pub categories_of: Vec<Vec<usize>>,
+    /// The address feeds are made against; none for an example `base_url`
+    /// (a warning says so), and then no feed is written.
+    pub feed_base: Option<url::Url>,
+    /// The section each page is listed in, by page number.
+    in_section: Vec<Option<usize>>,
+    /// What the templates that call `get_page` or `get_section` read.
+    pub(crate) lookups: crate::render::Lookups,
+}
+
+/// A section of the site: its `_index.md`, what it lists and its listing pages.
+#[derive(Debug)]
+pub struct SiteSection {
+    /// Its `_index.md`, parsed.
+    pub source: SectionSource,
+    /// Its own text as HTML, shown above the listing.
+    pub html: String,
+    /// Its pages (numbers in the site's `pages`), in listing order; drafts
+    /// only when built with drafts.
+    pub pages: Vec<usize>,
+    /// Sections directly below it (numbers in the site's `sections`).
+    pub subsections: Vec<usize>,
+    /// The nearest section above it.
+    pub parent: Option<usize>,
+    /// Its listing pages, at least one.
+    pub pagers: Vec<Pager>,
 }
 
 impl Site {
     /// The page at URL path `path` (`/care/`), if any.
     pub fn page_at(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    /// The section page number `page` is listed in, if any.
+    pub fn section_of(&self, page: usize) -> Option<usize> {
+        self.in_section.get(page).copied().flatten()
     }
 }
 
@@ -81,6 +122,12 @@ pub fn parse_site_cached(
 ) -> Result<Site, Error> {
     let Sources { config, pages, templates, assets, bibliography } = sources;
     let mut problems = Vec::new();
+    let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
+        pages.into_iter().partition(|f| is_section_file(&f.path));
+    let section_sources: Vec<SectionSource> = section_files
+        .iter()
+        .filter_map(|f| parse_section(&f.path, &f.text).map_err(|d| problems.push(d)).ok())
+        .collect();
     let bibliography =
         cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
             problems.push(d);
@@ -96,18 +143,20 @@ pub fn parse_site_cached(
         })
         .collect();
     let mut drafts = HashSet::new();
+    let mut left_out = Vec::new();
     let mut kept = Vec::with_capacity(parsed.len());
     for p in parsed {
         match p {
             Ok(p) if p.meta.draft && !options.drafts => {
                 drafts.insert(content_key(&p.source));
+                left_out.push(p.source.path);
             }
             Ok(p) => kept.push(p),
             Err(d) => problems.push(d),
         }
     }
 
-    let index = index_pages(&kept, drafts, &mut problems);
+    let mut index = index_pages(&kept, drafts, &mut problems);
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
@@ -186,16 +235,151 @@ pub fn parse_site_cached(
             ));
         }
     }
+    let sections = assemble_sections(section_sources, &pages, &left_out, &mut index, options, &mut problems);
+    let (categories, categories_of) = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
         (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
     });
 
+    let mut feed_base = None;
+    if sections.iter().any(|s| s.source.meta.feed) {
+        match crate::feed::feed_base(&config) {
+            Ok(base) => feed_base = Some(base),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    let mut in_section = vec![None; pages.len()];
+    for (k, section) in sections.iter().enumerate() {
+        section.pages.iter().for_each(|&p| in_section[p] = Some(k));
+    }
+    let lookups = crate::render::Lookups::of(&templates, &pages, &sections);
     problems.extend(per_file.summaries());
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
-    Ok(Site { config, pages, templates, assets, aliases, menu, bibliography, warnings, by_path })
+    Ok(Site {
+        config,
+        pages,
+        templates,
+        assets,
+        aliases,
+        menu,
+        bibliography,
+        warnings,
+        by_path,
+        sections,
+        categories,
+        categories_of,
+        feed_base,
+        in_section,
+        lookups,
+    })
+}
+
+/// Sorts the pages into `sources`' sections, renders each section's own
+/// text (its links resolved as a page's are) and splits its listing into
+/// listing pages.
+fn assemble_sections(
+    sources: Vec<SectionSource>,
+    pages: &[Page],
+    drafts: &[PathBuf],
+    index: &mut PageIndex,
+    options: &ParseOptions,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<SiteSection> {
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    // Drafts left out of this build are given too, so that a draft index.md
+    // beside an _index.md is reported all the same; they are never listed.
+    let listed: Vec<ListedPage<'_>> = pages
+        .iter()
+        .map(listed_page)
+        .chain(drafts.iter().map(|source| ListedPage {
+            source,
+            title: "",
+            date: None,
+            updated: None,
+            weight: 0,
+            draft: true,
+        }))
+        .collect();
+    let built = match build_sections(&sources, &listed, options.drafts) {
+        Ok(built) => built,
+        Err(found) => {
+            // Quote the page's first line, where its front matter starts.
+            let text_of: HashMap<&std::path::Path, &str> =
+                pages.iter().map(|p| (p.source.as_path(), p.text.as_str())).collect();
+            problems.extend(found.into_iter().map(|mut d| match text_of.get(d.file.as_path()) {
+                Some(text) if d.line_text.is_none() => {
+                    d.location = None;
+                    d.at(text, crate::error::Location { line: 1, column: 1 })
+                }
+                _ => d,
+            }));
+            return Vec::new();
+        }
+    };
+    // A section's text links from its own address, so it takes a number after the pages'.
+    index.paths.extend(sources.iter().map(|s| s.path.clone()));
+    sources
+        .into_iter()
+        .zip(built)
+        .enumerate()
+        .map(|(k, (source, built))| {
+            let page = PageRef {
+                file: &source.source,
+                text: &source.text,
+                body_offset: source.body_offset,
+                number: pages.len() + k,
+            };
+            let mut rendered = render_markdown(&page, index);
+            problems.append(&mut rendered.problems);
+            let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
+            SiteSection {
+                html: rendered.html,
+                pages: built.pages,
+                subsections: built.subsections,
+                parent: built.parent,
+                pagers,
+                source,
+            }
+        })
+        .collect()
+}
+
+/// Each category of site.yaml with its pages, and each page's categories
+/// (unknown names are reported by `category::check_pages`).
+#[allow(clippy::type_complexity)]
+fn site_categories(
+    config: &SiteConfig,
+    pages: &[Page],
+    options: &ParseOptions,
+) -> (Vec<(Category, Vec<usize>)>, Vec<Vec<usize>>) {
+    let vocabulary = categories(&config.categories);
+    if vocabulary.is_empty() {
+        return (Vec::new(), vec![Vec::new(); pages.len()]);
+    }
+    let named: Vec<Vec<usize>> = pages
+        .iter()
+        .map(|p| page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary).0)
+        .collect();
+    let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
+    let lists = category_pages(vocabulary.len(), &named, &listed, options.drafts);
+    (vocabulary.into_iter().zip(lists).collect(), named)
+}
+
+/// What a listing needs to know of `page`.
+pub(crate) fn listed_page(page: &Page) -> ListedPage<'_> {
+    ListedPage {
+        source: &page.source,
+        title: &page.title,
+        date: page.meta.date,
+        updated: page.meta.updated,
+        weight: page.meta.weight,
+        draft: page.meta.draft,
+    }
 }
 
 /// Formats every page's citations in place; returns warnings for entries no

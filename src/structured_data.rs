@@ -103,6 +103,31 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
     out
 }
 
+/// The JSON-LD of a listing page (a section's or a category's) at `path`:
+/// the site's nodes and a `CollectionPage`.
+pub(crate) fn listing_json_ld(
+    site: &Site,
+    path: &str,
+    title: &str,
+    description: &str,
+    site_nodes: &str,
+) -> String {
+    let config = &site.config;
+    let base = &config.base_url;
+    let url = permalink(base, path);
+    let mut node = json!({
+        "@type": "CollectionPage",
+        "@id": format!("{url}#webpage"),
+        "url": url,
+        "name": title,
+        "inLanguage": config.language,
+        "isPartOf": {"@id": format!("{base}#website")},
+        "publisher": {"@id": format!("{base}#clinic")},
+    });
+    insert_text(&mut node, "description", description);
+    format!("{{\"@context\":\"https://schema.org\",\"@graph\":[{site_nodes},{}]}}", script_safe(&node))
+}
+
 /// The nodes every page shares (the clinic and the website), serialised
 /// once per build and spliced into each page's graph.
 pub(crate) fn site_json_ld(config: &SiteConfig) -> String {

@@ -98,6 +98,27 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
             Rendered { doc, address: "/404.html", body: 0..0, templates, chain, page_file: file, config };
         shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, Path::new("404.html"))));
     }
+    // Listing pages are checked as the 404 page is, and their links count.
+    let listings = site
+        .sections
+        .iter()
+        .flat_map(|s| {
+            let template = s.source.meta.template.as_deref().unwrap_or(crate::render::SECTION_TEMPLATE);
+            s.pagers.iter().map(move |p| (p.path.as_str(), s.source.source.as_path(), template))
+        })
+        .chain(site.categories.iter().map(|(c, _)| {
+            (c.path.as_str(), Path::new(crate::config::CONFIG_FILE), crate::render::CATEGORY_TEMPLATE)
+        }));
+    for (address, file, template) in listings {
+        let Some(doc) = ctx.index.docs.get(&output_key(&page_output(address))) else { continue };
+        let chain = ctx.templates.chain(template);
+        let (templates, config) = (&ctx.templates, &site.config);
+        let view = Rendered { doc, address, body: 0..0, templates, chain, page_file: file, config };
+        shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, file)));
+        for target in linked_pages(&ctx, &view, &by_output) {
+            linked[target] = true;
+        }
+    }
     for (i, page) in site.pages.iter().enumerate() {
         if !linked[i] && page.path != "/" {
             found.push(

@@ -26,6 +26,11 @@ pub(crate) enum Claim<'s> {
     Alias(&'s Page),
     /// A file dotwork makes itself: its name for messages (`the sitemap`).
     Generated(&'static str),
+    /// A listing page, feed or redirect of a section (by its `_index.md`),
+    /// with what it is (`listing page 2`).
+    Section(&'s Path, &'static str),
+    /// A category's listing page, by the category's name.
+    Category(&'s str),
     /// A static file, or a file beside a page.
     Asset(&'s Asset),
 }
@@ -36,6 +41,8 @@ impl Claim<'_> {
             Claim::Page(page) => format!("the page {}", page.source.display()),
             Claim::Alias(page) => format!("an alias of {}", page.source.display()),
             Claim::Generated(what) => what.to_string(),
+            Claim::Section(source, what) => format!("the {what} of {}", source.display()),
+            Claim::Category(name) => format!("the listing page of category `{name}`"),
             Claim::Asset(asset) => asset.origin.display().to_string(),
         }
     }
@@ -46,8 +53,8 @@ impl Claim<'_> {
         match self {
             Claim::Alias(_) => 3,
             Claim::Asset(_) => 2,
-            Claim::Page(_) => 1,
-            Claim::Generated(_) => 0,
+            Claim::Page(_) | Claim::Section(..) => 1,
+            Claim::Generated(_) | Claim::Category(_) => 0,
         }
     }
 }
@@ -112,6 +119,8 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
         Claim::Asset(asset) => Diagnostic::error(&asset.origin, message),
         Claim::Page(page) => Diagnostic::error(&page.source, message),
         Claim::Generated(name) => Diagnostic::error(name, message),
+        Claim::Section(source, _) => Diagnostic::error(source, message),
+        Claim::Category(_) => Diagnostic::error(crate::config::CONFIG_FILE, message),
     };
     d.with_help("rename or remove one of the two")
 }

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::collisions::{Claim, collisions};
 use crate::error::Diagnostic;
+use crate::feed::feed_path;
 use crate::site::Site;
 use crate::url::page_output;
 
@@ -38,6 +39,20 @@ pub enum Unit {
     Robots,
     /// A static file, or a file beside a page, copied as it is.
     Asset(usize),
+    /// Listing page `pager` (from 0) of section `section`: `news/index.html`,
+    /// `news/page/2/index.html`.
+    Listing {
+        /// The section's number in the site's `sections`.
+        section: usize,
+        /// The listing page's number in the section's `pagers`, from 0.
+        pager: usize,
+    },
+    /// The redirect from a paginated section's `page/1/` to its address.
+    ListingRedirect(usize),
+    /// The Atom feed of a section with `feed: true`: `news/atom.xml`.
+    Feed(usize),
+    /// The listing page of category number `n`: `categories/<slug>/index.html`.
+    Category(usize),
 }
 
 /// What a unit reads, as data that can be compared between two runs through
@@ -63,6 +78,21 @@ pub enum Input {
     Bibliography,
     /// One static file (by output path): where it is copied from.
     Asset(PathBuf),
+    /// One section (by its `_index.md`): its own text and settings, and its
+    /// listed pages' titles, URLs, dates, descriptions and categories, in
+    /// order. A page's other changes do not change it.
+    Section(PathBuf),
+    /// What a page shows of its section (by its `_index.md`): its title,
+    /// URL and whether it has a feed.
+    SectionHead(PathBuf),
+    /// One category (by slug): its pages' titles, URLs, dates, descriptions.
+    Category(String),
+    /// What `get_page` shows of one page (by source path): title, URL,
+    /// dates, description, categories.
+    Summary(PathBuf),
+    /// Every page's and section's summary: read by units whose templates
+    /// call `get_page` or `get_section` with a path that is not written out.
+    Lookups,
 }
 
 /// A unit's name that stays the same from one run to the next (the numbers
@@ -80,6 +110,12 @@ impl Unit {
             Unit::Sitemap => ("sitemap", PathBuf::new()),
             Unit::Robots => ("robots", PathBuf::new()),
             Unit::Asset(i) => ("asset", site.assets[i].output.clone()),
+            Unit::Listing { section, pager } => {
+                ("listing", site.sections[section].source.source.join(pager.to_string()))
+            }
+            Unit::ListingRedirect(i) => ("listing redirect", site.sections[i].source.source.clone()),
+            Unit::Feed(i) => ("feed", site.sections[i].source.source.clone()),
+            Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.slug)),
         }
     }
 
@@ -92,6 +128,10 @@ impl Unit {
             Unit::Sitemap => PathBuf::from(SITEMAP),
             Unit::Robots => PathBuf::from(ROBOTS),
             Unit::Asset(i) => site.assets[i].output.clone(),
+            Unit::Listing { section, pager } => page_output(&site.sections[section].pagers[pager].path),
+            Unit::ListingRedirect(i) => page_output(&site.sections[i].pagers[0].redirect_from[0]),
+            Unit::Feed(i) => feed_output(&site.sections[i].source.path),
+            Unit::Category(i) => page_output(&site.categories[i].0.path),
         }]
     }
 
@@ -99,17 +139,71 @@ impl Unit {
     /// each of these has the same fingerprint.
     pub fn inputs(self, site: &Site) -> Vec<Input> {
         use Input::{Bibliography, Config, Dates, Menu, Templates, Urls};
-        match self {
+        let section = |i: usize| Input::Section(site.sections[i].source.source.clone());
+        let mut inputs = match self {
             // The context has the menu; templates get `site`, `bibliography`
             // and `page_url`; the JSON-LD reads settings and the bibliography.
             Unit::Page(i) => {
-                vec![Input::Page(site.pages[i].source.clone()), Menu, Urls, Config, Templates, Bibliography]
+                let mut inputs = vec![
+                    Input::Page(site.pages[i].source.clone()),
+                    Menu,
+                    Urls,
+                    Config,
+                    Templates,
+                    Bibliography,
+                ];
+                if let Some(s) = site.section_of(i) {
+                    inputs.push(Input::SectionHead(site.sections[s].source.source.clone()));
+                }
+                inputs
             }
             Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography],
+            Unit::Listing { section: s, .. } => vec![section(s), Menu, Urls, Config, Templates, Bibliography],
+            Unit::ListingRedirect(s) => {
+                vec![Input::SectionHead(site.sections[s].source.source.clone()), Config]
+            }
+            // A feed holds its pages' whole text.
+            Unit::Feed(s) => {
+                let pages = site.sections[s].pages.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
+                [section(s), Config, Templates].into_iter().chain(pages).collect()
+            }
+            Unit::Category(i) => {
+                vec![
+                    Input::Category(site.categories[i].0.slug.clone()),
+                    Menu,
+                    Urls,
+                    Config,
+                    Templates,
+                    Bibliography,
+                ]
+            }
             Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
-            Unit::Sitemap => vec![Dates, Config],
+            // The sitemap lists every listing page too.
+            Unit::Sitemap => [Dates, Config]
+                .into_iter()
+                .chain((0..site.sections.len()).map(section))
+                .chain(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())))
+                .collect(),
             Unit::Robots => vec![Config],
             Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
+        };
+        if let Some(template) = self.template(site) {
+            inputs.extend(site.lookups.reads(template).into_iter().cloned());
+        }
+        inputs
+    }
+
+    /// The template the unit is rendered with, if it is rendered with one.
+    pub fn template(self, site: &Site) -> Option<&str> {
+        match self {
+            Unit::Page(i) => Some(super::template_for(&site.pages[i])),
+            Unit::NotFound => Some(NOT_FOUND),
+            Unit::Listing { section, .. } => {
+                Some(site.sections[section].source.meta.template.as_deref().unwrap_or(SECTION_TEMPLATE))
+            }
+            Unit::Feed(_) => Some(crate::feed::FEED_TEMPLATE),
+            Unit::Category(_) => Some(CATEGORY_TEMPLATE),
+            Unit::Alias(_) | Unit::Sitemap | Unit::Robots | Unit::Asset(_) | Unit::ListingRedirect(_) => None,
         }
     }
 
@@ -122,8 +216,115 @@ impl Unit {
             Unit::Sitemap => Claim::Generated("the sitemap"),
             Unit::Robots => Claim::Generated("robots.txt"),
             Unit::Asset(i) => Claim::Asset(&site.assets[i]),
+            Unit::Listing { section, pager } => {
+                Claim::Section(&site.sections[section].source.source, LISTING_NAMES[pager.min(1)])
+            }
+            Unit::ListingRedirect(i) => {
+                Claim::Section(&site.sections[i].source.source, "redirect from page 1")
+            }
+            Unit::Feed(i) => Claim::Section(&site.sections[i].source.source, "feed"),
+            Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
         }
     }
+}
+
+/// What the templates that call `get_page` or `get_section` read, by
+/// template name. A call whose `path` is written out as a string
+/// (`get_section(path="news/_index.md")`) reads that section or that page's
+/// summary; any other call reads every page's and section's summary. A
+/// template that units are not rendered with directly (`base.html`, a
+/// partial) makes every unit read what it reads.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    everywhere: Vec<Input>,
+    templates: HashMap<String, Vec<Input>>,
+}
+
+impl Lookups {
+    /// What each of `templates` reads through the lookup functions.
+    pub(crate) fn of(
+        templates: &[crate::source::TemplateFile],
+        pages: &[crate::content::Page],
+        sections: &[crate::site::SiteSection],
+    ) -> Lookups {
+        let mut lookups = Lookups::default();
+        let calling: Vec<(&str, Vec<Input>)> = templates
+            .iter()
+            .filter_map(|t| {
+                let reads = template_reads(&t.text);
+                (!reads.is_empty()).then_some((t.name.as_str(), reads))
+            })
+            .collect();
+        if calling.is_empty() {
+            return lookups;
+        }
+        let mut direct: HashSet<&str> = pages.iter().map(super::template_for).collect();
+        direct.extend(sections.iter().filter_map(|s| s.source.meta.template.as_deref()));
+        direct.extend([SECTION_TEMPLATE, CATEGORY_TEMPLATE, NOT_FOUND, crate::feed::FEED_TEMPLATE]);
+        for (name, reads) in calling {
+            if direct.contains(name) {
+                lookups.templates.insert(name.to_string(), reads);
+            } else {
+                lookups.everywhere.extend(reads);
+            }
+        }
+        lookups
+    }
+
+    /// What a unit rendered with `template` reads through lookups.
+    pub(crate) fn reads(&self, template: &str) -> Vec<&Input> {
+        self.everywhere.iter().chain(self.templates.get(template).into_iter().flatten()).collect()
+    }
+
+    /// Everything read through lookups, to fingerprint (a section that
+    /// does not exist yet has a fingerprint too, so creating it is a change).
+    fn inputs(&self) -> HashSet<Input> {
+        self.everywhere.iter().chain(self.templates.values().flatten()).cloned().collect()
+    }
+}
+
+/// What the `get_page` and `get_section` calls in a template's `text` read.
+fn template_reads(text: &str) -> Vec<Input> {
+    let mut reads = Vec::new();
+    for (function, is_section) in [("get_page(", false), ("get_section(", true)] {
+        for (at, _) in text.match_indices(function) {
+            let args = &text[at + function.len()..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            let written = args
+                .trim()
+                .strip_prefix("path")
+                .map(str::trim_start)
+                .and_then(|a| a.strip_prefix('='))
+                .map(str::trim)
+                .and_then(|a| {
+                    let quote = a.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+                    let inner = a.strip_prefix(quote)?.strip_suffix(quote)?;
+                    (!inner.contains(quote)).then_some(inner)
+                });
+            reads.push(match written {
+                Some(path) => {
+                    let source = Path::new("content").join(path.trim_start_matches('/'));
+                    if is_section { Input::Section(source) } else { Input::Summary(source) }
+                }
+                None => Input::Lookups,
+            });
+        }
+    }
+    reads.sort_by_key(|i| format!("{i:?}"));
+    reads.dedup();
+    reads
+}
+
+/// How collision messages name a listing page: the first, or a later one.
+const LISTING_NAMES: [&str; 2] = ["listing page", "later listing pages"];
+/// The template of a section's listing pages, unless it names another.
+pub const SECTION_TEMPLATE: &str = "section.html";
+/// The template of a category's listing page.
+pub const CATEGORY_TEMPLATE: &str = "category.html";
+
+/// The output file of the feed of the section at `section_path`.
+fn feed_output(section_path: &str) -> PathBuf {
+    PathBuf::from(feed_path(section_path).trim_start_matches('/'))
 }
 
 const NOT_FOUND: &str = "404.html";
@@ -144,6 +345,16 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Vec<Unit>, Vec<
         units.push(Unit::NotFound);
     }
     units.extend((0..site.aliases.len()).map(Unit::Alias));
+    for (i, section) in site.sections.iter().enumerate() {
+        units.extend((0..section.pagers.len()).map(|pager| Unit::Listing { section: i, pager }));
+        if !section.pagers[0].redirect_from.is_empty() {
+            units.push(Unit::ListingRedirect(i));
+        }
+        if section.source.meta.feed && site.feed_base.is_some() {
+            units.push(Unit::Feed(i));
+        }
+    }
+    units.extend((0..site.categories.len()).map(Unit::Category));
     if makes(SITEMAP) {
         units.push(Unit::Sitemap);
     }
@@ -172,7 +383,17 @@ impl Fingerprints {
     pub fn of(site: &Site, text_print: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Fingerprints {
         let mut inputs: Vec<Input> = site.pages.iter().map(|p| Input::Page(p.source.clone())).collect();
         inputs.extend(site.assets.iter().map(|a| Input::Asset(a.output.clone())));
+        inputs.extend(site.sections.iter().flat_map(|s| {
+            [Input::Section(s.source.source.clone()), Input::SectionHead(s.source.source.clone())]
+        }));
+        inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())));
+        let mut looked_up = site.lookups.inputs();
+        for section in &site.sections {
+            looked_up.remove(&Input::Section(section.source.source.clone()));
+        }
+        inputs.extend(looked_up);
         inputs.extend([
+            Input::Lookups,
             Input::Urls,
             Input::Menu,
             Input::Dates,
@@ -184,6 +405,7 @@ impl Fingerprints {
             text_print,
             pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_path(), i)).collect(),
             assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_path(), i)).collect(),
+            sections: site.sections.iter().enumerate().map(|(i, s)| (s.source.source.as_path(), i)).collect(),
             made_from: [0; 3],
         };
         // What a body is made from besides its text: site-wide inputs, which look nothing up.
@@ -217,7 +439,21 @@ struct Lookup<'s> {
     text_print: &'s (dyn Fn(&Path) -> Option<u64> + Sync),
     pages: HashMap<&'s Path, usize>,
     assets: HashMap<&'s Path, usize>,
+    sections: HashMap<&'s Path, usize>,
     made_from: [u64; 3],
+}
+
+/// Hashes what a listing shows of each of `pages`, in order.
+fn hash_summaries(site: &Site, pages: &[usize], h: &mut DefaultHasher) {
+    for &i in pages {
+        let p = &site.pages[i];
+        (&p.path, &p.title, p.meta.date, p.meta.updated, &p.meta.description, &p.meta.categories).hash(h);
+    }
+}
+
+/// Hashes a section's own settings and text.
+fn hash_section(section: &crate::site::SiteSection, h: &mut DefaultHasher) {
+    (&section.source.text, &section.source.path).hash(h);
 }
 
 impl Input {
@@ -254,6 +490,43 @@ impl Input {
             Input::Bibliography => {
                 site.bibliography.as_ref().map(|b| (&b.file.path, &b.file.text)).hash(&mut h)
             }
+            Input::Section(source) => match lookup.sections.get(source.as_path()) {
+                Some(&i) => {
+                    let section = &site.sections[i];
+                    hash_section(section, &mut h);
+                    hash_summaries(site, &section.pages, &mut h);
+                    for &sub in &section.subsections {
+                        hash_section(&site.sections[sub], &mut h);
+                    }
+                    site.feed_base.is_some().hash(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            },
+            Input::SectionHead(source) => match lookup.sections.get(source.as_path()) {
+                Some(&i) => {
+                    let s = &site.sections[i].source;
+                    (&s.title, &s.path, s.meta.feed, site.feed_base.is_some()).hash(&mut h);
+                }
+                None => 0u8.hash(&mut h),
+            },
+            Input::Category(slug) => match site.categories.iter().find(|(c, _)| &c.slug == slug) {
+                Some((c, pages)) => {
+                    c.hash(&mut h);
+                    hash_summaries(site, pages, &mut h);
+                }
+                None => 0u8.hash(&mut h),
+            },
+            Input::Summary(source) => match lookup.pages.get(source.as_path()) {
+                Some(&i) => hash_summaries(site, &[i], &mut h),
+                None => 0u8.hash(&mut h),
+            },
+            Input::Lookups => {
+                hash_summaries(site, &(0..site.pages.len()).collect::<Vec<_>>(), &mut h);
+                for section in &site.sections {
+                    hash_section(section, &mut h);
+                    section.pages.hash(&mut h);
+                }
+            }
             Input::Asset(output) => {
                 match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
                     Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),
@@ -263,5 +536,21 @@ impl Input {
             }
         }
         h.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lookup_with_a_written_path_reads_that_section_or_page_only() {
+        let text = r#"{% set n = get_section(path="news/_index.md") %}{{ get_page( path = 'about.md' ) }}"#;
+        assert_eq!(
+            template_reads(text),
+            [Input::Section("content/news/_index.md".into()), Input::Summary("content/about.md".into())]
+        );
+        assert_eq!(template_reads("{{ get_page(path=p) }}"), [Input::Lookups]);
+        assert!(template_reads("{{ page_url(path='a.md') }}").is_empty());
     }
 }

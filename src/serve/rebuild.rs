@@ -276,6 +276,7 @@ mod tests {
 
     const URL: &str = "http://127.0.0.1:1111/";
     const CONFIG: &str = "title: T\nbase_url: https://example.org/\n";
+    const NEWS: &str = "---\ntitle: News\npaginate_by: 2\nfeed: true\n---\nWhat is new.\n";
 
     fn builder(root: &Path) -> Builder {
         Builder::new(&Settings { base_url: Some(URL.to_string()), ..Settings::new(root) })
@@ -515,9 +516,48 @@ mod tests {
     /// with a build from scratch; a body edit must render exactly one unit.
     #[test]
     fn random_edits_build_the_same_site_as_a_full_build() {
-        let mut site = Site::new(&[("index.md", &page("Home", true, "Welcome."))]);
+        random_edits(false);
+    }
+
+    #[test]
+    fn a_new_date_renders_its_section_not_the_whole_site() {
+        let news =
+            |title: &str, day: u32| format!("---\ntitle: {title}\ndate: 2026-01-{day:02}\n---\nText.\n");
+        let mut site = Site::new(&[
+            ("index.md", &page("Home", true, "Welcome.")),
+            ("about.md", &page("About", true, "About us.")),
+            ("risks.md", &page("Risks", false, "Risks.")),
+        ]);
+        site.write("content/news/_index.md", NEWS);
+        for (i, day) in [3, 5, 7].into_iter().enumerate() {
+            site.write(&format!("content/news/n{i}.md"), &news(&format!("Notice {i}"), day));
+        }
         site.rebuild(&Plan::Full).unwrap();
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        assert!(site.page("news/index.html").contains("Notice 2"));
+        // The page itself, both listing pages, the feed, the sitemap and the
+        // home page (its template shows the latest news); not about or risks.
+        let rendered = site.edit("content/news/n0.md", &news("Notice 0", 9)).unwrap();
+        assert_eq!(rendered, 6);
+        assert!(
+            site.page("news/index.html").find("Notice 0") < site.page("news/index.html").find("Notice 2")
+        );
+        site.assert_same_as_a_full_build("a new date");
+    }
+
+    /// The same over a site with a paginated news section with a feed: about
+    /// half the pages are news (always dated, as a feed needs).
+    #[test]
+    fn random_edits_of_a_section_build_the_same_site_as_a_full_build() {
+        random_edits(true);
+    }
+
+    fn random_edits(sections: bool) {
+        let mut site = Site::new(&[("index.md", &page("Home", true, "Welcome."))]);
+        if sections {
+            site.write("content/news/_index.md", NEWS);
+        }
+        site.rebuild(&Plan::Full).unwrap();
+        let mut rng = Rng(if sections { 0x2545_F491_4F6C_DD1D } else { 0x9E37_79B9_7F4A_7C15 });
         let mut pages: BTreeMap<String, Spec> = BTreeMap::new();
         let mut made = 0;
         let mut template = false;
@@ -529,12 +569,13 @@ mod tests {
             let what = match kind {
                 0 | 1 => {
                     made += 1;
-                    let name = format!("p{made}");
+                    let news = sections && rng.below(2) == 0;
+                    let name = format!("{}p{made}", if news { "news/" } else { "" });
                     let spec = Spec {
                         title: format!("Page {made}"),
                         menu: rng.below(3) == 0,
                         weight: rng.below(5) as i64,
-                        date: (rng.below(2) == 0).then(|| 1 + rng.below(28) as u32),
+                        date: (news || rng.below(2) == 0).then(|| 1 + rng.below(28) as u32),
                         draft: false,
                         body: format!("Text of page {made}."),
                         aliases: Vec::new(),
@@ -554,7 +595,8 @@ mod tests {
                     let name = pick(&mut rng);
                     let mut spec = pages.remove(&name).unwrap();
                     made += 1;
-                    let new = format!("p{made}");
+                    let folder = if name.starts_with("news/") { "news/" } else { "" };
+                    let new = format!("{folder}p{made}");
                     fs::remove_file(site.dir.path().join(format!("content/{name}.md"))).unwrap();
                     // Half the time, keep the old URL working with an alias.
                     if rng.below(2) == 0 && !spec.draft {
@@ -591,10 +633,13 @@ mod tests {
                             "draft or undraft"
                         }
                     };
-                    let (text, draft) = (spec.text(), spec.draft);
+                    let (text, draft, aliases) = (spec.text(), spec.draft, spec.aliases.len());
                     let rendered = site.edit(&format!("content/{name}.md"), &text).unwrap();
                     if kind == 4 {
-                        assert_eq!(rendered, usize::from(!draft), "step {step}: {what} of {name}");
+                        // The page, its alias redirects (their target's URL may have
+                        // changed), and the feed that holds a news page's body.
+                        let units = 1 + aliases + usize::from(name.starts_with("news/"));
+                        assert_eq!(rendered, units * usize::from(!draft), "step {step}: {what} of {name}");
                         body_edits += usize::from(!draft);
                     }
                     what

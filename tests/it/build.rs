@@ -170,9 +170,17 @@ fn the_shipped_clinic_site_builds() {
         "aftercare/index.html",
         "references/index.html",
         "contact/index.html",
+        "news/index.html",
+        "news/page/1/index.html",
+        "news/bring-photos/index.html",
     ] {
         assert!(files.contains(&page.to_string()), "{page} missing: {files:#?}");
     }
+    // The example base_url gets no feed (see content/news/_index.md).
+    assert!(!files.contains(&"news/atom.xml".to_string()));
+    let home = site.read_output("index.html");
+    assert!(home.contains("Opening hours over the holidays") && home.contains("A new way to book online"));
+    assert!(!home.contains("Bring photos to your consultation"), "the home page shows the latest two");
 }
 
 #[test]

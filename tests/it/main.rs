@@ -11,6 +11,7 @@ mod limits;
 mod medical;
 mod messages;
 mod output;
+mod sections;
 mod serve;
 mod sources;
 mod support;

@@ -133,6 +133,12 @@ fn json_ld_describes_clinic_page_procedure_and_breadcrumbs() {
 /// against the vocabulary (schema.org/<Type>, including inherited ones),
 /// with the properties Google's documentation marks as required.
 const VOCABULARY: &[(&str, &[&str], &[&str])] = &[
+    // A section's listing page (issue 10).
+    (
+        "CollectionPage",
+        &["@id", "url", "name", "description", "inLanguage", "isPartOf", "publisher"],
+        &["name", "url"],
+    ),
     (
         "MedicalClinic",
         &[

@@ -1,0 +1,247 @@
+//! Sections, listing pages, categories and feeds (issue 10), with the real
+//! binary. The fixture `sections-news` has a news section of three dated
+//! notices and a draft, two to a listing page, with a feed, and two
+//! categories (one empty).
+
+use crate::support::TestSite;
+
+/// The `href`s of every `<a>` and `<link>` in `html`.
+fn hrefs(html: &str) -> Vec<&str> {
+    html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect()
+}
+
+/// The titles a listing page shows, in order.
+fn listed(html: &str) -> Vec<String> {
+    let Some(list) = html.split("<ul class=\"listing\">").nth(1) else { return Vec::new() };
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<h2><a href=\"")
+        .skip(1)
+        .map(|item| item.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        .collect()
+}
+
+/// A site whose `content/news/` has `n` dated pages and an `_index.md` with
+/// the given front matter lines.
+fn news_site(n: usize, index: &str) -> TestSite {
+    let site = TestSite::with_pages(&[("index.md", "---\ntitle: Home\n---\nHello.\n")]);
+    site.write("content/news/_index.md", &format!("---\ntitle: News\n{index}---\n"));
+    for i in 1..=n {
+        site.write(
+            &format!("content/news/n{i:02}.md"),
+            &format!("---\ntitle: Notice {i}\ndate: 2025-01-{i:02}\nweight: {}\n---\nText {i}.\n", 100 - i),
+        );
+    }
+    site
+}
+
+#[test]
+fn listing_pages_show_the_newest_first_two_to_a_page() {
+    let site = TestSite::fixture("sections-news");
+    site.build();
+    assert_eq!(listed(&site.read_output("news/index.html")), ["Notice 3", "Notice 2"]);
+    let second = site.read_output("news/page/2/index.html");
+    assert_eq!(listed(&second), ["Notice 1"]);
+    assert!(second.contains("<a href=\"../../\" rel=\"prev\">Previous page</a>"), "{second}");
+    assert!(second.contains("<span aria-current=\"page\">Page 2 of 2</span>"), "{second}");
+    // /news/page/1/ sends visitors to /news/.
+    let redirect = site.read_output("news/page/1/index.html");
+    assert!(redirect.contains("content=\"0; url=../../\""), "{redirect}");
+    // The sitemap lists the listing pages.
+    let sitemap = site.read_output("sitemap.xml");
+    for url in ["https://clinic.test/news/", "https://clinic.test/news/page/2/"] {
+        assert!(sitemap.contains(&format!("<loc>{url}</loc>")), "{url} missing:\n{sitemap}");
+    }
+    assert!(!sitemap.contains("page/1/"), "{sitemap}");
+}
+
+#[test]
+fn sort_by_title_and_weight() {
+    let site = news_site(3, "sort_by: title\n");
+    site.write("content/news/n02.md", "---\ntitle: a first notice\n---\nText.\n");
+    site.build();
+    assert_eq!(listed(&site.read_output("news/index.html")), ["a first notice", "Notice 1", "Notice 3"]);
+    let site = news_site(3, "sort_by: weight\n");
+    site.build();
+    assert_eq!(listed(&site.read_output("news/index.html")), ["Notice 3", "Notice 2", "Notice 1"]);
+}
+
+#[test]
+fn pagination_edges() {
+    // (pages, listing pages)
+    for (n, pagers) in [(0, 1), (1, 1), (3, 1), (4, 2)] {
+        let site = news_site(n, "paginate_by: 3\n");
+        site.build();
+        let files = site.output_files();
+        let listing_pages =
+            files.iter().filter(|f| f.starts_with("news/page/") && f != &"news/page/1/index.html");
+        assert_eq!(listing_pages.count() + 1, pagers, "{n} pages: {files:#?}");
+        let first = site.read_output("news/index.html");
+        assert_eq!(listed(&first).len(), n.min(3), "{n} pages");
+        if n == 0 {
+            assert!(first.contains("Nothing has been published here yet."), "{first}");
+        }
+        assert_eq!(first.contains("class=\"pagination\""), pagers > 1, "{n} pages:\n{first}");
+        assert!(files.contains(&"news/page/1/index.html".to_string()), "{n} pages");
+    }
+    // Without paginate_by, everything is on one page and there is no page/1/.
+    let site = news_site(12, "");
+    site.build();
+    assert_eq!(listed(&site.read_output("news/index.html")).len(), 12);
+    assert!(!site.output_files().iter().any(|f| f.starts_with("news/page/")));
+}
+
+#[test]
+fn drafts_are_left_out_of_listings_and_feeds_unless_asked() {
+    let site = TestSite::fixture("sections-news");
+    site.build();
+    for file in
+        ["news/index.html", "news/page/2/index.html", "news/atom.xml", "categories/opening-hours/index.html"]
+    {
+        assert!(!site.read_output(file).contains("Draft notice"), "{file}");
+    }
+    let run = site.run(&["build", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(listed(&site.read_output("news/index.html")), ["Draft notice", "Notice 3"]);
+    assert!(site.read_output("news/atom.xml").contains("Draft notice"));
+}
+
+#[test]
+fn category_pages_list_their_pages() {
+    let site = TestSite::fixture("sections-news");
+    site.build();
+    let hours = site.read_output("categories/opening-hours/index.html");
+    assert_eq!(listed(&hours), ["Notice 3", "Notice 2", "Notice 1"]);
+    assert!(hours.contains("<h1>Opening hours</h1>"), "{hours}");
+    let bookings = site.read_output("categories/bookings/index.html");
+    assert!(listed(&bookings).is_empty() && bookings.contains("Nothing has been published"), "{bookings}");
+    // A listed page links to its categories.
+    assert!(
+        site.read_output("news/index.html")
+            .contains("<a href=\"../categories/opening-hours/\">Opening hours</a>")
+    );
+}
+
+#[test]
+fn the_feed_has_absolute_links_and_parses() {
+    let site = TestSite::fixture("sections-news");
+    site.build();
+    let xml = site.read_output("news/atom.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    assert_eq!(feed.title.unwrap().content, "News");
+    let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
+    assert_eq!(titles, ["Notice 3", "Notice 2", "Notice 1"]);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.links[0].href, "https://clinic.test/news/notice-3/");
+    let html = entry.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(html.contains("href=\"https://clinic.test/\""), "{html}");
+    assert!(html.contains("src=\"https://clinic.test/favicon.svg\""), "{html}");
+    // Listing pages and the section's pages point feed readers at it.
+    for file in ["news/index.html", "news/page/2/index.html", "news/first/index.html"] {
+        let html = site.read_output(file);
+        assert!(html.contains("<link rel=\"alternate\" type=\"application/atom+xml\""), "{file}:\n{html}");
+    }
+    assert!(!site.read_output("index.html").contains("application/atom+xml"));
+}
+
+#[test]
+fn an_example_base_url_gets_no_feed_and_a_warning() {
+    let site = news_site(2, "feed: true\n");
+    let run = site.build();
+    assert!(
+        run.stderr.contains("no feed is made: base_url `https://example.org/` is an example address"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.output_files().contains(&"news/atom.xml".to_string()));
+    assert!(!site.read_output("news/index.html").contains("atom"));
+    assert_eq!(site.run(&["check", "--strict"]).code, 1);
+    let run = site.run(&["build", "--base-url", "https://clinic.test/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.output_files().contains(&"news/atom.xml".to_string()));
+}
+
+#[test]
+fn a_missing_date_in_a_date_sorted_section_names_the_page() {
+    let site = news_site(2, "");
+    site.write("content/news/undated.md", "---\ntitle: Undated\n---\nText.\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("--> content/news/undated.md:1:1"), "{stderr}");
+    assert!(stderr.contains("this page has no `date`"), "{stderr}");
+    assert!(stderr.contains("content/news/_index.md lists its pages by date"), "{stderr}");
+}
+
+#[test]
+fn a_section_without_a_title_is_an_error_at_its_file() {
+    let site = news_site(1, "");
+    site.write("content/news/_index.md", "---\nsort_by: date\n---\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("--> content/news/_index.md:1:1") && stderr.contains("this section has no title"),
+        "{stderr}"
+    );
+    site.write("content/news/_index.md", "---\ntitle: News\nsort_by: newest\n---\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("content/news/_index.md:3"), "{stderr}");
+}
+
+#[test]
+fn a_page_where_a_listing_page_goes_is_an_error() {
+    let site = news_site(3, "paginate_by: 2\n");
+    site.write("content/news/page/2.md", "---\ntitle: In the way\n---\nText.\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("news/page/2/index.html"), "{stderr}");
+    assert!(
+        stderr.contains("content/news/_index.md") && stderr.contains("content/news/page/2.md"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_link_stays_relative_under_a_sub_path() {
+    let site = TestSite::fixture("sections-news");
+    let run = site.run(&["build", "--base-url", "https://clinic.test/sub/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in site.output_files().iter().filter(|f| f.ends_with(".html") && !f.starts_with("404")) {
+        let html = site.read_output(file);
+        for href in hrefs(&html) {
+            // The canonical link is absolute by design, and the booking link is site.yaml's.
+            let canonical = html.contains(&format!("<link rel=\"canonical\" href=\"{href}\""));
+            let own = href.starts_with("https://clinic.test/") && href != "https://clinic.test/book";
+            assert!(!href.starts_with('/') && (!own || canonical), "{file}: {href}");
+        }
+    }
+    let xml = site.read_output("news/atom.xml");
+    assert!(xml.contains("https://clinic.test/sub/news/notice-3/"), "{xml}");
+    // And check finds no broken link there.
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &settings.replace("base_url: https://clinic.test/", "base_url: https://clinic.test/sub/"),
+    );
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("check: no problems"), "{}", run.stderr);
+}
+
+#[test]
+fn listing_pages_are_rendered_as_snapshotted() {
+    let site = TestSite::fixture("sections-minimal");
+    site.build();
+    insta::assert_snapshot!("minimal_listing", site.read_output("news/index.html"));
+    insta::assert_snapshot!("minimal_listing_2", site.read_output("news/page/2/index.html"));
+    insta::assert_snapshot!("minimal_subsection", site.read_output("news/2025/index.html"));
+    let site = TestSite::fixture("sections-news");
+    site.build();
+    insta::assert_snapshot!("clinic_listing", site.read_output("news/index.html"));
+    insta::assert_snapshot!("clinic_feed", site.read_output("news/atom.xml"));
+}
+
+#[test]
+fn an_index_page_beside_a_section_file_is_an_error_even_as_a_draft() {
+    let site = news_site(1, "");
+    site.write("content/news/index.md", "---\ntitle: In the way\ndraft: true\n---\nText.\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("content/news/index.md"), "{stderr}");
+    assert!(stderr.contains("both make the address of this folder"), "{stderr}");
+}
