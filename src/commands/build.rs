@@ -33,8 +33,11 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let pipeline = Pipeline::new(&site)?;
     let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
+    log::debug!("units: {:?}", t.elapsed());
     replace_output(&output, &paths, settings.force, |dir| {
+        let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
+        log::debug!("folders: {:?}", folders.elapsed());
         pipeline.render(&|_| true, &FolderSink(dir)).map(drop)
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
