@@ -214,21 +214,28 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     let file = Path::new(CONFIG_FILE);
     let mut config: SiteConfig = parse_yaml(file, text, text, 1, CONFIG_FILE).map_err(|d| vec![d])?;
     let mut problems = Vec::new();
-    let at_key = |key: &str, message: String| {
+    let at_value = |value: &str, message: String| {
         let d = Diagnostic::error(file, message);
-        match key_line(text, key) {
+        match key_line(text, value) {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        }
+    };
+    let at_setting = |key: &str, message: String| {
+        let d = Diagnostic::error(file, message);
+        match setting_line(text, &[key]) {
             Some(loc) => d.at(text, loc),
             None => d,
         }
     };
     if let Some(url) = base_url_problem(&config.base_url) {
         problems.push(
-            at_key("base_url", url)
+            at_setting("base_url", url)
                 .with_help("write the full address, e.g. base_url: \"https://www.example.org/\""),
         );
     }
     if config.title.trim().is_empty() {
-        problems.push(at_key("title", "the site title is empty".to_string()));
+        problems.push(at_setting("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
     problems.extend(crate::category::vocabulary_problems(text, &config.categories));
@@ -236,14 +243,14 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         match parse_days(&hours.days) {
             Some(days) => hours.day_of_week = days,
             None => problems.push(
-                at_key(&hours.days, format!("`{}` are not days of the week", hours.days))
+                at_value(&hours.days, format!("`{}` are not days of the week", hours.days))
                     .with_help("write days like \"Monday to Friday\", \"Saturday\" or \"Mon, Wed and Fri\""),
             ),
         }
         for time in [&hours.opens, &hours.closes] {
             if !is_clock_time(time) {
                 problems.push(
-                    at_key(time, format!("`{time}` is not a time of day"))
+                    at_value(time, format!("`{time}` is not a time of day"))
                         .with_help("write times as HH:MM on a 24-hour clock, e.g. 09:00 or 17:30"),
                 );
             }
@@ -265,7 +272,7 @@ fn check_link_values(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut at = |path: &[&str], value: &str, message: String, help: &str| {
         let d = Diagnostic::error(CONFIG_FILE, message).with_help(help);
-        problems.push(match key_path_line(text, path).or_else(|| key_line(text, value)) {
+        problems.push(match setting_line(text, path).or_else(|| key_line(text, value)) {
             Some(loc) => d.at(text, loc),
             None => d,
         });
@@ -477,10 +484,12 @@ fn phone_href(phone: &str) -> Result<String, String> {
     Ok(href)
 }
 
-/// Where `path` (`clinic`, `phone`) is written as nested `key:` lines, for
-/// pointing at a value: each key is looked for inside the block of the one
-/// before it. `None` for flow style (`clinic: {phone: 1}`).
-fn key_path_line(text: &str, path: &[&str]) -> Option<Location> {
+/// Where the setting `path` (`clinic`, `phone`) is written as nested `key:`
+/// lines of site.yaml's `text`, for pointing at its value: each key is looked
+/// for inside the block of the one before it, so a comment or another value
+/// that mentions the name is not taken for it. `None` for flow style
+/// (`clinic: {phone: 1}`).
+pub(crate) fn setting_line(text: &str, path: &[&str]) -> Option<Location> {
     let mut depth = 0;
     let mut parent_indent: Option<usize> = None;
     for (i, line) in text.lines().enumerate() {
@@ -563,6 +572,17 @@ mod tests {
         assert_eq!(ds.len(), 3, "{ds:?}");
         assert_eq!(ds[0].location.map(|l| l.line), Some(2));
         assert!(ds[1].message.contains("`9am` is not a time"));
+    }
+
+    #[test]
+    fn a_setting_is_found_at_its_key_not_in_a_comment_that_names_it() {
+        let text = "# base_url: the address of the site\ntitle: T\nbase_url: example.org\n";
+        let ds = parse_config(text).unwrap_err();
+        assert_eq!(ds[0].location.map(|l| l.line), Some(3), "{ds:?}");
+        assert_eq!(
+            setting_line("clinic:\n  # phone: below\n  phone: 1\n", &["clinic", "phone"]).map(|l| l.line),
+            Some(3)
+        );
     }
 
     #[test]

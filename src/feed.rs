@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 use url::Url;
 
-use crate::config::{CONFIG_FILE, SiteConfig, key_line};
+use crate::config::{CONFIG_FILE, SiteConfig, setting_line};
 use crate::date::Date;
 use crate::error::Diagnostic;
 
@@ -136,7 +136,7 @@ pub fn feed_base(config: &SiteConfig) -> Result<Url, Diagnostic> {
         let d = Diagnostic::warning(CONFIG_FILE, why).with_help(
             "set base_url in site.yaml to the address the site will be published at, or build with --base-url https://www.your-clinic.org/",
         );
-        match key_line(&config.text, "base_url") {
+        match setting_line(&config.text, &["base_url"]) {
             Some(loc) => d.at(&config.text, loc),
             None => d,
         }

@@ -134,10 +134,7 @@ impl FrontFacts {
     /// Where `key:` is written in the front matter of `text` (the page's
     /// whole text), for errors about its value.
     pub(crate) fn key_location(&self, text: &str, key: &str) -> Option<Location> {
-        let yaml = text.get(self.yaml.clone())?;
-        let split =
-            Split { yaml, yaml_line: self.yaml_line, yaml_offset: self.yaml.start, body: "", body_offset: 0 };
-        key_location(&split, key)
+        key_location(text.get(self.yaml.clone())?, self.yaml_line, key)
     }
 
     /// The byte offset in `text` at which `key:` is written in the front matter.
@@ -221,14 +218,15 @@ pub fn parse_front_matter(file: &Path, text: &str) -> Result<(FrontMatter, Front
     }
 }
 
-/// Where `key:` is written in the front matter, for errors about its value.
-fn key_location(split: &Split<'_>, key: &str) -> Option<Location> {
-    split.yaml.lines().enumerate().find_map(|(i, line)| {
+/// Where `key:` is written in a front matter block `yaml` that starts at
+/// line `yaml_line` of its file, for errors about its value.
+pub(crate) fn key_location(yaml: &str, yaml_line: usize, key: &str) -> Option<Location> {
+    yaml.lines().enumerate().find_map(|(i, line)| {
         let trimmed = line.trim_start();
         let rest = trimmed.strip_prefix(key)?;
         rest.trim_start()
             .starts_with(':')
-            .then(|| Location { line: split.yaml_line + i, column: line.len() - trimmed.len() + 1 })
+            .then(|| Location { line: yaml_line + i, column: line.len() - trimmed.len() + 1 })
     })
 }
 

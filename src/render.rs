@@ -800,7 +800,12 @@ struct ListingContext<'a> {
 fn missing_listing_template(file: &Path, text: &str, template: &str) -> Diagnostic {
     let d = Diagnostic::error(file, format!("template `{template}` does not exist"))
         .with_help(format!("add templates/{template} to the site, or set `template:` to one it has"));
-    match crate::config::key_line(text, "template") {
+    // The `template:` key of the section's front matter (this runs only on
+    // the error path, so splitting the file again costs nothing that matters).
+    let at = crate::front_matter::split_front_matter(file, text)
+        .ok()
+        .and_then(|s| crate::front_matter::key_location(s.yaml, s.yaml_line, "template"));
+    match at {
         Some(loc) => d.at(text, loc),
         None => d,
     }

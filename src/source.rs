@@ -134,7 +134,7 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
         let d = Diagnostic::error(CONFIG_FILE, format!("theme `{}` not found", config.theme)).with_help(
             format!("create {} or use the built-in theme: theme: {BUILTIN_THEME}", theme_dir.display()),
         );
-        problems.push(match crate::config::key_line(&config_text, "theme:") {
+        problems.push(match crate::config::setting_line(&config_text, &["theme"]) {
             Some(loc) => d.at(&config_text, loc),
             None => d,
         });
