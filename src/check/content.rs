@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use super::html::{self, Node};
 use crate::error::Diagnostic;
+use crate::html::{self, Node};
 use crate::markdown::{BodyFacts, LinkKind};
 
 /// A link or image address written in the markdown.

@@ -14,8 +14,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::html::{Node, scan};
 use crate::error::did_you_mean;
+use crate::html::{Node, scan};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
 use crate::url::{decode_lossy, folder_of, has_scheme, output_path};

@@ -20,7 +20,6 @@
 //! the build, so they are not checked again here.
 
 mod content;
-pub(crate) mod html;
 pub(crate) mod links;
 mod page;
 mod readability;
@@ -279,7 +278,7 @@ fn linked_pages(
         .nodes
         .iter()
         .filter_map(|n| match n {
-            html::Node::Start(t) if t.name == "a" || t.name == "area" => t.attr("href"),
+            crate::html::Node::Start(t) if t.name == "a" || t.name == "area" => t.attr("href"),
             _ => None,
         })
         .filter_map(|href| ctx.index.check(view.address, href, ctx.base).ok().flatten())

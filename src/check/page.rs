@@ -131,7 +131,7 @@ pub(crate) fn check_title(page: PageFile<'_>, title: Option<&str>, site: &SiteCo
 
 /// A setting's text as it reads once rendered: runs of whitespace as one space.
 fn html_text(s: &str) -> String {
-    super::html::collapse_whitespace(s)
+    crate::html::collapse_whitespace(s)
 }
 
 /// The meta description search results show: the page's own (a page without

@@ -9,11 +9,11 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::content::{has_alt, link_attributes, link_name_problem};
-use super::html::{self, Node};
 use super::links::{Base, Doc, LinkProblem, OutputIndex, Target, resolve};
 use super::templates::{Templates, Wanted};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::error::{Diagnostic, Severity};
+use crate::html::{self, Node};
 
 /// A heading: its level (1 for h1) and its byte offset (in the file it was
 /// found in).

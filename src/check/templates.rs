@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::html::{self, Node, Tag};
+use crate::html::{self, Node, Tag};
 use crate::source::TemplateFile;
 
 /// The site's templates, by name, each scanned once.

@@ -6,7 +6,7 @@
 //! markdown, citations and anything a later stage adds are only complete in
 //! the output, and links there are already rewritten from `risks.md` to the
 //! page's address. The tags come from the scanner `check` reads pages with
-//! ([`crate::check::html::scan`]), so text that only looks like an attribute
+//! ([`crate::html::scan`]), so text that only looks like an attribute
 //! (`href="x"` in a paragraph, a `<script>`'s code, a comment) is never
 //! touched, and `"`- or `'`-quoted, bare and entity-escaped values are read
 //! alike. A tag with a link to change is written again with its attributes
@@ -20,7 +20,7 @@
 
 use url::Url;
 
-use crate::check::html::{Node, Tag, scan};
+use crate::html::{Node, Tag, scan};
 use crate::markdown::escape_html;
 
 /// The attributes that hold one URL.

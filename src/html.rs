@@ -1,6 +1,6 @@
-//! A small HTML scanner for checking rendered pages: start tags with their
-//! attributes, end tags, and the text between them, each with its byte
-//! offset.
+//! A small HTML scanner for reading rendered pages (`check` inspects them,
+//! feeds rewrite their links): start tags with their attributes, end tags,
+//! and the text between them, each with its byte offset.
 //!
 //! Not a full HTML parser, and not meant to be: the checks need tags,
 //! attributes and text in order, and the HTML they read is what our templates
