@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
-use crate::render::{OutputFile, Renderer, Unit, list_units, merge_page_errors};
+use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
 use crate::site::{Site, parse_site};
 use crate::source::{Sources, load_site};
@@ -55,6 +55,7 @@ pub struct Pipeline<'a> {
     site: &'a Site,
     renderer: Renderer<'a>,
     units: Vec<Unit>,
+    outputs: Vec<Vec<PathBuf>>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -62,9 +63,9 @@ impl<'a> Pipeline<'a> {
     /// one path are an error here, before anything is rendered.
     pub fn new(site: &'a Site) -> Result<Pipeline<'a>, Error> {
         let renderer = Renderer::new(site)?;
-        let units = list_units(site, renderer.has_404_template())
+        let Listed { units, outputs } = list_units(site, renderer.has_404_template())
             .map_err(|problems| Error::Site(merge_page_errors(site, problems)))?;
-        Ok(Pipeline { site, renderer, units })
+        Ok(Pipeline { site, renderer, units, outputs })
     }
 
     /// The site's units, pages first.
@@ -72,9 +73,14 @@ impl<'a> Pipeline<'a> {
         &self.units
     }
 
+    /// The files unit `i` writes.
+    pub fn unit_outputs(&self, i: usize) -> &[PathBuf] {
+        &self.outputs[i]
+    }
+
     /// Every path the units write, for the output folder to claim first.
     pub fn output_paths(&self) -> BTreeSet<PathBuf> {
-        self.units.iter().flat_map(|u| u.outputs(self.site)).collect()
+        self.outputs.iter().flatten().cloned().collect()
     }
 
     /// Renders every unit for which `selected` (given its number) is true

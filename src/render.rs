@@ -30,7 +30,7 @@ use crate::url::{base_path, page_output, permalink, relative_url};
 mod collisions;
 mod unit;
 pub use unit::{
-    CATEGORY_TEMPLATE, Fingerprints, Input, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
+    CATEGORY_TEMPLATE, Fingerprints, Input, Listed, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
 };
 
 /// A file of the built site.

@@ -336,7 +336,8 @@ const ROBOTS: &str = "robots.txt";
 /// `robots.txt`, `sitemap.xml` or `404.html` is the owner's own and replaces
 /// the one dotwork would make. Any other two outputs at one path, or a file
 /// where another output needs a folder, are errors (`collisions.rs`).
-pub fn list_units(site: &Site, has_404_template: bool) -> Result<Vec<Unit>, Vec<Diagnostic>> {
+/// Returns the units with the files each writes, in the same order.
+pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Diagnostic>> {
     let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();
     let makes = |name: &str| !owned.contains(Path::new(name));
     let mut units = Vec::with_capacity(site.pages.len() + site.aliases.len() + site.assets.len() + 3);
@@ -362,12 +363,28 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Vec<Unit>, Vec<
         units.push(Unit::Robots);
     }
     units.extend((0..site.assets.len()).map(Unit::Asset));
-    let outputs: Vec<(Vec<PathBuf>, Claim<'_>)> =
-        units.iter().map(|u| (u.outputs(site), u.claim(site))).collect();
-    let claims: Vec<(&Path, Claim<'_>)> =
-        outputs.iter().flat_map(|(paths, claim)| paths.iter().map(|p| (p.as_path(), *claim))).collect();
+    let outputs: Vec<Vec<PathBuf>> = units.iter().map(|u| u.outputs(site)).collect();
+    let claims: Vec<(&Path, Claim<'_>)> = units
+        .iter()
+        .zip(&outputs)
+        .flat_map(|(u, paths)| {
+            let claim = u.claim(site);
+            paths.iter().map(move |p| (p.as_path(), claim))
+        })
+        .collect();
     let problems = collisions(&claims);
-    if problems.is_empty() { Ok(units) } else { Err(problems) }
+    if problems.is_empty() { Ok(Listed { units, outputs }) } else { Err(problems) }
+}
+
+/// The units of a site and the files each writes (`outputs[i]` of
+/// `units[i]`), worked out once for the collision check and kept for the
+/// sinks.
+#[derive(Debug)]
+pub struct Listed {
+    /// Every unit, pages first.
+    pub units: Vec<Unit>,
+    /// The files of each unit.
+    pub outputs: Vec<Vec<PathBuf>>,
 }
 
 /// The fingerprint of every input of a site: each page, each static file

@@ -168,10 +168,10 @@ impl Builder {
             }
         }
         files.extend(fresh);
-        let unit_files = units
-            .iter()
-            .zip(keys)
-            .map(|(unit, key)| (key, unit.outputs(&site).iter().map(|p| output_key(p)).collect()))
+        let unit_files = keys
+            .into_iter()
+            .enumerate()
+            .map(|(i, key)| (key, pipeline.unit_outputs(i).iter().map(|p| output_key(p)).collect()))
             .collect();
         let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
         let units = units.len();
