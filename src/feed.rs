@@ -223,7 +223,9 @@ fn xml_opt<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error
 fn xml_chars(text: &str) -> Cow<'_, str> {
     let allowed =
         |c: char| (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) && c != '\u{fffe}' && c != '\u{ffff}';
-    if text.chars().all(allowed) {
+    // Control characters are bytes below 0x20; U+FFFE and U+FFFF start with 0xEF.
+    let suspect = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
+    if !text.as_bytes().iter().any(suspect) || text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())

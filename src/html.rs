@@ -14,21 +14,23 @@ use std::borrow::Cow;
 
 /// A start tag: `<a href="x">`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Tag {
-    /// Lower-case name (`a`, `img`, `h2`).
-    pub(crate) name: String,
-    /// Attributes in order: lower-case name, value with entities decoded.
-    pub(crate) attrs: Vec<(String, String)>,
+pub(crate) struct Tag<'a> {
+    /// Lower-case name (`a`, `img`, `h2`); borrowed from the document unless
+    /// it was written with capitals.
+    pub(crate) name: Cow<'a, str>,
+    /// Attributes in order: lower-case name, value with entities decoded
+    /// (borrowed from the document when nothing needed changing).
+    pub(crate) attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Byte offset of the `<`.
     pub(crate) start: usize,
     /// Byte offset just after the `>`.
     pub(crate) end: usize,
 }
 
-impl Tag {
+impl Tag<'_> {
     /// The value of attribute `name` (lower-case), if present.
     pub(crate) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_ref())
     }
 
     /// 1 to 6 for `h1` to `h6`.
@@ -47,17 +49,17 @@ pub(crate) fn heading_level(name: &str) -> Option<u8> {
 
 /// One piece of an HTML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Node {
+pub(crate) enum Node<'a> {
     /// A start tag.
-    Start(Tag),
+    Start(Tag<'a>),
     /// An end tag: its lower-case name and the offset of its `<`.
-    End(String, usize),
+    End(Cow<'a, str>, usize),
     /// Text between tags: the byte range, entities not yet decoded.
     Text(usize, usize),
 }
 
 /// Splits `html` into tags and text, in document order.
-pub(crate) fn scan(html: &str) -> Vec<Node> {
+pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
     let mut nodes = Vec::new();
     let mut text_start = 0;
     let mut i = 0;
@@ -91,16 +93,16 @@ pub(crate) fn scan(html: &str) -> Vec<Node> {
     nodes
 }
 
-enum Markup {
-    Start(Tag),
-    End(String),
+enum Markup<'a> {
+    Start(Tag<'a>),
+    End(Cow<'a, str>),
     /// A comment, doctype or processing instruction.
     Skip,
 }
 
 /// The markup starting at the `<` at `lt`, and where it ends; `None` when the
 /// `<` is just text.
-fn markup_at(html: &str, lt: usize) -> Option<(Markup, usize)> {
+fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
     let rest = &html[lt..];
     if let Some(after) = rest.strip_prefix("<!--") {
         let end = after.find("-->").map_or(html.len(), |i| lt + 4 + i + 3);
@@ -128,11 +130,12 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup, usize)> {
             Some(b'>') => break,
             Some(_) => {}
         }
-        let name_len = html[i..]
-            .find(|c: char| c.is_ascii_whitespace() || "=>/".contains(c))
+        let name_len = bytes[i..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || matches!(b, b'=' | b'>' | b'/'))
             .unwrap_or(html.len() - i)
             .max(1);
-        let attr_name = html[i..i + name_len].to_ascii_lowercase();
+        let attr_name = lower(&html[i..i + name_len]);
         i += name_len;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
@@ -150,8 +153,9 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup, usize)> {
                     i = close + 1;
                 }
                 Some(_) => {
-                    let len = html[i..]
-                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                    let len = bytes[i..]
+                        .iter()
+                        .position(|b| b.is_ascii_whitespace() || *b == b'>')
                         .unwrap_or(html.len() - i);
                     value = &html[i..i + len];
                     i += len;
@@ -159,19 +163,29 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup, usize)> {
                 None => return None,
             }
         }
-        attrs.push((attr_name, decode_entities(value).into_owned()));
+        attrs.push((attr_name, decode_entities(value)));
     }
     let tag = Tag { name, attrs, start: lt, end: i + 1 };
     Some((Markup::Start(tag), i + 1))
 }
 
 /// A tag name at the start of `s`: a letter, then letters, digits, `-` or `:`.
-fn tag_name(s: &str) -> Option<String> {
+fn tag_name(s: &str) -> Option<Cow<'_, str>> {
     if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
-    let len = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':')).unwrap_or(s.len());
-    Some(s[..len].to_ascii_lowercase())
+    let len =
+        s.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b':')).unwrap_or(s.len());
+    Some(lower(&s[..len]))
+}
+
+/// `s` in ASCII lower case, copied only when it has capitals.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Offset of `needle` (ASCII) in `haystack` from `from`, ignoring ASCII case.
@@ -242,7 +256,7 @@ fn entity_char(entity: &str) -> Option<char> {
 /// The text of `nodes` (of the document `html`) without tags, entities
 /// decoded and runs of whitespace made one space, with the `alt` of images
 /// inside (as a screen reader reads them).
-pub(crate) fn text_between(html: &str, nodes: &[Node]) -> String {
+pub(crate) fn text_between(html: &str, nodes: &[Node<'_>]) -> String {
     let mut text = String::new();
     for node in nodes {
         match node {
@@ -265,7 +279,7 @@ pub(crate) fn collapse_whitespace(s: &str) -> String {
 
 /// The nodes from just after the start tag at `open` up to its end tag (not
 /// nested: for `<a>`, `<title>` and headings, which do not nest in themselves).
-pub(crate) fn until_end<'n>(nodes: &'n [Node], open: usize, name: &str) -> &'n [Node] {
+pub(crate) fn until_end<'n, 'a>(nodes: &'n [Node<'a>], open: usize, name: &str) -> &'n [Node<'a>] {
     let inner = &nodes[open + 1..];
     let len = inner.iter().position(|n| matches!(n, Node::End(e, _) if e == name)).unwrap_or(inner.len());
     &inner[..len]
@@ -275,7 +289,7 @@ pub(crate) fn until_end<'n>(nodes: &'n [Node], open: usize, name: &str) -> &'n [
 mod tests {
     use super::*;
 
-    fn tags(html: &str) -> Vec<Tag> {
+    fn tags(html: &str) -> Vec<Tag<'_>> {
         scan(html)
             .into_iter()
             .filter_map(|n| match n {
@@ -304,7 +318,7 @@ mod tests {
     fn script_contents_are_not_markup_and_stray_lt_is_text() {
         let html = "<script>if (a<b) { x = '<a href=\"no\">'; }</SCRIPT><p>1 < 2</p><img src=a.png alt=\"A &quot;b&quot;\"/>";
         let t = tags(html);
-        let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = t.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(names, ["script", "p", "img"]);
         assert_eq!(t[2].attr("alt"), Some("A \"b\""));
         assert_eq!(t[2].attr("src"), Some("a.png"));

@@ -164,7 +164,7 @@ pub(crate) fn link_attributes(name: &str) -> &'static [&'static str] {
 }
 
 /// An `<img>` has alt text, or is marked as decoration for screen readers.
-pub(crate) fn has_alt(tag: &html::Tag) -> bool {
+pub(crate) fn has_alt(tag: &html::Tag<'_>) -> bool {
     tag.attr("alt").is_some_and(|a| !a.trim().is_empty())
         || matches!(tag.attr("role"), Some("presentation" | "none"))
         || tag.attr("aria-hidden") == Some("true")

@@ -88,7 +88,7 @@ pub(crate) struct Doc<'a> {
     /// Its text.
     pub(crate) html: &'a str,
     /// Its tags and text.
-    pub(crate) nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node<'a>>,
     /// Every `id` (and `<a name>`) it defines.
     pub(crate) ids: HashSet<String>,
 }

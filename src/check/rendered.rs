@@ -75,7 +75,7 @@ impl Rendered<'_> {
     /// have an end tag.
     fn text_of(&self, i: usize) -> Option<String> {
         let Node::Start(tag) = &self.doc.nodes[i] else { return None };
-        if matches!(tag.name.as_str(), "img" | "link" | "source" | "track" | "embed" | "area" | "meta") {
+        if matches!(tag.name.as_ref(), "img" | "link" | "source" | "track" | "embed" | "area" | "meta") {
             return None;
         }
         Some(html::text_between(self.doc.html, html::until_end(&self.doc.nodes, i, &tag.name)))

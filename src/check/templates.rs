@@ -18,7 +18,7 @@ use crate::source::TemplateFile;
 /// The site's templates, by name, each scanned once.
 pub(crate) struct Templates<'a> {
     all: &'a [TemplateFile],
-    nodes: Vec<Vec<Node>>,
+    nodes: Vec<Vec<Node<'a>>>,
     by_name: HashMap<&'a str, usize>,
 }
 
@@ -31,7 +31,7 @@ pub(crate) struct Found<'a> {
 
 /// A rendered tag to look for, with its text (for tags that have an end).
 pub(crate) struct Wanted<'r> {
-    pub(crate) tag: &'r Tag,
+    pub(crate) tag: &'r Tag<'r>,
     pub(crate) text: Option<&'r str>,
     /// Point at this attribute's value rather than at the tag.
     pub(crate) attr: Option<&'r str>,
@@ -105,7 +105,7 @@ impl<'a> Templates<'a> {
 /// attribute values that match; attributes inside `{% if %}` may be absent),
 /// and if so how specific the match is: literal characters in common, plus
 /// one when both have exactly the same attributes.
-fn tag_matches(t: &Tag, r: &Tag) -> Option<usize> {
+fn tag_matches(t: &Tag<'_>, r: &Tag<'_>) -> Option<usize> {
     if t.name != r.name {
         return None;
     }
@@ -216,7 +216,7 @@ mod tests {
         }
     }
 
-    fn first_tag(html: &str, name: &str) -> Tag {
+    fn first_tag<'a>(html: &'a str, name: &str) -> Tag<'a> {
         html::scan(html)
             .into_iter()
             .find_map(|n| match n {

@@ -21,10 +21,7 @@
 use url::Url;
 
 use crate::html::{Node, Tag, scan};
-use crate::markdown::escape_html;
-
-/// The attributes that hold one URL.
-const URL_ATTRIBUTES: [&str; 3] = ["href", "src", "poster"];
+use crate::markdown::escape_html_into;
 
 /// `html` (the body of the page at site-absolute `page_path`, `/news/open/`)
 /// with every `href`, `src`, `poster` and `srcset` URL made absolute against
@@ -38,44 +35,43 @@ pub fn absolutize(html: &str, page_path: &str, base_url: &Url) -> String {
     let mut copied = 0;
     for node in scan(html) {
         let Node::Start(tag) = node else { continue };
-        if let Some(rewritten) = rewrite_tag(html, &tag, &page) {
-            out.push_str(&html[copied..tag.start]);
-            out.push_str(&rewritten);
-            copied = tag.end;
+        // Most tags hold no URL, or one that stays: copy those as they are.
+        if !tag.attrs.iter().any(|(name, value)| new_value(name, value, &page).is_some()) {
+            continue;
         }
+        out.push_str(&html[copied..tag.start]);
+        write_tag(&mut out, html, &tag, &page);
+        copied = tag.end;
     }
     out.push_str(&html[copied..]);
     out
 }
 
-/// The tag written again with absolute URLs, or `None` if none changes.
-fn rewrite_tag(html: &str, tag: &Tag, page: &Url) -> Option<String> {
-    let mut changed = false;
-    let attrs: Vec<(&str, String)> = tag
-        .attrs
-        .iter()
-        .map(|(name, value)| {
-            let new = if URL_ATTRIBUTES.contains(&name.as_str()) {
-                absolute(value, page)
-            } else if name == "srcset" {
-                absolute_srcset(value, page)
-            } else {
-                None
-            };
-            changed |= new.is_some();
-            (name.as_str(), new.unwrap_or_else(|| value.clone()))
-        })
-        .collect();
-    if !changed {
-        return None;
-    }
-    let mut out = format!("<{}", tag.name);
-    for (name, value) in attrs {
-        out.push_str(&format!(" {name}=\"{}\"", escape_html(&value)));
+/// Writes `tag` again to `out` with absolute URLs, its attributes
+/// double-quoted and escaped.
+fn write_tag(out: &mut String, html: &str, tag: &Tag<'_>, page: &Url) {
+    out.push('<');
+    out.push_str(&tag.name);
+    for (name, value) in &tag.attrs {
+        let new = new_value(name, value, page);
+        out.push(' ');
+        out.push_str(name);
+        out.push_str("=\"");
+        escape_html_into(out, new.as_deref().unwrap_or(value));
+        out.push('"');
     }
     let self_closing = html[tag.start..tag.end].trim_end_matches('>').trim_end().ends_with('/');
     out.push_str(if self_closing { " />" } else { ">" });
-    Some(out)
+}
+
+/// The value of attribute `name` with its URLs made absolute, or `None` if
+/// it holds none or they stay as written.
+fn new_value(name: &str, value: &str, page: &Url) -> Option<String> {
+    match name {
+        "href" | "src" | "poster" => absolute(value, page),
+        "srcset" => absolute_srcset(value, page),
+        _ => None,
+    }
 }
 
 /// `url` resolved against `page`, or `None` when it stays as written.
