@@ -245,3 +245,25 @@ fn an_index_page_beside_a_section_file_is_an_error_even_as_a_draft() {
     assert!(stderr.contains("content/news/index.md"), "{stderr}");
     assert!(stderr.contains("both make the address of this folder"), "{stderr}");
 }
+
+#[test]
+fn an_undated_page_in_a_weight_sorted_section_keeps_its_categories_in_the_listing() {
+    let site = TestSite::fixture("sections-news");
+    site.write("content/news/_index.md", "---\ntitle: News\nsort_by: weight\n---\n");
+    site.write(
+        "content/news/undated.md",
+        "---\ntitle: Undated notice\nweight: -1\ncategories: [Bookings]\n---\nText.\n",
+    );
+    site.build();
+    let html = site.read_output("news/index.html");
+    let item = html.split("<h2><a href=\"undated/\">Undated notice</a></h2>").nth(1).unwrap();
+    let item = item.split("</li>").next().unwrap();
+    assert_eq!(item, "\n<p class=\"meta\"><a href=\"../categories/bookings/\">Bookings</a></p>\n", "{html}");
+    // A dated page shows its date and then its categories, as before.
+    assert!(
+        html.contains(
+            "<p class=\"meta\"><time datetime=\"2025-01-10\">10 January 2025</time> · <a href=\"../categories/opening-hours/\">Opening hours</a></p>"
+        ),
+        "{html}"
+    );
+}
