@@ -495,12 +495,18 @@ impl<'a> Renderer<'a> {
 /// work, formatted) in their context, the filter `long_date`
 /// (`2026-11-24` -> `24 November 2026`) and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
-/// (`contact/`, to print after `{{ root }}`), or none if there is no such page.
+/// (`contact/`, to print after `{{ root }}`), or none if there is no such page
+/// (a section's `_index.md` gives its first listing page, `news/`).
 pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
-        site.pages.iter().map(|p| (crate::url::content_key(&p.source), p.path[1..].to_string())).collect(),
+        site.pages
+            .iter()
+            .map(|p| (&p.source, &p.path))
+            .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.path)))
+            .map(|(source, path)| (crate::url::content_key(source), path[1..].to_string()))
+            .collect(),
     );
     let lookups = templates
         .iter()

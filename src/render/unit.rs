@@ -64,7 +64,8 @@ pub enum Input {
     /// (links), the settings and the bibliography (citations), so its
     /// fingerprint folds in theirs instead of hashing the HTML again.
     Page(PathBuf),
-    /// Every page's source path and URL (the `page_url` template function).
+    /// Every page's and section's source path and URL (links to them, and
+    /// the `page_url` template function).
     Urls,
     /// The menu: its pages' titles and URLs, in order.
     Menu,
@@ -495,7 +496,10 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
-            Input::Urls => site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h)),
+            Input::Urls => {
+                site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
+                site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
+            }
             Input::Menu => {
                 site.menu.iter().for_each(|&i| (&site.pages[i].path, &site.pages[i].title).hash(&mut h))
             }

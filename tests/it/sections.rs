@@ -267,3 +267,73 @@ fn an_undated_page_in_a_weight_sorted_section_keeps_its_categories_in_the_listin
         "{html}"
     );
 }
+
+#[test]
+fn links_to_a_section_file_lead_to_its_listing_and_check_accepts_them() {
+    let site = TestSite::fixture("sections-news");
+    site.write(
+        "content/news/_index.md",
+        "---\ntitle: News\npaginate_by: 2\nfeed: true\n---\nWhat is new at the clinic.\n\n## Older notices\n\nSee [the care section](../care/_index.md).\n",
+    );
+    site.write(
+        "content/care/_index.md",
+        "---\ntitle: Care\nsort_by: title\n---\nBack to [news](/news/_index.md).\n",
+    );
+    site.write(
+        "content/care/guide.md",
+        "---\ntitle: Guide\ndescription: A guide of the test clinic, linking to its sections and their listing pages.\n---\nRead the [news](../news/_index.md), the [older notices](/news/_index.md#older-notices), [page 2](/news/page/2/) and [opening hours](/categories/opening-hours/).\n",
+    );
+    site.write(
+        "content/index.md",
+        "---\ntitle: Home\ndescription: The home page of the test clinic, a fixture for sections, listings and feeds.\n---\nWelcome. Read the [news](news/_index.md) and the [guide](care/guide.md).\n",
+    );
+    site.build();
+    assert!(site.read_output("index.html").contains("<a href=\"news/\">news</a>"));
+    let guide = site.read_output("care/guide/index.html");
+    for link in
+        ["../../news/", "../../news/#older-notices", "../../news/page/2/", "../../categories/opening-hours/"]
+    {
+        assert!(guide.contains(&format!("<a href=\"{link}\">")), "{link}:\n{guide}");
+    }
+    // A section's own text links to sections too.
+    assert!(site.read_output("news/index.html").contains("<a href=\"../care/\">the care section</a>"));
+    assert!(site.read_output("care/index.html").contains("<a href=\"../news/\">news</a>"));
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("check: no problems"), "{}", run.stderr);
+
+    // A missing section or heading is the same error as for a page.
+    site.write("content/care/guide.md", "---\ntitle: Guide\n---\nSee [events](../events/_index.md).\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("link to `../events/_index.md`, but there is no page content/events/_index.md"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> content/care/guide.md:4:"), "{stderr}");
+    site.write("content/care/guide.md", "---\ntitle: Guide\n---\nSee [old](../news/_index.md#older).\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains("link to `#older`, but content/news/_index.md has no heading with that id"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `#older-notices`?"), "{stderr}");
+    // And a section's own text is checked as a page's is.
+    site.write("content/care/guide.md", "---\ntitle: Guide\n---\nA guide.\n");
+    site.write(
+        "content/care/_index.md",
+        "---\ntitle: Care\nsort_by: title\n---\nSee [x](/news/_index.md#nope) and [y](/kontakt/).\n",
+    );
+    let stderr = site.build_fails();
+    assert!(stderr.contains("--> content/care/_index.md:5:"), "{stderr}");
+    assert!(stderr.contains("link to `/kontakt/`, but no page has the address /kontakt/"), "{stderr}");
+    assert!(stderr.contains("content/news/_index.md has no heading with that id"), "{stderr}");
+}
+
+#[test]
+fn page_url_gives_a_section_s_listing() {
+    let site = TestSite::fixture("sections-news");
+    site.write("templates/page.html", "{% extends \"base.html\" %}{% block main %}<a href=\"{{ root }}{{ page_url(path='news/_index.md') }}\">all news</a>{% endblock main %}");
+    site.write("content/about.md", "---\ntitle: About\n---\nAbout.\n");
+    site.build();
+    assert!(site.read_output("about/index.html").contains("<a href=\"../news/\">all news</a>"));
+}
