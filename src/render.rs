@@ -131,7 +131,11 @@ struct PageView<'a> {
 struct MenuItem<'a> {
     title: &'a str,
     url: String,
+    /// The item is the page being rendered (a section: its first listing page).
     current: bool,
+    /// The page being rendered is inside the item, a section: one of its
+    /// later listing pages, or a page whose address is below the section's.
+    ancestor: bool,
 }
 
 /// Templates parsed once, with what every page shares, ready to render
@@ -427,9 +431,16 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         site.menu
             .iter()
-            .map(|&i| {
-                let target = &site.pages[i];
-                MenuItem { title: &target.title, url: url(&target.path), current: target.path == current }
+            .map(|&entry| {
+                let (title, path) = site.menu_item(entry);
+                let current_here = path == current;
+                // By address, so it holds for a page however its section is
+                // nested, and serve needs no more than the page's own URL and the menu.
+                let ancestor = matches!(entry, crate::site::MenuEntry::Section(_))
+                    && path != "/"
+                    && !current_here
+                    && current.starts_with(path);
+                MenuItem { title, url: url(path), current: current_here, ancestor }
             })
             .collect()
     }

@@ -49,8 +49,8 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Redirect pages: output file -> page number.
     pub aliases: Vec<(PathBuf, usize)>,
-    /// Pages in the main navigation, in order.
-    pub menu: Vec<usize>,
+    /// Pages and sections in the main navigation, in order.
+    pub menu: Vec<MenuEntry>,
     /// The bibliography, if the site has one.
     pub bibliography: Option<Bibliography>,
     /// Problems that do not stop a build (shown by `build`, counted by `check`).
@@ -92,7 +92,24 @@ pub struct SiteSection {
     pub pagers: Vec<Pager>,
 }
 
+/// An item of the main navigation: a page or a section with `menu: true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuEntry {
+    /// A page, by number in the site's `pages`.
+    Page(usize),
+    /// A section, by number in the site's `sections`; it leads to its first listing page.
+    Section(usize),
+}
+
 impl Site {
+    /// The title and site-absolute URL path of a menu entry.
+    pub fn menu_item(&self, entry: MenuEntry) -> (&str, &str) {
+        match entry {
+            MenuEntry::Page(i) => (&self.pages[i].title, &self.pages[i].path),
+            MenuEntry::Section(k) => (&self.sections[k].source.title, &self.sections[k].source.path),
+        }
+    }
+
     /// The page at URL path `path` (`/care/`), if any.
     pub fn page_at(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&i| &self.pages[i])
@@ -239,10 +256,7 @@ pub fn parse_site_cached(
             ));
         }
     }
-    let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
-    menu.sort_by(|&a, &b| {
-        (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
-    });
+    let menu = site_menu(&pages, &sections);
 
     let mut feed_base = None;
     if sections.iter().any(|s| s.source.meta.feed) {
@@ -411,6 +425,26 @@ fn assemble_sections(
             }
         })
         .collect()
+}
+
+/// The pages and sections with `menu: true`, by `weight` then title (a
+/// stable sort: pages before sections, each in source order, on a tie).
+fn site_menu(pages: &[Page], sections: &[SiteSection]) -> Vec<MenuEntry> {
+    let mut menu: Vec<(i64, &str, MenuEntry)> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.meta.menu)
+        .map(|(i, p)| (p.meta.weight, p.title.as_str(), MenuEntry::Page(i)))
+        .chain(
+            sections
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.source.meta.menu)
+                .map(|(k, s)| (s.source.meta.weight, s.source.title.as_str(), MenuEntry::Section(k))),
+        )
+        .collect();
+    menu.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    menu.into_iter().map(|(_, _, entry)| entry).collect()
 }
 
 /// Each category of site.yaml with its pages, and each page's categories

@@ -67,7 +67,7 @@ pub enum Input {
     /// Every page's and section's source path and URL (links to them, and
     /// the `page_url` template function).
     Urls,
-    /// The menu: its pages' titles and URLs, in order.
+    /// The menu: its pages' and sections' titles and URLs, in order.
     Menu,
     /// Every page's URL with its `date` and `updated` (the sitemap).
     Dates,
@@ -500,9 +500,7 @@ impl Input {
                 site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
                 site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
             }
-            Input::Menu => {
-                site.menu.iter().for_each(|&i| (&site.pages[i].path, &site.pages[i].title).hash(&mut h))
-            }
+            Input::Menu => site.menu.iter().for_each(|&entry| site.menu_item(entry).hash(&mut h)),
             Input::Dates => {
                 site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
             }

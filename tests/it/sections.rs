@@ -337,3 +337,54 @@ fn page_url_gives_a_section_s_listing() {
     site.build();
     assert!(site.read_output("about/index.html").contains("<a href=\"../news/\">all news</a>"));
 }
+
+/// The menu's items as (title, `aria-current` value) in order.
+fn menu(html: &str) -> Vec<(String, Option<String>)> {
+    let nav = html.split("<nav class=\"site-nav\" aria-label=\"Main\">").nth(1).unwrap();
+    let nav = nav.split("</nav>").next().unwrap();
+    nav.split("<li><a ")
+        .skip(1)
+        .map(|item| {
+            let (attrs, rest) = item.split_once('>').unwrap();
+            let current =
+                attrs.split("aria-current=\"").nth(1).map(|v| v.split('"').next().unwrap().to_string());
+            (rest.split('<').next().unwrap().to_string(), current)
+        })
+        .collect()
+}
+
+#[test]
+fn a_section_in_the_menu_is_marked_current_on_its_listing_pages_and_articles() {
+    let site = TestSite::fixture("sections-news");
+    site.write(
+        "content/news/_index.md",
+        "---\ntitle: News\npaginate_by: 2\nfeed: true\nmenu: true\nweight: 2\n---\nWhat is new.\n",
+    );
+    site.write(
+        "content/index.md",
+        "---\ntitle: Home\nmenu: true\nweight: 1\n---\nWelcome to the [news](news/_index.md).\n",
+    );
+    site.write("content/contact.md", "---\ntitle: Contact\nmenu: true\nweight: 3\n---\nCall us.\n");
+    site.build();
+    let item = |title: &str, current: Option<&str>| (title.to_string(), current.map(str::to_string));
+    assert_eq!(
+        menu(&site.read_output("news/index.html")),
+        [item("Home", None), item("News", Some("page")), item("Contact", None)]
+    );
+    for file in ["news/page/2/index.html", "news/first/index.html"] {
+        assert_eq!(
+            menu(&site.read_output(file)),
+            [item("Home", None), item("News", Some("true")), item("Contact", None)],
+            "{file}"
+        );
+    }
+    assert_eq!(
+        menu(&site.read_output("index.html")),
+        [item("Home", Some("page")), item("News", None), item("Contact", None)]
+    );
+    assert!(site.read_output("contact/index.html").contains("<li><a href=\"../news/\">News</a></li>"));
+    // `menu` and `weight` are keys of _index.md like any other: a typo is an error.
+    site.write("content/news/_index.md", "---\ntitle: News\nmenu: true\nwieght: 2\n---\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("unknown key `wieght`") && stderr.contains("did you mean `weight`?"), "{stderr}");
+}
