@@ -66,6 +66,9 @@ pub struct Site {
     /// The address feeds are made against; none for an example `base_url`
     /// (a warning says so), and then no feed is written.
     pub feed_base: Option<url::Url>,
+    /// The pages of the site's feed (`feed: true` in site.yaml), newest
+    /// first; empty when it has none.
+    pub site_feed: Vec<usize>,
     /// The section each page is listed in, by page number.
     in_section: Vec<Option<usize>>,
     /// What the templates that call `get_page` or `get_section` read.
@@ -113,6 +116,12 @@ impl Site {
     /// The page at URL path `path` (`/care/`), if any.
     pub fn page_at(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    /// Whether the site has its own feed: asked for in site.yaml, with a
+    /// `base_url` feeds can be made against.
+    pub fn has_site_feed(&self) -> bool {
+        self.config.feed && self.feed_base.is_some()
     }
 
     /// The section page number `page` is listed in, if any.
@@ -259,12 +268,17 @@ pub fn parse_site_cached(
     let menu = site_menu(&pages, &sections);
 
     let mut feed_base = None;
-    if sections.iter().any(|s| s.source.meta.feed) {
+    if config.feed || sections.iter().any(|s| s.source.meta.feed) {
         match crate::feed::feed_base(&config) {
             Ok(base) => feed_base = Some(base),
             Err(warning) => warnings.push(warning),
         }
     }
+    let site_feed = if config.feed && feed_base.is_some() {
+        crate::feed::site_feed_pages(&pages.iter().map(listed_page).collect::<Vec<_>>())
+    } else {
+        Vec::new()
+    };
     let mut in_section = vec![None; pages.len()];
     for (k, section) in sections.iter().enumerate() {
         section.pages.iter().for_each(|&p| in_section[p] = Some(k));
@@ -288,6 +302,7 @@ pub fn parse_site_cached(
         categories,
         categories_of,
         feed_base,
+        site_feed,
         in_section,
         lookups,
     })

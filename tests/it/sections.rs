@@ -388,3 +388,103 @@ fn a_section_in_the_menu_is_marked_current_on_its_listing_pages_and_articles() {
     let stderr = site.build_fails();
     assert!(stderr.contains("unknown key `wieght`") && stderr.contains("did you mean `weight`?"), "{stderr}");
 }
+
+#[test]
+fn the_site_feed_holds_the_newest_dated_pages_of_every_section_and_parses() {
+    let site = TestSite::fixture("sections-news");
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}feed: true\n"));
+    site.write("content/articles/_index.md", "---\ntitle: Articles\nsort_by: title\n---\n");
+    site.write(
+        "content/articles/washing.md",
+        "---\ntitle: Washing\ndate: 2025-02-20\n---\nSee the [news](../news/_index.md).\n",
+    );
+    site.write("content/articles/undated.md", "---\ntitle: Undated\n---\nNo date, so in no feed.\n");
+    site.write("content/about.md", "---\ntitle: About\ndate: 2025-04-01\n---\nIn no section.\n");
+    site.build();
+    let xml = site.read_output("atom.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
+    assert_eq!(feed.title.unwrap().content, "Basic Test Clinic");
+    assert_eq!(feed.id, "https://clinic.test/atom.xml");
+    let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
+    // Newest first across sections and outside them; no draft, nothing undated.
+    assert_eq!(titles, ["About", "Notice 3", "Washing", "Notice 2", "Notice 1"]);
+    let washing = &feed.entries[2];
+    assert_eq!(washing.links[0].href, "https://clinic.test/articles/washing/");
+    let html = washing.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(html.contains("href=\"https://clinic.test/news/\""), "{html}");
+    // Every page points feed readers at it; a section's pages at their section's feed first.
+    let link = |href: &str| {
+        format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{href}\" title=\"Basic Test Clinic\">"
+        )
+    };
+    for (file, href) in [
+        ("index.html", "atom.xml"),
+        ("about/index.html", "../atom.xml"),
+        ("articles/index.html", "../atom.xml"),
+        ("news/page/2/index.html", "../../../atom.xml"),
+        ("categories/bookings/index.html", "../../atom.xml"),
+        ("404.html", "/atom.xml"),
+    ] {
+        assert!(site.read_output(file).contains(&link(href)), "{file}:\n{}", site.read_output(file));
+    }
+    let article = site.read_output("news/first/index.html");
+    let section_feed =
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"../atom.xml\" title=\"News\">";
+    let at = |s: &str| article.find(s).unwrap_or_else(|| panic!("{s} in {article}"));
+    assert!(at(section_feed) < at(&link("../../atom.xml")));
+    // Drafts go in with --drafts, as in a section's feed.
+    let run = site.run(&["build", "--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(site.read_output("atom.xml").contains("<title>Draft notice</title>"));
+}
+
+#[test]
+fn the_site_feed_holds_the_newest_twenty() {
+    let site = news_site(25, "");
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}feed: true\n"));
+    let run = site.run(&["build", "--base-url", "https://clinic.test/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = site.read_output("atom.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
+    let newest: Vec<String> = (6..=25).rev().map(|i| format!("Notice {i}")).collect();
+    assert_eq!(titles, newest);
+    assert_eq!(feed.updated.unwrap().to_rfc3339(), "2025-01-25T00:00:00+00:00");
+}
+
+#[test]
+fn the_site_feed_is_refused_for_an_example_base_url_and_checked_like_any_setting() {
+    let site = news_site(2, "");
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}feed: true\n"));
+    let run = site.build();
+    assert!(
+        run.stderr.contains("no feed is made: base_url `https://example.org/` is an example address"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.output_files().contains(&"atom.xml".to_string()));
+    assert!(!site.read_output("index.html").contains("atom"));
+    assert_eq!(site.run(&["check", "--strict"]).code, 1);
+    // A misspelt setting is an error, as everywhere in site.yaml.
+    site.write("site.yaml", &format!("{settings}feeds: true\n"));
+    let stderr = site.build_fails();
+    assert!(stderr.contains("unknown key `feeds`") && stderr.contains("did you mean `feed`?"), "{stderr}");
+    // A section at the top with its own feed would write the same file.
+    site.write("site.yaml", &format!("{settings}feed: true\n"));
+    site.write("content/_index.md", "---\ntitle: Everything\nfeed: true\n---\n");
+    std::fs::remove_file(site.path("content/index.md")).unwrap();
+    let run = site.run(&["build", "--base-url", "https://clinic.test/"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "the feed of content/_index.md and the site's feed (`feed: true` in site.yaml) would both be written to atom.xml"
+        ),
+        "{}",
+        run.stderr
+    );
+}
