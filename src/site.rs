@@ -308,6 +308,9 @@ pub fn parse_site_cached(
     })
 }
 
+/// Links, each with the number of the page or section it is in (see [`Linked`]).
+type Numbered<T> = Vec<(usize, T)>;
+
 /// The files links start from and lead to, by their number in the page
 /// index: the pages, then the sections.
 struct Linked<'a> {
@@ -376,7 +379,7 @@ fn assemble_sections(
     drafts: &[PathBuf],
     index: &PageIndex,
     options: &ParseOptions,
-    links: (&mut Vec<(usize, AnchorLink)>, &mut Vec<(usize, AddressLink)>),
+    links: (&mut Numbered<AnchorLink>, &mut Numbered<AddressLink>),
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<SiteSection> {
     if sources.is_empty() {

@@ -435,6 +435,8 @@ fn the_site_feed_holds_the_newest_dated_pages_of_every_section_and_parses() {
         "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"../atom.xml\" title=\"News\">";
     let at = |s: &str| article.find(s).unwrap_or_else(|| panic!("{s} in {article}"));
     assert!(at(section_feed) < at(&link("../../atom.xml")));
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     // Drafts go in with --drafts, as in a section's feed.
     let run = site.run(&["build", "--drafts"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
