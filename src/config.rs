@@ -57,6 +57,10 @@ pub struct SiteConfig {
     /// The medical disclaimer shown on every page.
     #[serde(default)]
     pub disclaimer: String,
+    /// Whether the site has an Atom feed of its newest dated pages, across
+    /// sections (`atom.xml`, [`crate::feed::SITE_FEED_ENTRIES`] of them).
+    #[serde(default)]
+    pub feed: bool,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -1,6 +1,14 @@
-//! Feeds: the Atom feed of a section with `feed: true` (issue 10), as a
-//! template context ([`Feed`]) that the theme's `atom.xml` template renders
-//! (a site may override it, as any template).
+//! Feeds: the Atom feed of a section with `feed: true`, and the site's own
+//! feed of its newest dated pages when site.yaml says `feed: true` (issue
+//! 10), as a template context ([`Feed`]) that the theme's `atom.xml`
+//! template renders (a site may override it, as any template).
+//!
+//! The site's feed holds the newest [`SITE_FEED_ENTRIES`] pages with a
+//! `date`, whatever section they are in (or none), newest first: readers
+//! poll a feed again and again and only show what is new, each entry
+//! carries the page's whole text, and a site of years of articles would
+//! otherwise send all of them on every poll. A section's feed has all its
+//! pages, as its listing does.
 //!
 //! Everything in a feed is absolute: ids and links are permalinks, and each
 //! entry's HTML has its links made absolute ([`absolutize`]), because a feed
@@ -25,12 +33,16 @@ use url::Url;
 use crate::config::{CONFIG_FILE, SiteConfig, setting_line};
 use crate::date::Date;
 use crate::error::Diagnostic;
+use crate::section::{ListedPage, SortBy, sort_pages};
 
 mod absolute;
 pub use absolute::absolutize;
 
-/// The feed's file name in its section's folder (`news/atom.xml`).
+/// The feed's file name in its section's folder (`news/atom.xml`), and of
+/// the site's feed at the top.
 pub const FEED_FILE: &str = "atom.xml";
+/// How many pages the site's feed holds: the newest.
+pub const SITE_FEED_ENTRIES: usize = 20;
 /// The template feeds are rendered with.
 pub const FEED_TEMPLATE: &str = "atom.xml";
 
@@ -113,14 +125,15 @@ pub struct EntrySource<'a> {
     pub author: Option<&'a str>,
 }
 
-/// What a feed is about: its section's values and the site's.
+/// What a feed is about: its section's values (or, for the site's feed,
+/// the site's) and the site's.
 #[derive(Debug, Clone, Copy)]
 pub struct FeedSource<'a> {
-    /// The section's title.
+    /// The section's title (the site's).
     pub title: &'a str,
-    /// The section's description.
+    /// The section's description (the site's).
     pub description: Option<&'a str>,
-    /// The section's site-absolute URL path (`/news/`).
+    /// The section's site-absolute URL path (`/news/`; the site's is `/`).
     pub path: &'a str,
     /// The site's language.
     pub language: &'a str,
@@ -164,6 +177,16 @@ fn is_example_host(host: &str) -> bool {
 /// The site-absolute path of the feed of the section at `section_path`.
 pub fn feed_path(section_path: &str) -> String {
     format!("{section_path}{FEED_FILE}")
+}
+
+/// The pages of the site's feed (positions in `pages`): the newest
+/// [`SITE_FEED_ENTRIES`] with a `date`, newest first (ties in a section's
+/// order: by title, then file).
+pub fn site_feed_pages(pages: &[ListedPage<'_>]) -> Vec<usize> {
+    let mut dated: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].date.is_some()).collect();
+    sort_pages(&mut dated, pages, SortBy::Date);
+    dated.truncate(SITE_FEED_ENTRIES);
+    dated
 }
 
 /// The absolute URL of the site-absolute `path`.

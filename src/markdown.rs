@@ -46,12 +46,17 @@ const RESERVED_IDS: &[&str] = &[
 ];
 
 /// What every page's links may point at: pages by their source path relative
-/// to `content/` (`care/aftercare.md`), and each page's URL path.
+/// to `content/` (`care/aftercare.md`), sections by their `_index.md`
+/// (`news/_index.md`), and the URL path of each.
 #[derive(Debug, Default)]
 pub(crate) struct PageIndex {
     /// Source path relative to `content/`, with `/` -> page number.
     pub(crate) by_source: HashMap<String, usize>,
-    /// Page number -> URL path.
+    /// A section's `_index.md` relative to `content/` -> its number in
+    /// `paths`, which is after every page's (a link to it leads to its
+    /// first listing page; a `#fragment` names a heading of its own text).
+    pub(crate) sections: HashMap<String, usize>,
+    /// Page number (then section, see `sections`) -> URL path.
     pub(crate) paths: Vec<String>,
     /// Draft pages left out of this build, by source path relative to `content/`.
     pub(crate) drafts: HashSet<String>,
@@ -367,8 +372,8 @@ fn rewrite_link<'a>(
         }
         Dest::Markdown { path, fragment } => {
             let key = resolve_source(page_dir, path);
-            match key.as_deref().and_then(|k| index.by_source.get(k)) {
-                Some(&target) => {
+            match key.as_deref().and_then(|k| index.target(k)) {
+                Some(target) => {
                     if !fragment.is_empty() {
                         out.anchors.push(AnchorLink {
                             page: target,
@@ -410,7 +415,8 @@ fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex
     };
     let mut d = Diagnostic::error(file, message);
     if let Some(k) = key {
-        let known: Vec<&str> = index.by_source.keys().map(String::as_str).collect();
+        let known: Vec<&str> =
+            index.by_source.keys().chain(index.sections.keys()).map(String::as_str).collect();
         if let Some(best) = did_you_mean(k, &known) {
             d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
         }
@@ -434,7 +440,24 @@ pub(crate) fn page_link<'a>(
     let key = resolve_source(&content_dir(file), path);
     match key.as_deref().and_then(|k| index.by_source.get(k)) {
         Some(&target) => Ok((target, fragment)),
+        None if key.as_deref().is_some_and(|k| index.sections.contains_key(k)) => {
+            Err(Diagnostic::error(file, format!("`{written}` is a section's listing, not a page"))
+                .with_help("name the page's file, as a link in the text would: aftercare.md"))
+        }
         None => Err(missing_page(file, path, key.as_deref(), index)),
+    }
+}
+
+impl PageIndex {
+    /// The number in `paths` of the page or section whose file is `key`
+    /// (relative to `content/`).
+    pub(crate) fn target(&self, key: &str) -> Option<usize> {
+        self.by_source.get(key).or_else(|| self.sections.get(key)).copied()
+    }
+
+    /// The file (relative to `content/`) of the page or section with number `n` in `paths`.
+    pub(crate) fn source_of(&self, n: usize) -> Option<&str> {
+        self.by_source.iter().chain(&self.sections).find(|&(_, &i)| i == n).map(|(source, _)| source.as_str())
     }
 }
 
@@ -650,6 +673,28 @@ pub(crate) mod tests {
         assert_eq!(ids[2 * n + 3], "b-3");
         assert_eq!(ids[4 * n..], ["main-1", "main-2", "main-1-1"]);
         assert!(probes <= 3 * bases.len(), "{probes} probes for {} headings", bases.len());
+    }
+
+    #[test]
+    fn links_to_a_section_file_lead_to_its_first_listing_page() {
+        let mut index = site(&[("care/aftercare.md", "/care/aftercare/"), ("risks.md", "/risks/")]);
+        index.sections.insert("news/_index.md".into(), 2);
+        index.paths.push("/news/".into());
+        let r = render(
+            "content/care/aftercare.md",
+            0,
+            "[a](../news/_index.md) [b](/news/_index.md#older) [c](../news/index.md)",
+            &index,
+        );
+        assert!(r.html.contains("<a href=\"../../news/\">a</a>"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"../../news/#older\">b</a>"), "{}", r.html);
+        assert_eq!(r.anchors, vec![AnchorLink { page: 2, fragment: "older".into(), offset: 27 }]);
+        // `index.md` is not `_index.md`: the nearest file is suggested.
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].help.as_deref(), Some("did you mean `/news/_index.md`?"));
+        // A front matter value that must name a page says it names a section.
+        let d = page_link(Path::new("content/risks.md"), "news/_index.md", &index).unwrap_err();
+        assert_eq!(d.message, "`news/_index.md` is a section's listing, not a page");
     }
 
     #[test]

@@ -60,6 +60,10 @@ struct PageContext<'a> {
     /// The Atom feed of the section this page lists or is listed in,
     /// relative to the page.
     feed_url: Option<String>,
+    /// The title of the feed at `feed_url`: its section's.
+    feed_title: Option<&'a str>,
+    /// The site's own feed (`feed: true` in site.yaml), relative to the page.
+    site_feed_url: Option<String>,
     /// On a section's listing pages: the section.
     section: Option<SectionView<'a>>,
     /// On a category's listing page: the category.
@@ -131,7 +135,11 @@ struct PageView<'a> {
 struct MenuItem<'a> {
     title: &'a str,
     url: String,
+    /// The item is the page being rendered (a section: its first listing page).
     current: bool,
+    /// The page being rendered is inside the item, a section: one of its
+    /// later listing pages, or a page whose address is below the section's.
+    ancestor: bool,
 }
 
 /// Templates parsed once, with what every page shares, ready to render
@@ -185,6 +193,7 @@ impl<'a> Renderer<'a> {
             }
             Unit::Feed(i) => bytes(unit.outputs(site).remove(0), self.feed(i)?.into_bytes()),
             Unit::Category(i) => bytes(unit.outputs(site).remove(0), self.category(i)?.into_bytes()),
+            Unit::SiteFeed => bytes(unit.outputs(site).remove(0), self.site_feed()?.into_bytes()),
         })
     }
 
@@ -245,6 +254,8 @@ impl<'a> Renderer<'a> {
             root: relative_url(path, "/"),
             current_url: path,
             feed_url: None,
+            feed_title: None,
+            site_feed_url: self.site_feed_url(|feed| relative_url(path, feed)),
             section: None,
             category: None,
         }
@@ -263,6 +274,7 @@ impl<'a> Renderer<'a> {
         ctx.page.content = &section.html;
         ctx.page.extra = &source.meta.extra;
         ctx.feed_url = self.feed_url(k, path);
+        ctx.feed_title = ctx.feed_url.as_ref().map(|_| source.title.as_str());
         ctx.section = Some(SectionView {
             title: &source.title,
             description: source.meta.description.as_deref(),
@@ -295,19 +307,60 @@ impl<'a> Renderer<'a> {
             .then(|| relative_url(from, &crate::feed::feed_path(&section.path)))
     }
 
+    /// The site's feed, its site-absolute path given to `url`, if it has one.
+    fn site_feed_url(&self, url: impl Fn(&str) -> String) -> Option<String> {
+        self.site.has_site_feed().then(|| url(&crate::feed::feed_path("/")))
+    }
+
     /// The Atom feed of section `k`.
     fn feed(&self, k: usize) -> Result<String, Diagnostic> {
+        let section = &self.site.sections[k];
+        let source = FeedSource {
+            title: &section.source.title,
+            description: section.source.meta.description.as_deref(),
+            path: &section.source.path,
+            language: &self.site.config.language,
+            author: self.feed_author(),
+        };
+        self.render_feed(&source, &section.pages, &section.source.source)
+    }
+
+    /// The site's own feed of its newest dated pages.
+    fn site_feed(&self) -> Result<String, Diagnostic> {
+        let config = &self.site.config;
+        let source = FeedSource {
+            title: &config.title,
+            description: Some(config.description.as_str()).filter(|d| !d.trim().is_empty()),
+            path: "/",
+            language: &config.language,
+            author: self.feed_author(),
+        };
+        self.render_feed(&source, &self.site.site_feed, Path::new(crate::config::CONFIG_FILE))
+    }
+
+    /// Who publishes the site's feeds: the clinic, or the site by its title.
+    fn feed_author(&self) -> &'a str {
+        let config = &self.site.config;
+        if config.clinic.name.is_empty() { &config.title } else { &config.clinic.name }
+    }
+
+    /// A feed about `source` of `pages` (numbers in the site's, in order),
+    /// rendered with `atom.xml`; `file` is what template errors name.
+    fn render_feed(
+        &self,
+        source: &FeedSource<'_>,
+        pages: &[usize],
+        file: &Path,
+    ) -> Result<String, Diagnostic> {
         let site = self.site;
-        let section = &site.sections[k];
         // A feed unit is listed only with a feed base; this says so should that change.
         let Some(base) = &site.feed_base else {
-            return Err(Diagnostic::error(&section.source.source, "no feed can be made without a base_url"));
+            return Err(Diagnostic::error(file, "no feed can be made without a base_url"));
         };
         let person = |id: &Option<String>| {
             id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
         };
-        let entries = section
-            .pages
+        let entries = pages
             .iter()
             .filter_map(|&i| {
                 let page = &site.pages[i];
@@ -325,19 +378,10 @@ impl<'a> Renderer<'a> {
                 ))
             })
             .collect();
-        let author =
-            if site.config.clinic.name.is_empty() { &site.config.title } else { &site.config.clinic.name };
-        let source = FeedSource {
-            title: &section.source.title,
-            description: section.source.meta.description.as_deref(),
-            path: &section.source.path,
-            language: &site.config.language,
-            author,
-        };
-        let feed = make_feed(base, &source, entries, Date::today());
+        let feed = make_feed(base, source, entries, Date::today());
         let mut ctx = std::collections::BTreeMap::new();
         ctx.insert("feed", feed);
-        self.render_with(crate::feed::FEED_TEMPLATE, &ctx, Some(&section.source.source))
+        self.render_with(crate::feed::FEED_TEMPLATE, &ctx, Some(file))
     }
 
     /// The listing page of category `i`.
@@ -389,6 +433,7 @@ impl<'a> Renderer<'a> {
         'a: 'p,
     {
         let site = self.site;
+        let section = site.by_path.get(&page.path).and_then(|&i| site.section_of(i));
         PageContext {
             page: PageView {
                 title: &page.title,
@@ -411,12 +456,11 @@ impl<'a> Renderer<'a> {
             menu: self.menu(|target| relative_url(&page.path, target), &page.path),
             root: relative_url(&page.path, "/"),
             current_url: &page.path,
-            feed_url: self
-                .site
-                .by_path
-                .get(&page.path)
-                .and_then(|&i| self.site.section_of(i))
-                .and_then(|k| self.feed_url(k, &page.path)),
+            feed_url: section.and_then(|k| self.feed_url(k, &page.path)),
+            feed_title: section
+                .filter(|&k| self.feed_url(k, &page.path).is_some())
+                .map(|k| site.sections[k].source.title.as_str()),
+            site_feed_url: self.site_feed_url(|feed| relative_url(&page.path, feed)),
             section: None,
             category: None,
         }
@@ -427,9 +471,16 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         site.menu
             .iter()
-            .map(|&i| {
-                let target = &site.pages[i];
-                MenuItem { title: &target.title, url: url(&target.path), current: target.path == current }
+            .map(|&entry| {
+                let (title, path) = site.menu_item(entry);
+                let current_here = path == current;
+                // By address, so it holds for a page however its section is
+                // nested, and serve needs no more than the page's own URL and the menu.
+                let ancestor = matches!(entry, crate::site::MenuEntry::Section(_))
+                    && path != "/"
+                    && !current_here
+                    && current.starts_with(path);
+                MenuItem { title, url: url(path), current: current_here, ancestor }
             })
             .collect()
     }
@@ -481,6 +532,8 @@ impl<'a> Renderer<'a> {
             root: root.clone(),
             current_url: PATH,
             feed_url: None,
+            feed_title: None,
+            site_feed_url: self.site_feed_url(|feed| format!("{root}{}", &feed[1..])),
             section: None,
             category: None,
         };
@@ -495,12 +548,18 @@ impl<'a> Renderer<'a> {
 /// work, formatted) in their context, the filter `long_date`
 /// (`2026-11-24` -> `24 November 2026`) and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
-/// (`contact/`, to print after `{{ root }}`), or none if there is no such page.
+/// (`contact/`, to print after `{{ root }}`), or none if there is no such page
+/// (a section's `_index.md` gives its first listing page, `news/`).
 pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
-        site.pages.iter().map(|p| (crate::url::content_key(&p.source), p.path[1..].to_string())).collect(),
+        site.pages
+            .iter()
+            .map(|p| (&p.source, &p.path))
+            .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.path)))
+            .map(|(source, path)| (crate::url::content_key(source), path[1..].to_string()))
+            .collect(),
     );
     let lookups = templates
         .iter()

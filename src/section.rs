@@ -56,6 +56,13 @@ pub struct SectionFrontMatter {
     /// Template to render the listing pages with, instead of `section.html`.
     #[serde(default)]
     pub template: Option<String>,
+    /// Whether the section is in the main navigation, as a page with
+    /// `menu: true` is.
+    #[serde(default)]
+    pub menu: bool,
+    /// Position in the menu, smaller first (as a page's `weight`).
+    #[serde(default)]
+    pub weight: i64,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

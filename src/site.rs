@@ -7,7 +7,7 @@
 //! none.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -18,7 +18,8 @@ use crate::content::Page;
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
-    AnchorLink, PageFacts, PageIndex, PageRef, closest_id, page_link, render_markdown, unknown_address,
+    AddressLink, AnchorLink, PageFacts, PageIndex, PageRef, closest_id, page_link, render_markdown,
+    unknown_address,
 };
 use crate::paginate::{Pager, paginate};
 use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
@@ -48,8 +49,8 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Redirect pages: output file -> page number.
     pub aliases: Vec<(PathBuf, usize)>,
-    /// Pages in the main navigation, in order.
-    pub menu: Vec<usize>,
+    /// Pages and sections in the main navigation, in order.
+    pub menu: Vec<MenuEntry>,
     /// The bibliography, if the site has one.
     pub bibliography: Option<Bibliography>,
     /// Problems that do not stop a build (shown by `build`, counted by `check`).
@@ -65,6 +66,9 @@ pub struct Site {
     /// The address feeds are made against; none for an example `base_url`
     /// (a warning says so), and then no feed is written.
     pub feed_base: Option<url::Url>,
+    /// The pages of the site's feed (`feed: true` in site.yaml), newest
+    /// first; empty when it has none.
+    pub site_feed: Vec<usize>,
     /// The section each page is listed in, by page number.
     in_section: Vec<Option<usize>>,
     /// What the templates that call `get_page` or `get_section` read.
@@ -78,6 +82,8 @@ pub struct SiteSection {
     pub source: SectionSource,
     /// Its own text as HTML, shown above the listing.
     pub html: String,
+    /// The heading ids of its own text, for links to `_index.md#id`.
+    pub ids: HashSet<String>,
     /// Its pages (numbers in the site's `pages`), in listing order; drafts
     /// only when built with drafts.
     pub pages: Vec<usize>,
@@ -89,10 +95,33 @@ pub struct SiteSection {
     pub pagers: Vec<Pager>,
 }
 
+/// An item of the main navigation: a page or a section with `menu: true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuEntry {
+    /// A page, by number in the site's `pages`.
+    Page(usize),
+    /// A section, by number in the site's `sections`; it leads to its first listing page.
+    Section(usize),
+}
+
 impl Site {
+    /// The title and site-absolute URL path of a menu entry.
+    pub fn menu_item(&self, entry: MenuEntry) -> (&str, &str) {
+        match entry {
+            MenuEntry::Page(i) => (&self.pages[i].title, &self.pages[i].path),
+            MenuEntry::Section(k) => (&self.sections[k].source.title, &self.sections[k].source.path),
+        }
+    }
+
     /// The page at URL path `path` (`/care/`), if any.
     pub fn page_at(&self, path: &str) -> Option<&Page> {
         self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    /// Whether the site has its own feed: asked for in site.yaml, with a
+    /// `base_url` feeds can be made against.
+    pub fn has_site_feed(&self) -> bool {
+        self.config.feed && self.feed_base.is_some()
     }
 
     /// The section page number `page` is listed in, if any.
@@ -157,6 +186,11 @@ pub fn parse_site_cached(
     }
 
     let mut index = index_pages(&kept, drafts, &mut problems);
+    // Sections can be linked to (`news/_index.md`); their numbers follow the pages'.
+    for s in &section_sources {
+        index.sections.insert(crate::url::content_key(&s.source), index.paths.len());
+        index.paths.push(s.path.clone());
+    }
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
@@ -191,28 +225,24 @@ pub fn parse_site_cached(
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
     problems.extend(crate::category::check_pages(&pages, &config));
-    for (from, a) in anchors {
-        let target = &pages[a.page];
-        if !target.ids.contains(&a.fragment) && per_file.admit(&pages[from].source) {
-            let page = &pages[from];
-            let whose =
-                if a.page == from { "this page".to_string() } else { target.source.display().to_string() };
-            let mut d = Diagnostic::error(
-                &page.source,
-                format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
-            )
-            .at_offset(&page.text, a.offset);
-            if let Some(best) = closest_id(&a.fragment, target.ids.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `#{best}`?"));
-            }
-            problems.push(d);
-        }
-    }
-
     let aliases = collect_aliases(&pages, &mut problems);
+    let sections = assemble_sections(
+        section_sources,
+        &pages,
+        &left_out,
+        &index,
+        options,
+        (&mut anchors, &mut addresses),
+        &mut problems,
+    );
+    let (categories, categories_of) = site_categories(&config, &pages, options);
+    let linked = Linked { pages: &pages, sections: &sections };
+    check_anchors(&linked, &anchors, &mut per_file, &mut problems);
     // Links written as addresses (`/contact/`) fail the build as `check` fails them.
     if !addresses.is_empty() {
-        let page_paths: HashSet<&str> = index.paths.iter().map(String::as_str).collect();
+        let mut known: HashSet<&str> = index.paths.iter().map(String::as_str).collect();
+        known.extend(sections.iter().flat_map(|s| s.pagers.iter().map(|p| p.path.as_str())));
+        known.extend(categories.iter().map(|(c, _)| c.path.as_str()));
         let mut outputs: HashSet<String> = aliases
             .iter()
             .map(|(out, _)| out)
@@ -223,32 +253,32 @@ pub fn parse_site_cached(
             outputs.insert("404.html".to_string());
         }
         for (from, link) in &addresses {
-            let page = &pages[*from];
+            let (file, text) = linked.file(*from);
             problems.extend(unknown_address(
-                &page.source,
-                &page.text,
+                file,
+                text,
                 link,
                 &index,
-                &|p| page_paths.contains(p),
+                &|p| known.contains(p),
                 &|f| outputs.contains(f),
-                &mut || per_file.admit(&page.source),
+                &mut || per_file.admit(file),
             ));
         }
     }
-    let sections = assemble_sections(section_sources, &pages, &left_out, &mut index, options, &mut problems);
-    let (categories, categories_of) = site_categories(&config, &pages, options);
-    let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
-    menu.sort_by(|&a, &b| {
-        (pages[a].meta.weight, &pages[a].title).cmp(&(pages[b].meta.weight, &pages[b].title))
-    });
+    let menu = site_menu(&pages, &sections);
 
     let mut feed_base = None;
-    if sections.iter().any(|s| s.source.meta.feed) {
+    if config.feed || sections.iter().any(|s| s.source.meta.feed) {
         match crate::feed::feed_base(&config) {
             Ok(base) => feed_base = Some(base),
             Err(warning) => warnings.push(warning),
         }
     }
+    let site_feed = if config.feed && feed_base.is_some() {
+        crate::feed::site_feed_pages(&pages.iter().map(listed_page).collect::<Vec<_>>())
+    } else {
+        Vec::new()
+    };
     let mut in_section = vec![None; pages.len()];
     for (k, section) in sections.iter().enumerate() {
         section.pages.iter().for_each(|&p| in_section[p] = Some(k));
@@ -272,20 +302,84 @@ pub fn parse_site_cached(
         categories,
         categories_of,
         feed_base,
+        site_feed,
         in_section,
         lookups,
     })
 }
 
+/// Links, each with the number of the page or section it is in (see [`Linked`]).
+type Numbered<T> = Vec<(usize, T)>;
+
+/// The files links start from and lead to, by their number in the page
+/// index: the pages, then the sections.
+struct Linked<'a> {
+    pages: &'a [Page],
+    sections: &'a [SiteSection],
+}
+
+impl Linked<'_> {
+    /// The file and text of page or section number `n`.
+    fn file(&self, n: usize) -> (&Path, &str) {
+        match n.checked_sub(self.pages.len()) {
+            None => (&self.pages[n].source, &self.pages[n].text),
+            Some(k) => (&self.sections[k].source.source, &self.sections[k].source.text),
+        }
+    }
+
+    /// The heading ids of page or section number `n`; `None` for a section
+    /// when the sections could not be assembled (an error says why).
+    fn ids(&self, n: usize) -> Option<&HashSet<String>> {
+        match n.checked_sub(self.pages.len()) {
+            None => Some(&self.pages[n].ids),
+            Some(k) => self.sections.get(k).map(|s| &s.ids),
+        }
+    }
+}
+
+/// Every `#fragment` of a link (`aftercare.md#washing`, `news/_index.md#x`,
+/// `#x`) must be a heading id of the page or section it leads to.
+fn check_anchors(
+    linked: &Linked<'_>,
+    anchors: &[(usize, AnchorLink)],
+    per_file: &mut PerFile,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (from, a) in anchors {
+        // Links from a section come only with its section assembled.
+        let Some(ids) = linked.ids(a.page) else { continue };
+        let (file, text) = linked.file(*from);
+        if ids.contains(&a.fragment) || !per_file.admit(file) {
+            continue;
+        }
+        let whose = if a.page == *from {
+            "this page".to_string()
+        } else {
+            linked.file(a.page).0.display().to_string()
+        };
+        let mut d = Diagnostic::error(
+            file,
+            format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
+        )
+        .at_offset(text, a.offset);
+        if let Some(best) = closest_id(&a.fragment, ids.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `#{best}`?"));
+        }
+        problems.push(d);
+    }
+}
+
 /// Sorts the pages into `sources`' sections, renders each section's own
-/// text (its links resolved as a page's are) and splits its listing into
-/// listing pages.
+/// text (its links resolved as a page's are; its anchors and addresses
+/// added to `links`, numbered after the pages as in `index`) and splits its
+/// listing into listing pages.
 fn assemble_sections(
     sources: Vec<SectionSource>,
     pages: &[Page],
     drafts: &[PathBuf],
-    index: &mut PageIndex,
+    index: &PageIndex,
     options: &ParseOptions,
+    links: (&mut Numbered<AnchorLink>, &mut Numbered<AddressLink>),
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<SiteSection> {
     if sources.is_empty() {
@@ -321,8 +415,7 @@ fn assemble_sections(
             return Vec::new();
         }
     };
-    // A section's text links from its own address, so it takes a number after the pages'.
-    index.paths.extend(sources.iter().map(|s| s.path.clone()));
+    let (anchors, addresses) = links;
     sources
         .into_iter()
         .zip(built)
@@ -336,9 +429,12 @@ fn assemble_sections(
             };
             let mut rendered = render_markdown(&page, index);
             problems.append(&mut rendered.problems);
+            anchors.extend(rendered.anchors.into_iter().map(|a| (page.number, a)));
+            addresses.extend(rendered.addresses.into_iter().map(|a| (page.number, a)));
             let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
             SiteSection {
                 html: rendered.html,
+                ids: rendered.ids,
                 pages: built.pages,
                 subsections: built.subsections,
                 parent: built.parent,
@@ -347,6 +443,26 @@ fn assemble_sections(
             }
         })
         .collect()
+}
+
+/// The pages and sections with `menu: true`, by `weight` then title (a
+/// stable sort: pages before sections, each in source order, on a tie).
+fn site_menu(pages: &[Page], sections: &[SiteSection]) -> Vec<MenuEntry> {
+    let mut menu: Vec<(i64, &str, MenuEntry)> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.meta.menu)
+        .map(|(i, p)| (p.meta.weight, p.title.as_str(), MenuEntry::Page(i)))
+        .chain(
+            sections
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.source.meta.menu)
+                .map(|(k, s)| (s.source.meta.weight, s.source.title.as_str(), MenuEntry::Section(k))),
+        )
+        .collect();
+    menu.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    menu.into_iter().map(|(_, _, entry)| entry).collect()
 }
 
 /// Each category of site.yaml with its pages, and each page's categories

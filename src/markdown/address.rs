@@ -83,8 +83,8 @@ pub(crate) fn unknown_address(
     let known: Vec<&str> = index.paths.iter().map(String::as_str).collect();
     let best = did_you_mean(&wanted, &known)
         .and_then(|p| index.paths.iter().position(|known| known == p))
-        .and_then(|n| index.by_source.iter().find(|&(_, &i)| i == n))
-        .map(|(source, _)| relative_to(source, &content_dir(file)));
+        .and_then(|n| index.source_of(n))
+        .map(|source| relative_to(source, &content_dir(file)));
     Some(d.with_help(match best {
         Some(source) => format!("link to the page's file instead: [text]({source})"),
         None => "link to a page by its file, such as [text](page.md): the link then follows the page if its address changes".to_string(),

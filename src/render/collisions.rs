@@ -31,6 +31,8 @@ pub(crate) enum Claim<'s> {
     Section(&'s Path, &'static str),
     /// A category's listing page, by the category's name.
     Category(&'s str),
+    /// The site's feed, asked for in site.yaml.
+    SiteFeed,
     /// A static file, or a file beside a page.
     Asset(&'s Asset),
 }
@@ -43,6 +45,7 @@ impl Claim<'_> {
             Claim::Generated(what) => what.to_string(),
             Claim::Section(source, what) => format!("the {what} of {}", source.display()),
             Claim::Category(name) => format!("the listing page of category `{name}`"),
+            Claim::SiteFeed => "the site's feed (`feed: true` in site.yaml)".to_string(),
             Claim::Asset(asset) => asset.origin.display().to_string(),
         }
     }
@@ -54,7 +57,7 @@ impl Claim<'_> {
             Claim::Alias(_) => 3,
             Claim::Asset(_) => 2,
             Claim::Page(_) | Claim::Section(..) => 1,
-            Claim::Generated(_) | Claim::Category(_) => 0,
+            Claim::Generated(_) | Claim::Category(_) | Claim::SiteFeed => 0,
         }
     }
 }
@@ -120,7 +123,7 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
         Claim::Page(page) => Diagnostic::error(&page.source, message),
         Claim::Generated(name) => Diagnostic::error(name, message),
         Claim::Section(source, _) => Diagnostic::error(source, message),
-        Claim::Category(_) => Diagnostic::error(crate::config::CONFIG_FILE, message),
+        Claim::Category(_) | Claim::SiteFeed => Diagnostic::error(crate::config::CONFIG_FILE, message),
     };
     d.with_help("rename or remove one of the two")
 }

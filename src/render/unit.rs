@@ -53,6 +53,9 @@ pub enum Unit {
     Feed(usize),
     /// The listing page of category number `n`: `categories/<slug>/index.html`.
     Category(usize),
+    /// The site's feed of its newest dated pages (`feed: true` in
+    /// site.yaml): `atom.xml`.
+    SiteFeed,
 }
 
 /// What a unit reads, as data that can be compared between two runs through
@@ -64,9 +67,10 @@ pub enum Input {
     /// (links), the settings and the bibliography (citations), so its
     /// fingerprint folds in theirs instead of hashing the HTML again.
     Page(PathBuf),
-    /// Every page's source path and URL (the `page_url` template function).
+    /// Every page's and section's source path and URL (links to them, and
+    /// the `page_url` template function).
     Urls,
-    /// The menu: its pages' titles and URLs, in order.
+    /// The menu: its pages' and sections' titles and URLs, in order.
     Menu,
     /// Every page's URL with its `date` and `updated` (the sitemap).
     Dates,
@@ -93,6 +97,9 @@ pub enum Input {
     /// Every page's and section's summary: read by units whose templates
     /// call `get_page` or `get_section` with a path that is not written out.
     Lookups,
+    /// Which pages the site's feed holds, in order (their contents are
+    /// each one's [`Input::Page`]).
+    SiteFeed,
 }
 
 /// A unit's name that stays the same from one run to the next (the numbers
@@ -116,6 +123,7 @@ impl Unit {
             Unit::ListingRedirect(i) => ("listing redirect", site.sections[i].source.source.clone()),
             Unit::Feed(i) => ("feed", site.sections[i].source.source.clone()),
             Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.slug)),
+            Unit::SiteFeed => ("site feed", PathBuf::new()),
         }
     }
 
@@ -132,6 +140,7 @@ impl Unit {
             Unit::ListingRedirect(i) => page_output(&site.sections[i].pagers[0].redirect_from[0]),
             Unit::Feed(i) => feed_output(&site.sections[i].source.path),
             Unit::Category(i) => page_output(&site.categories[i].0.path),
+            Unit::SiteFeed => feed_output("/"),
         }]
     }
 
@@ -177,6 +186,10 @@ impl Unit {
                     Bibliography,
                 ]
             }
+            Unit::SiteFeed => {
+                let pages = site.site_feed.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
+                [Input::SiteFeed, Config, Templates].into_iter().chain(pages).collect()
+            }
             Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
             // The sitemap lists every listing page too.
             Unit::Sitemap => [Dates, Config]
@@ -201,7 +214,7 @@ impl Unit {
             Unit::Listing { section, .. } => {
                 Some(site.sections[section].source.meta.template.as_deref().unwrap_or(SECTION_TEMPLATE))
             }
-            Unit::Feed(_) => Some(crate::feed::FEED_TEMPLATE),
+            Unit::Feed(_) | Unit::SiteFeed => Some(crate::feed::FEED_TEMPLATE),
             Unit::Category(_) => Some(CATEGORY_TEMPLATE),
             Unit::Alias(_) | Unit::Sitemap | Unit::Robots | Unit::Asset(_) | Unit::ListingRedirect(_) => None,
         }
@@ -224,6 +237,7 @@ impl Unit {
             }
             Unit::Feed(i) => Claim::Section(&site.sections[i].source.source, "feed"),
             Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
+            Unit::SiteFeed => Claim::SiteFeed,
         }
     }
 }
@@ -356,6 +370,9 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Dia
         }
     }
     units.extend((0..site.categories.len()).map(Unit::Category));
+    if site.has_site_feed() {
+        units.push(Unit::SiteFeed);
+    }
     if makes(SITEMAP) {
         units.push(Unit::Sitemap);
     }
@@ -410,6 +427,7 @@ impl Fingerprints {
         }
         inputs.extend(looked_up);
         inputs.extend([
+            Input::SiteFeed,
             Input::Lookups,
             Input::Urls,
             Input::Menu,
@@ -495,10 +513,11 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
-            Input::Urls => site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h)),
-            Input::Menu => {
-                site.menu.iter().for_each(|&i| (&site.pages[i].path, &site.pages[i].title).hash(&mut h))
+            Input::Urls => {
+                site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
+                site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
             }
+            Input::Menu => site.menu.iter().for_each(|&entry| site.menu_item(entry).hash(&mut h)),
             Input::Dates => {
                 site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
             }
@@ -544,6 +563,7 @@ impl Input {
                     section.pages.hash(&mut h);
                 }
             }
+            Input::SiteFeed => site.site_feed.iter().for_each(|&i| site.pages[i].source.hash(&mut h)),
             Input::Asset(output) => {
                 match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
                     Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),

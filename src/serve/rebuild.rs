@@ -544,8 +544,9 @@ mod tests {
         site.assert_same_as_a_full_build("a new date");
     }
 
-    /// The same over a site with a paginated news section with a feed: about
-    /// half the pages are news (always dated, as a feed needs).
+    /// The same over a site with a paginated news section with a feed, and
+    /// the site's own feed: about half the pages are news (always dated, as a
+    /// feed needs), and the section's `_index.md` is edited too.
     #[test]
     fn random_edits_of_a_section_build_the_same_site_as_a_full_build() {
         random_edits(true);
@@ -553,6 +554,12 @@ mod tests {
 
     fn random_edits(sections: bool) {
         let mut site = Site::new(&[("index.md", &page("Home", true, "Welcome."))]);
+        // With sections, the site has its own feed of every dated page too.
+        let config = if sections { format!("{CONFIG}feed: true\n") } else { CONFIG.to_string() };
+        site.write("site.yaml", &config);
+        let mut news_in_menu = false;
+        let mut menu_edits = 0;
+        let mut fed = false;
         if sections {
             site.write("content/news/_index.md", NEWS);
         }
@@ -565,7 +572,7 @@ mod tests {
         for step in 0..60 {
             let names: Vec<String> = pages.keys().cloned().collect();
             let pick = |rng: &mut Rng| names[rng.below(names.len())].clone();
-            let kind = if names.is_empty() { 0 } else { rng.below(10) };
+            let kind = if names.is_empty() { 0 } else { rng.below(if sections { 11 } else { 10 }) };
             let what = match kind {
                 0 | 1 => {
                     made += 1;
@@ -634,11 +641,16 @@ mod tests {
                         }
                     };
                     let (text, draft, aliases) = (spec.text(), spec.draft, spec.aliases.len());
+                    let spec_dated = spec.date.is_some();
                     let rendered = site.edit(&format!("content/{name}.md"), &text).unwrap();
                     if kind == 4 {
                         // The page, its alias redirects (their target's URL may have
-                        // changed), and the feed that holds a news page's body.
-                        let units = 1 + aliases + usize::from(name.starts_with("news/"));
+                        // changed), the feed that holds a news page's body, and the
+                        // site's feed, which holds every dated page's (fewer than
+                        // its limit here, see below).
+                        let site_feed = sections && spec_dated;
+                        let units =
+                            1 + aliases + usize::from(name.starts_with("news/")) + usize::from(site_feed);
                         assert_eq!(rendered, units * usize::from(!draft), "step {step}: {what} of {name}");
                         body_edits += usize::from(!draft);
                     }
@@ -654,15 +666,33 @@ mod tests {
                     site.edit("templates/page.html", text).unwrap();
                     "edit a template"
                 }
+                10 => {
+                    news_in_menu = !news_in_menu;
+                    menu_edits += 1;
+                    let text = NEWS.replacen(
+                        "---\n",
+                        &format!("---\nmenu: {news_in_menu}\nweight: {}\n", rng.below(5)),
+                        1,
+                    );
+                    site.edit("content/news/_index.md", &text).unwrap();
+                    "put news in the menu or take it out"
+                }
                 _ => {
-                    let tagline = format!("{CONFIG}description: Step {step}\n");
+                    let tagline = format!("{config}description: Step {step}\n");
                     site.write("site.yaml", &tagline);
                     site.rebuild(&Plan::Full).unwrap();
                     "edit site.yaml"
                 }
             };
             site.assert_same_as_a_full_build(&format!("step {step}: {what}"));
+            // Every dated page is in the site's feed, as the unit count of a body edit assumes.
+            assert!(pages.len() < crate::feed::SITE_FEED_ENTRIES, "step {step}");
+            fed |= sections && site.page("atom.xml").contains("<entry>");
         }
         assert!(body_edits > 0, "the sequence edits at least one body");
+        if sections {
+            assert!(menu_edits > 0, "the sequence edits the section");
+            assert!(fed, "the site's feed had entries");
+        }
     }
 }

@@ -4,8 +4,9 @@
 //! A page's front matter depends on its text alone, so it is reused while the
 //! text is unchanged. Its markdown also depends on every page's URL (links to
 //! `risks.md` become `../risks/`), so it is reused only while, in addition,
-//! the set of pages, their URLs and the drafts are unchanged; when any of
-//! those change (a page added, removed, renamed, given a slug, made a draft)
+//! the set of pages and sections, their URLs and the drafts are unchanged;
+//! when any of those change (a page added, removed, renamed, given a slug,
+//! made a draft; a section added or removed)
 //! every page's markdown is rendered again. Problems are cached with what
 //! they came from, so a broken page keeps being reported until it is fixed.
 
@@ -26,7 +27,8 @@ use crate::source::SourceFile;
 #[derive(Debug, Default)]
 pub struct ParseCache {
     pages: HashMap<PathBuf, CachedPage>,
-    /// Every page's source key and URL, and the drafts, that the cached
+    /// Every page's source key and URL, the drafts, and the sections
+    /// (`_index.md` files, their URLs among the pages'), that the cached
     /// markdown was rendered against.
     links: Option<LinkKey>,
     /// Pages whose markdown the last run rendered instead of reusing.
@@ -40,7 +42,7 @@ pub struct ParseCache {
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
+type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -113,6 +115,7 @@ impl ParseCache {
             kept.iter().map(|p| content_key(&p.source)).collect(),
             index.paths.clone(),
             sorted(&index.drafts),
+            sorted(index.sections.keys()),
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
@@ -177,8 +180,8 @@ impl ParseCache {
     }
 }
 
-fn sorted(set: &HashSet<String>) -> Vec<String> {
-    let mut v: Vec<String> = set.iter().cloned().collect();
+fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut v: Vec<String> = set.into_iter().cloned().collect();
     v.sort();
     v
 }
