@@ -58,7 +58,7 @@ pub struct SiteConfig {
     #[serde(default)]
     pub disclaimer: String,
     /// Whether the site has an Atom feed of its newest dated pages, across
-    /// sections (`atom.xml`, [`crate::feed::SITE_FEED_ENTRIES`] of them).
+    /// sections (`atom.xml`, [`crate::feed::FEED_ENTRIES`] of them).
     #[serde(default)]
     pub feed: bool,
     /// Free-form values for templates.

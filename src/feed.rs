@@ -3,12 +3,13 @@
 //! 10), as a template context ([`Feed`]) that the theme's `atom.xml`
 //! template renders (a site may override it, as any template).
 //!
-//! The site's feed holds the newest [`SITE_FEED_ENTRIES`] pages with a
-//! `date`, whatever section they are in (or none), newest first: readers
-//! poll a feed again and again and only show what is new, each entry
-//! carries the page's whole text, and a site of years of articles would
-//! otherwise send all of them on every poll. A section's feed has all its
-//! pages, as its listing does.
+//! A feed holds the newest [`FEED_ENTRIES`] pages with a `date` (of its
+//! section, or of the whole site, whatever section they are in), newest
+//! first: readers poll a feed again and again and only show what is new,
+//! each entry carries the page's whole text, and a section of years of
+//! articles would otherwise send all of them on every poll (and cost its
+//! build as much as all its pages once more). The listing pages keep every
+//! page.
 //!
 //! Everything in a feed is absolute: ids and links are permalinks, and each
 //! entry's HTML has its links made absolute ([`absolutize`]), because a feed
@@ -41,8 +42,8 @@ pub use absolute::absolutize;
 /// The feed's file name in its section's folder (`news/atom.xml`), and of
 /// the site's feed at the top.
 pub const FEED_FILE: &str = "atom.xml";
-/// How many pages the site's feed holds: the newest.
-pub const SITE_FEED_ENTRIES: usize = 20;
+/// How many pages a feed holds: the newest.
+pub const FEED_ENTRIES: usize = 20;
 /// The template feeds are rendered with.
 pub const FEED_TEMPLATE: &str = "atom.xml";
 
@@ -179,13 +180,13 @@ pub fn feed_path(section_path: &str) -> String {
     format!("{section_path}{FEED_FILE}")
 }
 
-/// The pages of the site's feed (positions in `pages`): the newest
-/// [`SITE_FEED_ENTRIES`] with a `date`, newest first (ties in a section's
-/// order: by title, then file).
-pub fn site_feed_pages(pages: &[ListedPage<'_>]) -> Vec<usize> {
-    let mut dated: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].date.is_some()).collect();
+/// The pages of a feed: of `among` (positions in `pages`), the newest
+/// [`FEED_ENTRIES`] with a `date`, newest first (ties in a section's order:
+/// by title, then file).
+pub fn feed_pages(pages: &[ListedPage<'_>], among: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut dated: Vec<usize> = among.into_iter().filter(|&i| pages[i].date.is_some()).collect();
     sort_pages(&mut dated, pages, SortBy::Date);
-    dated.truncate(SITE_FEED_ENTRIES);
+    dated.truncate(FEED_ENTRIES);
     dated
 }
 
@@ -246,7 +247,8 @@ fn xml_opt<S: Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error
 fn xml_chars(text: &str) -> Cow<'_, str> {
     let allowed =
         |c: char| (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) && c != '\u{fffe}' && c != '\u{ffff}';
-    // Control characters are bytes below 0x20; U+FFFE and U+FFFF start with 0xEF.
+    // Control characters are bytes below 0x20; U+FFFE and U+FFFF start with
+    // 0xEF. Only a text with such a byte is read again character by character.
     let suspect = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
     if !text.as_bytes().iter().any(suspect) || text.chars().all(allowed) {
         Cow::Borrowed(text)

@@ -93,6 +93,9 @@ pub struct SiteSection {
     pub parent: Option<usize>,
     /// Its listing pages, at least one.
     pub pagers: Vec<Pager>,
+    /// The pages of its feed, newest first ([`crate::feed::feed_pages`]);
+    /// empty without `feed: true`.
+    pub feed: Vec<usize>,
 }
 
 /// An item of the main navigation: a page or a section with `menu: true`.
@@ -275,7 +278,8 @@ pub fn parse_site_cached(
         }
     }
     let site_feed = if config.feed && feed_base.is_some() {
-        crate::feed::site_feed_pages(&pages.iter().map(listed_page).collect::<Vec<_>>())
+        let listed: Vec<_> = pages.iter().map(listed_page).collect();
+        crate::feed::feed_pages(&listed, 0..listed.len())
     } else {
         Vec::new()
     };
@@ -432,7 +436,13 @@ fn assemble_sections(
             anchors.extend(rendered.anchors.into_iter().map(|a| (page.number, a)));
             addresses.extend(rendered.addresses.into_iter().map(|a| (page.number, a)));
             let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
+            let feed = if source.meta.feed {
+                crate::feed::feed_pages(&listed, built.pages.iter().copied())
+            } else {
+                Vec::new()
+            };
             SiteSection {
+                feed,
                 html: rendered.html,
                 ids: rendered.ids,
                 pages: built.pages,

@@ -173,7 +173,7 @@ impl Unit {
             }
             // A feed holds its pages' whole text.
             Unit::Feed(s) => {
-                let pages = site.sections[s].pages.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
+                let pages = site.sections[s].feed.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
                 [section(s), Config, Templates].into_iter().chain(pages).collect()
             }
             Unit::Category(i) => {

@@ -686,7 +686,7 @@ mod tests {
             };
             site.assert_same_as_a_full_build(&format!("step {step}: {what}"));
             // Every dated page is in the site's feed, as the unit count of a body edit assumes.
-            assert!(pages.len() < crate::feed::SITE_FEED_ENTRIES, "step {step}");
+            assert!(pages.len() < crate::feed::FEED_ENTRIES, "step {step}");
             fed |= sections && site.page("atom.xml").contains("<entry>");
         }
         assert!(body_edits > 0, "the sequence edits at least one body");

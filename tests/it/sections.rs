@@ -459,6 +459,24 @@ fn the_site_feed_holds_the_newest_twenty() {
 }
 
 #[test]
+fn a_section_feed_holds_its_newest_twenty_whatever_the_listing_order() {
+    // Sorted by weight, the listing starts with the oldest notice; the feed
+    // takes the newest twenty, newest first, and the listing keeps all 25.
+    let site = news_site(25, "sort_by: weight\nfeed: true\n");
+    site.write("content/news/n01.md", "---\ntitle: Notice 1\ndate: 2025-01-01\nweight: 1\n---\nText 1.\n");
+    let run = site.run(&["build", "--base-url", "https://clinic.test/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = site.read_output("news/atom.xml");
+    let feed = feed_rs::parser::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let titles: Vec<String> = feed.entries.iter().map(|e| e.title.clone().unwrap().content).collect();
+    let newest: Vec<String> = (6..=25).rev().map(|i| format!("Notice {i}")).collect();
+    assert_eq!(titles, newest);
+    let listing = listed(&site.read_output("news/index.html"));
+    assert_eq!(listing.len(), 25);
+    assert_eq!(listing[0], "Notice 1");
+}
+
+#[test]
 fn the_site_feed_is_refused_for_an_example_base_url_and_checked_like_any_setting() {
     let site = news_site(2, "");
     let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
