@@ -19,12 +19,13 @@ import sys
 
 LABELS = {
     "dotwork": "dotwork",
+    "sectioned": "dotwork, sectioned (listings of 10, feeds)",
     "cobalt": "Cobalt",
     "hugo": "Hugo",
     "cp": "floor: `cp -r` corpus",
     "pulldown": "floor: pulldown-cmark only",
 }
-ORDER = ["dotwork", "cobalt", "hugo", "pulldown", "cp"]
+ORDER = ["dotwork", "sectioned", "cobalt", "hugo", "pulldown", "cp"]
 
 
 def read(path):
@@ -172,6 +173,12 @@ def main():
                           fmt_s(base), fmt_s(rows[peer]["median"]),
                           c if c >= 1 else 1 / c, "less" if c >= 1 else "more",
                           fmt_s(rows["dotwork"]["hcpu"]), fmt_s(rows[peer]["hcpu"])))
+            if "sectioned" in rows:
+                w("- dotwork's sectioned variant takes **%.2f×** the plain variant's wall time "
+                  "(%s vs %s) and %.2f× its CPU (%s vs %s)." % (
+                      rows["sectioned"]["median"] / base, fmt_s(rows["sectioned"]["median"]), fmt_s(base),
+                      rows["sectioned"]["hcpu"] / rows["dotwork"]["hcpu"],
+                      fmt_s(rows["sectioned"]["hcpu"]), fmt_s(rows["dotwork"]["hcpu"])))
             if "pulldown" in rows:
                 w("- dotwork takes %.2f× the pulldown-cmark-only floor." % (base / rows["pulldown"]["median"]))
         else:
