@@ -60,37 +60,74 @@ pub(crate) enum Node<'a> {
 
 /// Splits `html` into tags and text, in document order.
 pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
-    let mut nodes = Vec::new();
-    let mut text_start = 0;
-    let mut i = 0;
-    while let Some(rel) = html[i..].find('<') {
-        let lt = i + rel;
-        let Some((markup, end)) = markup_at(html, lt) else {
-            i = lt + 1;
-            continue;
-        };
-        if lt > text_start {
-            nodes.push(Node::Text(text_start, lt));
+    Scanner { html, i: 0, text_start: 0, pending: None }.collect()
+}
+
+/// The start tags of `html`, in document order, read as [`scan`] reads them
+/// but one at a time, with nothing kept.
+pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
+    Scanner { html, i: 0, text_start: 0, pending: None }.filter_map(|node| match node {
+        Node::Start(tag) => Some(tag),
+        _ => None,
+    })
+}
+
+/// [`scan`]'s reader: where it is in `html`, and the markup found after a
+/// run of text (which is given first).
+struct Scanner<'a> {
+    html: &'a str,
+    /// Where to look for the next `<`.
+    i: usize,
+    /// Where the current run of text began.
+    text_start: usize,
+    pending: Option<Node<'a>>,
+}
+
+impl<'a> Iterator for Scanner<'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        if let Some(node) = self.pending.take() {
+            return Some(node);
         }
-        i = end;
-        match markup {
-            Markup::Skip => {}
-            Markup::End(name) => nodes.push(Node::End(name, lt)),
-            Markup::Start(tag) => {
-                // Script and style hold code, not markup: jump to their end tag.
-                if tag.name == "script" || tag.name == "style" {
-                    let close = format!("</{}", tag.name);
-                    i = find_ascii_ci(html, end, &close).unwrap_or(html.len());
+        let html = self.html;
+        while let Some(rel) = html[self.i..].find('<') {
+            let lt = self.i + rel;
+            let Some((markup, end)) = markup_at(html, lt) else {
+                self.i = lt + 1;
+                continue;
+            };
+            self.i = end;
+            let node = match markup {
+                Markup::Skip => None,
+                Markup::End(name) => Some(Node::End(name, lt)),
+                Markup::Start(tag) => {
+                    // Script and style hold code, not markup: jump to their end tag.
+                    if tag.name == "script" || tag.name == "style" {
+                        let close = format!("</{}", tag.name);
+                        self.i = find_ascii_ci(html, end, &close).unwrap_or(html.len());
+                    }
+                    Some(Node::Start(tag))
                 }
-                nodes.push(Node::Start(tag));
+            };
+            let text = (lt > self.text_start).then_some(Node::Text(self.text_start, lt));
+            self.text_start = self.i;
+            match (text, node) {
+                (Some(text), node) => {
+                    self.pending = node;
+                    return Some(text);
+                }
+                (None, Some(node)) => return Some(node),
+                (None, None) => {}
             }
         }
-        text_start = i;
+        if self.text_start < html.len() {
+            let text = Node::Text(self.text_start, html.len());
+            self.text_start = html.len();
+            return Some(text);
+        }
+        None
     }
-    if text_start < html.len() {
-        nodes.push(Node::Text(text_start, html.len()));
-    }
-    nodes
 }
 
 enum Markup<'a> {

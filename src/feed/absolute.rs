@@ -6,7 +6,7 @@
 //! markdown, citations and anything a later stage adds are only complete in
 //! the output, and links there are already rewritten from `risks.md` to the
 //! page's address. The tags come from the scanner `check` reads pages with
-//! ([`crate::html::scan`]), so text that only looks like an attribute
+//! ([`crate::html::start_tags`]), so text that only looks like an attribute
 //! (`href="x"` in a paragraph, a `<script>`'s code, a comment) is never
 //! touched, and `"`- or `'`-quoted, bare and entity-escaped values are read
 //! alike. A tag with a link to change is written again with its attributes
@@ -20,7 +20,7 @@
 
 use url::Url;
 
-use crate::html::{Node, Tag, scan};
+use crate::html::{Tag, start_tags};
 use crate::markdown::escape_html_into;
 
 /// `html` (the body of the page at site-absolute `page_path`, `/news/open/`)
@@ -33,8 +33,7 @@ pub fn absolutize(html: &str, page_path: &str, base_url: &Url) -> String {
     };
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut copied = 0;
-    for node in scan(html) {
-        let Node::Start(tag) = node else { continue };
+    for tag in start_tags(html) {
         // Most tags hold no URL, or one that stays: copy those as they are.
         if !tag.attrs.iter().any(|(name, value)| new_value(name, value, &page).is_some()) {
             continue;
