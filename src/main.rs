@@ -11,6 +11,12 @@ use dotwork::cli::{Cli, Command};
 use dotwork::commands::serve::serve;
 use dotwork::settings::{Listen, Settings};
 
+/// mimalloc instead of the system's allocator: a build makes and drops
+/// millions of small strings on every core, and glibc's malloc took a sixth
+/// of its CPU time (perf, 1,000 pages in sections).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // -q: errors only; default: warnings and a summary line; -v: what each
