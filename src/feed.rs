@@ -116,6 +116,9 @@ pub struct EntrySource<'a> {
     pub path: &'a str,
     /// Its body as HTML, links relative as rendered.
     pub html: &'a str,
+    /// The body holds only HTML that dotwork wrote (no raw HTML from the
+    /// page's markdown), so [`absolute::absolutize_own`] can read it.
+    pub own_html: bool,
     /// Its description.
     pub description: Option<&'a str>,
     /// Its `date` (a section with a feed requires one).
@@ -205,7 +208,11 @@ pub fn make_entry(base: &Url, page: &EntrySource<'_>) -> Entry {
         published: page.date,
         updated: page.updated.unwrap_or(page.date),
         summary: page.description.map(str::to_string),
-        content_html: absolutize(page.html, page.path, base),
+        content_html: if page.own_html {
+            absolute::absolutize_own(page.html, page.path, base)
+        } else {
+            absolutize(page.html, page.path, base)
+        },
         author: page.author.map(str::to_string),
     }
 }

@@ -370,6 +370,7 @@ impl<'a> Renderer<'a> {
                         title: &page.title,
                         path: &page.path,
                         html: &page.html,
+                        own_html: page.facts.body.raw_html.is_empty(),
                         description: page.meta.description.as_deref(),
                         date: page.meta.date?,
                         updated: page.meta.updated,

@@ -18,6 +18,7 @@
 //! base URL's host. `mailto:`, `tel:`, `data:` and other absolute URLs, and
 //! protocol-relative ones (`//cdn.example/x`), are left as written.
 
+use memchr::memchr;
 use url::Url;
 
 use crate::html::{Tag, start_tags};
@@ -41,6 +42,54 @@ pub fn absolutize(html: &str, page_path: &str, base_url: &Url) -> String {
         out.push_str(&html[copied..tag.start]);
         write_tag(&mut out, html, &tag, &page);
         copied = tag.end;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+/// [`absolutize`] for HTML that dotwork wrote itself, with no raw HTML from
+/// the page's markdown in it (the renderer knows: [`crate::markdown`]'s
+/// facts record every piece). pulldown-cmark and dotwork escape `<` and `>`
+/// in text and in attribute values, so a `<` always opens a tag and the
+/// next `>` closes it, and they write every attribute double-quoted, so in
+/// a tag each `="` ends an attribute's name: the URL attributes are found
+/// by searching for those, without reading every tag. Makes the same URLs
+/// absolute as [`absolutize`] (which also writes every changed tag again
+/// whole); a test compares the two.
+pub fn absolutize_own(html: &str, page_path: &str, base_url: &Url) -> String {
+    let page = match base_url.join(page_path.trim_start_matches('/')) {
+        Ok(page) => page,
+        Err(_) => return html.to_string(),
+    };
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut copied = 0;
+    let mut from = 0;
+    let bytes = html.as_bytes();
+    while let Some(lt) = memchr(b'<', &bytes[from..]).map(|i| from + i) {
+        let Some(gt) = memchr(b'>', &bytes[lt..]).map(|i| lt + i) else { break };
+        from = gt + 1;
+        let tag = &bytes[..gt];
+        let mut at = lt;
+        while let Some(eq) = memchr(b'=', &tag[at..]).map(|i| at + i) {
+            at = eq + 1;
+            if tag.get(eq + 1) != Some(&b'"') {
+                continue;
+            }
+            let value_start = eq + 2;
+            let Some(value_end) = memchr(b'"', &tag[value_start..]).map(|i| value_start + i) else { break };
+            at = value_end + 1;
+            let name_start = tag[lt..eq].iter().rposition(u8::is_ascii_whitespace).map_or(lt, |i| lt + i + 1);
+            let name = &html[name_start..eq];
+            if !matches!(name, "href" | "src" | "poster" | "srcset") {
+                continue;
+            }
+            let value = crate::html::decode_entities(&html[value_start..value_end]);
+            if let Some(new) = new_value(name, &value, &page) {
+                out.push_str(&html[copied..value_start]);
+                escape_html_into(&mut out, &new);
+                copied = value_end;
+            }
+        }
     }
     out.push_str(&html[copied..]);
     out
@@ -250,5 +299,33 @@ mod tests {
             abs(html),
             "<h2 id=\"a\">Ünïcode ✓</h2>\n<p><a href=\"https://example.net/clinic/news/open/x\">x</a> &amp; <br/> <img src=\"https://example.net/clinic/news/open/y\" /></p>\n"
         );
+    }
+
+    /// The start tags of `html` with their attributes, decoded.
+    fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+        crate::html::start_tags(html)
+            .map(|t| {
+                let attrs = t.attrs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+                (t.name.to_string(), attrs)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn own_html_gets_the_same_urls_as_the_full_reading() {
+        let markdown = "# Care {#care}\n\nSee [risks](../risks/ \"The 'risks' & \\\"more\\\"\") and \
+            ![a map](img/map.png \"A title\").[^1]\n\n| a | b |\n|:--|--:|\n| [x](x/) | `href=\"no\"` |\n\n\
+            ```\n<a href=\"not-a-link\">\n```\n\n> [mail](mailto:a@b.test) [top](#care) [q](?a=1&b=2)\n\n\
+            [^1]: A note with [a link](/contact/).\n";
+        let mut html = String::new();
+        let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::all());
+        pulldown_cmark::html::push_html(&mut html, parser);
+        let base = Url::parse("https://example.net/clinic/").unwrap();
+        let own = absolutize_own(&html, "/news/open/", &base);
+        assert_eq!(tags(&own), tags(&absolutize(&html, "/news/open/", &base)), "{html}");
+        assert!(own.contains("href=\"https://example.net/clinic/news/risks/\""), "{own}");
+        assert!(own.contains("src=\"https://example.net/clinic/news/open/img/map.png\""), "{own}");
+        assert!(own.contains("href=\"https://example.net/clinic/news/open/?a=1&amp;b=2\""), "{own}");
+        assert!(own.contains("&lt;a href=\"not-a-link\"&gt;"), "{own}");
     }
 }
