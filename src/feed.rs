@@ -117,7 +117,7 @@ pub struct EntrySource<'a> {
     /// Its body as HTML, links relative as rendered.
     pub html: &'a str,
     /// The body holds only HTML that dotwork wrote (no raw HTML from the
-    /// page's markdown), so [`absolute::absolutize_own`] can read it.
+    /// page's markdown), so [`absolutize`] can read it faster.
     pub own_html: bool,
     /// Its description.
     pub description: Option<&'a str>,
@@ -208,11 +208,7 @@ pub fn make_entry(base: &Url, page: &EntrySource<'_>) -> Entry {
         published: page.date,
         updated: page.updated.unwrap_or(page.date),
         summary: page.description.map(str::to_string),
-        content_html: if page.own_html {
-            absolute::absolutize_own(page.html, page.path, base)
-        } else {
-            absolutize(page.html, page.path, base)
-        },
+        content_html: absolutize(page.html, page.path, base, page.own_html),
         author: page.author.map(str::to_string),
     }
 }
