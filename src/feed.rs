@@ -252,8 +252,17 @@ fn xml_chars(text: &str) -> Cow<'_, str> {
         |c: char| (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) && c != '\u{fffe}' && c != '\u{ffff}';
     // Control characters are bytes below 0x20; U+FFFE and U+FFFF start with
     // 0xEF. Only a text with such a byte is read again character by character.
-    let suspect = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
-    if !text.as_bytes().iter().any(suspect) || text.chars().all(allowed) {
+    const SUSPECT: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+            b += 1;
+        }
+        table[0xEF] = true;
+        table
+    };
+    if !text.as_bytes().iter().any(|&b| SUSPECT[b as usize]) || text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())

@@ -588,13 +588,14 @@ pub(crate) fn escape_html_into(out: &mut String, s: &str) {
 /// writes every byte on its own, which made feeds, whose entries are whole
 /// pages of HTML, cost more to render than their pages.
 pub(crate) fn escape_html_io(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut copied = 0;
-    for (i, escaped) in html_specials(s) {
-        out.write_all(&s.as_bytes()[copied..i])?;
-        out.write_all(escaped.as_bytes())?;
-        copied = i + 1;
+    if html_specials(s).next().is_none() {
+        return out.write_all(s.as_bytes());
     }
-    out.write_all(&s.as_bytes()[copied..])
+    // Escaped here and written once: a write through `dyn Write` for each
+    // piece cost more than the escaping (a feed entry is a page of HTML).
+    let mut escaped = String::with_capacity(s.len() + s.len() / 4);
+    escape_html_into(&mut escaped, s);
+    out.write_all(escaped.as_bytes())
 }
 
 /// The bytes of `s` that HTML escapes (`&<>"'`), with what they become.
