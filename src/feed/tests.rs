@@ -62,7 +62,7 @@ fn sample() -> Feed {
             &EntrySource {
                 title: "New booking system",
                 path: "/news/booking/",
-                html: "<p>Book at <a href=\"mailto:desk@clinic.test\">the desk</a>.</p>",
+                html: "<p>Book at <a href=\"mailto:desk@clinic.test\">the desk</a>. A]]>B ]]]>C</p>",
                 own_html: false,
                 description: None,
                 date: date("2025-11-02"),
@@ -87,6 +87,7 @@ fn sample() -> Feed {
 
 fn render(feed: &Feed) -> String {
     let mut tera = tera::Tera::new();
+    tera.register_filter("cdata", super::cdata);
     tera.add_raw_template(FEED_TEMPLATE, include_str!("../../themes/clinic/templates/atom.xml")).unwrap();
     let mut context = tera::Context::new();
     context.insert("feed", feed);
@@ -155,7 +156,12 @@ fn read_xml(xml: &str) -> Result<Vec<Element>, String> {
                 let &(_, i) = open.last().ok_or("a reference outside the root element")?;
                 out[i].2.push(c);
             }
-            Event::CData(_) | Event::DocType(_) => return Err("unexpected CDATA or DOCTYPE".to_string()),
+            Event::CData(c) => {
+                let text = c.decode().map_err(|e| e.to_string())?;
+                let &(_, i) = open.last().ok_or("CDATA outside the root element")?;
+                out[i].2.push_str(&text);
+            }
+            Event::DocType(_) => return Err("unexpected DOCTYPE".to_string()),
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
@@ -257,6 +263,8 @@ fn a_feed_reader_reads_the_feed_back() {
     assert!(second.authors.is_empty() && second.summary.is_none());
     let body = second.content.as_ref().and_then(|c| c.body.as_deref()).unwrap_or_default();
     assert!(body.contains("href=\"mailto:desk@clinic.test\""), "{body}");
+    // The HTML is written in CDATA sections; a `]]>` in it stays text.
+    assert!(body.contains("A]]>B ]]]>C"), "{body}");
 }
 
 #[test]
