@@ -60,13 +60,13 @@ pub(crate) enum Node<'a> {
 
 /// Splits `html` into tags and text, in document order.
 pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
-    Scanner { html, i: 0, text_start: 0, pending: None }.collect()
+    Scanner::new(html).collect()
 }
 
 /// The start tags of `html`, in document order, read as [`scan`] reads them
 /// but one at a time, with nothing kept.
 pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
-    Scanner { html, i: 0, text_start: 0, pending: None }.filter_map(|node| match node {
+    Scanner::new(html).filter_map(|node| match node {
         Node::Start(tag) => Some(tag),
         _ => None,
     })
@@ -81,6 +81,12 @@ struct Scanner<'a> {
     /// Where the current run of text began.
     text_start: usize,
     pending: Option<Node<'a>>,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(html: &'a str) -> Scanner<'a> {
+        Scanner { html, i: 0, text_start: 0, pending: None }
+    }
 }
 
 impl<'a> Iterator for Scanner<'a> {

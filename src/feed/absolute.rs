@@ -42,12 +42,14 @@ fn any_html(html: &str, page: &Url) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut copied = 0;
     for tag in start_tags(html) {
+        let new: Vec<Option<String>> =
+            tag.attrs.iter().map(|(name, value)| new_value(name, value, page)).collect();
         // Most tags hold no URL, or one that stays: copy those as they are.
-        if !tag.attrs.iter().any(|(name, value)| new_value(name, value, page).is_some()) {
+        if new.iter().all(Option::is_none) {
             continue;
         }
         out.push_str(&html[copied..tag.start]);
-        write_tag(&mut out, html, &tag, page);
+        write_tag(&mut out, html, &tag, &new);
         copied = tag.end;
     }
     out.push_str(&html[copied..]);
@@ -82,12 +84,8 @@ fn own_html(html: &str, page: &Url) -> String {
             let Some(value_end) = memchr(b'"', &tag[value_start..]).map(|i| value_start + i) else { break };
             at = value_end + 1;
             let name_start = tag[lt..eq].iter().rposition(u8::is_ascii_whitespace).map_or(lt, |i| lt + i + 1);
-            let name = &html[name_start..eq];
-            if !matches!(name, "href" | "src" | "poster" | "srcset") {
-                continue;
-            }
             let value = crate::html::decode_entities(&html[value_start..value_end]);
-            if let Some(new) = new_value(name, &value, page) {
+            if let Some(new) = new_value(&html[name_start..eq], &value, page) {
                 out.push_str(&html[copied..value_start]);
                 escape_html_into(&mut out, &new);
                 copied = value_end;
@@ -98,13 +96,12 @@ fn own_html(html: &str, page: &Url) -> String {
     out
 }
 
-/// Writes `tag` again to `out` with absolute URLs, its attributes
-/// double-quoted and escaped.
-fn write_tag(out: &mut String, html: &str, tag: &Tag<'_>, page: &Url) {
+/// Writes `tag` again to `out`, each attribute's value replaced by its `new`
+/// one where there is one, all double-quoted and escaped.
+fn write_tag(out: &mut String, html: &str, tag: &Tag<'_>, new: &[Option<String>]) {
     out.push('<');
     out.push_str(&tag.name);
-    for (name, value) in &tag.attrs {
-        let new = new_value(name, value, page);
+    for ((name, value), new) in tag.attrs.iter().zip(new) {
         out.push(' ');
         out.push_str(name);
         out.push_str("=\"");
