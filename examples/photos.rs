@@ -13,6 +13,9 @@
 //! The pictures are made of gradients, shapes and grain (so they compress
 //! like photos, 2-5 MB each), from a fixed seed: every run writes the same bytes.
 
+// A generator run by hand: a failed write ends the run with its message, as in tests.
+#![allow(clippy::unwrap_used)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

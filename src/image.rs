@@ -2,19 +2,19 @@
 //! markdown, with no configuration.
 //!
 //! The stages, in pipeline order:
-//! - load ([`inspect_assets`], `image/inspect.rs`): every JPEG, PNG and WebP
+//! - load (`inspect_assets`, `image/inspect.rs`): every JPEG, PNG and WebP
 //!   file the site copies is inspected: its format, its size with the EXIF
 //!   orientation applied, whether it has transparency, a hash of its bytes.
 //!   A HEIC/HEIF photo (what phones save) is an error saying to export it as
 //!   JPEG. Results are remembered in the cache by file size and time, so a
 //!   warm build reads no image.
 //! - parse: a markdown image (`![alt](photo.jpg)`, `/images/x.jpg`) that
-//!   names an inspected image becomes a `<picture>` ([`picture_html`]), and
+//!   names an inspected image becomes a `<picture>` (`picture_html`), and
 //!   every image named elsewhere is registered as an [`ImageRef`] (front
-//!   matter, site.yaml, galleries); [`plan_images`] resolves them all and
+//!   matter, site.yaml, galleries); `plan_images` resolves them all and
 //!   plans each image's variants ([`SiteImages`]).
 //! - render: each planned image is one render unit that writes its variants
-//!   ([`render_image`], `image/encode.rs`): oriented, converted to sRGB,
+//!   (`render_image`, `image/encode.rs`): oriented, converted to sRGB,
 //!   resized with `fast_image_resize` to the recipe's widths
 //!   (`image/recipe.rs`: never upscaled, no width within 25% of the next),
 //!   encoded as AVIF and as JPEG (PNG for images with transparency). Every
@@ -26,7 +26,7 @@
 //! - images copied as they are (from `static/`, or beside a page) are
 //!   published without their metadata (`image/metadata.rs`: no GPS, no
 //!   camera serial; never re-encoded), and `check` reports any published
-//!   file that still holds a GPS position ([`gps_findings`]).
+//!   file that still holds a GPS position (`gps_findings`).
 //!
 //! An image is named by its address in the built site, as a link is:
 //! `/images/room.jpg` (the file `static/images/room.jpg` or
@@ -148,7 +148,7 @@ impl ImageIndex {
 
 /// An image named somewhere other than a markdown image: front matter,
 /// site.yaml, a gallery. The parse stage registers every one with
-/// [`plan_images`], which plans its variants or reports it, at its place,
+/// `plan_images`, which plans its variants or reports it, at its place,
 /// if there is no such image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
@@ -482,7 +482,7 @@ pub(crate) fn plan_images(
     }
 }
 
-/// The variants `image` is published in (what [`plan_images`] plans for it).
+/// The variants `image` is published in (what `plan_images` plans for it).
 pub(crate) fn plan_one(image: &Arc<SourceImage>) -> PlannedImage {
     recipe::plan(image.clone(), DEFAULT_WIDTHS)
 }

@@ -81,9 +81,15 @@ fn strip_jpeg(bytes: &[u8]) -> Option<Vec<u8>> {
             out.extend_from_slice(&bytes[at..data_end]);
             return Some(out);
         }
-        let drop = matches!(marker, 0xe1 | 0xec | 0xed | 0xfe);
+        let mut drop = matches!(marker, 0xe1 | 0xec | 0xed | 0xfe);
         if marker == 0xe1 && segment.get(4..10) == Some(b"Exif\0\0") {
-            orientation = orientation.or_else(|| read_exif(&segment[10..]).and_then(|e| e.orientation));
+            let found = read_exif(&segment[10..]).and_then(|e| e.orientation);
+            // The block this function writes, holding only the orientation, stays.
+            if found.is_some_and(|o| segment == orientation_exif(o)) {
+                drop = false;
+            } else {
+                orientation = orientation.or(found);
+            }
         }
         if drop {
             changed = true;
