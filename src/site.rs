@@ -73,6 +73,8 @@ pub struct Site {
     in_section: Vec<Option<usize>>,
     /// What the templates that call `get_page` or `get_section` read.
     pub(crate) lookups: crate::render::Lookups,
+    /// The images the site shows, with their variants (`image.rs`).
+    pub images: crate::image::SiteImages,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -152,7 +154,7 @@ pub fn parse_site_cached(
     options: &ParseOptions,
     cache: &mut ParseCache,
 ) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets, bibliography } = sources;
+    let Sources { config, pages, templates, assets, bibliography, images } = sources;
     let mut problems = Vec::new();
     let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
         pages.into_iter().partition(|f| is_section_file(&f.path));
@@ -194,6 +196,7 @@ pub fn parse_site_cached(
         index.sections.insert(crate::url::content_key(&s.source), index.paths.len());
         index.paths.push(s.path.clone());
     }
+    index.images = std::sync::Arc::new(images);
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
@@ -202,7 +205,9 @@ pub fn parse_site_cached(
     let mut addresses = Vec::new();
     let mut citations = Vec::with_capacity(kept.len());
     let mut per_file = PerFile::default();
+    let mut shown_images = Vec::new();
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+        shown_images.append(&mut r.images);
         per_file.count(&p.source.path, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
@@ -236,8 +241,13 @@ pub fn parse_site_cached(
         &index,
         options,
         (&mut anchors, &mut addresses),
-        &mut problems,
+        (&mut problems, &mut shown_images),
     );
+    // Images named outside markdown (front matter, site.yaml, galleries) are
+    // registered here as `ImageRef`s, each at its place, so that their
+    // variants are planned and a missing one is reported where it is written.
+    let image_refs: Vec<crate::image::ImageRef> = Vec::new();
+    let images = crate::image::plan_images(&index.images, shown_images, &image_refs, &mut problems);
     let (categories, categories_of) = site_categories(&config, &pages, options);
     let linked = Linked { pages: &pages, sections: &sections };
     check_anchors(&linked, &anchors, &mut per_file, &mut problems);
@@ -309,6 +319,7 @@ pub fn parse_site_cached(
         site_feed,
         in_section,
         lookups,
+        images,
     })
 }
 
@@ -384,7 +395,7 @@ fn assemble_sections(
     index: &PageIndex,
     options: &ParseOptions,
     links: (&mut Numbered<AnchorLink>, &mut Numbered<AddressLink>),
-    problems: &mut Vec<Diagnostic>,
+    (problems, shown_images): (&mut Vec<Diagnostic>, &mut Vec<String>),
 ) -> Vec<SiteSection> {
     if sources.is_empty() {
         return Vec::new();
@@ -435,6 +446,7 @@ fn assemble_sections(
             problems.append(&mut rendered.problems);
             anchors.extend(rendered.anchors.into_iter().map(|a| (page.number, a)));
             addresses.extend(rendered.addresses.into_iter().map(|a| (page.number, a)));
+            shown_images.append(&mut rendered.images);
             let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
             let feed = if source.meta.feed {
                 crate::feed::feed_pages(&listed, built.pages.iter().copied())

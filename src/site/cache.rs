@@ -42,7 +42,9 @@ pub struct ParseCache {
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>);
+/// Every page's source key and URL, the drafts, the sections, and the images
+/// (a picture names its variants by the image's bytes).
+type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>, u64);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -116,6 +118,7 @@ impl ParseCache {
             index.paths.clone(),
             sorted(&index.drafts),
             sorted(index.sections.keys()),
+            index.images.print,
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
