@@ -57,6 +57,14 @@ pub struct SiteConfig {
     /// The medical disclaimer shown on every page.
     #[serde(default)]
     pub disclaimer: String,
+    /// The clinic's logo, shown in the header instead of the theme's mark:
+    /// a path from the site root (`static/images/logo.svg`).
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// The picture link previews show for pages without an `image` of
+    /// their own (Open Graph, Twitter): a path from the site root.
+    #[serde(default)]
+    pub image: Option<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -37,6 +37,7 @@ pub mod date;
 pub mod error;
 pub mod feed;
 pub mod front_matter;
+pub mod gallery;
 pub(crate) mod html;
 pub(crate) mod markdown;
 pub mod output;

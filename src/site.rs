@@ -29,10 +29,19 @@ mod cache;
 pub use cache::ParseCache;
 
 /// What changes how a site is parsed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// Include `draft: true` pages.
     pub drafts: bool,
+    /// The day of the build, for the consent of gallery photos
+    /// ([`crate::gallery`]): today, or the day of `SOURCE_DATE_EPOCH`.
+    pub today: crate::date::Date,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions { drafts: false, today: crate::date::Date::today() }
+    }
 }
 
 /// The parsed site, ready to render.
@@ -182,6 +191,7 @@ pub fn parse_site_cached(
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
+            gallery: Vec::new(),
             facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
         });
     }
@@ -190,6 +200,7 @@ pub fn parse_site_cached(
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
+    crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
     problems.extend(crate::category::check_pages(&pages, &config));
     for (from, a) in anchors {
         let target = &pages[a.page];
