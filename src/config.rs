@@ -65,6 +65,9 @@ pub struct SiteConfig {
     /// their own (Open Graph, Twitter): a path from the site root.
     #[serde(default)]
     pub image: Option<String>,
+    /// What `image` shows, for visitors who cannot see it (required with it).
+    #[serde(default)]
+    pub image_alt: Option<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -246,6 +249,12 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         problems.push(at_setting("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
+    if config.image.is_some() && config.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        problems.push(
+            at_setting("image", "the site's `image` has no alt text".to_string())
+                .with_help("add `image_alt:` with what the picture shows, for visitors who cannot see it"),
+        );
+    }
     problems.extend(crate::category::vocabulary_problems(text, &config.categories));
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {

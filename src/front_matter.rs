@@ -66,6 +66,9 @@ pub struct FrontMatter {
     /// link preview shows (Open Graph, Twitter). A path relative to the page.
     #[serde(default)]
     pub image: Option<String>,
+    /// What `image` shows, for visitors who cannot see it (required with it).
+    #[serde(default)]
+    pub image_alt: Option<String>,
     /// Before-and-after photos, each pair shown only with consent
     /// ([`crate::gallery`]).
     #[serde(default)]

@@ -23,6 +23,7 @@
 //! [`Date::today`], which honours `SOURCE_DATE_EPOCH`), so tests can build
 //! on any day they like.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -32,6 +33,7 @@ use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::FrontFacts;
+use crate::source::Asset;
 
 /// One before-and-after pair, as written under `gallery:`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -68,6 +70,46 @@ pub struct Pair {
     pub caption: Option<String>,
 }
 
+/// A published pair as templates see it (`page.gallery`); the consent
+/// fields are the clinic's records and are not given to templates.
+#[derive(Debug, Serialize)]
+pub(crate) struct PairView<'a> {
+    /// The pair's number in the gallery as published, from 1.
+    number: usize,
+    before: Photo<'a>,
+    after: Photo<'a>,
+    sessions: Option<u32>,
+    weeks_between: Option<u32>,
+    caption: Option<&'a str>,
+}
+
+/// One photo of a pair: its path as written (relative to the page) and its
+/// alt text.
+#[derive(Debug, Serialize)]
+struct Photo<'a> {
+    src: &'a str,
+    alt: &'a str,
+}
+
+/// The published pairs of `page`, for its template.
+pub(crate) fn views(page: &Page) -> Vec<PairView<'_>> {
+    page.gallery
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let pair = &page.meta.gallery[i];
+            PairView {
+                number: n + 1,
+                before: Photo { src: &pair.before, alt: pair.before_alt.as_deref().unwrap_or_default() },
+                after: Photo { src: &pair.after, alt: pair.after_alt.as_deref().unwrap_or_default() },
+                sessions: pair.sessions,
+                weeks_between: pair.weeks_between,
+                caption: pair.caption.as_deref(),
+            }
+        })
+        .collect()
+}
+
 /// Applies the gallery rules to every page with a `gallery:`: records on
 /// each page which pairs are published (`Page::gallery`), adds an error to
 /// `problems` for each photo without alt text and a warning to `warnings`
@@ -83,6 +125,49 @@ pub(crate) fn check_pages(
         page.gallery = checked.shown;
         problems.extend(checked.errors);
         warnings.extend(checked.warnings);
+    }
+}
+
+/// Takes out of `assets` the photos of every pair left out, so that a photo
+/// without consent is not published at all, not even as a file beside its
+/// page that a visitor could guess the address of. A photo that a
+/// published pair shows too stays.
+pub(crate) fn withhold_photos(pages: &[Page], assets: &mut Vec<Asset>) {
+    let mut withheld = HashSet::new();
+    let mut shown = HashSet::new();
+    for page in pages.iter().filter(|p| !p.meta.gallery.is_empty()) {
+        for (i, pair) in page.meta.gallery.iter().enumerate() {
+            let into = if page.gallery.contains(&i) { &mut shown } else { &mut withheld };
+            into.extend([&pair.before, &pair.after].into_iter().filter_map(|src| photo_file(&page.source, src)));
+        }
+    }
+    withheld.retain(|p| !shown.contains(p));
+    if !withheld.is_empty() {
+        assets.retain(|a| {
+            !withheld.contains(&PhotoFile::Origin(a.origin.to_string_lossy().replace('\\', "/")))
+                && !withheld.contains(&PhotoFile::Output(a.output.to_string_lossy().replace('\\', "/")))
+        });
+    }
+}
+
+/// The file a gallery photo names: a file of the site by its path from the
+/// site root when written relative to the page (`crown-before.jpg` beside
+/// `content/results/index.md` is `content/results/crown-before.jpg`), or
+/// the published file when written from the site's top (`/images/a.jpg`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PhotoFile {
+    Origin(String),
+    Output(String),
+}
+
+fn photo_file(page: &Path, src: &str) -> Option<PhotoFile> {
+    if crate::url::has_scheme(src) || src.starts_with("//") {
+        return None;
+    }
+    match src.strip_prefix('/') {
+        Some(_) => crate::url::output_path(src).map(PhotoFile::Output),
+        None => crate::url::resolve_source(&crate::url::content_dir(page), src)
+            .map(|rel| PhotoFile::Origin(format!("content/{rel}"))),
     }
 }
 

@@ -200,7 +200,10 @@ pub fn parse_site_cached(
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
+    check_image_alt(&pages, &mut problems);
     crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
+    let mut assets = assets;
+    crate::gallery::withhold_photos(&pages, &mut assets);
     problems.extend(crate::category::check_pages(&pages, &config));
     for (from, a) in anchors {
         let target = &pages[a.page];
@@ -485,6 +488,18 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
                 None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
             };
             problems.push(page.at_key(d, key));
+        }
+    }
+}
+
+/// A page's `image` needs `image_alt`, as every image dotwork shows needs
+/// alt text: the home page shows it, and link previews read it.
+fn check_image_alt(pages: &[Page], problems: &mut Vec<Diagnostic>) {
+    for page in pages {
+        if page.meta.image.is_some() && page.meta.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            let d = Diagnostic::error(&page.source, "the page's `image` has no alt text")
+                .with_help("add `image_alt:` with what the picture shows, for visitors who cannot see it");
+            problems.push(page.at_key(d, "image"));
         }
     }
 }
