@@ -138,37 +138,25 @@ pub(crate) fn withhold_photos(pages: &[Page], assets: &mut Vec<Asset>) {
     for page in pages.iter().filter(|p| !p.meta.gallery.is_empty()) {
         for (i, pair) in page.meta.gallery.iter().enumerate() {
             let into = if page.gallery.contains(&i) { &mut shown } else { &mut withheld };
-            into.extend([&pair.before, &pair.after].into_iter().filter_map(|src| photo_file(&page.source, src)));
+            into.extend([&pair.before, &pair.after].into_iter().filter_map(|src| photo_output(&page.path, src)));
         }
     }
     withheld.retain(|p| !shown.contains(p));
     if !withheld.is_empty() {
-        assets.retain(|a| {
-            !withheld.contains(&PhotoFile::Origin(a.origin.to_string_lossy().replace('\\', "/")))
-                && !withheld.contains(&PhotoFile::Output(a.output.to_string_lossy().replace('\\', "/")))
-        });
+        assets.retain(|a| !withheld.contains(&a.output.to_string_lossy().replace('\\', "/")));
     }
 }
 
-/// The file a gallery photo names: a file of the site by its path from the
-/// site root when written relative to the page (`crown-before.jpg` beside
-/// `content/results/index.md` is `content/results/crown-before.jpg`), or
-/// the published file when written from the site's top (`/images/a.jpg`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum PhotoFile {
-    Origin(String),
-    Output(String),
-}
-
-fn photo_file(page: &Path, src: &str) -> Option<PhotoFile> {
+/// The output path of the file a gallery photo names: its address is
+/// written as an image's in markdown is, from the site's top
+/// (`/images/a.jpg`) or relative to the page's address (`crown-before.jpg`
+/// on the page at `/results/` is `results/crown-before.jpg`, the file
+/// `content/results/crown-before.jpg`). None for another site's photo.
+fn photo_output(page: &str, src: &str) -> Option<String> {
     if crate::url::has_scheme(src) || src.starts_with("//") {
         return None;
     }
-    match src.strip_prefix('/') {
-        Some(_) => crate::url::output_path(src).map(PhotoFile::Output),
-        None => crate::url::resolve_source(&crate::url::content_dir(page), src)
-            .map(|rel| PhotoFile::Origin(format!("content/{rel}"))),
-    }
+    crate::url::site_path(page, src).and_then(|p| crate::url::output_path(&p))
 }
 
 /// What the rules made of one page's gallery.

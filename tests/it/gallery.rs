@@ -90,8 +90,9 @@ fn one_pair(pair: &str) -> TestSite {
         ("index.md", "---\ntitle: Home\n---\n\n[Results](results.md)\n"),
         ("results.md", &format!("---\ntitle: Results\ngallery:\n  - {}\n---\n\nText.\n", pair.trim())),
     ]);
-    site.write_bytes("content/b.jpg", &std::fs::read(fixture_photo()).unwrap());
-    site.write_bytes("content/a.jpg", &std::fs::read(fixture_photo()).unwrap());
+    // Photos are named as images are in markdown: relative to the page's address, /results/.
+    site.write_bytes("content/results/b.jpg", &std::fs::read(fixture_photo()).unwrap());
+    site.write_bytes("content/results/a.jpg", &std::fs::read(fixture_photo()).unwrap());
     site
 }
 
