@@ -64,7 +64,7 @@ fn consent_is_judged_on_the_day_of_the_build() {
     let run = site.run_with_env(&["build"], &on(JAN_2027));
     let said = warnings(&run.stderr);
     assert_eq!(said.len(), 4, "{said:#?}");
-    assert!(said[0].starts_with("content/results/index.md:11:5: pair 1 "), "{said:#?}");
+    assert!(said[0].starts_with("content/results/index.md:12:5: pair 1 "), "{said:#?}");
     assert!(said[0].ends_with("its consent expired on 2027-01-01 (today is 2027-01-01)"));
     let html = site.read_output("results/index.html");
     assert!(!html.contains("crown-"), "{html}");
@@ -137,4 +137,110 @@ fn unknown_gallery_keys_are_errors() {
     assert!(stderr.contains("unknown key `consent`"), "{stderr}");
     assert!(stderr.contains("content/results.md:8:"), "{stderr}");
     assert!(stderr.contains("did you mean `consent_ref`?"), "{stderr}");
+}
+
+/// The part of `html` from the line holding `from` to the line holding `to`.
+fn slice<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
+    let start = html.find(from).unwrap_or_else(|| panic!("no {from} in:\n{html}"));
+    let start = html[..start].rfind('\n').map_or(0, |i| i + 1);
+    let end = start + html[start..].find(to).unwrap_or_else(|| panic!("no {to} after {from}")) + to.len();
+    &html[start..end]
+}
+
+#[test]
+fn the_gallery_renders_each_pair_labelled_with_alt_text_and_links() {
+    let site = TestSite::fixture("gallery");
+    let run = site.run_with_env(&["build"], &on(JUNE_2026));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = site.read_output("results/index.html");
+    insta::assert_snapshot!("gallery_markup", slice(&html, "<section class=\"gallery-section\"", "</section>"));
+    // What the markup links to is published, and check finds nothing wrong with it.
+    let check = site.run_with_env(&["check"], &on(FEB_2026));
+    assert!(check.stderr.contains("check: 0 errors"), "{}", check.stderr);
+}
+
+/// A site whose home page has a picture, with `extra` site.yaml lines.
+fn pictured(extra: &str) -> TestSite {
+    let site = TestSite::with_pages(&[
+        (
+            "index.md",
+            "---\ntitle: Home\nimage: images/hero.jpg\nimage_alt: The treatment room\n---\n\n[About](about.md)\n",
+        ),
+        ("about.md", "---\ntitle: About\n---\n\nText.\n"),
+    ]);
+    let photo = std::fs::read(fixture_photo()).unwrap();
+    site.write_bytes("content/images/hero.jpg", &photo);
+    site.write_bytes("content/images/card.jpg", &photo);
+    site.write(
+        "site.yaml",
+        &format!("title: Test Clinic\nbase_url: https://clinic.example.com/sub/\nlanguage: en\n{extra}"),
+    );
+    site
+}
+
+/// The `content` of `<meta property|name="key">` in `html`.
+fn meta<'a>(html: &'a str, key: &str) -> Option<&'a str> {
+    let needle = format!("=\"{key}\" content=\"");
+    let rest = &html[html.find(&needle)? + needle.len()..];
+    Some(&rest[..rest.find('"')?])
+}
+
+#[test]
+fn link_previews_show_the_pages_picture_or_the_sites_by_absolute_address() {
+    let site = pictured("image: images/card.jpg\nimage_alt: The clinic's sign\n");
+    site.build();
+    let home = site.read_output("index.html");
+    let about = site.read_output("about/index.html");
+    let hero = meta(&home, "og:image").unwrap();
+    let card = meta(&about, "og:image").unwrap();
+    for (url, name) in [(hero, "hero"), (card, "card")] {
+        let path = url.strip_prefix("https://clinic.example.com/sub/").unwrap_or_else(|| panic!("{url}"));
+        assert!(path.contains(name), "{url}");
+        assert!(site.output_files().contains(&path.to_string()), "{path} is not published");
+    }
+    assert_eq!(meta(&home, "twitter:image"), Some(hero));
+    assert_eq!(meta(&about, "twitter:image"), Some(card));
+    assert_eq!(meta(&home, "og:image:alt"), Some("The treatment room"));
+    assert_eq!(meta(&about, "og:image:alt"), Some("The clinic&#39;s sign"));
+    assert_eq!(meta(&about, "twitter:card"), Some("summary_large_image"));
+    assert_eq!(meta(&about, "og:image:width"), Some("64"));
+    // The home page shows its picture beside its title, loaded first.
+    let hero_html = slice(&home, "<div class=\"hero-image\">", "</div>");
+    assert!(hero_html.contains("alt=\"The treatment room\""), "{hero_html}");
+    assert!(hero_html.contains("fetchpriority=\"high\""), "{hero_html}");
+    assert!(!hero_html.contains("loading=\"lazy\""), "{hero_html}");
+    // Without a site image, a page without its own has none.
+    let site = pictured("");
+    site.build();
+    assert_eq!(meta(&site.read_output("about/index.html"), "og:image"), None);
+}
+
+#[test]
+fn a_pages_picture_without_alt_text_is_an_error() {
+    let site = pictured("");
+    site.write("content/about.md", "---\ntitle: About\nimage: ../images/card.jpg\n---\n\nText.\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.starts_with("error: the page's `image` has no alt text\n --> content/about.md:3:1\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_logo_replaces_the_themes_mark() {
+    let site = pictured("logo: images/logo.svg\n");
+    site.write(
+        "static/images/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"40\"><circle cx=\"20\" cy=\"20\" r=\"18\"/></svg>\n",
+    );
+    site.build();
+    let about = site.read_output("about/index.html");
+    let brand = slice(&about, "<a class=\"brand\"", "</a>");
+    assert!(brand.contains("src=\"../images/logo.svg\""), "{brand}");
+    assert!(brand.contains("alt=\"Test Clinic\""), "{brand}");
+    assert!(!brand.contains("brand-mark"), "{brand}");
+    // Without a logo, the theme's mark.
+    let site = pictured("");
+    site.build();
+    assert!(site.read_output("about/index.html").contains("class=\"brand-mark\""));
 }
