@@ -6,13 +6,15 @@
 //! touch the disk:
 //!
 //! 1. load ([`pipeline::load`], on [`source::load_site`]): read settings,
-//!    pages, templates, static files;
+//!    pages, templates, static files, and inspect images ([`image`]);
 //! 2. parse ([`site::parse_site`]): front matter and markdown into a
 //!    [`site::Site`], with its sections ([`section`]: each `_index.md`, its
 //!    pages in order, its listing pages from [`paginate`]) and categories;
 //! 3. units ([`render::list_units`]): everything that makes output (a page,
 //!    a listing page, a feed, a category's page, the 404 page, a redirect,
-//!    the sitemap, robots.txt, a static file) as a
+//!    the sitemap, robots.txt, a static file, an image's resized variants
+//!    from [`image`], made in or taken from its cache outside the site's
+//!    folders) as a
 //!    [`render::Unit`] that names its files and declares what it reads;
 //!    two units writing one path are an error here;
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
@@ -39,6 +41,7 @@ pub mod feed;
 pub mod front_matter;
 pub mod gallery;
 pub(crate) mod html;
+pub mod image;
 pub(crate) mod markdown;
 pub mod output;
 pub mod paginate;

@@ -55,6 +55,8 @@ pub(crate) struct PageIndex {
     pub(crate) paths: Vec<String>,
     /// Draft pages left out of this build, by source path relative to `content/`.
     pub(crate) drafts: HashSet<String>,
+    /// The site's image files, for `<picture>`.
+    pub(crate) images: std::sync::Arc<crate::image::ImageIndex>,
 }
 
 /// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
@@ -97,6 +99,8 @@ pub(crate) struct Rendered {
     pub(crate) unreported: usize,
     /// What later stages need to know about the body, with places.
     pub(crate) facts: BodyFacts,
+    /// The images shown as `<picture>`, by output path (`images/room.jpg`).
+    pub(crate) images: Vec<String>,
 }
 
 /// The markdown extensions dotwork enables.
@@ -157,6 +161,20 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
+                match crate::image::resolve(&index.images, from, &dest_url) {
+                    crate::image::Named::Image(image) => {
+                        let alt = image_alt(&mut merged);
+                        events.push(Event::Html(
+                            picture_markup(image, &alt, &title, from, out.images.is_empty()).into(),
+                        ));
+                        out.images.push(image.output.clone());
+                        continue;
+                    }
+                    crate::image::Named::Unreadable(why) => {
+                        out.problems.push(Diagnostic::error(page.file, why).at_offset(page.text, offset()));
+                    }
+                    crate::image::Named::PassThrough | crate::image::Named::Missing(_) => {}
+                }
                 let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
@@ -249,6 +267,43 @@ impl<'a> MergedText<'a> {
             other => Some((other, range)),
         }
     }
+}
+
+/// The alt text of the image whose start was just read: its description's
+/// text, without markup, up to its end (which is consumed).
+fn image_alt(merged: &mut MergedText<'_>) -> String {
+    let mut depth = 1;
+    let mut described = Vec::new();
+    while let Some((event, _)) = merged.next_event() {
+        match event {
+            Event::Start(Tag::Image { .. }) => depth += 1,
+            Event::End(TagEnd::Image) => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            other => described.push(other),
+        }
+    }
+    plain_text(&described)
+}
+
+/// The `<picture>` of `image`, shown on the page at `from`: the first of
+/// the page's pictures (`first`) loads at once.
+fn picture_markup(
+    image: &std::sync::Arc<crate::image::SourceImage>,
+    alt: &str,
+    title: &str,
+    from: &str,
+    first: bool,
+) -> String {
+    let planned = crate::image::plan_one(image);
+    let loading = if first { crate::image::Loading::Eager } else { crate::image::Loading::Lazy };
+    let title = (!title.is_empty()).then_some(title);
+    crate::image::picture_html(&planned, alt, title, loading, crate::image::DEFAULT_SIZES, &|to| {
+        relative_url(from, to)
+    })
 }
 
 /// Takes `[@key]` groups out of text (outside code and image descriptions):

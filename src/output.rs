@@ -347,6 +347,16 @@ pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
         }
         // The file the load stage checked, opened so that a link or a pipe
         // swapped in since is refused rather than followed (issue 9).
+        // A variant in the image cache is never changed in place (a new one
+        // gets a new name), so the output may share it: a warm build of 30
+        // photos links 200 files instead of copying 100 MB.
+        OutputContent::Cached(from) => fs::hard_link(from, &full)
+            .or_else(|_| {
+                let mut source = crate::source::open_verified(from)?;
+                let mut copy = fs::File::create(&full)?;
+                std::io::copy(&mut source, &mut copy).map(drop)
+            })
+            .map_err(Error::io("copy", from)),
         OutputContent::Asset(AssetSource::File(from)) => {
             let mut source = crate::source::open_verified(from).map_err(Error::io("copy", from))?;
             let mut copy = fs::File::create(&full).map_err(Error::io("write", &full))?;

@@ -49,6 +49,9 @@ pub enum OutputContent {
     Bytes(Vec<u8>),
     /// Copied from a static file.
     Asset(AssetSource),
+    /// A file of the image cache (`image.rs`): never changed once written,
+    /// so it may be linked into the output instead of copied.
+    Cached(PathBuf),
 }
 
 #[derive(Serialize)]
@@ -176,10 +179,22 @@ impl<'a> Renderer<'a> {
             }
             Unit::Sitemap => bytes(unit.outputs(site).remove(0), sitemap(site)),
             Unit::Robots => bytes(unit.outputs(site).remove(0), robots(&site.config)),
-            Unit::Asset(i) => vec![OutputFile {
-                path: site.assets[i].output.clone(),
-                content: OutputContent::Asset(site.assets[i].source.clone()),
-            }],
+            Unit::Asset(i) => {
+                let asset = &site.assets[i];
+                // An image copied as it is goes out without its metadata (issue 11).
+                let content = match site.images.stripped_copy(&asset.output)? {
+                    Some(copy) => OutputContent::Cached(copy),
+                    None => OutputContent::Asset(asset.source.clone()),
+                };
+                vec![OutputFile { path: asset.output.clone(), content }]
+            }
+            Unit::Image(i) => crate::image::render_image(&site.images, i)?
+                .into_iter()
+                .map(|(path, cached)| OutputFile {
+                    path: PathBuf::from(path),
+                    content: OutputContent::Cached(cached),
+                })
+                .collect(),
             Unit::Listing { section, pager } => {
                 bytes(unit.outputs(site).remove(0), self.listing(section, pager)?.into_bytes())
             }
@@ -539,6 +554,7 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
                 Ok::<_, tera::Error>(sections.1.get(path.trim_start_matches('/')).cloned())
             });
         }
+        crate::image::register_functions(&mut tera, site);
         let urls = urls.clone();
         tera.register_function("page_url", move |kwargs: tera::Kwargs, _: &tera::State| {
             let path: &str = kwargs.must_get("path")?;

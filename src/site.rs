@@ -78,6 +78,8 @@ pub struct Site {
     in_section: Vec<Option<usize>>,
     /// What the templates that call `get_page` or `get_section` read.
     pub(crate) lookups: crate::render::Lookups,
+    /// The images the site shows, with their variants (`image.rs`).
+    pub images: crate::image::SiteImages,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -129,7 +131,7 @@ pub fn parse_site_cached(
     options: &ParseOptions,
     cache: &mut ParseCache,
 ) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets, bibliography } = sources;
+    let Sources { config, pages, templates, assets, bibliography, images } = sources;
     let mut problems = Vec::new();
     let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
         pages.into_iter().partition(|f| is_section_file(&f.path));
@@ -166,6 +168,7 @@ pub fn parse_site_cached(
     }
 
     let mut index = index_pages(&kept, drafts, &mut problems);
+    index.images = std::sync::Arc::new(images);
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 
@@ -174,7 +177,9 @@ pub fn parse_site_cached(
     let mut addresses = Vec::new();
     let mut citations = Vec::with_capacity(kept.len());
     let mut per_file = PerFile::default();
+    let mut shown_images = Vec::new();
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+        shown_images.append(&mut r.images);
         per_file.count(&p.source.path, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
@@ -249,7 +254,19 @@ pub fn parse_site_cached(
             ));
         }
     }
-    let sections = assemble_sections(section_sources, &pages, &left_out, &mut index, options, &mut problems);
+    let sections = assemble_sections(
+        section_sources,
+        &pages,
+        &left_out,
+        &mut index,
+        options,
+        (&mut problems, &mut shown_images),
+    );
+    // Images named outside markdown (front matter, site.yaml, galleries) are
+    // registered here as `ImageRef`s, each at its place, so that their
+    // variants are planned and a missing one is reported where it is written.
+    let image_refs: Vec<crate::image::ImageRef> = Vec::new();
+    let images = crate::image::plan_images(&index.images, shown_images, &image_refs, &mut problems);
     let (categories, categories_of) = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
     menu.sort_by(|&a, &b| {
@@ -288,6 +305,7 @@ pub fn parse_site_cached(
         feed_base,
         in_section,
         lookups,
+        images,
     })
 }
 
@@ -300,7 +318,7 @@ fn assemble_sections(
     drafts: &[PathBuf],
     index: &mut PageIndex,
     options: &ParseOptions,
-    problems: &mut Vec<Diagnostic>,
+    (problems, shown_images): (&mut Vec<Diagnostic>, &mut Vec<String>),
 ) -> Vec<SiteSection> {
     if sources.is_empty() {
         return Vec::new();
@@ -350,6 +368,7 @@ fn assemble_sections(
             };
             let mut rendered = render_markdown(&page, index);
             problems.append(&mut rendered.problems);
+            shown_images.append(&mut rendered.images);
             let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
             SiteSection {
                 html: rendered.html,

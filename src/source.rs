@@ -99,6 +99,8 @@ pub struct Sources {
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,
+    /// Every image file among the assets, inspected (`image.rs`).
+    pub images: crate::image::ImageIndex,
 }
 
 /// Reads the site at `root`.
@@ -169,10 +171,14 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
         origin: f.rel,
     }));
     let assets = overlay(theme_assets, own_assets, |a| a.output.clone());
+    let images = crate::image::inspect_assets(root, &assets).unwrap_or_else(|found| {
+        problems.extend(found);
+        crate::image::ImageIndex::default()
+    });
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Sources { config, pages, templates, assets, bibliography })
+        Ok(Sources { config, pages, templates, assets, bibliography, images })
     } else {
         Err(Error::Site(problems))
     }

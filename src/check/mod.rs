@@ -5,7 +5,8 @@
 //! Output: [`Diagnostic`]s, errors and warnings, each at a file and line.
 //!
 //! - errors: broken internal links, anchors and images (in the markdown and
-//!   in what templates write), images without alt text;
+//!   in what templates write), images without alt text, published files
+//!   that hold a GPS position;
 //! - warnings: more than one h1 or a skipped heading level, link text that
 //!   says nothing, titles and descriptions search results cannot use, pages
 //!   whose medical review is due, prose above the reading grade, and pages no
@@ -127,6 +128,13 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         }
     }
     found.extend(merge_shared(shared));
+    // A published file with a GPS position in it names the clinic's (or a
+    // patient's) whereabouts: an error naming the file (issue 11).
+    let origins: std::collections::HashMap<&Path, &Path> =
+        site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
+    found.extend(crate::image::gps_findings(outputs, &|output| {
+        origins.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
+    }));
     sort_diagnostics(&mut found);
     // A page-level check can find the same problem in site.yaml for several pages.
     found.dedup();

@@ -20,6 +20,10 @@ pub struct BuildSummary {
     pub elapsed: Duration,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
+    /// Image variants encoded (the others were taken from the cache).
+    pub images_encoded: usize,
+    /// Image variants written in all.
+    pub image_variants: usize,
 }
 
 /// Builds the site into `settings.output`, replacing what was there only if
@@ -41,7 +45,28 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         pipeline.render(&|_| true, &FolderSink(dir)).map(drop)
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
-    Ok(BuildSummary { pages, files: paths.len(), elapsed: started.elapsed(), warnings: site.warnings })
+    let images = &site.images;
+    let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
+    if image_variants > 0 {
+        log::debug!(
+            "images: {} variants encoded, {} from the cache",
+            images.encoded(),
+            image_variants - images.encoded()
+        );
+    }
+    // Only a build that succeeded knows what the site uses.
+    let pruned = images.prune_cache();
+    if pruned > 0 {
+        log::debug!("images: {pruned} unused files removed from the cache");
+    }
+    Ok(BuildSummary {
+        pages,
+        files: paths.len(),
+        elapsed: started.elapsed(),
+        warnings: site.warnings,
+        images_encoded: images.encoded(),
+        image_variants,
+    })
 }
 /// The folders of a site that a build reads.
 const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];

@@ -33,6 +33,8 @@ pub(crate) enum Claim<'s> {
     Category(&'s str),
     /// A static file, or a file beside a page.
     Asset(&'s Asset),
+    /// The resized variants of an image (by its source, relative to the site root).
+    Image(&'s Path),
 }
 
 impl Claim<'_> {
@@ -44,6 +46,7 @@ impl Claim<'_> {
             Claim::Section(source, what) => format!("the {what} of {}", source.display()),
             Claim::Category(name) => format!("the listing page of category `{name}`"),
             Claim::Asset(asset) => asset.origin.display().to_string(),
+            Claim::Image(origin) => format!("the resized images of {}", origin.display()),
         }
     }
 
@@ -52,7 +55,7 @@ impl Claim<'_> {
     fn rank(self) -> u8 {
         match self {
             Claim::Alias(_) => 3,
-            Claim::Asset(_) => 2,
+            Claim::Asset(_) | Claim::Image(_) => 2,
             Claim::Page(_) | Claim::Section(..) => 1,
             Claim::Generated(_) | Claim::Category(_) => 0,
         }
@@ -117,6 +120,7 @@ fn blame(clash: Clash, a: (Claim<'_>, &Path), b: (Claim<'_>, &Path)) -> Diagnost
                 .with_help("remove the alias, or rename the other file");
         }
         Claim::Asset(asset) => Diagnostic::error(&asset.origin, message),
+        Claim::Image(origin) => Diagnostic::error(origin, message),
         Claim::Page(page) => Diagnostic::error(&page.source, message),
         Claim::Generated(name) => Diagnostic::error(name, message),
         Claim::Section(source, _) => Diagnostic::error(source, message),

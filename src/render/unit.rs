@@ -53,6 +53,9 @@ pub enum Unit {
     Feed(usize),
     /// The listing page of category number `n`: `categories/<slug>/index.html`.
     Category(usize),
+    /// The variants of planned image number `n` (`site.images.planned`):
+    /// `_img/room-3f2a9c81d0-480.avif`, ...
+    Image(usize),
 }
 
 /// What a unit reads, as data that can be compared between two runs through
@@ -93,6 +96,13 @@ pub enum Input {
     /// Every page's and section's summary: read by units whose templates
     /// call `get_page` or `get_section` with a path that is not written out.
     Lookups,
+    /// Every image the site shows, with its variants' names (markdown
+    /// pictures and the `picture()` and `image_meta()` functions).
+    Images,
+    /// One image (by its source's output path): its bytes and recipe, and
+    /// whether its variants are all in the cache (so `serve` publishes the
+    /// AVIF variants once they are made in the background).
+    Image(String),
 }
 
 /// A unit's name that stays the same from one run to the next (the numbers
@@ -116,11 +126,15 @@ impl Unit {
             Unit::ListingRedirect(i) => ("listing redirect", site.sections[i].source.source.clone()),
             Unit::Feed(i) => ("feed", site.sections[i].source.source.clone()),
             Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.slug)),
+            Unit::Image(i) => ("image", PathBuf::from(&site.images.planned[i].image.output)),
         }
     }
 
     /// The files the unit writes, as paths inside the output folder.
     pub fn outputs(self, site: &Site) -> Vec<PathBuf> {
+        if let Unit::Image(i) = self {
+            return site.images.planned[i].outputs().map(PathBuf::from).collect();
+        }
         vec![match self {
             Unit::Page(i) => page_output(&site.pages[i].path),
             Unit::NotFound => PathBuf::from(NOT_FOUND),
@@ -132,13 +146,14 @@ impl Unit {
             Unit::ListingRedirect(i) => page_output(&site.sections[i].pagers[0].redirect_from[0]),
             Unit::Feed(i) => feed_output(&site.sections[i].source.path),
             Unit::Category(i) => page_output(&site.categories[i].0.path),
+            Unit::Image(_) => PathBuf::new(),
         }]
     }
 
     /// What rendering the unit reads; its outputs are the same as long as
     /// each of these has the same fingerprint.
     pub fn inputs(self, site: &Site) -> Vec<Input> {
-        use Input::{Bibliography, Config, Dates, Menu, Templates, Urls};
+        use Input::{Bibliography, Config, Dates, Images, Menu, Templates, Urls};
         let section = |i: usize| Input::Section(site.sections[i].source.source.clone());
         let mut inputs = match self {
             // The context has the menu; templates get `site`, `bibliography`
@@ -151,14 +166,17 @@ impl Unit {
                     Config,
                     Templates,
                     Bibliography,
+                    Images,
                 ];
                 if let Some(s) = site.section_of(i) {
                     inputs.push(Input::SectionHead(site.sections[s].source.source.clone()));
                 }
                 inputs
             }
-            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography],
-            Unit::Listing { section: s, .. } => vec![section(s), Menu, Urls, Config, Templates, Bibliography],
+            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography, Images],
+            Unit::Listing { section: s, .. } => {
+                vec![section(s), Menu, Urls, Config, Templates, Bibliography, Images]
+            }
             Unit::ListingRedirect(s) => {
                 vec![Input::SectionHead(site.sections[s].source.source.clone()), Config]
             }
@@ -175,6 +193,7 @@ impl Unit {
                     Config,
                     Templates,
                     Bibliography,
+                    Images,
                 ]
             }
             Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
@@ -186,6 +205,7 @@ impl Unit {
                 .collect(),
             Unit::Robots => vec![Config],
             Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
+            Unit::Image(i) => vec![Input::Image(site.images.planned[i].image.output.clone())],
         };
         if let Some(template) = self.template(site) {
             inputs.extend(site.lookups.reads(template).into_iter().cloned());
@@ -203,7 +223,12 @@ impl Unit {
             }
             Unit::Feed(_) => Some(crate::feed::FEED_TEMPLATE),
             Unit::Category(_) => Some(CATEGORY_TEMPLATE),
-            Unit::Alias(_) | Unit::Sitemap | Unit::Robots | Unit::Asset(_) | Unit::ListingRedirect(_) => None,
+            Unit::Alias(_)
+            | Unit::Sitemap
+            | Unit::Robots
+            | Unit::Asset(_)
+            | Unit::ListingRedirect(_)
+            | Unit::Image(_) => None,
         }
     }
 
@@ -224,6 +249,7 @@ impl Unit {
             }
             Unit::Feed(i) => Claim::Section(&site.sections[i].source.source, "feed"),
             Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
+            Unit::Image(i) => Claim::Image(&site.images.planned[i].image.origin),
         }
     }
 }
@@ -363,6 +389,7 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Dia
         units.push(Unit::Robots);
     }
     units.extend((0..site.assets.len()).map(Unit::Asset));
+    units.extend((0..site.images.planned.len()).map(Unit::Image));
     let outputs: Vec<Vec<PathBuf>> = units.iter().map(|u| u.outputs(site)).collect();
     let claims: Vec<(&Path, Claim<'_>)> = units
         .iter()
@@ -404,6 +431,7 @@ impl Fingerprints {
             [Input::Section(s.source.source.clone()), Input::SectionHead(s.source.source.clone())]
         }));
         inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())));
+        inputs.extend(site.images.planned.iter().map(|p| Input::Image(p.image.output.clone())));
         let mut looked_up = site.lookups.inputs();
         for section in &site.sections {
             looked_up.remove(&Input::Section(section.source.source.clone()));
@@ -417,6 +445,7 @@ impl Fingerprints {
             Input::Config,
             Input::Templates,
             Input::Bibliography,
+            Input::Images,
         ]);
         let mut lookup = Lookup {
             text_print,
@@ -544,6 +573,11 @@ impl Input {
                     section.pages.hash(&mut h);
                 }
             }
+            Input::Images => site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h)),
+            Input::Image(output) => match site.images.by_output.get(output) {
+                Some(&i) => (&site.images.planned[i].key, site.images.cached(i)).hash(&mut h),
+                None => 0u8.hash(&mut h),
+            },
             Input::Asset(output) => {
                 match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
                     Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),

@@ -93,6 +93,7 @@ impl Server {
         // Watch first: an edit made during the first build is not lost.
         let (watcher, events) = Watcher::start(root)?;
         let mut builder = Builder::new(&Settings { base_url: Some(url.clone()), ..settings.clone() });
+        builder.wake_with(watcher.waker());
         let hub = Arc::new(Hub::new(Snapshot::default()));
         let started = Instant::now();
         match builder.rebuild(&Plan::Full) {

@@ -75,6 +75,10 @@ pub(crate) struct Builder {
     sources: Option<Sources>,
     cache: ParseCache,
     last_good: Option<Good>,
+    /// AVIF variants being made in the background, if any.
+    images: Option<std::thread::JoinHandle<()>>,
+    /// What tells the rebuild thread they are made.
+    waker: Option<Arc<crate::serve::watch::Waker>>,
 }
 
 /// The last site that built, and what it was built from.
@@ -108,6 +112,47 @@ impl Builder {
             sources: None,
             cache: ParseCache::default(),
             last_good: None,
+            images: None,
+            waker: None,
+        }
+    }
+
+    /// Tells `waker` each time image variants made in the background are
+    /// ready, so they are published (and open pages reload).
+    pub(crate) fn wake_with(&mut self, waker: crate::serve::watch::Waker) {
+        self.waker = Some(Arc::new(waker));
+    }
+
+    /// Waits for the image variants being made in the background, if any.
+    #[cfg(test)]
+    pub(crate) fn wait_for_images(&mut self) {
+        if let Some(job) = self.images.take() {
+            let _ = job.join();
+        }
+    }
+
+    /// Makes the AVIF variants the last render left for later in the
+    /// background (one job at a time; the rebuild it wakes starts the next).
+    /// The owner never waits for an AVIF encoder after a save: until they
+    /// are made, their addresses show the JPEG or PNG of the same width.
+    fn finish_images_later(&mut self, images: &crate::image::SiteImages) {
+        if images.deferred() == 0 || self.images.as_ref().is_some_and(|job| !job.is_finished()) {
+            return;
+        }
+        let work = images.deferred_work();
+        let waker = self.waker.clone();
+        let job = std::thread::Builder::new().name("images".into()).spawn(move || {
+            match work.run() {
+                Ok(made) => log::info!("{made} AVIF images made; reloading"),
+                Err(d) => log::error!("{}", d.render(false)),
+            }
+            if let Some(wake) = waker {
+                wake.wake();
+            }
+        });
+        match job {
+            Ok(job) => self.images = Some(job),
+            Err(e) => log::warn!("cannot start making images in the background: {e}"),
         }
     }
 
@@ -133,7 +178,8 @@ impl Builder {
             None => self.load()?,
         };
         lap.log("load");
-        let site = parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?;
+        let mut site = parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?;
+        site.images.defer_avif = true;
         lap.log("parse");
 
         let pipeline = Pipeline::new(&site)?;
@@ -178,6 +224,7 @@ impl Builder {
         drop(pipeline);
         self.last_good = Some(Good { snapshot: snapshot.clone(), prints, units: unit_files });
         lap.log("assemble");
+        self.finish_images_later(&site.images);
         // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
         std::thread::spawn(move || drop(site));
         Ok(Rebuilt::Site { snapshot, rendered, units })
@@ -196,7 +243,12 @@ impl Builder {
             .map(|a| a.origin.as_path())
             .collect();
         // A new file may change which page or asset wins, or add a URL: load all.
-        if !assets.iter().all(|a| known_assets.contains(a.as_path()))
+        // An image is inspected again when loaded (its size, its variants' names).
+        let image = |a: &PathBuf| {
+            let name = a.to_string_lossy();
+            crate::image::is_processed_extension(&name) || crate::image::is_heic_extension(&name)
+        };
+        if !assets.iter().all(|a| known_assets.contains(a.as_path()) && !image(a))
             || !pages.iter().all(|p| sources.pages.iter().any(|s| &s.path == p))
             || !templates.iter().all(|t| sources.templates.iter().any(|s| &s.path == t))
         {
@@ -263,7 +315,7 @@ fn output_key(path: &Path) -> String {
 fn body_of(content: OutputContent) -> Body {
     match content {
         OutputContent::Bytes(bytes) => Body::Bytes(Arc::new(bytes)),
-        OutputContent::Asset(AssetSource::File(path)) => Body::File(path),
+        OutputContent::Asset(AssetSource::File(path)) | OutputContent::Cached(path) => Body::File(path),
         OutputContent::Asset(AssetSource::Builtin(bytes)) => Body::Builtin(bytes),
     }
 }
@@ -664,5 +716,40 @@ mod tests {
             site.assert_same_as_a_full_build(&format!("step {step}: {what}"));
         }
         assert!(body_edits > 0, "the sequence edits at least one body");
+    }
+
+    #[test]
+    fn a_new_photo_is_served_at_once_as_jpeg_and_its_avif_follows_in_the_background() {
+        let mut site = Site::new(&[("index.md", &page("Home", true, "![A room](/images/room.jpg)"))]);
+        let photo =
+            ::image::RgbImage::from_fn(600, 400, |x, y| ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        fs::create_dir_all(site.dir.path().join("static/images")).unwrap();
+        photo.save(site.dir.path().join("static/images/room.jpg")).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        site.builder.wake_with(crate::serve::watch::Waker::new(move || tx.send(()).unwrap()));
+        site.rebuild(&Plan::Full).unwrap();
+        let files = site.builder.last_good.as_ref().unwrap().snapshot.files.clone();
+        let file = |ext: &str, width: u32| {
+            let key =
+                files.keys().find(|k| k.starts_with("_img/room-") && k.ends_with(&format!("-{width}.{ext}")));
+            match key.and_then(|k| files.get(k)) {
+                Some(Body::File(path)) => path.clone(),
+                other => panic!("{ext} {width}: {other:?} in {:?}", files.keys()),
+            }
+        };
+        // Until the AVIF is made, its address shows the JPEG of the same width.
+        for width in [480, 600] {
+            assert_eq!(file("avif", width), file("jpg", width));
+        }
+        assert!(site.page("index.html").contains("type=\"image/avif\""));
+        site.builder.wait_for_images();
+        rx.try_recv().expect("the rebuild thread is told the AVIF images are made");
+        // The rebuild it asks for renders the image's unit alone, now from the cache.
+        assert_eq!(site.rebuild(&Plan::Full).unwrap(), 1);
+        let files = site.builder.last_good.as_ref().unwrap().snapshot.files.clone();
+        let avif = files.iter().find(|(k, _)| k.starts_with("_img/room-") && k.ends_with("-600.avif"));
+        let Some((_, Body::File(path))) = avif else { panic!("{:?}", files.keys()) };
+        assert_eq!(&fs::read(path).unwrap()[4..12], b"ftypavif");
+        site.assert_same_as_a_full_build("the AVIF images made");
     }
 }

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind, RenameMode};
@@ -61,6 +61,9 @@ pub(crate) enum Kind {
     Static,
     /// One of the site's folders itself, or a theme's (appeared, vanished, renamed).
     Folder,
+    /// Image variants made in the background are in the cache (never an
+    /// edit: the rebuild thread says so itself, see [`Watcher::waker`]).
+    Images,
 }
 
 /// What a path, relative to the site root, is to the site; `None` when the
@@ -73,6 +76,9 @@ pub(crate) fn classify(rel: &Path) -> Option<Kind> {
             _ => None,
         })
         .collect::<Option<_>>()?;
+    if rel == Path::new(crate::image::CACHE_DIR) {
+        return Some(Kind::Images);
+    }
     if is_skipped(rel) {
         return None;
     }
@@ -132,7 +138,7 @@ pub(crate) fn plan(touched: &[Touched]) -> Plan {
             continue; // an editor's temporary file, gone already
         }
         let set = match kind {
-            Kind::Config | Kind::Data | Kind::Folder => return Plan::Full,
+            Kind::Config | Kind::Data | Kind::Folder | Kind::Images => return Plan::Full,
             _ if !t.is_file => return Plan::Full, // deleted, or a folder moved
             Kind::Page => &mut pages,
             Kind::Template => &mut templates,
@@ -166,23 +172,58 @@ pub(crate) struct Watcher {
     /// Events not built yet: files held back while open for writing, and
     /// changes seen while a rebuild read the site.
     pending: Burst,
+    /// Where events go, to add our own.
+    sender: Sender<notify::Result<Event>>,
 }
 
 /// What the watcher reports.
 pub(crate) type Events = Receiver<notify::Result<Event>>;
+
+/// Queues an event that makes the rebuild thread build again.
+pub(crate) struct Waker(Box<dyn Fn() + Send + Sync>);
+
+impl Waker {
+    /// A waker that calls `wake`.
+    pub(crate) fn new(wake: impl Fn() + Send + Sync + 'static) -> Waker {
+        Waker(Box::new(wake))
+    }
+
+    /// Makes the rebuild thread build again.
+    pub(crate) fn wake(&self) {
+        (self.0)();
+    }
+}
+
+impl std::fmt::Debug for Waker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Waker")
+    }
+}
 
 impl Watcher {
     /// Starts watching the site at `root`.
     pub(crate) fn start(root: &Path) -> Result<(Watcher, Events), Error> {
         let root = std::fs::canonicalize(root).map_err(Error::io("read", root))?;
         let (tx, rx) = channel();
+        let sender = tx.clone();
         let inner = notify::recommended_watcher(tx).map_err(|e| watch_error(&root, &e))?;
-        let mut watcher = Watcher { inner, root, watched: HashSet::new(), pending: Burst::default() };
+        let mut watcher = Watcher { inner, root, watched: HashSet::new(), pending: Burst::default(), sender };
         // The root itself, not recursively: site.yaml, and folders appearing.
         let root = watcher.root.clone();
         watcher.inner.watch(&root, RecursiveMode::NonRecursive).map_err(|e| watch_error(&root, &e))?;
         watcher.watch_new_folders()?;
         Ok((watcher, rx))
+    }
+
+    /// What tells the rebuild thread that image variants made in the
+    /// background are ready: calling it queues an event as an edit would.
+    pub(crate) fn waker(&self) -> Waker {
+        let sender = self.sender.clone();
+        let path = self.root.join(crate::image::CACHE_DIR);
+        Waker::new(move || {
+            let event = Event::new(EventKind::Modify(ModifyKind::Any)).add_path(path.clone());
+            let _ = sender.send(Ok(event));
+        })
     }
 
     /// Watches site folders created since the last call (a first template).

@@ -40,7 +40,9 @@ pub struct ParseCache {
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>);
+/// Every page's source key and URL, the drafts, and the images (a picture
+/// names its variants by the image's bytes).
+type LinkKey = (Vec<String>, Vec<String>, Vec<String>, u64);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -113,6 +115,7 @@ impl ParseCache {
             kept.iter().map(|p| content_key(&p.source)).collect(),
             index.paths.clone(),
             sorted(&index.drafts),
+            index.images.print,
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {

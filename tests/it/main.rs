@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod errors;
 mod gallery;
+mod images;
 mod limits;
 mod medical;
 mod messages;
