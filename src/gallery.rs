@@ -33,6 +33,7 @@ use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::FrontFacts;
+use crate::image::ImageRef;
 use crate::source::Asset;
 
 /// One before-and-after pair, as written under `gallery:`.
@@ -128,6 +129,34 @@ pub(crate) fn check_pages(
     }
 }
 
+/// The photos of `page`'s published pairs, each at its `before:` or
+/// `after:` line, for the image pipeline to make their variants (or report
+/// a photo that is not there). Pairs left out are not registered: their
+/// photos are never processed nor published.
+pub(crate) fn image_refs(page: &Page) -> Vec<ImageRef> {
+    if page.gallery.is_empty() {
+        return Vec::new();
+    }
+    let items = page.facts.front.list_items(&page.text, "gallery");
+    let fallback = page.facts.front.key_location(&page.text, "gallery");
+    let mut refs = Vec::with_capacity(page.gallery.len() * 2);
+    for &i in &page.gallery {
+        let pair = &page.meta.gallery[i];
+        let place = Place { text: &page.text, lines: items.get(i).cloned(), fallback };
+        for (key, written) in [("before", &pair.before), ("after", &pair.after)] {
+            let at = place.at(Diagnostic::error(&page.source, ""), key);
+            refs.push(ImageRef {
+                written: written.clone(),
+                from: page.path.clone(),
+                file: page.source.clone(),
+                location: at.location,
+                line_text: at.line_text,
+            });
+        }
+    }
+    refs
+}
+
 /// Takes out of `assets` the photos of every pair left out, so that a photo
 /// without consent is not published at all, not even as a file beside its
 /// page that a visitor could guess the address of. A photo that a
@@ -138,7 +167,9 @@ pub(crate) fn withhold_photos(pages: &[Page], assets: &mut Vec<Asset>) {
     for page in pages.iter().filter(|p| !p.meta.gallery.is_empty()) {
         for (i, pair) in page.meta.gallery.iter().enumerate() {
             let into = if page.gallery.contains(&i) { &mut shown } else { &mut withheld };
-            into.extend([&pair.before, &pair.after].into_iter().filter_map(|src| photo_output(&page.path, src)));
+            into.extend(
+                [&pair.before, &pair.after].into_iter().filter_map(|src| photo_output(&page.path, src)),
+            );
         }
     }
     withheld.retain(|p| !shown.contains(p));

@@ -265,7 +265,7 @@ pub fn parse_site_cached(
     // Images named outside markdown (front matter, site.yaml, galleries) are
     // registered here as `ImageRef`s, each at its place, so that their
     // variants are planned and a missing one is reported where it is written.
-    let image_refs: Vec<crate::image::ImageRef> = Vec::new();
+    let image_refs = image_refs(&pages, &config);
     let images = crate::image::plan_images(&index.images, shown_images, &image_refs, &mut problems);
     let (categories, categories_of) = site_categories(&config, &pages, options);
     let mut menu: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].meta.menu).collect();
@@ -509,6 +509,43 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
             problems.push(page.at_key(d, key));
         }
     }
+}
+
+/// The images named outside markdown, each where it is written: a page's
+/// `image` (relative to the page's address, as in its markdown), its
+/// gallery's published photos, and site.yaml's `logo` and `image` (from the
+/// site's top).
+fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef> {
+    use crate::image::ImageRef;
+    let mut refs = Vec::new();
+    for page in pages {
+        if let Some(image) = &page.meta.image {
+            let at = page.at_key(Diagnostic::error(&page.source, ""), "image");
+            refs.push(ImageRef {
+                written: image.clone(),
+                from: page.path.clone(),
+                file: page.source.clone(),
+                location: at.location,
+                line_text: at.line_text,
+            });
+        }
+        refs.extend(crate::gallery::image_refs(page));
+    }
+    for (key, written) in [("logo", &config.logo), ("image", &config.image)] {
+        let Some(written) = written else { continue };
+        let mut at = Diagnostic::error(crate::config::CONFIG_FILE, "");
+        if let Some(loc) = crate::config::setting_line(&config.text, &[key]) {
+            at = at.at(&config.text, loc);
+        }
+        refs.push(ImageRef {
+            written: written.clone(),
+            from: "/".to_string(),
+            file: crate::config::CONFIG_FILE.into(),
+            location: at.location,
+            line_text: at.line_text,
+        });
+    }
+    refs
 }
 
 /// A page's `image` needs `image_alt`, as every image dotwork shows needs
