@@ -97,7 +97,8 @@ fn one_pair(pair: &str) -> TestSite {
 }
 
 fn fixture_photo() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gallery/content/results/crown-before.jpg")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gallery/content/results/crown-before.jpg")
 }
 
 #[test]
@@ -153,7 +154,10 @@ fn the_gallery_renders_each_pair_labelled_with_alt_text_and_links() {
     let run = site.run_with_env(&["build"], &on(JUNE_2026));
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = site.read_output("results/index.html");
-    insta::assert_snapshot!("gallery_markup", slice(&html, "<section class=\"gallery-section\"", "</section>"));
+    insta::assert_snapshot!(
+        "gallery_markup",
+        slice(&html, "<section class=\"gallery-section\"", "</section>")
+    );
     // What the markup links to is published, and check finds nothing wrong with it.
     let check = site.run_with_env(&["check"], &on(FEB_2026));
     assert!(check.stderr.contains("check: 0 errors"), "{}", check.stderr);
@@ -228,16 +232,13 @@ fn a_pages_picture_without_alt_text_is_an_error() {
 
 #[test]
 fn the_logo_replaces_the_themes_mark() {
-    let site = pictured("logo: images/logo.svg\n");
-    site.write(
-        "static/images/logo.svg",
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"40\"><circle cx=\"20\" cy=\"20\" r=\"18\"/></svg>\n",
-    );
+    let site = pictured("logo: images/card.jpg\n");
     site.build();
     let about = site.read_output("about/index.html");
     let brand = slice(&about, "<a class=\"brand\"", "</a>");
-    assert!(brand.contains("src=\"../images/logo.svg\""), "{brand}");
+    assert!(brand.contains("<picture>") && brand.contains("src=\"../_img/card-"), "{brand}");
     assert!(brand.contains("alt=\"Test Clinic\""), "{brand}");
+    assert!(brand.contains("<span aria-hidden=\"true\">Test Clinic</span>"), "{brand}");
     assert!(!brand.contains("brand-mark"), "{brand}");
     // Without a logo, the theme's mark.
     let site = pictured("");
