@@ -61,6 +61,19 @@ pub struct SiteConfig {
     /// sections (`atom.xml`, [`crate::feed::FEED_ENTRIES`] of them).
     #[serde(default)]
     pub feed: bool,
+    /// The clinic's logo, shown in the header instead of the theme's mark:
+    /// its address in the built site, from the top (`images/logo.png` is
+    /// `static/images/logo.png` or `content/images/logo.png`); once loaded
+    /// it starts with `/`, so templates on any page name the same file.
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// The picture link previews show for pages without an `image` of
+    /// their own (Open Graph, Twitter): an address from the top, as `logo`.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// What `image` shows, for visitors who cannot see it (required with it).
+    #[serde(default)]
+    pub image_alt: Option<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -242,6 +255,12 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         problems.push(at_setting("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
+    if config.image.is_some() && config.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        problems.push(
+            at_setting("image", "the site's `image` has no alt text".to_string())
+                .with_help("add `image_alt:` with what the picture shows, for visitors who cannot see it"),
+        );
+    }
     problems.extend(crate::category::vocabulary_problems(text, &config.categories));
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {
@@ -266,6 +285,9 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     config.warnings = crate::yaml::comment_warnings(file, text, text, 1);
     config.text = text.to_string();
     config.base_url = normalize_base_url(&config.base_url);
+    for address in [&mut config.logo, &mut config.image].into_iter().flatten() {
+        *address = from_the_top(address);
+    }
     Ok(config)
 }
 
@@ -424,6 +446,18 @@ fn base_url_problem(url: &str) -> Option<String> {
     }
 }
 
+/// An image's address in site.yaml, which is always from the site's top
+/// (`images/logo.png`), written so that it names the same file from every
+/// page (`/images/logo.png`); another site's address stays as it is.
+fn from_the_top(address: &str) -> String {
+    let address = address.trim();
+    if address.starts_with('/') || crate::url::has_scheme(address) {
+        address.to_string()
+    } else {
+        format!("/{address}")
+    }
+}
+
 fn normalize_base_url(url: &str) -> String {
     format!("{}/", url.trim_end_matches('/'))
 }
@@ -554,6 +588,20 @@ mod tests {
         assert_eq!(d.message, "unknown key `phnoe` in site.yaml (under `clinic`)");
         assert_eq!(d.help.as_deref(), Some("did you mean `phone`?"));
         assert_eq!(d.location.map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn image_addresses_are_from_the_top_and_need_alt_text() {
+        let text = format!("{GOOD}logo: images/logo.png\nimage: /images/card.jpg\nimage_alt: The clinic\n");
+        let c = parse_config(&text).unwrap();
+        assert_eq!(c.logo.as_deref(), Some("/images/logo.png"));
+        assert_eq!(c.image.as_deref(), Some("/images/card.jpg"));
+        let remote = format!("{GOOD}logo: https://cdn.example.org/logo.svg\n");
+        assert_eq!(parse_config(&remote).unwrap().logo.as_deref(), Some("https://cdn.example.org/logo.svg"));
+        let no_alt = format!("{GOOD}image: card.jpg\n");
+        let d = &parse_config(&no_alt).unwrap_err()[0];
+        assert_eq!(d.message, "the site's `image` has no alt text");
+        assert_eq!(d.location.map(|l| l.line), Some(9));
     }
 
     #[test]

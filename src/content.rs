@@ -33,6 +33,9 @@ pub struct Page {
     pub cited: Vec<String>,
     /// The page's own reference list (HTML), empty if it cites nothing.
     pub references: String,
+    /// The pairs of its before-and-after gallery that may be published
+    /// (numbers in `meta.gallery`), in order ([`crate::gallery`]).
+    pub gallery: Vec<usize>,
     /// What the parse stage recorded for later stages: where the front
     /// matter's keys are, the body's links, headings and prose, with places.
     pub(crate) facts: PageFacts,

@@ -62,6 +62,17 @@ pub struct FrontMatter {
     /// For a page about a procedure: what structured data says about it.
     #[serde(default)]
     pub procedure: Option<Procedure>,
+    /// The page's picture: the home page's hero image, and the picture a
+    /// link preview shows (Open Graph, Twitter). A path relative to the page.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// What `image` shows, for visitors who cannot see it (required with it).
+    #[serde(default)]
+    pub image_alt: Option<String>,
+    /// Before-and-after photos, each pair shown only with consent
+    /// ([`crate::gallery`]).
+    #[serde(default)]
+    pub gallery: Vec<crate::gallery::Pair>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -135,6 +146,16 @@ impl FrontFacts {
     /// whole text), for errors about its value.
     pub(crate) fn key_location(&self, text: &str, key: &str) -> Option<Location> {
         key_location(text.get(self.yaml.clone())?, self.yaml_line, key)
+    }
+
+    /// The lines of `text` (the page's whole text) on which each item of the
+    /// block list under the top-level `key:` is written, first line first
+    /// (empty when the list is written another way, `key: [...]`).
+    pub(crate) fn list_items(&self, text: &str, key: &str) -> Vec<std::ops::Range<usize>> {
+        match text.get(self.yaml.clone()) {
+            Some(yaml) => list_items(yaml, self.yaml_line, key),
+            None => Vec::new(),
+        }
     }
 
     /// The byte offset in `text` at which `key:` is written in the front matter.
@@ -230,6 +251,50 @@ pub(crate) fn key_location(yaml: &str, yaml_line: usize, key: &str) -> Option<Lo
     })
 }
 
+/// The lines (of the file) of each item of the block list under the
+/// top-level `key:` of a front matter block `yaml` that starts at line
+/// `yaml_line`: from the item's `- ` to the line before the next item or the
+/// end of the list. Blank and comment lines after an item belong to it.
+fn list_items(yaml: &str, yaml_line: usize, key: &str) -> Vec<std::ops::Range<usize>> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let is_blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
+    let is_item = |line: &str| {
+        let t = line.trim_start();
+        t == "-" || t.starts_with("- ")
+    };
+    let Some(start) = lines.iter().position(|line| {
+        let value = line.strip_prefix(key).and_then(|rest| rest.trim_start().strip_prefix(':'));
+        value.is_some_and(|v| v.trim().is_empty() || v.trim_start().starts_with('#'))
+    }) else {
+        return Vec::new();
+    };
+    let mut items: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut item_indent = None;
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        if is_blank(line) {
+            continue;
+        }
+        let indent = indent_of(line);
+        let at = yaml_line + i;
+        match item_indent {
+            None if is_item(line) => item_indent = Some(indent),
+            None => break,
+            Some(n) if indent < n || (indent == n && !is_item(line)) => break,
+            Some(_) => {}
+        }
+        if Some(indent) == item_indent && is_item(line) {
+            if let Some(last) = items.last_mut() {
+                last.end = at;
+            }
+            items.push(at..at + 1);
+        } else if let Some(last) = items.last_mut() {
+            last.end = at + 1;
+        }
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +342,18 @@ mod tests {
         let d = p("---\ntitle: A\ntitel: B\n---\n").unwrap_err();
         assert_eq!(d.location.map(|l| l.line), Some(3));
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn finds_the_lines_of_list_items() {
+        let yaml =
+            "title: A\ngallery:\n  - before: a\n    after: b\n\n  - before: c\n    after: d\nslug: x\n";
+        assert_eq!(list_items(yaml, 2, "gallery"), vec![4..7, 7..9]);
+        let flush = "gallery:\n- before: a\n  after: b\n# note\n-\n  before: c\ntitle: A\n";
+        assert_eq!(list_items(flush, 2, "gallery"), vec![3..6, 6..8]);
+        assert!(list_items(flush, 2, "aliases").is_empty());
+        assert!(list_items("gallery: []\n", 2, "gallery").is_empty());
+        assert!(list_items("gallery:\ntitle: A\n", 2, "gallery").is_empty());
     }
 
     #[test]

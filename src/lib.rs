@@ -39,6 +39,7 @@ pub mod date;
 pub mod error;
 pub mod feed;
 pub mod front_matter;
+pub mod gallery;
 pub(crate) mod html;
 pub mod image;
 pub(crate) mod markdown;

@@ -132,6 +132,11 @@ struct PageView<'a> {
     references: &'a str,
     /// schema.org JSON-LD, already escaped for a `<script>` element.
     json_ld: String,
+    /// The before-and-after pairs that may be published.
+    gallery: Vec<crate::gallery::PairView<'a>>,
+    /// The page's picture (front matter `image`, as written) and its alt text.
+    image: Option<&'a str>,
+    image_alt: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -257,6 +262,9 @@ impl<'a> Renderer<'a> {
                 reviewed_by: None,
                 reviewed: None,
                 references: "",
+                gallery: Vec::new(),
+                image: None,
+                image_alt: None,
                 json_ld: listing_json_ld(
                     site,
                     path,
@@ -471,6 +479,9 @@ impl<'a> Renderer<'a> {
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, &self.site_json_ld),
+                gallery: crate::gallery::views(page),
+                image: page.meta.image.as_deref(),
+                image_alt: page.meta.image_alt.as_deref(),
             },
             menu: self.menu(|target| relative_url(&page.path, target), &page.path),
             root: relative_url(&page.path, "/"),
@@ -549,6 +560,9 @@ impl<'a> Renderer<'a> {
                 reviewed_by: None,
                 reviewed: None,
                 references: "",
+                gallery: Vec::new(),
+                image: None,
+                image_alt: None,
                 json_ld: String::new(),
             },
             menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH),

@@ -59,6 +59,6 @@ impl Settings {
 
     /// What the parse stage takes from these settings.
     pub(crate) fn parse_options(&self) -> ParseOptions {
-        ParseOptions { drafts: self.drafts }
+        ParseOptions { drafts: self.drafts, today: crate::date::Date::today() }
     }
 }

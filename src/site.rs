@@ -30,10 +30,19 @@ mod cache;
 pub use cache::ParseCache;
 
 /// What changes how a site is parsed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// Include `draft: true` pages.
     pub drafts: bool,
+    /// The day of the build, for the consent of gallery photos
+    /// ([`crate::gallery`]): today, or the day of `SOURCE_DATE_EPOCH`.
+    pub today: crate::date::Date,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions { drafts: false, today: crate::date::Date::today() }
+    }
 }
 
 /// The parsed site, ready to render.
@@ -224,6 +233,7 @@ pub fn parse_site_cached(
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
+            gallery: Vec::new(),
             facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
         });
     }
@@ -232,6 +242,10 @@ pub fn parse_site_cached(
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
+    check_image_alt(&pages, &mut problems);
+    crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
+    let mut assets = assets;
+    crate::gallery::withhold_photos(&pages, &mut assets);
     problems.extend(crate::category::check_pages(&pages, &config));
     let aliases = collect_aliases(&pages, &mut problems);
     let sections = assemble_sections(
@@ -246,7 +260,7 @@ pub fn parse_site_cached(
     // Images named outside markdown (front matter, site.yaml, galleries) are
     // registered here as `ImageRef`s, each at its place, so that their
     // variants are planned and a missing one is reported where it is written.
-    let image_refs: Vec<crate::image::ImageRef> = Vec::new();
+    let image_refs = image_refs(&pages, &config);
     let images = crate::image::plan_images(&index.images, shown_images, &image_refs, &mut problems);
     let (categories, categories_of) = site_categories(&config, &pages, options);
     let linked = Linked { pages: &pages, sections: &sections };
@@ -612,6 +626,55 @@ fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnost
                 None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
             };
             problems.push(page.at_key(d, key));
+        }
+    }
+}
+
+/// The images named outside markdown, each where it is written: a page's
+/// `image` (relative to the page's address, as in its markdown), its
+/// gallery's published photos, and site.yaml's `logo` and `image` (from the
+/// site's top).
+fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef> {
+    use crate::image::ImageRef;
+    let mut refs = Vec::new();
+    for page in pages {
+        if let Some(image) = &page.meta.image {
+            let at = page.at_key(Diagnostic::error(&page.source, ""), "image");
+            refs.push(ImageRef {
+                written: image.clone(),
+                from: page.path.clone(),
+                file: page.source.clone(),
+                location: at.location,
+                line_text: at.line_text,
+            });
+        }
+        refs.extend(crate::gallery::image_refs(page));
+    }
+    for (key, written) in [("logo", &config.logo), ("image", &config.image)] {
+        let Some(written) = written else { continue };
+        let mut at = Diagnostic::error(crate::config::CONFIG_FILE, "");
+        if let Some(loc) = crate::config::setting_line(&config.text, &[key]) {
+            at = at.at(&config.text, loc);
+        }
+        refs.push(ImageRef {
+            written: written.clone(),
+            from: "/".to_string(),
+            file: crate::config::CONFIG_FILE.into(),
+            location: at.location,
+            line_text: at.line_text,
+        });
+    }
+    refs
+}
+
+/// A page's `image` needs `image_alt`, as every image dotwork shows needs
+/// alt text: the home page shows it, and link previews read it.
+fn check_image_alt(pages: &[Page], problems: &mut Vec<Diagnostic>) {
+    for page in pages {
+        if page.meta.image.is_some() && page.meta.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            let d = Diagnostic::error(&page.source, "the page's `image` has no alt text")
+                .with_help("add `image_alt:` with what the picture shows, for visitors who cannot see it");
+            problems.push(page.at_key(d, "image"));
         }
     }
 }

@@ -148,7 +148,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let config = parse_config(&config_text).expect("the fixed site.yaml is valid");
     let sources = Sources { config, pages, templates, assets: Vec::new(), bibliography };
-    let options = ParseOptions { drafts: flags & DRAFTS != 0 };
+    let options = ParseOptions { drafts: flags & DRAFTS != 0, ..ParseOptions::default() };
     let parsed = if flags & BIBLIOGRAPHY != 0 {
         CACHES.with_borrow_mut(|caches| parse_site_cached(sources, &options, &mut caches[style]))
     } else {

@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod cli;
 mod errors;
+mod gallery;
 mod images;
 mod limits;
 mod medical;
