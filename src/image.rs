@@ -54,7 +54,8 @@ pub(crate) use cache::Cache;
 pub(crate) use inspect::inspect_assets;
 pub(crate) use markup::{Loading, picture_html};
 pub(crate) use metadata::gps_findings;
-pub use recipe::{AVIF_QUALITY, AVIF_SPEED, DEFAULT_SIZES, DEFAULT_WIDTHS, JPEG_QUALITY};
+pub(crate) use recipe::MIN_STEP;
+pub use recipe::{AVIF_QUALITY, AVIF_SPEED, DEFAULT_SIZES, DEFAULT_WIDTHS, ImageSettings, JPEG_QUALITY};
 pub(crate) use template::register_functions;
 
 /// Bumped whenever what an encoded variant holds changes (an encoder, its
@@ -130,9 +131,12 @@ pub struct ImageIndex {
     pub(crate) files: HashMap<String, Inspected>,
     /// Where variants are kept; `None` for a site with no image to resize.
     pub(crate) cache: Option<Cache>,
-    /// A hash of everything inspected, so a cached markdown body is made
-    /// again when an image it shows changed.
+    /// A hash of everything inspected and of the theme's [`ImageSettings`],
+    /// so a cached markdown body is made again when an image it shows, or
+    /// the widths and `sizes` it is shown with, changed.
     pub(crate) print: u64,
+    /// The theme's widths and `sizes`.
+    pub(crate) settings: ImageSettings,
 }
 
 impl ImageIndex {
@@ -143,6 +147,21 @@ impl ImageIndex {
             Some(Inspected::Image(image)) => Some(image),
             _ => None,
         }
+    }
+
+    /// The index with the theme's `settings`, folded into its print.
+    pub(crate) fn with_settings(mut self, settings: ImageSettings) -> ImageIndex {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (self.print, &settings).hash(&mut h);
+        self.print = h.finish();
+        self.settings = settings;
+        self
+    }
+
+    /// The variants `image` is published in (what `plan_images` plans for it).
+    pub(crate) fn plan(&self, image: &Arc<SourceImage>) -> PlannedImage {
+        recipe::plan(image.clone(), &self.settings.widths)
     }
 }
 
@@ -453,7 +472,7 @@ pub(crate) fn plan_images(
     let mut by_output = HashMap::with_capacity(wanted.len());
     let mut by_first_variant: HashMap<String, usize> = HashMap::new();
     for (output, image) in wanted {
-        let plan = recipe::plan(image, DEFAULT_WIDTHS);
+        let plan = index.plan(&image);
         let first = plan.largest().output.clone();
         let i = *by_first_variant.entry(first).or_insert_with(|| {
             planned.push(plan);
@@ -474,17 +493,12 @@ pub(crate) fn plan_images(
         by_output,
         cache: index.cache.clone(),
         index: index.clone(),
-        sizes: DEFAULT_SIZES.to_string(),
+        sizes: index.settings.sizes.clone(),
         stripped,
         defer_avif: false,
         encoded: AtomicUsize::new(0),
         deferred: AtomicUsize::new(0),
     }
-}
-
-/// The variants `image` is published in (what `plan_images` plans for it).
-pub(crate) fn plan_one(image: &Arc<SourceImage>) -> PlannedImage {
-    recipe::plan(image.clone(), DEFAULT_WIDTHS)
 }
 
 /// The error for a registered image that names no file.

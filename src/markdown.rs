@@ -170,7 +170,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     crate::image::Named::Image(image) => {
                         let alt = image_alt(&mut merged);
                         events.push(Event::Html(
-                            picture_markup(image, &alt, &title, from, out.images.is_empty()).into(),
+                            picture_markup(&index.images, image, &alt, &title, from, out.images.is_empty())
+                                .into(),
                         ));
                         out.images.push(image.output.clone());
                         continue;
@@ -297,16 +298,17 @@ fn image_alt(merged: &mut MergedText<'_>) -> String {
 /// The `<picture>` of `image`, shown on the page at `from`: the first of
 /// the page's pictures (`first`) loads at once.
 fn picture_markup(
+    images: &crate::image::ImageIndex,
     image: &std::sync::Arc<crate::image::SourceImage>,
     alt: &str,
     title: &str,
     from: &str,
     first: bool,
 ) -> String {
-    let planned = crate::image::plan_one(image);
+    let planned = images.plan(image);
     let loading = if first { crate::image::Loading::Eager } else { crate::image::Loading::Lazy };
     let title = (!title.is_empty()).then_some(title);
-    crate::image::picture_html(&planned, alt, title, loading, crate::image::DEFAULT_SIZES, &|to| {
+    crate::image::picture_html(&planned, alt, title, loading, &images.settings.sizes, &|to| {
         relative_url(from, to)
     })
 }

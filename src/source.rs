@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig, parse_config};
 use crate::error::{Diagnostic, Error, Location};
-use crate::theme::{BUILTIN_THEME, builtin_files};
+use crate::theme::{BUILTIN_THEME, THEME_FILE, ThemeSettings, builtin_file, builtin_files, parse_theme_settings};
 
 mod site_root;
 mod skip;
@@ -99,7 +99,8 @@ pub struct Sources {
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,
-    /// Every image file among the assets, inspected (`image.rs`).
+    /// Every image file among the assets, inspected (`image.rs`), with the
+    /// widths and `sizes` the theme declares in its `theme.yaml`.
     pub images: crate::image::ImageIndex,
 }
 
@@ -142,6 +143,7 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
         });
     }
 
+    let theme = read_theme_settings(&site, &theme_dir, on_disk_theme, &mut problems);
     let mut templates = Vec::new();
     let mut theme_assets = Vec::new();
     if on_disk_theme {
@@ -171,10 +173,12 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
         origin: f.rel,
     }));
     let assets = overlay(theme_assets, own_assets, |a| a.output.clone());
-    let images = crate::image::inspect_assets(root, &assets).unwrap_or_else(|found| {
-        problems.extend(found);
-        crate::image::ImageIndex::default()
-    });
+    let images = crate::image::inspect_assets(root, &assets)
+        .unwrap_or_else(|found| {
+            problems.extend(found);
+            crate::image::ImageIndex::default()
+        })
+        .with_settings(theme.images);
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
@@ -182,6 +186,37 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     } else {
         Err(Error::Site(problems))
     }
+}
+
+/// The settings of the theme in `theme_dir` (`themes/clinic`), from its
+/// `theme.yaml` on disk or built in; the defaults when it has none, or
+/// when the file has errors (added to `problems`).
+fn read_theme_settings(
+    site: &SiteRoot,
+    theme_dir: &Path,
+    on_disk: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> ThemeSettings {
+    let rel = theme_dir.join(THEME_FILE);
+    let text = if on_disk {
+        match site.read_optional_text(&rel) {
+            Some(Ok(file)) => file.text,
+            Some(Err(d)) => {
+                problems.push(d);
+                return ThemeSettings::default();
+            }
+            None => return ThemeSettings::default(),
+        }
+    } else {
+        match builtin_file(THEME_FILE) {
+            Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            None => return ThemeSettings::default(),
+        }
+    };
+    parse_theme_settings(&rel, &text).unwrap_or_else(|found| {
+        problems.extend(found);
+        ThemeSettings::default()
+    })
 }
 
 /// `base` without the items `over` replaces (same key), then all of `over`.

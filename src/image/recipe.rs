@@ -1,10 +1,11 @@
 //! Recipes: which widths and formats an image is published in, and the
 //! names of its variants.
 //!
-//! The widths are the theme's: the clinic theme's content column is 65
-//! characters wide (about 40rem), so 480 px serves phones, 960 px the column
-//! on most screens and 1600 px the column on high-density screens. A source
-//! is never made larger (an image 1000 px wide gets 480 and 1000, never
+//! The widths are the theme's ([`ImageSettings`], from `theme.yaml` in the
+//! theme's folder, `theme.rs`); a theme that declares none gets the clinic
+//! theme's: its content column is 65 characters wide (about 40rem), so
+//! 480 px serves phones, 960 px the column on most screens and 1600 px the
+//! column on high-density screens. A source is never made larger (an image 1000 px wide gets 480 and 1000, never
 //! 1600), and no width is kept within 25% of the next larger one (eleventy's
 //! `minimumThreshold`): a 1000 px image gets no 960 px variant, which would
 //! only cost a second encode for 4% fewer pixels.
@@ -20,11 +21,31 @@ use siphasher::sip128::{Hasher128, SipHasher13};
 use super::{PIPELINE_VERSION, PlannedImage, SourceImage, Variant, VariantFormat};
 use crate::url::slugify;
 
-/// The widths the clinic theme's content column needs.
+/// The widths of a theme that declares none: what the clinic theme's
+/// content column needs.
 pub const DEFAULT_WIDTHS: &[u32] = &[480, 960, 1600];
-/// How wide the clinic theme's content column is, for `sizes`: the column
-/// (65ch, about 40rem) on wide screens, else the screen less the margins.
+/// The `sizes` of a theme that declares none: how wide the clinic theme's
+/// content column is, the column (65ch, about 40rem) on wide screens, else
+/// the screen less the margins.
 pub const DEFAULT_SIZES: &str = "(min-width: 43rem) 40rem, calc(100vw - 2.5rem)";
+
+/// What a theme declares about its images (`images:` in its `theme.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImageSettings {
+    /// The widths images are published in, narrowest first once loaded
+    /// (`theme.rs` sorts and checks them).
+    pub widths: Vec<u32>,
+    /// The `sizes` attribute of every `<picture>`: how wide the theme shows
+    /// an image of the content.
+    pub sizes: String,
+}
+
+impl Default for ImageSettings {
+    fn default() -> ImageSettings {
+        ImageSettings { widths: DEFAULT_WIDTHS.to_vec(), sizes: DEFAULT_SIZES.to_string() }
+    }
+}
 /// JPEG quality of the fallback variants.
 pub const JPEG_QUALITY: u8 = 75;
 /// AVIF quality.
@@ -32,7 +53,7 @@ pub const AVIF_QUALITY: u8 = 60;
 /// AVIF speed (1 slowest ... 10 fastest).
 pub const AVIF_SPEED: u8 = 10;
 /// A width is dropped when the next larger one is less than this much wider.
-const MIN_STEP: f64 = 1.25;
+pub(crate) const MIN_STEP: f64 = 1.25;
 
 /// The widths an image `source` pixels wide is published in, from the
 /// `declared` widths: never wider than the source, the source's own width

@@ -1,6 +1,6 @@
 //! The template functions of images, registered on the theme's Tera:
 //!
-//! - `picture(src, alt, eager=false, sizes=<the content column>)`: the
+//! - `picture(src, alt, eager=false, sizes=<the theme's>)`: the
 //!   `<picture>` of the image `src` (marked safe), as a markdown image gets.
 //!   With `eager=true` it loads at once with high priority (a hero image);
 //!   otherwise lazily.
@@ -12,8 +12,9 @@
 //! image must be one the site registers (shown in markdown, or named in
 //! front matter, site.yaml or a gallery); any other is an error naming the
 //! template and page. Remote images and SVG pass through: `picture()`
-//! writes a plain `<img>` and `image_meta()` gives the address as it is.
-//! URLs are relative to the current page (`current_url`), as every URL of
+//! writes a plain `<img>` and `image_meta()` gives its address, a remote
+//! one as it is and a local one (an SVG) relative to the page. URLs are
+//! relative to the current page (`current_url`), as every URL of
 //! the site; on the 404 page, which is served at any address, they start
 //! from the base URL's path.
 
@@ -24,7 +25,7 @@ use tera::{Kwargs, State, Tera, Value};
 use super::markup::{Loading, image_meta_value, picture_html, plain_img_html};
 use super::{Named, SiteImages, resolve};
 use crate::site::Site;
-use crate::url::{base_path, relative_url};
+use crate::url::{base_path, folder_of, has_scheme, relative_url};
 
 /// What the functions need, shared by every render.
 struct Shared {
@@ -64,6 +65,24 @@ impl Shared {
             format!("{}{}", base_path(&self.base_url), &to[1..])
         } else {
             relative_url(from, to)
+        }
+    }
+
+    /// The URL of an image left as written (an SVG, another site's image),
+    /// `src` on the page at `from`: a remote or `data:` address as it is, a
+    /// site-absolute one (`/images/logo.svg`, as `site.logo` always is)
+    /// relative to the page like every other URL (it broke on a site served
+    /// under a sub-path, a GitHub Pages project site), and a page-relative
+    /// one as written, except on the 404 page, served at any address.
+    fn pass_through_url(&self, from: &str, src: &str) -> String {
+        if src.is_empty() || src.starts_with("//") || has_scheme(src) {
+            src.to_string()
+        } else if src.starts_with('/') {
+            self.url(from, src)
+        } else if from == "/404.html" {
+            self.url(from, &format!("{}{src}", folder_of(from)))
+        } else {
+            src.to_string()
         }
     }
 
@@ -107,7 +126,7 @@ pub(crate) fn register_functions(tera: &mut Tera, site: &Site) {
         let loading = if eager { Loading::Eager } else { Loading::Lazy };
         let from = current_url(state);
         let html = match for_picture.find("picture", &from, src)? {
-            Found::PassThrough => plain_img_html(src, alt, loading),
+            Found::PassThrough => plain_img_html(&for_picture.pass_through_url(&from, src), alt, loading),
             Found::Planned(planned) => {
                 let sizes = kwargs.get::<&str>("sizes")?.unwrap_or(&for_picture.images.sizes);
                 picture_html(planned, alt, None, loading, sizes, &|to| for_picture.url(&from, to))
@@ -121,8 +140,8 @@ pub(crate) fn register_functions(tera: &mut Tera, site: &Site) {
         let from = current_url(state);
         let value = match for_meta.find("image_meta", &from, src)? {
             Found::PassThrough => Value::from_serializable(&PassedThrough {
-                url: src,
-                absolute_url: if crate::url::has_scheme(src) {
+                url: for_meta.pass_through_url(&from, src),
+                absolute_url: if has_scheme(src) {
                     src.to_string()
                 } else {
                     crate::url::permalink(
@@ -143,7 +162,7 @@ pub(crate) fn register_functions(tera: &mut Tera, site: &Site) {
 
 /// `image_meta()` of an image left as written: no size is known.
 #[derive(serde::Serialize)]
-struct PassedThrough<'a> {
-    url: &'a str,
+struct PassedThrough {
+    url: String,
     absolute_url: String,
 }

@@ -104,7 +104,9 @@ pub enum Input {
     /// each one's [`Input::Page`]).
     SiteFeed,
     /// Every image the site shows, with its variants' names (markdown
-    /// pictures and the `picture()` and `image_meta()` functions).
+    /// pictures and the `picture()` and `image_meta()` functions), and the
+    /// theme's `sizes` they are written with. (The theme's widths are in
+    /// the variants' names and cache keys.)
     Images,
     /// One image (by its source's output path): its bytes and recipe, and
     /// whether its variants are all in the cache (so `serve` publishes the
@@ -593,7 +595,10 @@ impl Input {
                 }
             }
             Input::SiteFeed => site.site_feed.iter().for_each(|&i| site.pages[i].source.hash(&mut h)),
-            Input::Images => site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h)),
+            Input::Images => {
+                site.images.sizes.hash(&mut h);
+                site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h));
+            }
             Input::Image(output) => match site.images.by_output.get(output) {
                 Some(&i) => (&site.images.planned[i].key, site.images.cached(i)).hash(&mut h),
                 None => 0u8.hash(&mut h),

@@ -49,7 +49,7 @@ const FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 /// What a changed path is to the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// `site.yaml`.
+    /// `site.yaml`, or a theme's `theme.yaml`.
     Config,
     /// A markdown page under `content/`.
     Page,
@@ -84,6 +84,8 @@ pub(crate) fn classify(rel: &Path) -> Option<Kind> {
     }
     match parts.as_slice() {
         [file] if *file == CONFIG_FILE => Some(Kind::Config),
+        // A theme's settings (image widths) reach every page and image.
+        ["themes", _, file] if *file == crate::theme::THEME_FILE => Some(Kind::Config),
         ["content" | "templates" | "static" | "themes"] => Some(Kind::Folder),
         ["content", ..] if is_markdown(rel) => Some(Kind::Page),
         ["content", ..] if !is_page_asset(rel) => Some(Kind::Data),
@@ -430,6 +432,7 @@ mod tests {
         assert_eq!(kind("static/.nojekyll"), Some(Kind::Static));
         assert_eq!(kind("themes/clinic/templates/base.html"), Some(Kind::Template));
         assert_eq!(kind("themes/clinic/static/fonts/a.woff2"), Some(Kind::Static));
+        assert_eq!(kind("themes/clinic/theme.yaml"), Some(Kind::Config));
         for folder in ["content", "templates", "static", "themes", "themes/clinic", "themes/clinic/templates"]
         {
             assert_eq!(kind(folder), Some(Kind::Folder), "{folder}");

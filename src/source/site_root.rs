@@ -58,6 +58,15 @@ impl SiteRoot {
         Ok(real)
     }
 
+    /// The text of the file at `rel`, checked and normalised; `None` when
+    /// there is no such file (a file that cannot be read is an error).
+    pub(super) fn read_optional_text(&self, rel: &Path) -> Option<Result<SourceFile, Diagnostic>> {
+        if self.given.join(rel).symlink_metadata().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) {
+            return None;
+        }
+        Some(self.read_text(rel))
+    }
+
     /// The text of the file at `rel`, checked and normalised.
     pub(super) fn read_text(&self, rel: &Path) -> Result<SourceFile, Diagnostic> {
         let real = self.verify(rel)?;
