@@ -20,7 +20,9 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig, parse_config};
 use crate::error::{Diagnostic, Error, Location};
-use crate::theme::{BUILTIN_THEME, THEME_FILE, ThemeSettings, builtin_file, builtin_files, parse_theme_settings};
+use crate::theme::{
+    BUILTIN_THEME, THEME_FILE, ThemeSettings, builtin_file, builtin_files, parse_theme_settings,
+};
 
 mod site_root;
 mod skip;

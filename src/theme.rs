@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn the_builtin_theme_declares_the_defaults() {
-        let text = std::str::from_utf8(builtin_file(THEME_FILE).expect("the clinic theme has theme.yaml")).unwrap();
+        let text =
+            std::str::from_utf8(builtin_file(THEME_FILE).expect("the clinic theme has theme.yaml")).unwrap();
         assert_eq!(parse(text).unwrap(), ThemeSettings::default());
         assert_eq!(ThemeSettings::default().images.widths, [480, 960, 1600]);
     }

@@ -96,7 +96,12 @@ pub(crate) fn inspect_assets(root: &Path, assets: &[Asset]) -> Result<ImageIndex
     {
         log::warn!("cannot remember the inspected images in {}: {e}", cache.dir().display());
     }
-    Ok(ImageIndex { files, cache: Some(cache), print: print.finish(), settings: super::ImageSettings::default() })
+    Ok(ImageIndex {
+        files,
+        cache: Some(cache),
+        print: print.finish(),
+        settings: super::ImageSettings::default(),
+    })
 }
 
 /// Inspects one file, or takes what `memo` remembers of it if its length

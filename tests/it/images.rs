@@ -203,6 +203,129 @@ fn a_missing_or_broken_image_is_reported_at_its_line() {
     assert!(stderr.contains("--> content/gone.md:6:"), "{stderr}");
 }
 
+/// The `theme-images` fixture (served under `/clinic/`, its theme declaring
+/// widths 200, 640 and 2000) with the `images` fixture's photos copied in:
+/// `room.jpg` 1000 x 500 and `small.jpg` 300 x 200.
+fn framed_site() -> TestSite {
+    let site = TestSite::fixture("theme-images");
+    let photos = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images");
+    fs::copy(photos.join("content/room.jpg"), site.path("static/images/room.jpg")).unwrap();
+    fs::copy(photos.join("static/images/small.jpg"), site.path("static/images/small.jpg")).unwrap();
+    site
+}
+
+/// The widths `stem` is published at, each in AVIF and JPEG.
+fn published_widths(site: &TestSite, stem: &str) -> Vec<u32> {
+    let files = outputs_starting(site, &format!("_img/{stem}-"));
+    let mut widths: Vec<u32> = files
+        .iter()
+        .map(|f| f.rsplit('-').next().unwrap().split('.').next().unwrap().parse().unwrap())
+        .collect();
+    widths.sort_unstable();
+    assert_eq!(widths.len() % 2, 0, "AVIF and JPEG of each: {files:?}");
+    widths.dedup();
+    widths
+}
+
+#[test]
+fn a_theme_declares_its_image_widths_and_sizes() {
+    let site = framed_site();
+    site.build();
+    // Declared 200, 640, 2000: never upscaled, the photo's own width instead of 2000.
+    assert_eq!(published_widths(&site, "room"), [200, 640, 1000]);
+    assert_eq!(published_widths(&site, "small"), [200, 300]);
+    let room = variant(&site, "room", 640, "jpg");
+    assert_eq!(decode(&site, &room).width(), 640);
+    // The theme's `sizes`, in markdown pictures and in picture() without its own.
+    let sizes = "sizes=\"(min-width: 50rem) 30rem, 90vw\"";
+    let home = site.read_output("index.html");
+    assert_eq!(home.matches(sizes).count(), 2, "{home}");
+    let guide = site.read_output("care/guide/index.html");
+    assert_eq!(guide.matches(sizes).count(), 4, "markdown and picture(): {guide}");
+    assert!(!guide.contains("40rem"), "none of the clinic theme's sizes: {guide}");
+    // Other widths are other variants: new names, made again.
+    let text = fs::read_to_string(site.path("themes/framed/theme.yaml")).unwrap();
+    site.write("themes/framed/theme.yaml", &text.replace("    - 200\n", "    - 320\n"));
+    let run = site.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The recipe is in the cache key: every width of room.jpg again (6), small.jpg at 300 (2).
+    assert!(run.stderr.contains("images: 8 variants encoded, 0 from the cache"), "{}", run.stderr);
+    assert_eq!(published_widths(&site, "room"), [320, 640, 1000]);
+    assert_eq!(published_widths(&site, "small"), [300]);
+    assert!(!site.read_output("index.html").contains(&room), "the old variant's name is gone");
+}
+
+#[test]
+fn a_theme_without_theme_yaml_gets_the_clinic_themes_widths_and_sizes() {
+    let site = framed_site();
+    fs::remove_file(site.path("themes/framed/theme.yaml")).unwrap();
+    site.build();
+    assert_eq!(published_widths(&site, "room"), [480, 1000]);
+    let home = site.read_output("index.html");
+    assert!(home.contains(&format!("sizes=\"{}\"", dotwork::image::DEFAULT_SIZES)), "{home}");
+}
+
+#[test]
+fn svg_and_remote_images_pass_through_with_addresses_relative_to_the_page() {
+    // Served under /clinic/ (a GitHub Pages project site): no address may start at the host's top.
+    let site = framed_site();
+    site.build();
+    let home = site.read_output("index.html");
+    assert!(home.contains("<img src=\"images/logo.svg\" alt=\"Framed Test Clinic\""), "logo: {home}");
+    assert!(home.contains("src=\"images/logo.svg\" alt=\"The logo of the clinic\""), "markdown: {home}");
+    assert!(home.contains("data-url=\"images/logo.svg\""), "image_meta: {home}");
+    let guide = site.read_output("care/guide/index.html");
+    assert!(guide.contains("<img src=\"../../images/logo.svg\" alt=\"Framed Test Clinic\""), "{guide}");
+    assert!(guide.contains("src=\"../../images/logo.svg\" alt=\"The logo of the clinic\""), "{guide}");
+    assert!(guide.contains("<img src=\"https://example.org/photo.jpg\" alt=\"A remote photo\""), "{guide}");
+    assert!(
+        guide.contains(
+            "content=\"https://example.github.io/clinic/images/logo.svg\" data-url=\"../../images/logo.svg\""
+        ),
+        "{guide}"
+    );
+    // The 404 page is served at any address: its addresses start from the base URL's path.
+    let missing = site.read_output("404.html");
+    assert!(missing.contains("<img src=\"/clinic/images/logo.svg\" alt=\"Framed Test Clinic\""), "{missing}");
+    assert!(missing.contains("href=\"/clinic/\""), "{missing}");
+    for (page, html) in [("index.html", &home), ("care/guide/index.html", &guide), ("404.html", &missing)] {
+        assert!(!html.contains("\"/images/"), "{page}: an address from the host's top: {html}");
+    }
+}
+
+/// `build` of the framed site with `theme.yaml` replaced by `text` fails;
+/// returns stderr.
+fn bad_theme_yaml(text: &str) -> String {
+    let site = framed_site();
+    site.write("themes/framed/theme.yaml", text);
+    site.build_fails()
+}
+
+#[test]
+fn a_yaml_mistake_in_theme_yaml_names_its_line() {
+    let stderr = bad_theme_yaml("images:\n  widths: [480, 960\n  sizes: 100vw\n");
+    assert!(stderr.contains("--> themes/framed/theme.yaml:"), "{stderr}");
+    assert!(!stderr.contains("theme.yaml:1:"), "points into the file: {stderr}");
+}
+
+#[test]
+fn an_unknown_key_in_theme_yaml_is_an_error_with_a_suggestion() {
+    let stderr = bad_theme_yaml("images:\n  widths: [480, 960]\n  size: 100vw\n");
+    assert!(stderr.contains("unknown key `size` in themes/framed/theme.yaml (under `images`)"), "{stderr}");
+    assert!(stderr.contains("--> themes/framed/theme.yaml:3:3"), "{stderr}");
+    assert!(stderr.contains("did you mean `sizes`?"), "{stderr}");
+}
+
+#[test]
+fn a_bad_width_in_theme_yaml_is_an_error_at_its_line() {
+    let stderr = bad_theme_yaml("images:\n  widths:\n    - 480\n    - 20000\n");
+    assert!(stderr.contains("image width 20000 is not between 1 and 8192 pixels"), "{stderr}");
+    assert!(stderr.contains("--> themes/framed/theme.yaml:4:7"), "{stderr}");
+    let stderr = bad_theme_yaml("images:\n  widths: [480, 960, 1000]\n");
+    assert!(stderr.contains("image widths 960 and 1000 are within 25% of each other"), "{stderr}");
+    assert!(stderr.contains("--> themes/framed/theme.yaml:2:"), "{stderr}");
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
