@@ -782,4 +782,46 @@ mod tests {
         assert_eq!(&fs::read(path).unwrap()[4..12], b"ftypavif");
         site.assert_same_as_a_full_build("the AVIF images made");
     }
+
+    #[test]
+    fn a_theme_yaml_edit_renders_the_pictures_again_with_its_widths_and_sizes() {
+        let mut site = Site::new(&[
+            ("index.md", &page("Home", true, "![A room](/images/room.jpg)")),
+            ("about.md", &page("About", true, "No photo here.")),
+        ]);
+        site.write("site.yaml", &format!("{CONFIG}theme: plain\n"));
+        site.write("themes/plain/templates/index.html", "{{ page.content | safe }}");
+        site.write("themes/plain/templates/page.html", "{{ page.content | safe }}");
+        site.write("themes/plain/theme.yaml", "images:\n  widths: [100, 200]\n  sizes: 50vw\n");
+        let photo =
+            ::image::RgbImage::from_fn(300, 200, |x, y| ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        fs::create_dir_all(site.dir.path().join("static/images")).unwrap();
+        photo.save(site.dir.path().join("static/images/room.jpg")).unwrap();
+        // Each step: rebuild as serve would for the edit, let the AVIF images be made, take them in.
+        let step = |site: &mut Site, edit: Option<&str>| {
+            if let Some(text) = edit {
+                site.write("themes/plain/theme.yaml", text);
+                let plan = crate::serve::watch::classify(Path::new("themes/plain/theme.yaml"));
+                assert_eq!(plan, Some(crate::serve::watch::Kind::Config));
+            }
+            let rendered = site.rebuild(&Plan::Full).unwrap();
+            site.builder.wait_for_images();
+            site.rebuild(&Plan::Full).unwrap();
+            rendered
+        };
+        step(&mut site, None);
+        let home = site.page("index.html");
+        assert!(home.contains("sizes=\"50vw\"") && home.contains("-200.jpg 200w"), "{home}");
+        // Another `sizes`: the pages again (both read the images), the image's variants are the same.
+        let rendered = step(&mut site, Some("images:\n  widths: [100, 200]\n  sizes: 80vw\n"));
+        assert_eq!(rendered, 2, "the two pages, not the image");
+        assert!(site.page("index.html").contains("sizes=\"80vw\""));
+        site.assert_same_as_a_full_build("a new sizes");
+        // Other widths: the image's unit too.
+        let rendered = step(&mut site, Some("images:\n  widths: [120]\n  sizes: 80vw\n"));
+        assert_eq!(rendered, 3, "the two pages and the image");
+        let home = site.page("index.html");
+        assert!(home.contains("-120.jpg 120w") && !home.contains("-200.jpg"), "{home}");
+        site.assert_same_as_a_full_build("new widths");
+    }
 }
