@@ -15,8 +15,10 @@
 //!   plans each image's variants ([`SiteImages`]).
 //! - render: each planned image is one render unit that writes its variants
 //!   (`render_image`, `image/encode.rs`): oriented, converted to sRGB,
-//!   resized with `fast_image_resize` to the recipe's widths
-//!   (`image/recipe.rs`: never upscaled, no width within 25% of the next),
+//!   resized with `fast_image_resize` to the widths the theme declares in
+//!   its `theme.yaml` (`theme.rs`; [`ImageSettings`], with the `sizes`
+//!   every `<picture>` is written with), never upscaled and no width within
+//!   25% of the next (`image/recipe.rs`),
 //!   encoded as AVIF and as JPEG (PNG for images with transparency). Every
 //!   variant is kept in the cache (`image/cache.rs`, `.dotwork/cache/img/`
 //!   in the site's folder, outside what the site reads and what it

@@ -148,8 +148,11 @@ fn width_location(text: &str, width: u32) -> Option<Location> {
         let mut from = 0;
         while let Some(at) = code[from..].find(&number).map(|a| a + from) {
             let end = at + number.len();
-            let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
-            if (at == 0 || !digit(at - 1)) && !digit(end) && !(at > 0 && bytes[at - 1] == b'-') {
+            // A whole number: no digit (or minus sign) just before it, no digit just after.
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            let joined = before.is_some_and(|b| b.is_ascii_digit() || b == b'-')
+                || bytes.get(end).is_some_and(u8::is_ascii_digit);
+            if !joined {
                 return Some(Location { line: i + 1, column: code[..at].chars().count() + 1 });
             }
             from = end;
