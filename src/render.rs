@@ -461,6 +461,9 @@ impl<'a> Renderer<'a> {
     {
         let site = self.site;
         let section = site.by_path.get(&page.path).and_then(|&i| site.section_of(i));
+        let feed_url = section.and_then(|k| self.feed_url(k, &page.path));
+        let feed_title =
+            section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
         PageContext {
             page: PageView {
                 title: &page.title,
@@ -486,10 +489,8 @@ impl<'a> Renderer<'a> {
             menu: self.menu(|target| relative_url(&page.path, target), &page.path),
             root: relative_url(&page.path, "/"),
             current_url: &page.path,
-            feed_url: section.and_then(|k| self.feed_url(k, &page.path)),
-            feed_title: section
-                .filter(|&k| self.feed_url(k, &page.path).is_some())
-                .map(|k| site.sections[k].source.title.as_str()),
+            feed_url,
+            feed_title,
             site_feed_url: self.site_feed_url(|feed| relative_url(&page.path, feed)),
             section: None,
             category: None,
@@ -598,10 +599,9 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             .map(|(source, path)| (crate::url::content_key(source), path[1..].to_string()))
             .collect(),
     );
-    let lookups = templates
-        .iter()
-        .any(|t| t.text.contains("get_page") || t.text.contains("get_section"))
-        .then(|| std::sync::Arc::new(lookup_tables(site)));
+    let calls = |function: &str| templates.iter().any(|t| t.text.contains(function));
+    let (get_page, get_section) = (calls("get_page"), calls("get_section"));
+    let lookups = (get_page || get_section).then(|| std::sync::Arc::new(lookup_tables(site, get_page)));
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
@@ -650,9 +650,13 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
 /// What `get_page` and `get_section` return, by source path relative to
 /// `content/` (`news/open.md`, `news/_index.md`): summaries whose URLs start
 /// from the site root (`news/open/`, to print after `{{ root }}`), as
-/// `page_url`'s do.
+/// `page_url`'s do. The table of pages is made only `with_pages` (some
+/// template calls `get_page`); a section's pages are made once either way.
 #[allow(clippy::type_complexity)]
-fn lookup_tables(site: &Site) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
+fn lookup_tables(
+    site: &Site,
+    with_pages: bool,
+) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
     let summary = |i: usize| {
         let page = &site.pages[i];
         let categories: Vec<tera::Value> = site.categories_of[i]
@@ -671,8 +675,14 @@ fn lookup_tables(site: &Site) -> (HashMap<String, tera::Value>, HashMap<String, 
             categories,
         })
     };
-    let pages =
-        (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), summary(i))).collect();
+    // A `Value`'s maps are shared, so a page listed in a section is made once.
+    let mut made: Vec<Option<tera::Value>> = vec![None; site.pages.len()];
+    let mut summary = |i: usize| made[i].get_or_insert_with(|| summary(i)).clone();
+    let pages = if with_pages {
+        (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), summary(i))).collect()
+    } else {
+        HashMap::new()
+    };
     let sections = site
         .sections
         .iter()

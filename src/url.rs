@@ -77,14 +77,17 @@ pub fn page_path(source: &Path, slug: Option<&str>) -> Result<String, String> {
 /// The link from the page at `from` (a folder path ending in `/`) to the
 /// site-absolute `to`, as a relative URL: `../risks/`, `./`, `../../style.css`.
 pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    // `to` = "/a/b/" splits to ["", "a", "b", ""]; its folders are all but the last.
-    let to_dirs = &to_parts[1..to_parts.len() - 1];
-    let last = to_parts[to_parts.len() - 1];
-    let common = from_dirs.iter().zip(to_dirs).take_while(|(a, b)| a == b).count();
-    let mut out = "../".repeat(from_dirs.len() - common);
-    for d in &to_dirs[common..] {
+    // Read as segments, without collecting them: every page calls this for
+    // each link in its menu and listing.
+    let from_dirs = || from.split('/').filter(|s| !s.is_empty());
+    // `to` = "/a/b/": its folders are `a` and `b`, after the leading `/`.
+    let (to_folder, last) = to.rsplit_once('/').unwrap_or(("", to));
+    let to_dirs = || to_folder.split('/').skip(1);
+    let common = from_dirs().zip(to_dirs()).take_while(|(a, b)| a == b).count();
+    let ups = from_dirs().count() - common;
+    let mut out = String::with_capacity(3 * ups + to.len() + 2);
+    (0..ups).for_each(|_| out.push_str("../"));
+    for d in to_dirs().skip(common) {
         out.push_str(d);
         out.push('/');
     }

@@ -67,11 +67,14 @@ pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
         remove_stale(out, rel, &mut real_dirs)?;
     }
     // Folders left empty by the removals, deepest first.
-    let mut emptied: Vec<&Path> = listed.iter().flat_map(|p| p.ancestors().skip(1)).collect();
-    emptied.retain(|p| !p.as_os_str().is_empty());
-    emptied.sort_by(|a, b| b.components().count().cmp(&a.components().count()).then(a.cmp(b)));
-    emptied.dedup();
-    for dir in emptied {
+    let folders: HashSet<&Path> = listed.iter().flat_map(|p| p.ancestors().skip(1)).collect();
+    let mut emptied: Vec<(usize, &Path)> = folders
+        .into_iter()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| (p.components().count(), p))
+        .collect();
+    emptied.sort_unstable_by(|(da, a), (db, b)| db.cmp(da).then_with(|| a.as_os_str().cmp(b.as_os_str())));
+    for (_, dir) in emptied {
         if real_dirs_to(out, dir, &mut real_dirs) {
             let _ = fs::remove_dir(out.join(dir));
         }

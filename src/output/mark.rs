@@ -9,7 +9,7 @@
 //! `CNAME` at the top of the folder (a deploy checkout, GitHub Pages' custom
 //! domain) are never foreign: they are carried over into every new output.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ffi::OsStr;
 use std::fs;
 use std::io;
@@ -68,19 +68,23 @@ const NAMED: usize = 5;
 /// disk's own `lost+found` is left alone too (its files are replaced in
 /// place, so it is never removed).
 pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> Result<Holding, Error> {
-    let mut holding = Holding { marked: read_mark(dir)?, ..Holding::default() };
+    let marked = read_mark(dir)?;
+    let mut holding = Holding::default();
     if !dir.is_dir() {
-        return Ok(holding);
+        return Ok(Holding { marked, ..holding });
     }
     let mut foreign = 0;
+    // Looked up by hash: ordering paths compares them component by component.
+    let ours: HashSet<&Path> = marked.as_ref().unwrap_or(new).iter().map(PathBuf::as_path).collect();
     let mut record = |holding: &mut Holding, rel: PathBuf| {
-        let owned = holding.marked.as_ref().map_or_else(|| new.contains(&rel), |m| m.contains(&rel));
+        let owned = ours.contains(rel.as_path());
         foreign += usize::from(!owned);
         holding.entries.push(rel);
         holding.more = !force && foreign > NAMED;
         holding.more
     };
-    let walk = walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).sort_by_file_name();
+    let walk =
+        walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).sort_by(crate::source::by_file_name);
     let mut it = walk.into_iter();
     // A folder's entries come right after it, so a folder is empty when the
     // next entry is not one level deeper.
@@ -95,7 +99,7 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         }
         let Some(entry) = entry else { break };
         let name = entry.file_name();
-        if depth == 1 && (is_reserved_top(name, holding.marked.is_some()) || mount && name == "lost+found") {
+        if depth == 1 && (is_reserved_top(name, marked.is_some()) || mount && name == "lost+found") {
             if entry.file_type().is_dir() {
                 it.skip_current_dir();
             }
@@ -108,7 +112,7 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
             break;
         }
     }
-    Ok(holding)
+    Ok(Holding { marked, ..holding })
 }
 
 /// `.git`, `CNAME`, and in a marked folder the mark and leftover staging

@@ -285,7 +285,7 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
     // detects loops and reports them as errors instead of recursing forever.
     // A link's target is only looked at (`stat`), never opened, before the
     // filter below has checked that it stays inside the site.
-    let walker = WalkDir::new(&start).follow_links(true).sort_by_file_name().into_iter();
+    let walker = WalkDir::new(&start).follow_links(true).sort_by(super::by_file_name).into_iter();
     let walker = walker.filter_entry(|e| {
         if e.depth() == 0 {
             return true;
