@@ -329,13 +329,13 @@ pub struct SiteImages {
     pub sizes: String,
     /// Images copied as they are whose metadata is stripped, by output path.
     pub(crate) stripped: HashMap<String, Arc<SourceImage>>,
-    /// `serve`: leave AVIF variants not in the cache for later
-    /// ([`SiteImages::finish_deferred`]), showing the fallback meanwhile.
-    pub defer_avif: bool,
+    /// `serve`: leave variants not in the cache for later
+    /// ([`SiteImages::finish_deferred`]), showing the source photo meanwhile.
+    pub defer: bool,
     /// Variants encoded (not taken from the cache) since the site was
     /// parsed: tests prove with it that a warm build encodes nothing.
     encoded: AtomicUsize,
-    /// AVIF variants left for later.
+    /// Variants left for later.
     deferred: AtomicUsize,
 }
 
@@ -351,7 +351,7 @@ impl SiteImages {
     }
 
     /// Makes every variant not in the cache yet (after a render that left
-    /// AVIF variants for later). Returns how many it made.
+    /// them for later). Returns how many it made.
     pub fn finish_deferred(&self) -> Result<usize, Diagnostic> {
         let made = self.deferred_work().run()?;
         self.encoded.fetch_add(made, Ordering::Relaxed);
@@ -497,7 +497,7 @@ pub(crate) fn plan_images(
         index: index.clone(),
         sizes: index.settings.sizes.clone(),
         stripped,
-        defer_avif: false,
+        defer: false,
         encoded: AtomicUsize::new(0),
         deferred: AtomicUsize::new(0),
     }
@@ -530,7 +530,7 @@ pub(crate) fn render_image(images: &SiteImages, i: usize) -> Result<Vec<(String,
         return Err(cannot_make(planned, "no image cache"));
     };
     let made =
-        encode::make_variants(cache, planned, images.defer_avif).map_err(|why| cannot_make(planned, &why))?;
+        encode::make_variants(cache, planned, images.defer).map_err(|why| cannot_make(planned, &why))?;
     images.encoded.fetch_add(made.encoded, Ordering::Relaxed);
     images.deferred.fetch_add(made.deferred, Ordering::Relaxed);
     Ok(made.files)

@@ -30,8 +30,8 @@ pub(crate) struct Made {
     pub(crate) files: Vec<(String, PathBuf)>,
     /// Variants encoded now (the rest came from the cache).
     pub(crate) encoded: usize,
-    /// AVIF variants left for later (`serve`): their output paths show
-    /// the fallback of the same width meanwhile.
+    /// Variants left for later (`serve`): their output paths show the
+    /// source photo itself meanwhile.
     pub(crate) deferred: usize,
 }
 
@@ -46,16 +46,20 @@ pub(crate) fn all_cached(cache: &Cache, planned: &PlannedImage) -> bool {
 }
 
 /// The variants of `planned`: each from `cache`, or encoded and kept there.
-/// With `defer_avif`, AVIF variants not in the cache are not encoded (their
-/// paths show the fallback of the same width meanwhile).
-pub(crate) fn make_variants(cache: &Cache, planned: &PlannedImage, defer_avif: bool) -> Result<Made, String> {
+/// With `defer`, variants not in the cache are not made: their paths show
+/// the source photo itself until they are (`serve`, on the owner's own
+/// computer: the browser turns it upright and scales it to the markup's
+/// `width` and `height`, and no decoder or encoder runs before the page
+/// reloads).
+pub(crate) fn make_variants(cache: &Cache, planned: &PlannedImage, defer: bool) -> Result<Made, String> {
     let mut made = Made::default();
     let mut missing: Vec<&Variant> = Vec::new();
     for variant in planned.avif.iter().chain(&planned.fallback) {
         let name = cache_name(planned, variant);
         if cache.has(&name) {
             made.files.push((variant.output.clone(), cache.path(&name)));
-        } else if defer_avif && variant.format == VariantFormat::Avif {
+        } else if defer {
+            made.files.push((variant.output.clone(), planned.image.real.clone()));
             made.deferred += 1;
         } else {
             missing.push(variant);
@@ -81,14 +85,6 @@ pub(crate) fn make_variants(cache: &Cache, planned: &PlannedImage, defer_avif: b
                 })?;
                 made.files.push((variant.output.clone(), path));
                 made.encoded += 1;
-            }
-        }
-    }
-    if made.deferred > 0 {
-        // The AVIF paths show the fallback of their width until the AVIF is made.
-        for (avif, fallback) in planned.avif.iter().zip(&planned.fallback) {
-            if !cache.has(&cache_name(planned, avif)) {
-                made.files.push((avif.output.clone(), cache.path(&cache_name(planned, fallback))));
             }
         }
     }

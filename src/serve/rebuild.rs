@@ -75,7 +75,7 @@ pub(crate) struct Builder {
     sources: Option<Sources>,
     cache: ParseCache,
     last_good: Option<Good>,
-    /// AVIF variants being made in the background, if any.
+    /// Image variants being made in the background, if any.
     images: Option<std::thread::JoinHandle<()>>,
     /// What tells the rebuild thread they are made.
     waker: Option<Arc<crate::serve::watch::Waker>>,
@@ -131,10 +131,10 @@ impl Builder {
         }
     }
 
-    /// Makes the AVIF variants the last render left for later in the
+    /// Makes the image variants the last render left for later in the
     /// background (one job at a time; the rebuild it wakes starts the next).
-    /// The owner never waits for an AVIF encoder after a save: until they
-    /// are made, their addresses show the JPEG or PNG of the same width.
+    /// The owner never waits for a decoder or an encoder after a save:
+    /// until they are made, their addresses show the source photo itself.
     fn finish_images_later(&mut self, images: &crate::image::SiteImages) {
         if images.deferred() == 0 || self.images.as_ref().is_some_and(|job| !job.is_finished()) {
             return;
@@ -143,7 +143,7 @@ impl Builder {
         let waker = self.waker.clone();
         let job = std::thread::Builder::new().name("images".into()).spawn(move || {
             match work.run() {
-                Ok(made) => log::info!("{made} AVIF images made; reloading"),
+                Ok(made) => log::info!("{made} resized images made; reloading"),
                 Err(d) => log::error!("{}", d.render(false)),
             }
             if let Some(wake) = waker {
@@ -179,7 +179,7 @@ impl Builder {
         };
         lap.log("load");
         let mut site = parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?;
-        site.images.defer_avif = true;
+        site.images.defer = true;
         lap.log("parse");
 
         let pipeline = Pipeline::new(&site)?;
@@ -749,7 +749,7 @@ mod tests {
     }
 
     #[test]
-    fn a_new_photo_is_served_at_once_as_jpeg_and_its_avif_follows_in_the_background() {
+    fn a_new_photo_is_served_at_once_as_it_is_and_its_variants_follow_in_the_background() {
         let mut site = Site::new(&[("index.md", &page("Home", true, "![A room](/images/room.jpg)"))]);
         let photo =
             ::image::RgbImage::from_fn(600, 400, |x, y| ::image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
@@ -767,20 +767,25 @@ mod tests {
                 other => panic!("{ext} {width}: {other:?} in {:?}", files.keys()),
             }
         };
-        // Until the AVIF is made, its address shows the JPEG of the same width.
-        for width in [480, 600] {
-            assert_eq!(file("avif", width), file("jpg", width));
+        // Nothing is decoded before the page is served: until the variants
+        // are made, every address shows the photo itself.
+        let original = site.dir.path().join("static/images/room.jpg");
+        for (ext, width) in [("avif", 480), ("avif", 600), ("jpg", 480), ("jpg", 600)] {
+            assert_eq!(fs::canonicalize(file(ext, width)).unwrap(), fs::canonicalize(&original).unwrap());
         }
         assert!(site.page("index.html").contains("type=\"image/avif\""));
         site.builder.wait_for_images();
-        rx.try_recv().expect("the rebuild thread is told the AVIF images are made");
+        rx.try_recv().expect("the rebuild thread is told the variants are made");
         // The rebuild it asks for renders the image's unit alone, now from the cache.
         assert_eq!(site.rebuild(&Plan::Full).unwrap(), 1);
         let files = site.builder.last_good.as_ref().unwrap().snapshot.files.clone();
         let avif = files.iter().find(|(k, _)| k.starts_with("_img/room-") && k.ends_with("-600.avif"));
         let Some((_, Body::File(path))) = avif else { panic!("{:?}", files.keys()) };
         assert_eq!(&fs::read(path).unwrap()[4..12], b"ftypavif");
-        site.assert_same_as_a_full_build("the AVIF images made");
+        let jpg = files.iter().find(|(k, _)| k.starts_with("_img/room-") && k.ends_with("-480.jpg"));
+        let Some((_, Body::File(path))) = jpg else { panic!("{:?}", files.keys()) };
+        assert_eq!(::image::image_dimensions(path).unwrap(), (480, 320));
+        site.assert_same_as_a_full_build("the variants made");
     }
 
     #[test]
