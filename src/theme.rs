@@ -9,7 +9,7 @@
 //!
 //! ```yaml
 //! images:
-//!   widths: [480, 960, 1600]
+//!   widths: [480, 660, 960, 1600]
 //!   sizes: "(min-width: 43rem) 40rem, calc(100vw - 2.5rem)"
 //! ```
 //!
@@ -180,7 +180,7 @@ mod tests {
         let text =
             std::str::from_utf8(builtin_file(THEME_FILE).expect("the clinic theme has theme.yaml")).unwrap();
         assert_eq!(parse(text).unwrap(), ThemeSettings::default());
-        assert_eq!(ThemeSettings::default().images.widths, [480, 960, 1600]);
+        assert_eq!(ThemeSettings::default().images.widths, [480, 660, 960, 1600]);
     }
 
     #[test]
@@ -189,7 +189,10 @@ mod tests {
         assert_eq!(s.images.widths, [300, 640, 1200]);
         assert_eq!(s.images.sizes, ImageSettings::default().sizes);
         let s = parse("images:\n  sizes: 100vw\n").unwrap();
-        assert_eq!((s.images.widths.as_slice(), s.images.sizes.as_str()), (&[480, 960, 1600][..], "100vw"));
+        assert_eq!(
+            (s.images.widths.as_slice(), s.images.sizes.as_str()),
+            (&[480, 660, 960, 1600][..], "100vw")
+        );
         assert_eq!(parse("# nothing yet\n\n").unwrap(), ThemeSettings::default());
         assert_eq!(parse("images: {}\n").unwrap(), ThemeSettings::default());
     }

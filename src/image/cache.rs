@@ -50,9 +50,13 @@ impl Cache {
 
     /// Keeps `bytes` as the file `name`, written whole or not at all.
     pub(crate) fn store(&self, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        // Two units may make the same variant at once (one photo shown twice):
+        // each writes a temporary file of its own, and the last rename wins.
+        static STORES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = STORES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         fs::create_dir_all(&self.dir)?;
         let path = self.path(name);
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = self.dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         fs::write(&tmp, bytes)?;
         fs::rename(&tmp, &path)?;
         Ok(path)
@@ -99,6 +103,20 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_file_stored_by_many_threads_at_once_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::for_site(dir.path());
+        std::thread::scope(|s| {
+            let stores: Vec<_> =
+                (0..8).map(|_| s.spawn(|| cache.store("a-480.jpg", &[7; 100_000]))).collect();
+            for store in stores {
+                store.join().unwrap().unwrap();
+            }
+        });
+        assert_eq!(fs::read(cache.path("a-480.jpg")).unwrap(), vec![7; 100_000]);
+    }
 
     #[test]
     fn stores_whole_files_and_prunes_the_unused() {

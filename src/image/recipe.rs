@@ -23,7 +23,7 @@ use crate::url::slugify;
 
 /// The widths of a theme that declares none: what the clinic theme's
 /// content column needs.
-pub const DEFAULT_WIDTHS: &[u32] = &[480, 960, 1600];
+pub const DEFAULT_WIDTHS: &[u32] = &[480, 660, 960, 1600];
 /// The `sizes` of a theme that declares none: how wide the clinic theme's
 /// content column is, the column (65ch, about 40rem) on wide screens, else
 /// the screen less the margins.
@@ -126,11 +126,11 @@ mod tests {
     #[test]
     fn widths_are_never_upscaled_and_never_within_a_quarter_of_the_next() {
         let d = DEFAULT_WIDTHS;
-        assert_eq!(widths(4032, d), [480, 960, 1600]);
-        assert_eq!(widths(1600, d), [480, 960, 1600]);
+        assert_eq!(widths(4032, d), [480, 660, 960, 1600]);
+        assert_eq!(widths(1600, d), [480, 660, 960, 1600]);
         // 1000 is within 25% of 960: 960 goes, the source's own width stays.
-        assert_eq!(widths(1000, d), [480, 1000]);
-        assert_eq!(widths(1300, d), [480, 960, 1300]);
+        assert_eq!(widths(1000, d), [480, 660, 1000]);
+        assert_eq!(widths(1300, d), [480, 660, 960, 1300]);
         assert_eq!(widths(500, d), [500]);
         assert_eq!(widths(300, d), [300]);
         assert_eq!(widths(1, d), [1]);
@@ -159,8 +159,8 @@ mod tests {
         };
         let planned = plan(Arc::new(image.clone()), DEFAULT_WIDTHS);
         let k = &planned.key[..10];
-        assert_eq!(planned.fallback[1].output, format!("_img/room-1-{k}-960.jpg"));
-        assert_eq!(planned.avif[2].output, format!("_img/room-1-{k}-1600.avif"));
+        assert_eq!(planned.fallback[2].output, format!("_img/room-1-{k}-960.jpg"));
+        assert_eq!(planned.avif[3].output, format!("_img/room-1-{k}-1600.avif"));
         assert_eq!((planned.largest().width, planned.largest().height), (1600, 800));
         let other = plan(Arc::new(SourceImage { hash: 8, ..image.clone() }), DEFAULT_WIDTHS);
         assert_ne!(other.key, planned.key);

@@ -35,6 +35,10 @@ const AXE_VIEWPORTS = [
   { name: 'mobile', width: 375, height: 812 },
 ];
 const LH_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+// Image audits that weigh nothing in the scores but must pass all the same
+// (issue 11): a page could score 100 with oversized or unsized images.
+const LH_IMAGE_AUDITS = ['uses-responsive-images', 'modern-image-formats', 'unsized-images',
+  'uses-optimized-images', 'offscreen-images', 'lcp-lazy-loaded', 'prioritize-lcp-image'];
 const T = {
   vnu: secs('QUALITY_VNU_TIMEOUT', 300),
   nav: secs('QUALITY_NAV_TIMEOUT', 30),
@@ -529,7 +533,12 @@ async function lighthouseOnce(rel) {
         }
       }
     }
-    return { lhr, report: result.report, scores, total, misses, ok: !lhr.runtimeError && total === 100 * LH_CATEGORIES.length };
+    const imageMisses = LH_IMAGE_AUDITS.map((id) => lhr.audits[id])
+      .filter((a) => a && a.score !== null && a.score < 1)
+      .map((a) => `${a.id}${a.displayValue ? ` ${a.displayValue}` : ''}`);
+    misses.push(...imageMisses);
+    const ok = !lhr.runtimeError && total === 100 * LH_CATEGORIES.length && imageMisses.length === 0;
+    return { lhr, report: result.report, scores, total, misses, imageMisses, ok };
   } finally {
     await closeBrowser(browser);
   }
@@ -572,6 +581,7 @@ async function runLighthouse(rel) {
       lines.push(`    ${a.id}: ${a.title}${a.displayValue ? ` (${a.displayValue})` : ''} score ${Math.round(a.score * 100)}`);
     }
   }
+  for (const m of best.imageMisses) lines.push(`image audit: ${m}`);
   record(rel, 'lighthouse', best.ok, cellOf(scores), lines);
   return { scores, runs: runs.length };
 }
@@ -663,6 +673,12 @@ out('');
       .sort((a, b) => a.length - b.length || a.localeCompare(b))[0];
     if (after) targets.push(after);
     else out(dim('  (no page whose path contains "aftercare")'));
+    // And the page with the most images (the gallery of the clinic site).
+    const imgCount = (rel) => (fs.readFileSync(path.join(opts.site, rel), 'utf8').match(/<img\b/g) || []).length;
+    const pictured = pages.filter((p) => !targets.includes(p) && p !== '404.html')
+      .map((p) => [p, imgCount(p)]).filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+    if (pictured) targets.push(pictured[0]);
     for (const rel of targets) {
       const t0 = perf.now();
       try {
