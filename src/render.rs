@@ -601,7 +601,8 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     );
     let calls = |function: &str| templates.iter().any(|t| t.text.contains(function));
     let (get_page, get_section) = (calls("get_page"), calls("get_section"));
-    let lookups = (get_page || get_section).then(|| std::sync::Arc::new(lookup_tables(site, get_page)));
+    let lookups =
+        (get_page || get_section).then(|| std::sync::Arc::new(lookup_tables(site, get_page, get_section)));
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
@@ -650,12 +651,13 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
 /// What `get_page` and `get_section` return, by source path relative to
 /// `content/` (`news/open.md`, `news/_index.md`): summaries whose URLs start
 /// from the site root (`news/open/`, to print after `{{ root }}`), as
-/// `page_url`'s do. The table of pages is made only `with_pages` (some
-/// template calls `get_page`); a section's pages are made once either way.
+/// `page_url`'s do. Each table is made only when some template calls its
+/// function (`with_pages`, `with_sections`); a page is made once either way.
 #[allow(clippy::type_complexity)]
 fn lookup_tables(
     site: &Site,
     with_pages: bool,
+    with_sections: bool,
 ) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
     let summary = |i: usize| {
         let page = &site.pages[i];
@@ -686,6 +688,7 @@ fn lookup_tables(
     let sections = site
         .sections
         .iter()
+        .filter(|_| with_sections)
         .map(|s| {
             let feed_url = (s.source.meta.feed && site.feed_base.is_some())
                 .then(|| crate::feed::feed_path(&s.source.path)[1..].to_string());
