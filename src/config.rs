@@ -74,6 +74,17 @@ pub struct SiteConfig {
     /// What `image` shows, for visitors who cannot see it (required with it).
     #[serde(default)]
     pub image_alt: Option<String>,
+    /// Where the site is published: which host files `build` writes
+    /// (`_headers` and `_redirects` for Netlify and Cloudflare Pages, the
+    /// Content-Security-Policy in each page for GitHub Pages) and which
+    /// deploy file `init` made.
+    #[serde(default)]
+    pub hosts: Vec<Host>,
+    /// Other websites the pages may load from or send forms to (a booking
+    /// widget: `https://booking.example.com`), allowed by the site's
+    /// Content-Security-Policy.
+    #[serde(default)]
+    pub allow_origins: Vec<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -101,6 +112,20 @@ pub struct Person {
     /// A page about them, an absolute URL.
     #[serde(default)]
     pub url: String,
+}
+
+/// A static host dotwork writes host files for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Host {
+    /// Netlify: `_headers`, `_redirects`.
+    Netlify,
+    /// Cloudflare Pages: `_headers`, `_redirects` (same syntax as Netlify's).
+    CloudflarePages,
+    /// GitHub Pages: no headers can be set, so the policy goes in each page.
+    GithubPages,
+    /// Any other static host (Amazon S3, a web server): as GitHub Pages.
+    Other,
 }
 
 /// The citation styles dotwork ships.
