@@ -20,7 +20,8 @@
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
 //!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made;
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
-//!    place whole ([`output::replace_output`]); `check` collects the files
+//!    place whole ([`output::replace_output`]) unless the site has errors
+//!    `check` would report ([`check::publish_errors`]); `check` collects the files
 //!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
 //!    them in the snapshot it answers from and, after an edit, renders only
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).

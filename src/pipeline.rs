@@ -3,8 +3,9 @@
 //! for collisions ([`Pipeline::new`]), then render the units in parallel
 //! into a [`Sink`] ([`Pipeline::render`]). Only the sink differs between the
 //! commands: `build` writes each unit's files into the new output folder as
-//! soon as they are made (`output::FolderSink`, inside the atomic folder
-//! swap), `check` keeps them in a [`Collector`] to inspect, and `serve` puts
+//! soon as they are made (inside the atomic folder swap) and keeps what the
+//! check for publishing errors reads, `check` keeps them in a [`Collector`]
+//! to inspect, and `serve` puts
 //! them in the in-memory snapshot it answers from, rendering only the units
 //! whose declared inputs changed.
 
