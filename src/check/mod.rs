@@ -22,6 +22,7 @@
 
 mod content;
 pub(crate) mod links;
+mod origins;
 mod page;
 mod readability;
 mod rendered;
@@ -235,6 +236,7 @@ fn check_output(
     content_headings: &[(u8, usize)],
 ) -> Vec<Diagnostic> {
     let mut found = view.check_links(&ctx.index, ctx.base);
+    found.extend(origins::unallowed_origins(view, page));
     let (before, after) = view.template_headings();
     // (level, true when in the markdown, offset in its file)
     let mut seq: Vec<(u8, bool, usize)> = before.iter().map(|&(l, at)| (l, false, at)).collect();
