@@ -463,15 +463,18 @@ fn check_origins(text: &str, origins: &mut [String]) -> Vec<Diagnostic> {
         match origin_problem(origin) {
             Ok(normal) => *origin = normal,
             Err(problem) => {
-                let d = Diagnostic::error(CONFIG_FILE, format!("allow_origins: `{}` {problem}", shown(origin)))
-                    .with_help(
-                        "write the address of the other website alone, starting with https://, \
+                let d =
+                    Diagnostic::error(CONFIG_FILE, format!("allow_origins: `{}` {problem}", shown(origin)))
+                        .with_help(
+                            "write the address of the other website alone, starting with https://, \
                          e.g. https://booking.example.com",
-                    );
-                problems.push(match key_line(text, origin).or_else(|| setting_line(text, &["allow_origins"])) {
-                    Some(loc) => d.at(text, loc),
-                    None => d,
-                });
+                        );
+                problems.push(
+                    match key_line(text, origin).or_else(|| setting_line(text, &["allow_origins"])) {
+                        Some(loc) => d.at(text, loc),
+                        None => d,
+                    },
+                );
             }
         }
     }

@@ -180,7 +180,10 @@ mod tests {
             hosts("netlify, cloudflare-pages"),
             HostFiles { rule_files: true, meta_policy: false, alias_pages: false }
         );
-        assert_eq!(hosts("github-pages"), HostFiles { rule_files: false, meta_policy: true, alias_pages: true });
+        assert_eq!(
+            hosts("github-pages"),
+            HostFiles { rule_files: false, meta_policy: true, alias_pages: true }
+        );
         assert_eq!(hosts("other"), HostFiles { rule_files: false, meta_policy: true, alias_pages: true });
         assert_eq!(hosts("netlify, github-pages"), all);
     }

@@ -137,7 +137,8 @@ impl<'a> Pipeline<'a> {
             }
         }
         let changed = before != Some(&all);
-        let then: Vec<usize> = (0..self.units.len()).filter(|&i| late(i) && (changed || selected(i))).collect();
+        let then: Vec<usize> =
+            (0..self.units.len()).filter(|&i| late(i) && (changed || selected(i))).collect();
         if problems.is_empty() {
             for i in then {
                 rendered += 1;

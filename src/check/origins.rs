@@ -18,7 +18,11 @@ pub(super) fn unallowed_origins(view: &Rendered<'_>, page: Option<&Page>) -> Vec
         let Node::Start(tag) = node else { continue };
         let (what, attr) = match tag.name.as_ref() {
             "script" => ("loads a script", "src"),
-            "link" if tag.attr("rel").is_some_and(|r| r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("stylesheet"))) => {
+            "link"
+                if tag.attr("rel").is_some_and(|r| {
+                    r.split_ascii_whitespace().any(|w| w.eq_ignore_ascii_case("stylesheet"))
+                }) =>
+            {
                 ("loads a stylesheet", "href")
             }
             "iframe" | "frame" => ("shows a frame", "src"),
@@ -76,8 +80,14 @@ mod tests {
 
     #[test]
     fn an_address_elsewhere_has_an_origin_and_one_on_the_site_has_none() {
-        assert_eq!(origin_of("https://Book.Example.com/w.js?x=1").as_deref(), Some("https://book.example.com"));
-        assert_eq!(origin_of("http://book.example.com:8443/").as_deref(), Some("https://book.example.com:8443"));
+        assert_eq!(
+            origin_of("https://Book.Example.com/w.js?x=1").as_deref(),
+            Some("https://book.example.com")
+        );
+        assert_eq!(
+            origin_of("http://book.example.com:8443/").as_deref(),
+            Some("https://book.example.com:8443")
+        );
         assert_eq!(origin_of("//cdn.example/a.css").as_deref(), Some("https://cdn.example"));
         assert_eq!(origin_of("/style.css"), None);
         assert_eq!(origin_of("style.css"), None);

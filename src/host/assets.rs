@@ -60,7 +60,8 @@ pub(crate) fn fingerprint_assets(assets: &mut Vec<Asset>) -> Result<AssetNames, 
                 Ok(bytes) => sha256(&bytes),
                 Err(e) => {
                     let reason = crate::source::io_reason(&e);
-                    problems.push(Diagnostic::error(&asset.origin, format!("cannot read the file: {reason}")));
+                    problems
+                        .push(Diagnostic::error(&asset.origin, format!("cannot read the file: {reason}")));
                     continue;
                 }
             },
@@ -103,7 +104,9 @@ mod tests {
         assert_eq!(names.get("style.css"), Some(css.as_str()));
         assert_eq!(names.get("/style.css"), Some(css.as_str()));
         let js = names.get("js/app.min.js").unwrap();
-        assert!(js.starts_with("js/app.min.") && js.ends_with(".js") && js.len() == "js/app.min.js".len() + 11);
+        assert!(
+            js.starts_with("js/app.min.") && js.ends_with(".js") && js.len() == "js/app.min.js".len() + 11
+        );
         assert_eq!(names.get("care/extra.css"), None);
         assert_eq!(assets.len(), 6);
         assert!(assets.iter().any(|a| a.output == Path::new(&css)));

@@ -264,7 +264,8 @@ mod tests {
 
     #[test]
     fn the_meta_goes_first_in_head() {
-        let html = "<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"><script>a()</script></head></html>";
+        let html =
+            "<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"><script>a()</script></head></html>";
         let inline = Inline::of_html(html);
         let out = insert_meta(html, &config(&[]), &inline).unwrap();
         let first = "<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src";

@@ -111,9 +111,14 @@ mod tests {
 
     #[test]
     fn base64_pads_as_rfc_4648_does() {
-        for (input, encoded) in
-            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE=")]
-        {
+        for (input, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+        ] {
             assert_eq!(base64(input.as_bytes()), encoded);
         }
         // The hash of `alert('Hello, world.');` in the CSP specification's example.

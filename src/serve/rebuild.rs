@@ -21,8 +21,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::Error;
-use crate::pipeline::{Pipeline, Sink, load};
 use crate::host::csp::Inline;
+use crate::pipeline::{Pipeline, Sink, load};
 use crate::render::{Fingerprints, OutputContent, OutputFile, UnitKey};
 use crate::serve::watch::Plan;
 use crate::settings::Settings;
@@ -242,7 +242,13 @@ impl Builder {
         let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
         let units = units.len();
         drop(pipeline);
-        self.last_good = Some(Good { snapshot: snapshot.clone(), prints, units: unit_files, inline, all_inline: result.all });
+        self.last_good = Some(Good {
+            snapshot: snapshot.clone(),
+            prints,
+            units: unit_files,
+            inline,
+            all_inline: result.all,
+        });
         lap.log("assemble");
         self.finish_images_later(&site.images);
         // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.

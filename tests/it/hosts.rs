@@ -120,7 +120,11 @@ fn base64(bytes: &[u8]) -> String {
         let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
-            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            out.push(if i <= chunk.len() {
+                ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
         }
     }
     out
@@ -163,7 +167,8 @@ fn headers_and_redirects_match_the_built_pages() {
         })
         .collect();
     assert!(!fingerprinted.is_empty(), "{files:?}");
-    for f in fingerprinted.iter().map(|f| format!("/{f}")).chain(["/_img/a-1234567890-480.avif".to_string()]) {
+    for f in fingerprinted.iter().map(|f| format!("/{f}")).chain(["/_img/a-1234567890-480.avif".to_string()])
+    {
         assert_eq!(
             header(&rules, &f, "Cache-Control").as_deref(),
             Some("public, max-age=31536000, immutable"),
@@ -175,7 +180,9 @@ fn headers_and_redirects_match_the_built_pages() {
         let address = format!("/{}", page.trim_end_matches("index.html"));
         assert_eq!(header(&rules, &address, "Cache-Control"), None, "{page}");
         // The security headers reach every page.
-        for name in ["Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"] {
+        for name in
+            ["Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"]
+        {
             assert!(header(&rules, &address, name).is_some(), "{name} for {address}");
         }
     }
@@ -188,9 +195,13 @@ fn headers_and_redirects_match_the_built_pages() {
     // The policy allows every inline script and style of every page by hash,
     // and nothing inline otherwise.
     let csp = header(&rules, "/", "Content-Security-Policy").unwrap();
-    for directive in
-        ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "upgrade-insecure-requests"]
-    {
+    for directive in [
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "upgrade-insecure-requests",
+    ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
     }
     assert!(!csp.contains("unsafe-inline"), "{csp}");
@@ -237,7 +248,10 @@ fn github_pages_gets_the_policy_in_each_page_and_no_host_files() {
         let head = &html[html.find("<head>").unwrap() + "<head>".len()..];
         // First in <head> after the encoding, before anything it governs.
         let first = head.trim_start().trim_start_matches("<meta charset=\"utf-8\">").trim_start();
-        assert!(first.starts_with("<meta http-equiv=\"Content-Security-Policy\" content=\""), "{page}: {head}");
+        assert!(
+            first.starts_with("<meta http-equiv=\"Content-Security-Policy\" content=\""),
+            "{page}: {head}"
+        );
         let policy = &first[first.find("content=\"").unwrap() + 9..];
         let policy = &policy[..policy.find('"').unwrap()];
         assert!(!policy.contains("frame-ancestors"), "a meta policy cannot carry it: {policy}");
@@ -284,7 +298,10 @@ fn the_theme_links_its_stylesheet_by_a_name_that_changes_with_it_and_the_plain_n
 #[test]
 fn a_template_naming_a_stylesheet_that_does_not_exist_is_an_error_at_its_line() {
     let site = site_with_hosts("netlify");
-    site.write("templates/page.html", "<html><head>\n<link rel=\"stylesheet\" href=\"{{ asset_url(path='nope.css') }}\">\n</head></html>\n");
+    site.write(
+        "templates/page.html",
+        "<html><head>\n<link rel=\"stylesheet\" href=\"{{ asset_url(path='nope.css') }}\">\n</head></html>\n",
+    );
     let stderr = site.build_fails();
     assert!(stderr.contains("templates/page.html:2:"), "{stderr}");
     assert!(stderr.contains("`nope.css` is no stylesheet or script"), "{stderr}");
@@ -302,7 +319,9 @@ fn allow_origins_must_be_https_origins_without_a_path() {
         let site = site_with_hosts("netlify");
         site.write(
             "site.yaml",
-            &format!("title: Test Clinic\nbase_url: https://example.org/\nallow_origins:\n  - \"{origin}\"\n"),
+            &format!(
+                "title: Test Clinic\nbase_url: https://example.org/\nallow_origins:\n  - \"{origin}\"\n"
+            ),
         );
         let stderr = site.build_fails();
         assert!(stderr.contains(&format!("error: allow_origins: `{origin}` {problem}")), "{stderr}");
@@ -318,7 +337,11 @@ fn allow_origins_must_be_https_origins_without_a_path() {
     );
     site.build();
     let csp = header(&parse_headers(&site.read_output("_headers")), "/", "Content-Security-Policy").unwrap();
-    for directive in ["script-src 'self' https://book.example.com", "frame-src 'self' https://book.example.com", "form-action 'self' https://book.example.com"] {
+    for directive in [
+        "script-src 'self' https://book.example.com",
+        "frame-src 'self' https://book.example.com",
+        "form-action 'self' https://book.example.com",
+    ] {
         assert!(csp.contains(directive), "{directive} in {csp}");
     }
 }
