@@ -13,8 +13,10 @@
 //!   (or it is new); every other unit's files are taken from that snapshot.
 //!
 //! Static files are not read into memory: the snapshot names them and they
-//! are read from the site folder when requested, so editing a stylesheet
-//! only needs a reload. Nothing is written to disk.
+//! are read from the site folder when requested, so editing a picture or a
+//! PDF only needs a reload. A stylesheet or script is published under a
+//! name that holds a hash of it (`host/assets.rs`), so editing one loads the
+//! site again and renders the pages that link it. Nothing is written to disk.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
