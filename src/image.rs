@@ -65,6 +65,10 @@ pub(crate) use template::register_functions;
 /// that every cached variant is made again, as Hugo's `formatVersionNumbers`.
 pub const PIPELINE_VERSION: u32 = 1;
 
+/// The folder of the output every variant is published in, under a name
+/// that holds its cache key (so `_headers` lets browsers keep them a year).
+pub const VARIANT_FOLDER: &str = "_img";
+
 /// The formats dotwork resizes, by file extension.
 pub(crate) fn is_processed_extension(path: &str) -> bool {
     let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());

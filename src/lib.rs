@@ -14,7 +14,7 @@
 //!    a listing page, a feed, a category's page, the 404 page, a redirect,
 //!    the sitemap, robots.txt, a static file, an image's resized variants
 //!    from [`image`], made in or taken from its cache outside the site's
-//!    folders) as a
+//!    folders, the host files `_headers` and `_redirects` from [`host`]) as a
 //!    [`render::Unit`] that names its files and declares what it reads;
 //!    two units writing one path are an error here;
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
@@ -41,6 +41,7 @@ pub mod error;
 pub mod feed;
 pub mod front_matter;
 pub mod gallery;
+pub mod host;
 pub(crate) mod html;
 pub mod image;
 pub(crate) mod markdown;

@@ -22,6 +22,7 @@
 
 mod content;
 pub(crate) mod links;
+mod origins;
 mod page;
 mod readability;
 mod rendered;
@@ -284,6 +285,7 @@ fn check_output(
     content_headings: &[(u8, usize)],
 ) -> Vec<Diagnostic> {
     let mut found = view.check_links(&ctx.index, ctx.base);
+    found.extend(origins::unallowed_origins(view, page));
     if ctx.scope == Scope::Errors {
         return found;
     }

@@ -69,7 +69,8 @@ fn not_found_page_links_from_the_base_url_path() {
     let run = site.run(&["build", "--base-url", "https://example.github.io/clinic"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = site.read_output("404.html");
-    assert!(page.contains("href=\"/clinic/style.css\""), "{page}");
+    // The theme's stylesheet by its fingerprinted name (issue 12).
+    assert!(page.contains("rel=\"stylesheet\" href=\"/clinic/style."), "{page}");
     assert!(!page.contains("href=\"../"), "{page}");
     let sitemap = site.read_output("sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.github.io/clinic/care/after-care/</loc>"), "{sitemap}");
@@ -125,7 +126,7 @@ fn built_in_theme_is_used_without_a_themes_folder() {
     site.build();
     let home = site.read_output("index.html");
     for needle in
-        ["<html lang=\"en-GB\"", "<main", "tel:+442079460001", "https://example.org/book", "style.css"]
+        ["<html lang=\"en-GB\"", "<main", "tel:+442079460001", "https://example.org/book", "href=\"./style."]
     {
         assert!(home.contains(needle), "{needle} missing:\n{home}");
     }
