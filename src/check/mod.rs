@@ -129,7 +129,7 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
             linked[target] = true;
         }
     }
-    if let Some(doc) = ctx.index.docs.get("404.html") {
+    if let Some(doc) = &ctx.index.doc("404.html") {
         let chain = ctx.templates.chain("404.html");
         let file =
             site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
@@ -151,7 +151,7 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
             (c.path.as_str(), Path::new(crate::config::CONFIG_FILE), crate::render::CATEGORY_TEMPLATE)
         }));
     for (address, file, template) in listings {
-        let Some(doc) = ctx.index.docs.get(&output_key(&page_output(address))) else { continue };
+        let Some(doc) = &ctx.index.doc(&output_key(&page_output(address))) else { continue };
         let chain = ctx.templates.chain(template);
         let (templates, config) = (&ctx.templates, &site.config);
         let view = Rendered { doc, address, body: 0..0, templates, chain, page_file: file, config };
@@ -200,7 +200,7 @@ fn check_page(
     }
 
     let output = output_key(&page_output(&page.path));
-    if let Some(doc) = ctx.index.docs.get(&output) {
+    if let Some(doc) = &ctx.index.doc(&output) {
         let body = if page.html.is_empty() {
             0..0
         } else {
