@@ -9,6 +9,7 @@ mod cli;
 mod errors;
 mod gallery;
 mod images;
+mod init;
 mod limits;
 mod medical;
 mod messages;
