@@ -40,12 +40,15 @@ pub enum Command {
 
 /// Arguments of `dotwork init`. Each answer given here is not asked.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  dotwork init my-clinic\n  dotwork init my-clinic --yes --name \"Smith Scalp Clinic\" --host netlify")]
+#[command(
+    after_help = "Examples:\n  dotwork init my-clinic\n  dotwork init my-clinic --yes --name \"Smith Scalp Clinic\" --host netlify"
+)]
 pub struct InitArgs {
     /// The folder for the new site: a new or empty one [default: this folder].
-    #[arg(value_name = "DIR", default_value = ".")]
+    #[arg(value_name = "DIR", default_value = ".", hide_default_value = true)]
     pub dir: PathBuf,
-    /// Ask nothing: take the answers given here and defaults for the rest.
+    /// Ask nothing: take the answers given here and defaults for the rest;
+    /// what has no default is marked [[REPLACE: ...]] for you to fill in.
     #[arg(short, long)]
     pub yes: bool,
     /// The clinic's name, shown at the top of every page.
@@ -76,8 +79,13 @@ pub struct InitArgs {
     /// cloudflare-pages or other [default: github-pages].
     #[arg(long, value_name = "HOST", value_parser = crate::scaffold::ask::check_host)]
     pub host: Option<crate::config::Host>,
-    /// The site's address once published, such as https://www.yourclinic.com/.
-    #[arg(long, value_name = "URL", value_parser = crate::scaffold::ask::check_base_url)]
+    /// The site's address once published.
+    #[arg(
+        long,
+        value_name = "URL",
+        value_parser = crate::scaffold::ask::check_base_url,
+        help = "The site's address once published, such as https://www.yourclinic.com/"
+    )]
     pub base_url: Option<String>,
 }
 

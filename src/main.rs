@@ -99,12 +99,19 @@ fn init(args: InitArgs) -> Result<ExitCode, Error> {
     let stdin = std::io::stdin();
     if !args.yes && stdin.is_terminal() {
         let folder = folder_name(&args.dir);
-        if let Err(e) = dotwork::scaffold::ask::ask_missing(&mut answers, &folder, &mut stdin.lock(), &mut std::io::stderr()) {
+        if let Err(e) = dotwork::scaffold::ask::ask_missing(
+            &mut answers,
+            &folder,
+            &mut stdin.lock(),
+            &mut std::io::stderr(),
+        ) {
             eprintln!("\nerror: {e}; nothing was written");
             return Ok(ExitCode::from(1));
         }
     } else {
-        log::debug!("init: asking nothing (--yes, or not a terminal); unanswered settings get defaults or placeholders");
+        log::debug!(
+            "init: asking nothing (--yes, or not a terminal); unanswered settings get defaults or placeholders"
+        );
     }
     let summary = dotwork::commands::init::init(&args.dir, &answers)?;
     let shown = args.dir.display().to_string();
@@ -135,12 +142,12 @@ fn new(args: &NewArgs) -> Result<ExitCode, Error> {
         NewCommand::Page { name, medical: true } => (name, PageKind::Medical),
         NewCommand::Article { name } => (name, PageKind::Article),
     };
-    let file = dotwork::commands::new::new(&args.root, name, kind)?;
-    let address = dotwork::url::page_path(&file, None).unwrap_or_default();
-    println!("Wrote {}", args.root.join(&file).display());
+    let page = dotwork::commands::new::new(&args.root, name, kind)?;
+    let file = if args.root == std::path::Path::new(".") { page.file } else { args.root.join(page.file) };
+    println!("Wrote {}", file.display());
     println!("It is a draft: fill in the parts marked [[REPLACE: ...]], then delete the line draft: true.");
-    println!("To preview it as you write, run: dotwork serve --drafts");
-    println!("and open the page at {address} on the address serve shows.");
+    println!("To see it as you write, run: dotwork serve --drafts");
+    println!("and open {}", page.preview);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -34,8 +34,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use placeholders::{PLACEHOLDER, placeholder_warnings, site_placeholders};
 pub(crate) use placeholders::find_placeholders as placeholders_in;
+pub use placeholders::{PLACEHOLDER, placeholder_warnings, site_placeholders};
 pub use report::CheckReport;
 
 use crate::content::Page;

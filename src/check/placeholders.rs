@@ -110,7 +110,8 @@ mod tests {
 
     #[test]
     fn a_placeholder_in_text_names_what_goes_there() {
-        let text = "---\ntitle: T\n---\n\n## About us\n\nWe are [[REPLACE: who you are]] and [[REPLACE:where]].\n";
+        let text =
+            "---\ntitle: T\n---\n\n## About us\n\nWe are [[REPLACE: who you are]] and [[REPLACE:where]].\n";
         let got = found(text, false);
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!((got[0].0, got[0].1), (7, 8));
@@ -127,7 +128,8 @@ mod tests {
         assert_eq!(got[0].2, "setting to confirm: the date of the review");
         // In the body, a line starting with # is a heading: its placeholder is text.
         assert_eq!((got[1].0, got[1].2.as_str()), (5, "placeholder to replace: a heading"));
-        let yaml = "clinic:\n  # [[REPLACE: the phone number]]\n  phone: \"\"\n  street: \"[[REPLACE: street]]\"\n";
+        let yaml =
+            "clinic:\n  # [[REPLACE: the phone number]]\n  phone: \"\"\n  street: \"[[REPLACE: street]]\"\n";
         let got = found(yaml, true);
         assert_eq!((got[0].0, got[0].1, got[0].2.as_str()), (2, 5, "setting to confirm: the phone number"));
         assert_eq!((got[1].0, got[1].2.as_str()), (4, "placeholder to replace: street"));

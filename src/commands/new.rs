@@ -8,9 +8,17 @@ use crate::date::Date;
 use crate::error::{Diagnostic, Error};
 use crate::scaffold::page::{NEWS_SECTION, PageKind, new_page};
 
-/// Writes the page named `name` into the site at `root`; returns its file,
-/// relative to `root`.
-pub fn new(root: &Path, name: &str, kind: PageKind) -> Result<PathBuf, Error> {
+/// A page `new` wrote.
+#[derive(Debug, Clone)]
+pub struct NewPage {
+    /// Its file, relative to the site's folder.
+    pub file: PathBuf,
+    /// Where `dotwork serve --drafts` shows it, with the default port.
+    pub preview: String,
+}
+
+/// Writes the page named `name` into the site at `root`.
+pub fn new(root: &Path, name: &str, kind: PageKind) -> Result<NewPage, Error> {
     let site_error = |file: &Path, message: String, help: &str| {
         Error::Site(vec![Diagnostic::error(file, message).with_help(help)])
     };
@@ -51,5 +59,7 @@ pub fn new(root: &Path, name: &str, kind: PageKind) -> Result<PathBuf, Error> {
         let _ = std::fs::remove_file(&path);
         return Err(Error::io("write", &path)(e));
     }
-    Ok(page.path)
+    let address = crate::url::page_path(&page.path, None).unwrap_or_default();
+    let preview = format!("http://127.0.0.1:{}{address}", crate::serve::DEFAULT_PORT);
+    Ok(NewPage { file: page.path, preview })
 }

@@ -28,9 +28,9 @@ pub fn check_text(text: &str) -> Result<String, String> {
 /// A phone number that makes a working `tel:` link.
 pub fn check_phone(phone: &str) -> Result<String, String> {
     let phone = check_text(phone)?;
-    crate::config::phone_href(&phone)
-        .map(|_| phone)
-        .map_err(|problem| format!("{problem}; write digits and spaces with a leading +, such as +44 20 7946 0000"))
+    crate::config::phone_href(&phone).map(|_| phone).map_err(|problem| {
+        format!("{problem}; write digits and spaces with a leading +, such as +44 20 7946 0000")
+    })
 }
 
 /// The address of a web page (the booking page).
@@ -38,7 +38,9 @@ pub fn check_web_address(url: &str) -> Result<String, String> {
     let url = url.trim();
     match crate::config::web_address_problem(url) {
         _ if url.is_empty() => Err("it is empty".to_string()),
-        Some(problem) => Err(format!("it {problem}; write the whole address, such as https://book.example.com/")),
+        Some(problem) => {
+            Err(format!("it {problem}; write the whole address, such as https://book.example.com/"))
+        }
         None => Ok(url.to_string()),
     }
 }
@@ -47,7 +49,9 @@ pub fn check_web_address(url: &str) -> Result<String, String> {
 pub fn check_base_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     match crate::config::base_url_problem(url) {
-        Some(problem) => Err(format!("{problem}; write the whole address, such as https://www.yourclinic.com/")),
+        Some(problem) => {
+            Err(format!("{problem}; write the whole address, such as https://www.yourclinic.com/"))
+        }
         None => Ok(url.to_string()),
     }
 }
@@ -65,7 +69,8 @@ pub fn check_language(tag: &str) -> Result<String, String> {
 /// A host by its name (`netlify`) or, in the questions, its number.
 pub fn check_host(name: &str) -> Result<Host, String> {
     let name = name.trim();
-    let by_number = name.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| HOSTS.get(i).copied());
+    let by_number =
+        name.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| HOSTS.get(i).copied());
     by_number.or_else(|| host_from_name(name)).ok_or_else(|| {
         let names: Vec<&str> = HOSTS.iter().map(|h| host_name(*h)).collect();
         format!("`{name}` is not one of the hosts; choose one of {}", names.join(", "))
@@ -98,10 +103,12 @@ pub fn ask_missing(
     }
     if answers.language.is_none() {
         let default = Default::Value(DEFAULT_LANGUAGE.to_string());
-        answers.language = q.ask("Language of the site (a code such as en-GB or de)", default, check_language)?;
+        answers.language =
+            q.ask("Language of the site (a code such as en-GB or de)", default, check_language)?;
     }
     if answers.phone.is_none() {
-        answers.phone = q.ask("Phone number (with the country code, such as +44)", Default::Later, check_phone)?;
+        answers.phone =
+            q.ask("Phone number (with the country code, such as +44)", Default::Later, check_phone)?;
     }
     if answers.street.is_none() {
         answers.street = q.ask("Address: house number and street", Default::Later, check_text)?;
@@ -142,7 +149,12 @@ struct Questions<'a, R, W> {
 impl<R: BufRead, W: Write> Questions<'_, R, W> {
     /// Asks until the answer passes `check`; `None` when it is left empty
     /// and the default is to fill it in later.
-    fn ask<T>(&mut self, question: &str, default: Default, check: fn(&str) -> Result<T, String>) -> io::Result<Option<T>> {
+    fn ask<T>(
+        &mut self,
+        question: &str,
+        default: Default,
+        check: fn(&str) -> Result<T, String>,
+    ) -> io::Result<Option<T>> {
         let shown = match &default {
             Default::Value(v) => v.clone(),
             Default::Later => "leave empty to fill in later".to_string(),
@@ -152,7 +164,10 @@ impl<R: BufRead, W: Write> Questions<'_, R, W> {
             self.out.flush()?;
             let mut line = String::new();
             if self.input.read_line(&mut line)? == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("no answer to \"{question}\"")));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("no answer to \"{question}\""),
+                ));
             }
             let answer = line.trim();
             let answer = match (answer.is_empty(), &default) {
@@ -193,7 +208,8 @@ mod tests {
 
     #[test]
     fn a_wrong_answer_is_asked_again_with_the_reason() {
-        let mut answers = Answers { name: Some("A".into()), language: Some("de".into()), ..Answers::default() };
+        let mut answers =
+            Answers { name: Some("A".into()), language: Some("de".into()), ..Answers::default() };
         let input = "0800 FLOWERS\n+49 30 1234567\nHauptstr. 1\nBerlin\n10115\n\nbook.example.com\nhttps://book.example.com/\n9\n2\n";
         let (result, out) = ask(input, &mut answers);
         result.unwrap();

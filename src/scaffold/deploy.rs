@@ -65,7 +65,9 @@ pub(crate) fn deploy_files(host: Host) -> Vec<ScaffoldFile> {
     match host {
         Host::GithubPages => vec![ScaffoldFile { path: GITHUB_WORKFLOW.into(), text: github_workflow() }],
         Host::Netlify => vec![ScaffoldFile { path: "netlify.toml".into(), text: netlify_toml() }],
-        Host::CloudflarePages => vec![ScaffoldFile { path: CLOUDFLARE_SCRIPT.into(), text: cloudflare_script() }],
+        Host::CloudflarePages => {
+            vec![ScaffoldFile { path: CLOUDFLARE_SCRIPT.into(), text: cloudflare_script() }]
+        }
         Host::Other => Vec::new(),
     }
 }
@@ -145,7 +147,8 @@ fn netlify_toml() -> String {
   publish = "public"
 "#,
         version = env!("CARGO_PKG_VERSION"),
-        command = toml_escape(&format!("{} && \"{INSTALL_DIR}/dotwork\" build", install_command(INSTALL_DIR))),
+        command =
+            toml_escape(&format!("{} && \"{INSTALL_DIR}/dotwork\" build", install_command(INSTALL_DIR))),
     )
 }
 
@@ -212,7 +215,9 @@ mod tests {
     fn the_installer_is_this_versions() {
         let url = installer_url();
         assert!(url.starts_with("https://github.com/"), "{url}");
-        assert!(url.ends_with(&format!("/releases/download/v{}/dotwork-installer.sh", env!("CARGO_PKG_VERSION"))));
+        assert!(
+            url.ends_with(&format!("/releases/download/v{}/dotwork-installer.sh", env!("CARGO_PKG_VERSION")))
+        );
         for host in [Host::GithubPages, Host::Netlify, Host::CloudflarePages] {
             assert!(deploy_files(host)[0].text.contains(&url), "{host:?}");
         }

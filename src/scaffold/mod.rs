@@ -167,7 +167,11 @@ fn site_yaml(answers: &Answers) -> String {
             ("description", yaml_quote(description)),
             (
                 "base_url_note",
-                note(answers.base_url.is_some(), "", "the site's address, once you know it, such as https://www.yourclinic.com/"),
+                note(
+                    answers.base_url.is_some(),
+                    "",
+                    "the site's address, once you know it, such as https://www.yourclinic.com/",
+                ),
             ),
             ("base_url", yaml_quote(answers.base_url.as_deref().unwrap_or("https://example.org/"))),
             ("language", yaml_quote(&language)),
@@ -180,7 +184,11 @@ fn site_yaml(answers: &Answers) -> String {
             ("phone", yaml_quote(answers.phone.as_deref().unwrap_or(""))),
             (
                 "booking_note",
-                note(answers.booking_url.is_some(), "  ", "the address of your online booking page, or of your contact page"),
+                note(
+                    answers.booking_url.is_some(),
+                    "  ",
+                    "the address of your online booking page, or of your contact page",
+                ),
             ),
             ("booking_url", yaml_quote(answers.booking_url.as_deref().unwrap_or("https://example.org/book"))),
         ],
@@ -240,9 +248,23 @@ mod tests {
 
     #[test]
     fn yaml_quote_round_trips_any_text() {
-        for text in ["plain", "a: b", "\"quoted\" 'single'", "# not a comment", "back\\slash", "new\nline",
-            "tab\there", "bell\u{7}", "nel\u{85}", "sep\u{2028}", "bom\u{feff}", "ünïcödé ✓", "- [x]", "&a *b", ""]
-        {
+        for text in [
+            "plain",
+            "a: b",
+            "\"quoted\" 'single'",
+            "# not a comment",
+            "back\\slash",
+            "new\nline",
+            "tab\there",
+            "bell\u{7}",
+            "nel\u{85}",
+            "sep\u{2028}",
+            "bom\u{feff}",
+            "ünïcödé ✓",
+            "- [x]",
+            "&a *b",
+            "",
+        ] {
             let yaml = format!("v: {}\n", yaml_quote(text));
             let back: std::collections::BTreeMap<String, String> = serde_yaml::from_str(&yaml).unwrap();
             assert_eq!(back["v"], text, "{yaml}");

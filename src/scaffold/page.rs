@@ -136,11 +136,25 @@ mod tests {
             let (path, title) = page_file(name, kind).unwrap();
             (path.to_string_lossy().replace('\\', "/"), title)
         };
-        assert_eq!(ok("Hair loss FAQ", PageKind::Page), ("content/hair-loss-faq.md".into(), "Hair loss FAQ".into()));
-        assert_eq!(ok("hair-loss-faq.md", PageKind::Page), ("content/hair-loss-faq.md".into(), "Hair loss faq".into()));
-        assert_eq!(ok("care/washing", PageKind::Medical), ("content/care/washing.md".into(), "Washing".into()));
-        assert_eq!(ok("New: opening hours!", PageKind::Article), ("content/news/new-opening-hours.md".into(), "New: opening hours!".into()));
-        for bad in ["../x", "a/../../x", "/etc/passwd", "C:\\x", "a\\b", ".hidden", "", "a//b", "index", "???"] {
+        assert_eq!(
+            ok("Hair loss FAQ", PageKind::Page),
+            ("content/hair-loss-faq.md".into(), "Hair loss FAQ".into())
+        );
+        assert_eq!(
+            ok("hair-loss-faq.md", PageKind::Page),
+            ("content/hair-loss-faq.md".into(), "Hair loss faq".into())
+        );
+        assert_eq!(
+            ok("care/washing", PageKind::Medical),
+            ("content/care/washing.md".into(), "Washing".into())
+        );
+        assert_eq!(
+            ok("New: opening hours!", PageKind::Article),
+            ("content/news/new-opening-hours.md".into(), "New: opening hours!".into())
+        );
+        for bad in
+            ["../x", "a/../../x", "/etc/passwd", "C:\\x", "a\\b", ".hidden", "", "a//b", "index", "???"]
+        {
             assert!(page_file(bad, PageKind::Page).is_err(), "{bad}");
         }
         assert!(page_file("a/b", PageKind::Article).is_err());

@@ -82,7 +82,8 @@ struct Made {
 impl Made {
     /// Creates `dir` and any missing folders above it, remembering each.
     fn create_folder(&mut self, dir: &Path) -> Result<(), Error> {
-        let missing: Vec<&Path> = dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
+        let missing: Vec<&Path> =
+            dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
         for folder in missing.into_iter().rev() {
             fs::create_dir(folder).map_err(Error::io("create the folder", folder))?;
             self.folders.push(folder.to_path_buf());

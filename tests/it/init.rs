@@ -111,15 +111,25 @@ fn a_flag_only_site_builds_and_checks_clean_but_for_its_placeholders() {
     assert_eq!(config.clinic.name, "Smith: \"Scalp\" # Clinic");
     assert_eq!(config.clinic.address.country, "United Kingdom");
     assert_eq!(config.hosts, [dotwork::config::Host::Netlify]);
-    assert_eq!(read(&site.join(".gitignore")), "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's image cache: made again when missing.\n/.dotwork/\n");
+    assert_eq!(
+        read(&site.join(".gitignore")),
+        "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's image cache: made again when missing.\n/.dotwork/\n"
+    );
 
     // The build is the preview: it succeeds and lists the placeholders as warnings.
     let build = run_in(&site, &["build"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
-    assert!(build.stderr.contains("warning: placeholder to replace: a few sentences about your clinic"), "{}", build.stderr);
+    assert!(
+        build.stderr.contains("warning: placeholder to replace: a few sentences about your clinic"),
+        "{}",
+        build.stderr
+    );
     let home = read(&site.join("public/index.html"));
     assert!(home.contains("Smith: &quot;Scalp&quot; # Clinic"), "the name, escaped");
-    assert!(home.contains("[[REPLACE: a few sentences about your clinic"), "placeholders show in the preview");
+    assert!(
+        home.contains("[[REPLACE: a few sentences about your clinic"),
+        "placeholders show in the preview"
+    );
 
     // check fails on the placeholders and on nothing else.
     let check = run_in(&site, &["check", "--strict"]);
@@ -128,7 +138,8 @@ fn a_flag_only_site_builds_and_checks_clean_but_for_its_placeholders() {
     assert!(!found.is_empty());
     for line in &found {
         assert!(
-            line.starts_with("error: placeholder to replace: ") || line.starts_with("error: setting to confirm: "),
+            line.starts_with("error: placeholder to replace: ")
+                || line.starts_with("error: setting to confirm: "),
             "not a placeholder: {line}\n{}",
             check.stderr
         );
@@ -155,8 +166,10 @@ fn each_host_gets_its_deploy_file() {
         let yaml = read(&dir.join("site.yaml"));
         assert!(yaml.contains(&format!("\nhosts: [{host}]\n")), "{host}");
         let files = files_under(&dir);
-        let deploy: Vec<&String> =
-            files.iter().filter(|f| !f.starts_with("content/") && *f != "site.yaml" && *f != ".gitignore").collect();
+        let deploy: Vec<&String> = files
+            .iter()
+            .filter(|f| !f.starts_with("content/") && *f != "site.yaml" && *f != ".gitignore")
+            .collect();
         match host {
             "github-pages" => {
                 assert_eq!(deploy, [".github/workflows/pages.yml"]);
@@ -185,7 +198,10 @@ fn each_host_gets_its_deploy_file() {
                 let text = read(&dir.join("netlify.toml"));
                 assert!(text.contains("\n  publish = \"public\"\n"), "{text}");
                 let command = text.lines().find(|l| l.trim_start().starts_with("command = ")).unwrap();
-                assert!(command.contains(&installer) && command.ends_with("/dotwork\\\" build\""), "{command}");
+                assert!(
+                    command.contains(&installer) && command.ends_with("/dotwork\\\" build\""),
+                    "{command}"
+                );
             }
             "cloudflare-pages" => {
                 assert_eq!(deploy, ["cloudflare-build.sh"]);
@@ -272,8 +288,12 @@ fn new_page_writes_a_draft_that_builds_and_never_overwrites() {
     let site = tmp.path("site");
     let run = run_in(&site, &["new", "page", "Hair loss FAQ", "--medical"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Wrote ./content/hair-loss-faq.md"), "{}", run.stdout);
-    assert!(run.stdout.contains("dotwork serve --drafts"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("Wrote content/hair-loss-faq.md\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("dotwork serve --drafts\nand open http://127.0.0.1:1111/hair-loss-faq/\n"),
+        "{}",
+        run.stdout
+    );
     let page = read(&site.join("content/hair-loss-faq.md"));
     assert!(page.starts_with("---\ntitle: \"Hair loss FAQ\"\n"), "{page}");
     assert!(page.contains("\ndraft: true\n") && page.contains("\nreviewed_by: reviewer\n"), "{page}");
@@ -308,7 +328,8 @@ fn new_needs_a_site() {
     let run = TestSite::empty().run(&["new", "page", "About us"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("no site.yaml in ."), "{}", run.stderr);
-    let run = TestSite::with_pages(&[("index.md", "---\ntitle: Home\n---\n")]).run(&["new", "article", "Hello"]);
+    let run =
+        TestSite::with_pages(&[("index.md", "---\ntitle: Home\n---\n")]).run(&["new", "article", "Hello"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("the site has no news section"), "{}", run.stderr);
 }
@@ -331,11 +352,8 @@ fn check_reports_each_kind_of_placeholder_and_build_warns() {
     assert_eq!(check.code, 1, "{}", check.stderr);
     // Each error and the place below it.
     let lines: Vec<&str> = check.stderr.lines().collect();
-    let found: Vec<&str> = lines
-        .windows(2)
-        .filter(|w| w[0].starts_with("error: "))
-        .flat_map(|w| [w[0], w[1].trim()])
-        .collect();
+    let found: Vec<&str> =
+        lines.windows(2).filter(|w| w[0].starts_with("error: ")).flat_map(|w| [w[0], w[1].trim()]).collect();
     assert_eq!(
         found,
         [
@@ -351,7 +369,13 @@ fn check_reports_each_kind_of_placeholder_and_build_warns() {
         "{}",
         check.stderr
     );
-    assert!(check.stderr.contains("help: write your own text in place of the whole [[REPLACE: ...]], brackets included"), "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("help: write your own text in place of the whole [[REPLACE: ...]], brackets included"),
+        "{}",
+        check.stderr
+    );
     // The draft is not published, so its placeholder does not count...
     assert!(!check.stderr.contains("draft.md"), "{}", check.stderr);
     // ...until drafts are checked too.
@@ -369,7 +393,9 @@ fn the_help_offers_init_and_new() {
     assert!(run.stdout.contains("init   Start a new clinic website in a folder"), "{}", run.stdout);
     assert!(run.stdout.contains("new    Add a page or a news article"), "{}", run.stdout);
     let run = TestSite::empty().run(&["init", "--help"]);
-    for flag in ["--yes", "--name", "--phone", "--street", "--booking-url", "--language", "--host", "--base-url"] {
+    for flag in
+        ["--yes", "--name", "--phone", "--street", "--booking-url", "--language", "--host", "--base-url"]
+    {
         assert!(run.stdout.contains(flag), "{flag}:\n{}", run.stdout);
     }
 }
