@@ -149,5 +149,8 @@ mod tests {
         let Error::Site(ds) = err else { panic!("{err}") };
         assert!(ds[0].message.contains("is not empty (it holds `site.yaml`)"), "{}", ds[0].message);
         assert!(!tmp.path().join("other.yaml").exists());
+        let err = write_new_site(&tmp.path().join("site.yaml"), &[file("x")]).unwrap_err();
+        let Error::Site(ds) = err else { panic!("{err}") };
+        assert_eq!(ds[0].message, "this is a file, not a folder");
     }
 }
