@@ -280,6 +280,7 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         problems.push(at_setting("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
+    problems.extend(check_origins(text, &mut config.allow_origins));
     if config.image.is_some() && config.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
         problems.push(
             at_setting("image", "the site's `image` has no alt text".to_string())
@@ -450,6 +451,52 @@ pub(crate) fn is_language_tag(tag: &str) -> bool {
 /// A plain folder name: no path separators, no `..`, not hidden.
 fn is_folder_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.chars().any(|c| c.is_control() || "/\\:".contains(c))
+}
+
+/// Checks each of `allow_origins` is an origin, `https://` and a host with
+/// no path, which is what a Content-Security-Policy source must be to allow
+/// a site and no more; writes each as browsers compare it (lower case, the
+/// host in ASCII, no `/` at the end).
+fn check_origins(text: &str, origins: &mut [String]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for origin in origins.iter_mut() {
+        match origin_problem(origin) {
+            Ok(normal) => *origin = normal,
+            Err(problem) => {
+                let d =
+                    Diagnostic::error(CONFIG_FILE, format!("allow_origins: `{}` {problem}", shown(origin)))
+                        .with_help(
+                            "write the address of the other website alone, starting with https://, \
+                         e.g. https://booking.example.com",
+                        );
+                problems.push(
+                    match key_line(text, origin).or_else(|| setting_line(text, &["allow_origins"])) {
+                        Some(loc) => d.at(text, loc),
+                        None => d,
+                    },
+                );
+            }
+        }
+    }
+    problems
+}
+
+/// The origin `value` names, as browsers write it, or what is wrong with it.
+fn origin_problem(value: &str) -> Result<String, &'static str> {
+    if value.contains('*') {
+        return Err("has a wildcard (*), which would allow every site under it");
+    }
+    let url = url::Url::parse(value.trim()).map_err(|_| "is not a web address")?;
+    if url.scheme() != "https" {
+        return Err("does not start with https://");
+    }
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err("is not a web address");
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err("has a path after the site's name: only the site itself can be allowed");
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// Replaces the base URL (from `--base-url`), with the same checks.

@@ -55,7 +55,7 @@ pub use cache::CACHE_DIR;
 pub(crate) use cache::Cache;
 pub(crate) use inspect::inspect_assets;
 pub(crate) use markup::{Loading, picture_html};
-pub(crate) use metadata::gps_findings;
+pub(crate) use metadata::{gps_findings, may_hold_exif};
 pub(crate) use recipe::MIN_STEP;
 pub use recipe::{AVIF_QUALITY, AVIF_SPEED, DEFAULT_SIZES, DEFAULT_WIDTHS, ImageSettings, JPEG_QUALITY};
 pub(crate) use template::register_functions;
@@ -64,6 +64,10 @@ pub(crate) use template::register_functions;
 /// settings, the resize filter, a crate update that changes output), so
 /// that every cached variant is made again, as Hugo's `formatVersionNumbers`.
 pub const PIPELINE_VERSION: u32 = 1;
+
+/// The folder of the output every variant is published in, under a name
+/// that holds its cache key (so `_headers` lets browsers keep them a year).
+pub const VARIANT_FOLDER: &str = "_img";
 
 /// The formats dotwork resizes, by file extension.
 pub(crate) fn is_processed_extension(path: &str) -> bool {

@@ -14,13 +14,14 @@
 //!    a listing page, a feed, a category's page, the 404 page, a redirect,
 //!    the sitemap, robots.txt, a static file, an image's resized variants
 //!    from [`image`], made in or taken from its cache outside the site's
-//!    folders) as a
+//!    folders, the host files `_headers` and `_redirects` from [`host`]) as a
 //!    [`render::Unit`] that names its files and declares what it reads;
 //!    two units writing one path are an error here;
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
 //!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made;
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
-//!    place whole ([`output::replace_output`]); `check` collects the files
+//!    place whole ([`output::replace_output`]) unless the site has errors
+//!    `check` would report ([`check::publish_errors`]); `check` collects the files
 //!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
 //!    them in the snapshot it answers from and, after an edit, renders only
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).
@@ -42,6 +43,7 @@ pub mod error;
 pub mod feed;
 pub mod front_matter;
 pub mod gallery;
+pub mod host;
 pub(crate) mod html;
 pub mod image;
 pub(crate) mod markdown;

@@ -335,18 +335,6 @@ pub fn create_folders<'p>(paths: impl Iterator<Item = &'p Path>, dir: &Path) -> 
     Ok(())
 }
 
-/// The sink `build` renders into: each unit's files are written under the
-/// new output folder `dir` (whose folders exist, [`create_folders`]) as
-/// soon as they are made, and dropped.
-#[derive(Debug)]
-pub struct FolderSink<'d>(pub &'d Path);
-
-impl crate::pipeline::Sink for FolderSink<'_> {
-    fn take(&self, _unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
-        files.iter().try_for_each(|o| write_file(self.0, o))
-    }
-}
-
 /// Writes one file under `dir`, whose folder exists ([`create_folders`]).
 pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
     let full = dir.join(&o.path);

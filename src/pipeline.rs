@@ -3,8 +3,9 @@
 //! for collisions ([`Pipeline::new`]), then render the units in parallel
 //! into a [`Sink`] ([`Pipeline::render`]). Only the sink differs between the
 //! commands: `build` writes each unit's files into the new output folder as
-//! soon as they are made (`output::FolderSink`, inside the atomic folder
-//! swap), `check` keeps them in a [`Collector`] to inspect, and `serve` puts
+//! soon as they are made (inside the atomic folder swap) and keeps what the
+//! check for publishing errors reads, `check` keeps them in a [`Collector`]
+//! to inspect, and `serve` puts
 //! them in the in-memory snapshot it answers from, rendering only the units
 //! whose declared inputs changed.
 
@@ -16,7 +17,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::override_base_url;
-use crate::error::{Diagnostic, Error};
+use crate::error::Error;
+use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
 use crate::site::{Site, parse_site};
@@ -93,20 +95,77 @@ impl<'a> Pipeline<'a> {
         selected: &(dyn Fn(usize) -> bool + Sync),
         sink: &impl Sink,
     ) -> Result<usize, Error> {
-        let started = Instant::now();
-        let problems = (0..self.units.len())
-            .into_par_iter()
-            .filter(|&i| selected(i))
-            .map(|i| match self.renderer.render_unit(self.units[i]) {
-                Ok(files) => sink.take(i, files).map(|()| None),
-                Err(d) => Ok(Some(d)),
-            })
-            .collect::<Result<Vec<Option<Diagnostic>>, Error>>()?;
-        let rendered = problems.len();
-        log::debug!("render: {:?} ({rendered} of {} units)", started.elapsed(), self.units.len());
-        Error::from_diagnostics(merge_page_errors(self.site, problems.into_iter().flatten().collect()))?;
-        Ok(rendered)
+        self.render_reusing(selected, &|_| None, None, sink).map(|r| r.rendered)
     }
+
+    /// [`Pipeline::render`] for a caller that keeps the files of the units
+    /// it does not select (`serve`) and so can tell, through `earlier`, the
+    /// inline code of their pages. The units that read what others wrote
+    /// ([`Unit::after_others`]: `_headers`) are rendered after the others,
+    /// when selected or when the inline code of all pages is no longer
+    /// `before`, what they were last rendered with.
+    pub fn render_reusing(
+        &self,
+        selected: &(dyn Fn(usize) -> bool + Sync),
+        earlier: &(dyn Fn(usize) -> Option<Inline> + Sync),
+        before: Option<&Inline>,
+        sink: &impl Sink,
+    ) -> Result<Rendered, Error> {
+        let started = Instant::now();
+        let render = |i: usize, others: &Inline| match self.renderer.render_unit(self.units[i], others) {
+            Ok((files, inline)) => sink.take(i, files).map(|()| Ok((i, inline))),
+            Err(d) => Ok(Err(d)),
+        };
+        let late = |i: usize| self.units[i].after_others();
+        let none = Inline::default();
+        let first = (0..self.units.len())
+            .into_par_iter()
+            .filter(|&i| !late(i) && selected(i))
+            .map(|i| render(i, &none))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let (mut done, mut problems): (Vec<_>, Vec<_>) = first.into_iter().partition(Result::is_ok);
+        let mut inline: Vec<(usize, Inline)> = done.drain(..).filter_map(Result::ok).collect();
+        let mut rendered = inline.len() + problems.len();
+        let mut all = Inline::default();
+        let mut fresh = vec![false; self.units.len()];
+        for (i, found) in &inline {
+            fresh[*i] = true;
+            all.extend(found);
+        }
+        for i in (0..self.units.len()).filter(|&i| !fresh[i] && !late(i)) {
+            if let Some(found) = earlier(i) {
+                all.extend(&found);
+            }
+        }
+        let changed = before != Some(&all);
+        let then: Vec<usize> =
+            (0..self.units.len()).filter(|&i| late(i) && (changed || selected(i))).collect();
+        if problems.is_empty() {
+            for i in then {
+                rendered += 1;
+                match render(i, &all)? {
+                    Ok(found) => inline.push(found),
+                    Err(d) => problems.push(Err(d)),
+                }
+            }
+        }
+        log::debug!("render: {:?} ({rendered} of {} units)", started.elapsed(), self.units.len());
+        let problems = problems.into_iter().filter_map(Result::err).collect();
+        Error::from_diagnostics(merge_page_errors(self.site, problems))?;
+        Ok(Rendered { rendered, inline, all })
+    }
+}
+
+/// What [`Pipeline::render_reusing`] did.
+#[derive(Debug)]
+pub struct Rendered {
+    /// How many units were rendered.
+    pub rendered: usize,
+    /// The inline code of the pages of each unit rendered, by unit number.
+    pub inline: Vec<(usize, Inline)>,
+    /// The inline code of every page, rendered now or earlier: what
+    /// `_headers` is rendered with.
+    pub all: Inline,
 }
 
 /// A sink that keeps every file, in the order of the units (`check`).

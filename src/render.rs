@@ -20,6 +20,7 @@ use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
+use crate::host::csp::Inline;
 use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
 use crate::site::Site;
@@ -173,8 +174,33 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// Renders one unit into its files.
-    pub fn render_unit(&self, unit: Unit) -> Result<Vec<OutputFile>, Diagnostic> {
+    /// Renders one unit into its files, with the inline code of the pages
+    /// among them (which, for hosts that cannot send headers, each carry
+    /// the policy that allows their own in a `<meta>`). A unit rendered
+    /// [`Unit::after_others`] is given `others`, the inline code of every
+    /// other unit's pages.
+    pub fn render_unit(&self, unit: Unit, others: &Inline) -> Result<(Vec<OutputFile>, Inline), Diagnostic> {
+        let mut files = self.render_files(unit, others)?;
+        let meta = crate::host::HostFiles::of(&self.site.config).meta_policy;
+        let mut inline = Inline::default();
+        for file in &mut files {
+            let OutputContent::Bytes(bytes) = &mut file.content else { continue };
+            if file.path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            // Rendered pages are UTF-8 (`render_with`); alias pages are ours.
+            let Ok(html) = std::str::from_utf8(bytes) else { continue };
+            let found = Inline::of_html(html);
+            if meta && let Some(with_meta) = crate::host::csp::insert_meta(html, &self.site.config, &found) {
+                *bytes = with_meta.into_bytes();
+            }
+            inline.extend(&found);
+        }
+        Ok((files, inline))
+    }
+
+    /// The files of one unit.
+    fn render_files(&self, unit: Unit, others: &Inline) -> Result<Vec<OutputFile>, Diagnostic> {
         let site = self.site;
         let bytes =
             |path: PathBuf, bytes: Vec<u8>| vec![OutputFile { path, content: OutputContent::Bytes(bytes) }];
@@ -214,6 +240,12 @@ impl<'a> Renderer<'a> {
             Unit::Feed(i) => bytes(unit.outputs(site).remove(0), self.feed(i)?.into_bytes()),
             Unit::Category(i) => bytes(unit.outputs(site).remove(0), self.category(i)?.into_bytes()),
             Unit::SiteFeed => bytes(unit.outputs(site).remove(0), self.site_feed()?.into_bytes()),
+            Unit::Headers => {
+                bytes(unit.outputs(site).remove(0), crate::host::render_headers(site, others).into_bytes())
+            }
+            Unit::Redirects => {
+                bytes(unit.outputs(site).remove(0), crate::host::render_redirects(site).into_bytes())
+            }
         })
     }
 
@@ -587,7 +619,9 @@ impl<'a> Renderer<'a> {
 /// (`2026-11-24` -> `24 November 2026`) and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
 /// (`contact/`, to print after `{{ root }}`), or none if there is no such page
-/// (a section's `_index.md` gives its first listing page, `news/`).
+/// (a section's `_index.md` gives its first listing page, `news/`), and
+/// `asset_url(path="style.css")`: the fingerprinted name of a stylesheet or
+/// script of a static folder, from the site root (`style.3f9a2c81d0.css`).
 pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
@@ -599,6 +633,7 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             .map(|(source, path)| (crate::url::content_key(source), path[1..].to_string()))
             .collect(),
     );
+    let asset_names = std::sync::Arc::new(site.asset_names.clone());
     let calls = |function: &str| templates.iter().any(|t| t.text.contains(function));
     let (get_page, get_section) = (calls("get_page"), calls("get_section"));
     let lookups =
@@ -625,6 +660,16 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             });
         }
         crate::image::register_functions(&mut tera, site);
+        let names = asset_names.clone();
+        tera.register_function("asset_url", move |kwargs: tera::Kwargs, _: &tera::State| {
+            let path: &str = kwargs.must_get("path")?;
+            match names.get(path) {
+                Some(name) => Ok::<_, tera::Error>(name.to_string()),
+                None => Err(tera::Error::message(format!(
+                    "asset_url: `{path}` is no stylesheet or script of the theme's or the site's static folder"
+                ))),
+            }
+        });
         let urls = urls.clone();
         tera.register_function("page_url", move |kwargs: tera::Kwargs, _: &tera::State| {
             let path: &str = kwargs.must_get("path")?;

@@ -56,6 +56,8 @@ pub struct Site {
     pub templates: Vec<TemplateFile>,
     /// Files copied as they are.
     pub assets: Vec<Asset>,
+    /// The fingerprinted names of the stylesheets and scripts among `assets`.
+    pub asset_names: crate::host::assets::AssetNames,
     /// Redirect pages: output file -> page number.
     pub aliases: Vec<(PathBuf, usize)>,
     /// Pages and sections in the main navigation, in order.
@@ -163,7 +165,7 @@ pub fn parse_site_cached(
     options: &ParseOptions,
     cache: &mut ParseCache,
 ) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets, bibliography, images } = sources;
+    let Sources { config, pages, templates, assets, bibliography, asset_names, images } = sources;
     let mut problems = Vec::new();
     let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
         pages.into_iter().partition(|f| is_section_file(&f.path));
@@ -321,6 +323,7 @@ pub fn parse_site_cached(
         pages,
         templates,
         assets,
+        asset_names,
         aliases,
         menu,
         bibliography,

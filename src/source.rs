@@ -112,6 +112,9 @@ pub struct Sources {
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,
+    /// The fingerprinted names of the stylesheets and scripts among the
+    /// assets (`host/assets.rs`), whose copies under those names are assets too.
+    pub asset_names: crate::host::assets::AssetNames,
     /// Every image file among the assets, inspected (`image.rs`), with the
     /// widths and `sizes` the theme declares in its `theme.yaml`.
     pub images: crate::image::ImageIndex,
@@ -185,7 +188,11 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
         source: AssetSource::File(f.real),
         origin: f.rel,
     }));
-    let assets = overlay(theme_assets, own_assets, |a| a.output.clone());
+    let mut assets = overlay(theme_assets, own_assets, |a| a.output.clone());
+    let asset_names = crate::host::assets::fingerprint_assets(&mut assets).unwrap_or_else(|found| {
+        problems.extend(found);
+        crate::host::assets::AssetNames::default()
+    });
     let images = crate::image::inspect_assets(root, &assets)
         .unwrap_or_else(|found| {
             problems.extend(found);
@@ -195,7 +202,7 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Sources { config, pages, templates, assets, bibliography, images })
+        Ok(Sources { config, pages, templates, assets, bibliography, asset_names, images })
     } else {
         Err(Error::Site(problems))
     }

@@ -227,7 +227,7 @@ pub(crate) fn output_key(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-fn is_html(path: &std::path::Path) -> bool {
+pub(crate) fn is_html(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 

@@ -23,6 +23,7 @@
 
 mod content;
 pub(crate) mod links;
+mod origins;
 mod page;
 mod placeholders;
 mod readability;
@@ -48,8 +49,20 @@ use links::{Base, OutputIndex, output_key};
 use rendered::{Rendered, link_message};
 use templates::Templates;
 
+/// How much to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Everything `dotwork check` reports.
+    Everything,
+    /// Only what makes a site broken to publish (the errors): what `build`
+    /// refuses. The advice (reading level, titles, reviews, headings,
+    /// orphans) is not worked out.
+    Errors,
+}
+
 /// Everything the per-page checks share.
 struct Ctx<'a> {
+    scope: Scope,
     site: &'a Site,
     index: OutputIndex<'a>,
     templates: Templates<'a>,
@@ -70,7 +83,35 @@ struct PageFindings {
 
 /// Checks the site; `today` decides which reviews are due.
 pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
+    check_with(Scope::Everything, site, outputs, today)
+}
+
+/// The errors `check` would report: links, anchors and images that do not
+/// resolve, images without alt text, files with a GPS position. `build`
+/// refuses to publish a site that has any (issue 12).
+pub fn publish_errors(site: &Site, outputs: &[OutputFile]) -> Vec<Diagnostic> {
+    let mut found = check_with(Scope::Errors, site, outputs, Date::today());
+    found.retain(|d| d.severity == Severity::Error);
+    found
+}
+
+/// What [`publish_errors`] needs of an output file once it is written: the
+/// text of a rendered page and the bytes of a file that may hold EXIF; a
+/// rendered file of another kind (a feed, the sitemap) only by its name.
+pub fn kept_for_publish_check(file: OutputFile) -> OutputFile {
+    match file.content {
+        crate::render::OutputContent::Bytes(_)
+            if !links::is_html(&file.path) && !crate::image::may_hold_exif(&file.path) =>
+        {
+            OutputFile { content: crate::render::OutputContent::Bytes(Vec::new()), ..file }
+        }
+        _ => file,
+    }
+}
+
+fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
     let ctx = Ctx {
+        scope,
         site,
         index: OutputIndex::new(outputs),
         templates: Templates::new(&site.templates),
@@ -119,11 +160,14 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         let (templates, config) = (&ctx.templates, &site.config);
         let view = Rendered { doc, address, body: 0..0, templates, chain, page_file: file, config };
         shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, file)));
+        if scope == Scope::Errors {
+            continue;
+        }
         for target in linked_pages(&ctx, &view, &by_output) {
             linked[target] = true;
         }
     }
-    for (i, page) in site.pages.iter().enumerate() {
+    for (i, page) in site.pages.iter().enumerate().filter(|_| scope == Scope::Everything) {
         if !linked[i] && page.path != "/" {
             found.push(
                 page::warn_at_key(page.into(), "title", "no other page links to this page".to_string())
@@ -176,9 +220,15 @@ fn check_page(
         for d in check_output(ctx, &view, Some(page), &scan.headings) {
             if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
         }
+        if ctx.scope == Scope::Errors {
+            return out;
+        }
         out.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
         out.own.extend(page::check_description(page.into(), view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
+    }
+    if ctx.scope == Scope::Errors {
+        return out;
     }
     let config = &ctx.site.config;
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
@@ -241,6 +291,10 @@ fn check_output(
     content_headings: &[(u8, usize)],
 ) -> Vec<Diagnostic> {
     let mut found = view.check_links(&ctx.index, ctx.base);
+    found.extend(origins::unallowed_origins(view, page));
+    if ctx.scope == Scope::Errors {
+        return found;
+    }
     let (before, after) = view.template_headings();
     // (level, true when in the markdown, offset in its file)
     let mut seq: Vec<(u8, bool, usize)> = before.iter().map(|&(l, at)| (l, false, at)).collect();

@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::check::{kept_for_publish_check, publish_errors};
 use crate::error::{Diagnostic, Error};
-use crate::output::{FolderSink, OutputFolder, create_folders, real_path, replace_output};
-use crate::pipeline::{Pipeline, load_and_parse};
-use crate::render::Unit;
+use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
+use crate::pipeline::{Collector, Pipeline, Sink, load_and_parse};
+use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
 
 /// What a build did.
@@ -28,6 +29,10 @@ pub struct BuildSummary {
 
 /// Builds the site into `settings.output`, replacing what was there only if
 /// the whole build succeeds, and only if it is dotwork's (or `force`).
+///
+/// A site with errors `check` would report (a link or image that does not
+/// resolve, an image without alt text) is not published either: the new
+/// folder is dropped and the old one stays (issue 12).
 pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let started = Instant::now();
     let output = OutputFolder::resolve(&settings.output)?;
@@ -44,7 +49,12 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
-        pipeline.render(&|_| true, &FolderSink(dir)).map(drop)
+        let sink = WriteAndKeep { dir, kept: Collector::default() };
+        pipeline.render(&|_| true, &sink)?;
+        let checked = Instant::now();
+        let errors = publish_errors(&site, &sink.kept.into_files());
+        log::debug!("check for errors: {:?}", checked.elapsed());
+        if errors.is_empty() { Ok(()) } else { Err(Error::Site(errors)) }
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
     let images = &site.images;
@@ -70,6 +80,20 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         image_variants,
     })
 }
+/// Writes each file into the new folder, and keeps what the check for
+/// publishing errors reads of it.
+struct WriteAndKeep<'d> {
+    dir: &'d Path,
+    kept: Collector,
+}
+
+impl Sink for WriteAndKeep<'_> {
+    fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+        files.iter().try_for_each(|o| write_file(self.dir, o))?;
+        self.kept.take(unit, files.into_iter().map(kept_for_publish_check).collect())
+    }
+}
+
 /// The folders of a site that a build reads.
 const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
 

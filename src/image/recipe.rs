@@ -111,7 +111,7 @@ pub(crate) fn plan(image: Arc<SourceImage>, declared: &[u32]) -> PlannedImage {
         width,
         height: height_at(width, image.width, image.height),
         format,
-        output: format!("_img/{stem}-{}-{width}.{}", &key[..10], format.extension()),
+        output: format!("{}/{stem}-{}-{width}.{}", super::VARIANT_FOLDER, &key[..10], format.extension()),
     };
     let fallback_format = if image.alpha { VariantFormat::Png } else { VariantFormat::Jpeg };
     let avif = widths.iter().map(|&w| variant(w, VariantFormat::Avif)).collect();

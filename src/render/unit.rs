@@ -59,6 +59,11 @@ pub enum Unit {
     /// The variants of planned image number `n` (`site.images.planned`):
     /// `_img/room-3f2a9c81d0-480.avif`, ...
     Image(usize),
+    /// `_headers`, for hosts that read it (`host.rs`): its policy allows
+    /// the inline code of every other unit's pages, so it is rendered after them.
+    Headers,
+    /// `_redirects`, for hosts that read it: the aliases as `301`s.
+    Redirects,
 }
 
 /// What a unit reads, as data that can be compared between two runs through
@@ -112,6 +117,12 @@ pub enum Input {
     /// whether its variants are all in the cache (so `serve` publishes the
     /// AVIF variants once they are made in the background).
     Image(String),
+    /// The fingerprinted names of the stylesheets and scripts (the
+    /// `asset_url` template function, `_headers`), which change with their contents.
+    AssetNames,
+    /// Every alias and paginated section's first page, with the address it
+    /// forwards to (`_redirects`).
+    Aliases,
 }
 
 /// A unit's name that stays the same from one run to the next (the numbers
@@ -137,6 +148,8 @@ impl Unit {
             Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.slug)),
             Unit::SiteFeed => ("site feed", PathBuf::new()),
             Unit::Image(i) => ("image", PathBuf::from(&site.images.planned[i].image.output)),
+            Unit::Headers => ("headers", PathBuf::new()),
+            Unit::Redirects => ("redirects", PathBuf::new()),
         }
     }
 
@@ -158,13 +171,15 @@ impl Unit {
             Unit::Category(i) => page_output(&site.categories[i].0.path),
             Unit::SiteFeed => feed_output("/"),
             Unit::Image(_) => PathBuf::new(),
+            Unit::Headers => PathBuf::from(crate::host::HEADERS),
+            Unit::Redirects => PathBuf::from(crate::host::REDIRECTS),
         }]
     }
 
     /// What rendering the unit reads; its outputs are the same as long as
     /// each of these has the same fingerprint.
     pub fn inputs(self, site: &Site) -> Vec<Input> {
-        use Input::{Bibliography, Config, Dates, Images, Menu, Templates, Urls};
+        use Input::{AssetNames, Bibliography, Config, Dates, Images, Menu, Templates, Urls};
         let section = |i: usize| Input::Section(site.sections[i].source.source.clone());
         let mut inputs = match self {
             // The context has the menu; templates get `site`, `bibliography`
@@ -178,15 +193,16 @@ impl Unit {
                     Templates,
                     Bibliography,
                     Images,
+                    AssetNames,
                 ];
                 if let Some(s) = site.section_of(i) {
                     inputs.push(Input::SectionHead(site.sections[s].source.source.clone()));
                 }
                 inputs
             }
-            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography, Images],
+            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography, Images, AssetNames],
             Unit::Listing { section: s, .. } => {
-                vec![section(s), Menu, Urls, Config, Templates, Bibliography, Images]
+                vec![section(s), Menu, Urls, Config, Templates, Bibliography, Images, AssetNames]
             }
             Unit::ListingRedirect(s) => {
                 vec![Input::SectionHead(site.sections[s].source.source.clone()), Config]
@@ -205,6 +221,7 @@ impl Unit {
                     Templates,
                     Bibliography,
                     Images,
+                    AssetNames,
                 ]
             }
             Unit::SiteFeed => {
@@ -221,6 +238,10 @@ impl Unit {
             Unit::Robots => vec![Config],
             Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
             Unit::Image(i) => vec![Input::Image(site.images.planned[i].image.output.clone())],
+            // And the inline code of every page: rendered after the others,
+            // whenever any of them is (`Unit::after_others`).
+            Unit::Headers => vec![Config, AssetNames],
+            Unit::Redirects => vec![Config, Input::Aliases],
         };
         if let Some(template) = self.template(site) {
             inputs.extend(site.lookups.reads(template).into_iter().cloned());
@@ -243,7 +264,9 @@ impl Unit {
             | Unit::Robots
             | Unit::Asset(_)
             | Unit::ListingRedirect(_)
-            | Unit::Image(_) => None,
+            | Unit::Image(_)
+            | Unit::Headers
+            | Unit::Redirects => None,
         }
     }
 
@@ -266,7 +289,15 @@ impl Unit {
             Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
             Unit::SiteFeed => Claim::SiteFeed,
             Unit::Image(i) => Claim::Image(&site.images.planned[i].image.origin),
+            Unit::Headers => Claim::Generated("the _headers file"),
+            Unit::Redirects => Claim::Generated("the _redirects file"),
         }
+    }
+
+    /// Whether the unit reads what the other units wrote, and so is
+    /// rendered after them, each time any of them is.
+    pub fn after_others(self) -> bool {
+        matches!(self, Unit::Headers)
     }
 }
 
@@ -382,15 +413,18 @@ const ROBOTS: &str = "robots.txt";
 pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Diagnostic>> {
     let owned: HashSet<&Path> = site.assets.iter().map(|a| a.output.as_path()).collect();
     let makes = |name: &str| !owned.contains(Path::new(name));
+    let hosts = crate::host::HostFiles::of(&site.config);
     let mut units = Vec::with_capacity(site.pages.len() + site.aliases.len() + site.assets.len() + 3);
     units.extend((0..site.pages.len()).map(Unit::Page));
     if has_404_template && makes(NOT_FOUND) {
         units.push(Unit::NotFound);
     }
-    units.extend((0..site.aliases.len()).map(Unit::Alias));
+    if hosts.alias_pages {
+        units.extend((0..site.aliases.len()).map(Unit::Alias));
+    }
     for (i, section) in site.sections.iter().enumerate() {
         units.extend((0..section.pagers.len()).map(|pager| Unit::Listing { section: i, pager }));
-        if !section.pagers[0].redirect_from.is_empty() {
+        if hosts.alias_pages && !section.pagers[0].redirect_from.is_empty() {
             units.push(Unit::ListingRedirect(i));
         }
         if section.source.meta.feed && site.feed_base.is_some() {
@@ -406,6 +440,13 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Dia
     }
     if makes(ROBOTS) {
         units.push(Unit::Robots);
+    }
+    // A site's own `static/_headers` or `_redirects` replaces dotwork's.
+    if hosts.rule_files && makes(crate::host::HEADERS) {
+        units.push(Unit::Headers);
+    }
+    if hosts.rule_files && makes(crate::host::REDIRECTS) {
+        units.push(Unit::Redirects);
     }
     units.extend((0..site.assets.len()).map(Unit::Asset));
     units.extend((0..site.images.planned.len()).map(Unit::Image));
@@ -466,6 +507,8 @@ impl Fingerprints {
             Input::Templates,
             Input::Bibliography,
             Input::Images,
+            Input::AssetNames,
+            Input::Aliases,
         ]);
         let mut lookup = Lookup {
             text_print,
@@ -603,6 +646,15 @@ impl Input {
                 Some(&i) => (&site.images.planned[i].key, site.images.cached(i)).hash(&mut h),
                 None => 0u8.hash(&mut h),
             },
+            Input::AssetNames => site.asset_names.hash(&mut h),
+            Input::Aliases => {
+                for (out, page) in &site.aliases {
+                    (out, &site.pages[*page].path).hash(&mut h);
+                }
+                for section in &site.sections {
+                    (&section.pagers[0].redirect_from, &section.pagers[0].path).hash(&mut h);
+                }
+            }
             Input::Asset(output) => {
                 match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
                     Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),

@@ -13,14 +13,17 @@
 //!   (or it is new); every other unit's files are taken from that snapshot.
 //!
 //! Static files are not read into memory: the snapshot names them and they
-//! are read from the site folder when requested, so editing a stylesheet
-//! only needs a reload. Nothing is written to disk.
+//! are read from the site folder when requested, so editing a picture or a
+//! PDF only needs a reload. A stylesheet or script is published under a
+//! name that holds a hash of it (`host/assets.rs`), so editing one loads the
+//! site again and renders the pages that link it. Nothing is written to disk.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::Error;
+use crate::host::csp::Inline;
 use crate::pipeline::{Pipeline, Sink, load};
 use crate::render::{Fingerprints, OutputContent, OutputFile, UnitKey};
 use crate::serve::watch::Plan;
@@ -89,6 +92,11 @@ struct Good {
     prints: Fingerprints,
     /// The files (snapshot keys) each unit wrote.
     units: HashMap<UnitKey, Vec<String>>,
+    /// The inline code of each unit's pages, for `_headers` (`host.rs`)
+    /// when the unit is not rendered again.
+    inline: HashMap<UnitKey, Inline>,
+    /// The inline code of every page, which `_headers` was made with.
+    all_inline: Inline,
 }
 
 /// The sink of a rebuild: the files of the units rendered this time.
@@ -201,8 +209,22 @@ impl Builder {
             .collect();
         lap.log("compare");
         let sink = Rendered::default();
-        let rendered = pipeline.render(&|i| reused[i].is_none(), &sink)?;
+        let earlier = |i: usize| previous.and_then(|good| good.inline.get(&keys[i]).cloned());
+        let before = previous.map(|good| &good.all_inline);
+        let result = pipeline.render_reusing(&|i| reused[i].is_none(), &earlier, before, &sink)?;
+        let rendered = result.rendered;
         lap.start_again();
+        let mut inline: HashMap<UnitKey, Inline> = HashMap::with_capacity(units.len());
+        let mut fresh = vec![false; units.len()];
+        for (i, found) in result.inline {
+            fresh[i] = true;
+            inline.insert(keys[i].clone(), found);
+        }
+        for i in (0..units.len()).filter(|&i| !fresh[i]) {
+            if let Some(found) = earlier(i) {
+                inline.insert(keys[i].clone(), found);
+            }
+        }
 
         let fresh = sink.0.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut files = HashMap::with_capacity(units.len());
@@ -222,7 +244,13 @@ impl Builder {
         let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
         let units = units.len();
         drop(pipeline);
-        self.last_good = Some(Good { snapshot: snapshot.clone(), prints, units: unit_files });
+        self.last_good = Some(Good {
+            snapshot: snapshot.clone(),
+            prints,
+            units: unit_files,
+            inline,
+            all_inline: result.all,
+        });
         lap.log("assemble");
         self.finish_images_later(&site.images);
         // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
@@ -248,7 +276,10 @@ impl Builder {
             let name = a.to_string_lossy();
             crate::image::is_processed_extension(&name) || crate::image::is_heic_extension(&name)
         };
-        if !assets.iter().all(|a| known_assets.contains(a.as_path()) && !image(a))
+        // A stylesheet's or script's published name holds a hash of it: the
+        // pages that link it are rendered again with the new name.
+        let fingerprinted = |a: &PathBuf| crate::host::assets::is_fingerprinted(a);
+        if !assets.iter().all(|a| known_assets.contains(a.as_path()) && !image(a) && !fingerprinted(a))
             || !pages.iter().all(|p| sources.pages.iter().any(|s| &s.path == p))
             || !templates.iter().all(|t| sources.templates.iter().any(|s| &s.path == t))
         {
@@ -499,16 +530,62 @@ mod tests {
     #[test]
     fn a_static_file_edit_needs_no_rebuild() {
         let mut site = Site::new(&[("index.md", &page("Home", true, "Hi."))]);
+        site.write("static/notes.txt", "a");
+        site.rebuild(&Plan::Full).unwrap();
+        let plan = Plan::Patch {
+            pages: BTreeSet::new(),
+            templates: BTreeSet::new(),
+            assets: [PathBuf::from("static/notes.txt")].into(),
+        };
+        assert!(matches!(site.builder.rebuild(&plan).unwrap(), Rebuilt::Assets));
+        let files = &site.builder.last_good.as_ref().unwrap().snapshot.files;
+        assert!(matches!(files.get("notes.txt"), Some(Body::File(_))));
+    }
+
+    #[test]
+    fn headers_are_made_again_when_the_inline_code_of_the_pages_changes() {
+        let script = |code: &str| page("A", false, &format!("<script>{code}</script>\n\nText."));
+        let mut site = Site::new(&[("index.md", &page("Home", true, "Hi.")), ("a.md", &script("a()"))]);
+        site.rebuild(&Plan::Full).unwrap();
+        let before = site.page("_headers");
+        // The page, and `_headers` with the script's new hash.
+        assert_eq!(site.edit("content/a.md", &script("b()")).unwrap(), 2);
+        assert_ne!(site.page("_headers"), before);
+        site.assert_same_as_a_full_build("an inline script edit");
+        // An edit that keeps the inline code: the page alone.
+        assert_eq!(site.edit("content/a.md", &script("b()").replace("Text.", "More text.")).unwrap(), 1);
+        site.assert_same_as_a_full_build("a body edit");
+    }
+
+    #[test]
+    fn a_stylesheet_edit_renders_the_pages_again_with_its_new_name() {
+        let mut site = Site::new(&[("index.md", &page("Home", true, "Hi."))]);
         site.write("static/style.css", "a{}");
         site.rebuild(&Plan::Full).unwrap();
+        let linked = |site: &Site| {
+            let html = site.page("index.html");
+            let mark = "rel=\"stylesheet\" href=\"";
+            let at = html.find(mark).expect("the page links a stylesheet") + mark.len();
+            let href = html[at..].split('"').next().unwrap();
+            let name = href.rsplit('/').next().unwrap().to_string();
+            assert!(name.starts_with("style.") && name.len() == "style.css".len() + 11, "{name}");
+            name
+        };
+        let before = linked(&site);
+        site.write("static/style.css", "a{color:red}");
         let plan = Plan::Patch {
             pages: BTreeSet::new(),
             templates: BTreeSet::new(),
             assets: [PathBuf::from("static/style.css")].into(),
         };
-        assert!(matches!(site.builder.rebuild(&plan).unwrap(), Rebuilt::Assets));
+        assert!(site.rebuild(&plan).unwrap() > 0);
+        let after = linked(&site);
+        assert_ne!(before, after);
         let files = &site.builder.last_good.as_ref().unwrap().snapshot.files;
-        assert!(matches!(files.get("style.css"), Some(Body::File(_))));
+        assert!(matches!(files.get(&after), Some(Body::File(_))), "{after} is served");
+        assert!(!files.contains_key(&before), "{before} is gone");
+        assert!(matches!(files.get("style.css"), Some(Body::File(_))), "the plain name stays");
+        site.assert_same_as_a_full_build("a stylesheet edit");
     }
 
     impl Site {

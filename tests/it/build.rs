@@ -69,7 +69,8 @@ fn not_found_page_links_from_the_base_url_path() {
     let run = site.run(&["build", "--base-url", "https://example.github.io/clinic"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let page = site.read_output("404.html");
-    assert!(page.contains("href=\"/clinic/style.css\""), "{page}");
+    // The theme's stylesheet by its fingerprinted name (issue 12).
+    assert!(page.contains("rel=\"stylesheet\" href=\"/clinic/style."), "{page}");
     assert!(!page.contains("href=\"../"), "{page}");
     let sitemap = site.read_output("sitemap.xml");
     assert!(sitemap.contains("<loc>https://example.github.io/clinic/care/after-care/</loc>"), "{sitemap}");
@@ -125,7 +126,7 @@ fn built_in_theme_is_used_without_a_themes_folder() {
     site.build();
     let home = site.read_output("index.html");
     for needle in
-        ["<html lang=\"en-GB\"", "<main", "tel:+442079460001", "https://example.org/book", "style.css"]
+        ["<html lang=\"en-GB\"", "<main", "tel:+442079460001", "https://example.org/book", "href=\"./style."]
     {
         assert!(home.contains(needle), "{needle} missing:\n{home}");
     }
@@ -136,13 +137,12 @@ fn built_in_theme_is_used_without_a_themes_folder() {
 #[test]
 fn site_templates_and_static_files_override_the_themes() {
     let site = TestSite::fixture("basic");
-    site.write("templates/page.html", "OVERRIDDEN {{ page.title }}");
+    // With the page's text: a template without it would break the links to its headings.
+    site.write("templates/page.html", "OVERRIDDEN {{ page.title }}\n{{ page.content | safe }}");
     site.write("static/style.css", "body{color:red}");
     site.build();
-    assert_eq!(
-        site.read_output("risks/index.html"),
-        "OVERRIDDEN Risks &amp; &quot;side effects&quot; &lt;b&gt;"
-    );
+    let risks = site.read_output("risks/index.html");
+    assert!(risks.starts_with("OVERRIDDEN Risks &amp; &quot;side effects&quot; &lt;b&gt;\n<"), "{risks}");
     assert_eq!(site.read_output("style.css"), "body{color:red}");
 }
 
@@ -206,4 +206,37 @@ fn built_in_theme_leaves_out_what_the_clinic_has_not_set() {
     }
     let run = site.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// What `check` reports as errors is not published (issue 12): each class
+/// stops the build with the file and line, and the old `public/` stays.
+#[test]
+fn a_site_with_check_errors_is_not_published() {
+    let cases: [(&str, &str, &str); 4] = [
+        ("a URL-style link", "See [contact](/kontakt/).\n", "content/index.md:5:15"),
+        ("a missing image", "![The room](images/room.jpg)\n", "content/index.md:5:"),
+        ("an image without alt text", "<img src=\"images/dot.png\">\n", "content/index.md:5:"),
+        ("a link to a missing file", "Our [form](forms/consent.pdf).\n", "content/index.md:5:"),
+    ];
+    for (what, body, place) in cases {
+        let site = TestSite::with_pages(&[("index.md", "---\ntitle: Home\n---\n\nWelcome.\n")]);
+        site.write_bytes("content/images/dot.png", include_bytes!("../fixtures/basic/static/images/dot.png"));
+        site.build();
+        let before = site.read_output("index.html");
+        site.write("content/index.md", &format!("---\ntitle: Home\n---\n\n{body}"));
+        let stderr = site.build_fails();
+        assert!(stderr.contains(place), "{what}: expected {place} in:\n{stderr}");
+        assert_eq!(site.read_output("index.html"), before, "{what}: public/ changed");
+    }
+}
+
+/// Warnings (advice) do not stop a build.
+#[test]
+fn warnings_do_not_stop_a_build() {
+    let site = TestSite::with_pages(&[(
+        "index.md",
+        "---\ntitle: Home\n---\n\n#### Deep\n\n[click here](https://example.org/)\n",
+    )]);
+    let run = site.build();
+    assert!(site.read_output("index.html").contains("Deep"), "{}", run.stderr);
 }

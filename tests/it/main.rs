@@ -8,6 +8,7 @@ mod check;
 mod cli;
 mod errors;
 mod gallery;
+mod hosts;
 mod images;
 mod init;
 mod limits;

@@ -250,21 +250,28 @@ fn hidden_files_are_copied_and_clutter_is_not() {
     site.write("content/.drafts/plan.md", "no front matter at all");
     site.write("templates/.page.html.bak", "{% broken");
     site.build();
+    let files = site.output_files();
+    let style = files.iter().find(|f| f.starts_with("style.") && *f != "style.css").expect("fingerprinted");
+    assert!(style.len() == "style.css".len() + 11 && style.ends_with(".css"), "{style}");
     let expected = [
         ".dotwork-output",
         ".htaccess",
         ".nojekyll",
         ".well-known/security.txt",
         "404.html",
+        // The site's own `_headers` replaces dotwork's (issue 12); `_redirects` is dotwork's.
         "_headers",
+        "_redirects",
         "care/.well-known/x.txt",
         "favicon.svg",
         "index.html",
         "robots.txt",
         "sitemap.xml",
+        // The theme's stylesheet, also under its fingerprinted name.
+        style.as_str(),
         "style.css",
     ];
-    assert_eq!(site.output_files(), expected);
+    assert_eq!(files, expected);
 }
 
 #[test]

@@ -55,6 +55,34 @@ fn serves_pages_and_reloads_them_after_an_edit() {
     assert!(!site.path("public").exists());
 }
 
+/// The stylesheet the home page links, by its fingerprinted name.
+fn linked_stylesheet(server: &Server) -> String {
+    let home = server.get("/").text();
+    let mark = "rel=\"stylesheet\" href=\"";
+    let at = home.find(mark).unwrap() + mark.len();
+    let href = &home[at..at + home[at..].find('"').unwrap()];
+    href.trim_start_matches("./").to_string()
+}
+
+#[test]
+fn a_stylesheet_edit_reloads_the_pages_with_its_new_name() {
+    let site = small_site();
+    site.write("static/style.css", "body { color: black; }\n");
+    let server = Server::start(&site, &[]);
+    let before = linked_stylesheet(&server);
+    assert!(before.starts_with("style.") && before != "style.css", "{before}");
+    assert_eq!(server.get(&format!("/{before}")).text(), "body { color: black; }\n");
+    let mut events = server.events();
+    events.wait_for("hello");
+    site.write("static/style.css", "body { color: navy; }\n");
+    events.wait_for("reload");
+    let after = linked_stylesheet(&server);
+    assert_ne!(after, before);
+    assert_eq!(server.get(&format!("/{after}")).text(), "body { color: navy; }\n");
+    assert_eq!(server.get(&format!("/{before}")).status, 404);
+    assert_eq!(server.get("/style.css").text(), "body { color: navy; }\n");
+}
+
 #[test]
 fn a_broken_edit_shows_its_error_until_it_is_fixed() {
     let site = small_site();
