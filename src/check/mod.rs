@@ -176,8 +176,12 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
         }
     }
     found.extend(merge_shared(shared));
-    // Text the clinic must still supply (`dotwork init`, issue 12).
-    found.extend(placeholders::site_placeholders(site));
+    // Text the clinic must still supply (`dotwork init`, issue 12). Not in a
+    // build's errors: a build is also the preview they are filled in with,
+    // so it shows them as warnings (`placeholder_warnings`).
+    if scope == Scope::Everything {
+        found.extend(placeholders::site_placeholders(site));
+    }
     // A published file with a GPS position in it names the clinic's (or a
     // patient's) whereabouts: an error naming the file (issue 11).
     let origins: std::collections::HashMap<&Path, &Path> =
