@@ -403,7 +403,7 @@ fn unsafe_char(url: &str) -> Option<String> {
 }
 
 /// Why `url`, when set, is not an `http(s)` address of a page.
-fn web_address_problem(url: &str) -> Option<String> {
+pub(crate) fn web_address_problem(url: &str) -> Option<String> {
     if url.is_empty() {
         return None;
     }
@@ -440,7 +440,7 @@ fn email_problem(email: &str) -> Option<String> {
 }
 
 /// A BCP 47 tag as `<html lang>` needs: `en`, `en-GB`, `zh-Hant-TW`.
-fn is_language_tag(tag: &str) -> bool {
+pub(crate) fn is_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let first = parts.next().unwrap_or_default();
     (2..=8).contains(&first.len())
@@ -508,7 +508,7 @@ pub fn override_base_url(config: &mut SiteConfig, url: &str) -> Result<(), Diagn
     Ok(())
 }
 
-fn base_url_problem(url: &str) -> Option<String> {
+pub(crate) fn base_url_problem(url: &str) -> Option<String> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') && !url.contains(['?', '#']) => {
@@ -547,7 +547,7 @@ fn is_clock_time(s: &str) -> bool {
 /// -> `tel:02079460999;ext=2` (RFC 3966). Empty stays empty. Letters other
 /// than an extension's `ext`/`x` are refused: a vanity number (`0800 FLOWERS`)
 /// cannot be dialled from a link.
-fn phone_href(phone: &str) -> Result<String, String> {
+pub(crate) fn phone_href(phone: &str) -> Result<String, String> {
     let phone = phone.trim();
     if phone.is_empty() {
         return Ok(String::new());

@@ -27,7 +27,9 @@
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).
 //!
 //! The [`settings::Settings`] of a run are one value, made in `main.rs`; the
-//! commands in [`commands`] are the glue.
+//! commands in [`commands`] are the glue. `init` and `new` do not build: they
+//! write a starter site or page from [`scaffold`], whose placeholders
+//! `check` reports until they are filled in ([`check::PLACEHOLDER`]).
 
 pub mod category;
 pub mod check;
@@ -49,6 +51,7 @@ pub mod output;
 pub mod paginate;
 pub mod pipeline;
 pub mod render;
+pub mod scaffold;
 pub mod section;
 pub(crate) mod serve;
 #[doc(hidden)]

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dotwork::Error;
-use dotwork::cli::{Cli, Command};
+use dotwork::cli::{Cli, Command, InitArgs, NewArgs, NewCommand};
 use dotwork::commands::serve::serve;
 use dotwork::settings::{Listen, Settings};
 
@@ -73,7 +73,82 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
             serve(&settings, |url| println!("Serving the site at {url}\nPress Ctrl-C to stop."))
                 .map(|()| ExitCode::SUCCESS)
         }
+        Command::Init(args) => init(args),
+        Command::New(args) => new(&args),
     }
+}
+
+/// `dotwork init`: checks the folder, asks what the flags did not answer
+/// (only on a terminal, and not with `--yes`), writes the site, says what next.
+fn init(args: InitArgs) -> Result<ExitCode, Error> {
+    use dotwork::commands::init::{check_folder, folder_name};
+    use dotwork::scaffold::{Answers, deploy};
+    check_folder(&args.dir)?;
+    let mut answers = Answers {
+        name: args.name,
+        phone: args.phone,
+        street: args.street,
+        town: args.town,
+        postcode: args.postcode,
+        country: args.country,
+        booking_url: args.booking_url,
+        language: args.language,
+        host: args.host,
+        base_url: args.base_url,
+    };
+    let stdin = std::io::stdin();
+    if !args.yes && stdin.is_terminal() {
+        let folder = folder_name(&args.dir);
+        if let Err(e) = dotwork::scaffold::ask::ask_missing(
+            &mut answers,
+            &folder,
+            &mut stdin.lock(),
+            &mut std::io::stderr(),
+        ) {
+            eprintln!("\nerror: {e}; nothing was written");
+            return Ok(ExitCode::from(1));
+        }
+    } else {
+        log::debug!(
+            "init: asking nothing (--yes, or not a terminal); unanswered settings get defaults or placeholders"
+        );
+    }
+    let summary = dotwork::commands::init::init(&args.dir, &answers)?;
+    let shown = args.dir.display().to_string();
+    println!("Made a new clinic website in {shown}: {} files.", summary.files.len());
+    println!("\nNext:");
+    if args.dir != std::path::Path::new(".") {
+        println!("  cd {shown}");
+    }
+    println!("  dotwork serve    preview the site in your browser as you edit it");
+    if summary.placeholders > 0 {
+        println!(
+            "  dotwork check    list the {} places still to fill in, marked [[REPLACE: ...]]",
+            summary.placeholders
+        );
+    } else {
+        println!("  dotwork check    check the site before you publish it");
+    }
+    println!("  dotwork new page \"Page title\"    add a page");
+    println!("\n{}", deploy::publish_steps(summary.host));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `dotwork new page|article`: writes the page, says where and how to see it.
+fn new(args: &NewArgs) -> Result<ExitCode, Error> {
+    use dotwork::scaffold::page::PageKind;
+    let (name, kind) = match &args.what {
+        NewCommand::Page { name, medical: false } => (name, PageKind::Page),
+        NewCommand::Page { name, medical: true } => (name, PageKind::Medical),
+        NewCommand::Article { name } => (name, PageKind::Article),
+    };
+    let page = dotwork::commands::new::new(&args.root, name, kind)?;
+    let file = if args.root == std::path::Path::new(".") { page.file } else { args.root.join(page.file) };
+    println!("Wrote {}", file.display());
+    println!("It is a draft: fill in the parts marked [[REPLACE: ...]], then delete the line draft: true.");
+    println!("To see it as you write, run: dotwork serve --drafts");
+    println!("and open {}", page.preview);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The settings of this run, from the command line.
@@ -87,6 +162,9 @@ fn settings_of(command: &Command) -> Settings {
             ..Settings::new(&args.root)
         },
         Command::Check(args) => Settings { drafts: args.drafts, ..Settings::new(&args.root) },
+        // Neither reads a site's settings.
+        Command::Init(args) => Settings::new(&args.dir),
+        Command::New(args) => Settings::new(&args.root),
         Command::Serve(args) => Settings {
             drafts: args.drafts,
             listen: Listen { bind: args.bind, port: args.port, open: args.open },

@@ -6,7 +6,8 @@
 //!
 //! - errors: broken internal links, anchors and images (in the markdown and
 //!   in what templates write), images without alt text, published files
-//!   that hold a GPS position;
+//!   that hold a GPS position, placeholders (`[[REPLACE: ...]]`) left to
+//!   fill in;
 //! - warnings: more than one h1 or a skipped heading level, link text that
 //!   says nothing, titles and descriptions search results cannot use, pages
 //!   whose medical review is due, prose above the reading grade, and pages no
@@ -24,6 +25,7 @@ mod content;
 pub(crate) mod links;
 mod origins;
 mod page;
+mod placeholders;
 mod readability;
 mod rendered;
 mod report;
@@ -33,6 +35,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+pub(crate) use placeholders::find_placeholders as placeholders_in;
+pub use placeholders::{PLACEHOLDER, placeholder_warnings, site_placeholders};
 pub use report::CheckReport;
 
 use crate::content::Page;
@@ -172,6 +176,12 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
         }
     }
     found.extend(merge_shared(shared));
+    // Text the clinic must still supply (`dotwork init`, issue 12). Not in a
+    // build's errors: a build is also the preview they are filled in with,
+    // so it shows them as warnings (`placeholder_warnings`).
+    if scope == Scope::Everything {
+        found.extend(placeholders::site_placeholders(site));
+    }
     // A published file with a GPS position in it names the clinic's (or a
     // patient's) whereabouts: an error naming the file (issue 11).
     let origins: std::collections::HashMap<&Path, &Path> =

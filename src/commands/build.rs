@@ -38,6 +38,8 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let output = OutputFolder::resolve(&settings.output)?;
     check_output_folder(&settings.root, &output)?;
     let site = load_and_parse(settings)?;
+    // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.
+    let placeholders = crate::check::placeholder_warnings(&site);
     let t = Instant::now();
     let pipeline = Pipeline::new(&site)?;
     let paths = pipeline.output_paths();
@@ -73,7 +75,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         pages,
         files: paths.len(),
         elapsed: started.elapsed(),
-        warnings: site.warnings,
+        warnings: site.warnings.into_iter().chain(placeholders).collect(),
         images_encoded: images.encoded(),
         image_variants,
     })

@@ -10,6 +10,7 @@ mod errors;
 mod gallery;
 mod hosts;
 mod images;
+mod init;
 mod limits;
 mod medical;
 mod messages;
