@@ -224,6 +224,7 @@ fn check_page(
         for d in check_output(ctx, &view, Some(page), &scan.headings) {
             if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
         }
+        out.own.extend(unlisted_citations(page, doc.html));
         if ctx.scope == Scope::Errors {
             return out;
         }
@@ -238,6 +239,27 @@ fn check_page(
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
     out.own.extend(page::check_reading(page.into(), config.reading_grade));
     out
+}
+
+/// A page that cites works in a template that does not show its reference
+/// list: each citation links to `#ref-KEY` on the page, which is not there.
+/// (The citation links are made by the parse stage, so neither the markdown
+/// link check nor the check of what templates wrote sees them.)
+fn unlisted_citations(page: &Page, html: &str) -> Option<Diagnostic> {
+    let first = page.cited.first()?;
+    if html.contains(&format!("id=\"ref-{}\"", crate::markdown::escape_html(first))) {
+        return None;
+    }
+    let at = page.text.find(&format!("@{first}")).unwrap_or(0);
+    let d = Diagnostic::error(
+        &page.source,
+        format!(
+            "this page cites works, but its template ({}) shows no reference list, so its citations link to nothing",
+            template_name(page)
+        ),
+    )
+    .with_help("cite on a page whose template shows the list (page.html), or add {{ page.references | safe }} to the template");
+    Some(d.at_offset(&page.text, at))
 }
 
 /// The template a page is rendered with (as the render stage picks it).

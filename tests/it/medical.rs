@@ -266,3 +266,17 @@ fn json_ld_cannot_be_broken_out_of_by_a_title() {
     assert!(!html.contains("<script>alert(1)"), "{html}");
     assert_eq!(node(&json_ld(&html), "MedicalWebPage")["name"], "</script><script>alert(1)</script>");
 }
+
+/// A citation on a page whose template shows no reference list links to
+/// nothing: an error at the citation, in check and build alike.
+#[test]
+fn a_citation_where_the_template_shows_no_references_is_an_error() {
+    let site = medical_site();
+    site.write("content/index.md", "---\ntitle: Home\n---\nWelcome. It looks like hair [@rassman2013].\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("content/index.md:4:30"), "{stderr}");
+    assert!(stderr.contains("its template (index.html) shows no reference list"), "{stderr}");
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("content/index.md:4:30"), "{}", run.stderr);
+}
