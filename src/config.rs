@@ -128,6 +128,36 @@ pub enum Host {
     Other,
 }
 
+impl Host {
+    /// Every host, in the order `init` offers them.
+    pub const ALL: [Host; 4] = [Host::GithubPages, Host::Netlify, Host::CloudflarePages, Host::Other];
+
+    /// How site.yaml and `--host` name it (`github-pages`): serde's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Host::GithubPages => "github-pages",
+            Host::Netlify => "netlify",
+            Host::CloudflarePages => "cloudflare-pages",
+            Host::Other => "other",
+        }
+    }
+
+    /// The host named `name` as site.yaml and `--host` write it.
+    pub fn from_name(name: &str) -> Option<Host> {
+        Host::ALL.into_iter().find(|h| h.name() == name.trim().to_lowercase())
+    }
+
+    /// Its name for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Host::GithubPages => "GitHub Pages",
+            Host::Netlify => "Netlify",
+            Host::CloudflarePages => "Cloudflare Pages",
+            Host::Other => "another host",
+        }
+    }
+}
+
 /// The citation styles dotwork ships.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -10,7 +10,6 @@
 use std::io::{self, BufRead, Write};
 
 use crate::config::Host;
-use crate::scaffold::deploy::{HOSTS, host_from_name, host_name, host_title};
 use crate::scaffold::{Answers, DEFAULT_HOST, DEFAULT_LANGUAGE, country_of, default_name};
 
 /// Text shown on the site: not empty, no control characters.
@@ -70,9 +69,9 @@ pub fn check_language(tag: &str) -> Result<String, String> {
 pub fn check_host(name: &str) -> Result<Host, String> {
     let name = name.trim();
     let by_number =
-        name.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| HOSTS.get(i).copied());
-    by_number.or_else(|| host_from_name(name)).ok_or_else(|| {
-        let names: Vec<&str> = HOSTS.iter().map(|h| host_name(*h)).collect();
+        name.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| Host::ALL.get(i).copied());
+    by_number.or_else(|| Host::from_name(name)).ok_or_else(|| {
+        let names: Vec<&str> = Host::ALL.iter().map(|h| h.name()).collect();
         format!("`{name}` is not one of the hosts; choose one of {}", names.join(", "))
     })
 }
@@ -130,10 +129,10 @@ pub fn ask_missing(
     }
     if answers.host.is_none() {
         writeln!(q.out, "Where will the site be published?")?;
-        for (i, host) in HOSTS.iter().enumerate() {
-            writeln!(q.out, "  {}. {} ({})", i + 1, host_title(*host), host_name(*host))?;
+        for (i, host) in Host::ALL.iter().enumerate() {
+            writeln!(q.out, "  {}. {} ({})", i + 1, host.title(), host.name())?;
         }
-        let default = Default::Value(host_name(DEFAULT_HOST).to_string());
+        let default = Default::Value(DEFAULT_HOST.name().to_string());
         let host = q.ask("Host (a number or a name)", default, check_host)?;
         answers.host = host.or(Some(DEFAULT_HOST));
     }

@@ -31,35 +31,6 @@ fn install_command(dir: &str) -> String {
     )
 }
 
-/// How site.yaml names `host` (`github-pages`): serde's name, so there is
-/// one spelling.
-pub fn host_name(host: Host) -> &'static str {
-    match host {
-        Host::GithubPages => "github-pages",
-        Host::Netlify => "netlify",
-        Host::CloudflarePages => "cloudflare-pages",
-        Host::Other => "other",
-    }
-}
-
-/// Every host, in the order `init` offers them.
-pub const HOSTS: [Host; 4] = [Host::GithubPages, Host::Netlify, Host::CloudflarePages, Host::Other];
-
-/// The host named `name` as site.yaml and `--host` write it.
-pub fn host_from_name(name: &str) -> Option<Host> {
-    HOSTS.into_iter().find(|h| host_name(*h) == name.trim().to_lowercase())
-}
-
-/// The host's name for people.
-pub fn host_title(host: Host) -> &'static str {
-    match host {
-        Host::GithubPages => "GitHub Pages",
-        Host::Netlify => "Netlify",
-        Host::CloudflarePages => "Cloudflare Pages",
-        Host::Other => "another host",
-    }
-}
-
 /// The files that publish the site on `host`.
 pub(crate) fn deploy_files(host: Host) -> Vec<ScaffoldFile> {
     match host {
@@ -202,13 +173,13 @@ mod tests {
 
     #[test]
     fn host_names_are_site_yamls() {
-        for host in HOSTS {
-            let yaml: Host = serde_yaml::from_str(host_name(host)).unwrap();
+        for host in Host::ALL {
+            let yaml: Host = serde_yaml::from_str(host.name()).unwrap();
             assert_eq!(yaml, host);
-            assert_eq!(host_from_name(host_name(host)), Some(host));
+            assert_eq!(Host::from_name(host.name()), Some(host));
         }
-        assert_eq!(host_from_name("Netlify"), Some(Host::Netlify));
-        assert_eq!(host_from_name("vercel"), None);
+        assert_eq!(Host::from_name("Netlify"), Some(Host::Netlify));
+        assert_eq!(Host::from_name("vercel"), None);
     }
 
     #[test]

@@ -175,7 +175,7 @@ fn site_yaml(answers: &Answers) -> String {
             ),
             ("base_url", yaml_quote(answers.base_url.as_deref().unwrap_or("https://example.org/"))),
             ("language", yaml_quote(&language)),
-            ("host", deploy::host_name(host).to_string()),
+            ("host", host.name().to_string()),
             ("street", text_or_marker(&answers.street, "house number and street")),
             ("locality", text_or_marker(&answers.town, "town or city")),
             ("postal_code", text_or_marker(&answers.postcode, "postcode")),
