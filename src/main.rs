@@ -73,14 +73,14 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
             serve(&settings, |url| println!("Serving the site at {url}\nPress Ctrl-C to stop."))
                 .map(|()| ExitCode::SUCCESS)
         }
-        Command::Init(args) => init(args),
-        Command::New(args) => new(&args),
+        Command::Init(args) => init(args, quiet),
+        Command::New(args) => new(&args, quiet),
     }
 }
 
 /// `dotwork init`: checks the folder, asks what the flags did not answer
 /// (only on a terminal, and not with `--yes`), writes the site, says what next.
-fn init(args: InitArgs) -> Result<ExitCode, Error> {
+fn init(args: InitArgs, quiet: bool) -> Result<ExitCode, Error> {
     use dotwork::commands::init::{check_folder, folder_name};
     use dotwork::scaffold::{Answers, deploy};
     check_folder(&args.dir)?;
@@ -114,6 +114,9 @@ fn init(args: InitArgs) -> Result<ExitCode, Error> {
         );
     }
     let summary = dotwork::commands::init::init(&args.dir, &answers)?;
+    if quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     let shown = args.dir.display().to_string();
     println!("Made a new clinic website in {shown}: {} files.", summary.files.len());
     println!("\nNext:");
@@ -135,7 +138,7 @@ fn init(args: InitArgs) -> Result<ExitCode, Error> {
 }
 
 /// `dotwork new page|article`: writes the page, says where and how to see it.
-fn new(args: &NewArgs) -> Result<ExitCode, Error> {
+fn new(args: &NewArgs, quiet: bool) -> Result<ExitCode, Error> {
     use dotwork::scaffold::page::PageKind;
     let (name, kind) = match &args.what {
         NewCommand::Page { name, medical: false } => (name, PageKind::Page),
@@ -143,6 +146,9 @@ fn new(args: &NewArgs) -> Result<ExitCode, Error> {
         NewCommand::Article { name } => (name, PageKind::Article),
     };
     let page = dotwork::commands::new::new(&args.root, name, kind)?;
+    if quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
     let file = if args.root == std::path::Path::new(".") { page.file } else { args.root.join(page.file) };
     println!("Wrote {}", file.display());
     println!("It is a draft: fill in the parts marked [[REPLACE: ...]], then delete the line draft: true.");

@@ -399,3 +399,13 @@ fn the_help_offers_init_and_new() {
         assert!(run.stdout.contains(flag), "{flag}:\n{}", run.stdout);
     }
 }
+
+#[test]
+fn quiet_init_and_new_print_nothing_but_do_their_work() {
+    let tmp = TestSite::empty();
+    let run = tmp.run(&["init", "site", "--yes", "-q"]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    let run = tmp.run(&["new", "-q", "--root", "site", "page", "Opening times"]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    assert!(tmp.path("site/content/opening-times.md").is_file());
+}
