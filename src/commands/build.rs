@@ -80,6 +80,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         image_variants,
     })
 }
+
 /// Writes each file into the new folder, and keeps what the check for
 /// publishing errors reads of it.
 struct WriteAndKeep<'d> {
