@@ -185,7 +185,7 @@ impl<'a> Renderer<'a> {
         let mut inline = Inline::default();
         for file in &mut files {
             let OutputContent::Bytes(bytes) = &mut file.content else { continue };
-            if file.path.extension().is_none_or(|e| e != "html") {
+            if !crate::url::is_html(&file.path) {
                 continue;
             }
             // Rendered pages are UTF-8 (`render_with`); alias pages are ours.

@@ -296,6 +296,11 @@ pub(crate) fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
+/// Whether an output file is an HTML page (`.html`, `.htm`, in any case).
+pub(crate) fn is_html(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

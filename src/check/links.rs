@@ -18,7 +18,7 @@ use crate::error::did_you_mean;
 use crate::html::{Node, scan};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
-use crate::url::{decode_lossy, folder_of, has_scheme, output_path};
+use crate::url::{decode_lossy, folder_of, has_scheme, is_html, output_path};
 
 /// What URLs starting with `/` are measured against: the path of the
 /// site's `base_url` (`/`, or `/clinic/` for `https://example.org/clinic/`).
@@ -240,10 +240,6 @@ impl<'a> OutputIndex<'a> {
 /// An output path as URLs name it: `care/index.html`, with `/` separators.
 pub(crate) fn output_key(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
-}
-
-pub(crate) fn is_html(path: &std::path::Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
 }
 
 #[cfg(test)]

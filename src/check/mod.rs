@@ -101,7 +101,7 @@ pub fn publish_errors(site: &Site, outputs: &[OutputFile]) -> Vec<Diagnostic> {
 pub fn kept_for_publish_check(file: OutputFile) -> OutputFile {
     match file.content {
         crate::render::OutputContent::Bytes(_)
-            if !links::is_html(&file.path) && !crate::image::may_hold_exif(&file.path) =>
+            if !crate::url::is_html(&file.path) && !crate::image::may_hold_exif(&file.path) =>
         {
             OutputFile { content: crate::render::OutputContent::Bytes(Vec::new()), ..file }
         }
