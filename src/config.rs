@@ -31,6 +31,12 @@ pub struct SiteConfig {
     /// The pages' language (BCP 47), for `<html lang>`.
     #[serde(default = "default_language")]
     pub language: String,
+    /// Where the clinic practises, as an ISO 3166-1 country code (`de`,
+    /// `fr`) or `uk`: `check` then applies that country's rules for health
+    /// advertising where dotwork knows them (`uk`: no prescription-only
+    /// medicine named to the public). Lower case once loaded.
+    #[serde(default)]
+    pub region: Option<String>,
     /// The theme under `themes/`, or the built-in one.
     #[serde(default = "default_theme")]
     pub theme: String,
@@ -310,6 +316,15 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         problems.push(at_setting("title", "the site title is empty".to_string()));
     }
     problems.extend(check_link_values(text, &mut config));
+    if let Some(region) = &mut config.region {
+        *region = region.trim().to_ascii_lowercase();
+        if region.len() != 2 || !region.bytes().all(|b| b.is_ascii_lowercase()) {
+            problems.push(
+                at_setting("region", format!("`{region}` is not a country code"))
+                    .with_help("write the country's two-letter code: uk, ie, de, fr, es, ..."),
+            );
+        }
+    }
     problems.extend(check_origins(text, &mut config.allow_origins));
     if config.image.is_some() && config.image_alt.as_deref().is_none_or(|a| a.trim().is_empty()) {
         problems.push(

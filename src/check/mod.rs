@@ -10,8 +10,10 @@
 //!   fill in;
 //! - warnings: more than one h1 or a skipped heading level, link text that
 //!   says nothing, titles and descriptions search results cannot use, pages
-//!   whose medical review is due, prose above the reading grade, and pages no
-//!   other page links to.
+//!   whose medical review is due, prose above the reading grade, pages no
+//!   other page links to, and what health advertising rules forbid
+//!   (`advertising.rs`: absolute claims, prescription-only medicines named
+//!   in the UK, before-and-after photos outside the consent-keeping gallery).
 //!
 //! Problems in a page's markdown point at its line: the parse stage records
 //! its links, headings and prose with their places, and `content.rs` and
@@ -21,6 +23,7 @@
 //! (`[x](risks.md#y)`) are checked by the parse stage already, which fails
 //! the build, so they are not checked again here.
 
+mod advertising;
 mod content;
 pub(crate) mod links;
 mod origins;
@@ -238,6 +241,8 @@ fn check_page(
     let config = &ctx.site.config;
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
     out.own.extend(page::check_reading(page.into(), config.reading_grade));
+    out.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
+    out.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
     out
 }
 

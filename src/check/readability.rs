@@ -74,7 +74,7 @@ pub(crate) fn readability(text: &str, prose: &Prose) -> Readability {
 /// Where in the file the block's text at `at` came from, given its pieces:
 /// (offset in the text, offset in the file, whether the piece is the file's
 /// text verbatim).
-fn source_offset(pieces: &[(usize, usize, bool)], at: usize) -> usize {
+pub(crate) fn source_offset(pieces: &[(usize, usize, bool)], at: usize) -> usize {
     match pieces.iter().rev().find(|(start, _, _)| *start <= at) {
         Some(&(start, source, true)) => source + (at - start),
         Some(&(_, source, false)) => source,

@@ -356,6 +356,84 @@ fn prose_above_the_reading_grade_is_flagged_with_its_hardest_sentence() {
 }
 
 #[test]
+fn absolute_claims_are_flagged_with_their_sentence_and_honest_ones_pass() {
+    let body =
+        "Our treatment is quick.\nIt is painless and the results are guaranteed.\n\n## A risk-free choice\n";
+    let site = clean_with("procedure.md", &page("The procedure", body));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: absolute claim \u{201c}painless\u{201d}: how much something hurts differs from person to person",
+            "--> content/procedure.md:7:7",
+            "help: in \u{201c}It is painless and the results are guaranteed.\u{201d}",
+            "warning: absolute claim \u{201c}guaranteed\u{201d}: no treatment's result can be guaranteed",
+            "--> content/procedure.md:7:36",
+            "warning: absolute claim \u{201c}risk-free\u{201d}: every treatment has risks",
+            "--> content/procedure.md:9:1",
+        ],
+    );
+    // Warnings: a plain check passes, --strict does not.
+    assert_eq!(check(&site, &["--strict"]).code, 1);
+
+    let honest = "No treatment is risk-free, and we cannot guarantee a result.\nMost people find it uncomfortable rather than painful.\n";
+    site.write("content/procedure.md", &page("The procedure", honest));
+    let run = check(&site, &["--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn prescription_only_medicines_are_flagged_only_for_the_uk() {
+    let body = "Ask us about Botox at your consultation.\n";
+    let site = clean_with("wrinkles.md", &page("Lines and wrinkles", body));
+    // Elsewhere the UK's code does not apply.
+    assert_eq!(check(&site, &["--strict"]).code, 0);
+
+    let settings = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{settings}region: UK\n"));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: \u{201c}botox\u{201d} names a prescription-only medicine (botulinum toxin), which the UK advertising code (CAP Code rule 12.12) forbids advertising to the public",
+            "--> content/wrinkles.md:6:14",
+            "describe the treatment or the consultation without naming the medicine",
+        ],
+    );
+    site.write(
+        "content/wrinkles.md",
+        &page("Lines and wrinkles", "Ask us about anti-wrinkle treatment at your consultation.\n"),
+    );
+    assert_eq!(check(&site, &["--strict"]).code, 0);
+
+    site.write("site.yaml", &format!("{settings}region: United Kingdom\n"));
+    let run = check(&site, &[]);
+    assert_reports(&run, 1, &["error: `united kingdom` is not a country code", "--> site.yaml:"]);
+}
+
+#[test]
+fn before_and_after_photos_outside_the_gallery_are_flagged() {
+    let site = clean_with("results.md", &page("Results", "![The crown of a patient](/crown-before.jpg)\n"));
+    site.write_bytes("content/crown-before.jpg", include_bytes!("../fixtures/images/content/room.jpg"));
+    let run = check(&site, &[]);
+    assert_reports(
+        &run,
+        0,
+        &[
+            "warning: a before-and-after photo in the page's text, where no consent is recorded",
+            "--> content/results.md:6:1",
+            "help: publish patients' photos through the page's `gallery`",
+        ],
+    );
+    site.write("content/results.md", &page("Results", "![The treatment room](/room.jpg)\n"));
+    site.write_bytes("content/room.jpg", include_bytes!("../fixtures/images/content/room.jpg"));
+    let run = check(&site, &["--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
 fn pages_nothing_links_to_are_flagged() {
     let orphan = "---\ntitle: Our old prices\ndescription: \"A page of the check fixture, with a description long enough to be useful.\"\n---\nText.\n";
     let site = clean_with("old-prices.md", orphan);
