@@ -61,7 +61,7 @@ pub struct SiteConfig {
     /// sections (`atom.xml`, [`crate::feed::FEED_ENTRIES`] of them).
     #[serde(default)]
     pub feed: bool,
-    /// The clinic's colours and font ([`crate::theme::brand`]).
+    /// The clinic's colours and font (`brand:`, checked in `theme/brand.rs`).
     #[serde(default)]
     pub brand: crate::theme::brand::Brand,
     /// The clinic's logo, shown in the header instead of the theme's mark:

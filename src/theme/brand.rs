@@ -324,8 +324,9 @@ fn check_font(font: &mut SelfHostedFont, at: &impl Fn(&[&str], String) -> Diagno
 }
 
 /// The font files of `brand` that are not among the site's published
-/// files (`outputs`, paths in the output folder): errors at their line.
-pub(crate) fn missing_font_files<'p>(
+/// files (`published` says whether a path of the output folder is one):
+/// errors at their line.
+pub(crate) fn missing_font_files(
     text: &str,
     brand: &Brand,
     published: impl Fn(&str) -> bool,
