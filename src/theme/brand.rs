@@ -236,7 +236,7 @@ pub(crate) fn check_brand(text: &str, brand: &mut Brand) -> Vec<Diagnostic> {
     };
     if let Some(font) = &mut brand.self_hosted_font {
         problems.extend(check_font(font, &at));
-        css.push_str(&format!("--font:\"{}\", {};", font.family.trim(), stack.unwrap_or(FONT_STACKS[1].1)));
+        css.push_str(&format!("--font:\"{}\", {};", font.family.trim(), stack.unwrap_or(FONT_STACKS[0].1)));
     } else if let Some(stack) = stack.filter(|s| *s != FONT_STACKS[0].1) {
         css.push_str(&format!("--font:{stack};"));
     }
