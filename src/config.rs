@@ -67,6 +67,9 @@ pub struct SiteConfig {
     /// sections (`atom.xml`, [`crate::feed::FEED_ENTRIES`] of them).
     #[serde(default)]
     pub feed: bool,
+    /// The clinic's colours and font (`brand:`, checked in `theme/brand.rs`).
+    #[serde(default)]
+    pub brand: crate::theme::brand::Brand,
     /// The clinic's logo, shown in the header instead of the theme's mark:
     /// its address in the built site, from the top (`images/logo.png` is
     /// `static/images/logo.png` or `content/images/logo.png`); once loaded
@@ -333,6 +336,7 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
         );
     }
     problems.extend(crate::category::vocabulary_problems(text, &config.categories));
+    problems.extend(crate::theme::brand::check_brand(text, &mut config.brand));
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {
             Some(days) => hours.day_of_week = days,

@@ -54,7 +54,13 @@ impl Date {
         Date::new(num(y)? as i32, num(m)?, num(d)?).map_err(|why| format!("`{s}` is not a real date: {why}"))
     }
 
-    /// The date as people write it: `24 November 2026`.
+    /// The year, month (1 to 12) and day.
+    pub fn parts(self) -> (i32, u8, u8) {
+        (self.year, self.month, self.day)
+    }
+
+    /// The date as people write it in English: `24 November 2026` (the
+    /// theme's `long_date` writes it in the site's language, `theme/i18n.rs`).
     pub fn long(self) -> String {
         const MONTHS: [&str; 12] = [
             "January",

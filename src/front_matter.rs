@@ -32,6 +32,14 @@ pub struct FrontMatter {
     /// Whether the page is in the main navigation.
     #[serde(default)]
     pub menu: bool,
+    /// A shorter name for the menu than the title (`Aftercare`).
+    #[serde(default)]
+    pub menu_title: Option<String>,
+    /// The page of the menu this one is listed under, as a link to its
+    /// markdown file (`about.md`): it puts the page in the menu, one level
+    /// down. The parent must be in the menu itself, not under another page.
+    #[serde(default)]
+    pub menu_parent: Option<String>,
     /// Drafts are built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,

@@ -31,6 +31,9 @@ pub(crate) use address::{AddressLink, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, HeadingFact, dest_offset};
 
+/// The heading anchor's icon: two links of a chain, in the text's colour.
+const ANCHOR_ICON: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";
+
 /// Ids the themes use for their own elements; headings never take them.
 const RESERVED_IDS: &[&str] = &[
     "main",
@@ -148,13 +151,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
                 let n = level as u8;
                 events[start] = Event::Html(format!("<h{n} id=\"{}\"{class}>", escape_html(&id)).into());
+                // A link icon, not a `#` (issue 13: it showed as a stray
+                // character on phones, in feeds and in reader views), named
+                // by its heading so it needs no words of any language.
                 events.push(Event::Html(
-                    format!(
-                        " <a class=\"anchor\" href=\"#{0}\" aria-label=\"Link to this section: {1}\">#</a></h{n}>\n",
-                        escape_html(&id),
-                        escape_html(&title)
-                    )
-                    .into(),
+                    format!(" <a class=\"anchor\" href=\"#{0}\" aria-labelledby=\"{0}\">{ANCHOR_ICON}</a></h{n}>\n", escape_html(&id))
+                        .into(),
                 ));
                 merged.facts.name_heading(headings, id, title);
                 headings += 1;
@@ -718,7 +720,13 @@ pub(crate) mod tests {
             "## Washing\n### Shampoo\n## Washing\n## Main\n## Custom {#mine}\n",
             &index,
         );
-        assert!(r.html.contains("<h2 id=\"washing\">Washing <a class=\"anchor\" href=\"#washing\" aria-label=\"Link to this section: Washing\">#</a></h2>"), "{}", r.html);
+        assert!(
+            r.html.contains(&format!(
+                "<h2 id=\"washing\">Washing <a class=\"anchor\" href=\"#washing\" aria-labelledby=\"washing\">{ANCHOR_ICON}</a></h2>"
+            )),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<h2 id=\"washing-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"main-1\">"), "reserved id: {}", r.html);
         assert!(r.html.contains("<h2 id=\"mine\">"), "{}", r.html);
@@ -861,9 +869,11 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn escapes_heading_text_in_attributes() {
+    fn a_heading_s_anchor_is_named_by_the_heading_not_by_words_in_an_attribute() {
         let index = site(&[("a.md", "/a/")]);
         let r = render("content/a.md", 0, "## Fish & \"chips\" <b>\n", &index);
-        assert!(r.html.contains("aria-label=\"Link to this section: Fish &amp; “chips”\""), "{}", r.html);
+        let id = r.html.split("id=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+        assert!(r.html.contains(&format!("href=\"#{id}\" aria-labelledby=\"{id}\">")), "{}", r.html);
+        assert!(!r.html.contains("aria-label="), "{}", r.html);
     }
 }

@@ -147,8 +147,11 @@ struct MenuItem<'a> {
     /// The item is the page being rendered (a section: its first listing page).
     current: bool,
     /// The page being rendered is inside the item, a section: one of its
-    /// later listing pages, or a page whose address is below the section's.
+    /// later listing pages, or a page whose address is below the section's;
+    /// or one of the item's sub-items is the page.
     ancestor: bool,
+    /// The pages listed under it (`menu_parent`), which have none.
+    children: Vec<MenuItem<'a>>,
 }
 
 /// Templates parsed once, with what every page shares, ready to render
@@ -532,18 +535,25 @@ impl<'a> Renderer<'a> {
     /// The menu as seen from the page at `current`, each item's URL made by `url`.
     fn menu(&self, url: impl Fn(&str) -> String, current: &str) -> Vec<MenuItem<'a>> {
         let site = self.site;
+        let item = |entry: crate::site::MenuEntry, children: Vec<MenuItem<'a>>| {
+            let (title, path) = site.menu_item(entry);
+            let current_here = path == current;
+            // By address, so it holds for a page however its section is
+            // nested, and serve needs no more than the page's own URL and the menu.
+            let ancestor = (matches!(entry, crate::site::MenuEntry::Section(_))
+                && path != "/"
+                && !current_here
+                && current.starts_with(path))
+                || children.iter().any(|c| c.current || c.ancestor);
+            MenuItem { title, url: url(path), current: current_here, ancestor, children }
+        };
         site.menu
             .iter()
-            .map(|&entry| {
-                let (title, path) = site.menu_item(entry);
-                let current_here = path == current;
-                // By address, so it holds for a page however its section is
-                // nested, and serve needs no more than the page's own URL and the menu.
-                let ancestor = matches!(entry, crate::site::MenuEntry::Section(_))
-                    && path != "/"
-                    && !current_here
-                    && current.starts_with(path);
-                MenuItem { title, url: url(path), current: current_here, ancestor }
+            .zip(&site.submenu)
+            .map(|(&entry, below)| {
+                let children =
+                    below.iter().map(|&i| item(crate::site::MenuEntry::Page(i), Vec::new())).collect();
+                item(entry, children)
             })
             .collect()
     }
@@ -616,7 +626,9 @@ impl<'a> Renderer<'a> {
 ///
 /// Besides Tera's own, templates get `site` and `bibliography` (every cited
 /// work, formatted) in their context, the filter `long_date`
-/// (`2026-11-24` -> `24 November 2026`) and the function
+/// (`2026-11-24` -> `24 November 2026`, in the site's language), the
+/// function `t(key="book")`: the theme's word for it in the site's language
+/// (`theme/i18n.rs`), and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
 /// (`contact/`, to print after `{{ root }}`), or none if there is no such page
 /// (a section's `_index.md` gives its first listing page, `news/`), and
@@ -645,7 +657,27 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
         tera.set_escape_fn(crate::markdown::escape_html_io);
         tera.global_context().insert("site", &site.config);
         tera.global_context().insert("bibliography", &bibliography);
-        tera.register_filter("long_date", long_date);
+        let words = std::sync::Arc::new(site.words.clone());
+        let dates = words.clone();
+        tera.register_filter("long_date", move |text: &str, _: tera::Kwargs, _: &tera::State| {
+            Date::parse(text).map_or_else(|_| text.to_string(), |d| dates.long_date(d))
+        });
+        tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
+            let key: &str = kwargs.must_get("key")?;
+            let args: Vec<(&str, String)> = kwargs
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str()?, value)))
+                .filter(|(name, _)| *name != "key")
+                .map(|(name, value)| (name, value.to_string()))
+                .collect();
+            words.fill(key, &args).ok_or_else(|| {
+                tera::Error::message(format!(
+                    "t: the theme has no words for `{key}` (in {}/{}.yaml)",
+                    crate::theme::i18n::I18N_DIR,
+                    crate::theme::i18n::FALLBACK
+                ))
+            })
+        });
         tera.register_filter("cdata", crate::feed::cdata);
         if let Some(found) = &lookups {
             let pages = found.clone();
@@ -915,11 +947,6 @@ fn setting_read(d: &Diagnostic) -> Option<String> {
         expr[start..].chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.').collect();
     let path = path.trim_end_matches('.');
     (!path.is_empty()).then(|| path.to_string())
-}
-
-/// `2026-11-24` -> `24 November 2026`, for people; other text unchanged.
-fn long_date(text: &str, _: tera::Kwargs, _: &tera::State) -> String {
-    Date::parse(text).map_or_else(|_| text.to_string(), |d| d.long())
 }
 
 /// Tera's "Unknown filter ..." -> "unknown filter ...", in our message style;

@@ -60,6 +60,9 @@ pub struct SectionFrontMatter {
     /// `menu: true` is.
     #[serde(default)]
     pub menu: bool,
+    /// A shorter name for the menu than the title, as a page's.
+    #[serde(default)]
+    pub menu_title: Option<String>,
     /// Position in the menu, smaller first (as a page's `weight`).
     #[serde(default)]
     pub weight: i64,

@@ -62,6 +62,9 @@ pub struct Site {
     pub aliases: Vec<(PathBuf, usize)>,
     /// Pages and sections in the main navigation, in order.
     pub menu: Vec<MenuEntry>,
+    /// The pages under each item of `menu` (front matter `menu_parent`),
+    /// in order: page numbers, by the item's place in `menu`.
+    pub submenu: Vec<Vec<usize>>,
     /// The bibliography, if the site has one.
     pub bibliography: Option<Bibliography>,
     /// Problems that do not stop a build (shown by `build`, counted by `check`).
@@ -86,6 +89,8 @@ pub struct Site {
     pub(crate) lookups: crate::render::Lookups,
     /// The images the site shows, with their variants (`image.rs`).
     pub images: crate::image::SiteImages,
+    /// The theme's words in the site's language.
+    pub words: crate::theme::i18n::Words,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -121,11 +126,18 @@ pub enum MenuEntry {
 }
 
 impl Site {
-    /// The title and site-absolute URL path of a menu entry.
+    /// The name in the menu (`menu_title`, else the title) and the
+    /// site-absolute URL path of a menu entry.
     pub fn menu_item(&self, entry: MenuEntry) -> (&str, &str) {
         match entry {
-            MenuEntry::Page(i) => (&self.pages[i].title, &self.pages[i].path),
-            MenuEntry::Section(k) => (&self.sections[k].source.title, &self.sections[k].source.path),
+            MenuEntry::Page(i) => {
+                let page = &self.pages[i];
+                (page.meta.menu_title.as_deref().unwrap_or(&page.title), &page.path)
+            }
+            MenuEntry::Section(k) => {
+                let source = &self.sections[k].source;
+                (source.meta.menu_title.as_deref().unwrap_or(&source.title), &source.path)
+            }
         }
     }
 
@@ -165,7 +177,7 @@ pub fn parse_site_cached(
     options: &ParseOptions,
     cache: &mut ParseCache,
 ) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets, bibliography, asset_names, images } = sources;
+    let Sources { config, pages, templates, assets, bibliography, asset_names, images, words } = sources;
     let mut problems = Vec::new();
     let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
         pages.into_iter().partition(|f| is_section_file(&f.path));
@@ -244,6 +256,9 @@ pub fn parse_site_cached(
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     check_people(&pages, &config, &mut problems);
+    let (missing, untranslated) = crate::theme::i18n::missing_words(&words, &templates, &config.text);
+    problems.extend(missing);
+    warnings.extend(untranslated);
     check_image_alt(&pages, &mut problems);
     crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
     let mut assets = assets;
@@ -295,6 +310,7 @@ pub fn parse_site_cached(
         }
     }
     let menu = site_menu(&pages, &sections);
+    let submenu = site_submenu(&pages, &menu, &index, &mut problems);
 
     let mut feed_base = None;
     if config.feed || sections.iter().any(|s| s.source.meta.feed) {
@@ -326,6 +342,7 @@ pub fn parse_site_cached(
         asset_names,
         aliases,
         menu,
+        submenu,
         bibliography,
         warnings,
         by_path,
@@ -337,6 +354,7 @@ pub fn parse_site_cached(
         in_section,
         lookups,
         images,
+        words,
     })
 }
 
@@ -490,7 +508,7 @@ fn site_menu(pages: &[Page], sections: &[SiteSection]) -> Vec<MenuEntry> {
     let mut menu: Vec<(i64, &str, MenuEntry)> = pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.meta.menu)
+        .filter(|(_, p)| p.meta.menu && p.meta.menu_parent.is_none())
         .map(|(i, p)| (p.meta.weight, p.title.as_str(), MenuEntry::Page(i)))
         .chain(
             sections
@@ -502,6 +520,50 @@ fn site_menu(pages: &[Page], sections: &[SiteSection]) -> Vec<MenuEntry> {
         .collect();
     menu.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     menu.into_iter().map(|(_, _, entry)| entry).collect()
+}
+
+/// The pages under each item of `menu`: those whose `menu_parent` links
+/// to it, by `weight` then title. A parent that is not a page of the menu's
+/// top row is an error at the page's `menu_parent`.
+fn site_submenu(
+    pages: &[Page],
+    menu: &[MenuEntry],
+    index: &PageIndex,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Vec<usize>> {
+    let mut submenu: Vec<Vec<(i64, &str, usize)>> = vec![Vec::new(); menu.len()];
+    for (i, page) in pages.iter().enumerate() {
+        let Some(written) = &page.meta.menu_parent else { continue };
+        let parent = match page_link(&page.source, written, index) {
+            Ok((target, _)) => target,
+            Err(d) => {
+                problems.push(page.at_key(d, "menu_parent"));
+                continue;
+            }
+        };
+        match menu.iter().position(|e| *e == MenuEntry::Page(parent)) {
+            Some(at) => submenu[at].push((page.meta.weight, page.title.as_str(), i)),
+            None => problems.push(
+                page.at_key(
+                    Diagnostic::error(
+                        &page.source,
+                        format!("menu_parent `{written}` is not a page of the menu's top row"),
+                    ),
+                    "menu_parent",
+                )
+                .with_help(
+                    "give that page `menu: true` (and no menu_parent of its own): the menu has one level of sub-items",
+                ),
+            ),
+        }
+    }
+    submenu
+        .into_iter()
+        .map(|mut items| {
+            items.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            items.into_iter().map(|(_, _, i)| i).collect()
+        })
+        .collect()
 }
 
 /// Each category of site.yaml with its pages, and each page's categories

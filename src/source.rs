@@ -118,6 +118,8 @@ pub struct Sources {
     /// Every image file among the assets, inspected (`image.rs`), with the
     /// widths and `sizes` the theme declares in its `theme.yaml`.
     pub images: crate::image::ImageIndex,
+    /// The theme's words in the site's language (`theme/i18n.rs`).
+    pub words: crate::theme::i18n::Words,
 }
 
 /// Reads the site at `root`.
@@ -160,6 +162,7 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     }
 
     let theme = read_theme_settings(&site, &theme_dir, on_disk_theme, &mut problems);
+    let words = read_words(&site, &theme_dir, on_disk_theme, &config.language, &mut problems);
     let mut templates = Vec::new();
     let mut theme_assets = Vec::new();
     if on_disk_theme {
@@ -199,10 +202,13 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
             crate::image::ImageIndex::default()
         })
         .with_settings(theme.images);
+    problems.extend(crate::theme::brand::missing_font_files(&config_text, &config.brand, |path| {
+        assets.iter().any(|a| a.output == Path::new(path))
+    }));
 
     if problems.is_empty() {
         pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Sources { config, pages, templates, assets, bibliography, asset_names, images })
+        Ok(Sources { config, pages, templates, assets, bibliography, asset_names, images, words })
     } else {
         Err(Error::Site(problems))
     }
@@ -237,6 +243,41 @@ fn read_theme_settings(
         problems.extend(found);
         ThemeSettings::default()
     })
+}
+
+/// The theme's words for `language`: its `i18n/en.yaml` and the
+/// language's own file, on disk or built in; files with errors are left out
+/// (the errors added to `problems`).
+fn read_words(
+    site: &SiteRoot,
+    theme_dir: &Path,
+    on_disk: bool,
+    language: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> crate::theme::i18n::Words {
+    use crate::theme::i18n::{FALLBACK, I18N_DIR, Words, candidates, parse_word_file};
+    let mut read = |name: &str| {
+        let (rel, text) = if on_disk {
+            let rel = theme_dir.join(I18N_DIR).join(name);
+            match site.read_optional_text(&rel)? {
+                Ok(file) => (rel, file.text),
+                Err(d) => {
+                    problems.push(d);
+                    return None;
+                }
+            }
+        } else {
+            let bytes = builtin_file(&format!("{I18N_DIR}/{name}"))?;
+            let rel = PathBuf::from(format!("<built-in {BUILTIN_THEME} theme>/{I18N_DIR}/{name}"));
+            (rel, String::from_utf8_lossy(bytes).into_owned())
+        };
+        parse_word_file(&rel, &text).map_err(|d| problems.push(d)).ok()
+    };
+    let english_file = format!("{FALLBACK}.yaml");
+    let english = read(&english_file).unwrap_or_default();
+    let chosen =
+        candidates(language).into_iter().filter(|name| *name != english_file).find_map(|name| read(&name));
+    Words::new(language, english, chosen)
 }
 
 /// `base` without the items `over` replaces (same key), then all of `over`.

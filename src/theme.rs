@@ -21,6 +21,10 @@
 //! width within 25% of the next wider one, so the narrower would never be
 //! used, and a silently ignored setting is the hardest mistake to find.
 
+pub(crate) mod brand;
+pub(crate) mod colour;
+pub(crate) mod i18n;
+
 use std::path::Path;
 
 use crate::error::{Diagnostic, Location};

@@ -591,7 +591,13 @@ impl Input {
                 site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
                 site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
             }
-            Input::Menu => site.menu.iter().for_each(|&entry| site.menu_item(entry).hash(&mut h)),
+            Input::Menu => {
+                site.menu.iter().for_each(|&entry| site.menu_item(entry).hash(&mut h));
+                site.submenu
+                    .iter()
+                    .flatten()
+                    .for_each(|&i| site.menu_item(crate::site::MenuEntry::Page(i)).hash(&mut h));
+            }
             Input::Dates => {
                 site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
             }

@@ -86,6 +86,8 @@ pub(crate) fn classify(rel: &Path) -> Option<Kind> {
         [file] if *file == CONFIG_FILE => Some(Kind::Config),
         // A theme's settings (image widths) reach every page and image.
         ["themes", _, file] if *file == crate::theme::THEME_FILE => Some(Kind::Config),
+        // A theme's words (issue 13) reach every page, as its settings do.
+        ["themes", _, folder, ..] if *folder == crate::theme::i18n::I18N_DIR => Some(Kind::Config),
         ["content" | "templates" | "static" | "themes"] => Some(Kind::Folder),
         ["content", ..] if is_markdown(rel) => Some(Kind::Page),
         ["content", ..] if !is_page_asset(rel) => Some(Kind::Data),
@@ -425,6 +427,7 @@ mod tests {
         assert_eq!(kind("content/refs.yaml"), Some(Kind::Data));
         assert_eq!(kind("content/images/scalp.jpg"), Some(Kind::Static));
         assert_eq!(kind("templates/page.html"), Some(Kind::Template));
+        assert_eq!(kind("themes/clinic/i18n/de.yaml"), Some(Kind::Config));
         assert_eq!(kind("templates/partials/header.html"), Some(Kind::Template));
         assert_eq!(kind("static/style.css"), Some(Kind::Static));
         // Hidden files the site copies are watched too (issue 9: they were ignored).

@@ -342,15 +342,22 @@ fn page_url_gives_a_section_s_listing() {
 fn menu(html: &str) -> Vec<(String, Option<String>)> {
     let nav = html.split("<nav class=\"site-nav\" aria-label=\"Main\">").nth(1).unwrap();
     let nav = nav.split("</nav>").next().unwrap();
-    nav.split("<li><a ")
-        .skip(1)
-        .map(|item| {
-            let (attrs, rest) = item.split_once('>').unwrap();
-            let current =
-                attrs.split("aria-current=\"").nth(1).map(|v| v.split('"').next().unwrap().to_string());
-            (rest.split('<').next().unwrap().to_string(), current)
-        })
-        .collect()
+    // The menu is written twice, folded for phones and as a row for wide
+    // screens (issue 13); both list the same items.
+    let (narrow, wide) = nav.split_once("<ul class=\"wrap menu-wide\">").unwrap();
+    let items = |list: &str| -> Vec<(String, Option<String>)> {
+        list.split("<li><a ")
+            .skip(1)
+            .map(|item| {
+                let (attrs, rest) = item.split_once('>').unwrap();
+                let current =
+                    attrs.split("aria-current=\"").nth(1).map(|v| v.split('"').next().unwrap().to_string());
+                (rest.split('<').next().unwrap().to_string(), current)
+            })
+            .collect()
+    };
+    assert_eq!(items(narrow), items(wide));
+    items(wide)
 }
 
 #[test]

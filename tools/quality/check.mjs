@@ -34,6 +34,9 @@ const AXE_VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'mobile', width: 375, height: 812 },
 ];
+// The first screen of a phone (issue 13): <main> must start within its top
+// third, so a visitor sees content, not only the header and the menu.
+const FIRST_SCREEN = { width: 390, height: 844, mainTopMax: Math.floor(844 / 3) };
 const LH_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
 // Image audits that weigh nothing in the scores but must pass all the same
 // (issue 11): a page could score 100 with oversized or unsized images.
@@ -126,7 +129,7 @@ if (pages.length === 0) {
 }
 
 // results[rel][tool] = { ok: bool, cell: 'short text', detail: [lines] }
-const TOOLS = ['vnu', 'axe', 'links:sub', 'links:root', 'lighthouse'];
+const TOOLS = ['vnu', 'axe', 'first-screen', 'links:sub', 'links:root', 'lighthouse'];
 const results = Object.fromEntries(pages.map((p) => [p, {}]));
 function record(rel, tool, ok, cell, detail = []) {
   results[rel][tool] = { ok, cell, detail };
@@ -327,7 +330,16 @@ async function visit(browser, url, { withAxe }) {
       }
       axe = { violations: [...merged.values()], incomplete: [...incomplete] };
     }
-    return { status, finalUrl, refs, ids, axe, failedRequests };
+    let firstScreen = null;
+    if (withAxe) {
+      await page.setViewport({ width: FIRST_SCREEN.width, height: FIRST_SCREEN.height });
+      firstScreen = await withTimeout(page.evaluate(() => {
+        window.scrollTo(0, 0);
+        const main = document.querySelector('main');
+        return main ? { mainTop: Math.round(main.getBoundingClientRect().top + window.scrollY) } : { mainTop: null };
+      }), T.nav, 'measuring the first screen');
+    }
+    return { status, finalUrl, refs, ids, axe, firstScreen, failedRequests };
   } finally {
     await page.close().catch(() => {});
   }
@@ -498,6 +510,10 @@ async function checkMount(browser, mount) {
         const nv = v.axe.violations.length;
         record(rel, 'axe', nv === 0, nv === 0 ? 'ok' : `${nv} violation${nv > 1 ? 's' : ''}`, lines);
       }
+      const top = v.firstScreen && v.firstScreen.mainTop;
+      const okTop = top !== null && top !== undefined && top <= FIRST_SCREEN.mainTopMax;
+      record(rel, 'first-screen', okTop, top === null || top === undefined ? 'no <main>' : `main at ${top}px`,
+        okTop ? [] : [`<main> starts at ${top}px at ${FIRST_SCREEN.width}x${FIRST_SCREEN.height}: more than a third of the screen (${FIRST_SCREEN.mainTopMax}px) is header and menu`]);
     }
   }
 }
@@ -640,6 +656,8 @@ out('');
     await checkMount(browser, MOUNTS[0]);
     await checkMount(browser, MOUNTS[1]);
     printDetails('axe', 'violations');
+    out(bold(`  first screen at ${FIRST_SCREEN.width}x${FIRST_SCREEN.height}: <main> starts within the top ${FIRST_SCREEN.mainTopMax}px`));
+    printDetails('first-screen', 'pages whose first screen is header and menu');
     out(dim(`  (${since(t0)}, includes the link crawl)`));
     out('');
     out(bold('[3/4] links: every same-origin href/src/srcset/poster must answer 200 (and #fragments must exist)'));
@@ -705,6 +723,7 @@ out('');
   const heads = {
     vnu: 'vnu',
     axe: 'axe',
+    'first-screen': 'first screen 390px',
     'links:sub': `links ${MOUNTS[0].label}`,
     'links:root': `links ${MOUNTS[1].label}`,
     lighthouse: 'lighthouse',
