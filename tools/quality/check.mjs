@@ -692,11 +692,28 @@ out('');
     if (after) targets.push(after);
     else out(dim('  (no page whose path contains "aftercare")'));
     // And the page with the most images (the gallery of the clinic site).
-    const imgCount = (rel) => (fs.readFileSync(path.join(opts.site, rel), 'utf8').match(/<img\b/g) || []).length;
+    const read = (rel) => fs.readFileSync(path.join(opts.site, rel), 'utf8');
+    const imgCount = (rel) => (read(rel).match(/<img\b/g) || []).length;
     const pictured = pages.filter((p) => !targets.includes(p) && p !== '404.html')
       .map((p) => [p, imgCount(p)]).filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     if (pictured) targets.push(pictured[0]);
+    // And one page of every other kind: pages are of one kind when their
+    // structured data has the same types and their <main> starts with the
+    // same element and class (a listing, a profile, an FAQ, a page of prices).
+    const kindOf = (rel) => {
+      const html = read(rel);
+      const types = [...new Set([...html.matchAll(/"@type":"([A-Za-z]+)"/g)].map((m) => m[1]))].sort().join('+');
+      const main = html.match(/<main\b[^>]*>\s*<([a-z0-9]+)(?:[^>]*?\bclass="([^"]*)")?/);
+      const blocks = [...new Set([...html.matchAll(/class="(?:block|markdown-alert)[- ]([a-z-]+)/g)].map((m) => m[1]))].sort().join('+');
+      return `${types} ${main ? `${main[1]}.${main[2] || ''}` : '-'} ${blocks}`;
+    };
+    const kinds = new Map(targets.map((rel) => [kindOf(rel), rel]));
+    for (const rel of [...pages].filter((p) => p !== '404.html').sort((a, b) => a.length - b.length || a.localeCompare(b))) {
+      const kind = kindOf(rel);
+      if (!kinds.has(kind)) { kinds.set(kind, rel); targets.push(rel); }
+    }
+    out(dim(`  ${targets.length} pages, one of each kind`));
     for (const rel of targets) {
       const t0 = perf.now();
       try {
