@@ -19,3 +19,4 @@ mod sections;
 mod serve;
 mod sources;
 mod support;
+mod team;
