@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Diagnostic, Location};
 use crate::yaml::parse_yaml;
 
+mod people;
+pub use people::{Person, Registration};
+
 /// The settings file's name, at the site root.
 pub const CONFIG_FILE: &str = "site.yaml";
 
@@ -43,8 +46,8 @@ pub struct SiteConfig {
     /// The clinic's contact details, shown on every page.
     #[serde(default)]
     pub clinic: Clinic,
-    /// People who write and review pages, by the id pages use
-    /// (`author: jsmith`, `reviewed_by: jsmith`).
+    /// The clinic's team and the people who write and review pages, by the
+    /// id pages use (`author: jsmith`, `reviewed_by: jsmith`, `person: jsmith`).
     #[serde(default)]
     pub people: std::collections::BTreeMap<String, Person>,
     /// How often medical pages must be reviewed, in months.
@@ -104,23 +107,6 @@ pub struct SiteConfig {
     /// problem later (in a template).
     #[serde(skip)]
     pub text: String,
-}
-
-/// Someone who writes or reviews pages.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Person {
-    /// Full name, as shown on pages.
-    pub name: String,
-    /// Qualifications (`MBBS, MRCP`), shown after the name.
-    #[serde(default)]
-    pub credentials: String,
-    /// Job title or role (`Consultant dermatologist`).
-    #[serde(default)]
-    pub job_title: String,
-    /// A page about them, an absolute URL.
-    #[serde(default)]
-    pub url: String,
 }
 
 /// A static host dotwork writes host files for.
@@ -371,64 +357,55 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
 /// with an extension made a wrong `tel:` link); derives `phone_href`.
 fn check_link_values(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let mut at = |path: &[&str], value: &str, message: String, help: &str| {
+    let at = |path: &[&str], value: &str, message: String, help: &str| {
         let d = Diagnostic::error(CONFIG_FILE, message).with_help(help);
-        problems.push(match setting_line(text, path).or_else(|| key_line(text, value)) {
+        match setting_line(text, path).or_else(|| key_line(text, value)) {
             Some(loc) => d.at(text, loc),
             None => d,
-        });
+        }
     };
     let clinic = &mut config.clinic;
     if let Some(problem) = web_address_problem(&clinic.booking_url) {
-        at(
+        problems.push(at(
             &["clinic", "booking_url"],
             &clinic.booking_url,
             format!("booking_url `{}` {problem}", shown(&clinic.booking_url)),
             "write the full address of the booking page, e.g. booking_url: \"https://book.example.org/clinic\"",
-        );
+        ));
     }
     match phone_href(&clinic.phone) {
         Ok(href) => clinic.phone_href = href,
-        Err(problem) => at(
+        Err(problem) => problems.push(at(
             &["clinic", "phone"],
             &clinic.phone,
             format!("phone `{}` {problem}", shown(&clinic.phone)),
             "write the number with digits, spaces and a leading +, e.g. phone: \"+44 20 7946 0000\", and an extension as \"+44 20 7946 0000 ext. 2\"",
-        ),
+        )),
     }
     if let Some(problem) = email_problem(&clinic.email) {
-        at(
+        problems.push(at(
             &["clinic", "email"],
             &clinic.email,
             format!("email `{}` {problem}", shown(&clinic.email)),
             "write one address, e.g. email: reception@example.org",
-        );
+        ));
     }
-    for (id, person) in &config.people {
-        if let Some(problem) = web_address_problem(&person.url) {
-            at(
-                &["people", id, "url"],
-                &person.url,
-                format!("url `{}` of `{id}` {problem}", shown(&person.url)),
-                "write the full address of a page about them, e.g. url: \"https://www.example.org/team/jsmith/\"",
-            );
-        }
-    }
+    problems.extend(people::check_people(text, &mut config.people));
     if !is_language_tag(&config.language) {
-        at(
+        problems.push(at(
             &["language"],
             &config.language,
             format!("language `{}` is not a language code", shown(&config.language)),
             "write a language code such as en, en-GB or de",
-        );
+        ));
     }
     if !is_folder_name(&config.theme) {
-        at(
+        problems.push(at(
             &["theme"],
             &config.theme,
             format!("theme `{}` is not the name of a folder in themes/", shown(&config.theme)),
             "write the name of a folder inside themes/, e.g. theme: clinic",
-        );
+        ));
     }
     problems
 }

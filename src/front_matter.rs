@@ -61,6 +61,10 @@ pub struct FrontMatter {
     /// Who medically reviewed it: an id from `people` in site.yaml.
     #[serde(default)]
     pub reviewed_by: Option<String>,
+    /// Makes the page the profile of someone in site.yaml's `people` (an
+    /// id, `person: reviewer`), rendered with `person.html`.
+    #[serde(default)]
+    pub person: Option<String>,
     /// When it was last medically reviewed.
     #[serde(default)]
     pub reviewed: Option<Date>,

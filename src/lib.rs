@@ -49,6 +49,7 @@ pub mod image;
 pub(crate) mod markdown;
 pub mod output;
 pub mod paginate;
+pub(crate) mod people;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;

@@ -15,7 +15,7 @@ use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::category::Category;
-use crate::config::{Person, SiteConfig};
+use crate::config::SiteConfig;
 use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
@@ -23,6 +23,7 @@ use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::host::csp::Inline;
 use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
+use crate::people::{PersonView, view};
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
 use crate::structured_data::{listing_json_ld, page_json_ld, site_json_ld};
@@ -104,6 +105,8 @@ struct Summary<'a> {
     updated: Option<Date>,
     description: Option<&'a str>,
     categories: Vec<CategoryLink<'a>>,
+    /// On a profile page's summary, the person it is about.
+    person: Option<PersonView<'a>>,
 }
 
 /// A category a page is in, with its listing page's URL.
@@ -126,8 +129,10 @@ struct PageView<'a> {
     updated: Option<Date>,
     extra: &'a serde_json::Map<String, serde_json::Value>,
     is_home: bool,
-    author: Option<&'a Person>,
-    reviewed_by: Option<&'a Person>,
+    author: Option<PersonView<'a>>,
+    reviewed_by: Option<PersonView<'a>>,
+    /// On a profile page (`person:`), the person it is about.
+    person: Option<PersonView<'a>>,
     reviewed: Option<Date>,
     /// The page's reference list (HTML), empty when it cites nothing.
     references: &'a str,
@@ -268,6 +273,7 @@ impl<'a> Renderer<'a> {
                 .map(|&c| &site.categories[c].0)
                 .map(|c| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
                 .collect(),
+            person: view(&site.config, page.meta.person.as_ref(), from),
         }
     }
 
@@ -295,6 +301,7 @@ impl<'a> Renderer<'a> {
                 is_home: false,
                 author: None,
                 reviewed_by: None,
+                person: None,
                 reviewed: None,
                 references: "",
                 gallery: Vec::new(),
@@ -512,8 +519,9 @@ impl<'a> Renderer<'a> {
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
                 is_home: page.path == "/",
-                author: page.meta.author.as_ref().and_then(|id| site.config.people.get(id)),
-                reviewed_by: page.meta.reviewed_by.as_ref().and_then(|id| site.config.people.get(id)),
+                author: view(&site.config, page.meta.author.as_ref(), &page.path),
+                reviewed_by: view(&site.config, page.meta.reviewed_by.as_ref(), &page.path),
+                person: view(&site.config, page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, &self.site_json_ld),
@@ -601,6 +609,7 @@ impl<'a> Renderer<'a> {
                 is_home: false,
                 author: None,
                 reviewed_by: None,
+                person: None,
                 reviewed: None,
                 references: "",
                 gallery: Vec::new(),
@@ -961,10 +970,14 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// The template of a profile page (`person:` in its front matter).
+pub const PROFILE_TEMPLATE: &str = "person.html";
+
 pub(crate) fn template_for(page: &Page) -> &str {
     match &page.meta.template {
         Some(t) => t,
         None if page.path == "/" => "index.html",
+        None if page.meta.person.is_some() => PROFILE_TEMPLATE,
         None => "page.html",
     }
 }

@@ -177,7 +177,7 @@ pub fn parse_site_cached(
     options: &ParseOptions,
     cache: &mut ParseCache,
 ) -> Result<Site, Error> {
-    let Sources { config, pages, templates, assets, bibliography, asset_names, images, words } = sources;
+    let Sources { mut config, pages, templates, assets, bibliography, asset_names, images, words } = sources;
     let mut problems = Vec::new();
     let (section_files, pages): (Vec<SourceFile>, Vec<SourceFile>) =
         pages.into_iter().partition(|f| is_section_file(&f.path));
@@ -255,7 +255,7 @@ pub fn parse_site_cached(
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
-    check_people(&pages, &config, &mut problems);
+    crate::people::link_people(&pages, &mut config, &mut problems);
     let (missing, untranslated) = crate::theme::i18n::missing_words(&words, &templates, &config.text);
     problems.extend(missing);
     warnings.extend(untranslated);
@@ -673,32 +673,10 @@ fn resolve_followups(
     }
 }
 
-/// `author` and `reviewed_by` must name someone in site.yaml's `people`.
-fn check_people(pages: &[Page], config: &SiteConfig, problems: &mut Vec<Diagnostic>) {
-    let known: Vec<&str> = config.people.keys().map(String::as_str).collect();
-    for page in pages {
-        for (key, id) in [("author", &page.meta.author), ("reviewed_by", &page.meta.reviewed_by)] {
-            let Some(id) = id else { continue };
-            if config.people.contains_key(id) {
-                continue;
-            }
-            let d = Diagnostic::error(
-                &page.source,
-                format!("`{key}: {id}` is not among the people in site.yaml"),
-            );
-            let d = match crate::error::did_you_mean(id, &known) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
-                None => d.with_help(format!("add `{id}:` with a `name` under `people:` in site.yaml")),
-            };
-            problems.push(page.at_key(d, key));
-        }
-    }
-}
-
 /// The images named outside markdown, each where it is written: a page's
 /// `image` (relative to the page's address, as in its markdown), its
-/// gallery's published photos, and site.yaml's `logo` and `image` (from the
-/// site's top).
+/// gallery's published photos, and site.yaml's `logo`, `image` and people's
+/// `photo` (from the site's top).
 fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef> {
     use crate::image::ImageRef;
     let mut refs = Vec::new();
@@ -715,10 +693,12 @@ fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef
         }
         refs.extend(crate::gallery::image_refs(page));
     }
-    for (key, written) in [("logo", &config.logo), ("image", &config.image)] {
+    let settings = [(vec!["logo"], &config.logo), (vec!["image"], &config.image)];
+    let photos = config.people.iter().map(|(id, p)| (vec!["people", id.as_str(), "photo"], &p.photo));
+    for (key, written) in settings.into_iter().chain(photos) {
         let Some(written) = written else { continue };
         let mut at = Diagnostic::error(crate::config::CONFIG_FILE, "");
-        if let Some(loc) = crate::config::setting_line(&config.text, &[key]) {
+        if let Some(loc) = crate::config::setting_line(&config.text, &key) {
             at = at.at(&config.text, loc);
         }
         refs.push(ImageRef {

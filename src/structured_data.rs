@@ -5,7 +5,9 @@
 //! `BASE#clinic`), the `WebSite`, the page as a `MedicalWebPage` (reviewer,
 //! review date, audience, cited works as `ScholarlyArticle`s), a
 //! `BreadcrumbList` below the home page, and a `TherapeuticProcedure` where
-//! the front matter describes one. Only schema.org types and properties are
+//! the front matter describes one. A profile page is a `ProfilePage` whose
+//! `mainEntity` is the `Person` (`BASE/team/x/#person`), the node that pages
+//! they wrote or reviewed name as `author` and `reviewedBy`. Only schema.org types and properties are
 //! used; the tests check them against a list taken from the vocabulary.
 
 use serde_json::{Map, Value, json};
@@ -45,10 +47,19 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         webpage["lastReviewed"] = json!(d.to_string());
     }
     if let Some(p) = page.meta.reviewed_by.as_ref().and_then(|id| config.people.get(id)) {
-        webpage["reviewedBy"] = person(p);
+        webpage["reviewedBy"] = person(config, p);
     }
     if let Some(p) = page.meta.author.as_ref().and_then(|id| config.people.get(id)) {
-        webpage["author"] = person(p);
+        webpage["author"] = person(config, p);
+    }
+    // A profile page (issue 13) is about one person: Google reads a
+    // `ProfilePage` whose `mainEntity` is them; it is no medical page.
+    if let Some(p) = page.meta.person.as_ref().and_then(|id| config.people.get(id)) {
+        webpage["@type"] = json!("ProfilePage");
+        webpage["mainEntity"] = person(config, p);
+        if let Some(map) = webpage.as_object_mut() {
+            map.remove("medicalAudience");
+        }
     }
     if let Some(bib) = &site.bibliography {
         let cited: Vec<Value> = page.cited.iter().filter_map(|k| bib.json_ld(k)).collect();
@@ -158,11 +169,55 @@ fn insert_text(node: &mut Value, key: &str, text: &str) {
     }
 }
 
-fn person(p: &Person) -> Value {
-    let mut v = json!({"@type": "Person", "name": p.name});
+/// `p` as a schema.org `Person`. With a profile page they have one `@id`,
+/// its URL and `#person`, so every page they wrote or reviewed names the
+/// same node. `Person`, not `Physician`: schema.org's `Physician` and
+/// `IndividualPhysician` are `MedicalOrganization`s (a practice as a
+/// business, with an address and opening hours), not a person on a team.
+fn person(config: &SiteConfig, p: &Person) -> Value {
+    let base = &config.base_url;
+    let profile = p.profile.as_ref().map(|path| permalink(base, path));
+    let mut v = json!({"@type": "Person"});
+    if let Some(url) = &profile {
+        v["@id"] = json!(format!("{url}#person"));
+    }
+    v["name"] = json!(p.name);
     insert_text(&mut v, "honorificSuffix", &p.credentials);
     insert_text(&mut v, "jobTitle", &p.job_title);
-    insert_text(&mut v, "url", &p.url);
+    match &profile {
+        Some(url) => {
+            v["url"] = json!(url);
+            insert_text(&mut v, "sameAs", &p.url);
+        }
+        None => insert_text(&mut v, "url", &p.url),
+    }
+    if let Some(photo) = &p.photo {
+        let url = if crate::url::has_scheme(photo) { photo.clone() } else { permalink(base, photo) };
+        v["image"] = json!(url);
+    }
+    if !p.languages.is_empty() {
+        v["knowsLanguage"] = json!(p.languages);
+    }
+    let mut credentials: Vec<Value> = p
+        .qualifications
+        .iter()
+        .filter(|q| !q.trim().is_empty())
+        .map(|q| json!({"@type": "EducationalOccupationalCredential", "name": q.trim()}))
+        .collect();
+    if let Some(r) = &p.registration {
+        let mut node = json!({
+            "@type": "EducationalOccupationalCredential",
+            "name": format!("Registration with the {}", r.body.trim().trim_start_matches("the ")),
+            "credentialCategory": "registration",
+            "identifier": r.number.trim(),
+            "recognizedBy": {"@type": "Organization", "name": r.body.trim()},
+        });
+        insert_text(&mut node, "url", &r.url);
+        credentials.push(node);
+    }
+    if !credentials.is_empty() {
+        v["hasCredential"] = json!(credentials);
+    }
     v
 }
 

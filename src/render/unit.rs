@@ -601,7 +601,12 @@ impl Input {
             Input::Dates => {
                 site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
             }
-            Input::Config => (&site.config.text, &site.config.base_url).hash(&mut h),
+            Input::Config => {
+                (&site.config.text, &site.config.base_url).hash(&mut h);
+                // Which page is whose profile comes from the pages, and every
+                // page that names the person links to it.
+                site.config.people.values().for_each(|p| p.profile.hash(&mut h));
+            }
             Input::Templates => site.templates.iter().for_each(|t| (&t.name, &t.text).hash(&mut h)),
             Input::Bibliography => {
                 site.bibliography.as_ref().map(|b| (&b.file.path, &b.file.text)).hash(&mut h)

@@ -19,4 +19,5 @@ mod sections;
 mod serve;
 mod sources;
 mod support;
+mod team;
 mod theme;

@@ -185,7 +185,49 @@ const VOCABULARY: &[(&str, &[&str], &[&str])] = &[
         &["name", "url"],
     ),
     ("Patient", &[], &[]),
-    ("Person", &["name", "honorificSuffix", "jobTitle", "url"], &["name"]),
+    (
+        "Person",
+        &[
+            "@id",
+            "name",
+            "honorificSuffix",
+            "jobTitle",
+            "url",
+            "sameAs",
+            "image",
+            "knowsLanguage",
+            "hasCredential",
+        ],
+        &["name"],
+    ),
+    // A person's qualifications and registration, and the regulator (issue 13).
+    (
+        "EducationalOccupationalCredential",
+        &["name", "credentialCategory", "identifier", "url", "recognizedBy"],
+        &["name"],
+    ),
+    ("Organization", &["name"], &["name"]),
+    // A person's profile page (issue 13): a WebPage, about its mainEntity.
+    (
+        "ProfilePage",
+        &[
+            "@id",
+            "url",
+            "name",
+            "description",
+            "inLanguage",
+            "isPartOf",
+            "publisher",
+            "datePublished",
+            "dateModified",
+            "lastReviewed",
+            "reviewedBy",
+            "author",
+            "breadcrumb",
+            "mainEntity",
+        ],
+        &["name", "url", "mainEntity"],
+    ),
     (
         "ScholarlyArticle",
         &["headline", "name", "author", "datePublished", "pagination", "sameAs", "isPartOf"],
@@ -245,7 +287,7 @@ fn check_vocabulary(v: &Value, path: &str) {
 
 #[test]
 fn every_json_ld_block_uses_only_schema_org_terms_and_required_properties() {
-    for site in [medical_site(), TestSite::clinic()] {
+    for site in [medical_site(), TestSite::clinic(), TestSite::fixture("team")] {
         site.build();
         for file in site.output_files().iter().filter(|f| f.ends_with("index.html")) {
             let html = site.read_output(file);
