@@ -108,7 +108,12 @@ pub(crate) fn may_hold_blocks(body: &str) -> bool {
 
 /// The fence lines of `body` (which starts at `body_offset` of `text`, the
 /// page's file), outside fenced code, and the problems of their syntax.
-pub(crate) fn scan(file: &Path, text: &str, body: &str, body_offset: usize) -> (Vec<FenceLine>, Vec<Diagnostic>) {
+pub(crate) fn scan(
+    file: &Path,
+    text: &str,
+    body: &str,
+    body_offset: usize,
+) -> (Vec<FenceLine>, Vec<Diagnostic>) {
     let mut fences = Vec::new();
     let mut problems = Vec::new();
     // The open code fence: its character and length.
@@ -165,7 +170,8 @@ fn parse_fence(line: &str, offset: usize) -> Result<Option<Fence>, (usize, Strin
     let after = &rest[name_len..];
     let (args, tail) = if let Some(inner) = after.strip_prefix('{') {
         let args_at = colons + name_len + 1;
-        let (args, used) = parse_args(inner, offset + args_at).map_err(|(c, m)| (args_at + c, m, ARGS_HELP))?;
+        let (args, used) =
+            parse_args(inner, offset + args_at).map_err(|(c, m)| (args_at + c, m, ARGS_HELP))?;
         (args, &inner[used..])
     } else {
         (Vec::new(), after)
@@ -181,7 +187,8 @@ fn parse_fence(line: &str, offset: usize) -> Result<Option<Fence>, (usize, Strin
     Ok(Some(Fence::Open { name, args, colons }))
 }
 
-const ARGS_HELP: &str = "write arguments as key=\"text\", count=3, amount=12.50 or flag=true, separated by spaces";
+const ARGS_HELP: &str =
+    "write arguments as key=\"text\", count=3, amount=12.50 or flag=true, separated by spaces";
 
 /// The arguments in `s` (after the `{`) up to its closing `}`, and how many
 /// bytes that took (with the `}`); or where (column in `s`) and why not.
@@ -243,7 +250,10 @@ fn parse_args(s: &str, offset: usize) -> Result<(Vec<BlockArg>, usize), (usize, 
                     "false" => ArgValue::Bool(false),
                     _ => match (word.parse::<i64>(), word.parse::<f64>()) {
                         (Ok(n), _) => ArgValue::Integer(n),
-                        (_, Ok(x)) if x.is_finite() && word.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') => {
+                        (_, Ok(x))
+                            if x.is_finite()
+                                && word.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') =>
+                        {
                             ArgValue::Float(x)
                         }
                         _ => {
@@ -297,14 +307,15 @@ pub(crate) fn pair(
                 }
                 of_line.push(Some(blocks.len() - 1));
             }
-            Fence::Close { colons } => match open.last() {
-                Some(&(b, c)) if c == *colons => {
-                    open.pop();
-                    blocks[b].source.end = body_offset + f.line.start;
-                    of_line.push(Some(b));
-                }
-                last => {
-                    let help = match last {
+            Fence::Close { colons } => {
+                match open.last() {
+                    Some(&(b, c)) if c == *colons => {
+                        open.pop();
+                        blocks[b].source.end = body_offset + f.line.start;
+                        of_line.push(Some(b));
+                    }
+                    last => {
+                        let help = match last {
                         Some(&(b, c)) => format!(
                             "block `{}` is closed by {}; this line closes nothing",
                             blocks[b].name,
@@ -312,14 +323,15 @@ pub(crate) fn pair(
                         ),
                         None => "no block is open here: remove the line, or open a block above it with :::name".into(),
                     };
-                    problems.push(
-                        Diagnostic::error(file, "closing fence without an open block")
-                            .at_offset(text, body_offset + f.line.start)
-                            .with_help(help),
-                    );
-                    of_line.push(None);
+                        problems.push(
+                            Diagnostic::error(file, "closing fence without an open block")
+                                .at_offset(text, body_offset + f.line.start)
+                                .with_help(help),
+                        );
+                        of_line.push(None);
+                    }
                 }
-            },
+            }
         }
     }
     for (b, colons) in open {
@@ -367,11 +379,14 @@ pub(crate) fn check(
                 if info.rest_param().is_some() {
                     continue;
                 }
-                let d = Diagnostic::error(file, format!("block `{}` has no argument `{}`", block.name, arg.key))
-                    .at_offset(text, arg.offset);
+                let d =
+                    Diagnostic::error(file, format!("block `{}` has no argument `{}`", block.name, arg.key))
+                        .at_offset(text, arg.offset);
                 problems.push(match did_you_mean(&arg.key, &declared) {
                     Some(near) => d.with_help(format!("did you mean `{near}`?")),
-                    None if declared.is_empty() => d.with_help(format!("`{}` takes no arguments", block.name)),
+                    None if declared.is_empty() => {
+                        d.with_help(format!("`{}` takes no arguments", block.name))
+                    }
                     None => d.with_help(format!("its arguments are: {}", declared.join(", "))),
                 });
                 continue;
@@ -402,7 +417,11 @@ pub(crate) fn check(
                         file,
                         format!("block `{}` needs the argument `{}`", block.name, spec.name()),
                     ))
-                    .with_help(format!("add it in braces: {}{{{}=...}}", fence_of(block), spec.name())),
+                    .with_help(format!(
+                        "add it in braces: {}{{{}=...}}",
+                        fence_of(block),
+                        spec.name()
+                    )),
                 );
             }
         }
@@ -427,11 +446,7 @@ fn fence_of(block: &BlockUse) -> String {
 
 /// What a shipped block needs that it lacks (site.yaml settings, its own
 /// content), as a message and a help: the theme cannot say it in a type.
-fn needs(
-    block: &BlockUse,
-    html: &str,
-    config: &crate::config::SiteConfig,
-) -> Option<(String, String)> {
+fn needs(block: &BlockUse, html: &str, config: &crate::config::SiteConfig) -> Option<(String, String)> {
     let clinic = &config.clinic;
     match block.name.as_str() {
         "faq" if faq_entries(&html[block.html.clone()]).is_empty() => Some((
@@ -489,7 +504,8 @@ pub(crate) fn faq_entries(body: &str) -> Vec<(String, String)> {
             }
             let inner = until_end(&nodes, i, &tag.name);
             // Without the theme's `#` anchor link.
-            let anchor = inner.iter().position(|n| matches!(n, Node::Start(t) if t.attr("class") == Some("anchor")));
+            let anchor =
+                inner.iter().position(|n| matches!(n, Node::Start(t) if t.attr("class") == Some("anchor")));
             entries.push((text_between(body, &inner[..anchor.unwrap_or(inner.len())]), String::new()));
             i += inner.len() + 2;
             answer_from = Some(i.min(nodes.len()));
@@ -572,14 +588,18 @@ fn render_range(
     while i < blocks.len() {
         let block = &blocks[i];
         // Those inside it follow it.
-        let inner = blocks[i + 1..]
-            .iter()
-            .take_while(|b| block.container && b.offset < block.source.end)
-            .count();
+        let inner =
+            blocks[i + 1..].iter().take_while(|b| block.container && b.offset < block.source.end).count();
         out.push_str(&html[last..block.html.start]);
         let body = if block.container {
             let mut body = String::with_capacity(block.html.len());
-            render_range((tera, implicits), html, block.html.clone(), &blocks[i + 1..i + 1 + inner], &mut body)?;
+            render_range(
+                (tera, implicits),
+                html,
+                block.html.clone(),
+                &blocks[i + 1..i + 1 + inner],
+                &mut body,
+            )?;
             Some(body)
         } else {
             None
@@ -588,7 +608,13 @@ fn render_range(
         for arg in &block.args {
             args.insert(arg.key.clone(), &arg.value);
         }
-        out.push_str(&tera.render_component_with_implicits(&block.name, &args, implicits, body.as_deref(), true)?);
+        out.push_str(&tera.render_component_with_implicits(
+            &block.name,
+            &args,
+            implicits,
+            body.as_deref(),
+            true,
+        )?);
         last = block.html.end;
         i += 1 + inner;
     }

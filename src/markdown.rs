@@ -159,7 +159,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let (fences, blanked) = if crate::blocks::may_hold_blocks(original) {
         let (fences, mut problems) = crate::blocks::scan(page.file, page.text, original, page.body_offset);
         out.problems.append(&mut problems);
-        let blanked = (!fences.is_empty()).then(|| blank_lines(original, fences.iter().map(|f| f.line.clone())));
+        let blanked =
+            (!fences.is_empty()).then(|| blank_lines(original, fences.iter().map(|f| f.line.clone())));
         (fences, blanked)
     } else {
         (Vec::new(), None)
@@ -193,7 +194,11 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
         match &event {
             Event::Start(tag) if holds_fences_not(tag) => depth += 1,
             Event::End(
-                TagEnd::List(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::FootnoteDefinition | TagEnd::HtmlBlock,
+                TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock,
             ) => depth = depth.saturating_sub(1),
             _ => {}
         }

@@ -174,7 +174,9 @@ impl<'a> Renderer<'a> {
             .map(|p| (&p.source, &p.text, &p.html, &p.blocks))
             .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.text, &s.html, &s.blocks)))
             .filter(|(.., blocks)| !blocks.is_empty())
-            .flat_map(|(file, text, html, blocks)| crate::blocks::check(&tera, &site.config, file, text, html, blocks))
+            .flat_map(|(file, text, html, blocks)| {
+                crate::blocks::check(&tera, &site.config, file, text, html, blocks)
+            })
             .collect();
         if !problems.is_empty() {
             return Err(Error::Site(problems));
