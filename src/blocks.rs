@@ -8,12 +8,12 @@
 //! - a leaf `::hours` or `::price{name="Consultation" amount=80}` alone on
 //!   its line.
 //!
-//! The parse stage ([`scan`], called from the one markdown parse) finds the
+//! The parse stage (`scan`, called from the one markdown parse) finds the
 //! fence lines outside fenced code, checks their syntax and pairing, and the
 //! renderer blanks them and marks where each block's body HTML starts and
 //! ends ([`BlockUse`]). The render stage, once the templates are loaded,
-//! checks each block against its component's typed arguments ([`check`]) and
-//! puts the rendered components in place of the bodies ([`apply`]). A body
+//! checks each block against its component's typed arguments (`check`) and
+//! puts the rendered components in place of the bodies (`apply`). A body
 //! is never a template: `{{` in it stays text.
 
 use std::ops::Range;
