@@ -46,6 +46,9 @@ pub struct SiteConfig {
     /// The clinic's contact details, shown on every page.
     #[serde(default)]
     pub clinic: Clinic,
+    /// The currency of the `price` blocks, as an ISO 4217 code (`GBP`).
+    #[serde(default)]
+    pub currency: String,
     /// The clinic's team and the people who write and review pages, by the
     /// id pages use (`author: jsmith`, `reviewed_by: jsmith`, `person: jsmith`).
     #[serde(default)]
@@ -199,6 +202,14 @@ pub struct Clinic {
     /// When the clinic is open.
     #[serde(default)]
     pub opening_hours: Vec<OpeningHours>,
+    /// Where the `location` block's directions link goes, an absolute URL;
+    /// without it, OpenStreetMap's search for the address.
+    #[serde(default)]
+    pub map_url: String,
+    /// Where the `location` block's directions link goes: `map_url`, or
+    /// OpenStreetMap's search for the address (derived, never written).
+    #[serde(skip_deserializing)]
+    pub directions_url: String,
 }
 
 /// A postal address.
@@ -241,6 +252,28 @@ const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 
 /// Reads "Monday to Friday", "Mon-Wed, Sat", "Saturday and Sunday" into day
 /// names; `None` if a part is not a day.
+/// `clinic.map_url`, or else OpenStreetMap's search for the clinic's
+/// address (no tracking, no key); empty without an address.
+fn directions_url(clinic: &Clinic) -> String {
+    if !clinic.map_url.is_empty() {
+        return clinic.map_url.clone();
+    }
+    let a = &clinic.address;
+    let parts = [&a.street, &a.locality, &a.postal_code, &a.country];
+    let query: Vec<&str> = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+    if query.is_empty() {
+        return String::new();
+    }
+    let query: String = url::form_urlencoded::byte_serialize(query.join(", ").as_bytes()).collect();
+    format!("https://www.openstreetmap.org/search?query={query}")
+}
+
+/// Whether `code` is empty (no currency) or has the shape of an ISO 4217
+/// code: three capital letters (`GBP`, `EUR`).
+fn is_currency_code(code: &str) -> bool {
+    code.is_empty() || (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
 pub(crate) fn parse_days(text: &str) -> Option<Vec<&'static str>> {
     let day = |word: &str| {
         let w = word.trim().trim_end_matches('.').to_lowercase();
@@ -323,6 +356,12 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     }
     problems.extend(crate::category::vocabulary_problems(text, &config.categories));
     problems.extend(crate::theme::brand::check_brand(text, &mut config.brand));
+    if !is_currency_code(&config.currency) {
+        problems.push(
+            at_setting("currency", format!("currency `{}` is not an ISO 4217 code", config.currency))
+                .with_help("write the three capital letters of the currency, e.g. currency: GBP, EUR or USD"),
+        );
+    }
     for hours in &mut config.clinic.opening_hours {
         match parse_days(&hours.days) {
             Some(days) => hours.day_of_week = days,
@@ -346,6 +385,7 @@ pub fn parse_config(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
     config.warnings = crate::yaml::comment_warnings(file, text, text, 1);
     config.text = text.to_string();
     config.base_url = normalize_base_url(&config.base_url);
+    config.clinic.directions_url = directions_url(&config.clinic);
     for address in [&mut config.logo, &mut config.image].into_iter().flatten() {
         *address = from_the_top(address);
     }
@@ -371,6 +411,14 @@ fn check_link_values(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
             &clinic.booking_url,
             format!("booking_url `{}` {problem}", shown(&clinic.booking_url)),
             "write the full address of the booking page, e.g. booking_url: \"https://book.example.org/clinic\"",
+        ));
+    }
+    if let Some(problem) = web_address_problem(&clinic.map_url) {
+        problems.push(at(
+            &["clinic", "map_url"],
+            &clinic.map_url,
+            format!("map_url `{}` {problem}", shown(&clinic.map_url)),
+            "write the full address of the directions page, e.g. map_url: \"https://www.openstreetmap.org/...\"",
         ));
     }
     match phone_href(&clinic.phone) {

@@ -36,6 +36,8 @@ pub struct Page {
     /// The pairs of its before-and-after gallery that may be published
     /// (numbers in `meta.gallery`), in order ([`crate::gallery`]).
     pub gallery: Vec<usize>,
+    /// The building blocks in its body, with their places in `html`.
+    pub blocks: Vec<crate::blocks::BlockUse>,
     /// What the parse stage recorded for later stages: where the front
     /// matter's keys are, the body's links, headings and prose, with places.
     pub(crate) facts: PageFacts,

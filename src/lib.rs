@@ -31,6 +31,7 @@
 //! write a starter site or page from [`scaffold`], whose placeholders
 //! `check` reports until they are filled in ([`check::PLACEHOLDER`]).
 
+pub mod blocks;
 pub mod category;
 pub mod check;
 pub mod citations;

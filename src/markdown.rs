@@ -109,6 +109,35 @@ pub(crate) struct Rendered {
     pub(crate) facts: BodyFacts,
     /// The images shown as `<picture>`, by output path (`images/room.jpg`).
     pub(crate) images: Vec<String>,
+    /// The building blocks placed in the body, in order of their opening
+    /// lines ([`crate::blocks`]), with their bodies' places in `html`.
+    pub(crate) blocks: Vec<crate::blocks::BlockUse>,
+}
+
+/// The event that marks where a block's fence was, found again in
+/// [`write_html`] by its address, so no text of a page can pass for it.
+static BLOCK_MARK: &str = "<!-- dotwork block -->";
+
+/// Whether `event` is a [`BLOCK_MARK`].
+fn is_block_mark(event: &Event<'_>) -> bool {
+    matches!(event, Event::Html(CowStr::Borrowed(s)) if std::ptr::eq(s.as_ptr(), BLOCK_MARK.as_ptr()))
+}
+
+/// The class and visible label of a GitHub alert's callout.
+fn callout(kind: pulldown_cmark::BlockQuoteKind) -> (&'static str, &'static str) {
+    use pulldown_cmark::BlockQuoteKind as K;
+    match kind {
+        K::Note => ("note", "Note"),
+        K::Tip => ("tip", "Tip"),
+        K::Important => ("important", "Important"),
+        K::Warning => ("warning", "Warning"),
+        K::Caution => ("caution", "Caution"),
+    }
+}
+
+/// Tags inside which a block's fence cannot be (fences are at column 0).
+fn holds_fences_not(tag: &Tag<'_>) -> bool {
+    matches!(tag, Tag::List(_) | Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock)
 }
 
 /// The markdown extensions dotwork enables.
@@ -118,14 +147,32 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
 }
 
 /// Renders the body of `page` to HTML.
 pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered {
-    let body = &page.text[page.body_offset..];
+    let original = &page.text[page.body_offset..];
     let from = index.paths[page.number].as_str();
     let page_dir = content_dir(page.file);
     let mut out = Rendered::default();
+    // Blocks: the fence lines are found first and blanked (the same number
+    // of bytes, so every offset stays the file's), then marked in the
+    // events where they were. A body with no line starting `::` skips this.
+    let (fences, blanked) = if crate::blocks::may_hold_blocks(original) {
+        let (fences, mut problems) = crate::blocks::scan(page.file, page.text, original, page.body_offset);
+        out.problems.append(&mut problems);
+        let blanked =
+            (!fences.is_empty()).then(|| blank_lines(original, fences.iter().map(|f| f.line.clone())));
+        (fences, blanked)
+    } else {
+        (Vec::new(), None)
+    };
+    let body = blanked.as_deref().unwrap_or(original);
+    let (of_fence, mut blocks) =
+        crate::blocks::pair(page.file, page.text, page.body_offset, &fences, &mut out.problems);
+    let mut next_fence = 0;
+    let mut depth = 0usize;
     let mut ids = HeadingIds::default();
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
@@ -134,6 +181,30 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut cites = false;
     let mut merged = MergedText::new(body, page.body_offset);
     while let Some((event, range)) = merged.next_event() {
+        if next_fence < fences.len() && !matches!(event, Event::End(_)) {
+            while let Some(f) = fences.get(next_fence).filter(|f| f.line.start < range.start) {
+                if depth > 0 {
+                    out.problems.push(
+                        Diagnostic::error(page.file, "a block's fence inside a list, quote or HTML block")
+                            .at_offset(page.text, page.body_offset + f.line.start)
+                            .with_help("leave a blank line before it and write blocks outside lists and quotes, at the start of the line"),
+                    );
+                }
+                events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
+                next_fence += 1;
+            }
+        }
+        match &event {
+            Event::Start(tag) if holds_fences_not(tag) => depth += 1,
+            Event::End(
+                TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock,
+            ) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -186,6 +257,14 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
+            // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = callout(kind);
+                events.push(Event::Html(
+                    format!("<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{label}</p>\n")
+                        .into(),
+                ));
+            }
             Event::Start(Tag::FootnoteDefinition(ref name)) => {
                 out.ids.insert(name.to_string());
                 events.push(event);
@@ -197,10 +276,22 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             other => events.push(other),
         }
     }
+    for _ in next_fence..fences.len() {
+        events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
+    }
     let (events, places) =
         if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
-    out.cite_at = write_html(&mut out.html, events, &places);
+    let marks;
+    (out.cite_at, marks) = write_html(&mut out.html, events, &places);
+    for ((fence, block), at) in fences.iter().zip(&of_fence).zip(marks) {
+        let Some(b) = *block else { continue };
+        match fence.fence {
+            crate::blocks::Fence::Open { .. } => blocks[b].html = at..at,
+            crate::blocks::Fence::Close { .. } => blocks[b].html.end = at,
+        }
+    }
+    out.blocks = blocks;
     out.facts = merged.facts.finish();
     out.toc = build_toc(&out.facts.headings);
     // The heading ids, beside the footnotes' names collected above.
@@ -366,7 +457,7 @@ fn extract_citations<'a>(
 ///
 /// The offsets are read between events: pulldown-cmark's writer reads ahead
 /// only inside an image's description, where `places` never point.
-fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Vec<usize> {
+fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> (Vec<usize>, Vec<usize>) {
     struct Tracked<'h> {
         html: &'h mut String,
         len: &'h Cell<usize>,
@@ -380,16 +471,34 @@ fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> Ve
     }
     let len = Cell::new(html.len());
     let mut offsets = Vec::with_capacity(places.len());
+    let mut marks = Vec::new();
     let mut next = places.iter().peekable();
     let events = events.into_iter().enumerate().map(|(i, event)| {
         if next.next_if_eq(&&i).is_some() {
             offsets.push(len.get());
         }
+        if is_block_mark(&event) {
+            marks.push(len.get());
+            return Event::Html(CowStr::Borrowed(""));
+        }
         event
     });
     // Writing to a String cannot fail.
     let _ = pulldown_cmark::html::write_html_fmt(Tracked { html, len: &len }, events);
-    offsets
+    (offsets, marks)
+}
+
+/// `text` with the bytes of each of `lines` (ranges of it) made spaces.
+fn blank_lines(text: &str, lines: impl Iterator<Item = Range<usize>>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for line in lines {
+        out.push_str(&text[last..line.start]);
+        out.extend(std::iter::repeat_n(' ', line.len()));
+        last = line.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// `offset` gives where the link is written, for diagnostics and anchors

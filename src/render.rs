@@ -168,15 +168,33 @@ pub struct Renderer<'a> {
     site_json_ld: String,
     /// `extra` of the 404 page, which has no front matter.
     no_extra: serde_json::Map<String, serde_json::Value>,
+    /// What building blocks' components may declare implicit (`@site`).
+    block_implicits: Context,
 }
 
 impl<'a> Renderer<'a> {
     /// Parses the site's templates.
     pub fn new(site: &'a Site) -> Result<Renderer<'a>, Error> {
         let tera = load_templates(site).map_err(Error::Site)?;
+        let problems: Vec<Diagnostic> = site
+            .pages
+            .iter()
+            .map(|p| (&p.source, &p.text, &p.html, &p.blocks))
+            .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.text, &s.html, &s.blocks)))
+            .filter(|(.., blocks)| !blocks.is_empty())
+            .flat_map(|(file, text, html, blocks)| {
+                crate::blocks::check(&tera, &site.config, file, text, html, blocks)
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::Site(problems));
+        }
+        let mut block_implicits = Context::new();
+        block_implicits.insert("site", &site.config);
         Ok(Renderer {
             site,
             tera,
+            block_implicits,
             site_json_ld: site_json_ld(&site.config),
             no_extra: serde_json::Map::new(),
         })
@@ -335,15 +353,16 @@ impl<'a> Renderer<'a> {
         let path = pager.path.as_str();
         let shown: Vec<Summary<'a>> =
             section.pages[pager.items.clone()].iter().map(|&i| self.summary(i, path)).collect();
+        let content = self.with_blocks(&section.html, &section.blocks, &source.source)?;
         let mut ctx = self.listing_context(path, &source.title, source.meta.description.as_deref());
-        ctx.page.content = &section.html;
+        ctx.page.content = &content;
         ctx.page.extra = &source.meta.extra;
         ctx.feed_url = self.feed_url(k, path);
         ctx.feed_title = ctx.feed_url.as_ref().map(|_| source.title.as_str());
         ctx.section = Some(SectionView {
             title: &source.title,
             description: source.meta.description.as_deref(),
-            content: &section.html,
+            content: &content,
             url: relative_url(path, &source.path),
             path: &source.path,
             subsections: section
@@ -486,7 +505,9 @@ impl<'a> Renderer<'a> {
         if !self.tera.contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let ctx = self.page_context(page);
+        let html = self.with_blocks(&page.html, &page.blocks, &page.source)?;
+        let mut ctx = self.page_context(page);
+        ctx.page.content = &html;
         let content = page.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content).map(|html| {
             vec![OutputFile {
@@ -494,6 +515,18 @@ impl<'a> Renderer<'a> {
                 content: OutputContent::Bytes(html.into_bytes()),
             }]
         })
+    }
+
+    /// `html` (of `file`) with its building blocks rendered by their
+    /// components ([`crate::blocks`]).
+    fn with_blocks(
+        &self,
+        html: &str,
+        blocks: &[crate::blocks::BlockUse],
+        file: &Path,
+    ) -> Result<String, Diagnostic> {
+        crate::blocks::apply(&self.tera, &self.block_implicits, html, blocks)
+            .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
 
     /// The context of `page`, whose links are relative to the page.
@@ -636,6 +669,7 @@ impl<'a> Renderer<'a> {
 /// Besides Tera's own, templates get `site` and `bibliography` (every cited
 /// work, formatted) in their context, the filter `long_date`
 /// (`2026-11-24` -> `24 November 2026`, in the site's language), the
+/// filter `amount` (a price: `1200` -> `1,200`, `12.5` -> `12.50`), the
 /// function `t(key="book")`: the theme's word for it in the site's language
 /// (`theme/i18n.rs`), and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
@@ -688,6 +722,7 @@ pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             })
         });
         tera.register_filter("cdata", crate::feed::cdata);
+        tera.register_filter("amount", crate::blocks::amount);
         if let Some(found) = &lookups {
             let pages = found.clone();
             tera.register_function("get_page", move |kwargs: tera::Kwargs, _: &tera::State| {

@@ -102,6 +102,8 @@ pub struct SiteSection {
     pub html: String,
     /// The heading ids of its own text, for links to `_index.md#id`.
     pub ids: HashSet<String>,
+    /// The building blocks in its own text, with their places in `html`.
+    pub blocks: Vec<crate::blocks::BlockUse>,
     /// Its pages (numbers in the site's `pages`), in listing order; drafts
     /// only when built with drafts.
     pub pages: Vec<usize>,
@@ -248,6 +250,7 @@ pub fn parse_site_cached(
             cited: Vec::new(),
             references: String::new(),
             gallery: Vec::new(),
+            blocks: std::mem::take(&mut r.blocks),
             facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
         });
     }
@@ -492,6 +495,7 @@ fn assemble_sections(
                 feed,
                 html: rendered.html,
                 ids: rendered.ids,
+                blocks: rendered.blocks,
                 pages: built.pages,
                 subsections: built.subsections,
                 parent: built.parent,
@@ -622,7 +626,7 @@ fn cite(
         pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
     to_format.for_each(|((page, (groups, at)), _)| {
         let formatted = bib.format_page(groups);
-        page.html = place_citations(&page.html, at, &formatted.in_text);
+        page.html = place_citations(&page.html, at, &formatted.in_text, &mut page.blocks);
         page.cited = formatted.keys;
         page.references = formatted.list;
     });
@@ -632,18 +636,41 @@ fn cite(
 
 /// `html` with each citation inserted at its offset in `at` (sorted), in one
 /// pass: inserting them one by one copied the page once per citation (issue
-/// 9: 30,000 citations took 9.4 s).
-fn place_citations(html: &str, at: &[usize], citations: &[InText]) -> String {
+/// 9: 30,000 citations took 9.4 s). The places of `blocks` in it move with
+/// the text (a citation at a block's start or end is inside the block).
+fn place_citations(
+    html: &str,
+    at: &[usize],
+    citations: &[InText],
+    blocks: &mut [crate::blocks::BlockUse],
+) -> String {
     let mut out = String::with_capacity(html.len() + citations.iter().map(|c| c.html.len()).sum::<usize>());
     let mut last = 0;
+    // Each citation's offset in `html` and in `out`, after it is placed.
+    let mut moved: Vec<(usize, usize)> = Vec::with_capacity(if blocks.is_empty() { 0 } else { at.len() });
     for (&at, citation) in at.iter().zip(citations) {
         let before = &html[last..at];
         // A superscript sits right after the word: "skin¹", not "skin ¹".
         out.push_str(if citation.superscript { before.trim_end_matches([' ', '\n']) } else { before });
         out.push_str(&citation.html);
+        if !blocks.is_empty() {
+            moved.push((at, out.len()));
+        }
         last = at;
     }
     out.push_str(&html[last..]);
+    // An offset moves as the last citation before it (at it, for an end) did.
+    let shift = |offset: usize, end: bool| {
+        let n = moved.partition_point(|&(a, _)| a < offset || (end && a == offset));
+        match n {
+            0 => offset,
+            n => moved[n - 1].1 + (offset - moved[n - 1].0),
+        }
+    };
+    for block in blocks {
+        let start = shift(block.html.start, false);
+        block.html = start..if block.container { shift(block.html.end, true) } else { start };
+    }
     out
 }
 

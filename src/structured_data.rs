@@ -99,8 +99,22 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         if let Some(b) = &procedure.body_location {
             insert_text(&mut node, "bodyLocation", b);
         }
+        let offers = offers(page, &config.currency);
+        if !offers.is_empty() {
+            node["offers"] = json!(offers);
+        }
         webpage["about"] = json!({"@id": format!("{url}#procedure")});
         graph.push(node);
+    }
+    let questions = faq_questions(page);
+    if !questions.is_empty() {
+        graph.push(json!({
+            "@type": "FAQPage",
+            "@id": format!("{url}#faq"),
+            "url": url,
+            "isPartOf": {"@id": format!("{url}#webpage")},
+            "mainEntity": questions,
+        }));
     }
     graph.push(webpage);
     let mut out = String::with_capacity(site_nodes.len() + 2048);
@@ -112,6 +126,50 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
     }
     out.push_str("]}");
     out
+}
+
+/// The `Question`s of the page's `faq` blocks ([`crate::blocks`]).
+fn faq_questions(page: &Page) -> Vec<Value> {
+    page.blocks
+        .iter()
+        .filter(|b| b.name == "faq" && b.container)
+        .flat_map(|b| crate::blocks::faq_entries(&page.html[b.html.clone()]))
+        .map(|(question, answer)| {
+            json!({
+                "@type": "Question",
+                "name": question,
+                "acceptedAnswer": {"@type": "Answer", "text": answer},
+            })
+        })
+        .collect()
+}
+
+/// The page's `price` blocks as schema.org `Offer`s in `currency`: a price
+/// written `from=true` is the least it costs (`minPrice`).
+fn offers(page: &Page, currency: &str) -> Vec<Value> {
+    use crate::blocks::ArgValue;
+    page.blocks
+        .iter()
+        .filter(|b| b.name == "price")
+        .filter_map(|b| {
+            let amount = match b.arg("amount")? {
+                ArgValue::Integer(n) => json!(n),
+                ArgValue::Float(x) => json!(x),
+                _ => return None,
+            };
+            let mut offer = json!({"@type": "Offer", "priceCurrency": currency});
+            if let Some(ArgValue::Text(name)) = b.arg("name") {
+                offer["name"] = json!(name);
+            }
+            if b.arg("from") == Some(&ArgValue::Bool(true)) {
+                offer["priceSpecification"] =
+                    json!({"@type": "PriceSpecification", "minPrice": amount, "priceCurrency": currency});
+            } else {
+                offer["price"] = amount;
+            }
+            Some(offer)
+        })
+        .collect()
 }
 
 /// The JSON-LD of a listing page (a section's or a category's) at `path`:

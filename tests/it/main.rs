@@ -3,6 +3,7 @@
 // Test code may panic on a broken fixture: that is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod blocks;
 mod build;
 mod check;
 mod cli;
