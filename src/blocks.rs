@@ -491,6 +491,8 @@ fn needs(block: &BlockUse, html: &str, config: &crate::config::SiteConfig) -> Op
 /// (the text up to the next heading), as plain text.
 pub(crate) fn faq_entries(body: &str) -> Vec<(String, String)> {
     use crate::html::{Node, scan, text_between, until_end};
+    // A citation's or footnote's number is no part of an answer's words.
+    let body = &without_markers(body);
     let nodes = scan(body);
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut answer_from = None;
@@ -517,6 +519,25 @@ pub(crate) fn faq_entries(body: &str) -> Vec<(String, String)> {
         last.1 = text_between(body, &nodes[from..]);
     }
     entries
+}
+
+/// `html` without the citation links (`<a class="citation" ...>1</a>`) and
+/// footnote references (`<sup class="footnote-reference">...</sup>`) the
+/// parse stage writes: their numbers are not text.
+fn without_markers(html: &str) -> std::borrow::Cow<'_, str> {
+    const MARKERS: [(&str, &str); 2] =
+        [("<a class=\"citation\"", "</a>"), ("<sup class=\"footnote-reference\"", "</sup>")];
+    if !MARKERS.iter().any(|(open, _)| html.contains(open)) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = html.to_string();
+    for (open, close) in MARKERS {
+        while let Some(start) = out.find(open) {
+            let end = out[start..].find(close).map_or(out.len(), |e| start + e + close.len());
+            out.replace_range(start..end, "");
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether `value` may be passed where `wanted` is declared.
@@ -638,4 +659,18 @@ pub(crate) fn amount(value: f64, _: tera::Kwargs, _: &tera::State) -> String {
     }
     let sign = if cents < 0 { "-" } else { "" };
     if part == 0 { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{part:02}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faq_answers_leave_out_citation_and_footnote_numbers() {
+        let body = "<h3 id=\"q\">Does it hurt?</h3>\n<p>Most people feel some discomfort<a class=\"citation\" href=\"#ref-x\"><sup>1</sup></a>.<sup class=\"footnote-reference\"><a href=\"#a\">2</a></sup></p>\n";
+        assert_eq!(
+            faq_entries(body),
+            [("Does it hurt?".to_string(), "Most people feel some discomfort.".to_string())]
+        );
+    }
 }

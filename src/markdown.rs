@@ -65,6 +65,9 @@ pub(crate) struct PageIndex {
     pub(crate) drafts: HashSet<String>,
     /// The site's image files, for `<picture>`.
     pub(crate) images: std::sync::Arc<crate::image::ImageIndex>,
+    /// The visible words of the callouts, in the site's language, in the
+    /// order of [`CALLOUTS`] (English when unset).
+    pub(crate) callout_words: std::sync::Arc<Vec<String>>,
 }
 
 /// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
@@ -123,16 +126,28 @@ fn is_block_mark(event: &Event<'_>) -> bool {
     matches!(event, Event::Html(CowStr::Borrowed(s)) if std::ptr::eq(s.as_ptr(), BLOCK_MARK.as_ptr()))
 }
 
+/// The kinds of GitHub alert: their class (and the key of their word in the
+/// theme's translation files, `callout.note`) and their English word.
+pub(crate) const CALLOUTS: [(&str, &str); 5] = [
+    ("note", "Note"),
+    ("tip", "Tip"),
+    ("important", "Important"),
+    ("warning", "Warning"),
+    ("caution", "Caution"),
+];
+
 /// The class and visible label of a GitHub alert's callout.
-fn callout(kind: pulldown_cmark::BlockQuoteKind) -> (&'static str, &'static str) {
+fn callout(kind: pulldown_cmark::BlockQuoteKind, index: &PageIndex) -> (&'static str, &str) {
     use pulldown_cmark::BlockQuoteKind as K;
-    match kind {
-        K::Note => ("note", "Note"),
-        K::Tip => ("tip", "Tip"),
-        K::Important => ("important", "Important"),
-        K::Warning => ("warning", "Warning"),
-        K::Caution => ("caution", "Caution"),
-    }
+    let n = match kind {
+        K::Note => 0,
+        K::Tip => 1,
+        K::Important => 2,
+        K::Warning => 3,
+        K::Caution => 4,
+    };
+    let (class, english) = CALLOUTS[n];
+    (class, index.callout_words.get(n).map_or(english, String::as_str))
 }
 
 /// Tags inside which a block's fence cannot be (fences are at column 0).
@@ -259,10 +274,13 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind);
+                let (class, label) = callout(kind, index);
                 events.push(Event::Html(
-                    format!("<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{label}</p>\n")
-                        .into(),
+                    format!(
+                        "<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{}</p>\n",
+                        escape_html(label)
+                    )
+                    .into(),
                 ));
             }
             Event::Start(Tag::FootnoteDefinition(ref name)) => {

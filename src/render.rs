@@ -353,7 +353,7 @@ impl<'a> Renderer<'a> {
         let path = pager.path.as_str();
         let shown: Vec<Summary<'a>> =
             section.pages[pager.items.clone()].iter().map(|&i| self.summary(i, path)).collect();
-        let content = self.with_blocks(&section.html, &section.blocks, &source.source)?;
+        let content = self.with_blocks(&section.html, &section.blocks, &source.source, path)?;
         let mut ctx = self.listing_context(path, &source.title, source.meta.description.as_deref());
         ctx.page.content = &content;
         ctx.page.extra = &source.meta.extra;
@@ -505,7 +505,7 @@ impl<'a> Renderer<'a> {
         if !self.tera.contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let html = self.with_blocks(&page.html, &page.blocks, &page.source)?;
+        let html = self.with_blocks(&page.html, &page.blocks, &page.source, &page.path)?;
         let mut ctx = self.page_context(page);
         ctx.page.content = &html;
         let content = page.html.len() + page.references.len();
@@ -517,15 +517,23 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// `html` (of `file`) with its building blocks rendered by their
-    /// components ([`crate::blocks`]).
+    /// `html` (of `file`, published at `path`) with its building blocks
+    /// rendered by their components ([`crate::blocks`]), which may declare
+    /// `@site` and `@root` (the site's top, relative to the page, as
+    /// templates' `root`).
     fn with_blocks(
         &self,
         html: &str,
         blocks: &[crate::blocks::BlockUse],
         file: &Path,
+        path: &str,
     ) -> Result<String, Diagnostic> {
-        crate::blocks::apply(&self.tera, &self.block_implicits, html, blocks)
+        if blocks.is_empty() {
+            return Ok(html.to_string());
+        }
+        let mut implicits = self.block_implicits.clone();
+        implicits.insert("root", &relative_url(path, "/"));
+        crate::blocks::apply(&self.tera, &implicits, html, blocks)
             .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
 

@@ -222,6 +222,14 @@ pub fn parse_site_cached(
         index.paths.push(s.path.clone());
     }
     index.images = std::sync::Arc::new(images);
+    index.callout_words = std::sync::Arc::new(
+        crate::markdown::CALLOUTS
+            .iter()
+            .map(|(class, english)| {
+                words.fill(&format!("callout.{class}"), &[]).unwrap_or_else(|| english.to_string())
+            })
+            .collect(),
+    );
     cache.render_markdown(&kept, &index);
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
 

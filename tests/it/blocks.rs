@@ -8,7 +8,8 @@ use crate::support::TestSite;
 fn content(site: &TestSite, page: &str) -> String {
     let html = site.read_output(page);
     let start = html.find("<div class=\"content\">").expect("content");
-    let end = start + html[start..].find("\n</div>\n").expect("content's end");
+    // The content ends where the page's own markup resumes (blocks hold `</div>`s of their own).
+    let end = start + html[start..].find("<div class=\"print-only").expect("content's end");
     html[start..end].to_string()
 }
 
@@ -31,7 +32,11 @@ fn each_block_renders_its_component() {
          <dl>\n<div><dt>Parking</dt><dd>Two spaces behind the building</dd></div>\n<div><dt>Access</dt><dd>Step-free entrance on Test Street</dd></div>\n</dl>"
     ), "{home}");
     assert!(!home.contains("<iframe"), "{home}");
-    assert!(home.contains("<p class=\"block-practitioner-name\"><strong>Dr A. Example</strong>, MBBS</p>\n<p>Clinical lead</p>"), "{home}");
+    // The team section's card (partials/person-card.html), its name a level below the page's sections.
+    assert!(
+        home.contains("<h3 class=\"person-card-name\">Dr A. Example</h3>\n<p class=\"person-card-role\">Clinical lead</p>\n<p class=\"person-card-qualifications\">MBBS</p>"),
+        "{home}"
+    );
     assert!(home.contains(
         "<blockquote class=\"callout callout-warning\">\n<p class=\"callout-label\">Warning</p>\n<p>Call 999 in an emergency.</p>\n</blockquote>"
     ), "{home}");

@@ -468,11 +468,12 @@ fn the_shipped_clinic_site_passes() {
     let site = TestSite::clinic();
     let run = check(&site, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // Strict too, on a fixed date: the pages' reviews (2026-11-24) fall due
-    // after 12 months, and a test must not start failing on that day.
-    let strict = site.run_with_env(&["check", "--strict"], &[("SOURCE_DATE_EPOCH", "1795651200")]);
+    // Strict too, on a fixed date (2026-12-02, after the last review): the
+    // pages' reviews (2026-11-24) fall due after 12 months, and a test must
+    // not start failing on that day.
+    let strict = site.run_with_env(&["check", "--strict"], &[("SOURCE_DATE_EPOCH", "1796169600")]);
     assert_eq!(strict.code, 0, "{}", strict.stderr);
-    assert!(strict.stderr.contains("check: no problems in 10 pages"), "{}", strict.stderr);
+    assert!(strict.stderr.contains("check: no problems in 15 pages"), "{}", strict.stderr);
     let later = site.run_with_env(&["check", "--strict"], &[("SOURCE_DATE_EPOCH", "1827187200")]);
     assert_eq!(later.code, 1, "a review overdue on 2027-11-26 must fail --strict:\n{}", later.stderr);
     assert!(run.stderr.lines().last().is_some_and(|l| l.starts_with("check: ")), "{}", run.stderr);

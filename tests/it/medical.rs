@@ -185,6 +185,13 @@ const VOCABULARY: &[(&str, &[&str], &[&str])] = &[
         &["name", "url"],
     ),
     ("Patient", &[], &[]),
+    // An FAQ block (issue 13): a node of its own, part of the page.
+    ("FAQPage", &["@id", "url", "name", "isPartOf", "mainEntity"], &["mainEntity"]),
+    ("Question", &["name", "acceptedAnswer"], &["name", "acceptedAnswer"]),
+    ("Answer", &["text"], &["text"]),
+    // A price list (issue 13): the procedure's offers.
+    ("Offer", &["name", "price", "priceCurrency", "priceSpecification"], &["priceCurrency"]),
+    ("PriceSpecification", &["minPrice", "priceCurrency"], &["priceCurrency"]),
     (
         "Person",
         &[
@@ -250,6 +257,7 @@ const VOCABULARY: &[(&str, &[&str], &[&str])] = &[
             "preparation",
             "followup",
             "bodyLocation",
+            "offers",
         ],
         &["name"],
     ),
