@@ -705,7 +705,7 @@ out('');
       const html = read(rel);
       const types = [...new Set([...html.matchAll(/"@type":"([A-Za-z]+)"/g)].map((m) => m[1]))].sort().join('+');
       const main = html.match(/<main\b[^>]*>\s*<([a-z0-9]+)(?:[^>]*?\bclass="([^"]*)")?/);
-      const blocks = [...new Set([...html.matchAll(/class="(?:block|markdown-alert)[- ]([a-z-]+)/g)].map((m) => m[1]))].sort().join('+');
+      const blocks = [...new Set([...html.matchAll(/class="(?:block|callout|person-card)(?:[- ]([a-z-]+))?"/g)].map((m) => m[0]))].sort().join('+');
       return `${types} ${main ? `${main[1]}.${main[2] || ''}` : '-'} ${blocks}`;
     };
     const kinds = new Map(targets.map((rel) => [kindOf(rel), rel]));

@@ -2,7 +2,12 @@
 // as it shows on its page, and whole first screens at phone and desktop
 // sizes, as a visitor's browser (headless Chromium) draws them.
 //
-//   node tools/screenshots/shoot.mjs SITE_DIR OUT_DIR
+//   node tools/screenshots/shoot.mjs SITE_DIR OUT_DIR [SHOTS_JSON]
+//
+// SHOTS_JSON (default shots.json beside this script) lists the shots:
+// {name, page, selector (null: the first screen), width, height, scale}.
+// testimonial.json shoots the block the example clinic does not use, from
+// the blocks fixture (tests/fixtures/blocks, built).
 //
 // Uses puppeteer-core from tools/quality (run `npm ci` there first, or
 // tools/quality/run once) and CHROME_PATH (default /usr/bin/chromium).
@@ -14,7 +19,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(new URL('../quality/package.json', import.meta.url));
 const puppeteer = require('puppeteer-core');
 
-const [site, out] = process.argv.slice(2);
+const [site, out, shots] = process.argv.slice(2);
 if (!site || !out) {
   console.error('usage: node tools/screenshots/shoot.mjs SITE_DIR OUT_DIR');
   process.exit(2);
@@ -22,7 +27,7 @@ if (!site || !out) {
 fs.mkdirSync(out, { recursive: true });
 
 // [file name, page, CSS selector of the element to show (null: the first screen)]
-const SHOTS = JSON.parse(fs.readFileSync(new URL('./shots.json', import.meta.url), 'utf8'));
+const SHOTS = JSON.parse(fs.readFileSync(shots ?? new URL('./shots.json', import.meta.url), 'utf8'));
 
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
