@@ -6,10 +6,13 @@
 //! touch the disk:
 //!
 //! 1. load ([`pipeline::load`], on [`source::load_site`]): read settings,
-//!    pages, templates, static files, and inspect images ([`image`]);
+//!    pages, templates, the theme's words in the site's language, static
+//!    files, and inspect images ([`image`]);
 //! 2. parse ([`site::parse_site`]): front matter and markdown into a
 //!    [`site::Site`], with its sections ([`section`]: each `_index.md`, its
-//!    pages in order, its listing pages from [`paginate`]) and categories;
+//!    pages in order, its listing pages from [`paginate`]), categories, the
+//!    people's profile pages, and where each building block sits in a
+//!    page's HTML ([`blocks`]);
 //! 3. units ([`render::list_units`]): everything that makes output (a page,
 //!    a listing page, a feed, a category's page, the 404 page, a redirect,
 //!    the sitemap, robots.txt, a static file, an image's resized variants
@@ -18,7 +21,9 @@
 //!    [`render::Unit`] that names its files and declares what it reads;
 //!    two units writing one path are an error here;
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
-//!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made;
+//!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made
+//!    (a page's building blocks are checked against, and rendered by, the
+//!    theme's components once the templates are loaded);
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
 //!    place whole ([`output::replace_output`]) unless the site has errors
 //!    `check` would report ([`check::publish_errors`]); `check` collects the files
