@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::TestSite;
+use crate::support::{TestSite, json_ld, node};
 
 const BIB: &str = "rassman2013:\n  type: article\n  title: \"Scalp micropigmentation: a useful treatment for hair loss\"\n  author: [\"Rassman, W.\", \"Pak, J.\", \"Kim, J.\"]\n  date: 2013-08\n  page-range: 497-503\n  parent:\n    type: periodical\n    title: Facial Plastic Surgery Clinics\n    volume: 21\n    issue: 3\nunused2020:\n  type: article\n  title: Never cited\n  author: Nobody, N.\n  date: 2020\n";
 
@@ -21,21 +21,6 @@ fn medical_site() -> TestSite {
     site.write("site.yaml", SITE);
     site.write("content/references.yaml", BIB);
     site
-}
-
-fn json_ld(html: &str) -> Value {
-    let start = html.find("<script type=\"application/ld+json\">").expect("a JSON-LD block") + 35;
-    let end = start + html[start..].find("</script>").unwrap();
-    serde_json::from_str(&html[start..end]).expect("valid JSON")
-}
-
-fn node<'a>(doc: &'a Value, kind: &str) -> &'a Value {
-    doc["@graph"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["@type"] == kind)
-        .unwrap_or_else(|| panic!("no {kind}"))
 }
 
 #[test]

@@ -144,3 +144,20 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The first JSON-LD block of a page's `html`, parsed.
+pub fn json_ld(html: &str) -> serde_json::Value {
+    let start = html.find("<script type=\"application/ld+json\">").expect("a JSON-LD block") + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).expect("valid JSON")
+}
+
+/// The node of type `kind` in a JSON-LD document's `@graph`.
+pub fn node<'a>(doc: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value {
+    doc["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["@type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
+}

@@ -4,24 +4,7 @@
 //! every setting and `nurse` with a name only, each with a profile page
 //! under `content/team/`, and a page written by one and reviewed by the other.
 
-use serde_json::Value;
-
-use crate::support::TestSite;
-
-fn json_ld(html: &str) -> Value {
-    let start = html.find("<script type=\"application/ld+json\">").expect("a JSON-LD block") + 35;
-    let end = start + html[start..].find("</script>").unwrap();
-    serde_json::from_str(&html[start..end]).expect("valid JSON")
-}
-
-fn node<'a>(doc: &'a Value, kind: &str) -> &'a Value {
-    doc["@graph"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|n| n["@type"] == kind)
-        .unwrap_or_else(|| panic!("no {kind}"))
-}
+use crate::support::{TestSite, json_ld, node};
 
 /// The `<main>` element of `html`.
 fn main_of(html: &str) -> &str {
