@@ -43,8 +43,8 @@ pub struct SectionFrontMatter {
     /// Meta description of the listing pages, and the feed's subtitle.
     #[serde(default)]
     pub description: Option<String>,
-    /// The order of the listed pages; [`SortBy::Date`] when absent (see
-    /// [`SectionFrontMatter::order`]).
+    /// The order of the listed pages; when absent, by date if any listed
+    /// page has one, else by weight (see [`SectionFrontMatter::order`]).
     #[serde(default)]
     pub sort_by: Option<SortBy>,
     /// Pages per listing page; all on one page when absent.
@@ -72,9 +72,20 @@ pub struct SectionFrontMatter {
 }
 
 impl SectionFrontMatter {
-    /// The order of the listed pages, `sort_by` or its default.
-    pub fn order(&self) -> SortBy {
-        self.sort_by.unwrap_or_default()
+    /// The order of the listed pages: `sort_by`, or by default newest
+    /// first when any of them has a `date` (a news section), else by
+    /// `weight` then title (documentation written for another generator,
+    /// whose pages have no dates: issue 14). A section whose pages are
+    /// partly dated is still sorted by date, and the undated ones are
+    /// reported (an undated news item is a mistake).
+    pub fn order(&self, listed: &[usize], pages: &[ListedPage<'_>]) -> SortBy {
+        self.sort_by.unwrap_or_else(|| {
+            if self.feed || listed.iter().any(|&n| pages[n].date.is_some()) {
+                SortBy::Date
+            } else {
+                SortBy::Weight
+            }
+        })
     }
 }
 
@@ -82,7 +93,8 @@ impl SectionFrontMatter {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortBy {
-    /// Newest `date` first; the default, since a section is most often news.
+    /// Newest `date` first; the default when a page of the section has a
+    /// date, since a section is most often news.
     #[default]
     Date,
     /// Most recently `updated` first.
@@ -256,8 +268,9 @@ pub fn build_sections(
     }
     for section in &mut built {
         let source = &sections[section.source];
-        problems.extend(missing_dates(source, &section.pages, pages));
-        sort_pages(&mut section.pages, pages, source.meta.order());
+        let order = source.meta.order(&section.pages, pages);
+        problems.extend(missing_dates(source, order, &section.pages, pages));
+        sort_pages(&mut section.pages, pages, order);
         section.subsections.sort_by(|&a, &b| sections[a].path.cmp(&sections[b].path));
     }
     if problems.is_empty() { Ok(built) } else { Err(problems) }
@@ -267,8 +280,12 @@ pub fn build_sections(
 /// (`date` or `updated`), and `date` in a section with a feed (a feed entry
 /// must say when it was published, and a made-up date would change on every
 /// build).
-fn missing_dates(section: &SectionSource, listed: &[usize], pages: &[ListedPage<'_>]) -> Vec<Diagnostic> {
-    let order = section.meta.order();
+fn missing_dates(
+    section: &SectionSource,
+    order: SortBy,
+    listed: &[usize],
+    pages: &[ListedPage<'_>],
+) -> Vec<Diagnostic> {
     let shown = section.source.display();
     let by = match section.meta.sort_by {
         Some(_) => format!("`sort_by: {}`", order.key()),

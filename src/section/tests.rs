@@ -26,7 +26,7 @@ fn reads_every_key() {
     assert_eq!(s.title, "News");
     assert_eq!(s.path, "/news/");
     assert_eq!(s.meta.description.as_deref(), Some("What is new"));
-    assert_eq!(s.meta.order(), SortBy::Weight);
+    assert_eq!(s.meta.order(&[], &[]), SortBy::Weight);
     assert_eq!(s.meta.paginate_by, NonZeroUsize::new(10));
     assert!(s.meta.feed);
     assert_eq!(s.meta.template.as_deref(), Some("news.html"));
@@ -39,7 +39,11 @@ fn reads_every_key() {
 fn defaults_sort_by_date_without_feed_or_pagination() {
     let s = section("content/news/_index.md", "");
     assert_eq!(s.meta.sort_by, None);
-    assert_eq!(s.meta.order(), SortBy::Date);
+    // By date when a listed page has a date, else by weight (pages
+    // written for another generator have none).
+    let pages = [page("content/news/a.md", "A", None), page("content/news/b.md", "B", Some("2025-01-01"))];
+    assert_eq!(s.meta.order(&[0], &pages), SortBy::Weight);
+    assert_eq!(s.meta.order(&[0, 1], &pages), SortBy::Date);
     assert_eq!(s.meta.paginate_by, None);
     assert!(!s.meta.feed);
     assert_eq!(section("content/_index.md", "").path, "/");
@@ -257,4 +261,20 @@ fn a_section_with_a_feed_needs_dated_pages_whatever_its_order() {
         .map(|d| d.message.split('`').nth(1).unwrap_or_default().to_string())
         .collect();
     assert_eq!(keys, ["updated", "date"]);
+}
+
+#[test]
+fn a_section_without_dates_or_sort_by_lists_by_weight_then_title() {
+    let sections = [section("content/guide/_index.md", "")];
+    let weighted = |source, title, weight| ListedPage { weight, ..page(source, title, None) };
+    let pages = [
+        weighted("content/guide/b.md", "Beta", 2),
+        weighted("content/guide/c.md", "Gamma", 1),
+        weighted("content/guide/a.md", "Alpha", 2),
+    ];
+    let built = build_sections(&sections, &pages, false).unwrap();
+    assert_eq!(titles(&built[0], &pages), ["Gamma", "Alpha", "Beta"]);
+    // A feed needs dates all the same.
+    let sections = [section("content/guide/_index.md", "feed: true\n")];
+    assert_eq!(build_sections(&sections, &pages, false).unwrap_err().len(), 3);
 }
