@@ -186,8 +186,16 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     let own_templates = read_templates(&site, Path::new("templates"), &mut problems);
     let templates = overlay(templates, own_templates, |t| t.name.clone());
     let mut own_assets = disk_assets(&site, Path::new("static"), &mut problems);
+    // A page's own files stay beside it when its folder is renamed in the
+    // address (`3d_model/` -> `3d-model/`, issue 14); two files that land
+    // on one output path are reported by the render stage.
+    let page_folders = crate::url::page_folders(md.iter().map(|f| f.rel.as_path()));
     own_assets.extend(other.into_iter().filter(|f| is_page_asset(&f.rel)).map(|f| Asset {
-        output: f.rel.strip_prefix("content").unwrap_or(&f.rel).to_path_buf(),
+        output: PathBuf::from(crate::url::asset_output(
+            &crate::url::content_key(&f.rel),
+            &page_folders,
+            config.urls,
+        )),
         source: AssetSource::File(f.real),
         origin: f.rel,
     }));
