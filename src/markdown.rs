@@ -8,6 +8,12 @@
 //!   `[washing](care/aftercare.md#washing)`) into relative URLs of those
 //!   pages, and site-absolute links (`/images/a.png`) into relative ones, so
 //!   the output works under any sub-path;
+//! - reads links as their authors meant them (issue 14): files beside the
+//!   page's file (`images/flow.png`, `../consent.pdf`) and pages named
+//!   without `.md` (`setup/linux`, `/docs/Web/API/Foo_Bar/`) or by an alias
+//!   are found from the page's file and written as URLs from its address
+//!   ([`find_written`]); the address then shown is recorded with the link
+//!   for `check`;
 //! - reports links to pages that do not exist, and returns the `#anchor`s it
 //!   saw so they can be checked once every page's headings are known;
 //! - records what later stages need, with places ([`PageFacts`], see
@@ -1095,6 +1101,62 @@ pub(crate) mod tests {
         assert!(r.html.contains("href=\"mailto:a@b.c\""), "{}", r.html);
         assert_eq!(r.anchors, vec![AnchorLink { page: 0, fragment: "washing".into(), offset: 36 }]);
         assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn files_and_pages_without_md_are_found_from_the_page_s_file() {
+        let mut index = site(&[
+            ("care/aftercare.md", "/care/aftercare/"),
+            ("care/index.md", "/care/"),
+            ("docs/Setup_Guide/Linux.md", "/docs/setup-guide/linux/"),
+            ("care/risks.md", "/care/risks/"),
+            ("risks.md", "/risks/"),
+        ]);
+        index.aliases.insert("/old/".into(), 1);
+        index.index_addresses();
+        index.files = std::sync::Arc::new(HashMap::from([
+            ("care/images/flow.svg".to_string(), "care/images/flow.svg".to_string()),
+            ("3d_model/a#1.png".to_string(), "3d-model/a#1.png".to_string()),
+        ]));
+        let body = "![f](images/flow.svg) [g](../3d_model/a%231.png?x) [l](/docs/Setup_Guide/Linux#top) \
+                    [o](/old) [r](../risks/) [s](risks) [k](/nowhere/)";
+        let r = render("content/care/aftercare.md", 0, body, &index);
+        for href in [
+            "src=\"../images/flow.svg\"",
+            "href=\"../../3d-model/a%231.png?x\"",
+            "href=\"../../docs/setup-guide/linux/#top\"",
+            "href=\"../\"",
+            // `../risks/` is a page as a browser reads it: left as written.
+            "href=\"../risks/\"",
+            // `risks` from the file is care/risks.md, from the address
+            // /care/aftercare/risks is nothing: the file's reading wins.
+            "href=\"../risks/\"",
+            "href=\"../../nowhere/\"",
+        ] {
+            assert!(r.html.contains(href), "{href} in {}", r.html);
+        }
+        assert_eq!(r.anchors, vec![AnchorLink { page: 2, fragment: "top".into(), offset: 55 }]);
+        // What was found is not checked again as an address.
+        let left: Vec<&str> = r.addresses.iter().map(|a| a.written.as_str()).collect();
+        assert_eq!(left, ["../risks/", "/nowhere/"]);
+        // The file's reading comes first.
+        let index = {
+            let mut i = site(&[("a/b.md", "/a/b/"), ("a/c.md", "/a/c/"), ("c/x.md", "/c/x/")]);
+            i.index_addresses();
+            i
+        };
+        let r = render("content/a/b.md", 0, "[x](../c/x)", &index);
+        assert!(r.html.contains("href=\"../../c/x/\""), "{}", r.html);
+        let index = {
+            let mut i =
+                site(&[("a/b.md", "/a/b/"), ("a/x.md", "/a/x/"), ("b/x.md", "/b/x/"), ("x.md", "/x/")]);
+            i.aliases.insert("/a/b/x/".into(), 3);
+            i.index_addresses();
+            i
+        };
+        // Two pages by the two readings: left as written, for `check`.
+        let r = render("content/a/b.md", 0, "[x](x)", &index);
+        assert!(r.html.contains("href=\"x\""), "{}", r.html);
     }
 
     #[test]

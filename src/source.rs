@@ -107,8 +107,9 @@ pub struct Sources {
     /// The theme's templates overlaid by the site's own.
     pub templates: Vec<TemplateFile>,
     /// Static files: the theme's, overlaid by the site's `static/` and the
-    /// files beside pages. Two of the site's own files may claim the same
-    /// output path; the render stage reports that.
+    /// files beside pages (published where `url::asset_output`
+    /// says). Two of the site's own files may claim the same output path;
+    /// the render stage reports that.
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,

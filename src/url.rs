@@ -1,7 +1,8 @@
-//! URLs and paths, in one place: a page's address from its file, the output
-//! file of an address or an alias, relative links between addresses,
-//! permalinks, slugs, the content path a link to a markdown file names, and
-//! percent-encoding.
+//! URLs and paths, in one place: a page's address from its file (under the
+//! site's `urls:` style, [`UrlStyle`]), where the files beside pages are
+//! published (`asset_output`), the output file of an address or an alias,
+//! relative links between addresses, permalinks, slugs, the content path a
+//! link to a markdown file or a file beside it names, and percent-encoding.
 //!
 //! Inside the site, addresses are site-absolute paths (`/care/aftercare/`);
 //! they become *relative* links only when written out ([`relative_url`]), so
