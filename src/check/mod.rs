@@ -308,6 +308,9 @@ fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink<'_
                     _ => None,
                 }
             });
+            help = help.or_else(|| {
+                Some("put the file beside the page's file in content/, or in static/".to_string())
+            });
         }
     } else if link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
         help = Some(

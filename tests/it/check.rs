@@ -74,7 +74,7 @@ fn broken_links_and_missing_files_in_content_are_errors_at_their_line() {
             "content/prices.md (3 errors)",
             "error: link to `/files/prices.pdf`, but the built site has no file files/prices.pdf",
             "--> content/prices.md:6:22",
-            "error: image `sign.png` not found: the built site has no file prices/sign.png",
+            "error: image `sign.png`, but there is no file content/sign.png",
             "--> content/prices.md:8:13",
             "error: link to `../about/#team`, but about/index.html has no element with id `team`",
             "--> content/prices.md:10:7",
