@@ -43,6 +43,12 @@ pub struct SiteConfig {
     /// The theme under `themes/`, or the built-in one.
     #[serde(default = "default_theme")]
     pub theme: String,
+    /// How a page's file and folder names become its address (`urls:`):
+    /// `slugs` (lower case, `_` and spaces become `-`) or `as-written`
+    /// (each name kept as the file is named, for a site moved from
+    /// elsewhere whose old addresses must keep working; issue 14).
+    #[serde(default)]
+    pub urls: crate::url::UrlStyle,
     /// The clinic's contact details, shown on every page.
     #[serde(default)]
     pub clinic: Clinic,
@@ -725,6 +731,16 @@ mod tests {
         assert_eq!(c.clinic.phone_href, "tel:+442079460000");
         assert_eq!(c.language, "en");
         assert_eq!(c.theme, "clinic");
+    }
+
+    #[test]
+    fn urls_are_slugs_or_as_written() {
+        assert_eq!(parse_config(GOOD).unwrap().urls, crate::url::UrlStyle::Slugs);
+        let kept = format!("{GOOD}urls: as-written\n");
+        assert_eq!(parse_config(&kept).unwrap().urls, crate::url::UrlStyle::AsWritten);
+        let d = &parse_config(&format!("{GOOD}urls: lowercase\n")).unwrap_err()[0];
+        assert_eq!(d.message, "`urls` must be one of slugs, as-written, not `lowercase`");
+        assert!(d.location.is_some());
     }
 
     #[test]

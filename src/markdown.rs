@@ -8,6 +8,12 @@
 //!   `[washing](care/aftercare.md#washing)`) into relative URLs of those
 //!   pages, and site-absolute links (`/images/a.png`) into relative ones, so
 //!   the output works under any sub-path;
+//! - reads links as their authors meant them (issue 14): files beside the
+//!   page's file (`images/flow.png`, `../consent.pdf`) and pages named
+//!   without `.md` (`setup/linux`, `/docs/Web/API/Foo_Bar/`) or by an alias
+//!   are found from the page's file and written as URLs from its address
+//!   ([`find_written`]); the address then shown is recorded with the link
+//!   for `check`;
 //! - reports links to pages that do not exist, and returns the `#anchor`s it
 //!   saw so they can be checked once every page's headings are known;
 //! - records what later stages need, with places ([`PageFacts`], see
@@ -63,6 +69,19 @@ pub(crate) struct PageIndex {
     pub(crate) paths: Vec<String>,
     /// Draft pages left out of this build, by source path relative to `content/`.
     pub(crate) drafts: HashSet<String>,
+    /// Page (then section) number by address (`/care/aftercare/`).
+    pub(crate) by_path: HashMap<String, usize>,
+    /// Page (then section) number by the address its file gives, as links
+    /// without `.md` name it (`care/aftercare` for `care/aftercare.md` and
+    /// `care/aftercare/index.md`, see [`crate::url::source_address`]);
+    /// `None` when two files give it.
+    pub(crate) by_source_address: HashMap<String, Option<usize>>,
+    /// Page number by the address of each of its `aliases` (`/old/`, `/old.html`).
+    pub(crate) aliases: HashMap<String, usize>,
+    /// The files beside the pages, by their path relative to `content/`
+    /// (`care/images/flow.png`) -> their path in the output
+    /// ([`crate::url::asset_output`]): what relative links to files name.
+    pub(crate) files: std::sync::Arc<HashMap<String, String>>,
     /// The site's image files, for `<picture>`.
     pub(crate) images: std::sync::Arc<crate::image::ImageIndex>,
     /// The visible words of the callouts, in the site's language, in the
@@ -249,11 +268,20 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
-                let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                let rewritten = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
+                if rewritten != dest_url {
+                    merged.facts.rewrote_last_link(&rewritten);
+                }
+                events.push(Event::Start(Tag::Link { link_type, dest_url: rewritten, title, id }));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
+            Event::Start(Tag::Image { link_type, dest_url: written, title, id }) => {
+                let offset = || page.body_offset + dest_offset(body, &range, &written);
+                // Resolved as a link is (against the page's file first), so
+                // that `<picture>` and a plain image follow the same rule.
+                let dest_url = rewrite_link(&written, offset, from, &page_dir, page, index, &mut out);
+                if dest_url != written {
+                    merged.facts.rewrote_last_link(&dest_url);
+                }
                 match crate::image::resolve(&index.images, from, &dest_url) {
                     crate::image::Named::Image(image) => {
                         let alt = image_alt(&mut merged);
@@ -269,7 +297,6 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     }
                     crate::image::Named::PassThrough | crate::image::Named::Missing(_) => {}
                 }
-                let dest_url = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
             }
             // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
@@ -530,7 +557,34 @@ fn rewrite_link<'a>(
     index: &PageIndex,
     out: &mut Rendered,
 ) -> CowStr<'a> {
-    match classify(dest) {
+    let kind = classify(dest);
+    let found = matches!(kind, Dest::Keep | Dest::SiteAbsolute(_))
+        .then(|| find_written(dest, from, page_dir, index))
+        .flatten();
+    if let Some(found) = found {
+        let (path, rest) = dest.split_at(dest.find(['?', '#']).unwrap_or(dest.len()));
+        let mut url = match found {
+            Found::File(output) => relative_url(from, &format!("/{}", encode_file_path(output))),
+            Found::Page(target) => {
+                let fragment = rest.split_once('#').map_or("", |(_, f)| f);
+                if !fragment.is_empty() {
+                    out.anchors.push(AnchorLink {
+                        page: target,
+                        fragment: fragment.to_string(),
+                        offset: offset(),
+                    });
+                }
+                relative_url(from, &index.paths[target])
+            }
+        };
+        // Already what it names from the page's address: as written.
+        if url == path {
+            return dest.clone();
+        }
+        url.push_str(rest);
+        return url.into();
+    }
+    match kind {
         Dest::Keep => {
             let relative = !dest.starts_with("//") && !has_scheme(dest) && !dest.is_empty();
             if relative && names_a_page(dest) {
@@ -557,7 +611,8 @@ fn rewrite_link<'a>(
             relative_url(from, path).into()
         }
         Dest::Markdown { path, fragment } => {
-            let key = resolve_source(page_dir, path);
+            // `Read%20Me.md` names `Read Me.md`, as on GitHub.
+            let key = resolve_source(page_dir, &crate::url::decode_lossy(path));
             match key.as_deref().and_then(|k| index.target(k)) {
                 Some(target) => {
                     if !fragment.is_empty() {
@@ -585,6 +640,72 @@ fn rewrite_link<'a>(
                 }
             }
         }
+    }
+}
+
+/// What a link written without `.md`, or to a file, names once read as its
+/// author meant it (issue 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found<'i> {
+    /// A file beside the pages, by its output path.
+    File(&'i str),
+    /// A page or section, by number.
+    Page(usize),
+}
+
+/// The file or page the relative or site-absolute `dest`, written on the
+/// page at `from` whose file is in `page_dir`, names when that is not what
+/// a browser would read from it: `None` to leave it as it is.
+///
+/// - A file (`images/flow.png`, `../consent.pdf`, `/3d_model/a.png`) is
+///   looked for beside the page's file, as `.md` links are (from `content/`
+///   for `/...`): every page is published as a folder, so the same address
+///   read from the page's own address would be one level too deep.
+/// - An address that is a page's (or an alias's) as the browser reads it
+///   is left alone. Otherwise it may name a page by its file without `.md`
+///   (`setup/linux`, `/docs/Web/API/Foo_Bar/`, `../guide/`): against the
+///   page's file first, then against its address as a browser reads it,
+///   then as an alias. Two different pages found: left as written, for
+///   `check` to judge.
+fn find_written<'i>(dest: &str, from: &str, page_dir: &str, index: &'i PageIndex) -> Option<Found<'i>> {
+    if dest.starts_with("//") || has_scheme(dest) {
+        return None;
+    }
+    let path = dest.split(['?', '#']).next().unwrap_or(dest);
+    if path.is_empty() {
+        return None;
+    }
+    let decoded = crate::url::decode_lossy(path);
+    let from_file = resolve_source(page_dir, &decoded);
+    if !names_a_page(path) {
+        let key = from_file?;
+        return index.files.get(&key).map(|output| Found::File(output.as_str()));
+    }
+    let browser = site_path(from, path);
+    if let Some(b) = &browser {
+        let folder = if b.ends_with('/') { b.clone() } else { format!("{b}/") };
+        if index.by_path.contains_key(&folder) || index.by_path.contains_key(b.as_str()) {
+            return None;
+        }
+    }
+    let by_file = from_file.as_deref().and_then(|k| index.page_by_source_address(k));
+    let by_address = browser
+        .as_deref()
+        .and_then(|b| index.page_by_source_address(b.trim_start_matches('/')).or_else(|| index.alias(b)));
+    match (by_file, by_address) {
+        (Some(a), Some(b)) if a != b => None,
+        (Some(found), _) | (None, Some(found)) => Some(Found::Page(found)),
+        (None, None) => None,
+    }
+}
+
+/// An output path as a link writes it: `#`, `?` and `%` in a file's name
+/// escaped, so that they are read as part of it.
+fn encode_file_path(output: &str) -> std::borrow::Cow<'_, str> {
+    if output.contains(['#', '?', '%']) {
+        output.replace('%', "%25").replace('#', "%23").replace('?', "%3F").into()
+    } else {
+        output.into()
     }
 }
 
@@ -639,6 +760,45 @@ impl PageIndex {
     /// (relative to `content/`).
     pub(crate) fn target(&self, key: &str) -> Option<usize> {
         self.by_source.get(key).or_else(|| self.sections.get(key)).copied()
+    }
+
+    /// The page or section a link without `.md` names by its file
+    /// (`care/aftercare`, `docs/setup/linux.html`, `guide/`, `guide/index.html`;
+    /// relative to `content/`), when exactly one file gives that address.
+    pub(crate) fn page_by_source_address(&self, link: &str) -> Option<usize> {
+        let link = link.trim_matches('/');
+        let link = link.strip_suffix(".html").or_else(|| link.strip_suffix(".htm")).unwrap_or(link);
+        self.by_source_address.get(crate::url::without_index(link)).copied().flatten()
+    }
+
+    /// The page with the alias `address` (`/old/`, `/old`, `/old.html`).
+    pub(crate) fn alias(&self, address: &str) -> Option<usize> {
+        let found = self.aliases.get(address).copied();
+        found.or_else(|| {
+            if address.ends_with('/') { None } else { self.aliases.get(&format!("{address}/")).copied() }
+        })
+    }
+
+    /// Adds what is known of every page and section once all are numbered:
+    /// the lookups by address ([`Self::by_path`], [`Self::by_source_address`]).
+    pub(crate) fn index_addresses(&mut self) {
+        self.by_path = self.paths.iter().enumerate().map(|(n, p)| (p.clone(), n)).collect();
+        let mut by_source_address: HashMap<String, Option<usize>> = HashMap::new();
+        let mut sources: Vec<(&String, &usize)> = self.by_source.iter().chain(&self.sections).collect();
+        // In file order, so what is ambiguous does not depend on hashing.
+        sources.sort();
+        for (key, &n) in sources {
+            let address = crate::url::source_address(key).to_string();
+            by_source_address
+                .entry(address)
+                .and_modify(|found| {
+                    if *found != Some(n) {
+                        *found = None;
+                    }
+                })
+                .or_insert(Some(n));
+        }
+        self.by_source_address = by_source_address;
     }
 
     /// The file (relative to `content/`) of the page or section with number `n` in `paths`.
@@ -941,6 +1101,62 @@ pub(crate) mod tests {
         assert!(r.html.contains("href=\"mailto:a@b.c\""), "{}", r.html);
         assert_eq!(r.anchors, vec![AnchorLink { page: 0, fragment: "washing".into(), offset: 36 }]);
         assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn files_and_pages_without_md_are_found_from_the_page_s_file() {
+        let mut index = site(&[
+            ("care/aftercare.md", "/care/aftercare/"),
+            ("care/index.md", "/care/"),
+            ("docs/Setup_Guide/Linux.md", "/docs/setup-guide/linux/"),
+            ("care/risks.md", "/care/risks/"),
+            ("risks.md", "/risks/"),
+        ]);
+        index.aliases.insert("/old/".into(), 1);
+        index.index_addresses();
+        index.files = std::sync::Arc::new(HashMap::from([
+            ("care/images/flow.svg".to_string(), "care/images/flow.svg".to_string()),
+            ("3d_model/a#1.png".to_string(), "3d-model/a#1.png".to_string()),
+        ]));
+        let body = "![f](images/flow.svg) [g](../3d_model/a%231.png?x) [l](/docs/Setup_Guide/Linux#top) \
+                    [o](/old) [r](../risks/) [s](risks) [k](/nowhere/)";
+        let r = render("content/care/aftercare.md", 0, body, &index);
+        for href in [
+            "src=\"../images/flow.svg\"",
+            "href=\"../../3d-model/a%231.png?x\"",
+            "href=\"../../docs/setup-guide/linux/#top\"",
+            "href=\"../\"",
+            // `../risks/` is a page as a browser reads it: left as written.
+            "href=\"../risks/\"",
+            // `risks` from the file is care/risks.md, from the address
+            // /care/aftercare/risks is nothing: the file's reading wins.
+            "href=\"../risks/\"",
+            "href=\"../../nowhere/\"",
+        ] {
+            assert!(r.html.contains(href), "{href} in {}", r.html);
+        }
+        assert_eq!(r.anchors, vec![AnchorLink { page: 2, fragment: "top".into(), offset: 55 }]);
+        // What was found is not checked again as an address.
+        let left: Vec<&str> = r.addresses.iter().map(|a| a.written.as_str()).collect();
+        assert_eq!(left, ["../risks/", "/nowhere/"]);
+        // The file's reading comes first.
+        let index = {
+            let mut i = site(&[("a/b.md", "/a/b/"), ("a/c.md", "/a/c/"), ("c/x.md", "/c/x/")]);
+            i.index_addresses();
+            i
+        };
+        let r = render("content/a/b.md", 0, "[x](../c/x)", &index);
+        assert!(r.html.contains("href=\"../../c/x/\""), "{}", r.html);
+        let index = {
+            let mut i =
+                site(&[("a/b.md", "/a/b/"), ("a/x.md", "/a/x/"), ("b/x.md", "/b/x/"), ("x.md", "/x/")]);
+            i.aliases.insert("/a/b/x/".into(), 3);
+            i.index_addresses();
+            i
+        };
+        // Two pages by the two readings: left as written, for `check`.
+        let r = render("content/a/b.md", 0, "[x](x)", &index);
+        assert!(r.html.contains("href=\"x\""), "{}", r.html);
     }
 
     #[test]

@@ -27,7 +27,6 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::split_front_matter;
-use crate::url::page_path;
 use crate::yaml::parse_yaml;
 
 /// The file that makes a folder a section.
@@ -153,7 +152,11 @@ pub fn is_section_file(path: &Path) -> bool {
 
 /// Reads an `_index.md`: the string twin of loading one. `path` is relative
 /// to the site root (`content/news/_index.md`).
-pub fn parse_section(path: &Path, text: &str) -> Result<SectionSource, Diagnostic> {
+pub fn parse_section(
+    path: &Path,
+    text: &str,
+    style: crate::url::UrlStyle,
+) -> Result<SectionSource, Diagnostic> {
     let split = split_front_matter(path, text)?;
     let meta: SectionFrontMatter = if split.yaml.trim().is_empty() {
         SectionFrontMatter::default()
@@ -173,9 +176,14 @@ pub fn parse_section(path: &Path, text: &str) -> Result<SectionSource, Diagnosti
         }
     };
     // A section has no `slug`: its address is its folder's.
-    let url = page_path(path, None).map_err(|_| {
-        Diagnostic::error(path, "this folder's name gives an empty part in the address")
-            .with_help("rename the folder with letters or digits, e.g. news")
+    let url = crate::url::page_path_as(path, None, style).map_err(|why| match style {
+        crate::url::UrlStyle::Slugs => {
+            Diagnostic::error(path, "this folder's name gives an empty part in the address")
+                .with_help("rename the folder with letters or digits, e.g. news")
+        }
+        crate::url::UrlStyle::AsWritten => {
+            Diagnostic::error(path, why).at(text, Location { line: 1, column: 1 })
+        }
     })?;
     Ok(SectionSource {
         source: path.to_path_buf(),

@@ -24,7 +24,7 @@ use crate::markdown::{
 use crate::paginate::{Pager, paginate};
 use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
-use crate::url::{alias_output, page_path};
+use crate::url::{alias_output, page_path_as};
 
 mod cache;
 pub use cache::ParseCache;
@@ -185,7 +185,7 @@ pub fn parse_site_cached(
         pages.into_iter().partition(|f| is_section_file(&f.path));
     let section_sources: Vec<SectionSource> = section_files
         .iter()
-        .filter_map(|f| parse_section(&f.path, &f.text).map_err(|d| problems.push(d)).ok())
+        .filter_map(|f| parse_section(&f.path, &f.text, config.urls).map_err(|d| problems.push(d)).ok())
         .collect();
     let bibliography =
         cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
@@ -215,12 +215,14 @@ pub fn parse_site_cached(
         }
     }
 
-    let mut index = index_pages(&kept, drafts, &mut problems);
+    let mut index = index_pages(&kept, drafts, config.urls, &mut problems);
     // Sections can be linked to (`news/_index.md`); their numbers follow the pages'.
     for s in &section_sources {
         index.sections.insert(crate::url::content_key(&s.source), index.paths.len());
         index.paths.push(s.path.clone());
     }
+    index.index_addresses();
+    index.files = std::sync::Arc::new(content_files(&assets));
     index.images = std::sync::Arc::new(images);
     index.callout_words = std::sync::Arc::new(
         crate::markdown::CALLOUTS
@@ -765,15 +767,35 @@ fn content_key(source: &SourceFile) -> String {
 }
 
 /// Gives every page its URL and finds pages that would write the same one.
-fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Diagnostic>) -> PageIndex {
+fn index_pages(
+    pages: &[Parsed],
+    drafts: HashSet<String>,
+    style: crate::url::UrlStyle,
+    problems: &mut Vec<Diagnostic>,
+) -> PageIndex {
     let mut index = PageIndex { drafts, ..PageIndex::default() };
     let mut owner: HashMap<String, usize> = HashMap::with_capacity(pages.len());
     for (i, p) in pages.iter().enumerate() {
-        let path = match page_path(&p.source.path, p.meta.slug.as_deref()) {
+        // An alias is an address links may use: they lead to the page
+        // (issue 14). Unsafe ones are reported by `collect_aliases`.
+        for alias in &p.meta.aliases {
+            if let Ok(out) = alias_output(alias) {
+                let out = out.to_string_lossy().replace('\\', "/");
+                let address = format!("/{}", out.strip_suffix("index.html").unwrap_or(&out));
+                index.aliases.entry(address).or_insert(i);
+            }
+        }
+        let path = match page_path_as(&p.source.path, p.meta.slug.as_deref(), style) {
             Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
-                problems.push(p.front.at_key(d, &p.source.text, "slug"));
+                problems.push(match (&p.meta.slug, style) {
+                    // A name `as-written` cannot keep: point at the page's top.
+                    (None, crate::url::UrlStyle::AsWritten) => {
+                        d.at(&p.source.text, crate::error::Location { line: 1, column: 1 })
+                    }
+                    _ => p.front.at_key(d, &p.source.text, "slug"),
+                });
                 format!("/.invalid/{i}/")
             }
         };
@@ -793,6 +815,18 @@ fn index_pages(pages: &[Parsed], drafts: HashSet<String>, problems: &mut Vec<Dia
         index.paths.push(path);
     }
     index
+}
+
+/// The files beside the pages among `assets`, by their path relative to
+/// `content/` -> their output path, for links to them.
+fn content_files(assets: &[Asset]) -> HashMap<String, String> {
+    assets
+        .iter()
+        .filter_map(|a| {
+            let key = a.origin.strip_prefix("content").ok()?;
+            Some((crate::url::content_key(key), a.output.to_string_lossy().replace('\\', "/")))
+        })
+        .collect()
 }
 
 /// Redirect pages for every alias, refusing unsafe paths. Collisions with

@@ -107,8 +107,9 @@ pub struct Sources {
     /// The theme's templates overlaid by the site's own.
     pub templates: Vec<TemplateFile>,
     /// Static files: the theme's, overlaid by the site's `static/` and the
-    /// files beside pages. Two of the site's own files may claim the same
-    /// output path; the render stage reports that.
+    /// files beside pages (published where `url::asset_output`
+    /// says). Two of the site's own files may claim the same output path;
+    /// the render stage reports that.
     pub assets: Vec<Asset>,
     /// The bibliography, `content/references.yaml` (or `.bib`), if any.
     pub bibliography: Option<SourceFile>,
@@ -186,8 +187,16 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     let own_templates = read_templates(&site, Path::new("templates"), &mut problems);
     let templates = overlay(templates, own_templates, |t| t.name.clone());
     let mut own_assets = disk_assets(&site, Path::new("static"), &mut problems);
+    // A page's own files stay beside it when its folder is renamed in the
+    // address (`3d_model/` -> `3d-model/`, issue 14); two files that land
+    // on one output path are reported by the render stage.
+    let page_folders = crate::url::page_folders(md.iter().map(|f| f.rel.as_path()));
     own_assets.extend(other.into_iter().filter(|f| is_page_asset(&f.rel)).map(|f| Asset {
-        output: f.rel.strip_prefix("content").unwrap_or(&f.rel).to_path_buf(),
+        output: PathBuf::from(crate::url::asset_output(
+            &crate::url::content_key(&f.rel),
+            &page_folders,
+            config.urls,
+        )),
         source: AssetSource::File(f.real),
         origin: f.rel,
     }));

@@ -1,7 +1,8 @@
-//! URLs and paths, in one place: a page's address from its file, the output
-//! file of an address or an alias, relative links between addresses,
-//! permalinks, slugs, the content path a link to a markdown file names, and
-//! percent-encoding.
+//! URLs and paths, in one place: a page's address from its file (under the
+//! site's `urls:` style, [`UrlStyle`]), where the files beside pages are
+//! published (`asset_output`), the output file of an address or an alias,
+//! relative links between addresses, permalinks, slugs, the content path a
+//! link to a markdown file or a file beside it names, and percent-encoding.
 //!
 //! Inside the site, addresses are site-absolute paths (`/care/aftercare/`);
 //! they become *relative* links only when written out ([`relative_url`]), so
@@ -14,6 +15,7 @@
 //! when site.yaml is read, and `Url` would re-encode and normalise paths
 //! (`/über/` becomes `/%C3%BCber/`), changing every URL the site writes.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -38,23 +40,77 @@ pub fn slugify(text: &str) -> String {
     out
 }
 
+/// How a page's file and folder names become the parts of its address
+/// (site.yaml `urls:`, issue 14).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UrlStyle {
+    /// Lower case, other runs of characters than letters and digits become
+    /// one `-` ([`slugify`]): `Care_Guides/After Care.md` -> `/care-guides/after-care/`.
+    #[default]
+    Slugs,
+    /// Each name kept as the file or folder is named (case, `_`, `.`, any
+    /// script), so the addresses of a site moved from elsewhere keep
+    /// working; only white space becomes `-`: no generator publishes it
+    /// in an address, and a host or a link checker reads `%20` and ` `
+    /// differently. `Web/API/Foo_Bar.md` -> `/Web/API/Foo_Bar/`.
+    AsWritten,
+}
+
+/// Characters a name may not hold under [`UrlStyle::AsWritten`]: in an
+/// address they end the path (`#`, `?`), start an escape (`%`) or are not
+/// a URL's at all.
+const NOT_IN_ADDRESS: &[char] = &['#', '?', '%', '\\', '"', '<', '>', '`', '{', '}', '|', '^'];
+
+/// One file or folder name as a part of an address, under `style`; `Err`
+/// with the reason when the name cannot be one as written.
+pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<String, String> {
+    match style {
+        UrlStyle::Slugs => Ok(slugify(name)),
+        UrlStyle::AsWritten => {
+            if let Some(c) = name.chars().find(|c| NOT_IN_ADDRESS.contains(c) || c.is_control()) {
+                return Err(format!(
+                    "`{name}` holds `{}`, which an address cannot hold as written (urls: as-written); rename it or give the page a `slug`",
+                    c.escape_default()
+                ));
+            }
+            let mut out = String::with_capacity(name.len());
+            let mut space = false;
+            for c in name.trim().chars() {
+                if c.is_whitespace() {
+                    space = true;
+                } else {
+                    if space {
+                        out.push('-');
+                        space = false;
+                    }
+                    out.push(c);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
 /// The URL path of the page at `source` (`content/care/aftercare.md`), with
 /// `slug` replacing the last part. `index.md` is its folder's page.
 pub fn page_path(source: &Path, slug: Option<&str>) -> Result<String, String> {
+    page_path_as(source, slug, UrlStyle::Slugs)
+}
+
+/// [`page_path`] with the names turned into parts of the address by `style`.
+pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Result<String, String> {
     let rel = source.strip_prefix("content").unwrap_or(source);
-    let mut parts: Vec<String> = rel
-        .parent()
-        .into_iter()
-        .flat_map(Path::components)
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(slugify(&s.to_string_lossy())),
-            _ => None,
-        })
-        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    for c in rel.parent().into_iter().flat_map(Path::components) {
+        if let Component::Normal(s) = c {
+            parts.push(url_segment(&s.to_string_lossy(), style)?);
+        }
+    }
     let stem = rel.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
     let is_index = stem.eq_ignore_ascii_case("index") || stem == "_index";
     if !is_index {
-        parts.push(slugify(&stem));
+        parts.push(url_segment(&stem, style)?);
     }
     if let Some(slug) = slug {
         if slugify(slug) != slug {
@@ -68,10 +124,62 @@ pub fn page_path(source: &Path, slug: Option<&str>) -> Result<String, String> {
             None => return Err("the home page cannot have a slug".to_string()),
         }
     }
-    if parts.iter().any(String::is_empty) {
+    if parts.iter().any(|p| p.is_empty() || p == "." || p == "..") {
         return Err("this file name gives an empty part in the URL; give it a `slug`".to_string());
     }
     Ok(if parts.is_empty() { "/".to_string() } else { format!("/{}/", parts.join("/")) })
+}
+
+/// Every folder (relative to `content/`, `/`-separated, without slashes at
+/// either end) that holds a page, directly or further down: the folders
+/// whose names are parts of pages' addresses. `pages` are the markdown
+/// files' paths relative to the site root.
+pub(crate) fn page_folders<'a>(pages: impl IntoIterator<Item = &'a Path>) -> HashSet<String> {
+    let mut folders = HashSet::new();
+    for page in pages {
+        let mut dir = content_dir(page);
+        while !dir.is_empty() && folders.insert(dir.clone()) {
+            dir.truncate(dir.rfind('/').unwrap_or(0));
+        }
+    }
+    folders
+}
+
+/// Where a file beside the pages (`key`, relative to `content/`:
+/// `3d_model/photos/a.png`) is published: each folder that holds a page
+/// (`page_folders`) under its name in the pages' addresses, so that the file
+/// stays beside its page when the folder is renamed (`3d-model/photos/a.png`);
+/// other folders and the file's own name as written. The one rule for
+/// where a page's own files go: the load stage copies them there and links
+/// to them are rewritten to it (issue 14).
+pub(crate) fn asset_output(key: &str, page_folders: &HashSet<String>, style: UrlStyle) -> String {
+    let Some((folder, name)) = key.rsplit_once('/') else { return key.to_string() };
+    let mut out = String::with_capacity(key.len());
+    let mut prefix_end = 0;
+    for part in folder.split('/') {
+        prefix_end += part.len();
+        let named = page_folders.contains(&folder[..prefix_end]).then(|| url_segment(part, style).ok());
+        out.push_str(named.flatten().filter(|p| !p.is_empty()).as_deref().unwrap_or(part));
+        out.push('/');
+        prefix_end += 1;
+    }
+    out.push_str(name);
+    out
+}
+
+/// The page a link without `.md` names by its file (relative to
+/// `content/`): `care/aftercare.md` and `care/aftercare/index.md` are both
+/// `care/aftercare`; `care/_index.md` is `care`; the home page is empty.
+pub(crate) fn source_address(key: &str) -> &str {
+    let stem = key.rsplit_once('.').map_or(key, |(stem, _)| stem);
+    without_index(stem)
+}
+
+/// `care/index` -> `care`, `_index` -> ``: a folder's page named as the
+/// folder (`index` in any case, as [`page_path`] reads it).
+pub(crate) fn without_index(path: &str) -> &str {
+    let (dir, last) = path.rsplit_once('/').unwrap_or(("", path));
+    if last.eq_ignore_ascii_case("index") || last == "_index" { dir } else { path }
 }
 
 /// The link from the page at `from` (a folder path ending in `/`) to the
@@ -325,6 +433,46 @@ mod tests {
         assert!(p("content/a.md", Some("../evil")).is_err());
         assert!(p("content/index.md", Some("home")).is_err());
         assert!(p("content/!!!.md", None).is_err());
+    }
+
+    #[test]
+    fn paths_as_written_keep_each_name() {
+        let p = |s: &str| page_path_as(Path::new(s), None, UrlStyle::AsWritten);
+        assert_eq!(p("content/docs/Web/API/Foo_Bar.md").unwrap(), "/docs/Web/API/Foo_Bar/");
+        assert_eq!(p("content/3d_model/index.md").unwrap(), "/3d_model/");
+        assert_eq!(p("content/v1.2/Read Me.md").unwrap(), "/v1.2/Read-Me/");
+        assert_eq!(p("content/Über/index.md").unwrap(), "/Über/");
+        let slugged = page_path_as(Path::new("content/3d_model/index.md"), None, UrlStyle::Slugs);
+        assert_eq!(slugged.unwrap(), "/3d-model/");
+        let why = p("content/C#/intro.md").unwrap_err();
+        assert!(why.starts_with("`C#` holds `#`, which an address cannot hold"), "{why}");
+        assert!(p("content/100%.md").is_err());
+    }
+
+    #[test]
+    fn a_page_s_own_files_follow_its_folder() {
+        let pages = ["content/3d_model/index.md", "content/Care_Guides/sub/a.md", "content/top.md"];
+        let folders = page_folders(pages.iter().map(Path::new));
+        let mut sorted: Vec<&str> = folders.iter().map(String::as_str).collect();
+        sorted.sort();
+        assert_eq!(sorted, ["3d_model", "Care_Guides", "Care_Guides/sub"]);
+        let out = |key: &str, style| asset_output(key, &folders, style);
+        assert_eq!(out("3d_model/photo.png", UrlStyle::Slugs), "3d-model/photo.png");
+        // A folder with no page keeps its name, at any depth.
+        assert_eq!(out("3d_model/Raw_Scans/a b.png", UrlStyle::Slugs), "3d-model/Raw_Scans/a b.png");
+        assert_eq!(out("Care_Guides/sub/Flow_1.PNG", UrlStyle::Slugs), "care-guides/sub/Flow_1.PNG");
+        assert_eq!(out("Images_Old/x.png", UrlStyle::Slugs), "Images_Old/x.png");
+        assert_eq!(out("consent.pdf", UrlStyle::Slugs), "consent.pdf");
+        assert_eq!(out("3d_model/photo.png", UrlStyle::AsWritten), "3d_model/photo.png");
+    }
+
+    #[test]
+    fn links_without_md_name_pages_by_their_file() {
+        assert_eq!(source_address("care/aftercare.md"), "care/aftercare");
+        assert_eq!(source_address("care/aftercare/index.md"), "care/aftercare");
+        assert_eq!(source_address("news/_index.md"), "news");
+        assert_eq!(source_address("index.md"), "");
+        assert_eq!(source_address("v1.2/setup.markdown"), "v1.2/setup");
     }
 
     #[test]

@@ -19,6 +19,9 @@ use crate::markdown::{BodyFacts, LinkKind};
 pub(crate) struct ContentLink<'a> {
     /// As written (`../images/a.png`, `/static.pdf`, `risks.md#x`).
     pub(crate) href: Cow<'a, str>,
+    /// As the built page shows it, relative to the page's address: `href`
+    /// unless the renderer resolved it against the page's file.
+    pub(crate) rendered: Cow<'a, str>,
     /// Byte offset in the page's text.
     pub(crate) offset: usize,
     /// An image (`![]()` or `<img src>`), not a link.
@@ -56,6 +59,7 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
         let kind = Some(link.kind(text));
         out.links.push(ContentLink {
             href: Cow::Borrowed(link.href(text)),
+            rendered: Cow::Borrowed(link.rendered_href(text)),
             offset: link.offset(text),
             image: link.image,
             raw: false,
@@ -116,8 +120,9 @@ fn scan_raw_html(
                     if let Some(href) = tag.attr(attr) {
                         let image = tag.name == "img";
                         let offset = attr_offset(attr);
-                        let href = Cow::Owned(href.to_string());
-                        out.links.push(ContentLink { href, offset, image, raw: true, kind: None });
+                        let href: Cow<'_, str> = Cow::Owned(href.to_string());
+                        let rendered = href.clone();
+                        out.links.push(ContentLink { href, rendered, offset, image, raw: true, kind: None });
                     }
                 }
                 if tag.name == "img" && !has_alt(tag) {

@@ -286,9 +286,33 @@ fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink<'_
     let path = link.href.split(['#', '?']).next().unwrap_or_default();
     // Markdown `/x` is made relative to the site's top when rendered; raw HTML is left as written.
     let base = if link.raw { ctx.base } else { Base { path: "/" } };
-    let problem = ctx.index.suggest(ctx.index.check(&page.path, &link.href, base).err()?);
-    let (message, mut help) = link_message(link.image, &link.href, &problem);
-    if link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
+    // Checked as the page shows it (resolved against the page's file when
+    // that is what its author meant), reported as written.
+    let problem = ctx.index.suggest(ctx.index.check(&page.path, &link.rendered, base).err()?);
+    let (mut message, mut help) = link_message(link.image, &link.href, &problem);
+    let file_beside =
+        !link.raw && link.kind == Some(crate::markdown::LinkKind::File) && !path.starts_with('/');
+    if file_beside && let links::LinkProblem::Missing { .. } = problem {
+        // Markdown names files from the page's file, as it names pages
+        // (issue 14): say where the file was looked for.
+        let dir = crate::url::content_dir(&page.source);
+        if let Some(key) = crate::url::resolve_source(&dir, &crate::url::decode_lossy(path)) {
+            let what = if link.image { "image" } else { "link to" };
+            message = format!("{what} `{}`, but there is no file content/{key}", link.href);
+            let beside = format!("/{dir}/").replace("//", "/");
+            help = ctx.index.check(&beside, path, Base { path: "/" }).err().and_then(|p| {
+                match ctx.index.suggest(p) {
+                    links::LinkProblem::Missing { suggestion: Some(s), .. } => {
+                        Some(format!("did you mean {}?", rendered::site_form(&s, "")))
+                    }
+                    _ => None,
+                }
+            });
+            help = help.or_else(|| {
+                Some("put the file beside the page's file in content/, or in static/".to_string())
+            });
+        }
+    } else if link.raw && (path.ends_with(".md") || path.ends_with(".markdown")) {
         help = Some(
             "HTML links are not rewritten: write a markdown link, [text](page.md), to link to a page".into(),
         );

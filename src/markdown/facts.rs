@@ -79,12 +79,23 @@ pub(crate) struct LinkFact {
     pub(crate) image: bool,
     /// A link's text (with the alt text of images in it), or an image's alt text.
     text: Span,
+    /// The address as the page shows it, when the renderer changed it to
+    /// what the author meant (`images/flow.png` beside the page's file,
+    /// read from the page's address: `../images/flow.png`; issue 14).
+    rendered: Option<Box<str>>,
 }
 
 impl LinkFact {
     /// The address as written, in `file` (the page's text).
     pub(crate) fn href<'a>(&'a self, file: &'a str) -> &'a str {
         self.href.as_str(file)
+    }
+
+    /// The address as the built page shows it, relative to the page's
+    /// address: [`Self::href`] unless the renderer resolved it against
+    /// the page's file.
+    pub(crate) fn rendered_href<'a>(&'a self, file: &'a str) -> &'a str {
+        self.rendered.as_deref().unwrap_or_else(|| self.href(file))
     }
 
     /// A link's text (with the alt text of images in it), or an image's
@@ -405,11 +416,18 @@ impl<'b> FactsCollector<'b> {
         self.facts
     }
 
+    /// The last link or image seen is shown as `href` rather than as written.
+    pub(crate) fn rewrote_last_link(&mut self, href: &str) {
+        if let Some(link) = self.facts.links.last_mut() {
+            link.rendered = Some(href.into());
+        }
+    }
+
     fn push_link(&mut self, dest: &str, range: &Range<usize>, image: bool) {
         let range = self.body_offset + range.start..self.body_offset + range.end;
         let mut href = Span::Empty;
         href.push(dest, self.body, self.body_offset);
-        self.facts.links.push(LinkFact { href, range, image, text: Span::Empty });
+        self.facts.links.push(LinkFact { href, range, image, text: Span::Empty, rendered: None });
     }
 
     fn end_block(&mut self) {

@@ -1,7 +1,8 @@
 use super::*;
 
 fn section(path: &str, yaml: &str) -> SectionSource {
-    parse_section(Path::new(path), &format!("---\ntitle: S\n{yaml}---\nText\n")).unwrap()
+    parse_section(Path::new(path), &format!("---\ntitle: S\n{yaml}---\nText\n"), crate::url::UrlStyle::Slugs)
+        .unwrap()
 }
 
 fn page<'a>(source: &'a str, title: &'a str, date: Option<&str>) -> ListedPage<'a> {
@@ -22,7 +23,7 @@ fn titles(built: &Section, pages: &[ListedPage<'_>]) -> Vec<String> {
 #[test]
 fn reads_every_key() {
     let text = "---\ntitle: News\ndescription: What is new\nsort_by: weight\npaginate_by: 10\nfeed: true\ntemplate: news.html\nextra:\n  icon: bell\n---\nOur news.\n";
-    let s = parse_section(Path::new("content/news/_index.md"), text).unwrap();
+    let s = parse_section(Path::new("content/news/_index.md"), text, crate::url::UrlStyle::Slugs).unwrap();
     assert_eq!(s.title, "News");
     assert_eq!(s.path, "/news/");
     assert_eq!(s.meta.description.as_deref(), Some("What is new"));
@@ -51,7 +52,9 @@ fn defaults_sort_by_date_without_feed_or_pagination() {
 
 #[test]
 fn unknown_keys_and_bad_values_are_located_errors() {
-    let p = |t: &str| parse_section(Path::new("content/news/_index.md"), t).unwrap_err();
+    let p = |t: &str| {
+        parse_section(Path::new("content/news/_index.md"), t, crate::url::UrlStyle::Slugs).unwrap_err()
+    };
     let d = p("---\ntitle: News\nsort_bz: date\n---\n");
     assert_eq!(d.location.map(|l| l.line), Some(3));
     assert!(d.message.contains("unknown key `sort_bz`"), "{}", d.message);
@@ -69,16 +72,28 @@ fn unknown_keys_and_bad_values_are_located_errors() {
 
 #[test]
 fn a_section_needs_a_title() {
-    let d = parse_section(Path::new("content/news/_index.md"), "---\nfeed: true\n---\n").unwrap_err();
+    let d = parse_section(
+        Path::new("content/news/_index.md"),
+        "---\nfeed: true\n---\n",
+        crate::url::UrlStyle::Slugs,
+    )
+    .unwrap_err();
     assert_eq!(d.message, "this section has no title");
     assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
-    let d = parse_section(Path::new("content/news/_index.md"), "No front matter").unwrap_err();
+    let d =
+        parse_section(Path::new("content/news/_index.md"), "No front matter", crate::url::UrlStyle::Slugs)
+            .unwrap_err();
     assert_eq!(d.help.as_deref(), Some("start the file with front matter:\n---\ntitle: News\n---"));
 }
 
 #[test]
 fn a_folder_name_without_letters_is_an_error() {
-    let d = parse_section(Path::new("content/!!!/_index.md"), "---\ntitle: S\n---\n").unwrap_err();
+    let d = parse_section(
+        Path::new("content/!!!/_index.md"),
+        "---\ntitle: S\n---\n",
+        crate::url::UrlStyle::Slugs,
+    )
+    .unwrap_err();
     assert_eq!(d.message, "this folder's name gives an empty part in the address");
     assert_eq!(d.file, Path::new("content/!!!/_index.md"));
 }

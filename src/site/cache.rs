@@ -42,9 +42,10 @@ pub struct ParseCache {
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
-/// Every page's source key and URL, the drafts, the sections, and the images
-/// (a picture names its variants by the image's bytes).
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>, u64);
+/// Every page's source key and URL, the drafts, the sections, the images
+/// (a picture names its variants by the image's bytes), and the files
+/// beside the pages with the aliases (links to them are resolved).
+type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>, u64, u64);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -119,6 +120,10 @@ impl ParseCache {
             sorted(&index.drafts),
             sorted(index.sections.keys()),
             index.images.print,
+            // Links to files beside the pages and to aliases are resolved
+            // when a page is rendered (issue 14): adding a file or an alias
+            // changes other pages' bodies.
+            unordered_print(index.files.iter()) ^ unordered_print(index.aliases.iter()),
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
@@ -181,6 +186,14 @@ impl ParseCache {
             },
         }
     }
+}
+
+/// A hash of the entries of a map that does not depend on their order,
+/// without sorting them.
+fn unordered_print<T: std::hash::Hash>(entries: impl Iterator<Item = T>) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let state = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    entries.fold(0u64, |print, entry| print.wrapping_add(state.hash_one(entry)))
 }
 
 fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {
