@@ -26,6 +26,8 @@ use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_pat
 
 mod address;
 mod facts;
+mod title;
+pub(crate) use title::leading_title;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, Prose, ProseBlock};
@@ -192,6 +194,9 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings = 0;
+    // The body's own `# Title`, not shown; later h1s shift (`title.rs`).
+    let mut lead = title::Lead::default();
+    let mut shown = title::Shown::default();
 
     let mut cites = false;
     let mut merged = MergedText::new(body, page.body_offset);
@@ -220,6 +225,9 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             ) => depth = depth.saturating_sub(1),
             _ => {}
         }
+        if lead.opens_title(&event) {
+            shown.dropped = Some(headings);
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -232,6 +240,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, level, given_id, class)) = heading.take() else { continue };
+                if shown.dropped == Some(headings) {
+                    merged.facts.name_heading(headings, String::new(), plain_text(&events[start + 1..]));
+                    events.truncate(start);
+                    headings += 1;
+                    continue;
+                }
                 let title = plain_text(&events[start + 1..]);
                 let base = given_id.unwrap_or_else(|| slugify(&title));
                 let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
@@ -244,6 +258,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     format!(" <a class=\"anchor\" href=\"#{0}\" aria-labelledby=\"{0}\">{ANCHOR_ICON}</a></h{n}>\n", escape_html(&id))
                         .into(),
                 ));
+                shown.wrote(start, events.len() - 1, n);
                 merged.facts.name_heading(headings, id, title);
                 headings += 1;
             }
@@ -297,6 +312,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     for _ in next_fence..fences.len() {
         events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
     }
+    shown.shift_html(&mut events);
     let (events, places) =
         if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
@@ -311,6 +327,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     }
     out.blocks = blocks;
     out.facts = merged.facts.finish();
+    out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
     out.toc = build_toc(&out.facts.headings);
     // The heading ids, beside the footnotes' names collected above.
     out.ids.extend(ids.used);
