@@ -359,7 +359,10 @@ mod tests {
     #[test]
     fn a_leading_heading_is_the_title_when_front_matter_has_none() {
         assert_eq!(p("# Aftercare\n\ntext").unwrap().0.title.as_deref(), Some("Aftercare"));
-        assert_eq!(p("---\ndescription: D\n---\n\n# Aftercare\n").unwrap().0.title.as_deref(), Some("Aftercare"));
+        assert_eq!(
+            p("---\ndescription: D\n---\n\n# Aftercare\n").unwrap().0.title.as_deref(),
+            Some("Aftercare")
+        );
         assert_eq!(p("---\ntitle: Kept\n---\n# Aftercare\n").unwrap().0.title.as_deref(), Some("Kept"));
     }
 

@@ -27,11 +27,11 @@ use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_pat
 mod address;
 mod facts;
 mod title;
-pub(crate) use title::leading_title;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, HeadingFact, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, dest_offset};
+pub(crate) use title::leading_title;
 
 /// The heading anchor's icon: two links of a chain, in the text's colour.
 const ANCHOR_ICON: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";

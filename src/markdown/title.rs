@@ -56,7 +56,8 @@ pub(crate) fn leading_title(body: &str) -> Option<String> {
     let mut lead = Lead::default();
     let mut events = Parser::new_ext(body, super::options());
     events.find(|e| lead.opens_title(e))?;
-    let inside: Vec<Event<'_>> = events.take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
+    let inside: Vec<Event<'_>> =
+        events.take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_)))).collect();
     Some(super::plain_text(&inside)).filter(|t| !t.is_empty())
 }
 
@@ -88,7 +89,10 @@ impl Shown {
         }
         for &(open, close, level) in &self.spans {
             let to = (level + 1).min(6);
-            let edits = [(open, format!("<h{level}"), format!("<h{to}")), (close, format!("</h{level}>"), format!("</h{to}>"))];
+            let edits = [
+                (open, format!("<h{level}"), format!("<h{to}")),
+                (close, format!("</h{level}>"), format!("</h{to}>")),
+            ];
             for (at, from, into) in edits {
                 if let Some(Event::Html(html)) = events.get_mut(at) {
                     *html = CowStr::from(html.replacen(&from, &into, 1));
@@ -118,8 +122,37 @@ mod tests {
     #[test]
     fn a_leading_heading_after_blank_lines_and_comments_is_the_title() {
         assert_eq!(leading_title("# Aftercare\n\ntext").as_deref(), Some("Aftercare"));
-        assert_eq!(leading_title("\n\n<!-- note\nmore -->\n\n# The *first* `day`\n").as_deref(), Some("The first day"));
+        assert_eq!(
+            leading_title("\n\n<!-- note\nmore -->\n\n# The *first* `day`\n").as_deref(),
+            Some("The first day")
+        );
         assert_eq!(leading_title("Aftercare\n=========\n").as_deref(), Some("Aftercare"));
+    }
+
+    #[test]
+    fn an_h1_left_shifts_every_heading_and_h6_stays_h6() {
+        let fact = |level| HeadingFact { level, offset: 0, id: String::new(), text: String::new() };
+        let mut events: Vec<Event<'_>> = ["<h1 id=\"a\">", "A</h1>\n", "<h6 id=\"b\">", "B</h6>\n"]
+            .map(|h| Event::Html(h.into()))
+            .to_vec();
+        let mut shown = Shown { dropped: Some(0), ..Shown::default() };
+        shown.wrote(0, 1, 1);
+        shown.wrote(2, 3, 6);
+        shown.shift_html(&mut events);
+        let html: Vec<String> = events
+            .iter()
+            .map(|e| if let Event::Html(h) = e { h.to_string() } else { String::new() })
+            .collect();
+        assert_eq!(html, ["<h2 id=\"a\">", "A</h2>\n", "<h6 id=\"b\">", "B</h6>\n"]);
+        let mut headings = vec![fact(1), fact(1), fact(6)];
+        assert_eq!(shown.shift_facts(&mut headings).map(|h| h.level), Some(1));
+        assert_eq!(headings.iter().map(|h| h.level).collect::<Vec<_>>(), [2, 6]);
+        // Without an h1 left, nothing shifts.
+        let mut shown = Shown::default();
+        shown.wrote(2, 3, 6);
+        let mut headings = vec![fact(2)];
+        assert_eq!(shown.shift_facts(&mut headings), None);
+        assert_eq!(headings[0].level, 2);
     }
 
     #[test]

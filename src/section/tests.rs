@@ -69,7 +69,16 @@ fn a_section_needs_a_title() {
     assert_eq!(d.message, "this section has no title");
     assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
     let d = parse_section(Path::new("content/news/_index.md"), "No front matter").unwrap_err();
-    assert_eq!(d.help.as_deref(), Some("start the file with front matter:\n---\ntitle: News\n---"));
+    assert_eq!(
+        d.help.as_deref(),
+        Some(
+            "start the file with its title as a heading, `# News`, or with front matter:\n---\ntitle: News\n---"
+        )
+    );
+    // Or its text leads with its title (issue 14).
+    let s =
+        parse_section(Path::new("content/news/_index.md"), "<!-- old -->\n# Clinic news\n\nText.").unwrap();
+    assert_eq!(s.title, "Clinic news");
 }
 
 #[test]
