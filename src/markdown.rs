@@ -225,7 +225,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             ) => depth = depth.saturating_sub(1),
             _ => {}
         }
-        if lead.opens_title(&event) {
+        // A block's fence (blanked above) comes before anything inside it.
+        if next_fence == 0 && lead.opens_title(&event) {
             shown.dropped = Some(headings);
         }
         match event {
@@ -853,6 +854,22 @@ pub(crate) mod tests {
         let file = PathBuf::from("content/a.md");
         let index = site(&[("a.md", "/a/")]);
         render_markdown(&PageRef { file: &file, text, body_offset, number: 0 }, &index).facts
+    }
+
+    #[test]
+    fn the_leading_h1_is_not_shown_and_later_h1s_shift_down() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render("content/a.md", 0, "<!-- x -->\n# Title\n\nText.\n\n# Part\n\n## Step\n", &index);
+        assert!(!r.html.contains("Title"), "{}", r.html);
+        assert!(r.html.starts_with("<!-- x -->\n<p>Text.</p>\n<h2 id=\"part\">Part "), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"step\">Step "), "{}", r.html);
+        assert_eq!(
+            r.toc.iter().map(|e| (e.level, e.title.as_str(), e.children.len())).collect::<Vec<_>>(),
+            [(2, "Part", 1)]
+        );
+        // Inside a block at the top of the page, a heading is the block's, not the title.
+        let r = render("content/a.md", 0, ":::faq\n# Question\n:::\n", &index);
+        assert_eq!(r.facts.title_heading, None);
     }
 
     #[test]
