@@ -17,7 +17,8 @@ use crate::yaml::parse_yaml;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    /// The page's title (required).
+    /// The page's title: required, unless the page's text starts with its
+    /// title as a level-1 heading (`# Aftercare`), which then fills it in.
     #[serde(default)]
     pub title: Option<String>,
     /// Meta description for search results and link previews.
@@ -239,14 +240,20 @@ pub fn parse_front_matter(file: &Path, text: &str) -> Result<(FrontMatter, Front
     } else {
         parse_yaml(file, text, split.yaml, split.yaml_line, "front matter")?
     };
+    let mut front = front;
+    if front.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
+        // Content written for other generators names its page by its first
+        // heading (`markdown/title.rs`).
+        front.title = crate::markdown::leading_title(split.body);
+    }
     match &front.title {
-        Some(t) if !t.trim().is_empty() => Ok((front, FrontFacts::of(&split))),
-        _ => Err(Diagnostic::error(file, "this page has no title")
+        Some(_) => Ok((front, FrontFacts::of(&split))),
+        None => Err(Diagnostic::error(file, "this page has no title")
             .at(text, Location { line: 1, column: 1 })
             .with_help(if split.yaml_line == 1 && split.yaml.is_empty() && !text.starts_with("---") {
-                "start the file with front matter:\n---\ntitle: The page title\n---"
+                "start the page with its title as a heading, `# The page title`, or with front matter:\n---\ntitle: The page title\n---"
             } else {
-                "add a line `title: The page title` to the front matter"
+                "add a line `title: The page title` to the front matter, or start the page's text with its title as a heading: `# The page title`"
             })),
     }
 }
@@ -341,9 +348,22 @@ mod tests {
 
     #[test]
     fn missing_or_empty_title_is_an_error() {
-        assert!(p("# no front matter").unwrap_err().message.contains("no title"));
+        let d = p("no front matter\n\n# Late").unwrap_err();
+        assert_eq!(d.message, "this page has no title");
+        assert!(d.help.as_deref().unwrap().starts_with("start the page with its title as a heading"));
         assert!(p("---\n---\nx").unwrap_err().message.contains("no title"));
-        assert!(p("---\ntitle: ''\n---\nx").unwrap_err().message.contains("no title"));
+        let d = p("---\ntitle: ''\n---\nx").unwrap_err();
+        assert!(d.help.as_deref().unwrap().contains("`# The page title`"), "{:?}", d.help);
+    }
+
+    #[test]
+    fn a_leading_heading_is_the_title_when_front_matter_has_none() {
+        assert_eq!(p("# Aftercare\n\ntext").unwrap().0.title.as_deref(), Some("Aftercare"));
+        assert_eq!(
+            p("---\ndescription: D\n---\n\n# Aftercare\n").unwrap().0.title.as_deref(),
+            Some("Aftercare")
+        );
+        assert_eq!(p("---\ntitle: Kept\n---\n# Aftercare\n").unwrap().0.title.as_deref(), Some("Kept"));
     }
 
     #[test]

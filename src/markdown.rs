@@ -32,10 +32,12 @@ use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_pat
 
 mod address;
 mod facts;
+mod title;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
-pub(crate) use facts::{BodyFacts, LinkKind, PageFacts, Prose, ProseBlock};
-use facts::{FactsCollector, HeadingFact, dest_offset};
+pub(crate) use facts::{BodyFacts, HeadingFact, LinkKind, PageFacts, Prose, ProseBlock};
+use facts::{FactsCollector, dest_offset};
+pub(crate) use title::leading_title;
 
 /// The heading anchor's icon: two links of a chain, in the text's colour.
 const ANCHOR_ICON: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";
@@ -211,6 +213,9 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings = 0;
+    // The body's own `# Title`, not shown; later h1s shift (`title.rs`).
+    let mut lead = title::Lead::default();
+    let mut shown = title::Shown::default();
 
     let mut cites = false;
     let mut merged = MergedText::new(body, page.body_offset);
@@ -239,6 +244,10 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             ) => depth = depth.saturating_sub(1),
             _ => {}
         }
+        // A block's fence (blanked above) comes before anything inside it.
+        if next_fence == 0 && lead.opens_title(&event) {
+            shown.dropped = Some(headings);
+        }
         match event {
             Event::Start(Tag::Heading { level, id, classes, .. }) => {
                 let class = if classes.is_empty() {
@@ -251,6 +260,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, level, given_id, class)) = heading.take() else { continue };
+                if shown.dropped == Some(headings) {
+                    merged.facts.name_heading(headings, String::new(), plain_text(&events[start + 1..]));
+                    events.truncate(start);
+                    headings += 1;
+                    continue;
+                }
                 let title = plain_text(&events[start + 1..]);
                 let base = given_id.unwrap_or_else(|| slugify(&title));
                 let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
@@ -263,6 +278,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     format!(" <a class=\"anchor\" href=\"#{0}\" aria-labelledby=\"{0}\">{ANCHOR_ICON}</a></h{n}>\n", escape_html(&id))
                         .into(),
                 ));
+                shown.wrote(start, events.len() - 1, n);
                 merged.facts.name_heading(headings, id, title);
                 headings += 1;
             }
@@ -324,6 +340,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     for _ in next_fence..fences.len() {
         events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
     }
+    shown.shift_html(&mut events);
     let (events, places) =
         if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
     out.html.reserve(body.len() + body.len() / 2);
@@ -338,6 +355,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     }
     out.blocks = blocks;
     out.facts = merged.facts.finish();
+    out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
     out.toc = build_toc(&out.facts.headings);
     // The heading ids, beside the footnotes' names collected above.
     out.ids.extend(ids.used);
@@ -996,6 +1014,22 @@ pub(crate) mod tests {
         let file = PathBuf::from("content/a.md");
         let index = site(&[("a.md", "/a/")]);
         render_markdown(&PageRef { file: &file, text, body_offset, number: 0 }, &index).facts
+    }
+
+    #[test]
+    fn the_leading_h1_is_not_shown_and_later_h1s_shift_down() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render("content/a.md", 0, "<!-- x -->\n# Title\n\nText.\n\n# Part\n\n## Step\n", &index);
+        assert!(!r.html.contains("Title"), "{}", r.html);
+        assert!(r.html.starts_with("<!-- x -->\n<p>Text.</p>\n<h2 id=\"part\">Part "), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"step\">Step "), "{}", r.html);
+        assert_eq!(
+            r.toc.iter().map(|e| (e.level, e.title.as_str(), e.children.len())).collect::<Vec<_>>(),
+            [(2, "Part", 1)]
+        );
+        // Inside a block at the top of the page, a heading is the block's, not the title.
+        let r = render("content/a.md", 0, ":::faq\n# Question\n:::\n", &index);
+        assert_eq!(r.facts.title_heading, None);
     }
 
     #[test]

@@ -163,17 +163,21 @@ pub fn parse_section(
     } else {
         parse_yaml(path, text, split.yaml, split.yaml_line, "front matter")?
     };
+    // As a page's: the front matter's, or the text's leading `# News`.
     let title = match &meta.title {
         Some(t) if !t.trim().is_empty() => t.clone(),
-        _ => {
-            return Err(Diagnostic::error(path, "this section has no title")
-                .at(text, Location { line: 1, column: 1 })
-                .with_help(if split.yaml.is_empty() && !text.starts_with("---") {
-                    "start the file with front matter:\n---\ntitle: News\n---"
-                } else {
-                    "add a line `title: News` to the front matter"
-                }));
-        }
+        _ => match crate::markdown::leading_title(split.body) {
+            Some(t) => t,
+            None => {
+                return Err(Diagnostic::error(path, "this section has no title")
+                    .at(text, Location { line: 1, column: 1 })
+                    .with_help(if split.yaml.is_empty() && !text.starts_with("---") {
+                        "start the file with its title as a heading, `# News`, or with front matter:\n---\ntitle: News\n---"
+                    } else {
+                        "add a line `title: News` to the front matter, or start its text with its title as a heading: `# News`"
+                    }));
+            }
+        },
     };
     // A section has no `slug`: its address is its folder's.
     let url = crate::url::page_path_as(path, None, style).map_err(|why| match style {

@@ -29,6 +29,19 @@ use crate::url::{alias_output, page_path_as};
 mod cache;
 pub use cache::ParseCache;
 
+/// A site without `content/index.md` (nor a top `_index.md`) has no home
+/// page, which the theme's header links every page to (issue 14: `check`
+/// then blamed the theme's links). A warning, not an error: a site whose own
+/// templates never link to `/` builds; the theme's links fail as broken links
+/// that name the missing file.
+fn no_home_page(pages: &[Page], sections: &[SiteSection]) -> Option<Diagnostic> {
+    let home = pages.iter().any(|p| p.path == "/") || sections.iter().any(|s| s.source.path == "/");
+    (!home).then(|| {
+        Diagnostic::warning("content/index.md", "the site has no home page: there is no content/index.md")
+            .with_help("add content/index.md with the home page's title and text; every page links to it (/)")
+    })
+}
+
 /// What changes how a site is parsed.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
@@ -321,6 +334,9 @@ pub fn parse_site_cached(
                 &mut || per_file.admit(file),
             ));
         }
+    }
+    if let Some(warning) = no_home_page(&pages, &sections) {
+        warnings.push(warning);
     }
     let menu = site_menu(&pages, &sections);
     let submenu = site_submenu(&pages, &menu, &index, &mut problems);

@@ -304,8 +304,8 @@ mod tests {
 
     #[test]
     fn headings_from_markdown_and_html_in_order() {
-        let s = scan("# One\n\ntext\n\n<h3>Three</h3>\n\n## Two\n");
-        assert_eq!(s.headings.iter().map(|h| h.0).collect::<Vec<_>>(), [1, 3, 2]);
-        assert_eq!(s.headings[1].1, 17 + "# One\n\ntext\n\n".len());
+        let s = scan("## One\n\ntext\n\n<h3>Three</h3>\n\n## Two\n");
+        assert_eq!(s.headings.iter().map(|h| h.0).collect::<Vec<_>>(), [2, 3, 2]);
+        assert_eq!(s.headings[1].1, 17 + "## One\n\ntext\n\n".len());
     }
 }

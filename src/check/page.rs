@@ -46,8 +46,41 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
     let d = Diagnostic::warning(page.source, message);
     match key_in(page, key).or_else(|| key_in(page, "title")) {
         Some(loc) => d.at(page.text, loc),
-        None => d,
+        // A title taken from the page's `# Title` is fixed there.
+        None => match &page.facts.body.title_heading {
+            Some(h) if key == "title" => d.at_offset(page.text, h.offset),
+            _ => d,
+        },
     }
+}
+
+/// A page with both a `title` and a leading `# Heading` that say different
+/// things: the heading is not shown (the page has one `<h1>`, its title),
+/// so its words are lost unless the owner moves them into the title.
+pub(crate) fn check_title_heading(page: PageFile<'_>) -> Option<Diagnostic> {
+    let heading = page.facts.body.title_heading.as_ref()?;
+    let title = page.meta.title.as_deref()?;
+    // Smart punctuation curls the heading's quotes and dashes, not the title's.
+    let plain = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' => '\'',
+                '\u{201c}' | '\u{201d}' => '"',
+                '\u{2013}' | '\u{2014}' => '-',
+                c => c,
+            })
+            .collect::<String>()
+            .replace("...", "\u{2026}")
+    };
+    (plain(title) != plain(&heading.text)).then(|| {
+        Diagnostic::warning(
+            page.source,
+            format!("the page's first heading `{}` is not its title `{title}`; the heading is not shown", heading.text),
+        )
+        .at_offset(page.text, heading.offset)
+        .with_help("the title is the page's heading and its name in menus and search results: put the words you want in `title` and delete this line")
+    })
 }
 
 fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
@@ -263,6 +296,30 @@ mod tests {
         let d = &check_review(p, 12, date("2025-01-01"))[0];
         assert!(d.message.contains("no `reviewed` date"), "{}", d.message);
         assert_eq!(d.location.map(|l| l.line), Some(3));
+    }
+
+    #[test]
+    fn a_leading_heading_unlike_the_title_is_reported_at_the_heading() {
+        let with = |text: &str| {
+            let p = page(text);
+            let heading = text.find("# ").map(|at| crate::markdown::HeadingFact {
+                level: 1,
+                offset: at,
+                id: String::new(),
+                text: crate::markdown::leading_title(&text[p.facts.front.body_offset..]).unwrap(),
+            });
+            let mut facts = p.facts.clone();
+            facts.body.title_heading = heading;
+            check_title_heading(PageFile { facts: Box::leak(Box::new(facts)), ..p })
+        };
+        assert!(with("---\ntitle: Don't panic\n---\n# Don't panic\n").is_none());
+        assert!(with("# From the heading\n").is_none());
+        let d = with("---\ntitle: Aftercare\n---\n\n# After your treatment\n").unwrap();
+        assert_eq!(
+            d.message,
+            "the page's first heading `After your treatment` is not its title `Aftercare`; the heading is not shown"
+        );
+        assert_eq!(d.location.map(|l| l.line), Some(5));
     }
 
     #[test]

@@ -238,6 +238,13 @@ pub(crate) fn link_message(image: bool, shown: &str, problem: &LinkProblem) -> (
         LinkProblem::Missing { file, suggestion } => {
             let message = if image {
                 format!("image `{shown}` not found: the built site has no file {file}")
+            } else if file == "index.html" {
+                // Issue 14: the theme links every page to the home page.
+                let help = "add content/index.md with the home page's title and text";
+                return (
+                    format!("link to `{shown}`, but the site has no home page: there is no content/index.md"),
+                    Some(help.to_string()),
+                );
             } else if file.ends_with("index.html") || !file.contains('.') {
                 // An address, not a file: say it as one (`/contact/`, not `contact/index.html`).
                 format!("link to `{shown}`, but no page has the address {}", site_form(file, ""))

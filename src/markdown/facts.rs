@@ -45,8 +45,11 @@ pub(crate) struct PageFacts {
 pub(crate) struct BodyFacts {
     /// Markdown links and images, in order.
     pub(crate) links: Vec<LinkFact>,
-    /// Markdown headings, in order.
+    /// Markdown headings shown, in order, at the level shown (`title.rs`).
     pub(crate) headings: Vec<HeadingFact>,
+    /// The level-1 heading that led the body, not shown: the page's own
+    /// title (`title.rs`).
+    pub(crate) title_heading: Option<HeadingFact>,
     /// Raw HTML pieces, in order.
     pub(crate) raw_html: Vec<RawHtml>,
     /// Prose for the reading level.
@@ -551,7 +554,9 @@ mod tests {
         );
         let headings: Vec<(u8, usize, &str, &str)> =
             f.headings.iter().map(|h| (h.level, h.offset, h.id.as_str(), h.text.as_str())).collect();
-        assert_eq!(headings, [(1, 0, "one", "One"), (2, 99, "second", "Two")]);
+        // The leading `# One` is the page's own title, not shown (`title.rs`).
+        assert_eq!(headings, [(2, 99, "second", "Two")]);
+        assert_eq!(f.title_heading.map(|h| (h.level, h.offset, h.text)), Some((1, 0, "One".to_string())));
     }
 
     #[test]

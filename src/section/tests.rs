@@ -80,10 +80,18 @@ fn a_section_needs_a_title() {
     .unwrap_err();
     assert_eq!(d.message, "this section has no title");
     assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
-    let d =
-        parse_section(Path::new("content/news/_index.md"), "No front matter", crate::url::UrlStyle::Slugs)
-            .unwrap_err();
-    assert_eq!(d.help.as_deref(), Some("start the file with front matter:\n---\ntitle: News\n---"));
+    let slugs = crate::url::UrlStyle::Slugs;
+    let d = parse_section(Path::new("content/news/_index.md"), "No front matter", slugs).unwrap_err();
+    assert_eq!(
+        d.help.as_deref(),
+        Some(
+            "start the file with its title as a heading, `# News`, or with front matter:\n---\ntitle: News\n---"
+        )
+    );
+    // Or its text leads with its title (issue 14).
+    let s = parse_section(Path::new("content/news/_index.md"), "<!-- old -->\n# Clinic news\n\nText.", slugs)
+        .unwrap();
+    assert_eq!(s.title, "Clinic news");
 }
 
 #[test]

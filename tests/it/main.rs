@@ -16,6 +16,7 @@ mod limits;
 mod medical;
 mod messages;
 mod migrate_links;
+mod migrate_pages;
 mod output;
 mod sections;
 mod serve;
