@@ -63,6 +63,11 @@ impl Diagnostic {
         }
     }
 
+    /// A diagnostic of `severity` about a whole file.
+    pub fn new(severity: Severity, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic { severity, ..Diagnostic::error(file, message) }
+    }
+
     /// A warning about a whole file.
     pub fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
@@ -81,6 +86,13 @@ impl Diagnostic {
     pub fn at_offset(self, source: &str, offset: usize) -> Self {
         let location = location_of(source, offset);
         self.at(source, location)
+    }
+
+    /// The same diagnostic as an error or a warning (a broken link is
+    /// either, as `broken_links:` says).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
     }
 
     /// Adds a hint on how to fix it.
@@ -212,10 +224,12 @@ impl PerFile {
         }
     }
 
-    /// One error per file that had more problems than were reported.
-    pub(crate) fn summaries(&self) -> impl Iterator<Item = Diagnostic> + '_ {
-        self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(|(file, n)| {
-            Diagnostic::error(
+    /// One diagnostic per file that had more problems than were reported,
+    /// with how many it had: an error or a warning as the links were.
+    pub(crate) fn summaries(&self, severity: Severity) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(move |(file, n)| {
+            Diagnostic::new(
+                severity,
                 file,
                 format!(
                     "{} more broken links in this file are not shown, {n} in all",

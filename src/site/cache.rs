@@ -43,8 +43,16 @@ pub struct ParseCache {
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
 /// Every page's source key and URL, the drafts, the sections, and the images
-/// (a picture names its variants by the image's bytes).
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>, u64);
+/// (a picture names its variants by the image's bytes), and the heading
+/// rule and severity of broken links the bodies were rendered with.
+type LinkKey = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    u64,
+    (crate::config::HeadingRule, crate::config::BrokenLinks),
+);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -119,6 +127,7 @@ impl ParseCache {
             sorted(&index.drafts),
             sorted(index.sections.keys()),
             index.images.print,
+            (index.heading_ids, index.broken_links),
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
