@@ -21,7 +21,7 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::TocEntry;
-use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, did_you_mean};
+use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, NearNames};
 use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path};
 
 mod address;
@@ -61,6 +61,10 @@ pub(crate) struct PageIndex {
     pub(crate) heading_ids: HeadingRule,
     /// What a broken link is (`broken_links:`, `--broken-links`).
     pub(crate) broken_links: crate::config::BrokenLinks,
+    /// The pages' and sections' files, for suggestions, made when first needed.
+    pub(crate) near_sources: std::sync::OnceLock<NearNames>,
+    /// The addresses in `paths`, for suggestions, made when first needed.
+    pub(crate) near_paths: std::sync::OnceLock<NearNames>,
 }
 
 /// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
@@ -599,9 +603,7 @@ fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex
     };
     let mut d = Diagnostic::error(file, message);
     if let Some(k) = key {
-        let known: Vec<&str> =
-            index.by_source.keys().chain(index.sections.keys()).map(String::as_str).collect();
-        if let Some(best) = did_you_mean(k, &known) {
+        if let Some(best) = index.near_sources().best(k) {
             d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
         }
     }
@@ -633,6 +635,18 @@ pub(crate) fn page_link<'a>(
 }
 
 impl PageIndex {
+    /// The pages' and sections' files, indexed for suggestions.
+    pub(crate) fn near_sources(&self) -> &NearNames {
+        self.near_sources.get_or_init(|| {
+            NearNames::new(self.by_source.keys().chain(self.sections.keys()).map(String::as_str))
+        })
+    }
+
+    /// The addresses of the pages and sections, indexed for suggestions.
+    pub(crate) fn near_paths(&self) -> &NearNames {
+        self.near_paths.get_or_init(|| NearNames::new(self.paths.iter().map(String::as_str)))
+    }
+
     /// The number in `paths` of the page or section whose file is `key`
     /// (relative to `content/`).
     pub(crate) fn target(&self, key: &str) -> Option<usize> {

@@ -77,11 +77,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     if pruned > 0 {
         log::debug!("images: {pruned} unused files removed from the cache");
     }
+    let mut warnings: Vec<Diagnostic> = site.warnings.into_iter().chain(placeholders).collect();
+    if !link_warnings.is_empty() {
+        // Broken links found by the parse stage and again in the built pages are shown once.
+        warnings.append(&mut link_warnings);
+        crate::error::sort_and_dedup(&mut warnings);
+    }
     Ok(BuildSummary {
         pages,
         files: paths.len(),
         elapsed: started.elapsed(),
-        warnings: site.warnings.into_iter().chain(placeholders).chain(link_warnings).collect(),
+        warnings,
         images_encoded: images.encoded(),
         image_variants,
     })

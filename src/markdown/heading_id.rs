@@ -84,7 +84,13 @@ pub enum HeadingRule {
 impl HeadingRule {
     /// The id `text` (a heading's words, without markup) gets before it is
     /// made unique; may be empty.
+    ///
+    /// The text is taken as the author wrote it: the typographic quotes and
+    /// dashes smart punctuation made (`’`, `–`) are turned back into what
+    /// they were typed as (`'`, `--`), which is what the other platforms see.
     pub(crate) fn slug(self, text: &str) -> String {
+        let typed = if self == HeadingRule::Dotwork { None } else { as_typed(text) };
+        let text = typed.as_deref().unwrap_or(text);
         match self {
             HeadingRule::Github => github(text),
             HeadingRule::Gitlab => gitlab(text),
@@ -104,6 +110,25 @@ impl HeadingRule {
             _ => ('-', 1),
         }
     }
+}
+
+/// `text` with smart punctuation undone, when it has any.
+fn as_typed(text: &str) -> Option<String> {
+    let smart = |c: char| matches!(c, '‘' | '’' | '“' | '”' | '–' | '—' | '…');
+    text.contains(smart).then(|| {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            match c {
+                '‘' | '’' => out.push('\''),
+                '“' | '”' => out.push('"'),
+                '–' => out.push_str("--"),
+                '—' => out.push_str("---"),
+                '…' => out.push_str("..."),
+                c => out.push(c),
+            }
+        }
+        out
+    })
 }
 
 /// Whether GitHub's and GitLab's rules keep `c` (besides `-` and the
@@ -506,6 +531,9 @@ mod tests {
             ]
         );
         assert_eq!(HeadingRule::Mediawiki.slug("a__b _ c"), "a_b_c");
+        // Smart punctuation is undone: the author typed `What's new -- now`.
+        assert_eq!(HeadingRule::Mediawiki.slug("What’s new – now"), "What's_new_--_now");
+        assert_eq!(HeadingRule::Github.slug("What’s new – now"), "whats-new----now");
     }
 
     #[test]

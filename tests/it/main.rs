@@ -15,6 +15,7 @@ mod init;
 mod limits;
 mod medical;
 mod messages;
+mod migrate_ids;
 mod output;
 mod sections;
 mod serve;
