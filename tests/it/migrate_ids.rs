@@ -205,7 +205,10 @@ const BROKEN: [(&str, &str); 4] = [
         "--> content/index.md:9:40",
     ),
     ("link to `/contact-us/`, but no page has the address /contact-us/", "--> content/index.md:11:39"),
-    ("link to `files/leaflet.pdf`, but the built site has no file files/leaflet.pdf", "--> content/index.md:13:41"),
+    (
+        "link to `files/leaflet.pdf`, but the built site has no file files/leaflet.pdf",
+        "--> content/index.md:13:41",
+    ),
 ];
 
 #[test]
@@ -267,6 +270,12 @@ fn check_with_broken_links_warn_reports_every_problem_in_one_pass() {
     }
     // Found by the parse stage and again in the built page: shown once.
     assert_eq!(run.stderr.matches("no page has the address /contact-us/").count(), 1, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("`#intro`").count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: link to `#intro`, but this page has no heading with that id"),
+        "{}",
+        run.stderr
+    );
     // The missing file is found by the check of the built pages, which a
     // build error would have stopped before: every class in one pass.
     assert!(run.stderr.contains("leaflet.pdf"), "{}", run.stderr);
