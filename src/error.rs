@@ -306,7 +306,7 @@ fn word_end(text: &str, start: usize) -> usize {
 /// of names as close, the first in alphabetical order, so that the answer
 /// does not depend on the order they come in. For a few names (a file's
 /// keys, the theme's blocks); many (a site's pages) are searched with
-/// [`NearNames`].
+/// `NearNames`.
 pub fn did_you_mean<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let mut near = Near::new(unknown);
     known.iter().filter_map(|k| near.distance(k).map(|d| (d, *k))).min().map(|(_, k)| k)

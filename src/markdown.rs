@@ -602,10 +602,8 @@ fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex
         None => format!("link to `{written}`, which points outside content/"),
     };
     let mut d = Diagnostic::error(file, message);
-    if let Some(k) = key {
-        if let Some(best) = index.near_sources().best(k) {
-            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
-        }
+    if let Some(best) = key.and_then(|k| index.near_sources().best(k)) {
+        d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
     }
     d
 }
