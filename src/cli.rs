@@ -141,6 +141,10 @@ pub struct BuildArgs {
     /// delete them: all in the output folder but .git and CNAME.
     #[arg(long)]
     pub force: bool,
+    /// Broken links (to a missing page, file or #anchor) are errors or only
+    /// warnings [default: site.yaml's broken_links, else error].
+    #[arg(long, value_name = "WHAT")]
+    pub broken_links: Option<crate::config::BrokenLinks>,
 }
 
 /// Arguments of `dotwork serve`.
@@ -161,6 +165,10 @@ pub struct ServeArgs {
     /// Open the site in your web browser.
     #[arg(long)]
     pub open: bool,
+    /// Broken links (to a missing page, file or #anchor) are errors or only
+    /// warnings [default: site.yaml's broken_links, else error].
+    #[arg(long, value_name = "WHAT")]
+    pub broken_links: Option<crate::config::BrokenLinks>,
 }
 
 /// Arguments of `dotwork check`.
@@ -175,4 +183,8 @@ pub struct CheckArgs {
     /// Also check pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Broken links (to a missing page, file or #anchor) are errors or only
+    /// warnings [default: site.yaml's broken_links, else error].
+    #[arg(long, value_name = "WHAT")]
+    pub broken_links: Option<crate::config::BrokenLinks>,
 }

@@ -49,6 +49,18 @@ pub struct SiteConfig {
     /// elsewhere whose old addresses must keep working; issue 14).
     #[serde(default)]
     pub urls: crate::url::UrlStyle,
+    /// How a heading's text becomes its id, as the platform the pages were
+    /// written for made it (`github`, the default; `gitlab`, `pandoc`,
+    /// `python-markdown`, `kramdown`, `mediawiki`; `dotwork` for dotwork's
+    /// rule before issue 14). A heading's `{#id}` always wins.
+    #[serde(default)]
+    pub heading_ids: HeadingRule,
+    /// What a broken link (to a missing page, file or `#anchor`, or an
+    /// address no page has) is: an `error` (the default: the site does not
+    /// build) or a `warn`ing, so that a site moved from elsewhere builds
+    /// while its links are fixed. `--broken-links` overrides it.
+    #[serde(default)]
+    pub broken_links: BrokenLinks,
     /// The clinic's contact details, shown on every page.
     #[serde(default)]
     pub clinic: Clinic,
@@ -158,6 +170,29 @@ impl Host {
             Host::Netlify => "Netlify",
             Host::CloudflarePages => "Cloudflare Pages",
             Host::Other => "another host",
+        }
+    }
+}
+
+pub use crate::markdown::HeadingRule;
+
+/// What a broken link is: `broken_links:` in site.yaml, or `--broken-links`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrokenLinks {
+    /// An error: the site does not build, `check` fails.
+    #[default]
+    Error,
+    /// A warning: the site builds; `check` fails only with `--strict`.
+    Warn,
+}
+
+impl BrokenLinks {
+    /// The severity of a broken link's diagnostic.
+    pub fn severity(self) -> crate::error::Severity {
+        match self {
+            BrokenLinks::Error => crate::error::Severity::Error,
+            BrokenLinks::Warn => crate::error::Severity::Warning,
         }
     }
 }

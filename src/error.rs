@@ -63,6 +63,11 @@ impl Diagnostic {
         }
     }
 
+    /// A diagnostic of `severity` about a whole file.
+    pub fn new(severity: Severity, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic { severity, ..Diagnostic::error(file, message) }
+    }
+
     /// A warning about a whole file.
     pub fn warning(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
@@ -81,6 +86,13 @@ impl Diagnostic {
     pub fn at_offset(self, source: &str, offset: usize) -> Self {
         let location = location_of(source, offset);
         self.at(source, location)
+    }
+
+    /// The same diagnostic as an error or a warning (a broken link is
+    /// either, as `broken_links:` says).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
     }
 
     /// Adds a hint on how to fix it.
@@ -212,10 +224,12 @@ impl PerFile {
         }
     }
 
-    /// One error per file that had more problems than were reported.
-    pub(crate) fn summaries(&self) -> impl Iterator<Item = Diagnostic> + '_ {
-        self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(|(file, n)| {
-            Diagnostic::error(
+    /// One diagnostic per file that had more problems than were reported,
+    /// with how many it had: an error or a warning as the links were.
+    pub(crate) fn summaries(&self, severity: Severity) -> impl Iterator<Item = Diagnostic> + '_ {
+        self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(move |(file, n)| {
+            Diagnostic::new(
+                severity,
                 file,
                 format!(
                     "{} more broken links in this file are not shown, {n} in all",
@@ -236,6 +250,22 @@ fn count_errors(diagnostics: &[Diagnostic]) -> String {
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (&a.file, a.location, a.severity, &a.message).cmp(&(&b.file, b.location, b.severity, &b.message))
+    });
+}
+
+/// Sorts diagnostics ([`sort_diagnostics`]) and drops repeats: the same
+/// message at the same place, found by two stages (a broken link the parse
+/// stage reports as a warning with `broken_links: warn`, and `check` again).
+/// The one kept has a help line if either had.
+pub fn sort_and_dedup(diagnostics: &mut Vec<Diagnostic>) {
+    sort_diagnostics(diagnostics);
+    diagnostics.dedup_by(|later, kept| {
+        let same = (&later.file, later.location, later.severity, &later.message)
+            == (&kept.file, kept.location, kept.severity, &kept.message);
+        if same && kept.help.is_none() {
+            kept.help = later.help.take();
+        }
+        same
     });
 }
 
@@ -272,10 +302,109 @@ fn word_end(text: &str, start: usize) -> usize {
     if len == 0 { start + rest.chars().next().map_or(0, char::len_utf8) } else { start + len }
 }
 
-/// The known name closest to `unknown`, if it is close enough to be a typo.
+/// The known name closest to `unknown`, if it is close enough to be a typo;
+/// of names as close, the first in alphabetical order, so that the answer
+/// does not depend on the order they come in. For a few names (a file's
+/// keys, the theme's blocks); many (a site's pages) are searched with
+/// `NearNames`.
 pub fn did_you_mean<'a>(unknown: &str, known: &[&'a str]) -> Option<&'a str> {
     let mut near = Near::new(unknown);
-    known.iter().filter_map(|k| near.distance(k).map(|d| (d, *k))).min_by_key(|&(d, _)| d).map(|(_, k)| k)
+    known.iter().filter_map(|k| near.distance(k).map(|d| (d, *k))).min().map(|(_, k)| k)
+}
+
+/// Many names (every page of a site, every file of the built site), indexed
+/// so that finding the one a mistyped name meant costs a bounded number of
+/// comparisons, whatever the number of names (issue 14: `check` spent 61 s
+/// and 1.4 GiB comparing thousands of broken links with each of 14,600
+/// pages), and gives the same answer on every run.
+///
+/// Compared with the typed name: the names in its folder (`care/` of
+/// `care/aftercare.md`), the names with its last part in other folders (a
+/// page that moved), and up to [`NEIGHBOURS`] on each side of where it
+/// would sort (names that share the longest beginning with it). The nearest
+/// by edit distance wins, the first alphabetically on a tie. Each distinct
+/// typed name is looked up once: a broken link in a template is on every page.
+#[derive(Debug, Default)]
+pub(crate) struct NearNames {
+    /// Sorted, without repeats.
+    names: Vec<String>,
+    /// Folder (up to and with the last `/`) -> numbers in `names`.
+    by_folder: std::collections::HashMap<String, Vec<u32>>,
+    /// Last part -> numbers in `names`.
+    by_last: std::collections::HashMap<String, Vec<u32>>,
+    /// Answers given, by typed name.
+    cache: std::sync::Mutex<std::collections::HashMap<String, Option<u32>>>,
+}
+
+/// How many names on each side of a typed name's place in sorted order
+/// [`NearNames`] compares it with.
+pub(crate) const NEIGHBOURS: usize = 200;
+
+/// A name's folder, up to and with its last `/` (empty when none), and its
+/// last part; a trailing `/` belongs to the last part (`care/` of `/care/`).
+fn folder_and_last(name: &str) -> (&str, &str) {
+    let trimmed = name.strip_suffix('/').unwrap_or(name);
+    match trimmed.rfind('/') {
+        Some(i) => name.split_at(i + 1),
+        None => ("", name),
+    }
+}
+
+impl NearNames {
+    /// Indexes `names` (in any order: the index is the same).
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> NearNames {
+        let mut sorted: Vec<String> = names.into_iter().map(str::to_string).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut by_folder: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        let mut by_last: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        for (i, name) in sorted.iter().enumerate() {
+            let (folder, last) = folder_and_last(name);
+            by_folder.entry(folder.to_string()).or_default().push(i as u32);
+            by_last.entry(last.to_string()).or_default().push(i as u32);
+        }
+        NearNames { names: sorted, by_folder, by_last, cache: Default::default() }
+    }
+
+    /// The indexed name closest to `typed`, if one is close enough to be a typo.
+    pub(crate) fn best(&self, typed: &str) -> Option<&str> {
+        // A poisoned lock only means another thread panicked; the cache is still sound.
+        if let Some(found) = self.cache.lock().ok().and_then(|c| c.get(typed).copied()) {
+            return found.map(|i| self.names[i as usize].as_str());
+        }
+        let found = self.search(typed);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(typed.to_string(), found);
+        }
+        found.map(|i| self.names[i as usize].as_str())
+    }
+
+    fn search(&self, typed: &str) -> Option<u32> {
+        let (folder, last) = folder_and_last(typed);
+        let at = self.names.partition_point(|n| n.as_str() < typed);
+        let around = at.saturating_sub(NEIGHBOURS)..(at + NEIGHBOURS).min(self.names.len());
+        // A folder of more names than that is searched around the typed name's place.
+        fn bounded(list: Option<&Vec<u32>>) -> &[u32] {
+            list.map_or(&[][..], Vec::as_slice).get(..).filter(|l| l.len() <= 4 * NEIGHBOURS).unwrap_or(&[])
+        }
+        let candidates = bounded(self.by_folder.get(folder))
+            .iter()
+            .chain(bounded(self.by_last.get(last)))
+            .copied()
+            .chain(around.map(|i| i as u32));
+        let mut near = Near::new(typed);
+        let mut best: Option<(usize, u32)> = None;
+        for i in candidates {
+            let name = &self.names[i as usize];
+            if let Some(d) = near.distance(name)
+                && best.is_none_or(|(bd, bi)| (d, i) < (bd, bi))
+            {
+                best = Some((d, i));
+            }
+        }
+        // Numbers follow the sorted order: the smallest is the first alphabetically.
+        best.map(|(_, i)| i)
+    }
 }
 
 /// Edit distances from one typed name to many known ones, reusing its
@@ -318,10 +447,16 @@ impl Near {
         for (i, &ca) in self.typed.iter().enumerate() {
             self.cur.clear();
             self.cur.push(i + 1);
+            let mut row_min = i + 1;
             for (j, &cb) in self.known.iter().enumerate() {
                 let cost = usize::from(ca != cb);
                 let d = (self.prev[j] + cost).min(self.prev[j + 1] + 1).min(self.cur[j] + 1);
+                row_min = row_min.min(d);
                 self.cur.push(d);
+            }
+            // The distance never falls below a row's smallest value.
+            if row_min > limit {
+                return None;
             }
             std::mem::swap(&mut self.prev, &mut self.cur);
         }
@@ -340,6 +475,34 @@ mod tests {
         assert_eq!(did_you_mean("weigth", &known), Some("weight"));
         assert_eq!(did_you_mean("descripton", &known), Some("description"));
         assert_eq!(did_you_mean("colour", &known), None);
+    }
+
+    #[test]
+    fn suggestions_do_not_depend_on_the_order_names_come_in() {
+        // Equally near `risk.md`: `disk.md`, `rink.md`, `risk.mdx`, `risks.md`.
+        let names = ["risks.md", "rink.md", "disk.md", "care/risk.md", "risk.mdx", "about.md"];
+        let mut reversed = names;
+        reversed.reverse();
+        let (a, b) = (NearNames::new(names), NearNames::new(reversed));
+        assert_eq!(a.best("risk.md"), Some("disk.md"));
+        assert_eq!(b.best("risk.md"), Some("disk.md"));
+        assert_eq!(did_you_mean("risk.md", &names), Some("disk.md"));
+        assert_eq!(did_you_mean("risk.md", &reversed), Some("disk.md"));
+        // Asked again, the cached answer is the same.
+        assert_eq!(a.best("risk.md"), Some("disk.md"));
+        assert_eq!(a.best("zzzzzzzz.md"), None);
+    }
+
+    #[test]
+    fn many_names_are_searched_in_the_folder_and_around_the_typed_name() {
+        let mut names: Vec<String> =
+            (0..20_000).map(|i| format!("docs/section-{}/page-{i}.md", i % 50)).collect();
+        names.push("moved/deep/aftercare.md".into());
+        let index = NearNames::new(names.iter().map(String::as_str));
+        assert_eq!(index.best("docs/section-7/page-1007.mdd"), Some("docs/section-7/page-1007.md"));
+        // The same last part in another folder: a page that moved.
+        assert_eq!(index.best("a/deep/aftercare.md"), Some("moved/deep/aftercare.md"));
+        assert_eq!(index.best("docs/section-3/pgae-503.md"), Some("docs/section-3/page-503.md"));
     }
 
     #[test]

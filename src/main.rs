@@ -165,15 +165,19 @@ fn settings_of(command: &Command) -> Settings {
             drafts: args.drafts,
             base_url: args.base_url.clone(),
             force: args.force,
+            broken_links: args.broken_links,
             ..Settings::new(&args.root)
         },
-        Command::Check(args) => Settings { drafts: args.drafts, ..Settings::new(&args.root) },
+        Command::Check(args) => {
+            Settings { drafts: args.drafts, broken_links: args.broken_links, ..Settings::new(&args.root) }
+        }
         // Neither reads a site's settings.
         Command::Init(args) => Settings::new(&args.dir),
         Command::New(args) => Settings::new(&args.root),
         Command::Serve(args) => Settings {
             drafts: args.drafts,
             listen: Listen { bind: args.bind, port: args.port, open: args.open },
+            broken_links: args.broken_links,
             ..Settings::new(&args.root)
         },
     }

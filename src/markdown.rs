@@ -27,34 +27,23 @@ use std::path::Path;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::TocEntry;
-use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, did_you_mean};
-use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path, slugify};
+use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, NearNames};
+use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path};
 
 mod address;
 mod facts;
+mod heading_id;
 mod title;
 use address::names_a_page;
 pub(crate) use address::{AddressLink, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, HeadingFact, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, dest_offset};
+pub use heading_id::HeadingRule;
+use heading_id::{HeadingIds, raw_html_ids};
 pub(crate) use title::leading_title;
 
 /// The heading anchor's icon: two links of a chain, in the text's colour.
 const ANCHOR_ICON: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";
-
-/// Ids the themes use for their own elements; headings never take them.
-const RESERVED_IDS: &[&str] = &[
-    "main",
-    "top",
-    "content",
-    "toc",
-    "menu",
-    "nav",
-    "header",
-    "footer",
-    "page-references",
-    "all-references",
-];
 
 /// What every page's links may point at: pages by their source path relative
 /// to `content/` (`care/aftercare.md`), sections by their `_index.md`
@@ -89,6 +78,14 @@ pub(crate) struct PageIndex {
     /// The visible words of the callouts, in the site's language, in the
     /// order of [`CALLOUTS`] (English when unset).
     pub(crate) callout_words: std::sync::Arc<Vec<String>>,
+    /// How headings get their ids (`heading_ids:`).
+    pub(crate) heading_ids: HeadingRule,
+    /// What a broken link is (`broken_links:`, `--broken-links`).
+    pub(crate) broken_links: crate::config::BrokenLinks,
+    /// The pages' and sections' files, for suggestions, made when first needed.
+    pub(crate) near_sources: std::sync::OnceLock<NearNames>,
+    /// The addresses in `paths`, for suggestions, made when first needed.
+    pub(crate) near_paths: std::sync::OnceLock<NearNames>,
 }
 
 /// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
@@ -209,7 +206,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
         crate::blocks::pair(page.file, page.text, page.body_offset, &fences, &mut out.problems);
     let mut next_fence = 0;
     let mut depth = 0usize;
-    let mut ids = HeadingIds::default();
+    let mut ids = HeadingIds::new(index.heading_ids);
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
     let mut headings = 0;
@@ -267,7 +264,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     continue;
                 }
                 let title = plain_text(&events[start + 1..]);
-                let base = given_id.unwrap_or_else(|| slugify(&title));
+                let base = given_id.unwrap_or_else(|| index.heading_ids.slug(&title));
                 let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
                 let n = level as u8;
                 events[start] = Event::Html(format!("<h{n} id=\"{}\"{class}>", escape_html(&id)).into());
@@ -357,8 +354,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.facts = merged.facts.finish();
     out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
     out.toc = build_toc(&out.facts.headings);
-    // The heading ids, beside the footnotes' names collected above.
+    // The heading ids, beside the footnotes' names collected above, and the
+    // ids raw HTML sets (`<h3 id="x">`, `<a name="y">`): links may name any.
     out.ids.extend(ids.used);
+    if !out.facts.raw_html.is_empty() {
+        out.ids.extend(raw_html_ids(out.facts.raw_html.iter().map(|r| r.html.as_str())));
+    }
     out
 }
 
@@ -653,6 +654,7 @@ fn rewrite_link<'a>(
                 }
                 None => {
                     let d = missing_page(page.file, path, key.as_deref(), index);
+                    let d = d.with_severity(index.broken_links.severity());
                     out.problems.push(d.at_offset(page.text, offset()));
                     dest.clone()
                 }
@@ -739,12 +741,8 @@ fn missing_page(file: &Path, written: &str, key: Option<&str>, index: &PageIndex
         None => format!("link to `{written}`, which points outside content/"),
     };
     let mut d = Diagnostic::error(file, message);
-    if let Some(k) = key {
-        let known: Vec<&str> =
-            index.by_source.keys().chain(index.sections.keys()).map(String::as_str).collect();
-        if let Some(best) = did_you_mean(k, &known) {
-            d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
-        }
+    if let Some(best) = key.and_then(|k| index.near_sources().best(k)) {
+        d = d.with_help(format!("did you mean `{}`?", relative_to(best, &content_dir(file))));
     }
     d
 }
@@ -774,6 +772,18 @@ pub(crate) fn page_link<'a>(
 }
 
 impl PageIndex {
+    /// The pages' and sections' files, indexed for suggestions.
+    pub(crate) fn near_sources(&self) -> &NearNames {
+        self.near_sources.get_or_init(|| {
+            NearNames::new(self.by_source.keys().chain(self.sections.keys()).map(String::as_str))
+        })
+    }
+
+    /// The addresses of the pages and sections, indexed for suggestions.
+    pub(crate) fn near_paths(&self) -> &NearNames {
+        self.near_paths.get_or_init(|| NearNames::new(self.paths.iter().map(String::as_str)))
+    }
+
     /// The number in `paths` of the page or section whose file is `key`
     /// (relative to `content/`).
     pub(crate) fn target(&self, key: &str) -> Option<usize> {
@@ -858,47 +868,6 @@ fn classify(dest: &str) -> Dest<'_> {
         Dest::SiteAbsolute(dest)
     } else {
         Dest::Keep
-    }
-}
-
-/// The ids given so far on one page, handing out a new one per heading.
-///
-/// Linear in the number of headings (issue 9: 10,000 identical headings took
-/// 8.9 s when every repeat probed `-1`, `-2`, ... from the start): each base
-/// keeps the next suffix to try, so a suffixed id is probed at most once as a
-/// candidate over the whole page, however the headings collide.
-#[derive(Debug, Default)]
-struct HeadingIds {
-    used: HashSet<String>,
-    /// For each base that has been taken, the next `-n` to try.
-    next_suffix: HashMap<String, usize>,
-    /// Candidates tried, for tests that pin the work done.
-    probes: usize,
-}
-
-impl HeadingIds {
-    /// `base` if it is free, else `base-n` with the smallest free `n` not tried before.
-    fn unique_id(&mut self, base: String) -> String {
-        self.probes += 1;
-        if self.take(&base) {
-            return base;
-        }
-        let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
-        let id = loop {
-            self.probes += 1;
-            let candidate = format!("{base}-{n}");
-            n += 1;
-            if !RESERVED_IDS.contains(&candidate.as_str()) && !self.used.contains(&candidate) {
-                break candidate;
-            }
-        };
-        self.next_suffix.insert(base, n);
-        self.used.insert(id.clone());
-        id
-    }
-
-    fn take(&mut self, id: &str) -> bool {
-        !RESERVED_IDS.contains(&id) && !self.used.contains(id) && self.used.insert(id.to_string())
     }
 }
 

@@ -38,6 +38,9 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
     if let Some(url) = &settings.base_url {
         override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
     }
+    if let Some(broken_links) = settings.broken_links {
+        sources.config.broken_links = broken_links;
+    }
     Ok(sources)
 }
 

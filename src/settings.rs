@@ -23,6 +23,8 @@ pub struct Settings {
     pub force: bool,
     /// Where `serve` listens.
     pub listen: Listen,
+    /// Replaces `broken_links` from site.yaml (`--broken-links`).
+    pub broken_links: Option<crate::config::BrokenLinks>,
 }
 
 /// Where and how `serve` shows the site.
@@ -54,6 +56,7 @@ impl Settings {
             base_url: None,
             force: false,
             listen: Listen::default(),
+            broken_links: None,
         }
     }
 

@@ -237,6 +237,8 @@ pub fn parse_site_cached(
     index.index_addresses();
     index.files = std::sync::Arc::new(content_files(&assets));
     index.images = std::sync::Arc::new(images);
+    index.heading_ids = config.heading_ids;
+    index.broken_links = config.broken_links;
     index.callout_words = std::sync::Arc::new(
         crate::markdown::CALLOUTS
             .iter()
@@ -307,7 +309,8 @@ pub fn parse_site_cached(
     let images = crate::image::plan_images(&index.images, shown_images, &image_refs, &mut problems);
     let (categories, categories_of) = site_categories(&config, &pages, options);
     let linked = Linked { pages: &pages, sections: &sections };
-    check_anchors(&linked, &anchors, &mut per_file, &mut problems);
+    let broken = config.broken_links.severity();
+    check_anchors(&linked, &anchors, broken, &mut per_file, &mut problems);
     // Links written as addresses (`/contact/`) fail the build as `check` fails them.
     if !addresses.is_empty() {
         let mut known: HashSet<&str> = index.paths.iter().map(String::as_str).collect();
@@ -324,15 +327,18 @@ pub fn parse_site_cached(
         }
         for (from, link) in &addresses {
             let (file, text) = linked.file(*from);
-            problems.extend(unknown_address(
-                file,
-                text,
-                link,
-                &index,
-                &|p| known.contains(p),
-                &|f| outputs.contains(f),
-                &mut || per_file.admit(file),
-            ));
+            problems.extend(
+                unknown_address(
+                    file,
+                    text,
+                    link,
+                    &index,
+                    &|p| known.contains(p),
+                    &|f| outputs.contains(f),
+                    &mut || per_file.admit(file),
+                )
+                .map(|d| d.with_severity(broken)),
+            );
         }
     }
     if let Some(warning) = no_home_page(&pages, &sections) {
@@ -359,7 +365,11 @@ pub fn parse_site_cached(
         section.pages.iter().for_each(|&p| in_section[p] = Some(k));
     }
     let lookups = crate::render::Lookups::of(&templates, &pages, &sections);
-    problems.extend(per_file.summaries());
+    problems.extend(per_file.summaries(broken));
+    // Broken links are only warnings with `broken_links: warn`: they go with the others.
+    if !problems.iter().any(|d| d.severity == crate::error::Severity::Error) {
+        warnings.append(&mut problems);
+    }
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
@@ -418,9 +428,13 @@ impl Linked<'_> {
 
 /// Every `#fragment` of a link (`aftercare.md#washing`, `news/_index.md#x`,
 /// `#x`) must be a heading id of the page or section it leads to.
+///
+/// Ids from raw HTML and footnotes count; a fragment written
+/// percent-encoded (`#caf%C3%A9`) names the id it decodes to, as in a browser.
 fn check_anchors(
     linked: &Linked<'_>,
     anchors: &[(usize, AnchorLink)],
+    severity: crate::error::Severity,
     per_file: &mut PerFile,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -428,7 +442,11 @@ fn check_anchors(
         // Links from a section come only with its section assembled.
         let Some(ids) = linked.ids(a.page) else { continue };
         let (file, text) = linked.file(*from);
-        if ids.contains(&a.fragment) || !per_file.admit(file) {
+        let found = || {
+            ids.contains(&a.fragment)
+                || (a.fragment.contains('%') && ids.contains(&crate::url::decode_lossy(&a.fragment)))
+        };
+        if found() || !per_file.admit(file) {
             continue;
         }
         let whose = if a.page == *from {
@@ -440,6 +458,7 @@ fn check_anchors(
             file,
             format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
         )
+        .with_severity(severity)
         .at_offset(text, a.offset);
         if let Some(best) = closest_id(&a.fragment, ids.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `#{best}`?"));

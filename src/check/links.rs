@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::error::did_you_mean;
+use crate::error::NearNames;
 use crate::html::{Node, scan};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
@@ -128,6 +128,9 @@ pub(crate) struct OutputIndex<'a> {
     /// Suggestions already worked out: a broken link in a template is seen
     /// on every page.
     near_misses: Mutex<HashMap<String, Option<String>>>,
+    /// The files by extension (lower case), pages by their folder
+    /// (`risks/`), indexed for suggestions when first needed.
+    near: std::sync::OnceLock<HashMap<Option<String>, NearNames>>,
 }
 
 /// What is wrong with an internal URL.
@@ -154,7 +157,7 @@ impl<'a> OutputIndex<'a> {
                 _ => None,
             })
             .collect();
-        OutputIndex { files, pages, near_misses: Mutex::default() }
+        OutputIndex { files, pages, near_misses: Mutex::default(), near: Default::default() }
     }
 
     /// The rendered HTML file `file` (an output key), scanned.
@@ -220,21 +223,29 @@ impl<'a> OutputIndex<'a> {
 
     /// A file whose path is a typo away from `file`, among those of the same
     /// kind (extension), comparing pages by their folder (`risks/`, not
-    /// `risks/index.html`). Bounded so a big site with many broken links
-    /// stays fast.
+    /// `risks/index.html`). Bounded ([`NearNames`]) so a big site with many
+    /// broken links stays fast, and the same on every run.
     fn near_miss(&self, file: &str) -> Option<String> {
-        let ext = |f: &str| f.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-        fn short(f: &str) -> &str {
-            f.strip_suffix("index.html").unwrap_or(f)
-        }
-        let want = ext(file);
-        let candidates: Vec<&str> =
-            self.files.iter().filter(|f| ext(f) == want).map(|f| short(f)).take(2000).collect();
-        let wanted = file.strip_suffix("index.html").unwrap_or(file);
-        let best = did_you_mean(wanted, &candidates)?;
-        let full = self.files.iter().find(|f| short(f) == best)?;
-        Some(full.clone())
+        let near = self.near.get_or_init(|| {
+            let mut by_ext: HashMap<Option<String>, Vec<&str>> = HashMap::new();
+            for f in &self.files {
+                by_ext.entry(extension(f)).or_default().push(short(f));
+            }
+            by_ext.into_iter().map(|(ext, names)| (ext, NearNames::new(names))).collect()
+        });
+        let best = near.get(&extension(file))?.best(short(file))?;
+        [best.to_string(), format!("{best}index.html")].into_iter().find(|f| self.files.contains(f))
     }
+}
+
+/// A file's extension, lower case.
+fn extension(file: &str) -> Option<String> {
+    file.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())
+}
+
+/// A page by its folder (`risks/`), other files as they are.
+fn short(file: &str) -> &str {
+    file.strip_suffix("index.html").unwrap_or(file)
 }
 
 /// An output path as URLs name it: `care/index.html`, with `/` separators.

@@ -82,8 +82,14 @@ impl Rendered<'_> {
     }
 
     /// Links, images and link text in the templates' part of the page.
-    pub(crate) fn check_links(&self, index: &OutputIndex<'_>, base: Base<'_>) -> Vec<Diagnostic> {
+    pub(crate) fn check_links(
+        &self,
+        index: &OutputIndex<'_>,
+        base: Base<'_>,
+        advice: bool,
+    ) -> Vec<Diagnostic> {
         let mut found = Vec::new();
+        let broken = self.config.broken_links.severity();
         for (i, node) in self.doc.nodes.iter().enumerate() {
             let Node::Start(tag) = node else { continue };
             if !self.by_templates(tag.start) {
@@ -100,12 +106,14 @@ impl Rendered<'_> {
                         .locate(&self.chain, &wanted)
                         .and_then(|found| setting_in(&found.template.text, found.offset, attr));
                     if let Some(path) = setting {
-                        found.push(setting_link_problem(self.config, &path, value, &problem));
+                        found.push(
+                            setting_link_problem(self.config, &path, value, &problem).with_severity(broken),
+                        );
                         continue;
                     }
                     let shown = self.shown(value, base);
                     let (message, help) = link_message(tag.name == "img", &shown, &problem);
-                    let d = self.place(Severity::Error, message, &wanted);
+                    let d = self.place(broken, message, &wanted);
                     found.push(match help {
                         Some(h) if d.help.is_none() => d.with_help(h),
                         _ => d,
@@ -117,7 +125,7 @@ impl Rendered<'_> {
                 let message = format!("image `{src}` without alt text");
                 found.push(self.place(Severity::Error, message, &Wanted { tag, text: None, attr: None }));
             }
-            if tag.name == "a" && tag.attr("href").is_some() {
+            if advice && tag.name == "a" && tag.attr("href").is_some() {
                 let text = self.text_of(i).unwrap_or_default();
                 let name = tag.attr("aria-label").unwrap_or(&text);
                 let labelled = tag.attr("aria-labelledby").is_some() || tag.attr("title").is_some();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::check::{kept_for_publish_check, publish_errors};
-use crate::error::{Diagnostic, Error};
+use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::pipeline::{Collector, Pipeline, Sink, load_and_parse};
 use crate::render::{OutputFile, Unit};
@@ -45,6 +45,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
     log::debug!("units: {:?}", t.elapsed());
+    let mut link_warnings = Vec::new();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
@@ -52,9 +53,14 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let sink = WriteAndKeep { dir, kept: Collector::default() };
         pipeline.render(&|_| true, &sink)?;
         let checked = Instant::now();
-        let errors = publish_errors(&site, &sink.kept.into_files());
+        let mut found = publish_errors(&site, &sink.kept.into_files());
         log::debug!("check for errors: {:?}", checked.elapsed());
-        if errors.is_empty() { Ok(()) } else { Err(Error::Site(errors)) }
+        if found.iter().any(|d| d.severity == Severity::Error) {
+            return Err(Error::Site(found));
+        }
+        // Broken links with `broken_links: warn`.
+        link_warnings.append(&mut found);
+        Ok(())
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
     let images = &site.images;
@@ -71,11 +77,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     if pruned > 0 {
         log::debug!("images: {pruned} unused files removed from the cache");
     }
+    let mut warnings: Vec<Diagnostic> = site.warnings.into_iter().chain(placeholders).collect();
+    if !link_warnings.is_empty() {
+        // Broken links found by the parse stage and again in the built pages are shown once.
+        warnings.append(&mut link_warnings);
+        crate::error::sort_and_dedup(&mut warnings);
+    }
     Ok(BuildSummary {
         pages,
         files: paths.len(),
         elapsed: started.elapsed(),
-        warnings: site.warnings.into_iter().chain(placeholders).collect(),
+        warnings,
         images_encoded: images.encoded(),
         image_variants,
     })

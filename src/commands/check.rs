@@ -3,7 +3,7 @@
 
 use crate::check::{CheckReport, check_site};
 use crate::date::Date;
-use crate::error::{Error, sort_diagnostics};
+use crate::error::{Error, sort_and_dedup};
 use crate::pipeline::{Collector, Pipeline, load_and_parse};
 use crate::settings::Settings;
 
@@ -32,6 +32,6 @@ pub fn check(settings: &Settings) -> Result<CheckReport, Error> {
     let mut diagnostics = check_site(&site, &outputs, Date::today());
     log::debug!("check: {:?}", started.elapsed());
     diagnostics.extend(site.warnings.iter().cloned());
-    sort_diagnostics(&mut diagnostics);
+    sort_and_dedup(&mut diagnostics);
     Ok(CheckReport::new(diagnostics, site.pages.len()))
 }

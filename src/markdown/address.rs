@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use super::{PageIndex, relative_to};
-use crate::error::{Diagnostic, Near, did_you_mean};
+use crate::error::{Diagnostic, Near};
 use crate::url::content_dir;
 
 /// A link written as an address of the built site (`/contact/`,
@@ -80,8 +80,9 @@ pub(crate) fn unknown_address(
         Diagnostic::error(file, format!("link to `{}`, but no page has the address {path}", link.written))
             .at_offset(text, link.offset);
     let wanted = if path.ends_with('/') || path.contains('.') { path.clone() } else { format!("{path}/") };
-    let known: Vec<&str> = index.paths.iter().map(String::as_str).collect();
-    let best = did_you_mean(&wanted, &known)
+    let best = index
+        .near_paths()
+        .best(&wanted)
         .and_then(|p| index.paths.iter().position(|known| known == p))
         .and_then(|n| index.source_of(n))
         .map(|source| relative_to(source, &content_dir(file)));

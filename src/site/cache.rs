@@ -43,9 +43,18 @@ pub struct ParseCache {
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
 
 /// Every page's source key and URL, the drafts, the sections, the images
-/// (a picture names its variants by the image's bytes), and the files
-/// beside the pages with the aliases (links to them are resolved).
-type LinkKey = (Vec<String>, Vec<String>, Vec<String>, Vec<String>, u64, u64);
+/// (a picture names its variants by the image's bytes), the files beside
+/// the pages with the aliases (links to them are resolved), and the heading
+/// rule and severity of broken links the bodies were rendered with.
+type LinkKey = (
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    Vec<String>,
+    u64,
+    u64,
+    (crate::config::HeadingRule, crate::config::BrokenLinks),
+);
 
 #[derive(Debug)]
 struct CachedPage {
@@ -124,6 +133,7 @@ impl ParseCache {
             // when a page is rendered (issue 14): adding a file or an alias
             // changes other pages' bodies.
             unordered_print(index.files.iter()) ^ unordered_print(index.aliases.iter()),
+            (index.heading_ids, index.broken_links),
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {

@@ -15,6 +15,7 @@ mod init;
 mod limits;
 mod medical;
 mod messages;
+mod migrate_ids;
 mod migrate_links;
 mod migrate_pages;
 mod output;
