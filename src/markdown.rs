@@ -257,15 +257,19 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::End(TagEnd::Heading(_)) => {
                 let Some((start, level, given_id, class)) = heading.take() else { continue };
-                if shown.dropped == Some(headings) {
-                    merged.facts.name_heading(headings, String::new(), plain_text(&events[start + 1..]));
-                    events.truncate(start);
-                    headings += 1;
-                    continue;
-                }
                 let title = plain_text(&events[start + 1..]);
                 let base = given_id.unwrap_or_else(|| index.heading_ids.slug(&title));
                 let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
+                if shown.dropped == Some(headings) {
+                    // The title heading is the theme's `<h1>`; its id stays
+                    // a target where it stood (links written for the source
+                    // platform name it: `aftercare.md#aftercare`).
+                    events.truncate(start);
+                    events.push(Event::Html(format!("<a id=\"{}\"></a>\n", escape_html(&id)).into()));
+                    merged.facts.name_heading(headings, id, title);
+                    headings += 1;
+                    continue;
+                }
                 let n = level as u8;
                 events[start] = Event::Html(format!("<h{n} id=\"{}\"{class}>", escape_html(&id)).into());
                 // A link icon, not a `#` (issue 13: it showed as a stray
@@ -989,8 +993,14 @@ pub(crate) mod tests {
     fn the_leading_h1_is_not_shown_and_later_h1s_shift_down() {
         let index = site(&[("a.md", "/a/")]);
         let r = render("content/a.md", 0, "<!-- x -->\n# Title\n\nText.\n\n# Part\n\n## Step\n", &index);
-        assert!(!r.html.contains("Title"), "{}", r.html);
-        assert!(r.html.starts_with("<!-- x -->\n<p>Text.</p>\n<h2 id=\"part\">Part "), "{}", r.html);
+        assert!(!r.html.contains(">Title"), "{}", r.html);
+        // Its id stays a target, where the heading stood.
+        assert!(
+            r.html.starts_with("<!-- x -->\n<a id=\"title\"></a>\n<p>Text.</p>\n<h2 id=\"part\">Part "),
+            "{}",
+            r.html
+        );
+        assert!(r.ids.contains("title"));
         assert!(r.html.contains("<h3 id=\"step\">Step "), "{}", r.html);
         assert_eq!(
             r.toc.iter().map(|e| (e.level, e.title.as_str(), e.children.len())).collect::<Vec<_>>(),
