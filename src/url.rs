@@ -113,11 +113,22 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
         parts.push(url_segment(&stem, style)?);
     }
     if let Some(slug) = slug {
-        if slugify(slug) != slug {
-            return Err(format!(
-                "slug `{slug}` may only hold lowercase letters, digits and single hyphens (try `{}`)",
-                slugify(slug)
-            ));
+        match style {
+            UrlStyle::Slugs if slugify(slug) != slug => {
+                return Err(format!(
+                    "slug `{slug}` may only hold lowercase letters, digits and single hyphens (try `{}`)",
+                    slugify(slug)
+                ));
+            }
+            // As written, a slug is one part of an address, as a file name is
+            // (`slug: hugo_build` kept from another generator).
+            UrlStyle::AsWritten if slug.contains('/') || url_segment(slug, style)? != slug => {
+                return Err(format!(
+                    "slug `{slug}` must be one part of an address, without `/` or spaces (try `{}`)",
+                    url_segment(&slug.replace('/', "-"), style)?
+                ));
+            }
+            _ => {}
         }
         match parts.last_mut() {
             Some(last) => *last = slug.to_string(),
@@ -433,6 +444,13 @@ mod tests {
         assert!(p("content/a.md", Some("../evil")).is_err());
         assert!(p("content/index.md", Some("home")).is_err());
         assert!(p("content/!!!.md", None).is_err());
+        // As written, a slug keeps case and `_` but is still one part.
+        let w = |s: &str, slug: Option<&str>| page_path_as(Path::new(s), slug, UrlStyle::AsWritten);
+        assert_eq!(w("content/commands/hugo_build.md", Some("Hugo_Build")).unwrap(), "/commands/Hugo_Build/");
+        assert!(p("content/a.md", Some("hugo_build")).is_err());
+        for bad in ["a/b", "a b", "..", "x#y"] {
+            assert!(w("content/a.md", Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]
