@@ -549,11 +549,32 @@ fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> (V
             marks.push(len.get());
             return Event::Html(CowStr::Borrowed(""));
         }
-        event
+        match event {
+            // A code block scrolls sideways on a phone (theme); `tabindex`
+            // lets a keyboard scroll it too (WCAG 2.1.1, axe's
+            // scrollable-region-focusable).
+            Event::Start(Tag::CodeBlock(kind)) => Event::Html(code_block_start(&kind).into()),
+            Event::End(TagEnd::CodeBlock) => Event::Html(CowStr::Borrowed("</code></pre>\n")),
+            other => other,
+        }
     });
     // Writing to a String cannot fail.
     let _ = pulldown_cmark::html::write_html_fmt(Tracked { html, len: &len }, events);
     (offsets, marks)
+}
+
+/// The opening tags of a code block: as pulldown-cmark writes them (the
+/// info string's first word as `language-` class), focusable.
+fn code_block_start(kind: &pulldown_cmark::CodeBlockKind<'_>) -> String {
+    let lang = match kind {
+        pulldown_cmark::CodeBlockKind::Fenced(info) => info.split(' ').next().unwrap_or_default(),
+        pulldown_cmark::CodeBlockKind::Indented => "",
+    };
+    if lang.is_empty() {
+        "<pre tabindex=\"0\"><code>".to_string()
+    } else {
+        format!("<pre tabindex=\"0\"><code class=\"language-{}\">", escape_html(lang))
+    }
 }
 
 /// `text` with the bytes of each of `lines` (ranges of it) made spaces.
@@ -1009,6 +1030,17 @@ pub(crate) mod tests {
         // Inside a block at the top of the page, a heading is the block's, not the title.
         let r = render("content/a.md", 0, ":::faq\n# Question\n:::\n", &index);
         assert_eq!(r.facts.title_heading, None);
+    }
+
+    #[test]
+    fn code_blocks_are_focusable_so_a_keyboard_can_scroll_them() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render("content/a.md", 0, "```sh extra\na < b [@key]\n```\n\n    indented\n", &index);
+        assert_eq!(
+            r.html,
+            "<pre tabindex=\"0\"><code class=\"language-sh\">a &lt; b [@key]\n</code></pre>\n<pre tabindex=\"0\"><code>indented\n</code></pre>\n"
+        );
+        assert!(r.citations.is_empty());
     }
 
     #[test]

@@ -73,7 +73,10 @@ fn a_block_body_is_markdown_of_the_page_and_never_a_template() {
     assert!(html.contains("Does it hurt? {{ x }}"), "{html}");
     assert!(html.contains("A little. {% raw %} stays text."), "{html}");
     // A fence inside a code block stays code.
-    assert!(html.contains("<pre><code class=\"language-markdown\">:::faq\n::hours\n</code></pre>"), "{html}");
+    assert!(
+        html.contains("<pre tabindex=\"0\"><code class=\"language-markdown\">:::faq\n::hours\n</code></pre>"),
+        "{html}"
+    );
     // Headings inside a block are in the table of contents (with ids, by
     // GitHub's rule since issue 14: `?` and `{}` removed, each space a `-`).
     assert!(html.contains("href=\"#does-it-hurt--x-\""), "{html}");
