@@ -170,7 +170,15 @@ fn callout(kind: pulldown_cmark::BlockQuoteKind, index: &PageIndex) -> (&'static
 
 /// Tags inside which a block's fence cannot be (fences are at column 0).
 fn holds_fences_not(tag: &Tag<'_>) -> bool {
-    matches!(tag, Tag::List(_) | Tag::Item | Tag::BlockQuote(_) | Tag::FootnoteDefinition(_) | Tag::HtmlBlock)
+    matches!(
+        tag,
+        Tag::List(_)
+            | Tag::Item
+            | Tag::BlockQuote(_)
+            | Tag::FootnoteDefinition(_)
+            | Tag::HtmlBlock
+            | Tag::DefinitionList
+    )
 }
 
 /// The markdown extensions dotwork enables.
@@ -181,6 +189,7 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders the body of `page` to HTML.
@@ -209,6 +218,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut ids = HeadingIds::new(index.heading_ids);
     let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 16);
     let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
+    let mut term: Option<usize> = None;
     let mut headings = 0;
     // The body's own `# Title`, not shown; later h1s shift (`title.rs`).
     let mut lead = title::Lead::default();
@@ -237,7 +247,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 | TagEnd::Item
                 | TagEnd::BlockQuote(_)
                 | TagEnd::FootnoteDefinition
-                | TagEnd::HtmlBlock,
+                | TagEnd::HtmlBlock
+                | TagEnd::DefinitionList,
             ) => depth = depth.saturating_sub(1),
             _ => {}
         }
@@ -282,6 +293,19 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 shown.wrote(start, events.len() - 1, n);
                 merged.facts.name_heading(headings, id, title);
                 headings += 1;
+            }
+            // A definition list's term is a link target, as a heading is
+            // (documentation sets link to `#term`), by the same id rule.
+            Event::Start(Tag::DefinitionListTitle) => {
+                term = Some(events.len());
+                events.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::DefinitionListTitle) => {
+                let Some(start) = term.take() else { continue };
+                let base = index.heading_ids.slug(&plain_text(&events[start + 1..]));
+                let id = ids.unique_id(if base.is_empty() { "term".into() } else { base });
+                events[start] = Event::Html(format!("<dt id=\"{}\">", escape_html(&id)).into());
+                events.push(Event::Html(CowStr::Borrowed("</dt>\n")));
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
@@ -1030,6 +1054,19 @@ pub(crate) mod tests {
         // Inside a block at the top of the page, a heading is the block's, not the title.
         let r = render("content/a.md", 0, ":::faq\n# Question\n:::\n", &index);
         assert_eq!(r.facts.title_heading, None);
+    }
+
+    #[test]
+    fn definition_list_terms_are_link_targets_by_the_heading_rule() {
+        let index = site(&[("a.md", "/a/")]);
+        let r = render("content/a.md", 0, "## Dose\n\nDose\n: How much.\n\n`max_age`\n: In days.\n", &index);
+        assert_eq!(
+            r.html.split("</h2>\n").nth(1),
+            Some(
+                "<dl>\n<dt id=\"dose-1\">Dose</dt>\n<dd>How much.</dd>\n<dt id=\"max_age\"><code>max_age</code></dt>\n<dd>In days.</dd>\n</dl>\n"
+            )
+        );
+        assert!(r.ids.contains("max_age") && r.ids.contains("dose-1"));
     }
 
     #[test]

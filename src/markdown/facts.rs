@@ -481,6 +481,9 @@ fn is_block(tag: &Tag<'_>) -> bool {
             | Tag::Table(_)
             | Tag::HtmlBlock
             | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
     )
 }
 
@@ -496,6 +499,9 @@ fn is_block_end(tag: TagEnd) -> bool {
             | TagEnd::Table
             | TagEnd::HtmlBlock
             | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionList
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
     )
 }
 

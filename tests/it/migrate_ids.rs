@@ -45,6 +45,11 @@ fn github_s_rule_is_the_default_and_links_written_for_it_resolve() {
     assert!(!check.stderr.contains("has no element"), "{}", check.stderr);
     let html = site.read_output("guide/index.html");
     assert!(html.contains("<div class=\"footnote-definition\" id=\"side-effects\">"), "{html}");
+    // A markdown definition list's term has an id by the heading rule.
+    assert!(
+        html.contains("<dt id=\"max-age\">Max age</dt>\n<dd>How long a session lasts, in days.</dd>"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -175,10 +180,12 @@ fn a_link_to_a_heading_by_another_rule_s_id_is_a_broken_anchor() {
         stderr.contains("error: link to `#fish--chips`, but this page has no heading with that id"),
         "{stderr}"
     );
-    assert!(stderr.contains("--> content/guide.md:40:21"), "{stderr}");
+    assert!(stderr.contains("--> content/guide.md:43:21"), "{stderr}");
     assert!(stderr.contains("help: did you mean `#fish-chips`?"), "{stderr}");
     // The HTML, definition-list and footnote ids are still found.
-    for id in ["raw-heading", "raw-div", "old-anchor", "term-dose", "side-effects", "kept-as-written"] {
+    for id in
+        ["raw-heading", "raw-div", "old-anchor", "term-dose", "max-age", "side-effects", "kept-as-written"]
+    {
         assert!(!stderr.contains(&format!("`#{id}`")), "{id}: {stderr}");
     }
 }
