@@ -44,9 +44,10 @@ pub struct SiteConfig {
     #[serde(default = "default_theme")]
     pub theme: String,
     /// How a page's file and folder names become its address (`urls:`):
-    /// `slugs` (lower case, `_` and spaces become `-`) or `as-written`
+    /// `slugs` (lower case, `_` and spaces become `-`), `as-written`
     /// (each name kept as the file is named, for a site moved from
-    /// elsewhere whose old addresses must keep working; issue 14).
+    /// elsewhere whose old addresses must keep working; issue 14) or
+    /// `lowercase` (as written, in lower case, as Hugo writes addresses).
     #[serde(default)]
     pub urls: crate::url::UrlStyle,
     /// How a heading's text becomes its id, as the platform the pages were
@@ -773,8 +774,10 @@ mod tests {
         assert_eq!(parse_config(GOOD).unwrap().urls, crate::url::UrlStyle::Slugs);
         let kept = format!("{GOOD}urls: as-written\n");
         assert_eq!(parse_config(&kept).unwrap().urls, crate::url::UrlStyle::AsWritten);
-        let d = &parse_config(&format!("{GOOD}urls: lowercase\n")).unwrap_err()[0];
-        assert_eq!(d.message, "`urls` must be one of slugs, as-written, not `lowercase`");
+        let lower = format!("{GOOD}urls: lowercase\n");
+        assert_eq!(parse_config(&lower).unwrap().urls, crate::url::UrlStyle::Lowercase);
+        let d = &parse_config(&format!("{GOOD}urls: lower\n")).unwrap_err()[0];
+        assert_eq!(d.message, "`urls` must be one of slugs, as-written, lowercase, not `lower`");
         assert!(d.location.is_some());
     }
 

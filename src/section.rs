@@ -185,7 +185,7 @@ pub fn parse_section(
             Diagnostic::error(path, "this folder's name gives an empty part in the address")
                 .with_help("rename the folder with letters or digits, e.g. news")
         }
-        crate::url::UrlStyle::AsWritten => {
+        crate::url::UrlStyle::AsWritten | crate::url::UrlStyle::Lowercase => {
             Diagnostic::error(path, why).at(text, Location { line: 1, column: 1 })
         }
     })?;

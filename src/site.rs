@@ -826,7 +826,7 @@ fn index_pages(
                 let d = Diagnostic::error(&p.source.path, why);
                 problems.push(match (&p.meta.slug, style) {
                     // A name `as-written` cannot keep: point at the page's top.
-                    (None, crate::url::UrlStyle::AsWritten) => {
+                    (None, crate::url::UrlStyle::AsWritten | crate::url::UrlStyle::Lowercase) => {
                         d.at(&p.source.text, crate::error::Location { line: 1, column: 1 })
                     }
                     _ => p.front.at_key(d, &p.source.text, "slug"),

@@ -55,6 +55,25 @@ pub enum UrlStyle {
     /// in an address, and a host or a link checker reads `%20` and ` `
     /// differently. `Web/API/Foo_Bar.md` -> `/Web/API/Foo_Bar/`.
     AsWritten,
+    /// As written, in lower case: Hugo's default (`Foo_Bar.md` ->
+    /// `/foo_bar/`), for a site whose links were written against it.
+    Lowercase,
+}
+
+impl UrlStyle {
+    /// Whether names keep their `_`, `.` and other characters (not slugs).
+    fn keeps_names(self) -> bool {
+        self != UrlStyle::Slugs
+    }
+
+    /// As site.yaml writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            UrlStyle::Slugs => "slugs",
+            UrlStyle::AsWritten => "as-written",
+            UrlStyle::Lowercase => "lowercase",
+        }
+    }
 }
 
 /// Characters a name may not hold under [`UrlStyle::AsWritten`]: in an
@@ -67,11 +86,12 @@ const NOT_IN_ADDRESS: &[char] = &['#', '?', '%', '\\', '"', '<', '>', '`', '{', 
 pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<String, String> {
     match style {
         UrlStyle::Slugs => Ok(slugify(name)),
-        UrlStyle::AsWritten => {
+        UrlStyle::AsWritten | UrlStyle::Lowercase => {
             if let Some(c) = name.chars().find(|c| NOT_IN_ADDRESS.contains(c) || c.is_control()) {
                 return Err(format!(
-                    "`{name}` holds `{}`, which an address cannot hold as written (urls: as-written); rename it or give the page a `slug`",
-                    c.escape_default()
+                    "`{name}` holds `{}`, which an address cannot hold as written (urls: {}); rename it or give the page a `slug`",
+                    c.escape_default(),
+                    style.name()
                 ));
             }
             let mut out = String::with_capacity(name.len());
@@ -86,6 +106,9 @@ pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<String, String>
                     }
                     out.push(c);
                 }
+            }
+            if style == UrlStyle::Lowercase {
+                out = out.to_lowercase();
             }
             Ok(out)
         }
@@ -120,9 +143,12 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
                     slugify(slug)
                 ));
             }
+            // Lower case as Hugo does: `slug: hugo_convert_toJSON` is `/hugo_convert_tojson/`.
+            UrlStyle::Lowercase
+                if !slug.contains('/') && url_segment(slug, style)? == slug.to_lowercase() => {}
             // As written, a slug is one part of an address, as a file name is
             // (`slug: hugo_build` kept from another generator).
-            UrlStyle::AsWritten if slug.contains('/') || url_segment(slug, style)? != slug => {
+            _ if style.keeps_names() && (slug.contains('/') || url_segment(slug, style)? != slug) => {
                 return Err(format!(
                     "slug `{slug}` must be one part of an address, without `/` or spaces (try `{}`)",
                     url_segment(&slug.replace('/', "-"), style)?
@@ -131,6 +157,7 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
             _ => {}
         }
         match parts.last_mut() {
+            Some(last) if style == UrlStyle::Lowercase => *last = slug.to_lowercase(),
             Some(last) => *last = slug.to_string(),
             None => return Err("the home page cannot have a slug".to_string()),
         }
@@ -447,6 +474,12 @@ mod tests {
         // As written, a slug keeps case and `_` but is still one part.
         let w = |s: &str, slug: Option<&str>| page_path_as(Path::new(s), slug, UrlStyle::AsWritten);
         assert_eq!(w("content/commands/hugo_build.md", Some("Hugo_Build")).unwrap(), "/commands/Hugo_Build/");
+        // Lower case, as Hugo writes addresses: `_` and `.` kept.
+        let l = |s: &str, slug: Option<&str>| page_path_as(Path::new(s), slug, UrlStyle::Lowercase);
+        assert_eq!(l("content/Functions/Time/Format_V1.2.md", None).unwrap(), "/functions/time/format_v1.2/");
+        assert_eq!(l("content/a.md", Some("hugo_build")).unwrap(), "/hugo_build/");
+        assert_eq!(l("content/a.md", Some("Hugo_Build")).unwrap(), "/hugo_build/");
+        assert!(l("content/a.md", Some("a b")).is_err());
         assert!(p("content/a.md", Some("hugo_build")).is_err());
         for bad in ["a/b", "a b", "..", "x#y"] {
             assert!(w("content/a.md", Some(bad)).is_err(), "{bad}");

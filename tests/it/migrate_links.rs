@@ -147,6 +147,30 @@ the <a href=\"guides/read-me/\">read me</a>.</p>"
 }
 
 #[test]
+fn lowercase_addresses_keep_underscores_as_hugo_writes_them() {
+    // `urls: lowercase`: as written, in lower case; links to the Hugo-style
+    // address (`/docs/web/api/foo_bar/`) and to the files' shapes resolve.
+    let site = TestSite::fixture("migrate-links-as-written");
+    let yaml = std::fs::read_to_string(site.path("site.yaml")).unwrap();
+    site.write("site.yaml", &yaml.replace("urls: as-written\n", "urls: lowercase\n"));
+    site.write(
+        "content/hugo.md",
+        "---\ntitle: Hugo\ndescription: A page whose slug is written as Hugo sites write them, with capitals.\nmenu: true\nslug: Hugo_Page\n---\nSee [Foo_Bar](/docs/web/api/foo_bar/).\n",
+    );
+    site.build();
+    assert!(site.path("public/docs/web/api/foo_bar/index.html").is_file());
+    assert!(site.path("public/hugo_page/index.html").is_file());
+    // A file keeps its own name; its folder is named as the pages' addresses.
+    assert!(site.path("public/docs/web/api/Chart_1.svg").is_file());
+    assert!(
+        main_of(&site, "hugo_page/index.html").contains("<a href=\"../docs/web/api/foo_bar/\">Foo_Bar</a>"),
+        "{}",
+        main_of(&site, "hugo_page/index.html")
+    );
+    check_is_clean(&site);
+}
+
+#[test]
 fn a_missing_file_beside_the_page_is_reported_where_it_is_linked() {
     let site = TestSite::fixture("migrate-links");
     site.write(
