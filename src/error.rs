@@ -385,7 +385,7 @@ impl NearNames {
         let around = at.saturating_sub(NEIGHBOURS)..(at + NEIGHBOURS).min(self.names.len());
         // A folder of more names than that is searched around the typed name's place.
         fn bounded(list: Option<&Vec<u32>>) -> &[u32] {
-            list.map_or(&[][..], Vec::as_slice).get(..).filter(|l| l.len() <= 4 * NEIGHBOURS).unwrap_or(&[])
+            list.map(Vec::as_slice).filter(|l| l.len() <= 4 * NEIGHBOURS).unwrap_or(&[])
         }
         let candidates = bounded(self.by_folder.get(folder))
             .iter()

@@ -180,13 +180,12 @@ pub fn parse_section(
         },
     };
     // A section has no `slug`: its address is its folder's.
-    let url = crate::url::page_path_as(path, None, style).map_err(|why| match style {
-        crate::url::UrlStyle::Slugs => {
+    let url = crate::url::page_path_as(path, None, style).map_err(|why| {
+        if style.keeps_names() {
+            Diagnostic::error(path, why).at(text, Location { line: 1, column: 1 })
+        } else {
             Diagnostic::error(path, "this folder's name gives an empty part in the address")
                 .with_help("rename the folder with letters or digits, e.g. news")
-        }
-        crate::url::UrlStyle::AsWritten | crate::url::UrlStyle::Lowercase => {
-            Diagnostic::error(path, why).at(text, Location { line: 1, column: 1 })
         }
     })?;
     Ok(SectionSource {

@@ -824,12 +824,11 @@ fn index_pages(
             Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
-                problems.push(match (&p.meta.slug, style) {
-                    // A name `as-written` cannot keep: point at the page's top.
-                    (None, crate::url::UrlStyle::AsWritten | crate::url::UrlStyle::Lowercase) => {
-                        d.at(&p.source.text, crate::error::Location { line: 1, column: 1 })
-                    }
-                    _ => p.front.at_key(d, &p.source.text, "slug"),
+                // A name the `urls:` rule cannot keep: point at the page's top.
+                problems.push(if p.meta.slug.is_none() && style.keeps_names() {
+                    d.at(&p.source.text, crate::error::Location { line: 1, column: 1 })
+                } else {
+                    p.front.at_key(d, &p.source.text, "slug")
                 });
                 format!("/.invalid/{i}/")
             }

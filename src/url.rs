@@ -61,8 +61,9 @@ pub enum UrlStyle {
 }
 
 impl UrlStyle {
-    /// Whether names keep their `_`, `.` and other characters (not slugs).
-    fn keeps_names(self) -> bool {
+    /// Whether names keep their `_`, `.` and other characters (not slugs):
+    /// a name such a rule cannot keep is the page's own error, at its top.
+    pub(crate) fn keeps_names(self) -> bool {
         self != UrlStyle::Slugs
     }
 
