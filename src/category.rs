@@ -29,8 +29,12 @@ pub struct Category {
     pub name: String,
     /// Its slug (`opening-hours`).
     pub slug: String,
-    /// The site-absolute path of its listing page: `/categories/opening-hours/`.
+    /// The site-absolute path of its listing page: `/categories/opening-hours/`
+    /// (`/es/categories/opening-hours/` for the site's pages in Spanish).
     pub path: String,
+    /// The language whose pages it lists, by number in the site's languages.
+    #[serde(skip)]
+    pub lang: usize,
 }
 
 /// The vocabulary as [`Category`]s, in the order site.yaml lists them.
@@ -40,7 +44,7 @@ pub fn categories(names: &[String]) -> Vec<Category> {
         .map(|name| {
             let slug = slugify(name);
             let path = format!("/{CATEGORIES_PATH}/{slug}/");
-            Category { name: name.clone(), slug, path }
+            Category { name: name.clone(), slug, path, lang: 0 }
         })
         .collect()
 }
@@ -234,7 +238,8 @@ mod tests {
             Category {
                 name: "Opening hours".into(),
                 slug: "opening-hours".into(),
-                path: "/categories/opening-hours/".into()
+                path: "/categories/opening-hours/".into(),
+                lang: 0
             }
         );
         assert_eq!(v[1].path, "/categories/treatments/");
@@ -293,6 +298,7 @@ mod tests {
             updated: None,
             weight: 0,
             draft,
+            lang: 0,
         };
         let pages = [
             page("content/b.md", "Undated B", None, false),

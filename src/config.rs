@@ -31,9 +31,15 @@ pub struct SiteConfig {
     /// Where the site will live, e.g. `https://example.org/` or
     /// `https://example.github.io/clinic/`; always ends in `/` once loaded.
     pub base_url: String,
-    /// The pages' language (BCP 47), for `<html lang>`.
+    /// The pages' language (BCP 47), for `<html lang>`; with `languages`,
+    /// the first of them (the default language) once loaded.
     #[serde(default = "default_language")]
     pub language: String,
+    /// The site's languages, the default first ([`crate::language`]): its
+    /// pages at the top, each other's under its folder (`/es/`). Once
+    /// loaded it holds at least `language`.
+    #[serde(default)]
+    pub languages: Vec<crate::language::Language>,
     /// Where the clinic practises, as an ISO 3166-1 country code (`de`,
     /// `fr`) or `uk`: `check` then applies that country's rules for health
     /// advertising where dotwork knows them (`uk`: no prescription-only
@@ -481,6 +487,7 @@ fn check_link_values(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
         ));
     }
     problems.extend(people::check_people(text, &mut config.people));
+    problems.extend(check_languages(text, config));
     if !is_language_tag(&config.language) {
         problems.push(at(
             &["language"],
@@ -552,6 +559,86 @@ fn email_problem(email: &str) -> Option<String> {
             None
         }
         _ => Some("is not an email address".to_string()),
+    }
+}
+
+/// Checks `languages:` and makes `language` its first: each a language
+/// code, none twice, and `language`, if written too, the first.
+fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if config.languages.is_empty() {
+        config.languages.push(crate::language::Language { code: config.language.clone(), ..Default::default() });
+        return problems;
+    }
+    let at = |code: &str, message: String, help: &str| {
+        let d = Diagnostic::error(CONFIG_FILE, message).with_help(help);
+        let loc = setting_line(text, &["languages"]).and_then(|start| {
+            text.lines().enumerate().skip(start.line - 1).find_map(|(n, line)| {
+                if line.trim_start().starts_with('#') {
+                    return None;
+                }
+                let column = line.find(code)?;
+                let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
+                (!word(line[..column].chars().next_back()) && !word(line[column + code.len()..].chars().next()))
+                    .then_some(Location { line: n + 1, column: column + 1 })
+            })
+        });
+        match loc {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for language in &config.languages {
+        let code = &language.code;
+        if !is_language_tag(code) {
+            problems.push(at(
+                code,
+                format!("language `{}` is not a language code", shown(code)),
+                "write a BCP 47 language code such as en, en-GB, es or pt-BR",
+            ));
+        } else if seen.contains(&code.to_ascii_lowercase()) {
+            problems.push(at(code, format!("language `{code}` is listed twice"), "list each language once"));
+        }
+        seen.push(code.to_ascii_lowercase());
+    }
+    let first = config.languages[0].code.clone();
+    if setting_line(text, &["language"]).is_some() && !config.language.eq_ignore_ascii_case(&first) {
+        let d = Diagnostic::error(
+            CONFIG_FILE,
+            format!("language `{}` is not the first of `languages` (`{first}`)", shown(&config.language)),
+        )
+        .with_help("the first of `languages` is the site's main language: remove the line `language:`");
+        problems.push(match setting_line(text, &["language"]) {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        });
+    }
+    config.language = first;
+    problems
+}
+
+impl SiteConfig {
+    /// The settings as pages in language `lang` see them: its code as
+    /// `language`, and its title, description, disclaimer and image's alt
+    /// text where site.yaml gives them in that language.
+    pub fn in_language(&self, lang: usize) -> SiteConfig {
+        let mut config = self.clone();
+        let Some(l) = self.languages.get(lang) else { return config };
+        config.language = l.code.clone();
+        for (own, setting) in [
+            (&l.title, &mut config.title),
+            (&l.description, &mut config.description),
+            (&l.disclaimer, &mut config.disclaimer),
+        ] {
+            if let Some(own) = own {
+                *setting = own.clone();
+            }
+        }
+        if l.image_alt.is_some() {
+            config.image_alt = l.image_alt.clone();
+        }
+        config
     }
 }
 

@@ -23,6 +23,12 @@ pub struct Page {
     pub title: String,
     /// Site-absolute URL path, `/` or `/care/aftercare/`.
     pub path: String,
+    /// Its language, by number in the site's languages (0: the default).
+    pub lang: usize,
+    /// The file of the page it translates, relative to `content/`
+    /// (`care/aftercare.md` for `care/aftercare.es.md`; its own for a page
+    /// in the default language): what its versions share.
+    pub original: String,
     /// The body as HTML.
     pub html: String,
     /// Headings for a table of contents.

@@ -52,6 +52,7 @@ pub mod gallery;
 pub mod host;
 pub(crate) mod html;
 pub mod image;
+pub mod language;
 pub(crate) mod markdown;
 pub mod output;
 pub mod paginate;

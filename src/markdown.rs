@@ -58,6 +58,17 @@ pub(crate) struct PageIndex {
     pub(crate) sections: HashMap<String, usize>,
     /// Page number (then section, see `sections`) -> URL path.
     pub(crate) paths: Vec<String>,
+    /// Page (then section) number -> its language's number.
+    pub(crate) langs: Vec<usize>,
+    /// Page number -> the file of the page it translates, relative to
+    /// `content/` (its own in the default language).
+    pub(crate) originals: Vec<String>,
+    /// (The file a page or section translates, language number) -> the
+    /// page's (or section's) number: where a link written to the original
+    /// (`risks.md`) leads from a page in that language.
+    pub(crate) translations: HashMap<(String, usize), usize>,
+    /// The site's languages, the default first.
+    pub(crate) languages: Vec<crate::language::Language>,
     /// Draft pages left out of this build, by source path relative to `content/`.
     pub(crate) drafts: HashSet<String>,
     /// Page (then section) number by address (`/care/aftercare/`).
@@ -75,9 +86,9 @@ pub(crate) struct PageIndex {
     pub(crate) files: std::sync::Arc<HashMap<String, String>>,
     /// The site's image files, for `<picture>`.
     pub(crate) images: std::sync::Arc<crate::image::ImageIndex>,
-    /// The visible words of the callouts, in the site's language, in the
-    /// order of [`CALLOUTS`] (English when unset).
-    pub(crate) callout_words: std::sync::Arc<Vec<String>>,
+    /// The visible words of the callouts in each of the site's languages,
+    /// in the order of [`CALLOUTS`] (English when unset).
+    pub(crate) callout_words: std::sync::Arc<Vec<Vec<String>>>,
     /// How headings get their ids (`heading_ids:`).
     pub(crate) heading_ids: HeadingRule,
     /// What a broken link is (`broken_links:`, `--broken-links`).
@@ -133,6 +144,18 @@ pub(crate) struct Rendered {
     /// The building blocks placed in the body, in order of their opening
     /// lines ([`crate::blocks`]), with their bodies' places in `html`.
     pub(crate) blocks: Vec<crate::blocks::BlockUse>,
+    /// Links that lead to a page in another language, the page having no
+    /// translation into this page's (issue 15).
+    pub(crate) fallbacks: Vec<Fallback>,
+}
+
+/// A link to a page of another language, written at byte `offset` of the
+/// linking file: the page it names has no version in the linking page's
+/// language, so it leads to `target` (a page or section number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fallback {
+    pub(crate) target: usize,
+    pub(crate) offset: usize,
 }
 
 /// The event that marks where a block's fence was, found again in
@@ -155,7 +178,7 @@ pub(crate) const CALLOUTS: [(&str, &str); 5] = [
 ];
 
 /// The class and visible label of a GitHub alert's callout.
-fn callout(kind: pulldown_cmark::BlockQuoteKind, index: &PageIndex) -> (&'static str, &str) {
+fn callout(kind: pulldown_cmark::BlockQuoteKind, index: &PageIndex, lang: usize) -> (&'static str, &str) {
     use pulldown_cmark::BlockQuoteKind as K;
     let n = match kind {
         K::Note => 0,
@@ -165,7 +188,7 @@ fn callout(kind: pulldown_cmark::BlockQuoteKind, index: &PageIndex) -> (&'static
         K::Caution => 4,
     };
     let (class, english) = CALLOUTS[n];
-    (class, index.callout_words.get(n).map_or(english, String::as_str))
+    (class, index.callout_words.get(lang).and_then(|w| w.get(n)).map_or(english, String::as_str))
 }
 
 /// Tags inside which a block's fence cannot be (fences are at column 0).
@@ -309,9 +332,21 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
+                let fallbacks = out.fallbacks.len();
                 let rewritten = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
                 if rewritten != dest_url {
                     merged.facts.rewrote_last_link(&rewritten);
+                }
+                // A link to a page in another language says which (issue 15).
+                if let Some(fallback) = out.fallbacks.get(fallbacks) {
+                    let lang = &index.languages[index.lang_of(fallback.target)].code;
+                    let mut a = format!("<a href=\"{}\"", escape_html(&rewritten));
+                    if !title.is_empty() {
+                        a.push_str(&format!(" title=\"{}\"", escape_html(&title)));
+                    }
+                    a.push_str(&format!(" hreflang=\"{}\">", escape_html(lang)));
+                    events.push(Event::InlineHtml(a.into()));
+                    continue;
                 }
                 events.push(Event::Start(Tag::Link { link_type, dest_url: rewritten, title, id }));
             }
@@ -342,7 +377,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             }
             // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind, index);
+                let (class, label) = callout(kind, index, index.lang_of(page.number));
                 events.push(Event::Html(
                     format!(
                         "<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{}</p>\n",
@@ -634,6 +669,10 @@ fn rewrite_link<'a>(
         let mut url = match found {
             Found::File(output) => relative_url(from, &format!("/{}", encode_file_path(output))),
             Found::Page(target) => {
+                let (target, fell_back) = index.in_language(target, index.lang_of(page.number));
+                if fell_back {
+                    out.fallbacks.push(Fallback { target, offset: offset() });
+                }
                 let fragment = rest.split_once('#').map_or("", |(_, f)| f);
                 if !fragment.is_empty() {
                     out.anchors.push(AnchorLink {
@@ -683,6 +722,10 @@ fn rewrite_link<'a>(
             let key = resolve_source(page_dir, &crate::url::decode_lossy(path));
             match key.as_deref().and_then(|k| index.target(k)) {
                 Some(target) => {
+                    let (target, fell_back) = index.in_language(target, index.lang_of(page.number));
+                    if fell_back {
+                        out.fallbacks.push(Fallback { target, offset: offset() });
+                    }
                     if !fragment.is_empty() {
                         out.anchors.push(AnchorLink {
                             page: target,
@@ -811,7 +854,10 @@ pub(crate) fn page_link<'a>(
     };
     let key = resolve_source(&content_dir(file), path);
     match key.as_deref().and_then(|k| index.by_source.get(k)) {
-        Some(&target) => Ok((target, fragment)),
+        Some(&target) => {
+            let from = index.by_source.get(&crate::url::content_key(file)).map_or(0, |&n| index.lang_of(n));
+            Ok((index.in_language(target, from).0, fragment))
+        }
         None if key.as_deref().is_some_and(|k| index.sections.contains_key(k)) => {
             Err(Diagnostic::error(file, format!("`{written}` is a section's listing, not a page"))
                 .with_help("name the page's file, as a link in the text would: aftercare.md"))
@@ -821,6 +867,36 @@ pub(crate) fn page_link<'a>(
 }
 
 impl PageIndex {
+    /// The language of page or section number `n` (0 when unknown).
+    pub(crate) fn lang_of(&self, n: usize) -> usize {
+        self.langs.get(n).copied().unwrap_or(0)
+    }
+
+    /// Where a link to page or section `target`, written on a page in
+    /// language `lang`, leads: to `target`'s version in `lang` when the
+    /// link names a default-language file that has one; to `target` itself
+    /// otherwise, with `true` when that is a fall-back to another
+    /// language's page (issue 15). A link written to a translation's own
+    /// file (`risks.es.md`) leads to it.
+    pub(crate) fn in_language(&self, target: usize, lang: usize) -> (usize, bool) {
+        let own = self.lang_of(target);
+        if own == lang || own != 0 {
+            return (target, false);
+        }
+        let original = match self.originals.get(target) {
+            Some(original) => original.as_str(),
+            // A section: its number follows the pages'.
+            None => match self.sections.iter().find(|&(_, &n)| n == target) {
+                Some((key, _)) => key.as_str(),
+                None => return (target, false),
+            },
+        };
+        match self.translations.get(&(original.to_string(), lang)) {
+            Some(&found) => (found, false),
+            None => (target, true),
+        }
+    }
+
     /// The pages' and sections' files, indexed for suggestions.
     pub(crate) fn near_sources(&self) -> &NearNames {
         self.near_sources.get_or_init(|| {

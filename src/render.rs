@@ -73,6 +73,38 @@ struct PageContext<'a> {
     section: Option<SectionView<'a>>,
     /// On a category's listing page: the category.
     category: Option<&'a Category>,
+    /// The page's language (BCP 47: `es`, `en-GB`), for `<html lang>`.
+    lang: &'a str,
+    /// Every language of the site, for a language switcher: each leads to
+    /// this page's translation, or to its home page when there is none
+    /// (never to a missing page). Empty when the site has one language.
+    languages: Vec<LanguageLink<'a>>,
+    /// This page in each language it is in, itself included, and
+    /// `x-default` (the default language's), as absolute addresses for
+    /// `<link rel="alternate" hreflang>`; empty without a translation.
+    alternates: Vec<Alternate>,
+}
+
+/// A language as the switcher shows it.
+#[derive(Serialize)]
+struct LanguageLink<'a> {
+    /// Its code (`es`), for `hreflang` and `lang`.
+    code: &'a str,
+    /// Its own name for itself (`Español`), from the theme's words.
+    name: &'a str,
+    /// This page in it, or its home page, relative to this page.
+    url: String,
+    /// Whether it is this page's language.
+    current: bool,
+    /// Whether this page has a version in it (`url` leads there).
+    translated: bool,
+}
+
+/// One `<link rel="alternate" hreflang>`.
+#[derive(Serialize, Clone)]
+struct Alternate {
+    hreflang: String,
+    href: String,
 }
 
 /// A section as its listing pages see it.
@@ -163,9 +195,11 @@ struct MenuItem<'a> {
 /// pages one at a time (so `build` can write each page as soon as it is made).
 pub struct Renderer<'a> {
     site: &'a Site,
-    tera: Tera,
-    /// The JSON-LD nodes every page carries, serialised once.
-    site_json_ld: String,
+    /// The templates with each language's words and settings, by language
+    /// number ([`load_templates`]).
+    teras: Vec<Tera>,
+    /// The JSON-LD nodes every page shares, serialised once per language.
+    site_json_ld: Vec<String>,
     /// `extra` of the 404 page, which has no front matter.
     no_extra: serde_json::Map<String, serde_json::Value>,
     /// What building blocks' components may declare implicit (`@site`).
@@ -175,15 +209,22 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     /// Parses the site's templates.
     pub fn new(site: &'a Site) -> Result<Renderer<'a>, Error> {
-        let tera = load_templates(site).map_err(Error::Site)?;
+        let teras = (0..site.config.languages.len())
+            .map(|lang| load_templates(site, lang))
+            .collect::<Result<Vec<Tera>, _>>()
+            .map_err(Error::Site)?;
         let problems: Vec<Diagnostic> = site
             .pages
             .iter()
-            .map(|p| (&p.source, &p.text, &p.html, &p.blocks))
-            .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.text, &s.html, &s.blocks)))
-            .filter(|(.., blocks)| !blocks.is_empty())
-            .flat_map(|(file, text, html, blocks)| {
-                crate::blocks::check(&tera, &site.config, file, text, html, blocks)
+            .map(|p| (&p.source, &p.text, &p.html, &p.blocks, p.lang))
+            .chain(
+                site.sections
+                    .iter()
+                    .map(|s| (&s.source.source, &s.source.text, &s.html, &s.blocks, s.source.lang)),
+            )
+            .filter(|(_, _, _, blocks, _)| !blocks.is_empty())
+            .flat_map(|(file, text, html, blocks, lang)| {
+                crate::blocks::check(&teras[lang], &site.config, file, text, html, blocks)
             })
             .collect();
         if !problems.is_empty() {
@@ -193,11 +234,63 @@ impl<'a> Renderer<'a> {
         block_implicits.insert("site", &site.config);
         Ok(Renderer {
             site,
-            tera,
+            teras,
             block_implicits,
-            site_json_ld: site_json_ld(&site.config),
+            site_json_ld: (0..site.config.languages.len())
+                .map(|lang| site_json_ld(&site.config.in_language(lang)))
+                .collect(),
             no_extra: serde_json::Map::new(),
         })
+    }
+
+    /// The templates for pages in language `lang`.
+    fn tera(&self, lang: usize) -> &Tera {
+        &self.teras[lang]
+    }
+
+    /// The switcher's languages and the `hreflang` alternates of a page
+    /// published at `path` in language `lang`, whose versions are at
+    /// `versions` (an address by language number; `None` where it has no
+    /// translation), its links made by `url` from a site-absolute address.
+    fn language_links(
+        &self,
+        lang: usize,
+        versions: &[Option<&str>],
+        url: impl Fn(&str) -> String,
+    ) -> (Vec<LanguageLink<'a>>, Vec<Alternate>) {
+        let site = self.site;
+        let languages = &site.config.languages;
+        if languages.len() < 2 {
+            return (Vec::new(), Vec::new());
+        }
+        let links = languages
+            .iter()
+            .enumerate()
+            .map(|(k, language)| {
+                let version = versions.get(k).copied().flatten();
+                let home = crate::language::home(k, languages);
+                LanguageLink {
+                    code: &language.code,
+                    name: site.words[k].get("language.name").unwrap_or(&language.code),
+                    url: url(version.unwrap_or(&home)),
+                    current: k == lang,
+                    translated: version.is_some(),
+                }
+            })
+            .collect();
+        let base = &site.config.base_url;
+        let mut alternates: Vec<Alternate> = Vec::new();
+        if versions.iter().flatten().count() > 1 {
+            for (language, version) in languages.iter().zip(versions) {
+                if let Some(path) = version {
+                    alternates.push(Alternate { hreflang: language.code.clone(), href: permalink(base, path) });
+                }
+            }
+            if let Some(default) = versions.first().copied().flatten() {
+                alternates.push(Alternate { hreflang: "x-default".to_string(), href: permalink(base, default) });
+            }
+        }
+        (links, alternates)
     }
 
     /// Renders one unit into its files, with the inline code of the pages
@@ -261,11 +354,11 @@ impl<'a> Renderer<'a> {
             Unit::ListingRedirect(i) => {
                 let out = unit.outputs(site).remove(0);
                 let s = &site.sections[i].source;
-                bytes(out.clone(), redirect_html(site, &out, &s.path, &s.title))
+                bytes(out.clone(), redirect_html(site, &out, &s.path, &s.title, s.lang))
             }
             Unit::Feed(i) => bytes(unit.outputs(site).remove(0), self.feed(i)?.into_bytes()),
             Unit::Category(i) => bytes(unit.outputs(site).remove(0), self.category(i)?.into_bytes()),
-            Unit::SiteFeed => bytes(unit.outputs(site).remove(0), self.site_feed()?.into_bytes()),
+            Unit::SiteFeed(lang) => bytes(unit.outputs(site).remove(0), self.site_feed(lang)?.into_bytes()),
             Unit::Headers => {
                 bytes(unit.outputs(site).remove(0), crate::host::render_headers(site, others).into_bytes())
             }
@@ -302,9 +395,15 @@ impl<'a> Renderer<'a> {
         path: &'a str,
         title: &'a str,
         description: Option<&'a str>,
+        lang: usize,
+        versions: &[Option<&str>],
     ) -> PageContext<'a> {
         let site = self.site;
+        let (languages, alternates) = self.language_links(lang, versions, |to| relative_url(path, to));
         PageContext {
+            lang: &site.config.languages[lang].code,
+            languages,
+            alternates,
             page: PageView {
                 title,
                 description: description.unwrap_or(&site.config.description),
@@ -330,31 +429,40 @@ impl<'a> Renderer<'a> {
                     path,
                     title,
                     description.unwrap_or(&site.config.description),
-                    &self.site_json_ld,
+                    &site.config.languages[lang].code,
+                    &self.site_json_ld[lang],
                 ),
             },
-            menu: self.menu(|target| relative_url(path, target), path),
+            menu: self.menu(|target| relative_url(path, target), path, lang),
             root: relative_url(path, "/"),
             current_url: path,
             feed_url: None,
             feed_title: None,
-            site_feed_url: self.site_feed_url(|feed| relative_url(path, feed)),
+            site_feed_url: self.site_feed_url(|feed| relative_url(path, feed), lang),
             section: None,
             category: None,
         }
     }
 
     /// Listing page `pager` of section `k`.
-    fn listing(&self, k: usize, pager: usize) -> Result<String, Diagnostic> {
+    fn listing(&self, k: usize, pager_number: usize) -> Result<String, Diagnostic> {
         let site = self.site;
         let section = &site.sections[k];
-        let pager = &section.pagers[pager];
+        let pager = &section.pagers[pager_number];
         let source = &section.source;
         let path = pager.path.as_str();
         let shown: Vec<Summary<'a>> =
             section.pages[pager.items.clone()].iter().map(|&i| self.summary(i, path)).collect();
-        let content = self.with_blocks(&section.html, &section.blocks, &source.source, path)?;
-        let mut ctx = self.listing_context(path, &source.title, source.meta.description.as_deref());
+        let lang = source.lang;
+        let content = self.with_blocks(&section.html, &section.blocks, &source.source, path, lang)?;
+        // Listing page k of each version of the section, where it has one.
+        let versions: Vec<Option<&str>> = site
+            .section_versions_of(k)
+            .into_iter()
+            .map(|v| v.and_then(|s| site.sections[s].pagers.get(pager_number)).map(|p| p.path.as_str()))
+            .collect();
+        let mut ctx =
+            self.listing_context(path, &source.title, source.meta.description.as_deref(), lang, &versions);
         ctx.page.content = &content;
         ctx.page.extra = &source.meta.extra;
         ctx.feed_url = self.feed_url(k, path);
@@ -376,12 +484,12 @@ impl<'a> Renderer<'a> {
             extra: &source.meta.extra,
         });
         let template = source.meta.template.as_deref().unwrap_or(unit::SECTION_TEMPLATE);
-        if !self.tera.contains_template(template) {
+        if !self.tera(lang).contains_template(template) {
             return Err(missing_listing_template(&source.source, &source.text, template));
         }
         let paginator = pager.context(&shown);
         let ctx = ListingContext { base: ctx, paginator };
-        self.render_with(template, &ctx, Some(&source.source), 0)
+        self.render_with(template, &ctx, Some(&source.source), 0, lang)
     }
 
     /// The feed of section `k`, relative to `from`, if it has one.
@@ -391,9 +499,11 @@ impl<'a> Renderer<'a> {
             .then(|| relative_url(from, &crate::feed::feed_path(&section.path)))
     }
 
-    /// The site's feed, its site-absolute path given to `url`, if it has one.
-    fn site_feed_url(&self, url: impl Fn(&str) -> String) -> Option<String> {
-        self.site.has_site_feed().then(|| url(&crate::feed::feed_path("/")))
+    /// The site's feed in language `lang`, its site-absolute path given to
+    /// `url`, if it has one.
+    fn site_feed_url(&self, url: impl Fn(&str) -> String, lang: usize) -> Option<String> {
+        let home = crate::language::home(lang, &self.site.config.languages);
+        self.site.has_site_feed().then(|| url(&crate::feed::feed_path(&home)))
     }
 
     /// The Atom feed of section `k`.
@@ -403,23 +513,24 @@ impl<'a> Renderer<'a> {
             title: &section.source.title,
             description: section.source.meta.description.as_deref(),
             path: &section.source.path,
-            language: &self.site.config.language,
+            language: &self.site.config.languages[section.source.lang].code,
             author: self.feed_author(),
         };
-        self.render_feed(&source, &section.feed, &section.source.source)
+        self.render_feed(&source, &section.feed, &section.source.source, section.source.lang)
     }
 
-    /// The site's own feed of its newest dated pages.
-    fn site_feed(&self) -> Result<String, Diagnostic> {
-        let config = &self.site.config;
+    /// The site's own feed of its newest dated pages in language `lang`.
+    fn site_feed(&self, lang: usize) -> Result<String, Diagnostic> {
+        let config = self.site.config.in_language(lang);
+        let home = crate::language::home(lang, &config.languages);
         let source = FeedSource {
             title: &config.title,
             description: Some(config.description.as_str()).filter(|d| !d.trim().is_empty()),
-            path: "/",
+            path: &home,
             language: &config.language,
             author: self.feed_author(),
         };
-        self.render_feed(&source, &self.site.site_feed, Path::new(crate::config::CONFIG_FILE))
+        self.render_feed(&source, &self.site.site_feed[lang], Path::new(crate::config::CONFIG_FILE), lang)
     }
 
     /// Who publishes the site's feeds: the clinic, or the site by its title.
@@ -435,6 +546,7 @@ impl<'a> Renderer<'a> {
         source: &FeedSource<'_>,
         pages: &[usize],
         file: &Path,
+        lang: usize,
     ) -> Result<String, Diagnostic> {
         let site = self.site;
         // A feed unit is listed only with a feed base; this says so should that change.
@@ -468,7 +580,7 @@ impl<'a> Renderer<'a> {
         let content = feed.entries.iter().map(|e| e.content_html.len()).sum::<usize>();
         let mut ctx = std::collections::BTreeMap::new();
         ctx.insert("feed", feed);
-        self.render_with(crate::feed::FEED_TEMPLATE, &ctx, Some(file), content)
+        self.render_with(crate::feed::FEED_TEMPLATE, &ctx, Some(file), content, lang)
     }
 
     /// The listing page of category `i`.
@@ -477,9 +589,19 @@ impl<'a> Renderer<'a> {
         let (category, pages) = &site.categories[i];
         let path = category.path.as_str();
         let shown: Vec<Summary<'a>> = pages.iter().map(|&p| self.summary(p, path)).collect();
-        let mut ctx = self.listing_context(path, &category.name, None);
+        // The same category's page in each language.
+        let versions: Vec<Option<&str>> = (0..site.config.languages.len())
+            .map(|lang| {
+                site.categories
+                    .iter()
+                    .find(|(c, _)| c.lang == lang && c.slug == category.slug)
+                    .map(|(c, _)| c.path.as_str())
+            })
+            .collect();
+        let lang = category.lang;
+        let mut ctx = self.listing_context(path, &category.name, None, lang, &versions);
         ctx.category = Some(category);
-        if !self.tera.contains_template(unit::CATEGORY_TEMPLATE) {
+        if !self.tera(lang).contains_template(unit::CATEGORY_TEMPLATE) {
             return Err(Diagnostic::error(
                 "templates",
                 format!(
@@ -491,25 +613,25 @@ impl<'a> Renderer<'a> {
         }
         let pagers = crate::paginate::paginate(path, shown.len(), None);
         let ctx = ListingContext { base: ctx, paginator: pagers[0].context(&shown) };
-        self.render_with(unit::CATEGORY_TEMPLATE, &ctx, Some(Path::new(crate::config::CONFIG_FILE)), 0)
+        self.render_with(unit::CATEGORY_TEMPLATE, &ctx, Some(Path::new(crate::config::CONFIG_FILE)), 0, lang)
     }
 
     /// Whether the templates have a 404 page.
     pub fn has_404_template(&self) -> bool {
-        self.tera.contains_template("404.html")
+        self.tera(0).contains_template("404.html")
     }
 
     fn page(&self, page: &Page) -> Result<Vec<OutputFile>, Diagnostic> {
         log::trace!("render {} with {}", page.source.display(), template_for(page));
         let template = template_for(page);
-        if !self.tera.contains_template(template) {
+        if !self.tera(page.lang).contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let html = self.with_blocks(&page.html, &page.blocks, &page.source, &page.path)?;
+        let html = self.with_blocks(&page.html, &page.blocks, &page.source, &page.path, page.lang)?;
         let mut ctx = self.page_context(page);
         ctx.page.content = &html;
         let content = page.html.len() + page.references.len();
-        self.render_with(template, &ctx, Some(&page.source), content).map(|html| {
+        self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
             vec![OutputFile {
                 path: page_output(&page.path),
                 content: OutputContent::Bytes(html.into_bytes()),
@@ -527,13 +649,14 @@ impl<'a> Renderer<'a> {
         blocks: &[crate::blocks::BlockUse],
         file: &Path,
         path: &str,
+        lang: usize,
     ) -> Result<String, Diagnostic> {
         if blocks.is_empty() {
             return Ok(html.to_string());
         }
         let mut implicits = self.block_implicits.clone();
         implicits.insert("root", &relative_url(path, "/"));
-        crate::blocks::apply(&self.tera, &implicits, html, blocks)
+        crate::blocks::apply(self.tera(lang), &implicits, html, blocks)
             .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
 
@@ -543,11 +666,21 @@ impl<'a> Renderer<'a> {
         'a: 'p,
     {
         let site = self.site;
-        let section = site.by_path.get(&page.path).and_then(|&i| site.section_of(i));
+        let number = site.by_path.get(&page.path).copied();
+        let section = number.and_then(|i| site.section_of(i));
         let feed_url = section.and_then(|k| self.feed_url(k, &page.path));
         let feed_title =
             section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
+        let versions: Vec<Option<&str>> = match number {
+            Some(i) => site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect(),
+            None => Vec::new(),
+        };
+        let (languages, alternates) =
+            self.language_links(page.lang, &versions, |to| relative_url(&page.path, to));
         PageContext {
+            lang: &site.config.languages[page.lang].code,
+            languages,
+            alternates,
             page: PageView {
                 title: &page.title,
                 description: page.meta.description.as_deref().unwrap_or(&site.config.description),
@@ -565,24 +698,25 @@ impl<'a> Renderer<'a> {
                 person: view(&site.config, page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
-                json_ld: page_json_ld(site, page, &self.site_json_ld),
+                json_ld: page_json_ld(site, page, &self.site_json_ld[page.lang]),
                 gallery: crate::gallery::views(page),
                 image: page.meta.image.as_deref(),
                 image_alt: page.meta.image_alt.as_deref(),
             },
-            menu: self.menu(|target| relative_url(&page.path, target), &page.path),
+            menu: self.menu(|target| relative_url(&page.path, target), &page.path, page.lang),
             root: relative_url(&page.path, "/"),
             current_url: &page.path,
             feed_url,
             feed_title,
-            site_feed_url: self.site_feed_url(|feed| relative_url(&page.path, feed)),
+            site_feed_url: self.site_feed_url(|feed| relative_url(&page.path, feed), page.lang),
             section: None,
             category: None,
         }
     }
 
-    /// The menu as seen from the page at `current`, each item's URL made by `url`.
-    fn menu(&self, url: impl Fn(&str) -> String, current: &str) -> Vec<MenuItem<'a>> {
+    /// The menu of language `lang` as seen from the page at `current`, each
+    /// item's URL made by `url`.
+    fn menu(&self, url: impl Fn(&str) -> String, current: &str, lang: usize) -> Vec<MenuItem<'a>> {
         let site = self.site;
         let item = |entry: crate::site::MenuEntry, children: Vec<MenuItem<'a>>| {
             let (title, path) = site.menu_item(entry);
@@ -599,6 +733,7 @@ impl<'a> Renderer<'a> {
         site.menu
             .iter()
             .zip(&site.submenu)
+            .filter(|&(&entry, _)| site.menu_lang(entry) == lang)
             .map(|(&entry, below)| {
                 let children =
                     below.iter().map(|&i| item(crate::site::MenuEntry::Page(i), Vec::new())).collect();
@@ -613,6 +748,7 @@ impl<'a> Renderer<'a> {
         ctx: &T,
         page: Option<&Path>,
         content: usize,
+        lang: usize,
     ) -> Result<String, Diagnostic> {
         let file = page.unwrap_or(Path::new("templates"));
         let context = Context::from_serialize(ctx)
@@ -621,7 +757,7 @@ impl<'a> Renderer<'a> {
         // context brings (a page's body, a feed's entries escaped), so the
         // output is not copied again and again as it grows.
         let mut out = Vec::with_capacity(THEME_BYTES + content);
-        self.tera
+        self.tera(lang)
             .render_to(template, &context, &mut out)
             .map_err(|e| template_diagnostic(&e, &self.site.templates, page).0)?;
         String::from_utf8(out)
@@ -635,7 +771,16 @@ impl<'a> Renderer<'a> {
         const PATH: &str = "/404.html";
         let site = self.site;
         let root = base_path(&site.config.base_url).to_string();
+        // Every language's home page, from the site's top: a 404 page is
+        // served at any address.
+        let homes: Vec<String> =
+            (0..site.config.languages.len()).map(|k| crate::language::home(k, &site.config.languages)).collect();
+        let versions: Vec<Option<&str>> = homes.iter().map(|h| Some(h.as_str())).collect();
+        let (languages, _) = self.language_links(0, &versions, |to| format!("{root}{}", &to[1..]));
         let ctx = PageContext {
+            lang: &site.config.language,
+            languages,
+            alternates: Vec::new(),
             page: PageView {
                 title: "Page not found",
                 description: &site.config.description,
@@ -658,16 +803,16 @@ impl<'a> Renderer<'a> {
                 image_alt: None,
                 json_ld: String::new(),
             },
-            menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH),
+            menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH, 0),
             root: root.clone(),
             current_url: PATH,
             feed_url: None,
             feed_title: None,
-            site_feed_url: self.site_feed_url(|feed| format!("{root}{}", &feed[1..])),
+            site_feed_url: self.site_feed_url(|feed| format!("{root}{}", &feed[1..]), 0),
             section: None,
             category: None,
         };
-        let html = self.render_with("404.html", &ctx, Some(Path::new("404.html")), 0)?;
+        let html = self.render_with("404.html", &ctx, Some(Path::new("404.html")), 0, 0)?;
         Ok(vec![OutputFile { path: "404.html".into(), content: OutputContent::Bytes(html.into_bytes()) }])
     }
 }
@@ -685,30 +830,48 @@ impl<'a> Renderer<'a> {
 /// (a section's `_index.md` gives its first listing page, `news/`), and
 /// `asset_url(path="style.css")`: the fingerprinted name of a stylesheet or
 /// script of a static folder, from the site root (`style.3f9a2c81d0.css`).
-pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+///
+/// Each of the site's languages has its own (`lang`, by number): `site` is
+/// site.yaml as that language sees it ([`SiteConfig::in_language`]), `t`
+/// and `long_date` use its words, and `page_url`, `get_page` and
+/// `get_section` lead a page's file (`risks.md`) to its version in that
+/// language when it has one.
+pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
+    let config = site.config.in_language(lang);
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
-    let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
-        site.pages
-            .iter()
-            .map(|p| (&p.source, &p.path))
-            .chain(site.sections.iter().map(|s| (&s.source.source, &s.source.path)))
-            .map(|(source, path)| (crate::url::content_key(source), path[1..].to_string()))
-            .collect(),
-    );
+    // Each file's own address, then each original's address in this language.
+    let own = site
+        .pages
+        .iter()
+        .map(|p| (crate::url::content_key(&p.source), &p.path))
+        .chain(site.sections.iter().map(|s| (crate::url::content_key(&s.source.source), &s.source.path)));
+    let translated = site
+        .pages
+        .iter()
+        .filter(|p| lang > 0 && p.lang == lang)
+        .map(|p| (p.original.clone(), &p.path))
+        .chain(
+            site.sections
+                .iter()
+                .filter(|s| lang > 0 && s.source.lang == lang)
+                .map(|s| (s.source.original.clone(), &s.source.path)),
+        );
+    let urls: std::sync::Arc<HashMap<String, String>> =
+        std::sync::Arc::new(own.chain(translated).map(|(key, path)| (key, path[1..].to_string())).collect());
     let asset_names = std::sync::Arc::new(site.asset_names.clone());
     let calls = |function: &str| templates.iter().any(|t| t.text.contains(function));
     let (get_page, get_section) = (calls("get_page"), calls("get_section"));
-    let lookups =
-        (get_page || get_section).then(|| std::sync::Arc::new(lookup_tables(site, get_page, get_section)));
+    let lookups = (get_page || get_section)
+        .then(|| std::sync::Arc::new(lookup_tables(site, get_page, get_section, lang)));
     let mut remaining: Vec<&TemplateFile> = templates.iter().collect();
     let mut problems = Vec::new();
     loop {
         let mut tera = Tera::new();
         tera.set_escape_fn(crate::markdown::escape_html_io);
-        tera.global_context().insert("site", &site.config);
+        tera.global_context().insert("site", &config);
         tera.global_context().insert("bibliography", &bibliography);
-        let words = std::sync::Arc::new(site.words.clone());
+        let words = std::sync::Arc::new(site.words[lang].clone());
         let dates = words.clone();
         tera.register_filter("long_date", move |text: &str, _: tera::Kwargs, _: &tera::State| {
             Date::parse(text).map_or_else(|_| text.to_string(), |d| dates.long_date(d))
@@ -787,6 +950,7 @@ fn lookup_tables(
     site: &Site,
     with_pages: bool,
     with_sections: bool,
+    lang: usize,
 ) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
     let summary = |i: usize| {
         let page = &site.pages[i];
@@ -809,8 +973,12 @@ fn lookup_tables(
     // A `Value`'s maps are shared, so a page listed in a section is made once.
     let mut made: Vec<Option<tera::Value>> = vec![None; site.pages.len()];
     let mut summary = |i: usize| made[i].get_or_insert_with(|| summary(i)).clone();
+    // Each file by its own name, then each original by its version in `lang`.
+    let in_lang: Vec<usize> = (0..site.pages.len()).filter(|&i| lang > 0 && site.pages[i].lang == lang).collect();
     let pages = if with_pages {
-        (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), summary(i))).collect()
+        let own = (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), i));
+        let translated = in_lang.iter().map(|&i| (site.pages[i].original.clone(), i));
+        own.chain(translated).map(|(key, i)| (key, summary(i))).collect()
     } else {
         HashMap::new()
     };
@@ -829,10 +997,17 @@ fn lookup_tables(
                 feed_url,
                 pages: s.pages.iter().map(|&i| summary(i)).collect(),
             });
-            (crate::url::content_key(&s.source.source), value)
+            (crate::url::content_key(&s.source.source), s.source.lang, s.source.original.clone(), value)
         })
-        .collect();
-    (pages, sections)
+        .collect::<Vec<_>>();
+    let mut by_key: HashMap<String, tera::Value> =
+        sections.iter().map(|(key, _, _, value)| (key.clone(), value.clone())).collect();
+    for (_, own, original, value) in sections {
+        if lang > 0 && own == lang {
+            by_key.insert(original, value);
+        }
+    }
+    (pages, by_key)
 }
 
 /// A page as `get_page` returns it.
@@ -1068,11 +1243,11 @@ fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
 /// A small page that sends visitors of an old URL to the page's new one.
 fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
     let page = &site.pages[target];
-    redirect_html(site, out, &page.path, &page.title)
+    redirect_html(site, out, &page.path, &page.title, page.lang)
 }
 
 /// A page at output `out` that sends visitors to `path`, titled `title`.
-fn redirect_html(site: &Site, out: &Path, path: &str, title: &str) -> Vec<u8> {
+fn redirect_html(site: &Site, out: &Path, path: &str, title: &str, lang: usize) -> Vec<u8> {
     let dir: String = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => format!("/{}/", p.to_string_lossy().replace('\\', "/")),
         _ => "/".to_string(),
@@ -1080,7 +1255,7 @@ fn redirect_html(site: &Site, out: &Path, path: &str, title: &str) -> Vec<u8> {
     let rel = escape_html(&relative_url(&dir, path));
     let abs = escape_html(&permalink(&site.config.base_url, path));
     let title = escape_html(title);
-    let lang = escape_html(&site.config.language);
+    let lang = escape_html(&site.config.languages[lang].code);
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -1091,33 +1266,65 @@ fn redirect_html(site: &Site, out: &Path, path: &str, title: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// `sitemap.xml`: every page and listing page, each in every language,
+/// with its versions in the others as `xhtml:link` alternates, as in the
+/// pages' `<head>` (issue 15).
 fn sitemap(site: &Site) -> Vec<u8> {
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut pages: Vec<&Page> = site.pages.iter().collect();
-    pages.sort_by(|a, b| a.path.cmp(&b.path));
-    for page in pages {
+    let multilingual = site.is_multilingual();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
+    if multilingual {
+        xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
+    }
+    xml.push_str(">\n");
+    let base = &site.config.base_url;
+    let languages = &site.config.languages;
+    // Address, last change, and the addresses of its versions by language.
+    let mut urls: Vec<(&str, Option<Date>, Vec<Option<&str>>)> = Vec::new();
+    for (i, page) in site.pages.iter().enumerate() {
+        let versions = if multilingual {
+            site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
+        } else {
+            Vec::new()
+        };
+        urls.push((&page.path, page.meta.updated.or(page.meta.date), versions));
+    }
+    for (k, section) in site.sections.iter().enumerate() {
+        let versions = if multilingual { site.section_versions_of(k) } else { Vec::new() };
+        for (n, pager) in section.pagers.iter().enumerate() {
+            let paths =
+                versions.iter().map(|v| v.and_then(|s| site.sections[s].pagers.get(n)).map(|p| p.path.as_str()));
+            urls.push((&pager.path, None, paths.collect()));
+        }
+    }
+    for (c, _) in &site.categories {
+        let versions = (0..languages.len()).map(|lang| {
+            site.categories.iter().find(|(o, _)| o.lang == lang && o.slug == c.slug).map(|(o, _)| o.path.as_str())
+        });
+        urls.push((&c.path, None, if multilingual { versions.collect() } else { Vec::new() }));
+    }
+    urls.sort_by(|a, b| a.0.cmp(b.0));
+    urls.dedup_by(|a, b| a.0 == b.0);
+    for (path, lastmod, versions) in urls {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_html(&permalink(&site.config.base_url, &page.path)));
+        xml.push_str(&escape_html(&permalink(base, path)));
         xml.push_str("</loc>\n");
-        if let Some(date) = page.meta.updated.or(page.meta.date) {
+        if let Some(date) = lastmod {
             xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
         }
+        if versions.iter().flatten().count() > 1 {
+            let default = versions.first().copied().flatten();
+            let links = languages.iter().map(|l| l.code.as_str()).zip(versions.iter().copied());
+            for (code, version) in links.chain(std::iter::once(("x-default", default))) {
+                if let Some(to) = version {
+                    xml.push_str(&format!(
+                        "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
+                        escape_html(code),
+                        escape_html(&permalink(base, to))
+                    ));
+                }
+            }
+        }
         xml.push_str("  </url>\n");
-    }
-    let mut listings: Vec<&str> = site
-        .sections
-        .iter()
-        .flat_map(|s| s.pagers.iter().map(|p| p.path.as_str()))
-        .chain(site.categories.iter().map(|(c, _)| c.path.as_str()))
-        .filter(|path| !site.by_path.contains_key(*path))
-        .collect();
-    listings.sort_unstable();
-    for path in listings {
-        xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_html(&permalink(&site.config.base_url, path)));
-        xml.push_str("</loc>\n  </url>\n");
     }
     xml.push_str("</urlset>\n");
     xml.into_bytes()

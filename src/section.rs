@@ -131,6 +131,11 @@ pub struct SectionSource {
     pub path: String,
     /// Byte offset of the section's own text (markdown) in `text`.
     pub body_offset: usize,
+    /// Its language, by number in the site's languages (`_index.es.md`).
+    pub lang: usize,
+    /// The file of the section it translates, relative to `content/`
+    /// (`news/_index.md`; its own for the default language).
+    pub original: String,
 }
 
 impl SectionSource {
@@ -145,9 +150,16 @@ impl SectionSource {
     }
 }
 
-/// Whether the file at `path` makes its folder a section.
+/// Whether the file at `path` makes its folder a section: `_index.md`, or
+/// its translation into a language (`_index.es.md`; a language the site
+/// does not have is an error in [`parse_section`]).
 pub fn is_section_file(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n == SECTION_FILE)
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n == SECTION_FILE
+            || n.strip_prefix("_index.")
+                .and_then(|rest| rest.strip_suffix(".md"))
+                .is_some_and(crate::config::is_language_tag)
+    })
 }
 
 /// Reads an `_index.md`: the string twin of loading one. `path` is relative
@@ -156,7 +168,19 @@ pub fn parse_section(
     path: &Path,
     text: &str,
     style: crate::url::UrlStyle,
+    languages: &[crate::language::Language],
 ) -> Result<SectionSource, Diagnostic> {
+    let language = crate::language::file_language(path, languages);
+    if language.lang == 0 && path.file_name().is_some_and(|n| n != SECTION_FILE) {
+        let code = crate::language::written_code(path).unwrap_or_default();
+        let listed: Vec<&str> = languages.iter().skip(1).map(|l| l.code.as_str()).collect();
+        return Err(Diagnostic::error(path, format!("`{code}` is not one of the site's other languages"))
+            .with_help(if listed.is_empty() {
+                format!("add it to site.yaml's languages, after the main one: languages: [en-GB, {code}]")
+            } else {
+                format!("add it to site.yaml's languages (now {}), or rename the file", listed.join(", "))
+            }));
+    }
     let split = split_front_matter(path, text)?;
     let meta: SectionFrontMatter = if split.yaml.trim().is_empty() {
         SectionFrontMatter::default()
@@ -180,7 +204,7 @@ pub fn parse_section(
         },
     };
     // A section has no `slug`: its address is its folder's.
-    let url = crate::url::page_path_as(path, None, style).map_err(|why| {
+    let url = crate::url::page_path_as(&language.original, None, style).map_err(|why| {
         if style.keeps_names() {
             Diagnostic::error(path, why).at(text, Location { line: 1, column: 1 })
         } else {
@@ -193,8 +217,10 @@ pub fn parse_section(
         text: text.to_string(),
         meta,
         title,
-        path: url,
+        path: crate::language::localize(&url, language.lang, languages),
         body_offset: split.body_offset,
+        lang: language.lang,
+        original: crate::url::content_key(&language.original),
     })
 }
 
@@ -214,6 +240,9 @@ pub struct ListedPage<'a> {
     pub weight: i64,
     /// Whether it is a draft.
     pub draft: bool,
+    /// Its language, by number in the site's languages: it is listed only
+    /// in a section of the same language.
+    pub lang: usize,
 }
 
 /// A section with what it holds, by position in the slices given to
@@ -238,15 +267,15 @@ pub fn build_sections(
     pages: &[ListedPage<'_>],
     drafts: bool,
 ) -> Result<Vec<Section>, Vec<Diagnostic>> {
-    let by_folder: HashMap<&Path, usize> =
-        sections.iter().enumerate().map(|(i, s)| (s.folder(), i)).collect();
+    let by_folder: HashMap<(&Path, usize), usize> =
+        sections.iter().enumerate().map(|(i, s)| ((s.folder(), s.lang), i)).collect();
     let mut built: Vec<Section> = (0..sections.len())
         .map(|i| Section { source: i, pages: Vec::new(), subsections: Vec::new(), parent: None })
         .collect();
     let mut problems = Vec::new();
 
     for (i, s) in sections.iter().enumerate() {
-        let parent = s.folder().ancestors().skip(1).find_map(|dir| by_folder.get(dir).copied());
+        let parent = s.folder().ancestors().skip(1).find_map(|dir| by_folder.get(&(dir, s.lang)).copied());
         built[i].parent = parent;
         if let Some(p) = parent {
             built[p].subsections.push(i);
@@ -254,8 +283,12 @@ pub fn build_sections(
     }
     for (n, page) in pages.iter().enumerate() {
         let Some(dir) = page.source.parent() else { continue };
-        let is_index = page.source.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("index"));
-        if is_index && let Some(&clash) = by_folder.get(dir) {
+        let is_index = page.source.file_stem().and_then(|s| s.to_str()).is_some_and(|s| {
+            // `index.es.md`: the name without its language's code.
+            let s = if page.lang > 0 { s.rsplit_once('.').map_or(s, |(name, _)| name) } else { s };
+            s.eq_ignore_ascii_case("index")
+        });
+        if is_index && let Some(&clash) = by_folder.get(&(dir, page.lang)) {
             problems.push(
                 Diagnostic::error(
                     page.source,
@@ -273,7 +306,7 @@ pub fn build_sections(
         }
         // A folder's `index.md` is listed where that folder sits.
         let owner = if is_index { dir.parent() } else { Some(dir) };
-        if let Some(&s) = owner.and_then(|d| by_folder.get(d)) {
+        if let Some(&s) = owner.and_then(|d| by_folder.get(&(d, page.lang))) {
             built[s].pages.push(n);
         }
     }

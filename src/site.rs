@@ -34,12 +34,33 @@ pub use cache::ParseCache;
 /// then blamed the theme's links). A warning, not an error: a site whose own
 /// templates never link to `/` builds; the theme's links fail as broken links
 /// that name the missing file.
-fn no_home_page(pages: &[Page], sections: &[SiteSection]) -> Option<Diagnostic> {
-    let home = pages.iter().any(|p| p.path == "/") || sections.iter().any(|s| s.source.path == "/");
-    (!home).then(|| {
-        Diagnostic::warning("content/index.md", "the site has no home page: there is no content/index.md")
-            .with_help("add content/index.md with the home page's title and text; every page links to it (/)")
-    })
+///
+/// Another language's home page (`/es/`) must be there: the language
+/// switcher leads to it from every page that has no translation, so
+/// without it the switcher would lead nowhere (issue 15).
+fn no_home_page(config: &SiteConfig, pages: &[Page], sections: &[SiteSection]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for (lang, language) in config.languages.iter().enumerate() {
+        let home = crate::language::home(lang, &config.languages);
+        let has = pages.iter().any(|p| p.path == home) || sections.iter().any(|s| s.source.path == home);
+        if has {
+            continue;
+        }
+        found.push(if lang == 0 {
+            Diagnostic::warning("content/index.md", "the site has no home page: there is no content/index.md")
+                .with_help("add content/index.md with the home page's title and text; every page links to it (/)")
+        } else {
+            let file = format!("content/index.{}.md", language.code);
+            Diagnostic::error(
+                file.as_str(),
+                format!("the site has no home page in `{}`: there is no {file}", language.code),
+            )
+            .with_help(format!(
+                "translate content/index.md into {file}: the language switcher leads to {home} from every page not yet translated"
+            ))
+        });
+    }
+    found
 }
 
 /// What changes how a site is parsed.
@@ -73,7 +94,8 @@ pub struct Site {
     pub asset_names: crate::host::assets::AssetNames,
     /// Redirect pages: output file -> page number.
     pub aliases: Vec<(PathBuf, usize)>,
-    /// Pages and sections in the main navigation, in order.
+    /// Pages and sections in the main navigation, in order, of every
+    /// language (a page's menu shows its language's: [`Site::menu_lang`]).
     pub menu: Vec<MenuEntry>,
     /// The pages under each item of `menu` (front matter `menu_parent`),
     /// in order: page numbers, by the item's place in `menu`.
@@ -93,17 +115,23 @@ pub struct Site {
     /// The address feeds are made against; none for an example `base_url`
     /// (a warning says so), and then no feed is written.
     pub feed_base: Option<url::Url>,
-    /// The pages of the site's feed (`feed: true` in site.yaml), newest
-    /// first; empty when it has none.
-    pub site_feed: Vec<usize>,
+    /// The pages of the site's feed in each language (`feed: true` in
+    /// site.yaml), newest first; empty when it has none.
+    pub site_feed: Vec<Vec<usize>>,
+    /// The versions of each page in every language, by the file of the
+    /// page they translate (`risks.md`): page numbers by language number.
+    pub versions: HashMap<String, Vec<Option<usize>>>,
+    /// The versions of each section in every language, by the file of the
+    /// section they translate (`news/_index.md`): section numbers by language.
+    pub section_versions: HashMap<String, Vec<Option<usize>>>,
     /// The section each page is listed in, by page number.
     in_section: Vec<Option<usize>>,
     /// What the templates that call `get_page` or `get_section` read.
     pub(crate) lookups: crate::render::Lookups,
     /// The images the site shows, with their variants (`image.rs`).
     pub images: crate::image::SiteImages,
-    /// The theme's words in the site's language.
-    pub words: crate::theme::i18n::Words,
+    /// The theme's words in each of the site's languages.
+    pub words: Vec<crate::theme::i18n::Words>,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -171,6 +199,39 @@ impl Site {
     pub fn section_of(&self, page: usize) -> Option<usize> {
         self.in_section.get(page).copied().flatten()
     }
+
+    /// Whether the site is in more than one language.
+    pub fn is_multilingual(&self) -> bool {
+        self.config.languages.len() > 1
+    }
+
+    /// The language of a menu entry.
+    pub fn menu_lang(&self, entry: MenuEntry) -> usize {
+        match entry {
+            MenuEntry::Page(i) => self.pages[i].lang,
+            MenuEntry::Section(k) => self.sections[k].source.lang,
+        }
+    }
+
+    /// Page `i` in each of the site's languages (itself among them), by
+    /// language number; `None` where it has no translation.
+    pub fn page_versions(&self, i: usize) -> Vec<Option<usize>> {
+        let page = &self.pages[i];
+        self.versions.get(&page.original).cloned().unwrap_or_else(|| self.only(page.lang, i))
+    }
+
+    /// Section `k` in each of the site's languages, as [`Site::page_versions`].
+    pub fn section_versions_of(&self, k: usize) -> Vec<Option<usize>> {
+        let source = &self.sections[k].source;
+        self.section_versions.get(&source.original).cloned().unwrap_or_else(|| self.only(source.lang, k))
+    }
+
+    /// `n` alone, in language `lang`.
+    fn only(&self, lang: usize, n: usize) -> Vec<Option<usize>> {
+        let mut one = vec![None; self.config.languages.len()];
+        one[lang] = Some(n);
+        one
+    }
 }
 
 struct Parsed {
@@ -198,7 +259,9 @@ pub fn parse_site_cached(
         pages.into_iter().partition(|f| is_section_file(&f.path));
     let section_sources: Vec<SectionSource> = section_files
         .iter()
-        .filter_map(|f| parse_section(&f.path, &f.text, config.urls).map_err(|d| problems.push(d)).ok())
+        .filter_map(|f| {
+            parse_section(&f.path, &f.text, config.urls, &config.languages).map_err(|d| problems.push(d)).ok()
+        })
         .collect();
     let bibliography =
         cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
@@ -228,10 +291,12 @@ pub fn parse_site_cached(
         }
     }
 
-    let mut index = index_pages(&kept, drafts, config.urls, &mut problems);
+    let mut index = index_pages(&kept, drafts, &config, &mut problems);
     // Sections can be linked to (`news/_index.md`); their numbers follow the pages'.
     for s in &section_sources {
+        index.translations.insert((s.original.clone(), s.lang), index.paths.len());
         index.sections.insert(crate::url::content_key(&s.source), index.paths.len());
+        index.langs.push(s.lang);
         index.paths.push(s.path.clone());
     }
     index.index_addresses();
@@ -240,10 +305,15 @@ pub fn parse_site_cached(
     index.heading_ids = config.heading_ids;
     index.broken_links = config.broken_links;
     index.callout_words = std::sync::Arc::new(
-        crate::markdown::CALLOUTS
+        words
             .iter()
-            .map(|(class, english)| {
-                words.fill(&format!("callout.{class}"), &[]).unwrap_or_else(|| english.to_string())
+            .map(|words| {
+                crate::markdown::CALLOUTS
+                    .iter()
+                    .map(|(class, english)| {
+                        words.fill(&format!("callout.{class}"), &[]).unwrap_or_else(|| english.to_string())
+                    })
+                    .collect()
             })
             .collect(),
     );
@@ -256,7 +326,9 @@ pub fn parse_site_cached(
     let mut citations = Vec::with_capacity(kept.len());
     let mut per_file = PerFile::default();
     let mut shown_images = Vec::new();
+    let mut fallbacks = Vec::new();
     for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+        fallbacks.extend(std::mem::take(&mut r.fallbacks).into_iter().map(|f| (number, f)));
         shown_images.append(&mut r.images);
         per_file.count(&p.source.path, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
@@ -265,6 +337,8 @@ pub fn parse_site_cached(
         addresses.extend(std::mem::take(&mut r.addresses).into_iter().map(|a| (number, a)));
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
+            lang: index.langs[number],
+            original: index.originals[number].clone(),
             path: index.paths[number].clone(),
             source: p.source.path,
             text: p.source.text,
@@ -281,12 +355,15 @@ pub fn parse_site_cached(
     }
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
+    warnings.extend(fallback_warnings(&pages, &fallbacks, &config));
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     crate::people::link_people(&pages, &mut config, &mut problems);
-    let (missing, untranslated) = crate::theme::i18n::missing_words(&words, &templates, &config.text);
-    problems.extend(missing);
-    warnings.extend(untranslated);
+    for (k, words) in words.iter().enumerate() {
+        let (missing, untranslated) = crate::theme::i18n::missing_words(words, &templates, &config.text, k == 0);
+        problems.extend(missing);
+        warnings.extend(untranslated);
+    }
     check_image_alt(&pages, &mut problems);
     crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
     let mut assets = assets;
@@ -341,8 +418,11 @@ pub fn parse_site_cached(
             );
         }
     }
-    if let Some(warning) = no_home_page(&pages, &sections) {
-        warnings.push(warning);
+    for d in no_home_page(&config, &pages, &sections) {
+        match d.severity {
+            crate::error::Severity::Error => problems.push(d),
+            crate::error::Severity::Warning => warnings.push(d),
+        }
     }
     let menu = site_menu(&pages, &sections);
     let submenu = site_submenu(&pages, &menu, &index, &mut problems);
@@ -356,10 +436,16 @@ pub fn parse_site_cached(
     }
     let site_feed = if config.feed && feed_base.is_some() {
         let listed: Vec<_> = pages.iter().map(listed_page).collect();
-        crate::feed::feed_pages(&listed, 0..listed.len())
+        (0..config.languages.len())
+            .map(|lang| crate::feed::feed_pages(&listed, (0..listed.len()).filter(|&i| pages[i].lang == lang)))
+            .collect()
     } else {
-        Vec::new()
+        vec![Vec::new(); config.languages.len()]
     };
+    let n_languages = config.languages.len();
+    let versions = group_versions(pages.iter().map(|p| (p.original.as_str(), p.lang)), n_languages);
+    let section_versions =
+        group_versions(sections.iter().map(|s| (s.source.original.as_str(), s.source.lang)), n_languages);
     let mut in_section = vec![None; pages.len()];
     for (k, section) in sections.iter().enumerate() {
         section.pages.iter().for_each(|&p| in_section[p] = Some(k));
@@ -390,6 +476,8 @@ pub fn parse_site_cached(
         categories_of,
         feed_base,
         site_feed,
+        versions,
+        section_versions,
         in_section,
         lookups,
         images,
@@ -495,6 +583,7 @@ fn assemble_sections(
             updated: None,
             weight: 0,
             draft: true,
+            lang: crate::language::file_language(source, &index.languages).lang,
         }))
         .collect();
     let built = match build_sections(&sources, &listed, options.drafts) {
@@ -615,8 +704,10 @@ fn site_submenu(
         .collect()
 }
 
-/// Each category of site.yaml with its pages, and each page's categories
-/// (unknown names are reported by `category::check_pages`).
+/// Each category of site.yaml in each language with its pages (a page is
+/// listed on its own language's: `/categories/x/`, `/es/categories/x/`),
+/// and each page's categories (unknown names are reported by
+/// `category::check_pages`).
 #[allow(clippy::type_complexity)]
 fn site_categories(
     config: &SiteConfig,
@@ -627,13 +718,25 @@ fn site_categories(
     if vocabulary.is_empty() {
         return (Vec::new(), vec![Vec::new(); pages.len()]);
     }
+    let size = vocabulary.len();
+    // Numbered language by language: category `c` of language `k` is `k * size + c`.
     let named: Vec<Vec<usize>> = pages
         .iter()
-        .map(|p| page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary).0)
+        .map(|p| {
+            let (found, _) = page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary);
+            found.into_iter().map(|c| p.lang * size + c).collect()
+        })
         .collect();
     let listed: Vec<ListedPage<'_>> = pages.iter().map(listed_page).collect();
-    let lists = category_pages(vocabulary.len(), &named, &listed, options.drafts);
-    (vocabulary.into_iter().zip(lists).collect(), named)
+    let lists = category_pages(size * config.languages.len(), &named, &listed, options.drafts);
+    let all = (0..config.languages.len()).flat_map(|lang| {
+        vocabulary.iter().map(move |c| Category {
+            path: crate::language::localize(&c.path, lang, &config.languages),
+            lang,
+            ..c.clone()
+        })
+    });
+    (all.zip(lists).collect(), named)
 }
 
 /// What a listing needs to know of `page`.
@@ -645,6 +748,7 @@ pub(crate) fn listed_page(page: &Page) -> ListedPage<'_> {
         updated: page.meta.updated,
         weight: page.meta.weight,
         draft: page.meta.draft,
+        lang: page.lang,
     }
 }
 
@@ -805,10 +909,12 @@ fn content_key(source: &SourceFile) -> String {
 fn index_pages(
     pages: &[Parsed],
     drafts: HashSet<String>,
-    style: crate::url::UrlStyle,
+    config: &SiteConfig,
     problems: &mut Vec<Diagnostic>,
 ) -> PageIndex {
-    let mut index = PageIndex { drafts, ..PageIndex::default() };
+    let style = config.urls;
+    let languages = &config.languages;
+    let mut index = PageIndex { drafts, languages: languages.clone(), ..PageIndex::default() };
     let mut owner: HashMap<String, usize> = HashMap::with_capacity(pages.len());
     for (i, p) in pages.iter().enumerate() {
         // An alias is an address links may use: they lead to the page
@@ -820,8 +926,9 @@ fn index_pages(
                 index.aliases.entry(address).or_insert(i);
             }
         }
-        let path = match page_path_as(&p.source.path, p.meta.slug.as_deref(), style) {
-            Ok(path) => path,
+        let language = crate::language::file_language(&p.source.path, languages);
+        let path = match page_path_as(&language.original, p.meta.slug.as_deref(), style) {
+            Ok(path) => crate::language::localize(&path, language.lang, languages),
             Err(why) => {
                 let d = Diagnostic::error(&p.source.path, why);
                 // A name the `urls:` rule cannot keep: point at the page's top.
@@ -845,10 +952,76 @@ fn index_pages(
         } else {
             owner.insert(path.clone(), i);
         }
+        let original = crate::url::content_key(&language.original);
         index.by_source.insert(content_key(&p.source), i);
+        index.translations.insert((original.clone(), language.lang), i);
+        index.langs.push(language.lang);
+        index.originals.push(original);
         index.paths.push(path);
     }
     index
+}
+
+/// A warning for each link that leads to a page in another language,
+/// the page it names having no translation into the linking page's
+/// (issue 15): the link works, and carries `hreflang`, but the owner
+/// should know which pages still wait for a translation.
+fn fallback_warnings(
+    pages: &[Page],
+    fallbacks: &[(usize, crate::markdown::Fallback)],
+    config: &SiteConfig,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    for (from, fallback) in fallbacks {
+        // A section's number follows the pages': its links are not listed.
+        let (Some(page), Some(target)) = (pages.get(*from), pages.get(fallback.target)) else { continue };
+        // Once per page and page linked to.
+        if !seen.insert((*from, fallback.target)) {
+            continue;
+        }
+        let language = &config.languages[page.lang];
+        let translation = page_file_in(&target.source, &language.code);
+        found.push(
+            Diagnostic::warning(
+                &page.source,
+                format!(
+                    "this link leads to the {} page {}: it has no translation into `{}` yet",
+                    config.languages[target.lang].code,
+                    target.source.display(),
+                    language.code
+                ),
+            )
+            .at_offset(&page.text, fallback.offset)
+            .with_help(format!(
+                "translate it as {translation}; until then the link says the page is in another language (hreflang)"
+            )),
+        );
+    }
+    found
+}
+
+/// The file of `original`'s translation into `code`: `content/risks.es.md`.
+fn page_file_in(original: &Path, code: &str) -> String {
+    let shown = original.display().to_string();
+    match shown.strip_suffix(".md") {
+        Some(stem) => format!("{stem}.{code}.md"),
+        None => shown,
+    }
+}
+
+/// Each original's versions by language number, from the (original's
+/// file, language) of every page or section, in order of their numbers.
+fn group_versions<'a>(
+    items: impl Iterator<Item = (&'a str, usize)>,
+    languages: usize,
+) -> HashMap<String, Vec<Option<usize>>> {
+    let mut groups: HashMap<String, Vec<Option<usize>>> = HashMap::new();
+    for (n, (original, lang)) in items.enumerate() {
+        groups.entry(original.to_string()).or_insert_with(|| vec![None; languages])[lang] = Some(n);
+    }
+    groups.retain(|_, versions| versions.iter().flatten().count() > 1);
+    groups
 }
 
 /// The files beside the pages among `assets`, by their path relative to

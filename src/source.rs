@@ -119,8 +119,9 @@ pub struct Sources {
     /// Every image file among the assets, inspected (`image.rs`), with the
     /// widths and `sizes` the theme declares in its `theme.yaml`.
     pub images: crate::image::ImageIndex,
-    /// The theme's words in the site's language (`theme/i18n.rs`).
-    pub words: crate::theme::i18n::Words,
+    /// The theme's words in each of the site's languages, in the order of
+    /// `config.languages` (`theme/i18n.rs`).
+    pub words: Vec<crate::theme::i18n::Words>,
 }
 
 /// Reads the site at `root`.
@@ -163,7 +164,8 @@ pub fn load_site(root: &Path) -> Result<Sources, Error> {
     }
 
     let theme = read_theme_settings(&site, &theme_dir, on_disk_theme, &mut problems);
-    let words = read_words(&site, &theme_dir, on_disk_theme, &config.language, &mut problems);
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    let words = read_words(&site, &theme_dir, on_disk_theme, &codes, &mut problems);
     let mut templates = Vec::new();
     let mut theme_assets = Vec::new();
     if on_disk_theme {
@@ -254,17 +256,18 @@ fn read_theme_settings(
     })
 }
 
-/// The theme's words for `language`: its `i18n/en.yaml` and the
-/// language's own file, on disk or built in; files with errors are left out
-/// (the errors added to `problems`).
+/// The theme's words for each of `languages` (the default first): its
+/// `i18n/en.yaml` and each language's own file, on disk or built in, the
+/// default language's file the first to fall back on; files with errors
+/// are left out (the errors added to `problems`).
 fn read_words(
     site: &SiteRoot,
     theme_dir: &Path,
     on_disk: bool,
-    language: &str,
+    languages: &[&str],
     problems: &mut Vec<Diagnostic>,
-) -> crate::theme::i18n::Words {
-    use crate::theme::i18n::{FALLBACK, I18N_DIR, Words, candidates, parse_word_file};
+) -> Vec<crate::theme::i18n::Words> {
+    use crate::theme::i18n::{FALLBACK, I18N_DIR, WordFile, Words, candidates, parse_word_file};
     let mut read = |name: &str| {
         let (rel, text) = if on_disk {
             let rel = theme_dir.join(I18N_DIR).join(name);
@@ -284,9 +287,22 @@ fn read_words(
     };
     let english_file = format!("{FALLBACK}.yaml");
     let english = read(&english_file).unwrap_or_default();
-    let chosen =
-        candidates(language).into_iter().filter(|name| *name != english_file).find_map(|name| read(&name));
-    Words::new(language, english, chosen)
+    let mut chosen: Vec<Option<WordFile>> = languages
+        .iter()
+        .map(|language| {
+            candidates(language).into_iter().filter(|name| *name != english_file).find_map(|name| read(&name))
+        })
+        .collect();
+    let default = chosen.first().cloned().flatten().map(|file| (languages[0].to_string(), file));
+    languages
+        .iter()
+        .zip(chosen.iter_mut())
+        .enumerate()
+        .map(|(k, (language, own))| {
+            let words = Words::new(language, english.clone(), own.take());
+            if k == 0 { words } else { words.falling_back_to(default.clone()) }
+        })
+        .collect()
 }
 
 /// `base` without the items `over` replaces (same key), then all of `over`.

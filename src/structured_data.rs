@@ -30,7 +30,7 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         "@id": format!("{url}#webpage"),
         "url": url,
         "name": page.title,
-        "inLanguage": config.language,
+        "inLanguage": config.languages.get(page.lang).map_or(&config.language, |l| &l.code),
         "isPartOf": {"@id": format!("{base}#website")},
         "publisher": {"@id": format!("{base}#clinic")},
         "medicalAudience": {"@type": "Patient"},
@@ -179,6 +179,7 @@ pub(crate) fn listing_json_ld(
     path: &str,
     title: &str,
     description: &str,
+    language: &str,
     site_nodes: &str,
 ) -> String {
     let config = &site.config;
@@ -189,7 +190,7 @@ pub(crate) fn listing_json_ld(
         "@id": format!("{url}#webpage"),
         "url": url,
         "name": title,
-        "inLanguage": config.language,
+        "inLanguage": language,
         "isPartOf": {"@id": format!("{base}#website")},
         "publisher": {"@id": format!("{base}#clinic")},
     });
@@ -334,7 +335,12 @@ fn website(config: &SiteConfig) -> Value {
         "@id": format!("{base}#website"),
         "url": base,
         "name": config.title,
-        "inLanguage": config.language,
+        // A site in several languages is in all of them.
+        "inLanguage": if config.languages.len() > 1 {
+            json!(config.languages.iter().map(|l| &l.code).collect::<Vec<_>>())
+        } else {
+            json!(config.language)
+        },
         "publisher": {"@id": format!("{base}#clinic")},
     })
 }
@@ -345,9 +351,13 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
     let mut items = Vec::new();
     let mut path = String::from("/");
     let mut trail: Vec<(&str, String)> = Vec::new();
-    let home = site.page_at("/");
-    trail.push((home.map_or("Home", |p| p.title.as_str()), base.clone()));
-    for segment in page.path.trim_matches('/').split('/') {
+    // From the home page of the page's language (`/es/`).
+    let home_path = crate::language::home(page.lang, &site.config.languages);
+    let home = site.page_at(&home_path);
+    trail.push((home.map_or("Home", |p| p.title.as_str()), permalink(base, &home_path)));
+    let below_home = page.path.strip_prefix(home_path.as_str()).unwrap_or(&page.path);
+    path.push_str(&home_path[1..]);
+    for segment in below_home.trim_matches('/').split('/') {
         path.push_str(segment);
         path.push('/');
         if path == page.path {

@@ -53,9 +53,9 @@ pub enum Unit {
     Feed(usize),
     /// The listing page of category number `n`: `categories/<slug>/index.html`.
     Category(usize),
-    /// The site's feed of its newest dated pages (`feed: true` in
-    /// site.yaml): `atom.xml`.
-    SiteFeed,
+    /// The site's feed of its newest dated pages in language `n` (`feed:
+    /// true` in site.yaml): `atom.xml`, `es/atom.xml`.
+    SiteFeed(usize),
     /// The variants of planned image number `n` (`site.images.planned`):
     /// `_img/room-3f2a9c81d0-480.avif`, ...
     Image(usize),
@@ -97,7 +97,8 @@ pub enum Input {
     /// What a page shows of its section (by its `_index.md`): its title,
     /// URL and whether it has a feed.
     SectionHead(PathBuf),
-    /// One category (by slug): its pages' titles, URLs, dates, descriptions.
+    /// One category (by the address of its page, `/es/categories/x/`): its
+    /// pages' titles, URLs, dates, descriptions.
     Category(String),
     /// What `get_page` shows of one page (by source path): title, URL,
     /// dates, description, categories.
@@ -145,8 +146,8 @@ impl Unit {
             }
             Unit::ListingRedirect(i) => ("listing redirect", site.sections[i].source.source.clone()),
             Unit::Feed(i) => ("feed", site.sections[i].source.source.clone()),
-            Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.slug)),
-            Unit::SiteFeed => ("site feed", PathBuf::new()),
+            Unit::Category(i) => ("category", PathBuf::from(&site.categories[i].0.path)),
+            Unit::SiteFeed(lang) => ("site feed", PathBuf::from(lang.to_string())),
             Unit::Image(i) => ("image", PathBuf::from(&site.images.planned[i].image.output)),
             Unit::Headers => ("headers", PathBuf::new()),
             Unit::Redirects => ("redirects", PathBuf::new()),
@@ -169,7 +170,7 @@ impl Unit {
             Unit::ListingRedirect(i) => page_output(&site.sections[i].pagers[0].redirect_from[0]),
             Unit::Feed(i) => feed_output(&site.sections[i].source.path),
             Unit::Category(i) => page_output(&site.categories[i].0.path),
-            Unit::SiteFeed => feed_output("/"),
+            Unit::SiteFeed(lang) => feed_output(&crate::language::home(lang, &site.config.languages)),
             Unit::Image(_) => PathBuf::new(),
             Unit::Headers => PathBuf::from(crate::host::HEADERS),
             Unit::Redirects => PathBuf::from(crate::host::REDIRECTS),
@@ -214,7 +215,7 @@ impl Unit {
             }
             Unit::Category(i) => {
                 vec![
-                    Input::Category(site.categories[i].0.slug.clone()),
+                    Input::Category(site.categories[i].0.path.clone()),
                     Menu,
                     Urls,
                     Config,
@@ -224,8 +225,8 @@ impl Unit {
                     AssetNames,
                 ]
             }
-            Unit::SiteFeed => {
-                let pages = site.site_feed.iter().map(|&p| Input::Page(site.pages[p].source.clone()));
+            Unit::SiteFeed(lang) => {
+                let pages = site.site_feed[lang].iter().map(|&p| Input::Page(site.pages[p].source.clone()));
                 [Input::SiteFeed, Config, Templates].into_iter().chain(pages).collect()
             }
             Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
@@ -233,7 +234,7 @@ impl Unit {
             Unit::Sitemap => [Dates, Config]
                 .into_iter()
                 .chain((0..site.sections.len()).map(section))
-                .chain(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())))
+                .chain(site.categories.iter().map(|(c, _)| Input::Category(c.path.clone())))
                 .collect(),
             Unit::Robots => vec![Config],
             Unit::Asset(i) => vec![Input::Asset(site.assets[i].output.clone())],
@@ -257,7 +258,7 @@ impl Unit {
             Unit::Listing { section, .. } => {
                 Some(site.sections[section].source.meta.template.as_deref().unwrap_or(SECTION_TEMPLATE))
             }
-            Unit::Feed(_) | Unit::SiteFeed => Some(crate::feed::FEED_TEMPLATE),
+            Unit::Feed(_) | Unit::SiteFeed(_) => Some(crate::feed::FEED_TEMPLATE),
             Unit::Category(_) => Some(CATEGORY_TEMPLATE),
             Unit::Alias(_)
             | Unit::Sitemap
@@ -287,7 +288,7 @@ impl Unit {
             }
             Unit::Feed(i) => Claim::Section(&site.sections[i].source.source, "feed"),
             Unit::Category(i) => Claim::Category(&site.categories[i].0.name),
-            Unit::SiteFeed => Claim::SiteFeed,
+            Unit::SiteFeed(_) => Claim::SiteFeed,
             Unit::Image(i) => Claim::Image(&site.images.planned[i].image.origin),
             Unit::Headers => Claim::Generated("the _headers file"),
             Unit::Redirects => Claim::Generated("the _redirects file"),
@@ -433,7 +434,7 @@ pub fn list_units(site: &Site, has_404_template: bool) -> Result<Listed, Vec<Dia
     }
     units.extend((0..site.categories.len()).map(Unit::Category));
     if site.has_site_feed() {
-        units.push(Unit::SiteFeed);
+        units.extend((0..site.config.languages.len()).map(Unit::SiteFeed));
     }
     if makes(SITEMAP) {
         units.push(Unit::Sitemap);
@@ -490,7 +491,7 @@ impl Fingerprints {
         inputs.extend(site.sections.iter().flat_map(|s| {
             [Input::Section(s.source.source.clone()), Input::SectionHead(s.source.source.clone())]
         }));
-        inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.slug.clone())));
+        inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.path.clone())));
         inputs.extend(site.images.planned.iter().map(|p| Input::Image(p.image.output.clone())));
         let mut looked_up = site.lookups.inputs();
         for section in &site.sections {
@@ -630,7 +631,7 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
-            Input::Category(slug) => match site.categories.iter().find(|(c, _)| &c.slug == slug) {
+            Input::Category(path) => match site.categories.iter().find(|(c, _)| &c.path == path) {
                 Some((c, pages)) => {
                     c.hash(&mut h);
                     hash_summaries(site, pages, &mut h);
@@ -648,7 +649,7 @@ impl Input {
                     section.pages.hash(&mut h);
                 }
             }
-            Input::SiteFeed => site.site_feed.iter().for_each(|&i| site.pages[i].source.hash(&mut h)),
+            Input::SiteFeed => site.site_feed.iter().flatten().for_each(|&i| site.pages[i].source.hash(&mut h)),
             Input::Images => {
                 site.images.sizes.hash(&mut h);
                 site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h));

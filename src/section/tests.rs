@@ -1,7 +1,7 @@
 use super::*;
 
 fn section(path: &str, yaml: &str) -> SectionSource {
-    parse_section(Path::new(path), &format!("---\ntitle: S\n{yaml}---\nText\n"), crate::url::UrlStyle::Slugs)
+    parse_section(Path::new(path), &format!("---\ntitle: S\n{yaml}---\nText\n"), crate::url::UrlStyle::Slugs, &[])
         .unwrap()
 }
 
@@ -13,6 +13,7 @@ fn page<'a>(source: &'a str, title: &'a str, date: Option<&str>) -> ListedPage<'
         updated: None,
         weight: 0,
         draft: false,
+        lang: 0,
     }
 }
 
@@ -23,7 +24,7 @@ fn titles(built: &Section, pages: &[ListedPage<'_>]) -> Vec<String> {
 #[test]
 fn reads_every_key() {
     let text = "---\ntitle: News\ndescription: What is new\nsort_by: weight\npaginate_by: 10\nfeed: true\ntemplate: news.html\nextra:\n  icon: bell\n---\nOur news.\n";
-    let s = parse_section(Path::new("content/news/_index.md"), text, crate::url::UrlStyle::Slugs).unwrap();
+    let s = parse_section(Path::new("content/news/_index.md"), text, crate::url::UrlStyle::Slugs, &[]).unwrap();
     assert_eq!(s.title, "News");
     assert_eq!(s.path, "/news/");
     assert_eq!(s.meta.description.as_deref(), Some("What is new"));
@@ -53,7 +54,7 @@ fn defaults_sort_by_date_without_feed_or_pagination() {
 #[test]
 fn unknown_keys_and_bad_values_are_located_errors() {
     let p = |t: &str| {
-        parse_section(Path::new("content/news/_index.md"), t, crate::url::UrlStyle::Slugs).unwrap_err()
+        parse_section(Path::new("content/news/_index.md"), t, crate::url::UrlStyle::Slugs, &[]).unwrap_err()
     };
     let d = p("---\ntitle: News\nsort_bz: date\n---\n");
     assert_eq!(d.location.map(|l| l.line), Some(3));
@@ -76,12 +77,13 @@ fn a_section_needs_a_title() {
         Path::new("content/news/_index.md"),
         "---\nfeed: true\n---\n",
         crate::url::UrlStyle::Slugs,
+        &[],
     )
     .unwrap_err();
     assert_eq!(d.message, "this section has no title");
     assert_eq!(d.location, Some(Location { line: 1, column: 1 }));
     let slugs = crate::url::UrlStyle::Slugs;
-    let d = parse_section(Path::new("content/news/_index.md"), "No front matter", slugs).unwrap_err();
+    let d = parse_section(Path::new("content/news/_index.md"), "No front matter", slugs, &[]).unwrap_err();
     assert_eq!(
         d.help.as_deref(),
         Some(
@@ -89,7 +91,7 @@ fn a_section_needs_a_title() {
         )
     );
     // Or its text leads with its title (issue 14).
-    let s = parse_section(Path::new("content/news/_index.md"), "<!-- old -->\n# Clinic news\n\nText.", slugs)
+    let s = parse_section(Path::new("content/news/_index.md"), "<!-- old -->\n# Clinic news\n\nText.", slugs, &[])
         .unwrap();
     assert_eq!(s.title, "Clinic news");
 }
@@ -100,6 +102,7 @@ fn a_folder_name_without_letters_is_an_error() {
         Path::new("content/!!!/_index.md"),
         "---\ntitle: S\n---\n",
         crate::url::UrlStyle::Slugs,
+        &[],
     )
     .unwrap_err();
     assert_eq!(d.message, "this folder's name gives an empty part in the address");

@@ -44,6 +44,9 @@ pub struct Words {
     /// The file for the language, when the theme has one (and the language
     /// is not English).
     pub(crate) chosen: Option<WordFile>,
+    /// The site's default language and its file, for a language that is
+    /// not the default: a word this language lacks is taken from it first.
+    pub(crate) default: Option<(String, WordFile)>,
     /// The English file; empty when the theme has none.
     pub(crate) english: WordFile,
 }
@@ -109,16 +112,31 @@ impl Words {
     /// The words for `language` from the theme's English file and, if
     /// there is one, the language's.
     pub(crate) fn new(language: &str, english: WordFile, chosen: Option<WordFile>) -> Words {
-        Words { language: language.to_string(), chosen, english }
+        Words { language: language.to_string(), chosen, default: None, english }
     }
 
-    /// The word `key` in the site's language, else in English.
+    /// These words, taking a word they lack from `default` (the site's
+    /// default language and its file) before English.
+    pub(crate) fn falling_back_to(mut self, default: Option<(String, WordFile)>) -> Words {
+        self.default = default;
+        self
+    }
+
+    /// The word `key` in the language, else in the site's default
+    /// language, else in English.
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.chosen
             .as_ref()
             .and_then(|c| c.words.get(key))
+            .or_else(|| self.default.as_ref().and_then(|(_, d)| d.words.get(key)))
             .or_else(|| self.english.words.get(key))
             .map(String::as_str)
+    }
+
+    /// The language a word the language lacks is shown in: the site's
+    /// default language, or English.
+    fn fallback_language(&self) -> String {
+        self.default.as_ref().map_or("English".to_string(), |(code, _)| format!("the `{code}` word"))
     }
 
     /// Whether the language (not English) has a file, and the file has `key`.
@@ -145,7 +163,12 @@ impl Words {
     /// if the file has it, is the first day's number (French `1er`).
     pub(crate) fn long_date(&self, date: Date) -> String {
         let (year, month, day) = date.parts();
-        let months = self.chosen.as_ref().and_then(|c| c.months.as_ref()).or(self.english.months.as_ref());
+        let months = self
+            .chosen
+            .as_ref()
+            .and_then(|c| c.months.as_ref())
+            .or(self.default.as_ref().and_then(|(_, d)| d.months.as_ref()))
+            .or(self.english.months.as_ref());
         let (Some(months), Some(pattern)) = (months, self.get("date.long")) else { return date.long() };
         let day = match self.chosen.as_ref().and_then(|c| c.words.get("date.first_day")) {
             Some(first) if day == 1 => first.clone(),
@@ -180,11 +203,13 @@ pub(crate) fn keys_used(text: &str) -> Vec<(&str, usize)> {
 /// The words templates ask for that the theme lacks: an error for each
 /// missing in English, a warning for each missing only in the site's
 /// language; a warning when the theme has no file for the language at all.
-/// Returns (errors, warnings).
+/// The errors come only for the site's default language (`default`), so
+/// that each is reported once. Returns (errors, warnings).
 pub(crate) fn missing_words(
     words: &Words,
     templates: &[crate::source::TemplateFile],
     config_text: &str,
+    default: bool,
 ) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
     let (mut errors, mut warnings) = (Vec::new(), Vec::new());
     let uses_words = templates.iter().any(|t| !keys_used(&t.text).is_empty());
@@ -197,7 +222,8 @@ pub(crate) fn missing_words(
             "add {I18N_DIR}/{} to the theme, translated from {I18N_DIR}/en.yaml",
             candidates(&words.language).pop().unwrap_or_default()
         ));
-        warnings.push(match crate::config::setting_line(config_text, &["language"]) {
+        let line = if default { crate::config::setting_line(config_text, &["language"]) } else { None };
+        warnings.push(match line.or_else(|| crate::config::key_line(config_text, &words.language)) {
             Some(loc) => d.at(config_text, loc),
             None => d,
         });
@@ -206,6 +232,9 @@ pub(crate) fn missing_words(
         for (key, offset) in keys_used(&template.text) {
             let at = |d: Diagnostic| d.at(&template.text, location(&template.text, offset));
             if !words.english.words.contains_key(key) {
+                if !default {
+                    continue;
+                }
                 errors.push(
                     at(Diagnostic::error(
                         &template.path,
@@ -218,8 +247,9 @@ pub(crate) fn missing_words(
                     at(Diagnostic::warning(
                         &template.path,
                         format!(
-                            "the word `{key}` has no translation in `{}`: English is shown",
-                            words.language
+                            "the word `{key}` has no translation in `{}`: {} is shown",
+                            words.language,
+                            words.fallback_language()
                         ),
                     ))
                     .with_help(format!("add `{key}:` to {}", chosen.path.display())),
@@ -306,14 +336,14 @@ mod tests {
             text: "<p>\n{{ t(key=\"book\") }} {{ t(key=\"call\") }} {{ t(key=\"gone\") }}</p>".into(),
         }];
         let de = file("themes/t/i18n/de.yaml", "book: Beratungstermin buchen\n");
-        let (errors, warnings) = missing_words(&Words::new("de-DE", english(), Some(de)), &templates, "");
+        let (errors, warnings) = missing_words(&Words::new("de-DE", english(), Some(de)), &templates, "", true);
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].message, "the word `call` has no translation in `de-DE`: English is shown");
         assert_eq!(warnings[0].location, Some(Location { line: 2, column: 24 }));
         assert_eq!(warnings[0].help.as_deref(), Some("add `call:` to themes/t/i18n/de.yaml"));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "the theme has no words for `gone`, not even in English");
-        let (_, warnings) = missing_words(&Words::new("it", english(), None), &templates, "language: it\n");
+        let (_, warnings) = missing_words(&Words::new("it", english(), None), &templates, "language: it\n", true);
         assert_eq!(
             warnings[0].message,
             "the theme has no words in `it`: its buttons and labels are in English"
