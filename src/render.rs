@@ -687,7 +687,7 @@ impl<'a> Renderer<'a> {
 /// script of a static folder, from the site root (`style.3f9a2c81d0.css`).
 pub(crate) fn load_templates(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
-    let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
+    let bibliography = site.bibliography.as_ref().map(|b| b.format_all(0)).unwrap_or_default();
     let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
         site.pages
             .iter()

@@ -201,7 +201,7 @@ pub fn parse_site_cached(
         .filter_map(|f| parse_section(&f.path, &f.text, config.urls).map_err(|d| problems.push(d)).ok())
         .collect();
     let bibliography =
-        cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
+        cache.bibliography(bibliography, config.citation_style, &[&config.language]).unwrap_or_else(|d| {
             problems.push(d);
             None
         });
@@ -670,7 +670,7 @@ fn cite(
     let to_format =
         pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
     to_format.for_each(|((page, (groups, at)), _)| {
-        let formatted = bib.format_page(groups);
+        let formatted = bib.format_page(groups, 0);
         page.html = place_citations(&page.html, at, &formatted.in_text, &mut page.blocks);
         page.cited = formatted.keys;
         page.references = formatted.list;
