@@ -3,8 +3,10 @@
 //! `content/references.bib` in BibTeX) and `[@key]` / `[@a; @b]` in markdown.
 //!
 //! Formatting is hayagriva's CSL processor with the style chosen in
-//! site.yaml (AMA by default, APA or Vancouver). Each citing page gets its own
-//! numbering, in the order the page cites, and its own reference list.
+//! site.yaml (AMA by default, APA or Vancouver), in the CSL locale of the
+//! page's language (issue 15: "et al.", "Accessed", month names). Each
+//! citing page gets its own numbering, in the order the page cites, and its
+//! own reference list.
 //! The HTML is written from hayagriva's structured output, escaped
 //! (`html.rs`); the markdown stage records where each citation goes and the
 //! site stage places them in one pass.
@@ -19,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, LOCALES};
-use hayagriva::citationberg::{IndependentStyle, Locale, Style};
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry, Library};
 use serde_json::{Value, json};
 
@@ -32,11 +34,17 @@ mod html;
 
 use html::{is_superscript, write_children};
 
-/// The site's bibliography with the style to format it in.
+/// The site's bibliography with the style to format it in, for each of the
+/// site's languages.
 #[derive(Clone)]
 pub struct Bibliography {
     library: Library,
     style: IndependentStyle,
+    /// The CSL locale of each of the site's languages, the default first:
+    /// the `lang` of [`Bibliography::format_page`] is a position in it.
+    languages: Vec<LocaleCode>,
+    /// The locale files they need, and `en-US`, CSL's fallback for terms a
+    /// locale lacks.
     locales: Vec<Locale>,
     /// Where it was read from, for diagnostics.
     pub file: SourceFile,
@@ -78,11 +86,14 @@ pub struct PageCitations {
 pub const MAX_WORKS: usize = 5000;
 
 /// Reads the bibliography file, if the site has one, to be formatted in
-/// `style` for a site in `language`.
-pub fn parse_bibliography(
+/// `style` for a site in `languages` (BCP 47 codes as site.yaml writes them,
+/// the default language first; `en-GB`, or a bare `es` for CSL's `es-ES`).
+/// [`Bibliography::format_page`] and [`Bibliography::format_all`] take a
+/// position in `languages`.
+pub fn parse_bibliography<S: AsRef<str>>(
     file: Option<SourceFile>,
     style: CitationStyle,
-    language: &str,
+    languages: &[S],
 ) -> Result<Option<Bibliography>, Diagnostic> {
     let Some(file) = file else { return Ok(None) };
     let library = if file.path.extension().is_some_and(|e| e == "bib") {
@@ -115,7 +126,32 @@ pub fn parse_bibliography(
     let style = load_style(style).ok_or_else(|| {
         Diagnostic::error(crate::config::CONFIG_FILE, "this citation style cannot be loaded")
     })?;
-    Ok(Some(Bibliography { library, style, locales: locales_for(&["en-US", language]), file }))
+    let codes: Vec<&str> = std::iter::once("en-US").chain(languages.iter().map(AsRef::as_ref)).collect();
+    let locales = locales_for(&codes);
+    let languages = languages.iter().map(|l| locale_code(l.as_ref())).collect();
+    Ok(Some(Bibliography { library, style, languages, locales, file }))
+}
+
+/// The CSL locale code of a BCP 47 language code: the case CSL's locale
+/// files are named in (`en-gb` is `en-GB`, `zh-hant-tw` is `zh-Hant-TW`),
+/// since hayagriva compares codes as written. A code without a locale file
+/// of its own (`es`, `es-419`) is looked up by hayagriva as its language's
+/// main locale (`es-ES`), then `en-US`.
+fn locale_code(language: &str) -> LocaleCode {
+    let parts: Vec<String> = language
+        .split('-')
+        .enumerate()
+        .map(|(i, part)| match (i, part.len()) {
+            (0, _) => part.to_ascii_lowercase(),
+            (_, 2) => part.to_ascii_uppercase(),
+            (_, 4) => {
+                let lower = part.to_ascii_lowercase();
+                lower[..1].to_ascii_uppercase() + &lower[1..]
+            }
+            _ => part.to_ascii_lowercase(),
+        })
+        .collect();
+    LocaleCode(parts.join("-"))
 }
 
 /// The CSL locales for `languages` (`en-GB`, or a bare `de` for any `de-..`).
@@ -165,6 +201,14 @@ impl Bibliography {
         self.library.get(key).is_some()
     }
 
+    /// The CSL locale of the site's language at `lang` (a position in the
+    /// languages the bibliography was read for; the default language's
+    /// past their end), or none for a bibliography read for no language
+    /// (the style's own default locale, else `en-US`).
+    fn locale(&self, lang: usize) -> Option<LocaleCode> {
+        self.languages.get(lang).or(self.languages.first()).cloned()
+    }
+
     /// Every key, in the file's order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.library.keys()
@@ -210,14 +254,16 @@ impl Bibliography {
     }
 
     /// Formats a page's citation groups (keys must exist; at most
-    /// [`MAX_WORKS_PER_PAGE`] different ones, see [`citation_limit`]).
+    /// [`MAX_WORKS_PER_PAGE`] different ones, see [`citation_limit`]) in the
+    /// page's language: `lang` is its position in the languages given to
+    /// [`parse_bibliography`] (0 for the default language).
     ///
     /// Each different group is formatted once: hayagriva's work grows with
     /// the number of citations times the number of works cited (it looks up
     /// each citation's number in a list), and a group renders the same
     /// wherever it appears in the shipped styles, which number works in order
     /// of first citation and never write "ibid." (pinned by a test).
-    pub fn format_page(&self, groups: &[Vec<String>]) -> PageCitations {
+    pub fn format_page(&self, groups: &[Vec<String>], lang: usize) -> PageCitations {
         let mut distinct: HashMap<&[String], usize> = HashMap::new();
         let mut unique: Vec<&[String]> = Vec::new();
         let which: Vec<usize> = groups
@@ -229,12 +275,13 @@ impl Bibliography {
                 })
             })
             .collect();
-        let formatted = self.format_groups(&unique);
+        let formatted = self.format_groups(&unique, lang);
         let in_text = which.iter().map(|&i| formatted.in_text[i].clone()).collect();
         PageCitations { in_text, ..formatted }
     }
 
-    fn format_groups(&self, groups: &[&[String]]) -> PageCitations {
+    fn format_groups(&self, groups: &[&[String]], lang: usize) -> PageCitations {
+        let locale = self.locale(lang);
         let mut driver = BibliographyDriver::new();
         let mut keys: Vec<String> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
@@ -246,9 +293,9 @@ impl Bibliography {
                     keys.push(k.clone());
                 }
             }
-            driver.citation(CitationRequest::from_items(items, &self.style, &self.locales));
+            driver.citation(CitationRequest::new(items, &self.style, locale.clone(), &self.locales, None));
         }
-        let rendered = driver.finish(BibliographyRequest::new(&self.style, None, &self.locales));
+        let rendered = driver.finish(BibliographyRequest::new(&self.style, locale, &self.locales));
         let in_text = rendered
             .citations
             .iter()
@@ -264,17 +311,23 @@ impl Bibliography {
         PageCitations { in_text, list: self.list_html(rendered.bibliography), keys }
     }
 
-    /// Every entry, formatted, for the References page.
-    pub fn format_all(&self) -> String {
+    /// Every entry, formatted, for the References page in the language at
+    /// `lang` (a position as for [`Bibliography::format_page`]).
+    pub fn format_all(&self, lang: usize) -> String {
+        let locale = self.locale(lang);
         let mut driver = BibliographyDriver::new();
         for entry in self.library.iter() {
-            driver.citation(CitationRequest::from_items(
+            driver.citation(CitationRequest::new(
                 vec![CitationItem::with_entry(entry)],
                 &self.style,
+                locale.clone(),
                 &self.locales,
+                None,
             ));
         }
-        self.list_html(driver.finish(BibliographyRequest::new(&self.style, None, &self.locales)).bibliography)
+        self.list_html(
+            driver.finish(BibliographyRequest::new(&self.style, locale, &self.locales)).bibliography,
+        )
     }
 
     fn list_html(&self, bibliography: Option<hayagriva::RenderedBibliography>) -> String {
@@ -499,7 +552,7 @@ mod tests {
 
     fn bib(style: CitationStyle) -> Bibliography {
         let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: RASSMAN.to_string() };
-        parse_bibliography(Some(file), style, "en-GB").unwrap().unwrap()
+        parse_bibliography(Some(file), style, &["en-GB"]).unwrap().unwrap()
     }
 
     #[test]
@@ -515,17 +568,21 @@ mod tests {
         let yaml = "evil:\n  type: web\n  title: \"<script>alert(1)</script> & \\\"quoted\\\"\"\n  author: [\"O'Brien, <b>\"]\n  url: javascript:alert(1)\n  date: 2020\n";
         let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: yaml.to_string() };
         for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
-            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
-            let page = b.format_page(&[vec!["evil".into()]]);
-            for html in [page.list, page.in_text[0].html.clone(), b.format_all()] {
+            let b = parse_bibliography(Some(file.clone()), style, &["en-GB"]).unwrap().unwrap();
+            let page = b.format_page(&[vec!["evil".into()]], 0);
+            for html in [page.list, page.in_text[0].html.clone(), b.format_all(0)] {
                 assert!(!html.contains("<script"), "{style:?}: {html}");
                 assert!(!html.contains("<b>"), "{style:?}: {html}");
                 assert!(!html.contains("href=\"javascript"), "{style:?}: {html}");
                 assert!(!html.contains(" & "), "{style:?}: {html}");
             }
         }
-        let b = parse_bibliography(Some(file), CitationStyle::Ama, "en-GB").unwrap().unwrap();
-        assert!(b.format_all().contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "{}", b.format_all());
+        let b = parse_bibliography(Some(file), CitationStyle::Ama, &["en-GB"]).unwrap().unwrap();
+        assert!(
+            b.format_all(0).contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"),
+            "{}",
+            b.format_all(0)
+        );
     }
 
     #[test]
@@ -544,10 +601,10 @@ mod tests {
             g(&["rassman2013", "smith2"]),
         ];
         for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
-            let b = parse_bibliography(Some(file.clone()), style, "en-GB").unwrap().unwrap();
+            let b = parse_bibliography(Some(file.clone()), style, &["en-GB"]).unwrap().unwrap();
             let all: Vec<&[String]> = groups.iter().map(Vec::as_slice).collect();
-            let one_by_one = b.format_groups(&all);
-            let page = b.format_page(&groups);
+            let one_by_one = b.format_groups(&all, 0);
+            let page = b.format_page(&groups, 0);
             assert_eq!(page.in_text, one_by_one.in_text, "{style:?}");
             assert_eq!(page.list, one_by_one.list, "{style:?}");
             assert_eq!(page.keys, ["smith1", "rassman2013", "smith2"]);
@@ -578,8 +635,8 @@ mod tests {
         let entries =
             |n: usize| -> String { (0..n).map(|i| format!("k{i}:\n  type: book\n  title: T\n")).collect() };
         let file = |text: String| Some(SourceFile { path: PathBuf::from("content/references.yaml"), text });
-        assert!(parse_bibliography(file(entries(MAX_WORKS)), CitationStyle::Ama, "en").is_ok());
-        let d = parse_bibliography(file(entries(MAX_WORKS + 1)), CitationStyle::Ama, "en").unwrap_err();
+        assert!(parse_bibliography(file(entries(MAX_WORKS)), CitationStyle::Ama, &["en"]).is_ok());
+        let d = parse_bibliography(file(entries(MAX_WORKS + 1)), CitationStyle::Ama, &["en"]).unwrap_err();
         assert_eq!(d.message, "the bibliography holds 5001 works, more than the 5000 dotwork formats");
     }
 
@@ -637,6 +694,88 @@ mod tests {
     }
 
     #[test]
+    fn each_language_is_formatted_with_its_csl_locale() {
+        let web = "web1:\n  type: web\n  title: Hair loss\n  author: [\"Smith, A.\", \"Jones, B.\", \"Brown, C.\", \"Lee, D.\", \"Khan, E.\", \"Wu, F.\", \"Park, G.\"]\n  date: 2024-03-05\n  url:\n    value: https://example.org/hair\n    date: 2026-11-20\n";
+        let file =
+            SourceFile { path: PathBuf::from("content/references.yaml"), text: format!("{RASSMAN}{web}") };
+        let cite = [vec!["rassman2013".to_string()], vec!["web1".to_string()]];
+        let formatted = |style, languages: &[&str], lang| {
+            let b = parse_bibliography(Some(file.clone()), style, languages).unwrap().unwrap();
+            (b.format_page(&cite, lang), b.format_all(lang))
+        };
+        let item = |list: &str, key: &str| {
+            let start = list.find(&format!("<li id=\"ref-{key}\">")).unwrap();
+            list[start..].lines().next().unwrap().to_string()
+        };
+        let link = "<a href=\"https://example.org/hair\">https://example.org/hair</a></li>";
+
+        // AMA: dates, "Accessed" and "et al." (es-ES: a no-break space) follow the locale.
+        let (en, _) = formatted(CitationStyle::Ama, &["en-GB", "es"], 0);
+        let (es, all_es) = formatted(CitationStyle::Ama, &["en-GB", "es"], 1);
+        assert_eq!(
+            item(&en.list, "web1"),
+            format!(
+                "<li id=\"ref-web1\">Smith A, Jones B, Brown C, et al. Hair loss. 5 March 2024. Accessed 20 November 2026. {link}"
+            )
+        );
+        assert_eq!(
+            item(&es.list, "web1"),
+            format!(
+                "<li id=\"ref-web1\">Smith A, Jones B, Brown C, et\u{a0}al. Hair loss. 5 de marzo de 2024. Accedido 20 de noviembre de 2026. {link}"
+            )
+        );
+        assert_eq!(item(&all_es, "web1"), item(&es.list, "web1"), "the References page too");
+        // German's "et al." is "u. a.".
+        let (de, _) = formatted(CitationStyle::Ama, &["en-GB", "de"], 1);
+        assert!(
+            item(&de.list, "web1")
+                .contains("Brown C, u.\u{a0}a. Hair loss. 5. März 2024. Zugegriffen 20. November 2026."),
+            "{:?}",
+            de.list
+        );
+
+        // Vancouver: "cited" and "Available from", month names.
+        let (en, _) = formatted(CitationStyle::Vancouver, &["en-GB", "es"], 0);
+        let (es, _) = formatted(CitationStyle::Vancouver, &["en-GB", "es"], 1);
+        assert_eq!(
+            item(&en.list, "web1"),
+            format!(
+                "<li id=\"ref-web1\">Hair loss [Internet]. 2024 [cited 2026 Nov 20]. Available from: {link}"
+            )
+        );
+        assert_eq!(
+            item(&es.list, "web1"),
+            format!(
+                "<li id=\"ref-web1\">Hair loss [Internet]. 2024 [citado 20 de noviembre de 2026]. Disponible en: {link}"
+            )
+        );
+        assert!(item(&es.list, "rassman2013").contains("Clinics. agosto de 2013;21(3)"), "{}", es.list);
+
+        // APA's in-text "et al." too, and its dates.
+        let (en, _) = formatted(CitationStyle::Apa, &["en-GB", "es"], 0);
+        let (es, _) = formatted(CitationStyle::Apa, &["en-GB", "es"], 1);
+        assert!(en.in_text[1].html.contains(">(Smith et al., 2024)<"), "{}", en.in_text[1].html);
+        assert!(es.in_text[1].html.contains(">(Smith et\u{a0}al., 2024)<"), "{}", es.in_text[1].html);
+        assert!(item(&es.list, "web1").contains("(2024, marzo 5)"), "{}", es.list);
+
+        // The language's code as site.yaml writes it; past the languages
+        // given, the default.
+        let (upper, _) = formatted(CitationStyle::Apa, &["EN-gb", "ES"], 1);
+        assert_eq!(upper.list, es.list);
+        let (past, _) = formatted(CitationStyle::Apa, &["es", "en-GB"], 5);
+        assert_eq!(past.list, es.list);
+    }
+
+    #[test]
+    fn language_codes_are_written_as_csl_names_its_locales() {
+        let code = |l: &str| locale_code(l).0;
+        assert_eq!(code("en-gb"), "en-GB");
+        assert_eq!(code("ES"), "es");
+        assert_eq!(code("zh-hant-tw"), "zh-Hant-TW");
+        assert_eq!(code("es-419"), "es-419");
+    }
+
+    #[test]
     fn shipped_styles_are_independent() {
         for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
             assert!(matches!(
@@ -653,7 +792,7 @@ mod tests {
 
     #[test]
     fn formats_ama_reference_exactly() {
-        let page = bib(CitationStyle::Ama).format_page(&[vec!["rassman2013".into()]]);
+        let page = bib(CitationStyle::Ama).format_page(&[vec!["rassman2013".into()]], 0);
         assert_eq!(
             page.in_text,
             vec![InText {
@@ -669,7 +808,7 @@ mod tests {
 
     #[test]
     fn formats_apa_author_date() {
-        let page = bib(CitationStyle::Apa).format_page(&[vec!["rassman2013".into()]]);
+        let page = bib(CitationStyle::Apa).format_page(&[vec!["rassman2013".into()]], 0);
         assert!(page.in_text[0].html.contains("Rassman et al., 2013"), "{}", page.in_text[0].html);
         assert!(!page.in_text[0].superscript);
         assert!(page.list.starts_with("<ul"), "{}", page.list);

@@ -53,6 +53,13 @@ pub struct FrontMatter {
     /// When the page last changed.
     #[serde(default)]
     pub updated: Option<Date>,
+    /// On a translated page (`aftercare.es.md`): the date of the version of
+    /// the original it translates, the original's newest `updated`,
+    /// `reviewed` or `date` when it was translated. `check` warns when the
+    /// original has changed since (issue 15); never set on a page in the
+    /// site's default language.
+    #[serde(default)]
+    pub translated_from: Option<Date>,
     /// Old URLs that redirect here.
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -374,6 +381,18 @@ mod tests {
         let d = p("---\ntitle: A\ntitel: B\n---\n").unwrap_err();
         assert_eq!(d.location.map(|l| l.line), Some(3));
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
+    }
+
+    #[test]
+    fn translated_from_is_a_date_like_updated() {
+        let (fm, _) = p("---\ntitle: A\ntranslated_from: 2026-03-01\n---\n").unwrap();
+        assert_eq!(fm.translated_from, Some(Date::parse("2026-03-01").unwrap()));
+        let d = p("---\ntitle: A\ntranslated_from: 2026-02-30\n---\n").unwrap_err();
+        assert_eq!(d.location.map(|l| l.line), Some(3));
+        assert!(d.message.contains("day 30 does not exist in month 2 of 2026"), "{}", d.message);
+        let d = p("---\ntitle: A\ntranslated: 2026-03-01\n---\n").unwrap_err();
+        assert_eq!(d.location.map(|l| l.line), Some(3));
+        assert_eq!(d.help.as_deref(), Some("did you mean `translated_from`?"));
     }
 
     #[test]

@@ -839,7 +839,7 @@ impl<'a> Renderer<'a> {
 pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
     let config = site.config.in_language(lang);
-    let bibliography = site.bibliography.as_ref().map(|b| b.format_all()).unwrap_or_default();
+    let bibliography = site.bibliography.as_ref().map(|b| b.format_all(lang)).unwrap_or_default();
     // Each file's own address, then each original's address in this language.
     let own = site
         .pages

@@ -264,7 +264,7 @@ pub fn parse_site_cached(
         })
         .collect();
     let bibliography =
-        cache.bibliography(bibliography, config.citation_style, &config.language).unwrap_or_else(|d| {
+        cache.bibliography(bibliography, config.citation_style, &language_codes(&config)).unwrap_or_else(|d| {
             problems.push(d);
             None
         });
@@ -774,7 +774,7 @@ fn cite(
     let to_format =
         pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
     to_format.for_each(|((page, (groups, at)), _)| {
-        let formatted = bib.format_page(groups);
+        let formatted = bib.format_page(groups, page.lang);
         page.html = place_citations(&page.html, at, &formatted.in_text, &mut page.blocks);
         page.cited = formatted.keys;
         page.references = formatted.list;
@@ -999,6 +999,11 @@ fn fallback_warnings(
         );
     }
     found
+}
+
+/// The codes of the site's languages, the default first.
+fn language_codes(config: &SiteConfig) -> Vec<&str> {
+    config.languages.iter().map(|l| l.code.as_str()).collect()
 }
 
 /// The file of `original`'s translation into `code`: `content/risks.es.md`.

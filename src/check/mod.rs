@@ -33,6 +33,7 @@ mod readability;
 mod rendered;
 mod report;
 mod templates;
+mod translations;
 
 use std::path::Path;
 

@@ -40,7 +40,7 @@ pub struct ParseCache {
     one_shot: bool,
 }
 
-type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, String);
+type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
 
 /// Every page's source key and URL, the drafts, the sections, the images
 /// (a picture names its variants by the image's bytes), the files beside
@@ -163,21 +163,23 @@ impl ParseCache {
         }
     }
 
-    /// The bibliography in `file`, in `style` and `language`, reused while they are
-    /// unchanged: loading a style and its locales takes tens of milliseconds.
+    /// The bibliography in `file`, in `style`, for the site's `languages`
+    /// (the default first), reused while they are unchanged: loading a
+    /// style and its locales takes tens of milliseconds.
     pub(super) fn bibliography(
         &mut self,
         file: Option<SourceFile>,
         style: CitationStyle,
-        language: &str,
+        languages: &[impl AsRef<str>],
     ) -> Result<Option<Bibliography>, Diagnostic> {
-        let key = (file.as_ref().map(|f| (f.path.clone(), f.text.clone())), style, language.to_string());
+        let codes = languages.iter().map(|l| l.as_ref().to_string()).collect();
+        let key = (file.as_ref().map(|f| (f.path.clone(), f.text.clone())), style, codes);
         if let Some((cached, result)) = &self.bibliography
             && *cached == key
         {
             return result.clone();
         }
-        let result = parse_bibliography(file, style, language);
+        let result = parse_bibliography(file, style, languages);
         self.bibliography = Some((key, result.clone()));
         result
     }
