@@ -244,7 +244,7 @@ fn check_page(
     let config = &ctx.site.config;
     out.own.extend(page::check_title_heading(page.into()));
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
-    out.own.extend(page::check_reading(page.into(), config.reading_grade));
+    out.own.extend(page::check_reading(page.into(), config.reading_grade, &config.language));
     out.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
     out.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
     out

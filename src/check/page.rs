@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::readability::{MIN_WORDS, readability};
+use super::readability::{MIN_WORDS, formula_for, readability};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::content::Page;
 use crate::date::Date;
@@ -240,28 +240,61 @@ pub(crate) fn check_review(page: PageFile<'_>, interval_months: u32, today: Date
     found
 }
 
-/// Whether the page's prose is harder to read than `target`.
-pub(crate) fn check_reading(page: PageFile<'_>, target: f64) -> Option<Diagnostic> {
-    let r = readability(page.text, &page.facts.body.prose);
-    if r.words < MIN_WORDS || r.grade <= target {
+/// Whether the page's prose, in `language` (a BCP 47 tag), is harder to
+/// read than site.yaml's `reading_grade` (`target`), by the language's
+/// formula ([`formula_for`]). English keeps the Flesch-Kincaid grade; Spanish,
+/// German and French are scored in reading ease against the ease that
+/// `target` stands for in Flesch's table ([`Formula::target`]). A page in a
+/// language without a formula is not scored (`None`): the caller says so
+/// once with [`not_scored_note`](super::readability::not_scored_note).
+pub(crate) fn check_reading(page: PageFile<'_>, target: f64, language: &str) -> Option<Diagnostic> {
+    let formula = formula_for(language)?;
+    let r = readability(page.text, &page.facts.body.prose, formula);
+    if r.words < MIN_WORDS {
         return None;
     }
-    let message = format!(
-        "reading grade {:.1} is above the target of {} (Flesch-Kincaid, {} words in {} sentences)",
-        r.grade, target, r.words, r.sentences
-    );
-    let help = "shorter sentences and shorter words lower the grade";
-    Some(match r.hardest {
-        Some((at, grade)) => Diagnostic::warning(page.source, message)
+    let counts = format!("{}, {} words in {} sentences", formula.name(), r.words, r.sentences);
+    let (message, hardest, note) = if formula.is_grade() {
+        if r.score <= target {
+            return None;
+        }
+        (
+            format!("reading grade {:.1} is above the target of {target} ({counts})", r.score),
+            r.hardest.map(|(at, grade)| (at, format!("grade {grade:.1}"))),
+            String::new(),
+        )
+    } else {
+        // Reading ease is shown, as Flesch gave it, in whole points; the
+        // page is judged on the figure shown.
+        let (score, ease) = (whole(r.score), whole(formula.target(target)));
+        if score >= ease {
+            return None;
+        }
+        (
+            format!("reading ease {score} is below the target of {ease} ({counts})"),
+            r.hardest.map(|(at, s)| (at, format!("ease {}", whole(s)))),
+            format!(" (`reading_grade: {target}` in site.yaml asks for a reading ease of {ease} or more)"),
+        )
+    };
+    let better = if formula.is_grade() { "lower the grade" } else { "raise the ease" };
+    let help = format!("shorter sentences and shorter words {better}");
+    Some(match hardest {
+        Some((at, score)) => Diagnostic::warning(page.source, message)
             .at_offset(page.text, at)
-            .with_help(format!("{help}; the hardest sentence, grade {grade:.1}, starts here")),
-        None => warn_at_key(page, "title", message).with_help(help),
+            .with_help(format!("{help}; the hardest sentence, {score}, starts here{note}")),
+        None => warn_at_key(page, "title", message).with_help(format!("{help}{note}")),
     })
+}
+
+/// A reading ease in whole points, as Flesch's scale is read.
+fn whole(score: f64) -> i64 {
+    score.round() as i64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::readability::Formula;
     use crate::front_matter::parse_front_matter;
 
     /// A page's text and its parsed front matter, leaked: tests only.
@@ -361,5 +394,111 @@ mod tests {
             .unwrap();
         assert!(d.message.contains("no `description`"), "{}", d.message);
         assert_eq!(d.location.map(|l| l.line), Some(2), "points into the front matter");
+    }
+
+    /// A page whose body's prose is recorded as the parse stage does.
+    fn prose_page(text: &str) -> PageFile<'static> {
+        let p = page(text);
+        let mut facts = p.facts.clone();
+        facts.body = crate::markdown::tests::facts_of(p.text, facts.front.body_offset);
+        PageFile { facts: Box::leak(Box::new(facts)), ..p }
+    }
+
+    /// Spanish with long words and one very long sentence, on line 6:
+    /// 51 words in 4 sentences.
+    const HARD_SPANISH: &str = "---\ntitle: Riesgos\n---\nLa micropigmentación capilar es un procedimiento dermatológico. \
+        Conviene consultarlo previamente.\n\n\
+        La micropigmentación capilar constituye un procedimiento dermopigmentario mínimamente invasivo, \
+        indicado fundamentalmente en alopecias androgenéticas avanzadas, cicatrices quirúrgicas, \
+        situaciones de densidad capilar insuficiente y determinadas alteraciones cutáneas \
+        características de pacientes sometidos previamente a intervenciones quirúrgicas complicadas. \
+        Generalmente, las complicaciones postoperatorias resultan excepcionales.\n";
+
+    #[test]
+    fn spanish_prose_is_scored_with_fernandez_huerta_in_reading_ease() {
+        let p = prose_page(HARD_SPANISH);
+        let d = check_reading(p, 8.0, "es").unwrap();
+        assert!(
+            d.message.starts_with("reading ease ")
+                && d.message.contains(" is below the target of 60 (Fernández-Huerta, "),
+            "{}",
+            d.message
+        );
+        let r = readability(p.text, &p.facts.body.prose, Formula::FernandezHuerta);
+        assert_eq!(
+            d.message,
+            format!(
+                "reading ease {} is below the target of 60 (Fernández-Huerta, {} words in {} sentences)",
+                r.score.round(),
+                r.words,
+                r.sentences
+            )
+        );
+        assert_eq!(r.sentences, 4);
+        // The hardest sentence is the long one, on line 6.
+        assert_eq!(d.location.map(|l| l.line), Some(6));
+        let help = d.help.unwrap();
+        assert!(help.contains("raise the ease; the hardest sentence, ease "), "{help}");
+        assert!(
+            help.ends_with("(`reading_grade: 8` in site.yaml asks for a reading ease of 60 or more)"),
+            "{help}"
+        );
+        // Region subtags do not matter; a lenient target (grade 16: ease 30) still catches it.
+        let lenient = check_reading(p, 16.0, "es-MX").unwrap();
+        assert!(
+            lenient.message.contains(" is below the target of 30 (Fernández-Huerta, "),
+            "{}",
+            lenient.message
+        );
+    }
+
+    #[test]
+    fn plain_prose_in_each_language_passes_at_grade_8() {
+        let pages = [
+            (
+                "es",
+                "Vamos a ver su piel. La cita dura una hora. Puede venir solo o con alguien. Traiga una lista de sus medicinas. No use crema el día de la cita. Si tiene dudas, llame a la clínica. Le damos una hoja con todo. La puede leer en casa. También está en la web.",
+            ),
+            (
+                "de",
+                "Wir sehen uns Ihre Haut an. Der Termin dauert eine Stunde. Sie können allein oder mit einer Person kommen. Bringen Sie eine Liste Ihrer Mittel mit. Nehmen Sie am Tag des Termins keine Creme. Bei Fragen rufen Sie uns an. Sie bekommen ein Blatt mit allem. Sie können es zu Hause lesen.",
+            ),
+            (
+                "fr",
+                "Nous allons voir votre peau. Le rendez-vous dure une heure. Vous pouvez venir seul ou avec un proche. Apportez la liste de vos médicaments. Ne mettez pas de crème le jour du rendez-vous. Si vous avez une question, appelez-nous. Nous vous donnons une feuille avec tout cela. Vous pouvez la lire chez vous.",
+            ),
+        ];
+        for (language, prose) in pages {
+            let p = prose_page(&format!("---\ntitle: A\n---\n{prose}\n"));
+            let formula = formula_for(language).unwrap();
+            let r = readability(p.text, &p.facts.body.prose, formula);
+            assert!(r.words >= MIN_WORDS, "{language}: {r:?}");
+            assert!(r.score >= 60.0, "{language}: {r:?}");
+            assert_eq!(check_reading(p, 8.0, language), None, "{language}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn english_prose_keeps_flesch_kincaid_and_other_languages_never_get_it() {
+        let english = "---\ntitle: A\n---\nExtraordinary complications necessitate immediate consultation with an appropriately qualified dermatological practitioner, particularly whenever inflammation, discoloration or unexpected sensitivity persists considerably beyond the anticipated recovery interval following micropigmentation procedures. Comprehensive documentation facilitates subsequent evaluation. Additional information concerning postoperative management is available electronically. Consequently, practitioners recommend systematic photographic documentation throughout the entire rehabilitation period, particularly following complicated interventions.\n";
+        let p = prose_page(english);
+        let d = check_reading(p, 8.0, "en-GB").unwrap();
+        assert!(
+            d.message.starts_with("reading grade ") && d.message.contains("(Flesch-Kincaid, "),
+            "{}",
+            d.message
+        );
+        assert!(d.help.unwrap().contains("lower the grade; the hardest sentence, grade "));
+        // The same words on a page marked Spanish: Fernández-Huerta, never Flesch-Kincaid.
+        let d = check_reading(p, 8.0, "es").unwrap();
+        assert!(!d.message.contains("Flesch-Kincaid") && !d.message.contains("grade"), "{}", d.message);
+        assert!(d.message.contains("(Fernández-Huerta, "), "{}", d.message);
+        // Languages without a formula are not scored at all.
+        for language in ["nl", "pl-PL", "it"] {
+            assert_eq!(check_reading(p, 8.0, language), None, "{language}");
+        }
+        // Too few words to score.
+        let short = prose_page("---\ntitle: A\n---\nExtraordinary complications necessitate consultation.\n");
+        assert_eq!(check_reading(short, 8.0, "de"), None);
     }
 }
