@@ -567,7 +567,9 @@ fn email_problem(email: &str) -> Option<String> {
 fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if config.languages.is_empty() {
-        config.languages.push(crate::language::Language { code: config.language.clone(), ..Default::default() });
+        config
+            .languages
+            .push(crate::language::Language { code: config.language.clone(), ..Default::default() });
         return problems;
     }
     let at = |code: &str, message: String, help: &str| {
@@ -579,8 +581,9 @@ fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
                 }
                 let column = line.find(code)?;
                 let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
-                (!word(line[..column].chars().next_back()) && !word(line[column + code.len()..].chars().next()))
-                    .then_some(Location { line: n + 1, column: column + 1 })
+                (!word(line[..column].chars().next_back())
+                    && !word(line[column + code.len()..].chars().next()))
+                .then_some(Location { line: n + 1, column: column + 1 })
             })
         });
         match loc {
@@ -637,6 +640,11 @@ impl SiteConfig {
         }
         if l.image_alt.is_some() {
             config.image_alt = l.image_alt.clone();
+        }
+        for person in config.people.values_mut() {
+            if let Some(profile) = person.profiles.get(&lang) {
+                person.profile = Some(profile.clone());
+            }
         }
         config
     }

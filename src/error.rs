@@ -31,6 +31,10 @@ pub enum Severity {
     Error,
     /// Worth fixing; fails `check --strict` only.
     Warning,
+    /// Worth knowing, and not to be fixed by force: never fails `check`
+    /// (a link that leads to a page not yet translated, a language whose
+    /// reading level dotwork cannot score; issue 15).
+    Note,
 }
 
 /// One mistake in the site's input, with where it is.
@@ -66,6 +70,11 @@ impl Diagnostic {
     /// A diagnostic of `severity` about a whole file.
     pub fn new(severity: Severity, file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Diagnostic { severity, ..Diagnostic::error(file, message) }
+    }
+
+    /// A note about a whole file.
+    pub fn note(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(file, message) }
     }
 
     /// A warning about a whole file.
@@ -108,6 +117,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
         let path = self.file.display().to_string();
         let title = level.primary_title(self.message.as_str());

@@ -107,7 +107,9 @@ pub fn file_language(path: &Path, languages: &[Language]) -> FileLanguage {
     let Some(stem) = name.strip_suffix(".md") else { return default() };
     let Some((base, code)) = stem.rsplit_once('.') else { return default() };
     match languages.iter().skip(1).position(|l| l.code.eq_ignore_ascii_case(code)) {
-        Some(k) if !base.is_empty() => FileLanguage { lang: k + 1, original: path.with_file_name(format!("{base}.md")) },
+        Some(k) if !base.is_empty() => {
+            FileLanguage { lang: k + 1, original: path.with_file_name(format!("{base}.md")) }
+        }
         _ => default(),
     }
 }

@@ -52,7 +52,8 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
         };
         page.at_key(d, key)
     };
-    let mut profiles: HashMap<&str, &Page> = HashMap::new();
+    // One profile page per person in each language.
+    let mut profiles: HashMap<(&str, usize), &Page> = HashMap::new();
     for page in pages {
         for (key, id) in [
             ("author", &page.meta.author),
@@ -75,7 +76,7 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
             if key != "person" {
                 continue;
             }
-            if let Some(first) = profiles.get(id.as_str()) {
+            if let Some(first) = profiles.get(&(id.as_str(), page.lang)) {
                 let d = Diagnostic::error(
                     &page.source,
                     format!("`{id}` already has a profile page, {}", first.source.display()),
@@ -83,13 +84,17 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
                 .with_help("one page per person: remove `person:` from one of them");
                 problems.push(page.at_key(d, key));
             } else {
-                profiles.insert(id, page);
+                profiles.insert((id, page.lang), page);
             }
         }
     }
-    for (id, page) in profiles {
+    for ((id, lang), page) in profiles {
         if let Some(person) = config.people.get_mut(id) {
-            person.profile = Some(page.path.clone());
+            person.profiles.insert(lang, page.path.clone());
         }
+    }
+    // Where a profile is linked from: the default language's page, else the first.
+    for person in config.people.values_mut() {
+        person.profile = person.profiles.values().next().cloned();
     }
 }

@@ -236,9 +236,7 @@ impl<'a> Renderer<'a> {
             site,
             teras,
             block_implicits,
-            site_json_ld: (0..site.config.languages.len())
-                .map(|lang| site_json_ld(&site.config.in_language(lang)))
-                .collect(),
+            site_json_ld: site.configs.iter().map(site_json_ld).collect(),
             no_extra: serde_json::Map::new(),
         })
     }
@@ -283,11 +281,13 @@ impl<'a> Renderer<'a> {
         if versions.iter().flatten().count() > 1 {
             for (language, version) in languages.iter().zip(versions) {
                 if let Some(path) = version {
-                    alternates.push(Alternate { hreflang: language.code.clone(), href: permalink(base, path) });
+                    alternates
+                        .push(Alternate { hreflang: language.code.clone(), href: permalink(base, path) });
                 }
             }
             if let Some(default) = versions.first().copied().flatten() {
-                alternates.push(Alternate { hreflang: "x-default".to_string(), href: permalink(base, default) });
+                alternates
+                    .push(Alternate { hreflang: "x-default".to_string(), href: permalink(base, default) });
             }
         }
         (links, alternates)
@@ -384,7 +384,7 @@ impl<'a> Renderer<'a> {
                 .map(|&c| &site.categories[c].0)
                 .map(|c| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
                 .collect(),
-            person: view(&site.config, page.meta.person.as_ref(), from),
+            person: view(&site.configs[page.lang], page.meta.person.as_ref(), from),
         }
     }
 
@@ -521,7 +521,7 @@ impl<'a> Renderer<'a> {
 
     /// The site's own feed of its newest dated pages in language `lang`.
     fn site_feed(&self, lang: usize) -> Result<String, Diagnostic> {
-        let config = self.site.config.in_language(lang);
+        let config = &self.site.configs[lang];
         let home = crate::language::home(lang, &config.languages);
         let source = FeedSource {
             title: &config.title,
@@ -672,7 +672,9 @@ impl<'a> Renderer<'a> {
         let feed_title =
             section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
         let versions: Vec<Option<&str>> = match number {
-            Some(i) => site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect(),
+            Some(i) => {
+                site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
+            }
             None => Vec::new(),
         };
         let (languages, alternates) =
@@ -693,9 +695,9 @@ impl<'a> Renderer<'a> {
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
                 is_home: page.path == "/",
-                author: view(&site.config, page.meta.author.as_ref(), &page.path),
-                reviewed_by: view(&site.config, page.meta.reviewed_by.as_ref(), &page.path),
-                person: view(&site.config, page.meta.person.as_ref(), &page.path),
+                author: view(&site.configs[page.lang], page.meta.author.as_ref(), &page.path),
+                reviewed_by: view(&site.configs[page.lang], page.meta.reviewed_by.as_ref(), &page.path),
+                person: view(&site.configs[page.lang], page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, &self.site_json_ld[page.lang]),
@@ -773,8 +775,9 @@ impl<'a> Renderer<'a> {
         let root = base_path(&site.config.base_url).to_string();
         // Every language's home page, from the site's top: a 404 page is
         // served at any address.
-        let homes: Vec<String> =
-            (0..site.config.languages.len()).map(|k| crate::language::home(k, &site.config.languages)).collect();
+        let homes: Vec<String> = (0..site.config.languages.len())
+            .map(|k| crate::language::home(k, &site.config.languages))
+            .collect();
         let versions: Vec<Option<&str>> = homes.iter().map(|h| Some(h.as_str())).collect();
         let (languages, _) = self.language_links(0, &versions, |to| format!("{root}{}", &to[1..]));
         let ctx = PageContext {
@@ -838,7 +841,7 @@ impl<'a> Renderer<'a> {
 /// language when it has one.
 pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagnostic>> {
     let templates = &site.templates;
-    let config = site.config.in_language(lang);
+    let config = &site.configs[lang];
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all(lang)).unwrap_or_default();
     // Each file's own address, then each original's address in this language.
     let own = site
@@ -974,7 +977,8 @@ fn lookup_tables(
     let mut made: Vec<Option<tera::Value>> = vec![None; site.pages.len()];
     let mut summary = |i: usize| made[i].get_or_insert_with(|| summary(i)).clone();
     // Each file by its own name, then each original by its version in `lang`.
-    let in_lang: Vec<usize> = (0..site.pages.len()).filter(|&i| lang > 0 && site.pages[i].lang == lang).collect();
+    let in_lang: Vec<usize> =
+        (0..site.pages.len()).filter(|&i| lang > 0 && site.pages[i].lang == lang).collect();
     let pages = if with_pages {
         let own = (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), i));
         let translated = in_lang.iter().map(|&i| (site.pages[i].original.clone(), i));
@@ -1266,20 +1270,25 @@ fn redirect_html(site: &Site, out: &Path, path: &str, title: &str, lang: usize) 
     .into_bytes()
 }
 
+/// A page's address in the sitemap, its last change, and the addresses of
+/// its versions by language number.
+type SitemapUrl<'a> = (&'a str, Option<Date>, Vec<Option<&'a str>>);
+
 /// `sitemap.xml`: every page and listing page, each in every language,
 /// with its versions in the others as `xhtml:link` alternates, as in the
 /// pages' `<head>` (issue 15).
 fn sitemap(site: &Site) -> Vec<u8> {
     let multilingual = site.is_multilingual();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
+    );
     if multilingual {
         xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
     }
     xml.push_str(">\n");
     let base = &site.config.base_url;
     let languages = &site.config.languages;
-    // Address, last change, and the addresses of its versions by language.
-    let mut urls: Vec<(&str, Option<Date>, Vec<Option<&str>>)> = Vec::new();
+    let mut urls: Vec<SitemapUrl<'_>> = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
         let versions = if multilingual {
             site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
@@ -1291,14 +1300,18 @@ fn sitemap(site: &Site) -> Vec<u8> {
     for (k, section) in site.sections.iter().enumerate() {
         let versions = if multilingual { site.section_versions_of(k) } else { Vec::new() };
         for (n, pager) in section.pagers.iter().enumerate() {
-            let paths =
-                versions.iter().map(|v| v.and_then(|s| site.sections[s].pagers.get(n)).map(|p| p.path.as_str()));
+            let paths = versions
+                .iter()
+                .map(|v| v.and_then(|s| site.sections[s].pagers.get(n)).map(|p| p.path.as_str()));
             urls.push((&pager.path, None, paths.collect()));
         }
     }
     for (c, _) in &site.categories {
         let versions = (0..languages.len()).map(|lang| {
-            site.categories.iter().find(|(o, _)| o.lang == lang && o.slug == c.slug).map(|(o, _)| o.path.as_str())
+            site.categories
+                .iter()
+                .find(|(o, _)| o.lang == lang && o.slug == c.slug)
+                .map(|(o, _)| o.path.as_str())
         });
         urls.push((&c.path, None, if multilingual { versions.collect() } else { Vec::new() }));
     }

@@ -132,6 +132,9 @@ pub struct Site {
     pub images: crate::image::SiteImages,
     /// The theme's words in each of the site's languages.
     pub words: Vec<crate::theme::i18n::Words>,
+    /// site.yaml as each language's pages see it, by language number
+    /// ([`SiteConfig::in_language`]).
+    pub configs: Vec<SiteConfig>,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -263,8 +266,9 @@ pub fn parse_site_cached(
             parse_section(&f.path, &f.text, config.urls, &config.languages).map_err(|d| problems.push(d)).ok()
         })
         .collect();
-    let bibliography =
-        cache.bibliography(bibliography, config.citation_style, &language_codes(&config)).unwrap_or_else(|d| {
+    let bibliography = cache
+        .bibliography(bibliography, config.citation_style, &language_codes(&config))
+        .unwrap_or_else(|d| {
             problems.push(d);
             None
         });
@@ -360,10 +364,12 @@ pub fn parse_site_cached(
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     crate::people::link_people(&pages, &mut config, &mut problems);
     for (k, words) in words.iter().enumerate() {
-        let (missing, untranslated) = crate::theme::i18n::missing_words(words, &templates, &config.text, k == 0);
+        let (missing, untranslated) =
+            crate::theme::i18n::missing_words(words, &templates, &config.text, k == 0);
         problems.extend(missing);
         warnings.extend(untranslated);
     }
+    images_as_their_originals(&mut pages, &config);
     check_image_alt(&pages, &mut problems);
     crate::gallery::check_pages(&mut pages, options.today, &mut problems, &mut warnings);
     let mut assets = assets;
@@ -419,10 +425,7 @@ pub fn parse_site_cached(
         }
     }
     for d in no_home_page(&config, &pages, &sections) {
-        match d.severity {
-            crate::error::Severity::Error => problems.push(d),
-            crate::error::Severity::Warning => warnings.push(d),
-        }
+        if d.severity == crate::error::Severity::Error { problems.push(d) } else { warnings.push(d) }
     }
     let menu = site_menu(&pages, &sections);
     let submenu = site_submenu(&pages, &menu, &index, &mut problems);
@@ -437,7 +440,9 @@ pub fn parse_site_cached(
     let site_feed = if config.feed && feed_base.is_some() {
         let listed: Vec<_> = pages.iter().map(listed_page).collect();
         (0..config.languages.len())
-            .map(|lang| crate::feed::feed_pages(&listed, (0..listed.len()).filter(|&i| pages[i].lang == lang)))
+            .map(|lang| {
+                crate::feed::feed_pages(&listed, (0..listed.len()).filter(|&i| pages[i].lang == lang))
+            })
             .collect()
     } else {
         vec![Vec::new(); config.languages.len()]
@@ -459,7 +464,9 @@ pub fn parse_site_cached(
     Error::from_diagnostics(problems)?;
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
+    let configs = (0..config.languages.len()).map(|lang| config.in_language(lang)).collect();
     Ok(Site {
+        configs,
         config,
         pages,
         templates,
@@ -723,7 +730,8 @@ fn site_categories(
     let named: Vec<Vec<usize>> = pages
         .iter()
         .map(|p| {
-            let (found, _) = page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary);
+            let (found, _) =
+                page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary);
             found.into_iter().map(|c| p.lang * size + c).collect()
         })
         .collect();
@@ -888,6 +896,38 @@ fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef
     refs
 }
 
+/// The images a translation's front matter names (`image:`, the gallery's
+/// photos) written relative to the page, made site-absolute as its
+/// original reads them: a translation copies its original's front matter,
+/// and its own address (`/es/riesgos/`) is not where the files are.
+fn images_as_their_originals(pages: &mut [Page], config: &SiteConfig) {
+    if config.languages.len() < 2 {
+        return;
+    }
+    let originals: HashMap<String, String> =
+        pages.iter().filter(|p| p.lang == 0).map(|p| (p.original.clone(), p.path.clone())).collect();
+    let prefix_len = |lang: usize| crate::language::home(lang, &config.languages).len() - 1;
+    for page in pages.iter_mut().filter(|p| p.lang > 0) {
+        let from = originals
+            .get(&page.original)
+            .cloned()
+            .unwrap_or_else(|| page.path[prefix_len(page.lang)..].to_string());
+        let absolute = |written: &mut String| {
+            if written.starts_with('/') || crate::url::has_scheme(written) {
+                return;
+            }
+            if let Some(path) = crate::url::site_path(&from, written) {
+                *written = path;
+            }
+        };
+        page.meta.image.iter_mut().for_each(absolute);
+        for pair in &mut page.meta.gallery {
+            absolute(&mut pair.before);
+            absolute(&mut pair.after);
+        }
+    }
+}
+
 /// A page's `image` needs `image_alt`, as every image dotwork shows needs
 /// alt text: the home page shows it, and link previews read it.
 fn check_image_alt(pages: &[Page], problems: &mut Vec<Diagnostic>) {
@@ -983,7 +1023,7 @@ fn fallback_warnings(
         let language = &config.languages[page.lang];
         let translation = page_file_in(&target.source, &language.code);
         found.push(
-            Diagnostic::warning(
+            Diagnostic::note(
                 &page.source,
                 format!(
                     "this link leads to the {} page {}: it has no translation into `{}` yet",

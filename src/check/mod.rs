@@ -180,6 +180,15 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
         }
     }
     found.extend(merge_shared(shared));
+    // Translations behind their original (issue 15): in a build, only the
+    // errors (`translated_from` on a page that translates nothing).
+    let translations = translations::stale_translations(&translation_groups(site));
+    found.extend(
+        translations.into_iter().filter(|d| scope == Scope::Everything || d.severity == Severity::Error),
+    );
+    if scope == Scope::Everything {
+        found.extend(unscored_languages(site));
+    }
     // Text the clinic must still supply (`dotwork init`, issue 12). Not in a
     // build's errors: a build is also the preview they are filled in with,
     // so it shows them as warnings (`placeholder_warnings`).
@@ -197,6 +206,44 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
     // A page-level check can find the same problem in site.yaml for several pages.
     found.dedup();
     found
+}
+
+/// Each page of the site's default language with its translations.
+fn translation_groups(site: &Site) -> Vec<translations::TranslationGroup<'_>> {
+    site.pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.lang == 0)
+        .map(|(i, page)| translations::TranslationGroup {
+            original: page.into(),
+            translations: site
+                .page_versions(i)
+                .into_iter()
+                .flatten()
+                .filter(|&t| t != i)
+                .map(|t| (&site.pages[t]).into())
+                .collect(),
+        })
+        .collect()
+}
+
+/// A note for each language of the site whose pages' reading level cannot
+/// be scored (no established formula), at its line in site.yaml.
+fn unscored_languages(site: &Site) -> Vec<Diagnostic> {
+    let text = &site.config.text;
+    site.config
+        .languages
+        .iter()
+        .filter(|l| site.pages.iter().any(|p| site.config.languages[p.lang].code == l.code))
+        .filter_map(|l| {
+            let note = readability::not_scored_note(&l.code)?;
+            let d = Diagnostic::note(crate::config::CONFIG_FILE, note);
+            Some(match crate::config::key_line(text, &l.code) {
+                Some(loc) => d.at(text, loc),
+                None => d,
+            })
+        })
+        .collect()
 }
 
 fn check_page(
@@ -244,7 +291,8 @@ fn check_page(
     let config = &ctx.site.config;
     out.own.extend(page::check_title_heading(page.into()));
     out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
-    out.own.extend(page::check_reading(page.into(), config.reading_grade, &config.language));
+    let language = &config.languages[page.lang].code;
+    out.own.extend(page::check_reading(page.into(), config.reading_grade, language));
     out.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
     out.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
     out

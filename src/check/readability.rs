@@ -94,7 +94,6 @@ pub(crate) fn formula_for(language: &str) -> Option<Formula> {
 
 /// What to say, once, when pages in `language` are not scored: `None` when
 /// they are.
-#[allow(dead_code, reason = "check says it once per language; the caller is wired in issue 15's core work")]
 pub(crate) fn not_scored_note(language: &str) -> Option<String> {
     formula_for(language).is_none().then(|| {
         format!(

@@ -32,6 +32,11 @@ impl CheckReport {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }
 
+    /// How many notes (which never fail a check).
+    pub fn notes(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Note).count()
+    }
+
     /// Whether the site passes: no errors, and with `strict` no warnings either.
     pub fn passed(&self, strict: bool) -> bool {
         self.errors() == 0 && (!strict || self.warnings() == 0)
@@ -44,8 +49,12 @@ impl CheckReport {
             return format!("check: no problems in {}", count(self.pages, "page"));
         }
         let files = self.by_file().len();
+        let notes = match self.notes() {
+            0 => String::new(),
+            n => format!(", {}", count(n, "note")),
+        };
         format!(
-            "check: {}, {} in {}",
+            "check: {}, {}{notes} in {}",
             count(self.errors(), "error"),
             count(self.warnings(), "warning"),
             count(files, "file")
@@ -57,15 +66,15 @@ impl CheckReport {
         let mut out = String::new();
         for (file, mut diagnostics) in self.by_file() {
             diagnostics.sort_by_key(|d| (d.severity, d.location));
-            let (errors, warnings) = diagnostics.iter().fold((0, 0), |(e, w), d| match d.severity {
-                Severity::Error => (e + 1, w),
-                Severity::Warning => (e, w + 1),
-            });
-            let counts = match (errors, warnings) {
-                (0, w) => count(w, "warning"),
-                (e, 0) => count(e, "error"),
-                (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
-            };
+            let counted = |severity: Severity| diagnostics.iter().filter(|d| d.severity == severity).count();
+            let counts: Vec<String> =
+                [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")]
+                    .into_iter()
+                    .map(|(severity, noun)| (counted(severity), noun))
+                    .filter(|&(n, _)| n > 0)
+                    .map(|(n, noun)| count(n, noun))
+                    .collect();
+            let counts = counts.join(", ");
             let header = format!("{} ({counts})", file.display());
             if color {
                 out.push_str(&format!("\x1b[1;4m{header}\x1b[0m\n"));

@@ -43,7 +43,6 @@ pub(crate) struct TranslationGroup<'a> {
 /// A `translated_from` later than the original's dates is fine (the
 /// original may be dated by its first publication only).
 // Called by check once the languages of a site are known (issue 15).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn stale_translations(groups: &[TranslationGroup<'_>]) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for group in groups {

@@ -63,6 +63,10 @@ pub struct Person {
     /// names them with `person:`.
     #[serde(skip_deserializing)]
     pub profile: Option<String>,
+    /// Their profile page in each language that has one, by language
+    /// number (`SiteConfig::in_language` makes it `profile`).
+    #[serde(skip)]
+    pub profiles: std::collections::BTreeMap<usize, String>,
 }
 
 /// A registration with a professional regulator.

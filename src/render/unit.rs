@@ -649,7 +649,9 @@ impl Input {
                     section.pages.hash(&mut h);
                 }
             }
-            Input::SiteFeed => site.site_feed.iter().flatten().for_each(|&i| site.pages[i].source.hash(&mut h)),
+            Input::SiteFeed => {
+                site.site_feed.iter().flatten().for_each(|&i| site.pages[i].source.hash(&mut h))
+            }
             Input::Images => {
                 site.images.sizes.hash(&mut h);
                 site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h));

@@ -1,8 +1,13 @@
 use super::*;
 
 fn section(path: &str, yaml: &str) -> SectionSource {
-    parse_section(Path::new(path), &format!("---\ntitle: S\n{yaml}---\nText\n"), crate::url::UrlStyle::Slugs, &[])
-        .unwrap()
+    parse_section(
+        Path::new(path),
+        &format!("---\ntitle: S\n{yaml}---\nText\n"),
+        crate::url::UrlStyle::Slugs,
+        &[],
+    )
+    .unwrap()
 }
 
 fn page<'a>(source: &'a str, title: &'a str, date: Option<&str>) -> ListedPage<'a> {
@@ -24,7 +29,8 @@ fn titles(built: &Section, pages: &[ListedPage<'_>]) -> Vec<String> {
 #[test]
 fn reads_every_key() {
     let text = "---\ntitle: News\ndescription: What is new\nsort_by: weight\npaginate_by: 10\nfeed: true\ntemplate: news.html\nextra:\n  icon: bell\n---\nOur news.\n";
-    let s = parse_section(Path::new("content/news/_index.md"), text, crate::url::UrlStyle::Slugs, &[]).unwrap();
+    let s =
+        parse_section(Path::new("content/news/_index.md"), text, crate::url::UrlStyle::Slugs, &[]).unwrap();
     assert_eq!(s.title, "News");
     assert_eq!(s.path, "/news/");
     assert_eq!(s.meta.description.as_deref(), Some("What is new"));
@@ -91,8 +97,13 @@ fn a_section_needs_a_title() {
         )
     );
     // Or its text leads with its title (issue 14).
-    let s = parse_section(Path::new("content/news/_index.md"), "<!-- old -->\n# Clinic news\n\nText.", slugs, &[])
-        .unwrap();
+    let s = parse_section(
+        Path::new("content/news/_index.md"),
+        "<!-- old -->\n# Clinic news\n\nText.",
+        slugs,
+        &[],
+    )
+    .unwrap();
     assert_eq!(s.title, "Clinic news");
 }
 

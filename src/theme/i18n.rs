@@ -336,14 +336,16 @@ mod tests {
             text: "<p>\n{{ t(key=\"book\") }} {{ t(key=\"call\") }} {{ t(key=\"gone\") }}</p>".into(),
         }];
         let de = file("themes/t/i18n/de.yaml", "book: Beratungstermin buchen\n");
-        let (errors, warnings) = missing_words(&Words::new("de-DE", english(), Some(de)), &templates, "", true);
+        let (errors, warnings) =
+            missing_words(&Words::new("de-DE", english(), Some(de)), &templates, "", true);
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].message, "the word `call` has no translation in `de-DE`: English is shown");
         assert_eq!(warnings[0].location, Some(Location { line: 2, column: 24 }));
         assert_eq!(warnings[0].help.as_deref(), Some("add `call:` to themes/t/i18n/de.yaml"));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].message, "the theme has no words for `gone`, not even in English");
-        let (_, warnings) = missing_words(&Words::new("it", english(), None), &templates, "language: it\n", true);
+        let (_, warnings) =
+            missing_words(&Words::new("it", english(), None), &templates, "language: it\n", true);
         assert_eq!(
             warnings[0].message,
             "the theme has no words in `it`: its buttons and labels are in English"

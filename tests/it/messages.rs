@@ -193,7 +193,7 @@ fn an_error_from_a_site_yaml_value_is_reported_once_at_its_line() {
         &[
             "error: `extra.shop` is `shop.example.com`, which is not a full web address",
             &format!("--> site.yaml:{shop}:3"),
-            "help: write the full address, starting with https://, such as https://shop.example.com (seen on 18 pages",
+            "help: write the full address, starting with https://, such as https://shop.example.com (seen on 35 pages",
         ],
     );
     assert_eq!(run.stderr.matches("error:").count(), 1, "once, not once per page:\n{}", run.stderr);
