@@ -207,7 +207,7 @@ fn an_error_from_a_site_yaml_value_is_reported_once_at_its_line() {
         &checked.stderr,
         &[
             "error: the value of `extra.since` breaks the theme's template:",
-            "(on 18 pages, such as content/about.md)",
+            "(on 35 pages, such as content/about.es.md)",
             &format!("--> site.yaml:{since}:3"),
         ],
     );
