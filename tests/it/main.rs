@@ -7,6 +7,7 @@ mod blocks;
 mod build;
 mod check;
 mod cli;
+mod crawl;
 mod errors;
 mod gallery;
 mod hosts;
