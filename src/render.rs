@@ -672,10 +672,10 @@ impl<'a> Renderer<'a> {
         let feed_title =
             section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
         let versions: Vec<Option<&str>> = match number {
-            Some(i) => {
+            Some(i) if site.is_multilingual() => {
                 site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let (languages, alternates) =
             self.language_links(page.lang, &versions, |to| relative_url(&page.path, to));
