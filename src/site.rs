@@ -360,6 +360,7 @@ pub fn parse_site_cached(
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
     warnings.extend(fallback_warnings(&pages, &fallbacks, &config));
+    warnings.extend(unknown_language_warnings(&pages, &config));
     warnings.extend(config.warnings.iter().cloned());
     warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
     crate::people::link_people(&pages, &mut config, &mut problems);
@@ -1044,6 +1045,41 @@ fn fallback_warnings(
 /// The codes of the site's languages, the default first.
 fn language_codes(config: &SiteConfig) -> Vec<&str> {
     config.languages.iter().map(|l| l.code.as_str()).collect()
+}
+
+/// On a site in several languages, a page named as a translation into a
+/// language the site does not have (`risks.fr.md` beside `es`): it is built
+/// as a page of the main language, at an address with the code in it,
+/// which is rarely what its author meant.
+fn unknown_language_warnings(pages: &[Page], config: &SiteConfig) -> Vec<Diagnostic> {
+    if config.languages.len() < 2 {
+        return Vec::new();
+    }
+    let known = |code: &str| config.languages.iter().any(|l| l.code.eq_ignore_ascii_case(code));
+    pages
+        .iter()
+        .filter(|p| p.lang == 0)
+        .filter_map(|page| {
+            let code = crate::language::written_code(&page.source)?;
+            // Two or three letters: a language's code, not a version (`v1.2`).
+            let plain = (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphabetic());
+            (plain && !known(code)).then(|| {
+                let listed: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+                page.at_key(
+                    Diagnostic::warning(
+                        &page.source,
+                        format!(
+                            "this file is named as a translation into `{code}`, which is not one of the site's languages ({}): it is published as a page of its own at {}",
+                            listed.join(", "),
+                            page.path
+                        ),
+                    ),
+                    "title",
+                )
+                .with_help(format!("add `{code}` to `languages:` in site.yaml, or rename the file"))
+            })
+        })
+        .collect()
 }
 
 /// The file of `original`'s translation into `code`: `content/risks.es.md`.
