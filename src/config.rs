@@ -572,19 +572,25 @@ fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
             .push(crate::language::Language { code: config.language.clone(), ..Default::default() });
         return problems;
     }
-    let at = |code: &str, message: String, help: &str| {
+    // `nth`: which of the places `code` is written to point at (0: the
+    // first), so that a language listed twice is shown at its second.
+    let at = |code: &str, nth: usize, message: String, help: &str| {
         let d = Diagnostic::error(CONFIG_FILE, message).with_help(help);
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
         let loc = setting_line(text, &["languages"]).and_then(|start| {
-            text.lines().enumerate().skip(start.line - 1).find_map(|(n, line)| {
-                if line.trim_start().starts_with('#') {
-                    return None;
-                }
-                let column = line.find(code)?;
-                let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-');
-                (!word(line[..column].chars().next_back())
-                    && !word(line[column + code.len()..].chars().next()))
-                .then_some(Location { line: n + 1, column: column + 1 })
-            })
+            text.lines()
+                .enumerate()
+                .skip(start.line - 1)
+                .filter(|(_, line)| !line.trim_start().starts_with('#'))
+                .flat_map(|(n, line)| {
+                    line.match_indices(code)
+                        .filter(move |&(column, _)| {
+                            !word(line[..column].chars().next_back())
+                                && !word(line[column + code.len()..].chars().next())
+                        })
+                        .map(move |(column, _)| Location { line: n + 1, column: column + 1 })
+                })
+                .nth(nth)
         });
         match loc {
             Some(loc) => d.at(text, loc),
@@ -592,16 +598,23 @@ fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
         }
     };
     let mut seen: Vec<String> = Vec::new();
-    for language in &config.languages {
+    for (k, language) in config.languages.iter().enumerate() {
         let code = &language.code;
         if !is_language_tag(code) {
             problems.push(at(
                 code,
+                0,
                 format!("language `{}` is not a language code", shown(code)),
                 "write a BCP 47 language code such as en, en-GB, es or pt-BR",
             ));
         } else if seen.contains(&code.to_ascii_lowercase()) {
-            problems.push(at(code, format!("language `{code}` is listed twice"), "list each language once"));
+            let nth = config.languages[..k].iter().filter(|l| &l.code == code).count();
+            problems.push(at(
+                code,
+                nth,
+                format!("language `{code}` is listed twice"),
+                "list each language once",
+            ));
         }
         seen.push(code.to_ascii_lowercase());
     }

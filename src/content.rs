@@ -50,6 +50,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// Whether this is a home page: `index.md` or its translation
+    /// (`index.es.md`, at `/es/`), rendered with the home template.
+    pub fn is_home(&self) -> bool {
+        self.path == "/" || self.original == "index.md"
+    }
+
     /// `d` pointed at the line of this page's front matter where `key:` is
     /// written, when it is there.
     pub(crate) fn at_key(&self, d: Diagnostic, key: &str) -> Diagnostic {

@@ -694,7 +694,7 @@ impl<'a> Renderer<'a> {
                 date: page.meta.date,
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
-                is_home: page.path == "/",
+                is_home: page.is_home(),
                 author: view(&site.configs[page.lang], page.meta.author.as_ref(), &page.path),
                 reviewed_by: view(&site.configs[page.lang], page.meta.reviewed_by.as_ref(), &page.path),
                 person: view(&site.configs[page.lang], page.meta.person.as_ref(), &page.path),
@@ -1198,7 +1198,7 @@ pub const PROFILE_TEMPLATE: &str = "person.html";
 pub(crate) fn template_for(page: &Page) -> &str {
     match &page.meta.template {
         Some(t) => t,
-        None if page.path == "/" => "index.html",
+        None if page.is_home() => "index.html",
         None if page.meta.person.is_some() => PROFILE_TEMPLATE,
         None => "page.html",
     }

@@ -172,7 +172,7 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
         }
     }
     for (i, page) in site.pages.iter().enumerate().filter(|_| scope == Scope::Everything) {
-        if !linked[i] && page.path != "/" {
+        if !linked[i] && !page.is_home() {
             found.push(
                 page::warn_at_key(page.into(), "title", "no other page links to this page".to_string())
                     .with_help("link to it from another page, or add `menu: true` to put it in the menu"),
@@ -323,7 +323,7 @@ fn unlisted_citations(page: &Page, html: &str) -> Option<Diagnostic> {
 fn template_name(page: &Page) -> &str {
     match &page.meta.template {
         Some(t) => t,
-        None if page.path == "/" => "index.html",
+        None if page.is_home() => "index.html",
         None => "page.html",
     }
 }

@@ -13,6 +13,7 @@ mod gallery;
 mod hosts;
 mod images;
 mod init;
+mod languages;
 mod limits;
 mod medical;
 mod messages;
