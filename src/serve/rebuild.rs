@@ -674,6 +674,17 @@ mod tests {
     }
 
     #[test]
+    fn a_translation_leaving_its_languages_feed_renders_that_feed_only() {
+        let mut site = bilingual();
+        site.rebuild(&Plan::Full).unwrap();
+        // No date: out of the Spanish feed.
+        let text = "---\ntitle: Riesgos\ntranslated_from: 2026-01-05\n---\nAlgunos riesgos.\n";
+        let again = site.rerendered("content/risks.es.md", text);
+        assert!(again.contains("es/atom.xml") && !again.contains("atom.xml"), "{again:?}");
+        site.assert_same_as_a_full_build("a translation out of its feed");
+    }
+
+    #[test]
     fn removing_a_sections_translation_renders_the_sitemap_without_its_alternate() {
         let mut site = bilingual();
         site.write("content/news/_index.md", NEWS);
