@@ -78,8 +78,9 @@ pub enum Input {
     /// Every page's and section's source path and URL (links to them, and
     /// the `page_url` template function).
     Urls,
-    /// The menu: its pages' and sections' titles and URLs, in order.
-    Menu,
+    /// The menu in language `n` (a page shows its own language's): its
+    /// pages' and sections' titles and URLs, in order.
+    Menu(usize),
     /// Every page's URL with its `date` and `updated` (the sitemap).
     Dates,
     /// site.yaml, and the `base_url` it is built for.
@@ -106,9 +107,9 @@ pub enum Input {
     /// Every page's and section's summary: read by units whose templates
     /// call `get_page` or `get_section` with a path that is not written out.
     Lookups,
-    /// Which pages the site's feed holds, in order (their contents are
-    /// each one's [`Input::Page`]).
-    SiteFeed,
+    /// Which pages the site's feed in language `n` holds, in order (their
+    /// contents are each one's [`Input::Page`]).
+    SiteFeed(usize),
     /// Every image the site shows, with its variants' names (markdown
     /// pictures and the `picture()` and `image_meta()` functions), and the
     /// theme's `sizes` they are written with. (The theme's widths are in
@@ -180,7 +181,9 @@ impl Unit {
     /// What rendering the unit reads; its outputs are the same as long as
     /// each of these has the same fingerprint.
     pub fn inputs(self, site: &Site) -> Vec<Input> {
-        use Input::{AssetNames, Bibliography, Config, Dates, Images, Menu, Templates, Urls};
+        use Input::{AssetNames, Bibliography, Config, Dates, Images, Templates, Urls};
+        // A unit shows the menu of its language.
+        let menu = Input::Menu(self.lang(site));
         let section = |i: usize| Input::Section(site.sections[i].source.source.clone());
         let mut inputs = match self {
             // The context has the menu; templates get `site`, `bibliography`
@@ -188,7 +191,7 @@ impl Unit {
             Unit::Page(i) => {
                 let mut inputs = vec![
                     Input::Page(site.pages[i].source.clone()),
-                    Menu,
+                    menu,
                     Urls,
                     Config,
                     Templates,
@@ -201,9 +204,9 @@ impl Unit {
                 }
                 inputs
             }
-            Unit::NotFound => vec![Menu, Urls, Config, Templates, Bibliography, Images, AssetNames],
+            Unit::NotFound => vec![menu, Urls, Config, Templates, Bibliography, Images, AssetNames],
             Unit::Listing { section: s, .. } => {
-                vec![section(s), Menu, Urls, Config, Templates, Bibliography, Images, AssetNames]
+                vec![section(s), menu, Urls, Config, Templates, Bibliography, Images, AssetNames]
             }
             Unit::ListingRedirect(s) => {
                 vec![Input::SectionHead(site.sections[s].source.source.clone()), Config]
@@ -216,7 +219,7 @@ impl Unit {
             Unit::Category(i) => {
                 vec![
                     Input::Category(site.categories[i].0.path.clone()),
-                    Menu,
+                    menu,
                     Urls,
                     Config,
                     Templates,
@@ -227,11 +230,13 @@ impl Unit {
             }
             Unit::SiteFeed(lang) => {
                 let pages = site.site_feed[lang].iter().map(|&p| Input::Page(site.pages[p].source.clone()));
-                [Input::SiteFeed, Config, Templates].into_iter().chain(pages).collect()
+                [Input::SiteFeed(lang), Config, Templates].into_iter().chain(pages).collect()
             }
             Unit::Alias(i) => vec![Input::Page(site.pages[site.aliases[i].1].source.clone()), Config],
-            // The sitemap lists every listing page too.
-            Unit::Sitemap => [Dates, Config]
+            // The sitemap lists every listing page too, and each page's
+            // and section's versions in the other languages (which files
+            // translate which, at what address: `Urls`).
+            Unit::Sitemap => [Dates, Urls, Config]
                 .into_iter()
                 .chain((0..site.sections.len()).map(section))
                 .chain(site.categories.iter().map(|(c, _)| Input::Category(c.path.clone())))
@@ -245,9 +250,28 @@ impl Unit {
             Unit::Redirects => vec![Config, Input::Aliases],
         };
         if let Some(template) = self.template(site) {
-            inputs.extend(site.lookups.reads(template).into_iter().cloned());
+            let lang = self.lang(site);
+            for read in site.lookups.reads(template) {
+                // `get_page(path="about.md")` on a Spanish page shows
+                // `about.es.md` when there is one: it reads both files.
+                inputs.extend(read.in_language(lang, &site.config.languages));
+                inputs.push(read.clone());
+            }
         }
         inputs
+    }
+
+    /// The language the unit is rendered in, by number (0: the default).
+    fn lang(self, site: &Site) -> usize {
+        match self {
+            Unit::Page(i) => site.pages[i].lang,
+            Unit::Listing { section: s, .. } | Unit::ListingRedirect(s) | Unit::Feed(s) => {
+                site.sections[s].source.lang
+            }
+            Unit::Category(i) => site.categories[i].0.lang,
+            Unit::SiteFeed(lang) => lang,
+            _ => 0,
+        }
     }
 
     /// The template the unit is rendered with, if it is rendered with one.
@@ -350,10 +374,15 @@ impl Lookups {
         self.everywhere.iter().chain(self.templates.get(template).into_iter().flatten()).collect()
     }
 
-    /// Everything read through lookups, to fingerprint (a section that
-    /// does not exist yet has a fingerprint too, so creating it is a change).
-    fn inputs(&self) -> HashSet<Input> {
-        self.everywhere.iter().chain(self.templates.values().flatten()).cloned().collect()
+    /// Everything read through lookups, with the translations in each of
+    /// `languages` they may lead to, to fingerprint (a section or a
+    /// translation that does not exist yet has a fingerprint too, so
+    /// creating it is a change).
+    fn inputs(&self, languages: &[crate::language::Language]) -> HashSet<Input> {
+        let read: Vec<&Input> = self.everywhere.iter().chain(self.templates.values().flatten()).collect();
+        let translated = (1..languages.len())
+            .flat_map(|lang| read.iter().flat_map(move |i| i.in_language(lang, languages)));
+        read.iter().map(|&i| i.clone()).chain(translated).collect()
     }
 }
 
@@ -492,17 +521,16 @@ impl Fingerprints {
             [Input::Section(s.source.source.clone()), Input::SectionHead(s.source.source.clone())]
         }));
         inputs.extend(site.categories.iter().map(|(c, _)| Input::Category(c.path.clone())));
+        inputs.extend((0..site.config.languages.len()).flat_map(|l| [Input::SiteFeed(l), Input::Menu(l)]));
         inputs.extend(site.images.planned.iter().map(|p| Input::Image(p.image.output.clone())));
-        let mut looked_up = site.lookups.inputs();
+        let mut looked_up = site.lookups.inputs(&site.config.languages);
         for section in &site.sections {
             looked_up.remove(&Input::Section(section.source.source.clone()));
         }
         inputs.extend(looked_up);
         inputs.extend([
-            Input::SiteFeed,
             Input::Lookups,
             Input::Urls,
-            Input::Menu,
             Input::Dates,
             Input::Config,
             Input::Templates,
@@ -567,6 +595,26 @@ fn hash_section(section: &crate::site::SiteSection, h: &mut DefaultHasher) {
 }
 
 impl Input {
+    /// What a lookup of a default-language file (`Summary` or `Section`
+    /// of `content/about.md`) also reads on a unit in language `lang`: the
+    /// file's translation in it (`content/about.es.md`), which the lookup
+    /// shows instead when it exists. `None` in the default language, so a
+    /// site in one language reads nothing more.
+    fn in_language(&self, lang: usize, languages: &[crate::language::Language]) -> Option<Input> {
+        let code = languages.get(lang).filter(|_| lang > 0)?.code.as_str();
+        let translation = |path: &Path| -> Option<PathBuf> {
+            let name = path.file_name()?.to_str()?;
+            let stem = name.strip_suffix(".md")?;
+            (crate::language::file_language(path, languages).lang == 0)
+                .then(|| path.with_file_name(format!("{stem}.{code}.md")))
+        };
+        match self {
+            Input::Summary(path) => translation(path).map(Input::Summary),
+            Input::Section(path) => translation(path).map(Input::Section),
+            _ => None,
+        }
+    }
+
     /// A hash of everything this input holds (within one process: `serve`
     /// compares fingerprints of two runs, nothing is kept on disk).
     fn fingerprint(&self, site: &Site, lookup: &Lookup<'_>) -> u64 {
@@ -592,12 +640,15 @@ impl Input {
                 site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
                 site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
             }
-            Input::Menu => {
-                site.menu.iter().for_each(|&entry| site.menu_item(entry).hash(&mut h));
-                site.submenu
-                    .iter()
-                    .flatten()
-                    .for_each(|&i| site.menu_item(crate::site::MenuEntry::Page(i)).hash(&mut h));
+            Input::Menu(lang) => {
+                for (&entry, below) in site.menu.iter().zip(&site.submenu) {
+                    if site.menu_lang(entry) == *lang {
+                        site.menu_item(entry).hash(&mut h);
+                        below
+                            .iter()
+                            .for_each(|&i| site.menu_item(crate::site::MenuEntry::Page(i)).hash(&mut h));
+                    }
+                }
             }
             Input::Dates => {
                 site.pages.iter().for_each(|p| (&p.path, p.meta.date, p.meta.updated).hash(&mut h))
@@ -649,9 +700,12 @@ impl Input {
                     section.pages.hash(&mut h);
                 }
             }
-            Input::SiteFeed => {
-                site.site_feed.iter().flatten().for_each(|&i| site.pages[i].source.hash(&mut h))
-            }
+            Input::SiteFeed(lang) => site
+                .site_feed
+                .get(*lang)
+                .into_iter()
+                .flatten()
+                .for_each(|&i| site.pages[i].source.hash(&mut h)),
             Input::Images => {
                 site.images.sizes.hash(&mut h);
                 site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h));
@@ -684,6 +738,30 @@ impl Input {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookup_on_a_translated_unit_reads_the_file_in_its_language_too() {
+        let languages: Vec<crate::language::Language> = ["en-GB", "es"]
+            .map(|code| crate::language::Language { code: code.into(), ..Default::default() })
+            .into();
+        let summary = Input::Summary("content/care/about.md".into());
+        assert_eq!(
+            summary.in_language(1, &languages),
+            Some(Input::Summary("content/care/about.es.md".into()))
+        );
+        let section = Input::Section("content/news/_index.md".into());
+        assert_eq!(
+            section.in_language(1, &languages),
+            Some(Input::Section("content/news/_index.es.md".into()))
+        );
+        // The default language, a file that is a translation already, other inputs: nothing more.
+        assert_eq!(summary.in_language(0, &languages), None);
+        assert_eq!(Input::Summary("content/about.es.md".into()).in_language(1, &languages), None);
+        assert_eq!(Input::Lookups.in_language(1, &languages), None);
+        let lookups = Lookups { everywhere: vec![summary.clone()], templates: HashMap::new() };
+        assert_eq!(lookups.inputs(&languages[..1]), HashSet::from([summary.clone()]));
+        assert_eq!(lookups.inputs(&languages).len(), 2);
+    }
 
     #[test]
     fn a_lookup_with_a_written_path_reads_that_section_or_page_only() {

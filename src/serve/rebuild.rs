@@ -610,6 +610,128 @@ mod tests {
         }
     }
 
+    const BILINGUAL: &str = "title: T\nbase_url: https://example.org/\nfeed: true\nlanguages: [en-GB, es]\n";
+
+    impl Site {
+        /// Edits `rel` as serve sees it; returns the output files rendered
+        /// again (a file taken over from the last snapshot is the same `Arc`).
+        fn rerendered(&mut self, rel: &str, text: &str) -> BTreeSet<String> {
+            let before = self.builder.last_good.as_ref().unwrap().snapshot.clone();
+            self.edit(rel, text).unwrap();
+            let after = &self.builder.last_good.as_ref().unwrap().snapshot;
+            after
+                .files
+                .iter()
+                .filter(|(key, body)| match (body, before.files.get(*key)) {
+                    (Body::Bytes(now), Some(Body::Bytes(then))) => !Arc::ptr_eq(now, then),
+                    (_, then) => then.is_none(),
+                })
+                .map(|(key, _)| key.clone())
+                .collect()
+        }
+    }
+
+    /// A bilingual site: home and risks in English and Spanish, dated, so
+    /// each language's feed lists its risks page.
+    fn bilingual() -> Site {
+        let dated = |title: &str, extra: &str, body: &str| {
+            format!("---\ntitle: {title}\ndate: 2026-01-05\n{extra}---\n{body}\n")
+        };
+        let site = Site::new(&[
+            ("index.md", &page("Home", true, "Welcome.")),
+            ("index.es.md", &page("Inicio", true, "Bienvenidos.")),
+            ("risks.md", &dated("Risks", "", "Some risks.")),
+            ("risks.es.md", &dated("Riesgos", "translated_from: 2026-01-05\n", "Algunos riesgos.")),
+            ("about.md", &page("About", false, "About us.")),
+        ]);
+        site.write("site.yaml", BILINGUAL);
+        site
+    }
+
+    #[test]
+    fn a_translations_text_renders_that_page_and_its_languages_feed_not_the_original() {
+        let mut site = bilingual();
+        site.rebuild(&Plan::Full).unwrap();
+        let text =
+            "---\ntitle: Riesgos\ndate: 2026-01-05\ntranslated_from: 2026-01-05\n---\nOtros riesgos.\n";
+        let again = site.rerendered("content/risks.es.md", text);
+        let expected: BTreeSet<String> = ["es/risks/index.html", "es/atom.xml"].map(String::from).into();
+        assert_eq!(again, expected);
+        assert!(site.page("es/risks/index.html").contains("Otros riesgos."));
+        site.assert_same_as_a_full_build("a translation's text");
+    }
+
+    #[test]
+    fn a_spanish_menu_edit_renders_the_spanish_pages_only() {
+        let mut site = bilingual();
+        site.rebuild(&Plan::Full).unwrap();
+        let text = "---\ntitle: Riesgos\nmenu: true\ndate: 2026-01-05\ntranslated_from: 2026-01-05\n---\nAlgunos riesgos.\n";
+        let again = site.rerendered("content/risks.es.md", text);
+        assert!(again.contains("es/index.html") && again.contains("es/risks/index.html"), "{again:?}");
+        assert!(again.iter().all(|f| f.starts_with("es/")), "{again:?}");
+        assert!(site.page("es/index.html").contains("Riesgos"));
+        site.assert_same_as_a_full_build("a Spanish menu edit");
+    }
+
+    #[test]
+    fn a_translation_leaving_its_languages_feed_renders_that_feed_only() {
+        let mut site = bilingual();
+        site.rebuild(&Plan::Full).unwrap();
+        // No date: out of the Spanish feed.
+        let text = "---\ntitle: Riesgos\ntranslated_from: 2026-01-05\n---\nAlgunos riesgos.\n";
+        let again = site.rerendered("content/risks.es.md", text);
+        assert!(again.contains("es/atom.xml") && !again.contains("atom.xml"), "{again:?}");
+        site.assert_same_as_a_full_build("a translation out of its feed");
+    }
+
+    #[test]
+    fn removing_a_sections_translation_renders_the_sitemap_without_its_alternate() {
+        let mut site = bilingual();
+        site.write("content/news/_index.md", NEWS);
+        site.write("content/news/_index.es.md", "---\ntitle: Noticias\n---\nLo nuevo.\n");
+        site.rebuild(&Plan::Full).unwrap();
+        assert!(site.page("sitemap.xml").contains("/es/news/"));
+        fs::remove_file(site.dir.path().join("content/news/_index.es.md")).unwrap();
+        site.rebuild(&Plan::Full).unwrap();
+        assert!(!site.page("sitemap.xml").contains("/es/news/"), "{}", site.page("sitemap.xml"));
+        site.assert_same_as_a_full_build("a section's translation removed");
+    }
+
+    #[test]
+    fn get_page_on_a_spanish_page_follows_the_translation_it_shows() {
+        let mut site = bilingual();
+        site.write("templates/page.html", "{% set a = get_page(path=\"about.md\") %}<p>{{ a.title }}</p>");
+        site.rebuild(&Plan::Full).unwrap();
+        assert_eq!(site.page("es/risks/index.html"), "<p>About</p>");
+        // The translation appears: the Spanish pages show it.
+        site.edit("content/about.es.md", &page("Sobre", false, "Sobre nosotros.")).unwrap();
+        assert_eq!(site.page("es/risks/index.html"), "<p>Sobre</p>");
+        site.assert_same_as_a_full_build("a looked-up page's translation added");
+        // Its title changes: only its own file was edited.
+        site.edit("content/about.es.md", &page("Nosotros", false, "Sobre nosotros.")).unwrap();
+        assert_eq!(site.page("es/risks/index.html"), "<p>Nosotros</p>");
+        site.assert_same_as_a_full_build("a looked-up translation's title");
+        // It goes: back to the English page.
+        fs::remove_file(site.dir.path().join("content/about.es.md")).unwrap();
+        site.rebuild(&Plan::Full).unwrap();
+        assert_eq!(site.page("es/risks/index.html"), "<p>About</p>");
+        site.assert_same_as_a_full_build("a looked-up page's translation removed");
+    }
+
+    #[test]
+    fn a_new_default_language_code_reaches_the_kept_bodies_of_fall_back_links() {
+        let mut site = bilingual();
+        let linking = "---\ntitle: Riesgos\ndate: 2026-01-05\ntranslated_from: 2026-01-05\n---\nVer [about](about.md).\n";
+        site.write("content/risks.es.md", linking);
+        site.rebuild(&Plan::Full).unwrap();
+        assert!(site.page("es/risks/index.html").contains("hreflang=\"en-GB\""));
+        site.write("site.yaml", &BILINGUAL.replace("en-GB", "en-US"));
+        site.rebuild(&Plan::Full).unwrap();
+        let html = site.page("es/risks/index.html");
+        assert!(html.contains("hreflang=\"en-US\"") && !html.contains("en-GB"), "{html}");
+        site.assert_same_as_a_full_build("a new code for the default language");
+    }
+
     /// What the sequence knows about one page, to write it out again.
     #[derive(Clone)]
     struct Spec {
@@ -645,7 +767,7 @@ mod tests {
     /// with a build from scratch; a body edit must render exactly one unit.
     #[test]
     fn random_edits_build_the_same_site_as_a_full_build() {
-        random_edits(false);
+        random_edits(Variant::Pages, 0x9E37_79B9_7F4A_7C15);
     }
 
     #[test]
@@ -678,13 +800,197 @@ mod tests {
     /// feed needs), and the section's `_index.md` is edited too.
     #[test]
     fn random_edits_of_a_section_build_the_same_site_as_a_full_build() {
-        random_edits(true);
+        random_edits(Variant::Section, 0x2545_F491_4F6C_DD1D);
     }
 
-    fn random_edits(sections: bool) {
+    /// The same over a site in English and Spanish (issue 15): besides the
+    /// edits of the section variant, Spanish translations come and go, their
+    /// titles, slugs, dates, `translated_from` and menu change, the news
+    /// section gets and loses its translation, and a Spanish page links to
+    /// an English page with no translation (a fall-back) and stops. Eight
+    /// sequences, each from its own seed.
+    #[test]
+    fn random_edits_of_a_bilingual_site_build_the_same_site_as_a_full_build() {
+        let mut seed = 0x51_7CC1_B727_220A_u64;
+        for _ in 0..8 {
+            random_edits(Variant::Languages, seed);
+            seed = seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1;
+        }
+    }
+
+    /// Which site a sequence of random edits runs over.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Variant {
+        /// Pages at the top.
+        Pages,
+        /// And a paginated news section with a feed, and the site's feed.
+        Section,
+        /// The same in two languages, `en-GB` and `es`.
+        Languages,
+    }
+
+    /// What the sequence knows about a page's Spanish translation.
+    #[derive(Clone)]
+    struct Translation {
+        title: String,
+        slug: Option<String>,
+        date: Option<u32>,
+        translated_from: Option<u32>,
+        menu: bool,
+        body: String,
+        /// The English page (a name in `pages`) its body links to, if any.
+        link: Option<String>,
+    }
+
+    impl Translation {
+        /// Its text, for the translation of `name` (links are relative to its folder).
+        fn text(&self, name: &str) -> String {
+            let mut t = format!("---\ntitle: {}\nmenu: {}\n", self.title, self.menu);
+            if let Some(slug) = &self.slug {
+                t.push_str(&format!("slug: {slug}\n"));
+            }
+            if let Some(day) = self.date {
+                t.push_str(&format!("date: 2026-01-{day:02}\n"));
+            }
+            if let Some(day) = self.translated_from {
+                t.push_str(&format!("translated_from: 2026-01-{day:02}\n"));
+            }
+            t.push_str("---\n");
+            t.push_str(&self.body);
+            if let Some(target) = &self.link {
+                let up = if name.starts_with("news/") { "../" } else { "" };
+                t.push_str(&format!(" Ver [la otra]({up}{target}.md)."));
+            }
+            t.push('\n');
+            t
+        }
+    }
+
+    /// Leads the Spanish links to the page `name` to `new` instead, or
+    /// drops them (a link to a missing page or a draft fails the build).
+    fn unlink(site: &Site, es: &mut BTreeMap<String, Translation>, name: &str, new: Option<&str>) {
+        for (of, t) in es.iter_mut() {
+            if t.link.as_deref() == Some(name) {
+                t.link = new.map(str::to_string);
+                site.write(&format!("content/{of}.es.md"), &t.text(of));
+            }
+        }
+    }
+
+    /// One random edit of the Spanish side (kinds 11 to 17 of
+    /// [`random_edits`]), made as serve sees it; returns what it was and how
+    /// many units were rendered.
+    fn edit_translation(
+        site: &mut Site,
+        kind: usize,
+        rng: &mut Rng,
+        pages: &BTreeMap<String, Spec>,
+        es: &mut BTreeMap<String, Translation>,
+        news_es: &mut bool,
+    ) -> (&'static str, usize) {
+        let untranslated: Vec<&String> = pages.keys().filter(|n| !es.contains_key(*n)).collect();
+        let translated: Vec<String> = es.keys().cloned().collect();
+        // Without a translation to edit, add one.
+        let kind = if translated.is_empty() && kind != 15 { 11 } else { kind };
+        if kind == 11 && untranslated.is_empty() {
+            return ("nothing left to translate", 0);
+        }
+        let edit = |site: &mut Site, name: &str, t: &Translation| {
+            site.edit(&format!("content/{name}.es.md"), &t.text(name)).unwrap()
+        };
+        match kind {
+            11 => {
+                let name = untranslated[rng.below(untranslated.len())].clone();
+                let original = &pages[&name];
+                let t = Translation {
+                    title: format!("{} (es)", original.title),
+                    slug: (rng.below(3) == 0).then(|| format!("{}-es", name.rsplit('/').next().unwrap())),
+                    // A news page's translation is dated too: a feed needs it.
+                    date: original.date.filter(|_| name.starts_with("news/") || rng.below(4) != 0),
+                    translated_from: (rng.below(2) == 0).then(|| 1 + rng.below(28) as u32),
+                    menu: rng.below(3) == 0,
+                    body: format!("Texto de {name}."),
+                    link: None,
+                };
+                let rendered = edit(site, &name, &t);
+                es.insert(name, t);
+                ("add a translation", rendered)
+            }
+            12 => {
+                let name = translated[rng.below(translated.len())].clone();
+                es.remove(&name);
+                fs::remove_file(site.dir.path().join(format!("content/{name}.es.md"))).unwrap();
+                ("remove a translation", site.rebuild(&Plan::Full).unwrap())
+            }
+            13 => {
+                let name = translated[rng.below(translated.len())].clone();
+                let t = es.get_mut(&name).unwrap();
+                if rng.below(2) == 0 {
+                    t.title = format!("{} otra vez", t.title);
+                } else if t.slug.take().is_none() {
+                    t.slug = Some(format!("{}-es", name.rsplit('/').next().unwrap()));
+                }
+                let t = t.clone();
+                ("change a translation's title or slug", edit(site, &name, &t))
+            }
+            14 => {
+                let name = translated[rng.below(translated.len())].clone();
+                let t = es.get_mut(&name).unwrap();
+                let day = 1 + rng.below(28) as u32;
+                match rng.below(3) {
+                    0 => t.date = Some(day),
+                    1 if !name.starts_with("news/") => t.date = None,
+                    _ => t.translated_from = Some(day),
+                }
+                let t = t.clone();
+                ("change a translation's date or translated_from", edit(site, &name, &t))
+            }
+            15 => {
+                *news_es = !*news_es;
+                let path = "content/news/_index.es.md";
+                let rendered = if *news_es {
+                    let text = "---\ntitle: Noticias\npaginate_by: 2\nfeed: true\n---\nLo nuevo.\n";
+                    site.edit(path, text).unwrap()
+                } else {
+                    fs::remove_file(site.dir.path().join(path)).unwrap();
+                    site.rebuild(&Plan::Full).unwrap()
+                };
+                ("add or remove news/_index.es.md", rendered)
+            }
+            16 => {
+                let name = translated[rng.below(translated.len())].clone();
+                // An English page with no translation, not a draft: the link falls back to it.
+                let targets: Vec<&String> =
+                    untranslated.iter().copied().filter(|n| !pages[*n].draft && **n != name).collect();
+                let t = es.get_mut(&name).unwrap();
+                t.link = match (&t.link, targets.is_empty()) {
+                    (None, false) => Some(targets[rng.below(targets.len())].clone()),
+                    _ => None,
+                };
+                let t = t.clone();
+                ("link a translation to an English page or stop", edit(site, &name, &t))
+            }
+            _ => {
+                let name = translated[rng.below(translated.len())].clone();
+                let t = es.get_mut(&name).unwrap();
+                t.menu = !t.menu;
+                let t = t.clone();
+                ("put a translation in the menu or take it out", edit(site, &name, &t))
+            }
+        }
+    }
+
+    fn random_edits(variant: Variant, seed: u64) {
+        let sections = variant != Variant::Pages;
+        let languages = variant == Variant::Languages;
         let mut site = Site::new(&[("index.md", &page("Home", true, "Welcome."))]);
         // With sections, the site has its own feed of every dated page too.
-        let config = if sections { format!("{CONFIG}feed: true\n") } else { CONFIG.to_string() };
+        let mut config = if sections { format!("{CONFIG}feed: true\n") } else { CONFIG.to_string() };
+        if languages {
+            config.push_str("languages: [en-GB, es]\n");
+            site.write("content/index.es.md", &page("Inicio", true, "Bienvenidos."));
+        }
+        let config = config;
         site.write("site.yaml", &config);
         let mut news_in_menu = false;
         let mut menu_edits = 0;
@@ -693,15 +999,25 @@ mod tests {
             site.write("content/news/_index.md", NEWS);
         }
         site.rebuild(&Plan::Full).unwrap();
-        let mut rng = Rng(if sections { 0x2545_F491_4F6C_DD1D } else { 0x9E37_79B9_7F4A_7C15 });
+        let mut rng = Rng(seed);
         let mut pages: BTreeMap<String, Spec> = BTreeMap::new();
+        // Spanish translations, by the name of the page they translate.
+        let mut es: BTreeMap<String, Translation> = BTreeMap::new();
+        let mut news_es = false;
+        let mut kinds_seen = BTreeSet::new();
         let mut made = 0;
         let mut template = false;
         let mut body_edits = 0;
         for step in 0..60 {
             let names: Vec<String> = pages.keys().cloned().collect();
             let pick = |rng: &mut Rng| names[rng.below(names.len())].clone();
-            let kind = if names.is_empty() { 0 } else { rng.below(if sections { 11 } else { 10 }) };
+            let kinds = match variant {
+                Variant::Pages => 10,
+                Variant::Section => 11,
+                Variant::Languages => 18,
+            };
+            let kind = if names.is_empty() { 0 } else { rng.below(kinds) };
+            kinds_seen.insert(kind);
             let what = match kind {
                 0 | 1 => {
                     made += 1;
@@ -724,6 +1040,10 @@ mod tests {
                     let name = pick(&mut rng);
                     pages.remove(&name);
                     fs::remove_file(site.dir.path().join(format!("content/{name}.md"))).unwrap();
+                    if es.remove(&name).is_some() {
+                        fs::remove_file(site.dir.path().join(format!("content/{name}.es.md"))).unwrap();
+                    }
+                    unlink(&site, &mut es, &name, None);
                     site.rebuild(&Plan::Full).unwrap();
                     "delete a page"
                 }
@@ -739,6 +1059,13 @@ mod tests {
                         spec.aliases.push(format!("/{name}/"));
                     }
                     site.write(&format!("content/{new}.md"), &spec.text());
+                    // Its translation moves with it, and links follow.
+                    if let Some(t) = es.remove(&name) {
+                        fs::remove_file(site.dir.path().join(format!("content/{name}.es.md"))).unwrap();
+                        site.write(&format!("content/{new}.es.md"), &t.text(&new));
+                        es.insert(new.clone(), t);
+                    }
+                    unlink(&site, &mut es, &name, (!spec.draft).then_some(new.as_str()));
                     pages.insert(new, spec);
                     site.rebuild(&Plan::Full).unwrap();
                     "rename a page"
@@ -769,6 +1096,11 @@ mod tests {
                             "draft or undraft"
                         }
                     };
+                    if spec.draft {
+                        // A link to a draft fails the build.
+                        unlink(&site, &mut es, &name, None);
+                    }
+                    let spec = pages.get_mut(&name).unwrap();
                     let (text, draft, aliases) = (spec.text(), spec.draft, spec.aliases.len());
                     let spec_dated = spec.date.is_some();
                     let rendered = site.edit(&format!("content/{name}.md"), &text).unwrap();
@@ -806,6 +1138,11 @@ mod tests {
                     site.edit("content/news/_index.md", &text).unwrap();
                     "put news in the menu or take it out"
                 }
+                11..=17 => {
+                    // Adding or removing the section's translation edits the section too.
+                    menu_edits += usize::from(kind == 15);
+                    edit_translation(&mut site, kind, &mut rng, &pages, &mut es, &mut news_es).0
+                }
                 _ => {
                     let tagline = format!("{config}description: Step {step}\n");
                     site.write("site.yaml", &tagline);
@@ -819,6 +1156,9 @@ mod tests {
             fed |= sections && site.page("atom.xml").contains("<entry>");
         }
         assert!(body_edits > 0, "the sequence edits at least one body");
+        if languages {
+            assert!(kinds_seen.len() >= 15, "most kinds of edit are made: {kinds_seen:?}");
+        }
         if sections {
             assert!(menu_edits > 0, "the sequence edits the section");
             assert!(fed, "the site's feed had entries");

@@ -45,7 +45,8 @@ type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
 /// Every page's source key and URL, the drafts, the sections, the images
 /// (a picture names its variants by the image's bytes), the files beside
 /// the pages with the aliases (links to them are resolved), and the heading
-/// rule and severity of broken links the bodies were rendered with.
+/// rule and severity of broken links the bodies were rendered with, and
+/// the languages with their callout words.
 type LinkKey = (
     Vec<String>,
     Vec<String>,
@@ -54,6 +55,7 @@ type LinkKey = (
     u64,
     u64,
     (crate::config::HeadingRule, crate::config::BrokenLinks),
+    u64,
 );
 
 #[derive(Debug)]
@@ -134,6 +136,10 @@ impl ParseCache {
             // changes other pages' bodies.
             unordered_print(index.files.iter()) ^ unordered_print(index.aliases.iter()),
             (index.heading_ids, index.broken_links),
+            // The languages' codes (a link that falls back to a page in
+            // the default language carries its `hreflang`) and the callouts'
+            // words in each (issue 15).
+            languages_print(index),
         );
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
@@ -198,6 +204,16 @@ impl ParseCache {
             },
         }
     }
+}
+
+/// A hash of the site's language codes, in order, and the callouts' words in
+/// each, which bodies are rendered with.
+fn languages_print(index: &PageIndex) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    index.languages.iter().for_each(|l| l.code.hash(&mut h));
+    index.callout_words.hash(&mut h);
+    h.finish()
 }
 
 /// A hash of the entries of a map that does not depend on their order,
