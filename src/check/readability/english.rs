@@ -187,12 +187,7 @@ mod tests {
             ("pigmentation", 4),
             ("micropigmentation", 6),
         ];
-        let wrong: Vec<String> = known
-            .iter()
-            .filter(|(w, n)| syllables(w) != *n)
-            .map(|(w, n)| format!("{w}: {} (want {n})", syllables(w)))
-            .collect();
-        assert!(wrong.is_empty(), "{wrong:#?}");
+        crate::check::readability::assert_syllables(syllables, &known);
         assert_eq!(syllables("Don't"), 1);
         assert_eq!(syllables("2013"), 1);
         assert_eq!(syllables("café"), 2);

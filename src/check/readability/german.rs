@@ -100,12 +100,7 @@ mod tests {
             ("übermäßig", 4),
             ("Bayern", 2),
         ];
-        let wrong: Vec<String> = known
-            .iter()
-            .filter(|(w, n)| syllables(w) != *n)
-            .map(|(w, n)| format!("{w}: {} (want {n})", syllables(w)))
-            .collect();
-        assert!(wrong.is_empty(), "{wrong:#?}");
+        crate::check::readability::assert_syllables(syllables, &known);
         assert_eq!(syllables("2024"), 1);
     }
 
