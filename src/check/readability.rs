@@ -333,6 +333,18 @@ pub(crate) fn count_words_in(sentence: &str, formula: Formula) -> (usize, usize)
     (words, syll)
 }
 
+/// Asserts `count` gives each word of `known` its number of syllables,
+/// listing every word it gets wrong (the syllable counters' tests).
+#[cfg(test)]
+pub(crate) fn assert_syllables(count: fn(&str) -> usize, known: &[(&str, usize)]) {
+    let wrong: Vec<String> = known
+        .iter()
+        .filter(|(w, n)| count(w) != *n)
+        .map(|(w, n)| format!("{w}: {} (want {n})", count(w)))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,16 +475,4 @@ mod tests {
         assert_eq!(Formula::Amstad.target(8.0), 60.0);
         assert_eq!(Formula::FleschKincaid.target(8.0), 8.0);
     }
-}
-
-/// Asserts `count` gives each word of `known` its number of syllables,
-/// listing every word it gets wrong (the syllable counters' tests).
-#[cfg(test)]
-pub(crate) fn assert_syllables(count: fn(&str) -> usize, known: &[(&str, usize)]) {
-    let wrong: Vec<String> = known
-        .iter()
-        .filter(|(w, n)| count(w) != *n)
-        .map(|(w, n)| format!("{w}: {} (want {n})", count(w)))
-        .collect();
-    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -5,17 +5,7 @@
 //! in each language with its own notices and feeds. `languages-words` has a
 //! tiny theme whose Spanish words lack one the template uses.
 
-use crate::support::TestSite;
-
-/// The `<ul class="listing">` titles of a listing page, in order.
-fn listed(html: &str) -> Vec<String> {
-    let Some(list) = html.split("<ul class=\"listing\">").nth(1) else { return Vec::new() };
-    let list = list.split("</ul>").next().unwrap();
-    list.split("<h2><a href=\"")
-        .skip(1)
-        .map(|item| item.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
-        .collect()
-}
+use crate::support::{TestSite, listed};
 
 /// The `<link rel="alternate" hreflang>` lines of a page.
 fn alternates(html: &str) -> Vec<&str> {

@@ -3,21 +3,11 @@
 //! notices and a draft, two to a listing page, with a feed, and two
 //! categories (one empty).
 
-use crate::support::TestSite;
+use crate::support::{TestSite, listed};
 
 /// The `href`s of every `<a>` and `<link>` in `html`.
 fn hrefs(html: &str) -> Vec<&str> {
     html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect()
-}
-
-/// The titles a listing page shows, in order.
-fn listed(html: &str) -> Vec<String> {
-    let Some(list) = html.split("<ul class=\"listing\">").nth(1) else { return Vec::new() };
-    let list = list.split("</ul>").next().unwrap();
-    list.split("<h2><a href=\"")
-        .skip(1)
-        .map(|item| item.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
-        .collect()
 }
 
 /// A site whose `content/news/` has `n` dated pages and an `_index.md` with

@@ -161,3 +161,13 @@ pub fn node<'a>(doc: &'a serde_json::Value, kind: &str) -> &'a serde_json::Value
         .find(|n| n["@type"] == kind)
         .unwrap_or_else(|| panic!("no {kind}"))
 }
+
+/// The titles a listing page (`<ul class="listing">`) shows, in order.
+pub fn listed(html: &str) -> Vec<String> {
+    let Some(list) = html.split("<ul class=\"listing\">").nth(1) else { return Vec::new() };
+    let list = list.split("</ul>").next().unwrap();
+    list.split("<h2><a href=\"")
+        .skip(1)
+        .map(|item| item.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        .collect()
+}
