@@ -123,6 +123,16 @@ pub fn written_code(path: &Path) -> Option<&str> {
     crate::config::is_language_tag(code).then_some(code)
 }
 
+/// The file of `original`'s translation into `code`, as a person writes
+/// it: `content/risks.es.md` for `content/risks.md`.
+pub fn translation_file(original: &Path, code: &str) -> String {
+    let shown = original.display().to_string();
+    match shown.strip_suffix(".md") {
+        Some(stem) => format!("{stem}.{code}.md"),
+        None => shown,
+    }
+}
+
 /// `path` (a site-absolute address of the default language, `/risks/`) as
 /// the address of language `lang`: `/es/risks/`.
 pub fn localize(path: &str, lang: usize, languages: &[Language]) -> String {
@@ -161,6 +171,7 @@ mod tests {
         assert_eq!(of("content/.es.md").lang, 0);
         assert_eq!(written_code(Path::new("content/_index.fr.md")), Some("fr"));
         assert_eq!(written_code(Path::new("content/v1.2.md")), None);
+        assert_eq!(translation_file(Path::new("content/index.md"), "es"), "content/index.es.md");
     }
 
     #[test]

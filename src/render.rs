@@ -590,14 +590,7 @@ impl<'a> Renderer<'a> {
         let path = category.path.as_str();
         let shown: Vec<Summary<'a>> = pages.iter().map(|&p| self.summary(p, path)).collect();
         // The same category's page in each language.
-        let versions: Vec<Option<&str>> = (0..site.config.languages.len())
-            .map(|lang| {
-                site.categories
-                    .iter()
-                    .find(|(c, _)| c.lang == lang && c.slug == category.slug)
-                    .map(|(c, _)| c.path.as_str())
-            })
-            .collect();
+        let versions = site.category_versions(category);
         let lang = category.lang;
         let mut ctx = self.listing_context(path, &category.name, None, lang, &versions);
         ctx.category = Some(category);
@@ -1307,13 +1300,7 @@ fn sitemap(site: &Site) -> Vec<u8> {
         }
     }
     for (c, _) in &site.categories {
-        let versions = (0..languages.len()).map(|lang| {
-            site.categories
-                .iter()
-                .find(|(o, _)| o.lang == lang && o.slug == c.slug)
-                .map(|(o, _)| o.path.as_str())
-        });
-        urls.push((&c.path, None, if multilingual { versions.collect() } else { Vec::new() }));
+        urls.push((&c.path, None, if multilingual { site.category_versions(c) } else { Vec::new() }));
     }
     urls.sort_by(|a, b| a.0.cmp(b.0));
     urls.dedup_by(|a, b| a.0 == b.0);

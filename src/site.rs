@@ -50,7 +50,7 @@ fn no_home_page(config: &SiteConfig, pages: &[Page], sections: &[SiteSection]) -
             Diagnostic::warning("content/index.md", "the site has no home page: there is no content/index.md")
                 .with_help("add content/index.md with the home page's title and text; every page links to it (/)")
         } else {
-            let file = format!("content/index.{}.md", language.code);
+            let file = crate::language::translation_file(Path::new("content/index.md"), &language.code);
             Diagnostic::error(
                 file.as_str(),
                 format!("the site has no home page in `{}`: there is no {file}", language.code),
@@ -227,6 +227,19 @@ impl Site {
     pub fn section_versions_of(&self, k: usize) -> Vec<Option<usize>> {
         let source = &self.sections[k].source;
         self.section_versions.get(&source.original).cloned().unwrap_or_else(|| self.only(source.lang, k))
+    }
+
+    /// The address of `category`'s page in each of the site's languages,
+    /// by language number.
+    pub fn category_versions(&self, category: &Category) -> Vec<Option<&str>> {
+        (0..self.config.languages.len())
+            .map(|lang| {
+                self.categories
+                    .iter()
+                    .find(|(c, _)| c.lang == lang && c.slug == category.slug)
+                    .map(|(c, _)| c.path.as_str())
+            })
+            .collect()
     }
 
     /// `n` alone, in language `lang`.
@@ -1022,7 +1035,7 @@ fn fallback_warnings(
             continue;
         }
         let language = &config.languages[page.lang];
-        let translation = page_file_in(&target.source, &language.code);
+        let translation = crate::language::translation_file(&target.source, &language.code);
         found.push(
             Diagnostic::note(
                 &page.source,
@@ -1080,15 +1093,6 @@ fn unknown_language_warnings(pages: &[Page], config: &SiteConfig) -> Vec<Diagnos
             })
         })
         .collect()
-}
-
-/// The file of `original`'s translation into `code`: `content/risks.es.md`.
-fn page_file_in(original: &Path, code: &str) -> String {
-    let shown = original.display().to_string();
-    match shown.strip_suffix(".md") {
-        Some(stem) => format!("{stem}.{code}.md"),
-        None => shown,
-    }
 }
 
 /// Each original's versions by language number, from the (original's
