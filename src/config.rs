@@ -618,6 +618,7 @@ fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
         }
         seen.push(code.to_ascii_lowercase());
     }
+    problems.extend(check_language_domains(text, config));
     let first = config.languages[0].code.clone();
     if setting_line(text, &["language"]).is_some() && !config.language.eq_ignore_ascii_case(&first) {
         let d = Diagnostic::error(
@@ -632,6 +633,78 @@ fn check_languages(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
     }
     config.language = first;
     problems
+}
+
+/// Checks the `base_url` of each language that has its own domain, and
+/// writes it as the site's is written (ending in `/`): an address, not the
+/// first language's (which is the site's), and on a host of its own.
+fn check_language_domains(text: &str, config: &mut SiteConfig) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    // The `base_url:` lines under `languages:`, in order: the nth is the
+    // nth language that has one.
+    let lines: Vec<Location> = setting_line(text, &["languages"])
+        .map(|start| {
+            text.lines()
+                .enumerate()
+                .skip(start.line)
+                .take_while(|(_, line)| line.trim().is_empty() || line.starts_with([' ', '-', '#']))
+                .filter_map(|(n, line)| {
+                    let column = line.find("base_url:")?;
+                    Some(Location { line: n + 1, column: column + 1 })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut hosts = vec![host_of(&config.base_url)];
+    let mut nth = 0;
+    for k in 0..config.languages.len() {
+        let Some(url) = config.languages[k].base_url.clone() else { continue };
+        let line = lines.get(nth).copied();
+        nth += 1;
+        let at = |d: Diagnostic| match line {
+            Some(loc) => d.at(text, loc),
+            None => d,
+        };
+        let code = config.languages[k].code.clone();
+        if k == 0 {
+            problems.push(at(Diagnostic::error(
+                CONFIG_FILE,
+                format!("`{code}` is the site's main language: its address is the site's `base_url`"),
+            )
+            .with_help("move this base_url to the top of site.yaml, or leave it out")));
+            continue;
+        }
+        if let Some(problem) = base_url_problem(&url) {
+            problems.push(at(Diagnostic::error(CONFIG_FILE, problem)
+                .with_help("write the full address of the language's own domain, e.g. base_url: \"https://www.example.es/\"")));
+            continue;
+        }
+        let url = normalize_base_url(&url);
+        let host = host_of(&url);
+        if hosts.contains(&host) {
+            problems.push(at(Diagnostic::error(
+                CONFIG_FILE,
+                format!("`{code}` is on the host `{host}`, which another of the site's addresses has"),
+            )
+            .with_help(format!(
+                "a language's own base_url is a domain of its own; leave it out and `{code}` lives under /{}/",
+                config.languages[k].folder()
+            ))));
+            continue;
+        }
+        hosts.push(host);
+        config.languages[k].base_url = Some(url);
+    }
+    problems
+}
+
+/// The host of a base URL, as a folder of the output and for comparing:
+/// `www.example.org` for `https://www.example.org/clinic/`.
+pub(crate) fn host_of(base_url: &str) -> String {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| base_url.to_string())
 }
 
 impl SiteConfig {
@@ -653,6 +726,9 @@ impl SiteConfig {
         }
         if l.image_alt.is_some() {
             config.image_alt = l.image_alt.clone();
+        }
+        if let Some(url) = &l.base_url {
+            config.base_url = url.clone();
         }
         for person in config.people.values_mut() {
             if let Some(profile) = person.profiles.get(&lang) {

@@ -78,8 +78,9 @@ impl HostFiles {
 /// that match one address, so a `no-cache` for every address would reach
 /// the fingerprinted files too, and both already send HTML with
 /// `max-age=0, must-revalidate` (checked again on every visit).
-pub fn render_headers(site: &Site, inline: &Inline) -> String {
-    let base = base_path(&site.config.base_url);
+/// A language on its own domain (`domain` > 0) has its own, from its top.
+pub fn render_headers(site: &Site, inline: &Inline, domain: usize) -> String {
+    let base = base_path(&site.domains.all()[domain].base_url);
     let policy = Policy::new(&site.config, inline).text(Delivery::Header);
     let mut out = format!(
         "# HTTP headers for Netlify and Cloudflare Pages, written by `dotwork build`.\n\
@@ -119,31 +120,48 @@ fn security_headers(policy: &str) -> [(&'static str, String); 6] {
 /// `page/1/`, as a permanent redirect to its page, the `301` written out
 /// (Cloudflare Pages would answer `302` without it). An address that ends
 /// in `/` is written without it too, since hosts may not match one with the other.
-pub fn render_redirects(site: &Site) -> String {
-    let base = base_path(&site.config.base_url);
+///
+/// Each domain has its own (`domain`, see `domains.rs`): the old addresses
+/// on it, each to its page there or, on another domain, its absolute URL.
+pub fn render_redirects(site: &Site, domain: usize) -> String {
+    let domains = &site.domains;
+    let base = base_path(&domains.all()[domain].base_url);
+    let lang = domains.all()[domain].lang;
+    // An address on this domain from its top, or absolute on another.
+    let target = |to: &str| match domains.from_top(lang, to) {
+        Some(local) => format!("{base}{local}"),
+        None => domains.permalink(to),
+    };
+    let here = |out: &str| domains.of(&format!("/{out}")) == domain;
     let mut out = String::from(
         "# Permanent redirects for Netlify and Cloudflare Pages, written by `dotwork build`:\n\
          # each page's aliases (front matter `aliases:`).\n",
     );
-    let aliases = site.aliases.iter().map(|(out, page)| (out.as_path(), site.pages[*page].path.as_str()));
+    let aliases = site
+        .aliases
+        .iter()
+        .map(|(out, page)| (out.as_path(), site.pages[*page].path.as_str()))
+        .filter(|(out, _)| here(&out.to_string_lossy()));
     let listings = site
         .sections
         .iter()
         .filter(|s| !s.pagers[0].redirect_from.is_empty())
-        .map(|s| (s.pagers[0].redirect_from[0].as_str(), s.pagers[0].path.as_str()));
+        .map(|s| (s.pagers[0].redirect_from[0].as_str(), s.pagers[0].path.as_str()))
+        .filter(|(from, _)| here(from.trim_start_matches('/')));
     let mut rules: Vec<(String, String)> = Vec::new();
     for (from, to) in aliases {
-        let to = format!("{base}{}", &to[1..]);
+        let to = target(to);
         let from = output_address(from);
+        let from = domains.local(&format!("/{from}"))[1..].to_string();
         if let Some(bare) = from.strip_suffix('/').filter(|b| !b.is_empty()) {
             rules.push((format!("{base}{bare}"), to.clone()));
         }
         rules.push((format!("{base}{from}"), to));
     }
     for (from, to) in listings {
-        let from = from.trim_start_matches('/');
-        rules.push((format!("{base}{}", from.trim_end_matches('/')), format!("{base}{}", &to[1..])));
-        rules.push((format!("{base}{from}"), format!("{base}{}", &to[1..])));
+        let from = &domains.local(from)[1..];
+        rules.push((format!("{base}{}", from.trim_end_matches('/')), target(to)));
+        rules.push((format!("{base}{from}"), target(to)));
     }
     rules.sort();
     rules.dedup();

@@ -27,6 +27,9 @@ pub struct Language {
     pub disclaimer: Option<String>,
     /// What the site's `image` shows, in this language.
     pub image_alt: Option<String>,
+    /// The address of its own domain (`https://clinica.example/`), where
+    /// its pages live at the top instead of under `/<code>/` ([`crate::domains`]).
+    pub base_url: Option<String>,
 }
 
 /// The keys of a language written as a map (`- code: es` with `title:` ...).
@@ -42,6 +45,8 @@ struct LanguageFields {
     disclaimer: Option<String>,
     #[serde(default)]
     image_alt: Option<String>,
+    #[serde(default)]
+    base_url: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Language {
@@ -63,6 +68,7 @@ impl<'de> Deserialize<'de> for Language {
                     description: f.description,
                     disclaimer: f.disclaimer,
                     image_alt: f.image_alt,
+                    base_url: f.base_url,
                 })
             }
         }

@@ -23,7 +23,8 @@
 //! 4. render ([`pipeline::Pipeline::render`]): each unit, in parallel, into
 //!    [`render::OutputFile`]s handed to a [`pipeline::Sink`] as they are made
 //!    (a page's building blocks are checked against, and rendered by, the
-//!    theme's components once the templates are loaded);
+//!    theme's components once the templates are loaded), each in the folder
+//!    of its domain when a language has its own ([`domains`]);
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
 //!    place whole ([`output::replace_output`]) unless the site has errors
 //!    `check` would report ([`check::publish_errors`]); `check` collects the files
@@ -45,6 +46,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod date;
+pub mod domains;
 pub mod error;
 pub mod feed;
 pub mod front_matter;

@@ -28,7 +28,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::content::TocEntry;
 use crate::error::{Diagnostic, MAX_REPORTED_PER_FILE, NearNames};
-use crate::url::{content_dir, has_scheme, relative_url, resolve_source, site_path};
+use crate::url::{content_dir, has_scheme, resolve_source, site_path};
 
 mod address;
 mod facts;
@@ -93,6 +93,8 @@ pub(crate) struct PageIndex {
     pub(crate) heading_ids: HeadingRule,
     /// What a broken link is (`broken_links:`, `--broken-links`).
     pub(crate) broken_links: crate::config::BrokenLinks,
+    /// Where the pages are published: links to another domain are absolute.
+    pub(crate) domains: crate::domains::Domains,
     /// The pages' and sections' files, for suggestions, made when first needed.
     pub(crate) near_sources: std::sync::OnceLock<NearNames>,
     /// The addresses in `paths`, for suggestions, made when first needed.
@@ -362,8 +364,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     crate::image::Named::Image(image) => {
                         let alt = image_alt(&mut merged);
                         events.push(Event::Html(
-                            picture_markup(&index.images, image, &alt, &title, from, out.images.is_empty())
-                                .into(),
+                            picture_markup(index, image, &alt, &title, from, out.images.is_empty()).into(),
                         ));
                         out.images.push(image.output.clone());
                         continue;
@@ -518,18 +519,19 @@ fn image_alt(merged: &mut MergedText<'_>) -> String {
 /// The `<picture>` of `image`, shown on the page at `from`: the first of
 /// the page's pictures (`first`) loads at once.
 fn picture_markup(
-    images: &crate::image::ImageIndex,
+    index: &PageIndex,
     image: &std::sync::Arc<crate::image::SourceImage>,
     alt: &str,
     title: &str,
     from: &str,
     first: bool,
 ) -> String {
+    let images = &index.images;
     let planned = images.plan(image);
     let loading = if first { crate::image::Loading::Eager } else { crate::image::Loading::Lazy };
     let title = (!title.is_empty()).then_some(title);
     crate::image::picture_html(&planned, alt, title, loading, &images.settings.sizes, &|to| {
-        relative_url(from, to)
+        index.domains.file_link(from, to)
     })
 }
 
@@ -667,7 +669,7 @@ fn rewrite_link<'a>(
     if let Some(found) = found {
         let (path, rest) = dest.split_at(dest.find(['?', '#']).unwrap_or(dest.len()));
         let mut url = match found {
-            Found::File(output) => relative_url(from, &format!("/{}", encode_file_path(output))),
+            Found::File(output) => index.domains.file_link(from, &format!("/{}", encode_file_path(output))),
             Found::Page(target) => {
                 let (target, fell_back) = index.in_language(target, index.lang_of(page.number));
                 if fell_back {
@@ -681,7 +683,7 @@ fn rewrite_link<'a>(
                         offset: offset(),
                     });
                 }
-                relative_url(from, &index.paths[target])
+                index.domains.link(from, &index.paths[target])
             }
         };
         // Already what it names from the page's address: as written.
@@ -715,7 +717,12 @@ fn rewrite_link<'a>(
                 let site = site_path(from, path);
                 out.addresses.push(AddressLink { written: path.to_string(), path: site, offset: offset() });
             }
-            relative_url(from, path).into()
+            if names_a_page(path) {
+                index.domains.link(from, path)
+            } else {
+                index.domains.file_link(from, path)
+            }
+            .into()
         }
         Dest::Markdown { path, fragment } => {
             // `Read%20Me.md` names `Read Me.md`, as on GitHub.
@@ -733,7 +740,7 @@ fn rewrite_link<'a>(
                             offset: offset(),
                         });
                     }
-                    let mut url = relative_url(from, &index.paths[target]);
+                    let mut url = index.domains.link(from, &index.paths[target]);
                     if !fragment.is_empty() {
                         url.push('#');
                         url.push_str(fragment);

@@ -15,7 +15,6 @@ use serde::Serialize;
 use crate::config::{Person, SiteConfig};
 use crate::content::Page;
 use crate::error::{Diagnostic, did_you_mean};
-use crate::url::relative_url;
 
 /// A person as templates see them from one page: site.yaml's fields, their
 /// `id`, and `link`, the URL of their profile page relative to that page
@@ -29,10 +28,15 @@ pub(crate) struct PersonView<'a> {
 }
 
 /// The person `id` as seen from the page at URL path `from`.
-pub(crate) fn view<'a>(config: &'a SiteConfig, id: Option<&'a String>, from: &str) -> Option<PersonView<'a>> {
+pub(crate) fn view<'a>(
+    config: &'a SiteConfig,
+    domains: &crate::domains::Domains,
+    id: Option<&'a String>,
+    from: &str,
+) -> Option<PersonView<'a>> {
     let (id, person) = config.people.get_key_value(id?)?;
     let link = match &person.profile {
-        Some(profile) => relative_url(from, profile),
+        Some(profile) => domains.link(from, profile),
         None => person.url.clone(),
     };
     Some(PersonView { person, id, link })

@@ -41,6 +41,9 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
     if let Some(broken_links) = settings.broken_links {
         sources.config.broken_links = broken_links;
     }
+    if settings.one_domain {
+        sources.config.languages.iter_mut().for_each(|l| l.base_url = None);
+    }
     Ok(sources)
 }
 
@@ -70,6 +73,16 @@ impl<'a> Pipeline<'a> {
         let renderer = Renderer::new(site)?;
         let Listed { units, outputs } = list_units(site, renderer.has_404_template())
             .map_err(|problems| Error::Site(merge_page_errors(site, problems)))?;
+        // As published: in the folder of each domain (`domains.rs`).
+        let outputs = if site.domains.is_split() {
+            let placed = |(unit, paths): (&Unit, Vec<PathBuf>)| {
+                let shared = matches!(unit, Unit::Asset(_) | Unit::Image(_));
+                paths.iter().flat_map(|p| site.domains.place_path(p, shared)).collect()
+            };
+            units.iter().zip(outputs).map(placed).collect()
+        } else {
+            outputs
+        };
         Ok(Pipeline { site, renderer, units, outputs })
     }
 
@@ -116,7 +129,7 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Rendered, Error> {
         let started = Instant::now();
         let render = |i: usize, others: &Inline| match self.renderer.render_unit(self.units[i], others) {
-            Ok((files, inline)) => sink.take(i, files).map(|()| Ok((i, inline))),
+            Ok((files, inline)) => sink.take(i, self.site.domains.place(files)).map(|()| Ok((i, inline))),
             Err(d) => Ok(Err(d)),
         };
         let late = |i: usize| self.units[i].after_others();

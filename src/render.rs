@@ -15,7 +15,6 @@ use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::category::Category;
-use crate::config::SiteConfig;
 use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
@@ -27,7 +26,7 @@ use crate::people::{PersonView, view};
 use crate::site::Site;
 use crate::source::{AssetSource, TemplateFile};
 use crate::structured_data::{listing_json_ld, page_json_ld, site_json_ld};
-use crate::url::{base_path, page_output, permalink, relative_url};
+use crate::url::{base_path, page_output};
 
 mod collisions;
 mod unit;
@@ -276,18 +275,21 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        let base = &site.config.base_url;
         let mut alternates: Vec<Alternate> = Vec::new();
         if versions.iter().flatten().count() > 1 {
             for (language, version) in languages.iter().zip(versions) {
                 if let Some(path) = version {
-                    alternates
-                        .push(Alternate { hreflang: language.code.clone(), href: permalink(base, path) });
+                    alternates.push(Alternate {
+                        hreflang: language.code.clone(),
+                        href: site.domains.permalink(path),
+                    });
                 }
             }
             if let Some(default) = versions.first().copied().flatten() {
-                alternates
-                    .push(Alternate { hreflang: "x-default".to_string(), href: permalink(base, default) });
+                alternates.push(Alternate {
+                    hreflang: "x-default".to_string(),
+                    href: site.domains.permalink(default),
+                });
             }
         }
         (links, alternates)
@@ -323,15 +325,23 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         let bytes =
             |path: PathBuf, bytes: Vec<u8>| vec![OutputFile { path, content: OutputContent::Bytes(bytes) }];
+        // One file for each domain (`domains.rs`), made by `make`.
+        let per_domain = |make: &dyn Fn(usize) -> Result<Vec<u8>, Diagnostic>| {
+            unit.outputs(site)
+                .into_iter()
+                .enumerate()
+                .map(|(d, path)| Ok(OutputFile { path, content: OutputContent::Bytes(make(d)?) }))
+                .collect::<Result<Vec<_>, Diagnostic>>()
+        };
         Ok(match unit {
             Unit::Page(i) => self.page(&site.pages[i])?,
-            Unit::NotFound => self.not_found()?,
+            Unit::NotFound => per_domain(&|d| self.not_found(d).map(String::into_bytes))?,
             Unit::Alias(i) => {
                 let (out, target) = &site.aliases[i];
                 bytes(out.clone(), redirect_page(site, out, *target))
             }
-            Unit::Sitemap => bytes(unit.outputs(site).remove(0), sitemap(site)),
-            Unit::Robots => bytes(unit.outputs(site).remove(0), robots(&site.config)),
+            Unit::Sitemap => per_domain(&|d| Ok(sitemap(site, d)))?,
+            Unit::Robots => per_domain(&|d| Ok(robots(site, d)))?,
             Unit::Asset(i) => {
                 let asset = &site.assets[i];
                 // An image copied as it is goes out without its metadata (issue 11).
@@ -359,12 +369,8 @@ impl<'a> Renderer<'a> {
             Unit::Feed(i) => bytes(unit.outputs(site).remove(0), self.feed(i)?.into_bytes()),
             Unit::Category(i) => bytes(unit.outputs(site).remove(0), self.category(i)?.into_bytes()),
             Unit::SiteFeed(lang) => bytes(unit.outputs(site).remove(0), self.site_feed(lang)?.into_bytes()),
-            Unit::Headers => {
-                bytes(unit.outputs(site).remove(0), crate::host::render_headers(site, others).into_bytes())
-            }
-            Unit::Redirects => {
-                bytes(unit.outputs(site).remove(0), crate::host::render_redirects(site).into_bytes())
-            }
+            Unit::Headers => per_domain(&|d| Ok(crate::host::render_headers(site, others, d).into_bytes()))?,
+            Unit::Redirects => per_domain(&|d| Ok(crate::host::render_redirects(site, d).into_bytes()))?,
         })
     }
 
@@ -374,7 +380,7 @@ impl<'a> Renderer<'a> {
         let page = &site.pages[i];
         Summary {
             title: &page.title,
-            url: relative_url(from, &page.path),
+            url: self.site.domains.link(from, &page.path),
             path: &page.path,
             date: page.meta.date,
             updated: page.meta.updated,
@@ -382,9 +388,9 @@ impl<'a> Renderer<'a> {
             categories: site.categories_of[i]
                 .iter()
                 .map(|&c| &site.categories[c].0)
-                .map(|c| CategoryLink { name: &c.name, url: relative_url(from, &c.path) })
+                .map(|c| CategoryLink { name: &c.name, url: self.site.domains.link(from, &c.path) })
                 .collect(),
-            person: view(&site.configs[page.lang], page.meta.person.as_ref(), from),
+            person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), from),
         }
     }
 
@@ -399,7 +405,8 @@ impl<'a> Renderer<'a> {
         versions: &[Option<&str>],
     ) -> PageContext<'a> {
         let site = self.site;
-        let (languages, alternates) = self.language_links(lang, versions, |to| relative_url(path, to));
+        let (languages, alternates) =
+            self.language_links(lang, versions, |to| self.site.domains.link(path, to));
         PageContext {
             lang: &site.config.languages[lang].code,
             languages,
@@ -411,7 +418,7 @@ impl<'a> Renderer<'a> {
                 toc: &[],
                 url: "./".to_string(),
                 path,
-                permalink: permalink(&site.config.base_url, path),
+                permalink: site.domains.permalink(path),
                 date: None,
                 updated: None,
                 extra: &NO_EXTRA,
@@ -433,12 +440,12 @@ impl<'a> Renderer<'a> {
                     &self.site_json_ld[lang],
                 ),
             },
-            menu: self.menu(|target| relative_url(path, target), path, lang),
-            root: relative_url(path, "/"),
+            menu: self.menu(|target| self.site.domains.link(path, target), path, lang),
+            root: self.site.domains.root(path),
             current_url: path,
             feed_url: None,
             feed_title: None,
-            site_feed_url: self.site_feed_url(|feed| relative_url(path, feed), lang),
+            site_feed_url: self.site_feed_url(|feed| self.site.domains.link(path, feed), lang),
             section: None,
             category: None,
         }
@@ -471,14 +478,14 @@ impl<'a> Renderer<'a> {
             title: &source.title,
             description: source.meta.description.as_deref(),
             content: &content,
-            url: relative_url(path, &source.path),
+            url: self.site.domains.link(path, &source.path),
             path: &source.path,
             subsections: section
                 .subsections
                 .iter()
                 .map(|&s| SectionLink {
                     title: &site.sections[s].source.title,
-                    url: relative_url(path, &site.sections[s].source.path),
+                    url: self.site.domains.link(path, &site.sections[s].source.path),
                 })
                 .collect(),
             extra: &source.meta.extra,
@@ -496,7 +503,7 @@ impl<'a> Renderer<'a> {
     fn feed_url(&self, k: usize, from: &str) -> Option<String> {
         let section = &self.site.sections[k].source;
         (section.meta.feed && self.site.feed_base.is_some())
-            .then(|| relative_url(from, &crate::feed::feed_path(&section.path)))
+            .then(|| self.site.domains.link(from, &crate::feed::feed_path(&section.path)))
     }
 
     /// The site's feed in language `lang`, its site-absolute path given to
@@ -553,6 +560,10 @@ impl<'a> Renderer<'a> {
         let Some(base) = &site.feed_base else {
             return Err(Diagnostic::error(file, "no feed can be made without a base_url"));
         };
+        // On a language's own domain, against its address and from its top.
+        let domains = &site.domains;
+        let base = &url::Url::parse(domains.base_url(source.path)).unwrap_or_else(|_| base.clone());
+        let source = &FeedSource { path: domains.local(source.path), ..*source };
         let person = |id: &Option<String>| {
             id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
         };
@@ -564,7 +575,7 @@ impl<'a> Renderer<'a> {
                     base,
                     &EntrySource {
                         title: &page.title,
-                        path: &page.path,
+                        path: domains.local(&page.path),
                         html: &page.html,
                         own_html: page.facts.body.raw_html.is_empty(),
                         description: page.meta.description.as_deref(),
@@ -648,7 +659,7 @@ impl<'a> Renderer<'a> {
             return Ok(html.to_string());
         }
         let mut implicits = self.block_implicits.clone();
-        implicits.insert("root", &relative_url(path, "/"));
+        implicits.insert("root", &self.site.domains.root(path));
         crate::blocks::apply(self.tera(lang), &implicits, html, blocks)
             .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
@@ -671,7 +682,7 @@ impl<'a> Renderer<'a> {
             _ => Vec::new(),
         };
         let (languages, alternates) =
-            self.language_links(page.lang, &versions, |to| relative_url(&page.path, to));
+            self.language_links(page.lang, &versions, |to| self.site.domains.link(&page.path, to));
         PageContext {
             lang: &site.config.languages[page.lang].code,
             languages,
@@ -683,14 +694,19 @@ impl<'a> Renderer<'a> {
                 toc: &page.toc,
                 url: "./".to_string(),
                 path: &page.path,
-                permalink: permalink(&site.config.base_url, &page.path),
+                permalink: site.domains.permalink(&page.path),
                 date: page.meta.date,
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
                 is_home: page.is_home(),
-                author: view(&site.configs[page.lang], page.meta.author.as_ref(), &page.path),
-                reviewed_by: view(&site.configs[page.lang], page.meta.reviewed_by.as_ref(), &page.path),
-                person: view(&site.configs[page.lang], page.meta.person.as_ref(), &page.path),
+                author: view(&site.configs[page.lang], &site.domains, page.meta.author.as_ref(), &page.path),
+                reviewed_by: view(
+                    &site.configs[page.lang],
+                    &site.domains,
+                    page.meta.reviewed_by.as_ref(),
+                    &page.path,
+                ),
+                person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, &self.site_json_ld[page.lang]),
@@ -698,12 +714,12 @@ impl<'a> Renderer<'a> {
                 image: page.meta.image.as_deref(),
                 image_alt: page.meta.image_alt.as_deref(),
             },
-            menu: self.menu(|target| relative_url(&page.path, target), &page.path, page.lang),
-            root: relative_url(&page.path, "/"),
+            menu: self.menu(|target| self.site.domains.link(&page.path, target), &page.path, page.lang),
+            root: self.site.domains.root(&page.path),
             current_url: &page.path,
             feed_url,
             feed_title,
-            site_feed_url: self.site_feed_url(|feed| relative_url(&page.path, feed), page.lang),
+            site_feed_url: self.site_feed_url(|feed| self.site.domains.link(&page.path, feed), page.lang),
             section: None,
             category: None,
         }
@@ -759,22 +775,29 @@ impl<'a> Renderer<'a> {
             .map_err(|e| Diagnostic::error(file, format!("the template wrote invalid UTF-8: {e}")))
     }
 
-    /// `404.html`, served by hosts at any URL: its links start from the base
-    /// URL's path instead of being relative, and it is no page of the site
-    /// (no front matter, no body, no JSON-LD).
-    fn not_found(&self) -> Result<Vec<OutputFile>, Diagnostic> {
-        const PATH: &str = "/404.html";
+    /// `404.html` of domain `d`, served by hosts at any URL: its links
+    /// start from the base URL's path instead of being relative, and it is
+    /// no page of the site (no front matter, no body, no JSON-LD). A
+    /// language on its own domain has its own, in that language.
+    fn not_found(&self, d: usize) -> Result<String, Diagnostic> {
         let site = self.site;
-        let root = base_path(&site.config.base_url).to_string();
+        let domain = &site.domains.all()[d];
+        let (lang, path) = (domain.lang, site.domains.inside(d, "/404.html"));
+        let root = base_path(&domain.base_url).to_string();
+        // The site-absolute `to` from the top of this domain, or absolute on another.
+        let url = |to: &str| match site.domains.from_top(lang, to) {
+            Some(local) => format!("{root}{local}"),
+            None => site.domains.permalink(to),
+        };
         // Every language's home page, from the site's top: a 404 page is
         // served at any address.
         let homes: Vec<String> = (0..site.config.languages.len())
             .map(|k| crate::language::home(k, &site.config.languages))
             .collect();
         let versions: Vec<Option<&str>> = homes.iter().map(|h| Some(h.as_str())).collect();
-        let (languages, _) = self.language_links(0, &versions, |to| format!("{root}{}", &to[1..]));
+        let (languages, _) = self.language_links(lang, &versions, url);
         let ctx = PageContext {
-            lang: &site.config.language,
+            lang: &site.config.languages[lang].code,
             languages,
             alternates: Vec::new(),
             page: PageView {
@@ -783,8 +806,8 @@ impl<'a> Renderer<'a> {
                 content: "",
                 toc: &[],
                 url: format!("{root}404.html"),
-                path: PATH,
-                permalink: format!("{}404.html", site.config.base_url),
+                path: &path,
+                permalink: format!("{}404.html", domain.base_url),
                 date: None,
                 updated: None,
                 extra: &self.no_extra,
@@ -799,17 +822,16 @@ impl<'a> Renderer<'a> {
                 image_alt: None,
                 json_ld: String::new(),
             },
-            menu: self.menu(|target| format!("{root}{}", &target[1..]), PATH, 0),
+            menu: self.menu(url, &path, lang),
             root: root.clone(),
-            current_url: PATH,
+            current_url: &path,
             feed_url: None,
             feed_title: None,
-            site_feed_url: self.site_feed_url(|feed| format!("{root}{}", &feed[1..]), 0),
+            site_feed_url: self.site_feed_url(url, lang),
             section: None,
             category: None,
         };
-        let html = self.render_with("404.html", &ctx, Some(Path::new("404.html")), 0, 0)?;
-        Ok(vec![OutputFile { path: "404.html".into(), content: OutputContent::Bytes(html.into_bytes()) }])
+        self.render_with("404.html", &ctx, Some(Path::new("404.html")), 0, lang)
     }
 }
 
@@ -853,8 +875,12 @@ pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagn
                 .filter(|s| lang > 0 && s.source.lang == lang)
                 .map(|s| (s.source.original.clone(), &s.source.path)),
         );
-    let urls: std::sync::Arc<HashMap<String, String>> =
-        std::sync::Arc::new(own.chain(translated).map(|(key, path)| (key, path[1..].to_string())).collect());
+    // On a language's own domain, only the pages there (`Domains::from_top`).
+    let urls: std::sync::Arc<HashMap<String, String>> = std::sync::Arc::new(
+        own.chain(translated)
+            .filter_map(|(key, path)| Some((key, site.domains.from_top(lang, path)?.to_string())))
+            .collect(),
+    );
     let asset_names = std::sync::Arc::new(site.asset_names.clone());
     let calls = |function: &str| templates.iter().any(|t| t.text.contains(function));
     let (get_page, get_section) = (calls("get_page"), calls("get_section"));
@@ -948,18 +974,23 @@ fn lookup_tables(
     with_sections: bool,
     lang: usize,
 ) -> (HashMap<String, tera::Value>, HashMap<String, tera::Value>) {
+    // Addresses from the top of the domain of `lang`'s pages; what is on
+    // another is left out (`Domains::from_top`).
+    let from_top = |path: &str| site.domains.from_top(lang, path).map(str::to_string);
+    let here = |path: &str| from_top(path).is_some();
     let summary = |i: usize| {
         let page = &site.pages[i];
         let categories: Vec<tera::Value> = site.categories_of[i]
             .iter()
             .map(|&c| &site.categories[c].0)
-            .map(|c| {
-                tera::Value::from_serializable(&CategoryLink { name: &c.name, url: c.path[1..].to_string() })
+            .filter_map(|c| {
+                let url = from_top(&c.path)?;
+                Some(tera::Value::from_serializable(&CategoryLink { name: &c.name, url }))
             })
             .collect();
         tera::Value::from_serializable(&LookedUp {
             title: &page.title,
-            url: page.path[1..].to_string(),
+            url: from_top(&page.path).unwrap_or_default(),
             date: page.meta.date,
             updated: page.meta.updated,
             description: page.meta.description.as_deref(),
@@ -975,22 +1006,26 @@ fn lookup_tables(
     let pages = if with_pages {
         let own = (0..site.pages.len()).map(|i| (crate::url::content_key(&site.pages[i].source), i));
         let translated = in_lang.iter().map(|&i| (site.pages[i].original.clone(), i));
-        own.chain(translated).map(|(key, i)| (key, summary(i))).collect()
+        own.chain(translated)
+            .filter(|&(_, i)| here(&site.pages[i].path))
+            .map(|(key, i)| (key, summary(i)))
+            .collect()
     } else {
         HashMap::new()
     };
     let sections = site
         .sections
         .iter()
-        .filter(|_| with_sections)
+        .filter(|s| with_sections && here(&s.source.path))
         .map(|s| {
             let feed_url = (s.source.meta.feed && site.feed_base.is_some())
-                .then(|| crate::feed::feed_path(&s.source.path)[1..].to_string());
+                .then(|| from_top(&crate::feed::feed_path(&s.source.path)))
+                .flatten();
             let value = tera::Value::from_serializable(&LookedUpSection {
                 title: &s.source.title,
                 description: s.source.meta.description.as_deref(),
                 content: &s.html,
-                url: s.source.path[1..].to_string(),
+                url: from_top(&s.source.path).unwrap_or_default(),
                 feed_url,
                 pages: s.pages.iter().map(|&i| summary(i)).collect(),
             });
@@ -1249,8 +1284,8 @@ fn redirect_html(site: &Site, out: &Path, path: &str, title: &str, lang: usize) 
         Some(p) if !p.as_os_str().is_empty() => format!("/{}/", p.to_string_lossy().replace('\\', "/")),
         _ => "/".to_string(),
     };
-    let rel = escape_html(&relative_url(&dir, path));
-    let abs = escape_html(&permalink(&site.config.base_url, path));
+    let rel = escape_html(&site.domains.link(&dir, path));
+    let abs = escape_html(&site.domains.permalink(path));
     let title = escape_html(title);
     let lang = escape_html(&site.config.languages[lang].code);
     format!(
@@ -1270,7 +1305,7 @@ type SitemapUrl<'a> = (&'a str, Option<Date>, Vec<Option<&'a str>>);
 /// `sitemap.xml`: every page and listing page, each in every language,
 /// with its versions in the others as `xhtml:link` alternates, as in the
 /// pages' `<head>` (issue 15).
-fn sitemap(site: &Site) -> Vec<u8> {
+fn sitemap(site: &Site, domain: usize) -> Vec<u8> {
     let multilingual = site.is_multilingual();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"",
@@ -1279,7 +1314,6 @@ fn sitemap(site: &Site) -> Vec<u8> {
         xml.push_str(" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"");
     }
     xml.push_str(">\n");
-    let base = &site.config.base_url;
     let languages = &site.config.languages;
     let mut urls: Vec<SitemapUrl<'_>> = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
@@ -1302,11 +1336,13 @@ fn sitemap(site: &Site) -> Vec<u8> {
     for (c, _) in &site.categories {
         urls.push((&c.path, None, if multilingual { site.category_versions(c) } else { Vec::new() }));
     }
+    // A language on its own domain is in that domain's sitemap.
+    urls.retain(|(path, _, _)| site.domains.of(path) == domain);
     urls.sort_by(|a, b| a.0.cmp(b.0));
     urls.dedup_by(|a, b| a.0 == b.0);
     for (path, lastmod, versions) in urls {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_html(&permalink(base, path)));
+        xml.push_str(&escape_html(&site.domains.permalink(path)));
         xml.push_str("</loc>\n");
         if let Some(date) = lastmod {
             xml.push_str(&format!("    <lastmod>{date}</lastmod>\n"));
@@ -1319,7 +1355,7 @@ fn sitemap(site: &Site) -> Vec<u8> {
                     xml.push_str(&format!(
                         "    <xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>\n",
                         escape_html(code),
-                        escape_html(&permalink(base, to))
+                        escape_html(&site.domains.permalink(to))
                     ));
                 }
             }
@@ -1330,8 +1366,10 @@ fn sitemap(site: &Site) -> Vec<u8> {
     xml.into_bytes()
 }
 
-fn robots(config: &SiteConfig) -> Vec<u8> {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", config.base_url).into_bytes()
+/// `robots.txt` of domain `d`, which names its sitemap.
+fn robots(site: &Site, d: usize) -> Vec<u8> {
+    let base = &site.domains.all()[d].base_url;
+    format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n").into_bytes()
 }
 
 #[cfg(test)]

@@ -25,6 +25,10 @@ pub struct Settings {
     pub listen: Listen,
     /// Replaces `broken_links` from site.yaml (`--broken-links`).
     pub broken_links: Option<crate::config::BrokenLinks>,
+    /// Every language on the one address of `base_url`, a language with
+    /// its own domain under its folder as the others (`serve`: a preview
+    /// has one address).
+    pub one_domain: bool,
 }
 
 /// Where and how `serve` shows the site.
@@ -57,6 +61,7 @@ impl Settings {
             force: false,
             listen: Listen::default(),
             broken_links: None,
+            one_domain: false,
         }
     }
 

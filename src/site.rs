@@ -135,6 +135,8 @@ pub struct Site {
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
     pub configs: Vec<SiteConfig>,
+    /// Where the site is published: one domain, or a language on its own.
+    pub domains: crate::domains::Domains,
 }
 
 /// A section of the site: its `_index.md`, what it lists and its listing pages.
@@ -480,6 +482,7 @@ pub fn parse_site_cached(
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     let configs = (0..config.languages.len()).map(|lang| config.in_language(lang)).collect();
     Ok(Site {
+        domains: crate::domains::Domains::new(&config),
         configs,
         config,
         pages,
@@ -968,7 +971,12 @@ fn index_pages(
 ) -> PageIndex {
     let style = config.urls;
     let languages = &config.languages;
-    let mut index = PageIndex { drafts, languages: languages.clone(), ..PageIndex::default() };
+    let mut index = PageIndex {
+        drafts,
+        languages: languages.clone(),
+        domains: crate::domains::Domains::new(config),
+        ..PageIndex::default()
+    };
     let mut owner: HashMap<String, usize> = HashMap::with_capacity(pages.len());
     for (i, p) in pages.iter().enumerate() {
         // An alias is an address links may use: they lead to the page

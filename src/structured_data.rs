@@ -21,8 +21,8 @@ use crate::url::permalink;
 /// `site_nodes` is [`site_json_ld`] of the site.
 pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String {
     let config = &site.config;
-    let base = &config.base_url;
-    let url = permalink(base, &page.path);
+    let base = site.domains.base_url(&page.path);
+    let url = site.domains.permalink(&page.path);
     let mut graph = Vec::with_capacity(3);
 
     let mut webpage = json!({
@@ -47,16 +47,16 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         webpage["lastReviewed"] = json!(d.to_string());
     }
     if let Some(p) = page.meta.reviewed_by.as_ref().and_then(|id| config.people.get(id)) {
-        webpage["reviewedBy"] = person(config, p);
+        webpage["reviewedBy"] = person(config, &site.domains, p);
     }
     if let Some(p) = page.meta.author.as_ref().and_then(|id| config.people.get(id)) {
-        webpage["author"] = person(config, p);
+        webpage["author"] = person(config, &site.domains, p);
     }
     // A profile page (issue 13) is about one person: Google reads a
     // `ProfilePage` whose `mainEntity` is them; it is no medical page.
     if let Some(p) = page.meta.person.as_ref().and_then(|id| config.people.get(id)) {
         webpage["@type"] = json!("ProfilePage");
-        webpage["mainEntity"] = person(config, p);
+        webpage["mainEntity"] = person(config, &site.domains, p);
         if let Some(map) = webpage.as_object_mut() {
             map.remove("medicalAudience");
         }
@@ -182,9 +182,8 @@ pub(crate) fn listing_json_ld(
     language: &str,
     site_nodes: &str,
 ) -> String {
-    let config = &site.config;
-    let base = &config.base_url;
-    let url = permalink(base, path);
+    let base = site.domains.base_url(path);
+    let url = site.domains.permalink(path);
     let mut node = json!({
         "@type": "CollectionPage",
         "@id": format!("{url}#webpage"),
@@ -214,7 +213,7 @@ fn script_safe(v: &Value) -> String {
 /// (and checked) by the parse stage as any link to a page's file is.
 fn followup_url(site: &Site, page: &Page) -> Option<String> {
     let (target, fragment) = page.facts.followup.as_ref()?;
-    let mut url = permalink(&site.config.base_url, &site.pages.get(*target)?.path);
+    let mut url = site.domains.permalink(&site.pages.get(*target)?.path);
     if !fragment.is_empty() {
         url.push('#');
         url.push_str(fragment);
@@ -233,9 +232,8 @@ fn insert_text(node: &mut Value, key: &str, text: &str) {
 /// same node. `Person`, not `Physician`: schema.org's `Physician` and
 /// `IndividualPhysician` are `MedicalOrganization`s (a practice as a
 /// business, with an address and opening hours), not a person on a team.
-fn person(config: &SiteConfig, p: &Person) -> Value {
-    let base = &config.base_url;
-    let profile = p.profile.as_ref().map(|path| permalink(base, path));
+fn person(config: &SiteConfig, domains: &crate::domains::Domains, p: &Person) -> Value {
+    let profile = p.profile.as_ref().map(|path| domains.permalink(path));
     let mut v = json!({"@type": "Person"});
     if let Some(url) = &profile {
         v["@id"] = json!(format!("{url}#person"));
@@ -251,7 +249,8 @@ fn person(config: &SiteConfig, p: &Person) -> Value {
         None => insert_text(&mut v, "url", &p.url),
     }
     if let Some(photo) = &p.photo {
-        let url = if crate::url::has_scheme(photo) { photo.clone() } else { permalink(base, photo) };
+        let url =
+            if crate::url::has_scheme(photo) { photo.clone() } else { permalink(&config.base_url, photo) };
         v["image"] = json!(url);
     }
     if !p.languages.is_empty() {
@@ -347,14 +346,13 @@ fn website(config: &SiteConfig) -> Value {
 
 /// Home > each folder that has a page > this page.
 fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
-    let base = &site.config.base_url;
     let mut items = Vec::new();
     let mut path = String::from("/");
     let mut trail: Vec<(&str, String)> = Vec::new();
     // From the home page of the page's language (`/es/`).
     let home_path = crate::language::home(page.lang, &site.config.languages);
     let home = site.page_at(&home_path);
-    trail.push((home.map_or("Home", |p| p.title.as_str()), permalink(base, &home_path)));
+    trail.push((home.map_or("Home", |p| p.title.as_str()), site.domains.permalink(&home_path)));
     let below_home = page.path.strip_prefix(home_path.as_str()).unwrap_or(&page.path);
     path.push_str(&home_path[1..]);
     for segment in below_home.trim_matches('/').split('/') {
@@ -364,7 +362,7 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
             break;
         }
         if let Some(section) = site.page_at(&path) {
-            trail.push((&section.title, permalink(base, &path)));
+            trail.push((&section.title, site.domains.permalink(&path)));
         }
     }
     trail.push((&page.title, url.to_string()));

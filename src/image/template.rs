@@ -25,12 +25,13 @@ use tera::{Kwargs, State, Tera, Value};
 use super::markup::{Loading, image_meta_value, picture_html, plain_img_html};
 use super::{Named, SiteImages, resolve};
 use crate::site::Site;
-use crate::url::{base_path, folder_of, has_scheme, relative_url};
+use crate::url::{base_path, folder_of, has_scheme};
 
 /// What the functions need, shared by every render.
 struct Shared {
     images: Arc<SiteImagesView>,
     base_url: String,
+    domains: crate::domains::Domains,
 }
 
 /// The planned images, as the functions look them up.
@@ -61,10 +62,11 @@ enum Found<'a> {
 impl Shared {
     /// The URL of the site-absolute `to`, seen from the page at `from`.
     fn url(&self, from: &str, to: &str) -> String {
-        if from == "/404.html" {
-            format!("{}{}", base_path(&self.base_url), &to[1..])
+        // A 404 page (one per domain) links from its domain's top.
+        if from.ends_with("/404.html") && self.domains.local(from) == "/404.html" {
+            format!("{}{}", base_path(self.domains.base_url(from)), &to[1..])
         } else {
-            relative_url(from, to)
+            self.domains.file_link(from, to)
         }
     }
 
@@ -117,6 +119,7 @@ pub(crate) fn register_functions(tera: &mut Tera, site: &Site) {
     let shared = Arc::new(Shared {
         images: Arc::new(SiteImagesView::of(&site.images)),
         base_url: site.config.base_url.clone(),
+        domains: site.domains.clone(),
     });
     let for_picture = shared.clone();
     tera.register_function("picture", move |kwargs: Kwargs, state: &State| {

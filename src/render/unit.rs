@@ -157,25 +157,30 @@ impl Unit {
 
     /// The files the unit writes, as paths inside the output folder.
     pub fn outputs(self, site: &Site) -> Vec<PathBuf> {
-        if let Unit::Image(i) = self {
-            return site.images.planned[i].outputs().map(PathBuf::from).collect();
+        // A file each domain has of its own: `sitemap.xml`, `es/sitemap.xml`
+        // for a language on its own domain (`domains.rs`), in domain order.
+        let per_domain = |name: &str| {
+            (0..site.domains.all().len())
+                .map(|d| PathBuf::from(&site.domains.inside(d, &format!("/{name}"))[1..]))
+                .collect()
+        };
+        let one = |path: PathBuf| vec![path];
+        match self {
+            Unit::Image(i) => site.images.planned[i].outputs().map(PathBuf::from).collect(),
+            Unit::NotFound => per_domain(NOT_FOUND),
+            Unit::Sitemap => per_domain(SITEMAP),
+            Unit::Robots => per_domain(ROBOTS),
+            Unit::Headers => per_domain(crate::host::HEADERS),
+            Unit::Redirects => per_domain(crate::host::REDIRECTS),
+            Unit::Page(i) => one(page_output(&site.pages[i].path)),
+            Unit::Alias(i) => one(site.aliases[i].0.clone()),
+            Unit::Asset(i) => one(site.assets[i].output.clone()),
+            Unit::Listing { section, pager } => one(page_output(&site.sections[section].pagers[pager].path)),
+            Unit::ListingRedirect(i) => one(page_output(&site.sections[i].pagers[0].redirect_from[0])),
+            Unit::Feed(i) => one(feed_output(&site.sections[i].source.path)),
+            Unit::Category(i) => one(page_output(&site.categories[i].0.path)),
+            Unit::SiteFeed(lang) => one(feed_output(&crate::language::home(lang, &site.config.languages))),
         }
-        vec![match self {
-            Unit::Page(i) => page_output(&site.pages[i].path),
-            Unit::NotFound => PathBuf::from(NOT_FOUND),
-            Unit::Alias(i) => site.aliases[i].0.clone(),
-            Unit::Sitemap => PathBuf::from(SITEMAP),
-            Unit::Robots => PathBuf::from(ROBOTS),
-            Unit::Asset(i) => site.assets[i].output.clone(),
-            Unit::Listing { section, pager } => page_output(&site.sections[section].pagers[pager].path),
-            Unit::ListingRedirect(i) => page_output(&site.sections[i].pagers[0].redirect_from[0]),
-            Unit::Feed(i) => feed_output(&site.sections[i].source.path),
-            Unit::Category(i) => page_output(&site.categories[i].0.path),
-            Unit::SiteFeed(lang) => feed_output(&crate::language::home(lang, &site.config.languages)),
-            Unit::Image(_) => PathBuf::new(),
-            Unit::Headers => PathBuf::from(crate::host::HEADERS),
-            Unit::Redirects => PathBuf::from(crate::host::REDIRECTS),
-        }]
     }
 
     /// What rendering the unit reads; its outputs are the same as long as
@@ -204,7 +209,14 @@ impl Unit {
                 }
                 inputs
             }
-            Unit::NotFound => vec![menu, Urls, Config, Templates, Bibliography, Images, AssetNames],
+            // One 404 page per domain, each in its language (`domains.rs`).
+            Unit::NotFound => {
+                let menus = site.domains.all().iter().skip(1).map(|d| Input::Menu(d.lang));
+                [menu, Urls, Config, Templates, Bibliography, Images, AssetNames]
+                    .into_iter()
+                    .chain(menus)
+                    .collect()
+            }
             Unit::Listing { section: s, .. } => {
                 vec![section(s), menu, Urls, Config, Templates, Bibliography, Images, AssetNames]
             }

@@ -92,7 +92,8 @@ impl Server {
         network::warn_if_shown_to_the_network(local);
         // Watch first: an edit made during the first build is not lost.
         let (watcher, events) = Watcher::start(root)?;
-        let mut builder = Builder::new(&Settings { base_url: Some(url.clone()), ..settings.clone() });
+        let mut builder =
+            Builder::new(&Settings { base_url: Some(url.clone()), one_domain: true, ..settings.clone() });
         builder.wake_with(watcher.waker());
         let hub = Arc::new(Hub::new(Snapshot::default()));
         let started = Instant::now();

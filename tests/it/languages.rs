@@ -4,6 +4,8 @@
 //! a translated `slug`), `only-english` (not translated) and a news section
 //! in each language with its own notices and feeds. `languages-words` has a
 //! tiny theme whose Spanish words lack one the template uses.
+//! [`spanish_on_its_own_domain`] makes `languages` with Spanish on its own
+//! domain.
 
 use crate::support::{TestSite, listed};
 
@@ -427,4 +429,130 @@ fn a_language_without_a_formula_gets_one_note_from_site_yaml() {
     assert_eq!(run.stderr.matches("are not scored for reading level").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains(note), "{}", run.stderr);
     assert!(!run.stderr.contains("reading grade") && !run.stderr.contains("reading ease"), "{}", run.stderr);
+}
+
+/// The fixture `languages` with Spanish on its own domain
+/// (`https://clinica.test/`), a Spanish alias, and a static file a Spanish
+/// page links to.
+pub(crate) fn spanish_on_its_own_domain() -> TestSite {
+    let site = TestSite::fixture("languages");
+    edit(&site, "site.yaml", "  - code: es\n", "  - code: es\n    base_url: https://clinica.test\n");
+    edit(&site, "content/risks.es.md", "menu: true\n", "menu: true\naliases: [/es/riesgos-antiguos/]\n");
+    edit(
+        &site,
+        "content/about.es.md",
+        "Sobre la clínica.",
+        "Sobre la clínica. Lea el [folleto](/docs/leaflet.txt).",
+    );
+    site.write("static/docs/leaflet.txt", "A leaflet for both domains.\n");
+    site
+}
+
+#[test]
+fn a_language_on_its_own_domain_is_published_at_its_top_and_links_across_absolutely() {
+    let site = spanish_on_its_own_domain();
+    site.build();
+    let files = site.output_files();
+    for file in [
+        "clinic.test/risks/index.html",
+        "clinic.test/sitemap.xml",
+        "clinic.test/docs/leaflet.txt",
+        "clinica.test/index.html",
+        "clinica.test/riesgos/index.html",
+        "clinica.test/news/aviso/index.html",
+        "clinica.test/atom.xml",
+        "clinica.test/404.html",
+        "clinica.test/docs/leaflet.txt",
+    ] {
+        assert!(files.contains(&file.to_string()), "{file} missing: {files:#?}");
+    }
+    assert!(!files.iter().any(|f| f.starts_with("clinic.test/es/")), "{files:#?}");
+
+    let es = site.read_output("clinica.test/riesgos/index.html");
+    let both = [
+        "<link rel=\"alternate\" hreflang=\"en-GB\" href=\"https://clinic.test/risks/\">",
+        "<link rel=\"alternate\" hreflang=\"es\" href=\"https://clinica.test/riesgos/\">",
+        "<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://clinic.test/risks/\">",
+    ];
+    assert_eq!(alternates(&es), both);
+    assert_eq!(alternates(&site.read_output("clinic.test/risks/index.html")), both);
+    assert!(es.contains("<link rel=\"canonical\" href=\"https://clinica.test/riesgos/\">"), "{es}");
+    // On its domain, relative from its top; to the other, absolute.
+    assert!(es.contains("<a class=\"brand\" href=\"../\">"), "{es}");
+    assert!(es.contains("<li><a href=\"../about/\" aria-current=\"true\">Quiénes somos</a>"), "{es}");
+    assert!(es.contains("href=\"../style."), "{es}");
+    assert_eq!(
+        switcher(&es),
+        [
+            "<li><a href=\"https://clinic.test/risks/\" hreflang=\"en-GB\" lang=\"en-GB\">English</a></li>",
+            "<li><span aria-current=\"true\" lang=\"es\">Español</span></li>",
+        ]
+    );
+    assert!(
+        es.contains(
+            "<a href=\"https://clinic.test/only-english/\" hreflang=\"en-GB\">la página solo en inglés</a>"
+        ),
+        "{es}"
+    );
+    let about = site.read_output("clinica.test/about/index.html");
+    assert!(about.contains("<a href=\"../docs/leaflet.txt\">folleto</a>"), "{about}");
+    let en = site.read_output("clinic.test/risks/index.html");
+    assert!(switcher(&en).contains(
+        &"<li><a href=\"https://clinica.test/riesgos/\" hreflang=\"es\" lang=\"es\">Español</a></li>"
+    ));
+
+    // Each domain has its own sitemap, robots.txt, feeds, 404 page and redirects.
+    let sitemap = site.read_output("clinica.test/sitemap.xml");
+    assert!(sitemap.contains("<loc>https://clinica.test/riesgos/</loc>"), "{sitemap}");
+    assert!(!sitemap.contains("<loc>https://clinic.test/"), "{sitemap}");
+    assert!(!site.read_output("clinic.test/sitemap.xml").contains("<loc>https://clinica.test/"));
+    assert!(
+        site.read_output("clinica.test/robots.txt").contains("Sitemap: https://clinica.test/sitemap.xml\n")
+    );
+    let feed = site.read_output("clinica.test/atom.xml");
+    assert!(feed.contains(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://clinica.test/atom.xml\"/>"
+    ));
+    assert!(feed.contains("<id>https://clinica.test/news/aviso/</id>"), "{feed}");
+    let not_found = site.read_output("clinica.test/404.html");
+    assert!(not_found.contains("<html lang=\"es\">"), "{not_found}");
+    assert!(not_found.contains("href=\"/about/\""), "{not_found}");
+    let redirects = site.read_output("clinica.test/_redirects");
+    assert!(redirects.contains("/riesgos-antiguos/ /riesgos/ 301\n"), "{redirects}");
+    assert!(!site.read_output("clinic.test/_redirects").contains("riesgos"));
+    let old = site.read_output("clinica.test/riesgos-antiguos/index.html");
+    assert!(old.contains("url=../riesgos/"), "{old}");
+
+    let run = site.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("check: 0 errors, 0 warnings, 1 note"), "{}", run.stderr);
+}
+
+#[test]
+fn a_language_domain_that_is_not_an_address_or_not_its_own_is_an_error_at_its_line() {
+    let cases = [
+        (
+            "clinica.test",
+            "error: base_url `clinica.test` is not an http:// or https:// address\n --> site.yaml:7:5\n",
+        ),
+        (
+            "https://clinic.test/es/",
+            "error: `es` is on the host `clinic.test`, which another of the site's addresses has\n --> site.yaml:7:5\n",
+        ),
+    ];
+    for (url, expected) in cases {
+        let site = spanish_on_its_own_domain();
+        edit(&site, "site.yaml", "https://clinica.test", url);
+        let stderr = site.build_fails();
+        assert!(stderr.contains(expected), "{url}: {stderr}");
+    }
+    let site = spanish_on_its_own_domain();
+    edit(&site, "site.yaml", "  - en-GB\n", "  - code: en-GB\n    base_url: https://clinic.test/\n");
+    let stderr = site.build_fails();
+    assert!(
+        stderr.contains(
+            "error: `en-GB` is the site's main language: its address is the site's `base_url`\n --> site.yaml:6:5\n"
+        ),
+        "{stderr}"
+    );
 }

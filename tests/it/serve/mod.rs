@@ -348,3 +348,21 @@ fn ctrl_c_stops_it_and_leaves_nothing_behind() {
     assert_eq!(status.signal(), Some(2), "{status:?}");
     assert_eq!(listing(site.root()), before);
 }
+
+#[test]
+fn a_language_on_its_own_domain_is_previewed_under_its_folder() {
+    // serve has one address: Spanish, whose own domain is clinica.test, is
+    // shown under /es/ as on a site with one domain, links and all.
+    let site = crate::languages::spanish_on_its_own_domain();
+    let server = Server::start(&site, &[]);
+    let es = server.get("/es/riesgos/");
+    assert_eq!(es.status, 200, "{}", server.stderr());
+    let html = es.text();
+    assert!(
+        html.contains("<a href=\"../../risks/\" hreflang=\"en-GB\" lang=\"en-GB\">English</a>"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{}es/riesgos/\">", server.url)), "{html}");
+    assert!(!html.contains("clinica.test"), "{html}");
+    assert_eq!(server.get("/risks/").status, 200);
+}
