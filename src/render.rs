@@ -235,7 +235,7 @@ impl<'a> Renderer<'a> {
             site,
             teras,
             block_implicits,
-            site_json_ld: site.configs.iter().map(site_json_ld).collect(),
+            site_json_ld: site.configs.iter().map(|c| site_json_ld(c, &site.config)).collect(),
             no_extra: serde_json::Map::new(),
         })
     }

@@ -2,7 +2,8 @@
 //! generated from site.yaml and front matter rather than written by hand.
 //!
 //! Each page carries one `@graph`: the `MedicalClinic` (stable `@id`
-//! `BASE#clinic`), the `WebSite`, the page as a `MedicalWebPage` (reviewer,
+//! `BASE#clinic`, the site's `base_url` on every domain of a site whose
+//! languages have their own), the `WebSite` (one per domain), the page as a `MedicalWebPage` (reviewer,
 //! review date, audience, cited works as `ScholarlyArticle`s), a
 //! `BreadcrumbList` below the home page, and a `TherapeuticProcedure` where
 //! the front matter describes one. A profile page is a `ProfilePage` whose
@@ -32,7 +33,7 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         "name": page.title,
         "inLanguage": config.languages.get(page.lang).map_or(&config.language, |l| &l.code),
         "isPartOf": {"@id": format!("{base}#website")},
-        "publisher": {"@id": format!("{base}#clinic")},
+        "publisher": {"@id": clinic_id(config)},
         "medicalAudience": {"@type": "Patient"},
     });
     let description = page.meta.description.as_deref().unwrap_or(&config.description);
@@ -191,7 +192,7 @@ pub(crate) fn listing_json_ld(
         "name": title,
         "inLanguage": language,
         "isPartOf": {"@id": format!("{base}#website")},
-        "publisher": {"@id": format!("{base}#clinic")},
+        "publisher": {"@id": clinic_id(&site.config)},
     });
     insert_text(&mut node, "description", description);
     format!("{{\"@context\":\"https://schema.org\",\"@graph\":[{site_nodes},{}]}}", script_safe(&node))
@@ -199,8 +200,16 @@ pub(crate) fn listing_json_ld(
 
 /// The nodes every page shares (the clinic and the website), serialised
 /// once per build and spliced into each page's graph.
-pub(crate) fn site_json_ld(config: &SiteConfig) -> String {
-    format!("{},{}", script_safe(&clinic(config)), script_safe(&website(config)))
+/// `config` is the settings as a language's pages see them (its
+/// `base_url` its domain's); `site` the site's own, whose address names
+/// the clinic.
+pub(crate) fn site_json_ld(config: &SiteConfig, site: &SiteConfig) -> String {
+    format!("{},{}", script_safe(&clinic(config, site)), script_safe(&website(config, site)))
+}
+
+/// The clinic's `@id`: one node, at the site's own address, on every domain.
+fn clinic_id(site: &SiteConfig) -> String {
+    format!("{}#clinic", site.base_url)
 }
 
 /// JSON with `<` written as `\u003c`: the same JSON, and no `</script>` or
@@ -279,15 +288,14 @@ fn person(config: &SiteConfig, domains: &crate::domains::Domains, p: &Person) ->
     v
 }
 
-fn clinic(config: &SiteConfig) -> Value {
+fn clinic(config: &SiteConfig, site: &SiteConfig) -> Value {
     let c = &config.clinic;
-    let base = &config.base_url;
     let name = if c.name.is_empty() { &config.title } else { &c.name };
     let mut node = json!({
         "@type": "MedicalClinic",
-        "@id": format!("{base}#clinic"),
+        "@id": clinic_id(site),
         "name": name,
-        "url": base,
+        "url": site.base_url,
     });
     let a = &c.address;
     let mut address = Map::new();
@@ -327,7 +335,7 @@ fn clinic(config: &SiteConfig) -> Value {
     node
 }
 
-fn website(config: &SiteConfig) -> Value {
+fn website(config: &SiteConfig, site: &SiteConfig) -> Value {
     let base = &config.base_url;
     json!({
         "@type": "WebSite",
@@ -340,7 +348,7 @@ fn website(config: &SiteConfig) -> Value {
         } else {
             json!(config.language)
         },
-        "publisher": {"@id": format!("{base}#clinic")},
+        "publisher": {"@id": clinic_id(site)},
     })
 }
 

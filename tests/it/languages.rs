@@ -494,6 +494,14 @@ fn a_language_on_its_own_domain_is_published_at_its_top_and_links_across_absolut
         ),
         "{es}"
     );
+    // One clinic on both domains; each domain is a website of its own.
+    let doc = crate::support::json_ld(&es);
+    assert_eq!(crate::support::node(&doc, "MedicalClinic")["@id"], "https://clinic.test/#clinic");
+    assert_eq!(crate::support::node(&doc, "WebSite")["@id"], "https://clinica.test/#website");
+    let page = crate::support::node(&doc, "MedicalWebPage");
+    assert_eq!(page["url"], "https://clinica.test/riesgos/");
+    assert_eq!(page["isPartOf"]["@id"], "https://clinica.test/#website");
+    assert_eq!(page["publisher"]["@id"], "https://clinic.test/#clinic");
     let about = site.read_output("clinica.test/about/index.html");
     assert!(about.contains("<a href=\"../docs/leaflet.txt\">folleto</a>"), "{about}");
     let en = site.read_output("clinic.test/risks/index.html");
