@@ -123,6 +123,12 @@ def load_rebuild(results, n, kind):
     }
 
 
+def sig(x, unit):
+    """X with three significant digits (at least one decimal) and UNIT."""
+    digits = 1 if abs(x) >= 10 else (2 if abs(x) >= 1 else 3)
+    return "%.*f %s" % (digits, x, unit)
+
+
 def fmt_ratio(x):
     return "%.2f×" % x
 
@@ -344,13 +350,13 @@ def main():
           "within 15%, i.e. 0.85× to 1.15×). Below 1,000 pages process start-up dominates.")
         tools = [t for t in ORDER if any(t in data[n] for n in measured)]
         per_page_table(w, data, measured, tools, "Wall time per page", lambda r: r["median"],
-                       lambda x: "%.1f µs" % (x * 1e6),
+                       lambda x: sig(x * 1e6, "µs"),
                        "Median wall ÷ pages.")
         per_page_table(w, data, measured, tools, "CPU time per page", lambda r: r["hcpu"],
-                       lambda x: "%.1f µs" % (x * 1e6),
+                       lambda x: sig(x * 1e6, "µs"),
                        "CPU (user+sys, hyperfine mean) ÷ pages.")
         per_page_table(w, data, measured, tools, "Peak memory per page", lambda r: r["rss"],
-                       lambda x: "%.1f KiB" % (x * 1024),
+                       lambda x: sig(x * 1024, "KiB"),
                        "Peak RSS ÷ pages. This includes each tool's fixed base (binary, theme, "
                        "thread stacks), so it falls with size when memory grows more slowly than "
                        "the page count.")
