@@ -60,7 +60,12 @@ pub(crate) enum Node<'a> {
 
 /// Splits `html` into tags and text, in document order.
 pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
-    Scanner::new(html).collect()
+    // At most a tag and the text before it for each `<`, and the text after
+    // the last: room for them all at once, instead of growing (and copying)
+    // the list a dozen times for a page (issue 16).
+    let mut nodes = Vec::with_capacity(2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 1);
+    nodes.extend(Scanner::new(html));
+    nodes
 }
 
 /// The start tags of `html`, in document order, read as [`scan`] reads them
@@ -97,7 +102,7 @@ impl<'a> Iterator for Scanner<'a> {
             return Some(node);
         }
         let html = self.html;
-        while let Some(rel) = html[self.i..].find('<') {
+        while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
             let Some((markup, end)) = markup_at(html, lt) else {
                 self.i = lt + 1;
@@ -148,16 +153,16 @@ enum Markup<'a> {
 fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
     let rest = &html[lt..];
     if let Some(after) = rest.strip_prefix("<!--") {
-        let end = after.find("-->").map_or(html.len(), |i| lt + 4 + i + 3);
+        let end = memchr::memmem::find(after.as_bytes(), b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
         return Some((Markup::Skip, end));
     }
     if rest.starts_with("<!") || rest.starts_with("<?") {
-        let end = rest.find('>').map_or(html.len(), |i| lt + i + 1);
+        let end = memchr::memchr(b'>', rest.as_bytes()).map_or(html.len(), |i| lt + i + 1);
         return Some((Markup::Skip, end));
     }
     if let Some(after) = rest.strip_prefix("</") {
         let name = tag_name(after)?;
-        let end = lt + rest.find('>')? + 1;
+        let end = lt + memchr::memchr(b'>', rest.as_bytes())? + 1;
         return Some((Markup::End(name), end));
     }
     let name = tag_name(&rest[1..])?;
@@ -191,7 +196,7 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
             }
             match bytes.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let close = html[i + 1..].find(char::from(q))? + i + 1;
+                    let close = memchr::memchr(q, &bytes[i + 1..])? + i + 1;
                     value = &html[i + 1..close];
                     i = close + 1;
                 }
@@ -231,17 +236,21 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Offset of `needle` (ASCII) in `haystack` from `from`, ignoring ASCII case.
+/// Offset of `needle` (ASCII, not empty) in `haystack` from `from`, ignoring
+/// ASCII case: only where its first byte is (in either case) is the rest compared.
 fn find_ascii_ci(haystack: &str, from: usize, needle: &str) -> Option<usize> {
     let h = haystack.as_bytes();
     let n = needle.as_bytes();
-    (from..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let first = n[0];
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h.get(from..)?)
+        .map(|i| from + i)
+        .find(|&i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
 /// Replaces character references (`&amp;`, `&#39;`, `&#x2019;`) with their
 /// characters; unknown ones are left as written.
 pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
-    if !s.contains('&') {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -366,6 +375,17 @@ mod tests {
         assert_eq!(t[2].attr("alt"), Some("A \"b\""));
         assert_eq!(t[2].attr("src"), Some("a.png"));
         assert_eq!(text_between(html, &scan(html)), "1 < 2 A \"b\"");
+    }
+
+    #[test]
+    fn script_and_style_end_at_their_end_tag_in_any_case_or_at_the_end() {
+        let html = "<style>a<b{}</sTyLe><p>x</p><script>let s = '</scrip';";
+        let names: Vec<String> = tags(html).iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(names, ["style", "p", "script"]);
+        assert!(matches!(scan(html).last(), Some(Node::Start(t)) if t.name == "script"));
+        assert_eq!(find_ascii_ci(html, 0, "</style"), Some(12));
+        assert_eq!(find_ascii_ci(html, 13, "</style"), None);
+        assert_eq!(find_ascii_ci(html, html.len() + 1, "</style"), None);
     }
 
     #[test]
