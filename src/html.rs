@@ -71,7 +71,15 @@ pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
 /// The start tags of `html`, in document order, read as [`scan`] reads them
 /// but one at a time, with nothing kept.
 pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
-    Scanner::new(html).filter_map(|node| match node {
+    start_tags_keeping(html, |_| true)
+}
+
+/// [`start_tags`], each with only the attributes whose (lower-case) names
+/// `keep` accepts. The tags are read the same way; the others' values are
+/// neither decoded nor stored, which is most of the cost of reading a page
+/// whose reader wants two attributes of a few tags (issue 16).
+pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> impl Iterator<Item = Tag<'_>> {
+    Scanner { keep, ..Scanner::new(html) }.filter_map(|node| match node {
         Node::Start(tag) => Some(tag),
         _ => None,
     })
@@ -86,11 +94,13 @@ struct Scanner<'a> {
     /// Where the current run of text began.
     text_start: usize,
     pending: Option<Node<'a>>,
+    /// Which attributes of a start tag to keep, by lower-case name.
+    keep: fn(&str) -> bool,
 }
 
 impl<'a> Scanner<'a> {
     fn new(html: &'a str) -> Scanner<'a> {
-        Scanner { html, i: 0, text_start: 0, pending: None }
+        Scanner { html, i: 0, text_start: 0, pending: None, keep: |_| true }
     }
 }
 
@@ -104,7 +114,7 @@ impl<'a> Iterator for Scanner<'a> {
         let html = self.html;
         while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
-            let Some((markup, end)) = markup_at(html, lt) else {
+            let Some((markup, end)) = markup_at(html, lt, self.keep) else {
                 self.i = lt + 1;
                 continue;
             };
@@ -150,7 +160,7 @@ enum Markup<'a> {
 
 /// The markup starting at the `<` at `lt`, and where it ends; `None` when the
 /// `<` is just text.
-fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
+fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_>, usize)> {
     let rest = &html[lt..];
     if let Some(after) = rest.strip_prefix("<!--") {
         let end = memchr::memmem::find(after.as_bytes(), b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
@@ -211,7 +221,9 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
                 None => return None,
             }
         }
-        attrs.push((attr_name, decode_entities(value)));
+        if keep(&attr_name) {
+            attrs.push((attr_name, decode_entities(value)));
+        }
     }
     let tag = Tag { name, attrs, start: lt, end: i + 1 };
     Some((Markup::Start(tag), i + 1))
@@ -219,12 +231,20 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
 
 /// A tag name at the start of `s`: a letter, then letters, digits, `-` or `:`.
 fn tag_name(s: &str) -> Option<Cow<'_, str>> {
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+    let bytes = s.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let len =
-        s.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b':')).unwrap_or(s.len());
-    Some(lower(&s[..len]))
+    // One pass over the name both measures it and sees capitals (a million
+    // tags in a 1,000-page build).
+    let mut len = 1;
+    let mut capitals = bytes[0].is_ascii_uppercase();
+    while let Some(&b) = bytes.get(len).filter(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b':') {
+        capitals |= b.is_ascii_uppercase();
+        len += 1;
+    }
+    let name = &s[..len];
+    Some(if capitals { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) })
 }
 
 /// `s` in ASCII lower case, copied only when it has capitals.
@@ -386,6 +406,28 @@ mod tests {
         assert_eq!(find_ascii_ci(html, 0, "</style"), Some(12));
         assert_eq!(find_ascii_ci(html, 13, "</style"), None);
         assert_eq!(find_ascii_ci(html, html.len() + 1, "</style"), None);
+    }
+
+    #[test]
+    fn reads_tag_names_in_lower_case() {
+        assert_eq!(tag_name("DiV class=x>").as_deref(), Some("div"));
+        assert_eq!(tag_name("my-el:x>"), Some(Cow::Borrowed("my-el:x")));
+        assert_eq!(tag_name("1p>"), None);
+    }
+
+    #[test]
+    fn start_tags_keeping_some_attributes_are_read_as_all_are() {
+        let html = "<!-- <p id=no> --><p class=a ID='x' data-y>t</p><script src=a.js>let b = '<b id=no>';</script><a NAME=n href=#x>";
+        let all: Vec<Tag<'_>> = start_tags(html).collect();
+        let some: Vec<Tag<'_>> = start_tags_keeping(html, |n| n == "id" || n == "name").collect();
+        assert_eq!(some.len(), all.len());
+        for (s, a) in some.iter().zip(&all) {
+            assert_eq!((&s.name, s.start, s.end), (&a.name, a.start, a.end));
+            let kept: Vec<_> = a.attrs.iter().filter(|(n, _)| n == "id" || n == "name").cloned().collect();
+            assert_eq!(s.attrs, kept);
+        }
+        assert_eq!(some[0].attr("id"), Some("x"));
+        assert_eq!(some[2].attr("name"), Some("n"));
     }
 
     #[test]
