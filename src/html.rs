@@ -60,13 +60,26 @@ pub(crate) enum Node<'a> {
 
 /// Splits `html` into tags and text, in document order.
 pub(crate) fn scan(html: &str) -> Vec<Node<'_>> {
-    Scanner::new(html).collect()
+    // At most a tag and the text before it for each `<`, and the text after
+    // the last: room for them all at once, instead of growing (and copying)
+    // the list a dozen times for a page (issue 16).
+    let mut nodes = Vec::with_capacity(2 * memchr::memchr_iter(b'<', html.as_bytes()).count() + 1);
+    nodes.extend(Scanner::new(html));
+    nodes
 }
 
 /// The start tags of `html`, in document order, read as [`scan`] reads them
 /// but one at a time, with nothing kept.
 pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
-    Scanner::new(html).filter_map(|node| match node {
+    start_tags_keeping(html, |_| true)
+}
+
+/// [`start_tags`], each with only the attributes whose (lower-case) names
+/// `keep` accepts. The tags are read the same way; the others' values are
+/// neither decoded nor stored, which is most of the cost of reading a page
+/// whose reader wants two attributes of a few tags (issue 16).
+pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> impl Iterator<Item = Tag<'_>> {
+    Scanner { keep, ..Scanner::new(html) }.filter_map(|node| match node {
         Node::Start(tag) => Some(tag),
         _ => None,
     })
@@ -81,11 +94,13 @@ struct Scanner<'a> {
     /// Where the current run of text began.
     text_start: usize,
     pending: Option<Node<'a>>,
+    /// Which attributes of a start tag to keep, by lower-case name.
+    keep: fn(&str) -> bool,
 }
 
 impl<'a> Scanner<'a> {
     fn new(html: &'a str) -> Scanner<'a> {
-        Scanner { html, i: 0, text_start: 0, pending: None }
+        Scanner { html, i: 0, text_start: 0, pending: None, keep: |_| true }
     }
 }
 
@@ -97,9 +112,9 @@ impl<'a> Iterator for Scanner<'a> {
             return Some(node);
         }
         let html = self.html;
-        while let Some(rel) = html[self.i..].find('<') {
+        while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
-            let Some((markup, end)) = markup_at(html, lt) else {
+            let Some((markup, end)) = markup_at(html, lt, self.keep) else {
                 self.i = lt + 1;
                 continue;
             };
@@ -145,19 +160,19 @@ enum Markup<'a> {
 
 /// The markup starting at the `<` at `lt`, and where it ends; `None` when the
 /// `<` is just text.
-fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
+fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_>, usize)> {
     let rest = &html[lt..];
     if let Some(after) = rest.strip_prefix("<!--") {
-        let end = after.find("-->").map_or(html.len(), |i| lt + 4 + i + 3);
+        let end = memchr::memmem::find(after.as_bytes(), b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
         return Some((Markup::Skip, end));
     }
     if rest.starts_with("<!") || rest.starts_with("<?") {
-        let end = rest.find('>').map_or(html.len(), |i| lt + i + 1);
+        let end = memchr::memchr(b'>', rest.as_bytes()).map_or(html.len(), |i| lt + i + 1);
         return Some((Markup::Skip, end));
     }
     if let Some(after) = rest.strip_prefix("</") {
         let name = tag_name(after)?;
-        let end = lt + rest.find('>')? + 1;
+        let end = lt + memchr::memchr(b'>', rest.as_bytes())? + 1;
         return Some((Markup::End(name), end));
     }
     let name = tag_name(&rest[1..])?;
@@ -191,7 +206,7 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
             }
             match bytes.get(i) {
                 Some(&q @ (b'"' | b'\'')) => {
-                    let close = html[i + 1..].find(char::from(q))? + i + 1;
+                    let close = memchr::memchr(q, &bytes[i + 1..])? + i + 1;
                     value = &html[i + 1..close];
                     i = close + 1;
                 }
@@ -206,7 +221,9 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
                 None => return None,
             }
         }
-        attrs.push((attr_name, decode_entities(value)));
+        if keep(&attr_name) {
+            attrs.push((attr_name, decode_entities(value)));
+        }
     }
     let tag = Tag { name, attrs, start: lt, end: i + 1 };
     Some((Markup::Start(tag), i + 1))
@@ -214,12 +231,20 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
 
 /// A tag name at the start of `s`: a letter, then letters, digits, `-` or `:`.
 fn tag_name(s: &str) -> Option<Cow<'_, str>> {
-    if !s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+    let bytes = s.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let len =
-        s.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b':')).unwrap_or(s.len());
-    Some(lower(&s[..len]))
+    // One pass over the name both measures it and sees capitals (a million
+    // tags in a 1,000-page build).
+    let mut len = 1;
+    let mut capitals = bytes[0].is_ascii_uppercase();
+    while let Some(&b) = bytes.get(len).filter(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b':') {
+        capitals |= b.is_ascii_uppercase();
+        len += 1;
+    }
+    let name = &s[..len];
+    Some(if capitals { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) })
 }
 
 /// `s` in ASCII lower case, copied only when it has capitals.
@@ -231,17 +256,21 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Offset of `needle` (ASCII) in `haystack` from `from`, ignoring ASCII case.
+/// Offset of `needle` (ASCII, not empty) in `haystack` from `from`, ignoring
+/// ASCII case: only where its first byte is (in either case) is the rest compared.
 fn find_ascii_ci(haystack: &str, from: usize, needle: &str) -> Option<usize> {
     let h = haystack.as_bytes();
     let n = needle.as_bytes();
-    (from..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let first = n[0];
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h.get(from..)?)
+        .map(|i| from + i)
+        .find(|&i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
 }
 
 /// Replaces character references (`&amp;`, `&#39;`, `&#x2019;`) with their
 /// characters; unknown ones are left as written.
 pub(crate) fn decode_entities(s: &str) -> Cow<'_, str> {
-    if !s.contains('&') {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -366,6 +395,39 @@ mod tests {
         assert_eq!(t[2].attr("alt"), Some("A \"b\""));
         assert_eq!(t[2].attr("src"), Some("a.png"));
         assert_eq!(text_between(html, &scan(html)), "1 < 2 A \"b\"");
+    }
+
+    #[test]
+    fn script_and_style_end_at_their_end_tag_in_any_case_or_at_the_end() {
+        let html = "<style>a<b{}</sTyLe><p>x</p><script>let s = '</scrip';";
+        let names: Vec<String> = tags(html).iter().map(|t| t.name.to_string()).collect();
+        assert_eq!(names, ["style", "p", "script"]);
+        assert!(matches!(scan(html).last(), Some(Node::Start(t)) if t.name == "script"));
+        assert_eq!(find_ascii_ci(html, 0, "</style"), Some(12));
+        assert_eq!(find_ascii_ci(html, 13, "</style"), None);
+        assert_eq!(find_ascii_ci(html, html.len() + 1, "</style"), None);
+    }
+
+    #[test]
+    fn reads_tag_names_in_lower_case() {
+        assert_eq!(tag_name("DiV class=x>").as_deref(), Some("div"));
+        assert_eq!(tag_name("my-el:x>"), Some(Cow::Borrowed("my-el:x")));
+        assert_eq!(tag_name("1p>"), None);
+    }
+
+    #[test]
+    fn start_tags_keeping_some_attributes_are_read_as_all_are() {
+        let html = "<!-- <p id=no> --><p class=a ID='x' data-y>t</p><script src=a.js>let b = '<b id=no>';</script><a NAME=n href=#x>";
+        let all: Vec<Tag<'_>> = start_tags(html).collect();
+        let some: Vec<Tag<'_>> = start_tags_keeping(html, |n| n == "id" || n == "name").collect();
+        assert_eq!(some.len(), all.len());
+        for (s, a) in some.iter().zip(&all) {
+            assert_eq!((&s.name, s.start, s.end), (&a.name, a.start, a.end));
+            let kept: Vec<_> = a.attrs.iter().filter(|(n, _)| n == "id" || n == "name").cloned().collect();
+            assert_eq!(s.attrs, kept);
+        }
+        assert_eq!(some[0].attr("id"), Some("x"));
+        assert_eq!(some[2].attr("name"), Some("n"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::error::NearNames;
-use crate::html::{Node, scan};
+use crate::html::{Node, Tag, scan, start_tags_keeping};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
 use crate::url::{decode_lossy, folder_of, has_scheme, is_html, output_path};
@@ -98,16 +98,13 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Every `id` (and `<a name>`) the scanned `nodes` define.
-fn ids_of(nodes: &[Node<'_>]) -> HashSet<String> {
-    nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Start(t) => t.attr("id").or(if t.name == "a" { t.attr("name") } else { None }),
-            _ => None,
-        })
-        .map(str::to_string)
-        .collect()
+/// Every `id` (and `<a name>`) the start tags `tags` define. Read as they
+/// are scanned, not from a list of the page's tags (issue 16).
+fn ids_of<'a>(tags: impl Iterator<Item = Tag<'a>>) -> HashSet<String> {
+    tags.filter_map(|t| {
+        t.attr("id").or(if t.name == "a" { t.attr("name") } else { None }).map(str::to_string)
+    })
+    .collect()
 }
 
 /// A rendered HTML file as the index keeps it: its text and its ids. Its
@@ -151,9 +148,17 @@ impl<'a> OutputIndex<'a> {
         let pages = outputs
             .par_iter()
             .filter_map(|o| match &o.content {
-                OutputContent::Bytes(bytes) if is_html(&o.path) => std::str::from_utf8(bytes)
-                    .ok()
-                    .map(|html| (output_key(&o.path), Indexed { html, ids: ids_of(&scan(html)) })),
+                OutputContent::Bytes(bytes) if is_html(&o.path) => {
+                    std::str::from_utf8(bytes).ok().map(|html| {
+                        (
+                            output_key(&o.path),
+                            Indexed {
+                                html,
+                                ids: ids_of(start_tags_keeping(html, |n| n == "id" || n == "name")),
+                            },
+                        )
+                    })
+                }
                 _ => None,
             })
             .collect();

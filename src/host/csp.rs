@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use super::sha256::{base64, sha256};
 use crate::config::SiteConfig;
-use crate::html::{Tag, start_tags};
+use crate::html::{Tag, start_tags, start_tags_keeping};
 
 /// The hash sources of the inline code in one or more pages, as CSP writes
 /// them (`'sha256-…'`), sorted so the policy is the same from run to run.
@@ -37,7 +37,9 @@ impl Inline {
     /// The inline code of one HTML document.
     pub fn of_html(html: &str) -> Inline {
         let mut inline = Inline::default();
-        for tag in start_tags(html) {
+        // Only these attributes are read: the others are not decoded or kept.
+        let read = |name: &str| name == "style" || name.starts_with("on") || name == "src" || name == "type";
+        for tag in start_tags_keeping(html, read) {
             for (name, value) in &tag.attrs {
                 if name == "style" {
                     inline.style_attrs.insert(hash_source(value));
