@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{SiteConfig, host_of};
 use crate::render::{OutputContent, OutputFile};
-use crate::url::{permalink, relative_url};
+use crate::url::{base_path, permalink, relative_url};
 
 /// One address the site is published at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +139,17 @@ impl Domains {
     /// another domain: a template cannot lead there with `root`.
     pub fn from_top<'p>(&self, lang: usize, path: &'p str) -> Option<&'p str> {
         (self.of(path) == self.of_language(lang)).then(|| &self.local(path)[1..])
+    }
+
+    /// `to` as written where a page of language `lang` may be served at
+    /// any address (its domain's `404.html`, `_redirects`): from the path
+    /// of its domain's `base_url` (`/clinic/riesgos/`), or absolute on
+    /// another domain.
+    pub fn from_base(&self, lang: usize, to: &str) -> String {
+        match self.from_top(lang, to) {
+            Some(local) => format!("{}{local}", base_path(&self.0[self.of_language(lang)].base_url)),
+            None => self.permalink(to),
+        }
     }
 
     /// The `base_url` of `path`'s domain.

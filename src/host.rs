@@ -126,12 +126,7 @@ fn security_headers(policy: &str) -> [(&'static str, String); 6] {
 pub fn render_redirects(site: &Site, domain: usize) -> String {
     let domains = &site.domains;
     let base = base_path(&domains.all()[domain].base_url);
-    let lang = domains.all()[domain].lang;
-    // An address on this domain from its top, or absolute on another.
-    let target = |to: &str| match domains.from_top(lang, to) {
-        Some(local) => format!("{base}{local}"),
-        None => domains.permalink(to),
-    };
+    let target = |to: &str| domains.from_base(domains.all()[domain].lang, to);
     let here = |out: &str| domains.of(&format!("/{out}")) == domain;
     let mut out = String::from(
         "# Permanent redirects for Netlify and Cloudflare Pages, written by `dotwork build`:\n\

@@ -784,11 +784,7 @@ impl<'a> Renderer<'a> {
         let domain = &site.domains.all()[d];
         let (lang, path) = (domain.lang, site.domains.inside(d, "/404.html"));
         let root = base_path(&domain.base_url).to_string();
-        // The site-absolute `to` from the top of this domain, or absolute on another.
-        let url = |to: &str| match site.domains.from_top(lang, to) {
-            Some(local) => format!("{root}{local}"),
-            None => site.domains.permalink(to),
-        };
+        let url = |to: &str| site.domains.from_base(lang, to);
         // Every language's home page, from the site's top: a 404 page is
         // served at any address.
         let homes: Vec<String> = (0..site.config.languages.len())
