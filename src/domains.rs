@@ -25,10 +25,11 @@
 //! function here is the identity of the one-domain site (`serve` always
 //! previews a site as one domain, at its own address).
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::config::{SiteConfig, host_of};
-use crate::render::{OutputContent, OutputFile};
+use crate::render::OutputFile;
 use crate::url::{base_path, permalink, relative_url};
 
 /// One address the site is published at.
@@ -169,15 +170,14 @@ impl Domains {
     }
 
     /// `files`, the output of one unit, as published: each in the folder
-    /// of its domain, and a file of no language's domain that is not a
-    /// page (`Asset`, `Cached`) in every domain's.
-    pub fn place(&self, files: Vec<OutputFile>) -> Vec<OutputFile> {
+    /// of its domain, and, when they are `shared` (a static file, an
+    /// image's variants), those of no language's domain in every domain's.
+    pub fn place(&self, files: Vec<OutputFile>, shared: bool) -> Vec<OutputFile> {
         if !self.is_split() {
             return files;
         }
         let mut placed = Vec::with_capacity(files.len());
         for file in files {
-            let shared = !matches!(file.content, OutputContent::Bytes(_));
             for path in self.place_path(&file.path, shared) {
                 placed.push(OutputFile { path, content: file.content.clone() });
             }
@@ -207,15 +207,15 @@ impl Domains {
     /// shared file under its language's folder (`es/style.css`), so
     /// `check` reads the links of every page against its address inside
     /// dotwork as on one domain. A path in no domain's folder stays.
-    pub fn unplace(&self, path: &Path) -> PathBuf {
+    pub fn unplace<'p>(&self, path: &'p Path) -> Cow<'p, Path> {
         if !self.is_split() {
-            return path.to_path_buf();
+            return Cow::Borrowed(path);
         }
         let mut parts = path.components();
         let folder = parts.next().and_then(|c| c.as_os_str().to_str());
         match self.0.iter().find(|d| Some(d.folder.as_str()) == folder) {
-            Some(d) => Path::new(d.prefix.trim_start_matches('/')).join(parts.as_path()),
-            None => path.to_path_buf(),
+            Some(d) => Cow::Owned(Path::new(d.prefix.trim_start_matches('/')).join(parts.as_path())),
+            None => Cow::Borrowed(path),
         }
     }
 }
@@ -223,6 +223,7 @@ impl Domains {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::OutputContent;
 
     fn domains() -> Domains {
         let text = "title: T\nbase_url: https://clinic.example/\nlanguages:\n  - en-GB\n  - code: es\n    base_url: https://clinica.example\n  - de\n";
@@ -266,16 +267,16 @@ mod tests {
         let page = |p: &str| OutputFile { path: p.into(), content: OutputContent::Bytes(Vec::new()) };
         let paths = |files: Vec<OutputFile>| files.into_iter().map(|f| f.path).collect::<Vec<_>>();
         assert_eq!(
-            paths(d.place(vec![page("es/riesgos/index.html")])),
+            paths(d.place(vec![page("es/riesgos/index.html")], false)),
             [PathBuf::from("clinica.example/riesgos/index.html")]
         );
         assert_eq!(
-            paths(d.place(vec![page("risks/index.html")])),
+            paths(d.place(vec![page("risks/index.html")], false)),
             [PathBuf::from("clinic.example/risks/index.html")]
         );
         let shared = OutputFile { path: "style.css".into(), content: OutputContent::Cached("x".into()) };
         assert_eq!(
-            paths(d.place(vec![shared])),
+            paths(d.place(vec![shared], true)),
             [PathBuf::from("clinic.example/style.css"), PathBuf::from("clinica.example/style.css")]
         );
         assert_eq!(

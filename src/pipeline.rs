@@ -76,8 +76,7 @@ impl<'a> Pipeline<'a> {
         // As published: in the folder of each domain (`domains.rs`).
         let outputs = if site.domains.is_split() {
             let placed = |(unit, paths): (&Unit, Vec<PathBuf>)| {
-                let shared = matches!(unit, Unit::Asset(_) | Unit::Image(_));
-                paths.iter().flat_map(|p| site.domains.place_path(p, shared)).collect()
+                paths.iter().flat_map(|p| site.domains.place_path(p, unit.is_shared())).collect()
             };
             units.iter().zip(outputs).map(placed).collect()
         } else {
@@ -129,7 +128,10 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Rendered, Error> {
         let started = Instant::now();
         let render = |i: usize, others: &Inline| match self.renderer.render_unit(self.units[i], others) {
-            Ok((files, inline)) => sink.take(i, self.site.domains.place(files)).map(|()| Ok((i, inline))),
+            Ok((files, inline)) => {
+                let files = self.site.domains.place(files, self.units[i].is_shared());
+                sink.take(i, files).map(|()| Ok((i, inline)))
+            }
             Err(d) => Ok(Err(d)),
         };
         let late = |i: usize| self.units[i].after_others();

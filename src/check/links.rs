@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::domains::Domains;
 use crate::error::NearNames;
 use crate::html::{Node, Tag, scan, start_tags_keeping};
 use crate::markdown::closest_id;
@@ -142,16 +143,19 @@ pub(crate) enum LinkProblem {
 }
 
 impl<'a> OutputIndex<'a> {
-    /// Indexes `outputs`, scanning every rendered HTML file (in parallel).
-    pub(crate) fn new(outputs: &'a [OutputFile]) -> OutputIndex<'a> {
-        let files = outputs.iter().map(|o| output_key(&o.path)).collect();
+    /// Indexes `outputs`, scanning every rendered HTML file (in parallel),
+    /// each by its path inside dotwork: a site on several domains is read
+    /// as on one ([`Domains::unplace`]).
+    pub(crate) fn new(outputs: &'a [OutputFile], domains: &Domains) -> OutputIndex<'a> {
+        let key = |o: &OutputFile| output_key(&domains.unplace(&o.path));
+        let files = outputs.iter().map(key).collect();
         let pages = outputs
             .par_iter()
             .filter_map(|o| match &o.content {
                 OutputContent::Bytes(bytes) if is_html(&o.path) => {
                     std::str::from_utf8(bytes).ok().map(|html| {
                         (
-                            output_key(&o.path),
+                            key(o),
                             Indexed {
                                 html,
                                 ids: ids_of(start_tags_keeping(html, |n| n == "id" || n == "name")),
@@ -318,7 +322,7 @@ mod tests {
             page("risks/index.html", "<main id=\"main\"><a name=\"old\"></a></main>"),
             page("images/dot.png", ""),
         ];
-        let index = OutputIndex::new(&outputs);
+        let index = OutputIndex::new(&outputs, &Domains::default());
         assert_eq!(index.check("/", "risks/#main", ROOT), Ok(Some("risks/index.html".into())));
         assert_eq!(index.check("/", "risks#old", ROOT), Ok(Some("risks/index.html".into())));
         assert_eq!(index.check("/risks/", "../#top", ROOT), Ok(Some("index.html".into())));

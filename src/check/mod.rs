@@ -114,20 +114,10 @@ pub fn kept_for_publish_check(file: OutputFile) -> OutputFile {
 }
 
 fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
-    // A site on several domains is read as on one (`Domains::unplace`).
-    let unplaced: Vec<OutputFile>;
-    let outputs = if site.domains.is_split() {
-        let unplace =
-            |o: &OutputFile| OutputFile { path: site.domains.unplace(&o.path), content: o.content.clone() };
-        unplaced = outputs.iter().map(unplace).collect();
-        &unplaced
-    } else {
-        outputs
-    };
     let ctx = Ctx {
         scope,
         site,
-        index: OutputIndex::new(outputs),
+        index: OutputIndex::new(outputs, &site.domains),
         templates: Templates::new(&site.templates),
         base: Base { path: base_path(&site.config.base_url) },
         today,

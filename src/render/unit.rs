@@ -183,6 +183,13 @@ impl Unit {
         }
     }
 
+    /// Whether its files are the same on every domain of a site whose
+    /// languages have their own (`domains.rs`): a static file, an image's
+    /// variants. Everything else is rendered for one domain.
+    pub fn is_shared(self) -> bool {
+        matches!(self, Unit::Asset(_) | Unit::Image(_))
+    }
+
     /// What rendering the unit reads; its outputs are the same as long as
     /// each of these has the same fingerprint.
     pub fn inputs(self, site: &Site) -> Vec<Input> {
