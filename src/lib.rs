@@ -27,7 +27,9 @@
 //!    of its domain when a language has its own ([`domains`]);
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
 //!    place whole ([`output::replace_output`]) unless the site has errors
-//!    `check` would report ([`check::publish_errors`]); `check` collects the files
+//!    `check` would report ([`check::PublishCheck`]: it keeps each file's
+//!    name and each page's ids as they are written, and reads the pages
+//!    back from the new folder to check them); `check` collects the files
 //!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
 //!    them in the snapshot it answers from and, after an edit, renders only
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).

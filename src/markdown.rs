@@ -407,6 +407,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.html.reserve(body.len() + body.len() / 2);
     let marks;
     (out.cite_at, marks) = write_html(&mut out.html, events, &places);
+    // Every page's body is held until it is rendered: no spare room (issue 16).
+    out.html.shrink_to_fit();
     for ((fence, block), at) in fences.iter().zip(&of_fence).zip(marks) {
         let Some(b) = *block else { continue };
         match fence.fence {

@@ -4,7 +4,8 @@
 //! into a [`Sink`] ([`Pipeline::render`]). Only the sink differs between the
 //! commands: `build` writes each unit's files into the new output folder as
 //! soon as they are made (inside the atomic folder swap) and keeps what the
-//! check for publishing errors reads, `check` keeps them in a [`Collector`]
+//! check for publishing errors needs of the whole site (names and ids, not
+//! the pages), `check` keeps them in a [`Collector`]
 //! to inspect, and `serve` puts
 //! them in the in-memory snapshot it answers from, rendering only the units
 //! whose declared inputs changed.
@@ -51,11 +52,37 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
 pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
     let started = Instant::now();
     let sources = load(settings)?;
-    log::debug!("load: {:?}", started.elapsed());
+    log_stage("load", started, "");
     let started = Instant::now();
     let site = parse_site(sources, &settings.parse_options())?;
-    log::debug!("parse: {:?}", started.elapsed());
+    log_stage("parse", started, "");
     Ok(site)
+}
+
+/// Logs (at debug level, `-v`) how long a stage took since `started`, with
+/// `note`, and on Linux the process's memory then and at its peak so far,
+/// so `-v` shows which stage holds what (issue 16).
+pub fn log_stage(stage: &str, started: Instant, note: &str) {
+    if !log::log_enabled!(log::Level::Debug) {
+        return;
+    }
+    let elapsed = started.elapsed();
+    match memory() {
+        Some((now, peak)) => log::debug!("{stage}: {elapsed:?}{note} (memory {now} MiB, peak {peak} MiB)"),
+        None => log::debug!("{stage}: {elapsed:?}{note}"),
+    }
+}
+
+/// The resident memory of this process now and at its peak, in MiB, as
+/// Linux tells it (`VmRSS`, `VmHWM`).
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kib: u64 = line[name.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+        Some(kib / 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 /// A parsed site ready to render: its templates and its units.
@@ -167,7 +194,7 @@ impl<'a> Pipeline<'a> {
                 }
             }
         }
-        log::debug!("render: {:?} ({rendered} of {} units)", started.elapsed(), self.units.len());
+        log_stage("render", started, &format!(" ({rendered} of {} units)", self.units.len()));
         let problems = problems.into_iter().filter_map(Result::err).collect();
         Error::from_diagnostics(merge_page_errors(self.site, problems))?;
         Ok(Rendered { rendered, inline, all })

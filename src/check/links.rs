@@ -9,14 +9,14 @@
 //! would be disk I/O in a stage that has none). `#top` and a bare `#` always
 //! work: browsers scroll to the top for them.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::domains::Domains;
 use crate::error::NearNames;
-use crate::html::{Node, Tag, scan, start_tags_keeping};
+use crate::html::{Node, scan, start_tags_keeping};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
 use crate::url::{decode_lossy, folder_of, has_scheme, is_html, output_path};
@@ -99,30 +99,42 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// Every `id` (and `<a name>`) the start tags `tags` define. Read as they
-/// are scanned, not from a list of the page's tags (issue 16).
-fn ids_of<'a>(tags: impl Iterator<Item = Tag<'a>>) -> HashSet<String> {
-    tags.filter_map(|t| {
-        t.attr("id").or(if t.name == "a" { t.attr("name") } else { None }).map(str::to_string)
-    })
-    .collect()
-}
+/// Every `id` (and `<a name>`) a rendered page defines, read as its tags
+/// are scanned (not from a list of the page's tags), and kept in one
+/// string, NUL between them: the index holds every page's ids until the
+/// check, and a set of strings per page took six times the room (issue 16).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PageIds(Box<str>);
 
-/// A rendered HTML file as the index keeps it: its text and its ids. Its
-/// tags are scanned again when the page itself is checked ([`Doc`]):
-/// holding every page's tags at once took four times the memory of the
-/// pages' text (1.2 GB at 10,000 pages).
-pub(crate) struct Indexed<'a> {
-    html: &'a str,
-    ids: HashSet<String>,
+impl PageIds {
+    /// The ids in `html`.
+    pub(crate) fn of(html: &str) -> PageIds {
+        let mut joined = String::new();
+        for tag in start_tags_keeping(html, |n| n == "id" || n == "name") {
+            let id = tag.attr("id").or(if tag.name == "a" { tag.attr("name") } else { None });
+            if let Some(id) = id.filter(|id| !id.contains('\0')) {
+                joined.push_str(id);
+                joined.push('\0');
+            }
+        }
+        PageIds(joined.into_boxed_str())
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.iter().any(|known| known == id)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split_terminator('\0')
+    }
 }
 
 /// Every file of the built site, and the ids of the HTML rendered here.
-pub(crate) struct OutputIndex<'a> {
+pub(crate) struct OutputIndex {
     /// Sorted, so suggestions do not depend on hashing.
     files: BTreeSet<String>,
-    /// Rendered HTML files, by output path.
-    pages: HashMap<String, Indexed<'a>>,
+    /// The ids of the rendered HTML files, by output key.
+    ids: HashMap<String, PageIds>,
     /// Suggestions already worked out: a broken link in a template is seen
     /// on every page.
     near_misses: Mutex<HashMap<String, Option<String>>>,
@@ -142,36 +154,22 @@ pub(crate) enum LinkProblem {
     NoFragment { file: String, fragment: String, suggestion: Option<String> },
 }
 
-impl<'a> OutputIndex<'a> {
-    /// Indexes `outputs`, scanning every rendered HTML file (in parallel),
-    /// each by its path inside dotwork: a site on several domains is read
-    /// as on one ([`Domains::unplace`]).
-    pub(crate) fn new(outputs: &'a [OutputFile], domains: &Domains) -> OutputIndex<'a> {
-        let key = |o: &OutputFile| output_key(&domains.unplace(&o.path));
-        let files = outputs.iter().map(key).collect();
-        let pages = outputs
-            .par_iter()
-            .filter_map(|o| match &o.content {
-                OutputContent::Bytes(bytes) if is_html(&o.path) => {
-                    std::str::from_utf8(bytes).ok().map(|html| {
-                        (
-                            key(o),
-                            Indexed {
-                                html,
-                                ids: ids_of(start_tags_keeping(html, |n| n == "id" || n == "name")),
-                            },
-                        )
-                    })
-                }
-                _ => None,
-            })
-            .collect();
-        OutputIndex { files, pages, near_misses: Mutex::default(), near: Default::default() }
+impl OutputIndex {
+    /// The index of a site whose files are `files` and whose rendered HTML
+    /// files have the ids `ids`, both by output key ([`output_key`]) as inside
+    /// dotwork: a site on several domains is read as on one ([`Domains::unplace`]).
+    pub(crate) fn new(files: BTreeSet<String>, ids: HashMap<String, PageIds>) -> OutputIndex {
+        OutputIndex { files, ids, near_misses: Mutex::default(), near: Default::default() }
     }
 
-    /// The rendered HTML file `file` (an output key), scanned.
-    pub(crate) fn doc(&self, file: &str) -> Option<Doc<'a>> {
-        self.pages.get(file).map(|p| Doc::new(p.html))
+    /// Indexes `outputs`, scanning every rendered HTML file (in parallel).
+    pub(crate) fn of_outputs(outputs: &[OutputFile], domains: &Domains) -> OutputIndex {
+        let files = outputs.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
+        let ids = outputs
+            .par_iter()
+            .filter_map(|o| Some((output_key(&domains.unplace(&o.path)), PageIds::of(rendered_html(o)?))))
+            .collect();
+        OutputIndex::new(files, ids)
     }
 
     /// Checks `href` written on the page at address `from`: `Ok(Some(file))`
@@ -198,8 +196,8 @@ impl<'a> OutputIndex<'a> {
         if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
             return Ok(Some(file));
         }
-        match self.pages.get(&file) {
-            Some(page) if !page.ids.contains(&fragment) => {
+        match self.ids.get(&file) {
+            Some(ids) if !ids.contains(&fragment) => {
                 Err(LinkProblem::NoFragment { file, fragment, suggestion: None })
             }
             _ => Ok(Some(file)),
@@ -222,7 +220,7 @@ impl<'a> OutputIndex<'a> {
                 LinkProblem::Missing { file, suggestion }
             }
             LinkProblem::NoFragment { file, fragment, .. } => {
-                let known = self.pages.get(&file).map(|p| p.ids.iter().map(String::as_str));
+                let known = self.ids.get(&file).map(PageIds::iter);
                 let suggestion = known.and_then(|ids| closest_id(&fragment, ids)).map(str::to_string);
                 LinkProblem::NoFragment { file, fragment, suggestion }
             }
@@ -255,6 +253,15 @@ fn extension(file: &str) -> Option<String> {
 /// A page by its folder (`risks/`), other files as they are.
 fn short(file: &str) -> &str {
     file.strip_suffix("index.html").unwrap_or(file)
+}
+
+/// The text of `file` if it is an HTML page rendered here (a static HTML
+/// file is copied, not read).
+pub(crate) fn rendered_html(file: &OutputFile) -> Option<&str> {
+    match &file.content {
+        OutputContent::Bytes(bytes) if is_html(&file.path) => std::str::from_utf8(bytes).ok(),
+        _ => None,
+    }
 }
 
 /// An output path as URLs name it: `care/index.html`, with `/` separators.
@@ -322,7 +329,7 @@ mod tests {
             page("risks/index.html", "<main id=\"main\"><a name=\"old\"></a></main>"),
             page("images/dot.png", ""),
         ];
-        let index = OutputIndex::new(&outputs, &Domains::default());
+        let index = OutputIndex::of_outputs(&outputs, &Domains::default());
         assert_eq!(index.check("/", "risks/#main", ROOT), Ok(Some("risks/index.html".into())));
         assert_eq!(index.check("/", "risks#old", ROOT), Ok(Some("risks/index.html".into())));
         assert_eq!(index.check("/risks/", "../#top", ROOT), Ok(Some("index.html".into())));

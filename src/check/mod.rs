@@ -35,7 +35,10 @@ mod report;
 mod templates;
 mod translations;
 
-use std::path::Path;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -49,7 +52,7 @@ use crate::error::{Diagnostic, Severity, sort_diagnostics};
 use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
-use links::{Base, OutputIndex, output_key};
+use links::{Base, Doc, OutputIndex, PageIds, output_key, rendered_html};
 use rendered::{Rendered, link_message};
 use templates::Templates;
 
@@ -64,11 +67,37 @@ enum Scope {
     Errors,
 }
 
+/// The rendered HTML pages of a site, by output key: in memory (`check`),
+/// or read back from the new output folder (`build`).
+trait Pages: Sync {
+    /// The text of the page `key`, if it is one.
+    fn html(&self, key: &str) -> Option<Cow<'_, str>>;
+}
+
+impl Pages for HashMap<String, &str> {
+    fn html(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.get(key).map(|h| Cow::Borrowed(*h))
+    }
+}
+
+/// The pages `build` wrote into `dir`, each at its path there.
+struct Written<'d> {
+    dir: &'d Path,
+    paths: HashMap<String, PathBuf>,
+}
+
+impl Pages for Written<'_> {
+    fn html(&self, key: &str) -> Option<Cow<'_, str>> {
+        std::fs::read_to_string(self.dir.join(self.paths.get(key)?)).ok().map(Cow::Owned)
+    }
+}
+
 /// Everything the per-page checks share.
 struct Ctx<'a> {
     scope: Scope,
     site: &'a Site,
-    index: OutputIndex<'a>,
+    index: OutputIndex,
+    pages: &'a dyn Pages,
     templates: Templates<'a>,
     base: Base<'a>,
     today: Date,
@@ -87,7 +116,13 @@ struct PageFindings {
 
 /// Checks the site; `today` decides which reviews are due.
 pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
-    check_with(Scope::Everything, site, outputs, today)
+    let index = OutputIndex::of_outputs(outputs, &site.domains);
+    let pages: HashMap<String, &str> = outputs
+        .iter()
+        .filter_map(|o| Some((output_key(&site.domains.unplace(&o.path)), rendered_html(o)?)))
+        .collect();
+    let gps = gps_findings(site, outputs);
+    check_with(Scope::Everything, site, index, &pages, gps, today)
 }
 
 /// The errors `check` would report: links, anchors and images that do not
@@ -95,29 +130,91 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
 /// refuses to publish a site that has any (issue 12). With `broken_links:
 /// warn` the broken links come as warnings, for `build` to show (issue 14);
 /// no other warning is looked for.
-pub fn publish_errors(site: &Site, outputs: &[OutputFile]) -> Vec<Diagnostic> {
-    check_with(Scope::Errors, site, outputs, Date::today())
+///
+/// Made as `build` writes: [`PublishCheck::take`] keeps, of each unit's
+/// files, only what the check needs of the whole site (every file's name,
+/// each rendered page's ids and where it was written, the GPS positions of
+/// images), and [`PublishCheck::errors`] then reads each page back from the
+/// new folder to check it. The site's HTML is never held whole: at 10,000
+/// pages it was 140 MB (issue 16).
+pub struct PublishCheck<'s> {
+    site: &'s Site,
+    origins: HashMap<&'s Path, &'s Path>,
+    kept: Mutex<Kept>,
 }
 
-/// What [`publish_errors`] needs of an output file once it is written: the
-/// text of a rendered page and the bytes of a file that may hold EXIF; a
-/// rendered file of another kind (a feed, the sitemap) only by its name.
-pub fn kept_for_publish_check(file: OutputFile) -> OutputFile {
-    match file.content {
-        crate::render::OutputContent::Bytes(_)
-            if !crate::url::is_html(&file.path) && !crate::image::may_hold_exif(&file.path) =>
-        {
-            OutputFile { content: crate::render::OutputContent::Bytes(Vec::new()), ..file }
-        }
-        _ => file,
+/// What [`PublishCheck`] keeps of the files written.
+#[derive(Default)]
+struct Kept {
+    files: BTreeSet<String>,
+    /// Each rendered page by output key: where it was written, its ids.
+    pages: HashMap<String, (PathBuf, PageIds)>,
+    gps: Vec<Diagnostic>,
+}
+
+impl<'s> PublishCheck<'s> {
+    /// A check of `site`'s output, with nothing taken yet.
+    pub fn new(site: &'s Site) -> PublishCheck<'s> {
+        let origins = site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
+        PublishCheck { site, origins, kept: Mutex::default() }
+    }
+
+    /// Takes what the check needs of one unit's `files`, as written.
+    pub fn take(&self, files: &[OutputFile]) {
+        let domains = &self.site.domains;
+        let keys: Vec<String> = files.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
+        let pages: Vec<(String, (PathBuf, PageIds))> = files
+            .iter()
+            .zip(&keys)
+            .filter_map(|(o, key)| Some((key.clone(), (o.path.clone(), PageIds::of(rendered_html(o)?)))))
+            .collect();
+        let gps = image_gps(&self.origins, files);
+        // A poisoned lock means a renderer thread panicked; what was kept is still whole.
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.files.extend(keys);
+        kept.pages.extend(pages);
+        kept.gps.extend(gps);
+    }
+
+    /// The errors in what was taken, each page read back from `dir`, the
+    /// folder the files were written into.
+    pub fn errors(self, dir: &Path) -> Vec<Diagnostic> {
+        let Kept { files, pages, gps } =
+            self.kept.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (paths, ids) = pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
+        let index = OutputIndex::new(files, ids);
+        check_with(Scope::Errors, self.site, index, &Written { dir, paths }, gps, Date::today())
     }
 }
 
-fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagnostic> {
+/// The published images among `outputs` that hold a GPS position.
+fn gps_findings(site: &Site, outputs: &[OutputFile]) -> Vec<Diagnostic> {
+    let origins = site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
+    image_gps(&origins, outputs)
+}
+
+/// A published file with a GPS position in it names the clinic's (or a
+/// patient's) whereabouts: an error naming the file (issue 11), where the
+/// owner sees it (`origins`: a copied file's source, by output path).
+fn image_gps(origins: &HashMap<&Path, &Path>, outputs: &[OutputFile]) -> Vec<Diagnostic> {
+    crate::image::gps_findings(outputs, &|output| {
+        origins.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
+    })
+}
+
+fn check_with(
+    scope: Scope,
+    site: &Site,
+    index: OutputIndex,
+    pages: &dyn Pages,
+    gps: Vec<Diagnostic>,
+    today: Date,
+) -> Vec<Diagnostic> {
     let ctx = Ctx {
         scope,
         site,
-        index: OutputIndex::new(outputs, &site.domains),
+        index,
+        pages,
         templates: Templates::new(&site.templates),
         base: Base { path: base_path(&site.config.base_url) },
         today,
@@ -137,7 +234,8 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
             linked[target] = true;
         }
     }
-    if let Some(doc) = &ctx.index.doc("404.html") {
+    if let Some(html) = ctx.pages.html("404.html") {
+        let doc = &Doc::new(&html);
         let chain = ctx.templates.chain("404.html");
         let file =
             site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
@@ -159,7 +257,8 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
             (c.path.as_str(), Path::new(crate::config::CONFIG_FILE), crate::render::CATEGORY_TEMPLATE)
         }));
     for (address, file, template) in listings {
-        let Some(doc) = &ctx.index.doc(&output_key(&page_output(address))) else { continue };
+        let Some(html) = ctx.pages.html(&output_key(&page_output(address))) else { continue };
+        let doc = &Doc::new(&html);
         let chain = ctx.templates.chain(template);
         let (templates, config) = (&ctx.templates, &site.config);
         let view = Rendered { doc, address, body: 0..0, templates, chain, page_file: file, config };
@@ -195,13 +294,7 @@ fn check_with(scope: Scope, site: &Site, outputs: &[OutputFile], today: Date) ->
     if scope == Scope::Everything {
         found.extend(placeholders::site_placeholders(site));
     }
-    // A published file with a GPS position in it names the clinic's (or a
-    // patient's) whereabouts: an error naming the file (issue 11).
-    let origins: std::collections::HashMap<&Path, &Path> =
-        site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
-    found.extend(crate::image::gps_findings(outputs, &|output| {
-        origins.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
-    }));
+    found.extend(gps);
     sort_diagnostics(&mut found);
     // A page-level check can find the same problem in site.yaml for several pages.
     found.dedup();
@@ -263,7 +356,8 @@ fn check_page(
     }
 
     let output = output_key(&page_output(&page.path));
-    if let Some(doc) = &ctx.index.doc(&output) {
+    if let Some(html) = ctx.pages.html(&output) {
+        let doc = &Doc::new(&html);
         let body = if page.html.is_empty() {
             0..0
         } else {

@@ -82,12 +82,7 @@ impl Rendered<'_> {
     }
 
     /// Links, images and link text in the templates' part of the page.
-    pub(crate) fn check_links(
-        &self,
-        index: &OutputIndex<'_>,
-        base: Base<'_>,
-        advice: bool,
-    ) -> Vec<Diagnostic> {
+    pub(crate) fn check_links(&self, index: &OutputIndex, base: Base<'_>, advice: bool) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         let broken = self.config.broken_links.severity();
         for (i, node) in self.doc.nodes.iter().enumerate() {

@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::check::{kept_for_publish_check, publish_errors};
+use crate::check::PublishCheck;
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
-use crate::pipeline::{Collector, Pipeline, Sink, load_and_parse};
+use crate::pipeline::{Pipeline, Sink, load_and_parse, log_stage};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
 
@@ -44,17 +44,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let pipeline = Pipeline::new(&site)?;
     let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
-    log::debug!("units: {:?}", t.elapsed());
+    log_stage("units", t, "");
     let mut link_warnings = Vec::new();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
-        let sink = WriteAndKeep { dir, kept: Collector::default() };
+        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site) };
         pipeline.render(&|_| true, &sink)?;
         let checked = Instant::now();
-        let mut found = publish_errors(&site, &sink.kept.into_files());
-        log::debug!("check for errors: {:?}", checked.elapsed());
+        let mut found = sink.kept.errors(dir);
+        log_stage("check for errors", checked, "");
         if found.iter().any(|d| d.severity == Severity::Error) {
             return Err(Error::Site(found));
         }
@@ -62,7 +62,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         link_warnings.append(&mut found);
         Ok(())
     })?;
-    log::debug!("render and write: {:?}", t.elapsed());
+    log_stage("render and write", t, "");
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {
@@ -94,16 +94,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
 }
 
 /// Writes each file into the new folder, and keeps what the check for
-/// publishing errors reads of it.
-struct WriteAndKeep<'d> {
+/// publishing errors needs of it.
+struct WriteAndKeep<'d, 's> {
     dir: &'d Path,
-    kept: Collector,
+    kept: PublishCheck<'s>,
 }
 
-impl Sink for WriteAndKeep<'_> {
-    fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+impl Sink for WriteAndKeep<'_, '_> {
+    fn take(&self, _unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         files.iter().try_for_each(|o| write_file(self.dir, o))?;
-        self.kept.take(unit, files.into_iter().map(kept_for_publish_check).collect())
+        self.kept.take(&files);
+        Ok(())
     }
 }
 
