@@ -18,6 +18,7 @@ use dotwork::settings::{Listen, Settings};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     // -q: errors only; default: warnings and a summary line; -v: what each
     // stage did and took; -vv: every page and file as well.
@@ -214,4 +215,15 @@ fn report(e: &Error, color: bool) {
         source = cause.source();
     }
     eprintln!("{message}");
+}
+
+/// Asks Linux for ordinary 4 KiB pages instead of transparent huge pages
+/// for this process. mimalloc asks for huge pages, and each one the kernel
+/// hands out is 2 MiB it must clear first, used or not: at 10,000 pages
+/// that was a quarter of a build's CPU time (perf: `clear_page_erms` under
+/// huge-page faults) and 35 MiB of peak memory more (issue 16). Nothing
+/// else changes if Linux says no (a kernel without the setting).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
