@@ -27,7 +27,11 @@
 //!    of its domain when a language has its own ([`domains`]);
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
 //!    place whole ([`output::replace_output`]) unless the site has errors
-//!    `check` would report ([`check::publish_errors`]); `check` collects the files
+//!    `check` would report ([`check::publish_errors`]); a unit whose inputs'
+//!    fingerprints match the record of the last build ([`cache`], in
+//!    `.dotwork/cache/build`) is not rendered: its files, checked to be the
+//!    ones dotwork wrote, are linked from the old output into the new
+//!    folder (and read back for the check); `check` collects the files
 //!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
 //!    them in the snapshot it answers from and, after an edit, renders only
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).
@@ -38,6 +42,7 @@
 //! `check` reports until they are filled in ([`check::PLACEHOLDER`]).
 
 pub mod blocks;
+pub mod cache;
 pub mod category;
 pub mod check;
 pub mod citations;

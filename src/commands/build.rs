@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::cache::{BuildCache, Written};
 use crate::check::{kept_for_publish_check, publish_errors};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
@@ -45,13 +46,27 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
     log::debug!("units: {:?}", t.elapsed());
+    // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
+    let planned = Instant::now();
+    let cache = BuildCache::open(settings, &output.real, &site);
+    let mut plan = cache.plan(&pipeline, &site);
+    cache.forget();
+    log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());
     let mut link_warnings = Vec::new();
+    let written = Written::default();
+    let mut inline = Vec::new();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
-        let sink = WriteAndKeep { dir, kept: Collector::default() };
-        pipeline.render(&|_| true, &sink)?;
+        let sink = WriteAndKeep { dir, kept: Collector::default(), written: &written };
+        let taken = Instant::now();
+        for (unit, files) in plan.take_from(&output.real, dir) {
+            sink.keep_reused(unit, files)?;
+        }
+        log::debug!("reuse: {} units linked from the old output ({:?})", plan.candidates(), taken.elapsed());
+        let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
+        inline = rendered.inline;
         let checked = Instant::now();
         let mut found = publish_errors(&site, &sink.kept.into_files());
         log::debug!("check for errors: {:?}", checked.elapsed());
@@ -63,6 +78,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         Ok(())
     })?;
     log::debug!("render and write: {:?}", t.elapsed());
+    plan.save(&cache, &output.real, written, inline);
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {
@@ -93,16 +109,31 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     })
 }
 
-/// Writes each file into the new folder, and keeps what the check for
-/// publishing errors reads of it.
+/// Writes each file into the new folder, notes it for the build cache, and
+/// keeps what the check for publishing errors reads of it.
 struct WriteAndKeep<'d> {
     dir: &'d Path,
     kept: Collector,
+    written: &'d Written,
 }
 
 impl Sink for WriteAndKeep<'_> {
     fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         files.iter().try_for_each(|o| write_file(self.dir, o))?;
+        self.written.wrote(unit, self.dir, &files);
+        self.keep(unit, files)
+    }
+}
+
+impl WriteAndKeep<'_> {
+    /// Keeps what the check reads of the files of a unit taken from the old
+    /// output instead of rendered: the same as if it had been rendered (its
+    /// pages' HTML read back from the new folder).
+    fn keep_reused(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+        self.keep(unit, files)
+    }
+
+    fn keep(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         self.kept.take(unit, files.into_iter().map(kept_for_publish_check).collect())
     }
 }
