@@ -245,8 +245,12 @@ impl Plan {
     /// A record that cannot be written is left out, with a debug message.
     pub fn save(self, cache: &BuildCache, output: &Path, written: Written, inline: Vec<(usize, Inline)>) {
         let Some(file) = &self.file else { return };
-        let mut written: HashMap<usize, Vec<FileRecord>> =
-            written.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().collect();
+        let mut written: HashMap<usize, Vec<FileRecord>> = written
+            .0
+            .map(|w| w.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .into_iter()
+            .flatten()
+            .collect();
         let mut inline: HashMap<usize, Inline> = inline.into_iter().collect();
         let units = self
             .entries
@@ -279,14 +283,21 @@ impl Plan {
     }
 }
 
-/// The files each rendered unit wrote, as written (by unit number).
+/// The files each rendered unit wrote, as written (by unit number), when
+/// a record will be kept.
 #[derive(Debug, Default)]
-pub struct Written(Mutex<Vec<(usize, Vec<FileRecord>)>>);
+pub struct Written(Option<Mutex<Vec<(usize, Vec<FileRecord>)>>>);
 
 impl Written {
+    /// Notes nothing unless `cache` keeps a record.
+    pub fn for_cache(cache: &BuildCache) -> Written {
+        Written(cache.file.as_ref().map(|_| Mutex::default()))
+    }
+
     /// Notes the files of unit `unit`, just written under `dir`. A file that
     /// cannot be looked at leaves the unit out of the record.
     pub fn wrote(&self, unit: usize, dir: &Path, files: &[OutputFile]) {
+        let Some(written) = &self.0 else { return };
         let records: Option<Vec<FileRecord>> = files
             .iter()
             // Static files and image variants are never taken from the old output.
@@ -294,7 +305,7 @@ impl Written {
             .map(|f| file_record(&f.path, dir))
             .collect();
         if let Some(records) = records.filter(|r| r.len() == files.len()) {
-            self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, records));
+            written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, records));
         }
     }
 }

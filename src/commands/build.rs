@@ -53,7 +53,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());
     let mut link_warnings = Vec::new();
-    let written = Written::default();
+    let written = Written::for_cache(&cache);
     let mut inline = Vec::new();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
