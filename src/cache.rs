@@ -286,7 +286,10 @@ impl Plan {
 /// The files each rendered unit wrote, as written (by unit number), when
 /// a record will be kept.
 #[derive(Debug, Default)]
-pub struct Written(Option<Mutex<Vec<(usize, Vec<FileRecord>)>>>);
+pub struct Written(Option<Mutex<Noted>>);
+
+/// Each rendered unit's number with its files.
+type Noted = Vec<(usize, Vec<FileRecord>)>;
 
 impl Written {
     /// Notes nothing unless `cache` keeps a record.
