@@ -145,6 +145,10 @@ pub struct BuildArgs {
     /// warnings [default: site.yaml's broken_links, else error].
     #[arg(long, value_name = "WHAT")]
     pub broken_links: Option<crate::config::BrokenLinks>,
+    /// Render every page, as a first build does: take nothing from the
+    /// previous build, and keep no record of this one (.dotwork/cache/build).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Arguments of `dotwork serve`.

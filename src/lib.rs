@@ -29,7 +29,11 @@
 //!    place whole ([`output::replace_output`]) unless the site has errors
 //!    `check` would report ([`check::PublishCheck`]: it keeps each file's
 //!    name and each page's ids as they are written, and reads the pages
-//!    back from the new folder to check them); `check` collects the files
+//!    back from the new folder to check them); a unit whose inputs'
+//!    fingerprints match the record of the last build ([`cache`], in
+//!    `.dotwork/cache/build`) is not rendered: its files, checked to be the
+//!    ones dotwork wrote, are linked from the old output into the new
+//!    folder; `check` collects the files
 //!    in memory ([`pipeline::Collector`]) and inspects them; `serve` keeps
 //!    them in the snapshot it answers from and, after an edit, renders only
 //!    the units whose inputs' fingerprints changed ([`render::Fingerprints`]).
@@ -40,6 +44,7 @@
 //! `check` reports until they are filled in ([`check::PLACEHOLDER`]).
 
 pub mod blocks;
+pub mod cache;
 pub mod category;
 pub mod check;
 pub mod citations;

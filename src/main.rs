@@ -167,6 +167,7 @@ fn settings_of(command: &Command) -> Settings {
             base_url: args.base_url.clone(),
             force: args.force,
             broken_links: args.broken_links,
+            no_cache: args.no_cache,
             ..Settings::new(&args.root)
         },
         Command::Check(args) => {

@@ -29,6 +29,9 @@ pub struct Settings {
     /// its own domain under its folder as the others (`serve`: a preview
     /// has one address).
     pub one_domain: bool,
+    /// `build`: render every unit, neither reading nor keeping the build
+    /// cache (`--no-cache`, `cache.rs`).
+    pub no_cache: bool,
 }
 
 /// Where and how `serve` shows the site.
@@ -62,6 +65,7 @@ impl Settings {
             listen: Listen::default(),
             broken_links: None,
             one_domain: false,
+            no_cache: false,
         }
     }
 

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::cache::{BuildCache, Written};
 use crate::check::PublishCheck;
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
@@ -45,13 +46,25 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
     log_stage("units", t, "");
+    // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
+    let planned = Instant::now();
+    let cache = BuildCache::open(settings, &output.real, &site);
+    let mut plan = cache.plan(&pipeline, &site);
+    cache.forget();
+    log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());
     let mut link_warnings = Vec::new();
+    let written = Written::for_cache(&cache);
+    let mut inline = Vec::new();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
-        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site) };
-        pipeline.render(&|_| true, &sink)?;
+        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site), written: &written };
+        let taken = Instant::now();
+        plan.take_from(&output.real, dir, &|files| sink.kept.take(files));
+        log::debug!("reuse: {} units linked from the old output ({:?})", plan.candidates(), taken.elapsed());
+        let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
+        inline = rendered.inline;
         let checked = Instant::now();
         let mut found = sink.kept.errors(dir);
         log_stage("check for errors", checked, "");
@@ -63,6 +76,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         Ok(())
     })?;
     log_stage("render and write", t, "");
+    plan.save(&cache, &output.real, written, inline);
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {
@@ -93,16 +107,18 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     })
 }
 
-/// Writes each file into the new folder, and keeps what the check for
-/// publishing errors needs of it.
+/// Writes each file into the new folder, notes it for the build cache, and
+/// keeps what the check for publishing errors needs of it.
 struct WriteAndKeep<'d, 's> {
     dir: &'d Path,
     kept: PublishCheck<'s>,
+    written: &'d Written,
 }
 
 impl Sink for WriteAndKeep<'_, '_> {
-    fn take(&self, _unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
+    fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         files.iter().try_for_each(|o| write_file(self.dir, o))?;
+        self.written.wrote(unit, self.dir, &files);
         self.kept.take(&files);
         Ok(())
     }

@@ -282,7 +282,7 @@ pub(crate) fn find_gps(bytes: &[u8]) -> Option<(Option<f64>, Option<f64>)> {
 }
 
 /// Extensions of files that may carry EXIF.
-fn may_hold_exif(path: &Path) -> bool {
+pub(crate) fn may_hold_exif(path: &Path) -> bool {
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
     matches!(
         ext.as_deref(),

@@ -12,7 +12,7 @@
 //! [`Input`] variant with its fingerprint; the other variants stay as they are.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -580,6 +580,16 @@ impl Fingerprints {
         )
     }
 
+    /// One fingerprint of everything `unit` reads: each of its inputs' in
+    /// order. `None` if one of them was not fingerprinted.
+    pub fn of_unit(&self, unit: Unit, site: &Site) -> Option<u64> {
+        let mut h = print();
+        for input in unit.inputs(site) {
+            self.0.get(&input)?.hash(&mut h);
+        }
+        Some(h.finish())
+    }
+
     /// Whether every input of `unit` has the same fingerprint in `earlier`.
     pub fn unchanged(&self, unit: Unit, site: &Site, earlier: &Fingerprints) -> bool {
         unit.inputs(site).iter().all(|input| {
@@ -600,8 +610,20 @@ struct Lookup<'s> {
     made_from: [u64; 3],
 }
 
+/// The hasher of fingerprints: SipHash with fixed keys, so a fingerprint
+/// is the same in every run of one binary (std's `DefaultHasher` promises
+/// that only within one process). What std's `Hash` feeds it may change
+/// between Rust releases, so a fingerprint kept on disk is trusted only by
+/// the binary that made it (`cache.rs`).
+pub(crate) type Print = siphasher::sip::SipHasher13;
+
+/// A fresh [`Print`] hasher.
+pub(crate) fn print() -> Print {
+    Print::new_with_keys(0x646f_7477_6f72_6b20, 0x756e_6974_7320_2021)
+}
+
 /// Hashes what a listing shows of each of `pages`, in order.
-fn hash_summaries(site: &Site, pages: &[usize], h: &mut DefaultHasher) {
+fn hash_summaries(site: &Site, pages: &[usize], h: &mut Print) {
     for &i in pages {
         let p = &site.pages[i];
         (&p.path, &p.title, p.meta.date, p.meta.updated, &p.meta.description, &p.meta.categories).hash(h);
@@ -609,7 +631,7 @@ fn hash_summaries(site: &Site, pages: &[usize], h: &mut DefaultHasher) {
 }
 
 /// Hashes a section's own settings and text.
-fn hash_section(section: &crate::site::SiteSection, h: &mut DefaultHasher) {
+fn hash_section(section: &crate::site::SiteSection, h: &mut Print) {
     (&section.source.text, &section.source.path).hash(h);
 }
 
@@ -634,10 +656,11 @@ impl Input {
         }
     }
 
-    /// A hash of everything this input holds (within one process: `serve`
-    /// compares fingerprints of two runs, nothing is kept on disk).
+    /// A hash of everything this input holds: the same in every run of one
+    /// dotwork binary (`serve` compares two runs, `build` keeps them on disk
+    /// with the binary's name, `cache.rs`).
     fn fingerprint(&self, site: &Site, lookup: &Lookup<'_>) -> u64 {
-        let mut h = DefaultHasher::new();
+        let mut h = print();
         match self {
             Input::Page(source) => match lookup.pages.get(source.as_path()) {
                 Some(&i) => {

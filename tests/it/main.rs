@@ -21,6 +21,7 @@ mod migrate_ids;
 mod migrate_links;
 mod migrate_pages;
 mod output;
+mod rebuilds;
 mod sections;
 mod serve;
 mod sources;

@@ -242,7 +242,7 @@ fn quiet_and_verbose_change_what_is_printed() {
     let verbose = run(&site, &["-v", "build"]);
     assert_has(&verbose.stderr, &["load: ", "parse: ", "render and write: ", "built 1 pages"]);
     assert!(!verbose.stderr.contains("render content/index.md"), "{}", verbose.stderr);
-    let very = run(&site, &["-vv", "build"]);
+    let very = run(&site, &["-vv", "build", "--no-cache"]); // rendered, not taken from the last build
     assert_has(&very.stderr, &["parse: ", "render content/index.md with index.html"]);
 
     // check -q: errors only, the same exit code.

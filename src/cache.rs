@@ -1,0 +1,431 @@
+//! The build cache: what `build` keeps between runs so that a rebuild
+//! renders only the units whose inputs changed, and takes the files of the
+//! others from the previous output (issue 16).
+//!
+//! After a build is swapped into place, a record is kept in
+//! `.dotwork/cache/build/` (beside the image cache, outside the output, so
+//! it is never published), one per output folder: for every render unit,
+//! its name across runs ([`crate::render::UnitKey`]), the fingerprint of
+//! everything it read ([`crate::render::Fingerprints::of_unit`]), the inline
+//! code of its pages (what `_headers` allows), and each file it wrote with
+//! its size, modification time and file number as they were once written.
+//!
+//! The next build renders a unit only if its fingerprint changed, or if one
+//! of its files in the old output is not, by those three, the file dotwork
+//! wrote: a file someone edited, replaced or removed is never taken over,
+//! it is rendered (`dotwork never deletes or reads what is not its own`).
+//! The others are hard-linked (copied where links are not possible) from the
+//! old output into the new folder, which is still swapped in whole.
+//!
+//! What a unit reads outside its declared inputs is in the record's
+//! `global` key instead, and any change of it renders everything: the
+//! dotwork binary (fingerprints are std's `Hash` fed to SipHash, which only
+//! one binary is sure to repeat), the settings of the run, today's date,
+//! the theme's words. Static files and image variants are always copied or
+//! linked again (their units are cheap and their fingerprints name the
+//! source, not its bytes), and so is `_headers`, which reads every page.
+//!
+//! A record that cannot be read, is for another binary or another output
+//! folder, or does not parse, is ignored with a debug message: the build is
+//! then a cold one. The record is removed before the output is replaced and
+//! written again only after the swap, so a build killed in between leaves no
+//! record that describes files that are gone.
+
+use std::collections::HashMap;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::host::csp::Inline;
+use crate::pipeline::Pipeline;
+use crate::render::{Fingerprints, OutputContent, OutputFile, Unit};
+use crate::settings::Settings;
+use crate::site::Site;
+
+/// Where the records are, inside the site's folder.
+pub const CACHE_DIR: &str = ".dotwork/cache/build";
+
+/// The record's format; a change of it makes old records unreadable, and
+/// so ignored.
+const FORMAT: u32 = 1;
+
+/// The build cache of one output folder: the record of the last build into
+/// it, if it could be trusted, and where the next one goes.
+#[derive(Debug)]
+pub struct BuildCache {
+    file: Option<PathBuf>,
+    global: u64,
+    old: HashMap<(String, PathBuf), UnitRecord>,
+}
+
+/// What the record says of one unit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct UnitRecord {
+    kind: String,
+    key: PathBuf,
+    print: u64,
+    files: Vec<FileRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inline: Option<[Vec<String>; 4]>,
+}
+
+/// One file as dotwork wrote it: enough to tell it was not changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct FileRecord {
+    path: PathBuf,
+    len: u64,
+    modified: u128,
+    number: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    format: u32,
+    binary: String,
+    output: PathBuf,
+    global: u64,
+    units: Vec<UnitRecord>,
+}
+
+impl BuildCache {
+    /// The cache for building `site` into `output` (its real path) with
+    /// `settings`: the last build's record if it is usable, else an empty
+    /// one. With `--no-cache`, nothing is read and nothing will be kept.
+    pub fn open(settings: &Settings, output: &Path, site: &Site) -> BuildCache {
+        let global = global_key(settings, site);
+        if settings.no_cache {
+            // The output is about to change: a record of it would be stale.
+            if let Some(file) = record_file(&settings.root, output) {
+                let _ = fs::remove_file(file);
+            }
+            return BuildCache { file: None, global, old: HashMap::new() };
+        }
+        let file = record_file(&settings.root, output);
+        let old = file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
+        BuildCache { file, global, old }
+    }
+
+    /// Plans the render: which units of `pipeline` may be taken from the old
+    /// output (their fingerprint and files as recorded), and the
+    /// fingerprints to record for each.
+    pub fn plan(&self, pipeline: &Pipeline<'_>, site: &Site) -> Plan {
+        let units = pipeline.units();
+        let prints = if self.file.is_some() { Some(Fingerprints::of(site, &|_| None)) } else { None };
+        let entries: Vec<PlanEntry> = units
+            .par_iter()
+            .enumerate()
+            .map(|(i, &unit)| {
+                let (kind, key) = unit.key(site);
+                // The units never taken from the old output are not recorded.
+                let prints = prints.as_ref().filter(|_| reusable(unit));
+                let print = prints.and_then(|p| p.of_unit(unit, site)).map(|p| {
+                    let mut h = hasher();
+                    (self.global, p, pipeline.unit_outputs(i)).hash(&mut h);
+                    h.finish()
+                });
+                let old = match print {
+                    Some(print) => self
+                        .old
+                        .get(&(kind.to_string(), key.clone()))
+                        .filter(|r| r.print == print)
+                        .filter(|r| r.files.iter().map(|f| &f.path).eq(pipeline.unit_outputs(i)))
+                        .cloned(),
+                    _ => None,
+                };
+                PlanEntry { kind, key, print, old, taken: Vec::new() }
+            })
+            .collect();
+        Plan { entries, file: self.file.clone() }
+    }
+
+    /// Forgets the record before the output is replaced (see the module's
+    /// notes).
+    pub fn forget(&self) {
+        if let Some(file) = &self.file {
+            let _ = fs::remove_file(file);
+        }
+    }
+}
+
+/// Whether a unit's files may be taken from the old output: not a static
+/// file or an image's variants (copied or linked again, from a source
+/// whose bytes the fingerprint does not hold), nor `_headers` (it reads
+/// every page's inline code, and is rendered after them).
+fn reusable(unit: Unit) -> bool {
+    !matches!(unit, Unit::Asset(_) | Unit::Image(_)) && !unit.after_others()
+}
+
+/// Which units a build takes from the old output, and what it will record.
+#[derive(Debug)]
+pub struct Plan {
+    entries: Vec<PlanEntry>,
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+struct PlanEntry {
+    kind: &'static str,
+    key: PathBuf,
+    print: Option<u64>,
+    old: Option<UnitRecord>,
+    /// The files taken from the old output, as they are in the new.
+    taken: Vec<FileRecord>,
+}
+
+impl Plan {
+    /// How many units may be taken from the old output.
+    pub fn candidates(&self) -> usize {
+        self.entries.iter().filter(|e| e.old.is_some()).count()
+    }
+
+    /// Links (or copies) into `dir` the files of every unit the plan takes
+    /// from `old_output`, each checked to be the file dotwork wrote there.
+    /// A unit whose files are not is dropped from the plan, to be rendered.
+    /// Each unit's files taken are handed to `keep` as the check needs them
+    /// (a page's HTML, read back; other files by name), one unit at a time.
+    pub fn take_from(&mut self, old_output: &Path, dir: &Path, keep: &(dyn Fn(&[OutputFile]) + Sync)) {
+        let taken: Vec<Option<Vec<FileRecord>>> = self
+            .entries
+            .par_iter()
+            .map(|e| {
+                let record = e.old.as_ref()?;
+                match take_files(&record.files, old_output, dir) {
+                    Ok((files, records)) => {
+                        keep(&files);
+                        Some(records)
+                    }
+                    Err(why) => {
+                        log::debug!("build cache: rendering {} {} again: {why}", e.kind, e.key.display());
+                        for f in &record.files {
+                            let _ = fs::remove_file(dir.join(&f.path));
+                        }
+                        None
+                    }
+                }
+            })
+            .collect();
+        for (entry, taken) in self.entries.iter_mut().zip(taken) {
+            match taken {
+                Some(records) => entry.taken = records,
+                None => entry.old = None,
+            }
+        }
+    }
+
+    /// Whether unit `i` was taken from the old output (so is not rendered).
+    pub fn is_reused(&self, i: usize) -> bool {
+        self.entries[i].old.is_some()
+    }
+
+    /// The inline code of the pages of unit `i`, taken from the old output.
+    pub fn inline(&self, i: usize) -> Option<Inline> {
+        let [scripts, styles, script_attrs, style_attrs] = self.entries[i].old.as_ref()?.inline.clone()?;
+        let set = |v: Vec<String>| v.into_iter().collect();
+        Some(Inline {
+            scripts: set(scripts),
+            styles: set(styles),
+            script_attrs: set(script_attrs),
+            style_attrs: set(style_attrs),
+        })
+    }
+
+    /// Keeps the record of the build just swapped into `output` (its real
+    /// path): the units rendered, with the files `written` recorded and the
+    /// inline code in `inline`, and the units taken from the old output.
+    /// A record that cannot be written is left out, with a debug message.
+    pub fn save(self, cache: &BuildCache, output: &Path, written: Written, inline: Vec<(usize, Inline)>) {
+        let Some(file) = &self.file else { return };
+        let mut written: HashMap<usize, Vec<FileRecord>> = written
+            .0
+            .map(|w| w.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut inline: HashMap<usize, Inline> = inline.into_iter().collect();
+        let units = self
+            .entries
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let print = e.print?;
+                let (files, kept_inline) = match e.old {
+                    Some(old) => (e.taken, old.inline),
+                    None => (written.remove(&i)?, inline.remove(&i).and_then(inline_record)),
+                };
+                Some(UnitRecord { kind: e.kind.to_string(), key: e.key, print, files, inline: kept_inline })
+            })
+            .collect();
+        let record = Record {
+            format: FORMAT,
+            binary: binary(),
+            output: output.to_path_buf(),
+            global: cache.global,
+            units,
+        };
+        let saved = serde_json::to_vec(&record).map_err(std::io::Error::other).and_then(|bytes| {
+            let dir = file.parent().unwrap_or(Path::new("."));
+            fs::create_dir_all(dir)?;
+            crate::output::write_atomically(file, &bytes, dir).map_err(std::io::Error::other)
+        });
+        if let Err(e) = saved {
+            log::debug!("build cache: could not keep {}: {e}", file.display());
+        }
+    }
+}
+
+/// The files each rendered unit wrote, as written (by unit number), when
+/// a record will be kept.
+#[derive(Debug, Default)]
+pub struct Written(Option<Mutex<Noted>>);
+
+/// Each rendered unit's number with its files.
+type Noted = Vec<(usize, Vec<FileRecord>)>;
+
+impl Written {
+    /// Notes nothing unless `cache` keeps a record.
+    pub fn for_cache(cache: &BuildCache) -> Written {
+        Written(cache.file.as_ref().map(|_| Mutex::default()))
+    }
+
+    /// Notes the files of unit `unit`, just written under `dir`. A file that
+    /// cannot be looked at leaves the unit out of the record.
+    pub fn wrote(&self, unit: usize, dir: &Path, files: &[OutputFile]) {
+        let Some(written) = &self.0 else { return };
+        let records: Option<Vec<FileRecord>> = files
+            .iter()
+            // Static files and image variants are never taken from the old output.
+            .filter(|f| matches!(f.content, OutputContent::Bytes(_)))
+            .map(|f| file_record(&f.path, dir))
+            .collect();
+        if let Some(records) = records.filter(|r| r.len() == files.len()) {
+            written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, records));
+        }
+    }
+}
+
+/// Links `files` from `old_output` into `dir`, each only if it is as
+/// recorded, and reads back what the check for publishing errors needs.
+/// Returns those, and the files as they now are in `dir`.
+fn take_files(
+    files: &[FileRecord],
+    old_output: &Path,
+    dir: &Path,
+) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
+    let mut taken = Vec::with_capacity(files.len());
+    let mut records = Vec::with_capacity(files.len());
+    for f in files {
+        let from = old_output.join(&f.path);
+        if file_record(&f.path, old_output).as_ref() != Some(f) {
+            return Err(format!("{} is not the file dotwork wrote", from.display()));
+        }
+        let to = dir.join(&f.path);
+        let linked = fs::hard_link(&from, &to).is_ok();
+        if !linked {
+            fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        }
+        let now = file_record(&f.path, dir).ok_or_else(|| format!("cannot look at {}", to.display()))?;
+        // A link is the same file, so it must still be the one recorded: it
+        // could have changed between the look above and the link.
+        if (linked && now != *f) || now.len != f.len {
+            return Err(format!("{} changed while it was taken", from.display()));
+        }
+        let bytes = if crate::url::is_html(&f.path) || crate::image::may_hold_exif(&f.path) {
+            fs::read(&to).map_err(|e| format!("cannot read {}: {e}", to.display()))?
+        } else {
+            Vec::new()
+        };
+        taken.push(OutputFile { path: f.path.clone(), content: OutputContent::Bytes(bytes) });
+        records.push(now);
+    }
+    Ok((taken, records))
+}
+
+/// The size, modification time and file number of `dir/path`, if it is a
+/// plain file.
+fn file_record(path: &Path, dir: &Path) -> Option<FileRecord> {
+    let meta = fs::symlink_metadata(dir.join(path)).ok().filter(fs::Metadata::is_file)?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    #[cfg(unix)]
+    let number = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let number = 0;
+    Some(FileRecord { path: path.to_path_buf(), len: meta.len(), modified, number })
+}
+
+fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
+    let Inline { scripts, styles, script_attrs, style_attrs } = inline;
+    let all = [scripts, styles, script_attrs, style_attrs].map(|s| s.into_iter().collect::<Vec<_>>());
+    all.iter().any(|s| !s.is_empty()).then_some(all)
+}
+
+/// The record of builds into `output` of the site at `root`: named by the
+/// output's path, so two output folders have a record each.
+fn record_file(root: &Path, output: &Path) -> Option<PathBuf> {
+    let root = crate::output::real_path(root).ok()?;
+    let mut h = hasher();
+    output.hash(&mut h);
+    Some(root.join(CACHE_DIR).join(format!("{:016x}.json", h.finish())))
+}
+
+/// The record in `file`, if it is one this binary wrote, of `output`, made
+/// with the same `global` key; its units by name.
+fn read_record(file: &Path, output: &Path, global: u64) -> Option<HashMap<(String, PathBuf), UnitRecord>> {
+    let bytes = match fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            log::debug!("build cache: cannot read {}: {e}", file.display());
+            return None;
+        }
+    };
+    let record: Record = match serde_json::from_slice(&bytes) {
+        Ok(record) => record,
+        Err(e) => {
+            log::debug!("build cache: ignoring {}: {e}", file.display());
+            return None;
+        }
+    };
+    let why = if record.format != FORMAT || record.binary != binary() {
+        "made by another dotwork"
+    } else if record.output != output {
+        "of another output folder"
+    } else if record.global != global {
+        "made with other settings, theme words or on another day"
+    } else {
+        return Some(record.units.into_iter().map(|u| ((u.kind.clone(), u.key.clone()), u)).collect());
+    };
+    log::debug!("build cache: not using {}: {why}", file.display());
+    None
+}
+
+/// What every unit may read besides its inputs: a change of any of these
+/// renders every unit again.
+fn global_key(settings: &Settings, site: &Site) -> u64 {
+    let mut h = hasher();
+    // The settings a build is made with (the output folder is the record's).
+    (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
+        .hash(&mut h);
+    format!("{:?}", settings.parse_options().today).hash(&mut h);
+    format!("{:?}", site.words).hash(&mut h);
+    format!("{:?}", site.feed_base).hash(&mut h);
+    h.finish()
+}
+
+/// The dotwork binary: its version, and the size and time of the program
+/// file (a rebuilt binary of the same version is another).
+fn binary() -> String {
+    let exe = std::env::current_exe().ok().and_then(|exe| fs::metadata(exe).ok());
+    let stamp = exe.map(|m| {
+        let modified = m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        format!("{}-{}", m.len(), modified.map_or(0, |d| d.as_nanos()))
+    });
+    format!("{} {}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
+}
+
+fn hasher() -> siphasher::sip::SipHasher13 {
+    siphasher::sip::SipHasher13::new_with_keys(0x646f_7477_6f72_6b20, 0x6275_696c_6420_2021)
+}

@@ -1,0 +1,301 @@
+//! The build cache (issue 16): a build that takes unchanged units from the
+//! previous output makes the same files, byte for byte, as a cold build,
+//! after any sequence of edits; and it takes nothing it did not write.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::support::{TestSite, copy_dir};
+
+/// A small, seeded generator (xorshift64*): the same steps on every run,
+/// and a failure names the seed and step that made it.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The rebuild fixture with the clinic theme as a folder of the site, so
+/// its files can be edited.
+fn site() -> TestSite {
+    let site = TestSite::fixture("rebuilds");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/clinic"), &site.path("themes/clinic"));
+    site
+}
+
+/// Every file under `dir` with its bytes, by path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// How many units a build run with `-v` took from the previous output.
+fn reused(stderr: &str) -> usize {
+    let line = stderr.lines().find(|l| l.contains("units linked from the old output")).expect(stderr);
+    line.split("reuse: ").nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
+}
+
+/// Replaces `from` with `to` in the site's file `rel` (which must hold it).
+fn edit(site: &TestSite, rel: &str, from: &str, to: &str) {
+    let text = fs::read_to_string(site.path(rel)).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    site.write(rel, &text.replacen(from, to, 1));
+}
+
+/// The value of `key:` in the front matter of the site's file `rel`.
+fn field(site: &TestSite, rel: &str, key: &str) -> String {
+    let text = fs::read_to_string(site.path(rel)).unwrap();
+    let line = text.lines().find(|l| l.starts_with(&format!("{key}: "))).expect(key);
+    line[key.len() + 2..].to_string()
+}
+
+/// One random edit of the site; returns what it did, and the arguments and
+/// environment both builds of this step get.
+fn random_edit(site: &TestSite, rng: &mut Rng, added: &mut Vec<String>, n: usize) -> String {
+    // Pages whose title and date may change (each has both).
+    const DATED: [&str; 4] = [
+        "content/news/notice-1.md",
+        "content/news/notice-2.md",
+        "content/news/notice-3.md",
+        "content/news/aviso.es.md",
+    ];
+    const TITLED: [&str; 4] =
+        ["content/about.md", "content/risks.md", "content/risks.es.md", "content/index.es.md"];
+    match rng.below(16) {
+        0 | 1 => {
+            // Added pages are linked from nowhere, so deleting or renaming one breaks no link.
+            let lang = if rng.below(3) == 0 { ".es" } else { "" };
+            let rel = format!("content/news/added-{n}{lang}.md");
+            let category = ["Opening hours", "Bookings"][rng.below(2)];
+            let cite = if rng.below(2) == 0 { " As found [@rassman2013]." } else { "" };
+            site.write(
+                &rel,
+                &format!(
+                    "---\ntitle: Added {n}\ndescription: Page {n}, added by the rebuild test.\ndate: 2025-03-{:02}\ncategories: [{category}]\naliases: [/old-{n}/]\n---\nAdded text {n}.{cite}\n",
+                    1 + rng.below(28)
+                ),
+            );
+            added.push(rel.clone());
+            format!("add {rel}")
+        }
+        2 if !added.is_empty() => {
+            let rel = added.remove(rng.below(added.len()));
+            fs::remove_file(site.path(&rel)).unwrap();
+            format!("delete {rel}")
+        }
+        3 if !added.is_empty() => {
+            let i = rng.below(added.len());
+            let to = added[i].replace("added-", "renamed-");
+            fs::rename(site.path(&added[i]), site.path(&to)).unwrap();
+            let from = std::mem::replace(&mut added[i], to.clone());
+            format!("rename {from} to {to}")
+        }
+        4 => {
+            let rel = TITLED[rng.below(TITLED.len())];
+            let old = field(site, rel, "title");
+            edit(site, rel, &format!("title: {old}"), &format!("title: {old} {n}"));
+            format!("retitle {rel}")
+        }
+        5 => {
+            let rel = DATED[rng.below(DATED.len())];
+            let old = field(site, rel, "date");
+            edit(site, rel, &format!("date: {old}"), &format!("date: 2025-02-{:02}", 1 + rng.below(28)));
+            format!("redate {rel}")
+        }
+        6 => {
+            let rel = DATED[rng.below(DATED.len())];
+            let old = field(site, rel, "title");
+            edit(site, rel, &format!("title: {old}"), &format!("title: {old} {n}"));
+            format!("retitle {rel}")
+        }
+        7 => {
+            edit(site, "site.yaml", "description: ", &format!("description: {n} "));
+            "site.yaml: description".to_string()
+        }
+        8 => {
+            edit(site, "content/references.yaml", "volume: ", &format!("volume: {n}"));
+            "bibliography".to_string()
+        }
+        9 => {
+            let rel =
+                ["themes/clinic/templates/page.html", "themes/clinic/templates/section.html"][rng.below(2)];
+            let text = fs::read_to_string(site.path(rel)).unwrap();
+            let at = text.rfind("{%- endblock main").unwrap();
+            site.write(rel, &format!("{}<!-- edit {n} -->{}", &text[..at], &text[at..]));
+            format!("template {rel}")
+        }
+        10 => {
+            let text = fs::read_to_string(site.path("themes/clinic/static/style.css")).unwrap();
+            site.write("themes/clinic/static/style.css", &format!("{text}/* {n} */\n"));
+            "stylesheet of the theme".to_string()
+        }
+        11 => {
+            site.write("static/notes.txt", &format!("Notes, version {n}.\n"));
+            "static file".to_string()
+        }
+        12 => {
+            edit(site, "content/risks.md", "Some risks", &format!("Some risks {n}"));
+            "body of content/risks.md".to_string()
+        }
+        13 => {
+            edit(site, "themes/clinic/i18n/es.yaml", "skip_link: ", &format!("skip_link: {n} "));
+            "words of the theme".to_string()
+        }
+        // Settings and the day: both builds of each step get the same (`settings`).
+        14 => "settings: --base-url".to_string(),
+        15 => "settings: another day".to_string(),
+        _ => "nothing".to_string(),
+    }
+}
+
+#[test]
+fn a_cached_build_makes_the_same_files_as_a_cold_build_after_any_edits() {
+    let site = site();
+    let cold = TestSite::empty();
+    let cold_out = cold.path("public");
+    let cold_out = cold_out.to_str().unwrap();
+    let mut rng = Rng(0x5eed_2026_1201_001a);
+    let mut added = Vec::new();
+    let mut reused_in_all = 0;
+    let mut done: Vec<String> = Vec::new();
+    // 2025-12-01 and 2026-01-01.
+    const DAYS: [&str; 2] = ["1764547200", "1767225600"];
+    let (mut other_base, mut day) = (false, DAYS[0]);
+    for step in 0..40 {
+        let did = if step == 0 {
+            "first build".to_string()
+        } else {
+            random_edit(&site, &mut rng, &mut added, step)
+        };
+        done.push(did.split(' ').next().unwrap().to_string());
+        match did.as_str() {
+            "settings: --base-url" => other_base = !other_base,
+            "settings: another day" => day = if day == DAYS[0] { DAYS[1] } else { DAYS[0] },
+            _ => {}
+        }
+        let mut args = vec!["build", "-v"];
+        if other_base {
+            args.extend(["--base-url", "https://other.test/"]);
+        }
+        let env = [("SOURCE_DATE_EPOCH", day)];
+        let cached = site.run_with_env(&args, &env);
+        assert_eq!(cached.code, 0, "step {step} ({did}): cached build failed:\n{}", cached.stderr);
+        reused_in_all += reused(&cached.stderr);
+        let cold_args: Vec<&str> = args.iter().copied().chain(["--no-cache", "--output", cold_out]).collect();
+        let run = site.run_with_env(&cold_args, &env);
+        assert_eq!(run.code, 0, "step {step} ({did}): cold build failed:\n{}", run.stderr);
+        assert_eq!(reused(&run.stderr), 0, "a build with --no-cache takes nothing");
+        let (cached, cold) = (tree(&site.path("public")), tree(Path::new(cold_out)));
+        assert_eq!(
+            cached.keys().collect::<Vec<_>>(),
+            cold.keys().collect::<Vec<_>>(),
+            "step {step} ({did}): other files"
+        );
+        for (path, bytes) in &cached {
+            assert!(
+                *bytes == cold[path],
+                "step {step} ({did}): {path} differs:\n--- cached\n{}\n--- cold\n{}",
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(&cold[path])
+            );
+        }
+    }
+    assert!(reused_in_all > 100, "the cached builds took only {reused_in_all} units from earlier ones");
+    // The seed makes every kind of edit at least once.
+    for kind in [
+        "add",
+        "delete",
+        "rename",
+        "retitle",
+        "redate",
+        "site.yaml:",
+        "bibliography",
+        "template",
+        "words",
+        "stylesheet",
+        "static",
+        "body",
+        "settings:",
+        "nothing",
+    ] {
+        assert!(done.iter().any(|d| d == kind), "no {kind} among {done:?}");
+    }
+}
+
+#[test]
+fn an_unchanged_site_is_taken_whole_from_the_previous_output_and_an_edit_renders_its_page() {
+    let site = site();
+    let first = site.run(&["build", "-v"]);
+    assert_eq!((first.code, reused(&first.stderr)), (0, 0), "{}", first.stderr);
+    let again = site.run(&["build", "-v"]);
+    // Every unit but the static files, the image variants and `_headers`.
+    assert!(reused(&again.stderr) > 20, "{}", again.stderr);
+    assert!(again.stderr.contains(&format!("build cache: {} units may be reused", reused(&again.stderr))));
+    edit(&site, "content/news/notice-3.md", "Notice 3 text.", "Notice 3 text, edited.");
+    let edited = site.run(&["build", "-v"]);
+    assert_eq!(
+        reused(&edited.stderr),
+        reused(&again.stderr) - 3,
+        "the page, its feed entry and the site's feed:\n{}",
+        edited.stderr
+    );
+    assert!(site.read_output("news/notice-3/index.html").contains("Notice 3 text, edited."));
+}
+
+#[test]
+fn a_file_changed_in_the_output_is_rendered_again_not_taken() {
+    let site = site();
+    site.build();
+    let page = site.path("public/about/index.html");
+    let original = fs::read_to_string(&page).unwrap();
+    // Edited in place (same file, other bytes), and replaced by another file.
+    fs::write(&page, "changed by hand").unwrap();
+    fs::remove_file(site.path("public/risks/index.html")).unwrap();
+    fs::write(site.path("public/risks/index.html"), "a file of someone else's").unwrap();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(fs::read_to_string(&page).unwrap(), original);
+    assert!(site.read_output("risks/index.html").contains("<html"), "rendered again");
+    assert!(run.stderr.contains("is not the file dotwork wrote"), "{}", run.stderr);
+}
+
+#[test]
+fn a_corrupt_or_missing_cache_is_a_cold_build_not_an_error() {
+    let site = site();
+    site.build();
+    let cache = site.path(".dotwork/cache/build");
+    let records: Vec<_> = fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(records.len(), 1, "one record per output folder");
+    let expected = tree(&site.path("public"));
+    for garbage in [&b"{\"format\": 1, \"units\": [tru"[..], b"\xff\xfe not json", b""] {
+        fs::write(&records[0], garbage).unwrap();
+        let run = site.run(&["build", "-v"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(reused(&run.stderr), 0, "{}", run.stderr);
+        assert!(run.stderr.contains("build cache: ignoring"), "{}", run.stderr);
+        assert!(tree(&site.path("public")) == expected);
+    }
+    // A record for another output folder, or a folder where the record should be.
+    fs::remove_file(&records[0]).unwrap();
+    fs::create_dir(&records[0]).unwrap();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, reused(&run.stderr)), (0, 0), "{}", run.stderr);
+    assert!(tree(&site.path("public")) == expected);
+}
