@@ -311,27 +311,31 @@ impl Builder {
         fast: Option<FastRender<'_>>,
     ) -> Result<Rebuilt, Error> {
         let mut lap = Lap::start();
-        let patch = self.patch_sources(plan);
-        // Templates edited, none added or removed, nothing else changed.
-        let templates_only = matches!(patch, Some(Ok(true)))
-            && matches!(plan, Plan::Patch { pages, assets, .. } if pages.is_empty() && assets.is_empty());
-        let sources = match patch {
-            Some(Ok(true)) => self.sources.clone(),
+        let patched = match self.patch_sources(plan) {
+            Some(Ok(true)) => true,
             Some(Ok(false)) => return Ok(Rebuilt::Assets),
             Some(Err(e)) => return Err(e),
-            None => None,
+            None => false,
         };
-        let sources = match sources {
-            Some(s) => s,
-            None => self.load()?,
-        };
-        lap.log("load");
+        // Templates edited, none added or removed, nothing else changed.
+        let templates_only = patched
+            && matches!(plan, Plan::Patch { pages, assets, .. } if pages.is_empty() && assets.is_empty());
         let kept = self.site.take();
-        let mut site = match kept {
-            Some(site) if templates_only => with_templates(site, sources.templates)?,
-            kept => {
+        let mut site = match (kept, &self.sources) {
+            (Some(site), Some(sources)) if templates_only => {
+                // Neither the pages' texts copied nor the site parsed again.
+                lap.log("load");
+                with_templates(site, sources.templates.clone())?
+            }
+            (kept, _) => {
                 // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
                 std::thread::spawn(move || drop(kept));
+                let sources = if patched { self.sources.clone() } else { None };
+                let sources = match sources {
+                    Some(s) => s,
+                    None => self.load()?,
+                };
+                lap.log("load");
                 parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?
             }
         };
