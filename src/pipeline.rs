@@ -140,6 +140,31 @@ impl<'a> Pipeline<'a> {
         self.render_reusing(selected, &|_| None, None, sink).map(|r| r.rendered)
     }
 
+    /// Renders the units numbered in `units`, in parallel, into `sink`,
+    /// leaving out those that read what others wrote ([`Unit::after_others`]),
+    /// and returns the inline code of each one's pages: `serve` renders the
+    /// pages open in a browser this way first, then the rest in batches,
+    /// then finishes with [`Pipeline::render_reusing`] (which renders
+    /// `_headers` with everything). Template errors are merged as there.
+    pub fn render_early(&self, units: &[usize], sink: &impl Sink) -> Result<Vec<(usize, Inline)>, Error> {
+        let none = Inline::default();
+        let results = units
+            .par_iter()
+            .filter(|&&i| !self.units[i].after_others())
+            .map(|&i| match self.renderer.render_unit(self.units[i], &none) {
+                Ok((files, inline)) => {
+                    let files = self.site.domains.place(files, self.units[i].is_shared());
+                    sink.take(i, files).map(|()| Ok((i, inline)))
+                }
+                Err(d) => Ok(Err(d)),
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let (done, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+        let problems = problems.into_iter().filter_map(Result::err).collect();
+        Error::from_diagnostics(merge_page_errors(self.site, problems))?;
+        Ok(done.into_iter().filter_map(Result::ok).collect())
+    }
+
     /// [`Pipeline::render`] for a caller that keeps the files of the units
     /// it does not select (`serve`) and so can tell, through `earlier`, the
     /// inline code of their pages. The units that read what others wrote

@@ -11,7 +11,8 @@
 
   function connect() {
     if (events) return;
-    events = new EventSource("/__dotwork/events");
+    // The page is named so a rebuild renders the pages open in a browser first.
+    events = new EventSource("/__dotwork/events?page=" + encodeURIComponent(location.pathname));
     // A rebuild happened while this page was not listening: catch up.
     // Each event's data is a JSON string, so no character in it can split the event.
     events.addEventListener("hello", (e) => { if (JSON.parse(e.data) !== build) location.reload(); });

@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::serve::rebuild::Snapshot;
+use crate::serve::visits::Visits;
 
 /// Where pages fetch the script.
 pub(crate) const SCRIPT_PATH: &str = "/__dotwork/livereload.js";
@@ -85,6 +86,8 @@ pub(crate) struct Hub {
     /// Makes build ids differ between runs of the server, so pages left open
     /// across a restart reload.
     epoch: String,
+    /// The pages browsers show, which a rebuild renders first.
+    pub(crate) visits: Arc<Visits>,
 }
 
 impl Hub {
@@ -94,7 +97,8 @@ impl Hub {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() % 1_000_000_000);
         let live = Live { generation: 0, site: Arc::new(site), build: String::new(), errors: None };
-        Hub { live: Mutex::new(live), changed: Condvar::new(), epoch: format!("{epoch:x}") }
+        let visits = Arc::new(Visits::default());
+        Hub { live: Mutex::new(live), changed: Condvar::new(), epoch: format!("{epoch:x}"), visits }
     }
 
     fn lock(&self) -> MutexGuard<'_, Live> {
@@ -116,6 +120,16 @@ impl Hub {
             live.errors = None;
         });
         // The old snapshot is freed here, outside the lock requests wait on.
+        drop(old);
+    }
+
+    /// The whole site after a first snapshot with the open pages new
+    /// ([`Hub::publish_site`]): served from now on, under the same build id
+    /// and without telling pages anything, since the open ones reloaded
+    /// already and any other was fixed up when it was served.
+    pub(crate) fn complete_site(&self, site: Arc<Snapshot>) {
+        let mut old = site;
+        std::mem::swap(&mut self.lock().site, &mut old);
         drop(old);
     }
 

@@ -23,8 +23,10 @@ mod livereload;
 mod network;
 mod rebuild;
 mod response;
+mod visits;
 mod watch;
 
+use std::collections::HashMap;
 use std::io::{BufReader, ErrorKind, Read as _, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
@@ -38,7 +40,7 @@ use files::open_static;
 use http::{Deadline, ReadError, Target, content_type, host_allowed, read_request, resolve};
 use limits::{Slot, Slots, connection_cap, raise_fd_limit};
 use livereload::{EVENTS_PATH, Hub, Live, SCRIPT, SCRIPT_PATH, events_for, inject, script_tag, sse_event};
-use rebuild::{Body, Builder, Rebuilt, Snapshot};
+use rebuild::{Body, Builder, FastRender, Rebuilt, Snapshot};
 use response::{Payload, Response};
 use watch::{Events, Plan, Watcher};
 
@@ -62,6 +64,10 @@ const CONNECTION_STACK: usize = 256 * 1024;
 const KEEPALIVE: Duration = Duration::from_secs(15);
 /// How often an event stream checks whether its slot was taken from it.
 const EVICTION_CHECK: Duration = Duration::from_millis(250);
+/// How long a request for a page not rendered yet (while the rest of the
+/// site renders after the open pages) waits for it before it gets the
+/// previous version; the whole of a 10,000-page site renders in ~3 s.
+const PENDING_WAIT: Duration = Duration::from_secs(20);
 
 /// A server that has built the site and is listening, not yet answering.
 pub struct Server {
@@ -194,17 +200,34 @@ fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub
             continue;
         }
         let started = Instant::now();
+        // The pages open in a browser are rendered, published and reloaded
+        // first when the edit renders many units; the rest follows.
+        let mut first = |snapshot: Arc<Snapshot>| {
+            // As for the whole site below: nothing read half-written is published.
+            if watcher.changed_while_read(events, &plan) {
+                return false;
+            }
+            hub.publish_site(snapshot);
+            log::info!(
+                "open pages rendered first in {} ms; rendering the rest",
+                started.elapsed().as_millis()
+            );
+            true
+        };
+        let fast = FastRender { pages: hub.visits.first(), publish: &mut first };
         // A bug in a stage must not end live reload: report it like a site
         // error, and start again from scratch with the next edit.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.rebuild(&plan)))
-            .unwrap_or_else(|_| {
-                builder.forget();
-                Err(Error::Serve(
-                    "internal error: dotwork crashed while rebuilding (a bug, please report it \
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.rebuild_fast(&plan, Some(fast))
+        }))
+        .unwrap_or_else(|_| {
+            builder.forget();
+            Err(Error::Serve(
+                "internal error: dotwork crashed while rebuilding (a bug, please report it \
                      with the message above); the next edit rebuilds from scratch"
-                        .to_string(),
-                ))
-            });
+                    .to_string(),
+            ))
+        });
         // A save that landed while the files were read may have been read
         // half-written: publish nothing, and build again once it settles
         // (issue 9: a blank page was sent to every open browser).
@@ -221,8 +244,12 @@ fn rebuild_loop(mut builder: Builder, mut watcher: Watcher, events: &Events, hub
 fn publish(result: Result<Rebuilt, Error>, hub: &Hub, started: Instant) {
     let ms = started.elapsed().as_millis();
     match result {
-        Ok(Rebuilt::Site { snapshot, rendered, units }) => {
-            hub.publish_site(snapshot);
+        Ok(Rebuilt::Site { snapshot, first, rendered, units }) => {
+            if first {
+                hub.complete_site(snapshot);
+            } else {
+                hub.publish_site(snapshot);
+            }
             log::info!("rebuilt in {ms} ms ({rendered} of {units} outputs rendered)");
         }
         Ok(Rebuilt::Assets) => {
@@ -331,13 +358,28 @@ fn handle(stream: &Arc<TcpStream>, mut slot: Slot, hub: &Hub, bound: IpAddr) {
             return;
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) && !head_only {
+            let Ok(page) = visits::page_hint(&request.target) else {
+                let _ = Response::text(400, "bad request: the page named cannot be served\n").write(
+                    &mut writer,
+                    false,
+                    false,
+                );
+                return;
+            };
             slot.streaming(stream);
+            let _open = hub.visits.open(page);
             return stream_events(writer, hub, &slot);
         }
         // A body we will not read would be taken for the next request: close after answering.
         let keep_alive = request.keep_alive && !request.has_body;
-        let live = hub.current();
-        let response = respond(&request.target, &live).ranged(request.range.as_deref());
+        let (live, fixed) = fix_up(&request.target, hub);
+        let response = respond(&request.target, &live, &fixed).ranged(request.range.as_deref());
+        if response.status == 200
+            && response.content_type.starts_with("text/html")
+            && let Target::File(key) | Target::FileOrFolder { file: key, .. } = resolve(&request.target)
+        {
+            hub.visits.visited(&key);
+        }
         if response.write(&mut writer, head_only, keep_alive).is_err() || !keep_alive {
             return;
         }
@@ -345,18 +387,43 @@ fn handle(stream: &Arc<TcpStream>, mut slot: Slot, hub: &Hub, bound: IpAddr) {
     }
 }
 
-/// The answer to `GET target` from the site being served.
-fn respond<'a>(target: &str, live: &'a Live) -> Response<'a> {
+/// What is served now, with the files `target` may name that are not
+/// rendered yet (the rest of the site is rendering after the open pages):
+/// each is asked for, waited for and returned, so no page is served stale.
+fn fix_up(target: &str, hub: &Hub) -> (Live, HashMap<String, Body>) {
+    let live = hub.current();
+    let mut fixed = HashMap::new();
+    let Some(pending) = live.site.pending.clone() else { return (live, fixed) };
+    let mut keys = match resolve(target) {
+        Target::Bad => return (live, fixed),
+        Target::File(key) => vec![key],
+        Target::FileOrFolder { file, index, .. } => vec![file, index],
+    };
+    if !keys.iter().any(|k| live.site.files.contains_key(k) || pending.is_stale(k)) {
+        keys.push("404.html".to_string());
+    }
+    for key in keys.into_iter().filter(|k| pending.is_stale(k)) {
+        if let Some(body) = pending.wait(&key, PENDING_WAIT) {
+            fixed.insert(key, body);
+        }
+    }
+    (live, fixed)
+}
+
+/// The answer to `GET target` from the site being served, `fixed` taking
+/// the place of its files of the same name.
+fn respond<'a>(target: &str, live: &'a Live, fixed: &'a HashMap<String, Body>) -> Response<'a> {
     if target.split('?').next() == Some(SCRIPT_PATH) {
         return Response::new(200, "text/javascript; charset=utf-8", SCRIPT.as_bytes());
     }
     let files = &live.site.files;
+    let get = |key: &str| fixed.get_key_value(key).or_else(|| files.get_key_value(key));
     let found = match resolve(target) {
         Target::Bad => return Response::text(400, "bad request: this path cannot name a file of the site\n"),
-        Target::File(key) => files.get_key_value(key.as_str()),
-        Target::FileOrFolder { file, index, location } => match files.get_key_value(file.as_str()) {
+        Target::File(key) => get(key.as_str()),
+        Target::FileOrFolder { file, index, location } => match get(file.as_str()) {
             Some(found) => Some(found),
-            None if files.contains_key(&index) => {
+            None if get(&index).is_some() => {
                 let mut response = Response::text(301, "moved to the folder's address, with a slash\n");
                 response.headers.push(("Location", location));
                 return response;
@@ -366,7 +433,7 @@ fn respond<'a>(target: &str, live: &'a Live) -> Response<'a> {
     };
     match found.and_then(|(key, body)| file_response(200, key, body, live)) {
         Some(response) => response,
-        None => not_found(live),
+        None => not_found(live, fixed),
     }
 }
 
@@ -398,9 +465,11 @@ fn file_response<'a>(status: u16, key: &str, body: &'a Body, live: &Live) -> Opt
 
 /// The site's `404.html` with status 404, or a plain page when it has none
 /// (or has not built yet), both with the script so errors show there too.
-fn not_found(live: &Live) -> Response<'_> {
-    if let Some(response) =
-        live.site.files.get("404.html").and_then(|b| file_response(404, "404.html", b, live))
+fn not_found<'a>(live: &'a Live, fixed: &'a HashMap<String, Body>) -> Response<'a> {
+    if let Some(response) = fixed
+        .get("404.html")
+        .or_else(|| live.site.files.get("404.html"))
+        .and_then(|b| file_response(404, "404.html", b, live))
     {
         return response;
     }

@@ -20,15 +20,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::error::Error;
 use crate::host::csp::Inline;
 use crate::pipeline::{Pipeline, Sink, load};
-use crate::render::{Fingerprints, OutputContent, OutputFile, UnitKey};
+use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, UnitKey};
 use crate::serve::watch::Plan;
 use crate::settings::Settings;
-use crate::site::{ParseCache, parse_site_cached};
+use crate::site::{ParseCache, Site, parse_site_cached};
 use crate::source::{AssetSource, Sources, read_text};
 
 /// A built site in memory: output path (`about/index.html`) -> contents.
@@ -38,6 +38,112 @@ pub(crate) struct Snapshot {
     /// The site's folder with every link resolved: static files are served
     /// only while their real path is inside it.
     pub(crate) root: PathBuf,
+    /// In the snapshot published after the first phase of a fast render:
+    /// the files not rendered yet, which a request waits for.
+    pub(crate) pending: Option<Arc<Pending>>,
+}
+
+/// The files of a snapshot that are still the previous version while the
+/// rest of the site renders (the second phase of a fast render). A request
+/// for one of them asks for its unit to be rendered next and waits for it,
+/// so a page is never served stale ("Hugo renders on request"); each file
+/// is handed over as soon as its batch is rendered.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    /// The keys not rendered yet when the snapshot was published.
+    stale: HashSet<String>,
+    state: Mutex<PendingState>,
+    ready: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct PendingState {
+    /// Rendered since.
+    done: HashMap<String, Body>,
+    /// Asked for by requests, to render next; each a stale key, at most
+    /// [`MOST_WANTED`] of them.
+    wanted: Vec<String>,
+    /// The whole site is rendered (or failed to): nothing more will come.
+    finished: bool,
+    /// The stale keys each batch rendered, in order.
+    #[cfg(test)]
+    batches: Vec<Vec<String>>,
+}
+
+/// At most this many requested files jump the queue at once; more requests
+/// wait their turn in the normal order.
+const MOST_WANTED: usize = 64;
+/// How many units the second phase renders between looks at what requests want.
+const BATCH: usize = 64;
+/// Two phases only when an edit renders at least this many units: below it
+/// the whole render takes about as long as the first phase would.
+pub(crate) const FAST_RENDER_FROM: usize = 64;
+
+impl Pending {
+    /// Whether `key` is not rendered yet in this snapshot.
+    pub(crate) fn is_stale(&self, key: &str) -> bool {
+        self.stale.contains(key)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PendingState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits, at most `timeout`, for the stale file `key` to be rendered,
+    /// asking for it to be rendered next; `None` if the rest of the site
+    /// failed to render (the previous version is all there is) or time ran out.
+    pub(crate) fn wait(&self, key: &str, timeout: std::time::Duration) -> Option<Body> {
+        let mut state = self.lock();
+        if !state.done.contains_key(key)
+            && state.wanted.len() < MOST_WANTED
+            && self.stale.contains(key)
+            && !state.wanted.iter().any(|k| k == key)
+        {
+            state.wanted.push(key.to_string());
+        }
+        let (state, _) = self
+            .ready
+            .wait_timeout_while(state, timeout, |s| !s.finished && !s.done.contains_key(key))
+            .unwrap_or_else(PoisonError::into_inner);
+        state.done.get(key).cloned()
+    }
+
+    fn take_wanted(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().wanted)
+    }
+
+    fn add(&self, files: &[(String, Body)]) {
+        let mut state = self.lock();
+        #[cfg(test)]
+        state.batches.push(files.iter().map(|(k, _)| k.clone()).filter(|k| self.stale.contains(k)).collect());
+        state.done.extend(files.iter().filter(|(k, _)| self.stale.contains(k)).cloned());
+        drop(state);
+        self.ready.notify_all();
+    }
+
+    fn finish(&self) {
+        self.lock().finished = true;
+        self.ready.notify_all();
+    }
+}
+
+/// Finishes a [`Pending`] however the rebuild ends (an error, a panic), so
+/// no request waits for files that will not come.
+struct Finish(Arc<Pending>);
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Where the first phase of a fast render starts from, and where its
+/// snapshot goes.
+pub(crate) struct FastRender<'a> {
+    /// Keys of the pages browsers show, to render first (`visits.rs`).
+    pub(crate) pages: Vec<String>,
+    /// Publishes the snapshot in which those pages are new; says whether it did.
+    pub(crate) publish: &'a mut dyn FnMut(Arc<Snapshot>) -> bool,
 }
 
 /// The contents of one output file.
@@ -58,6 +164,9 @@ pub(crate) enum Rebuilt {
     Site {
         /// The files.
         snapshot: Arc<Snapshot>,
+        /// Whether a first snapshot with the open pages was published
+        /// already (this one completes it: no reload is needed).
+        first: bool,
         /// Units rendered this time.
         rendered: usize,
         /// Units in the site.
@@ -77,6 +186,11 @@ pub(crate) struct Builder {
     /// As loaded and patched; `None` until loaded, or after reading failed.
     sources: Option<Sources>,
     cache: ParseCache,
+    /// The site the last good build parsed: an edit of templates alone
+    /// renders it again with the new templates instead of parsing 10,000
+    /// pages again for nothing (parsing reads templates only for the words
+    /// they ask for and the lookups they make, both worked out again).
+    site: Option<Site>,
     last_good: Option<Good>,
     /// Image variants being made in the background, if any.
     images: Option<std::thread::JoinHandle<()>>,
@@ -103,6 +217,12 @@ struct Good {
 #[derive(Default)]
 struct Rendered(Mutex<Vec<(String, Body)>>);
 
+impl Rendered {
+    fn into_files(self) -> Vec<(String, Body)> {
+        self.0.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 impl Sink for Rendered {
     fn take(&self, _unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         let mut taken = self.0.lock().unwrap_or_else(PoisonError::into_inner);
@@ -119,6 +239,7 @@ impl Builder {
             settings: settings.clone(),
             sources: None,
             cache: ParseCache::default(),
+            site: None,
             last_good: None,
             images: None,
             waker: None,
@@ -169,24 +290,55 @@ impl Builder {
     pub(crate) fn forget(&mut self) {
         self.sources = None;
         self.cache = ParseCache::default();
+        self.site = None;
         self.last_good = None;
     }
 
     /// Rebuilds after the changes in `plan` (the first call loads everything).
     pub(crate) fn rebuild(&mut self, plan: &Plan) -> Result<Rebuilt, Error> {
+        self.rebuild_fast(plan, None)
+    }
+
+    /// [`Builder::rebuild`], rendering the pages `fast` names first when the
+    /// edit renders many units: those are rendered, a snapshot in which they
+    /// are new (the other files the previous version, marked pending) goes
+    /// to `fast.publish`, then the rest is rendered in batches, files that
+    /// requests wait for first. The snapshot returned is the whole site, the
+    /// same as [`Builder::rebuild`] makes.
+    pub(crate) fn rebuild_fast(
+        &mut self,
+        plan: &Plan,
+        fast: Option<FastRender<'_>>,
+    ) -> Result<Rebuilt, Error> {
         let mut lap = Lap::start();
-        let sources = match self.patch_sources(plan) {
-            Some(Ok(true)) => self.sources.clone(),
+        let patched = match self.patch_sources(plan) {
+            Some(Ok(true)) => true,
             Some(Ok(false)) => return Ok(Rebuilt::Assets),
             Some(Err(e)) => return Err(e),
-            None => None,
+            None => false,
         };
-        let sources = match sources {
-            Some(s) => s,
-            None => self.load()?,
+        // Templates edited, none added or removed, nothing else changed.
+        let templates_only = patched
+            && matches!(plan, Plan::Patch { pages, assets, .. } if pages.is_empty() && assets.is_empty());
+        let kept = self.site.take();
+        let mut site = match (kept, &self.sources) {
+            (Some(site), Some(sources)) if templates_only => {
+                // Neither the pages' texts copied nor the site parsed again.
+                lap.log("load");
+                with_templates(site, sources.templates.clone())?
+            }
+            (kept, _) => {
+                // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
+                std::thread::spawn(move || drop(kept));
+                let sources = if patched { self.sources.clone() } else { None };
+                let sources = match sources {
+                    Some(s) => s,
+                    None => self.load()?,
+                };
+                lap.log("load");
+                parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?
+            }
         };
-        lap.log("load");
-        let mut site = parse_site_cached(sources, &self.settings.parse_options(), &mut self.cache)?;
         site.images.defer = true;
         lap.log("parse");
 
@@ -207,26 +359,71 @@ impl Builder {
                 prints.unchanged(unit, &site, &good.prints).then_some(files)
             })
             .collect();
+        let outputs: Vec<Vec<String>> = (0..units.len())
+            .map(|i| pipeline.unit_outputs(i).iter().map(|p| output_key(p)).collect())
+            .collect();
         lap.log("compare");
         let sink = Rendered::default();
-        let earlier = |i: usize| previous.and_then(|good| good.inline.get(&keys[i]).cloned());
+        let needs: Vec<bool> = reused.iter().map(Option::is_none).collect();
+        // Units rendered before the last pass, with the inline code of their pages.
+        let mut early: HashMap<usize, Inline> = HashMap::new();
+        let mut done = vec![false; units.len()];
+        let mut first = false;
+        let mut finish = None;
+        if let (Some(fast), Some(good)) = (fast, previous) {
+            let order = first_units(&fast.pages, &outputs, &needs, units);
+            if let Some((pending, published)) = render_first(
+                &pipeline,
+                &order,
+                &outputs,
+                &needs,
+                good,
+                &self.real_root,
+                fast.publish,
+                &sink,
+                &mut early,
+            ) {
+                order.iter().for_each(|&i| done[i] = true);
+                first = published;
+                let finished = Finish(pending);
+                let ok = render_rest(&pipeline, &outputs, &needs, &mut done, &finished.0, &sink, &mut early);
+                if !ok {
+                    // A template error: render everything in one pass, as
+                    // without a first phase, so the errors are reported as always.
+                    done.iter_mut().for_each(|d| *d = false);
+                    early.clear();
+                    sink.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
+                }
+                finish = Some(finished);
+            }
+        }
+        let earlier = |i: usize| {
+            early.get(&i).cloned().or_else(|| previous.and_then(|good| good.inline.get(&keys[i]).cloned()))
+        };
         let before = previous.map(|good| &good.all_inline);
-        let result = pipeline.render_reusing(&|i| reused[i].is_none(), &earlier, before, &sink)?;
-        let rendered = result.rendered;
+        let selected = |i: usize| needs[i] && !done[i];
+        let rendered_before = sink.0.lock().unwrap_or_else(PoisonError::into_inner).len();
+        let result = pipeline.render_reusing(&selected, &earlier, before, &sink)?;
+        let rendered = result.rendered + done.iter().filter(|&&d| d).count();
         lap.start_again();
         let mut inline: HashMap<UnitKey, Inline> = HashMap::with_capacity(units.len());
         let mut fresh = vec![false; units.len()];
-        for (i, found) in result.inline {
+        for (i, found) in result.inline.into_iter().chain(early.iter().map(|(&i, found)| (i, found.clone())))
+        {
             fresh[i] = true;
             inline.insert(keys[i].clone(), found);
         }
         for i in (0..units.len()).filter(|&i| !fresh[i]) {
-            if let Some(found) = earlier(i) {
+            if let Some(found) = previous.and_then(|good| good.inline.get(&keys[i]).cloned()) {
                 inline.insert(keys[i].clone(), found);
             }
         }
 
-        let fresh = sink.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let fresh = sink.into_files();
+        if let Some(finish) = &finish {
+            // `_headers`, rendered last: requests waiting for it get it now.
+            finish.0.add(&fresh[rendered_before..]);
+        }
         let mut files = HashMap::with_capacity(units.len());
         if let Some(good) = previous {
             for key in reused.iter().flatten().flat_map(|files| files.iter()) {
@@ -236,12 +433,8 @@ impl Builder {
             }
         }
         files.extend(fresh);
-        let unit_files = keys
-            .into_iter()
-            .enumerate()
-            .map(|(i, key)| (key, pipeline.unit_outputs(i).iter().map(|p| output_key(p)).collect()))
-            .collect();
-        let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone() });
+        let unit_files = keys.into_iter().zip(outputs).collect();
+        let snapshot = Arc::new(Snapshot { files, root: self.real_root.clone(), pending: None });
         let units = units.len();
         drop(pipeline);
         self.last_good = Some(Good {
@@ -253,9 +446,8 @@ impl Builder {
         });
         lap.log("assemble");
         self.finish_images_later(&site.images);
-        // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
-        std::thread::spawn(move || drop(site));
-        Ok(Rebuilt::Site { snapshot, rendered, units })
+        self.site = Some(site);
+        Ok(Rebuilt::Site { snapshot, first, rendered, units })
     }
 
     /// Reads the files `plan` names again into the loaded sources: `None`
@@ -309,6 +501,145 @@ impl Builder {
         let sources = load(&self.settings)?;
         self.sources = Some(sources.clone());
         Ok(sources)
+    }
+}
+
+/// `site`, parsed before, with `templates` instead of its own (the same
+/// files, some edited): what parsing reads of templates is worked out again,
+/// the words they ask for (an error when the theme lacks one) and the
+/// lookups they make; the rest of the site does not depend on them.
+fn with_templates(mut site: Site, templates: Vec<crate::source::TemplateFile>) -> Result<Site, Error> {
+    let mut problems = Vec::new();
+    for (k, words) in site.words.iter().enumerate() {
+        problems.extend(crate::theme::i18n::missing_words(words, &templates, &site.config.text, k == 0).0);
+    }
+    Error::from_diagnostics(problems)?;
+    site.templates = templates;
+    site.lookups = crate::render::Lookups::of(&site.templates, &site.pages, &site.sections);
+    Ok(site)
+}
+
+/// The units to render first: those writing the pages in `pages` (in that
+/// order, each once) that need rendering, when the edit renders at least
+/// [`FAST_RENDER_FROM`] units and not only these; otherwise none.
+fn first_units(pages: &[String], outputs: &[Vec<String>], needs: &[bool], units: &[Unit]) -> Vec<usize> {
+    if pages.is_empty() || needs.iter().filter(|&&n| n).count() < FAST_RENDER_FROM {
+        return Vec::new();
+    }
+    let unit_of: HashMap<&str, usize> =
+        outputs.iter().enumerate().flat_map(|(i, keys)| keys.iter().map(move |k| (k.as_str(), i))).collect();
+    let mut order: Vec<usize> = Vec::new();
+    for page in pages {
+        if let Some(&i) = unit_of.get(page.as_str())
+            && needs[i]
+            && !units[i].after_others()
+            && !order.contains(&i)
+        {
+            order.push(i);
+        }
+    }
+    order
+}
+
+/// The first phase: renders the units in `order`, and publishes a snapshot
+/// in which their files are new and every other file is that of the last
+/// good snapshot, those of the units still to render marked pending; with
+/// whether `publish` published it. `None`
+/// when there is nothing to render first, or it failed (the whole render
+/// that follows reports the error).
+#[allow(clippy::too_many_arguments)]
+fn render_first(
+    pipeline: &Pipeline<'_>,
+    order: &[usize],
+    outputs: &[Vec<String>],
+    needs: &[bool],
+    good: &Good,
+    root: &Path,
+    publish: &mut dyn FnMut(Arc<Snapshot>) -> bool,
+    sink: &Rendered,
+    early: &mut HashMap<usize, Inline>,
+) -> Option<(Arc<Pending>, bool)> {
+    if order.is_empty() {
+        return None;
+    }
+    let part = Rendered::default();
+    match pipeline.render_early(order, &part) {
+        Ok(found) => early.extend(found),
+        Err(e) => {
+            log::debug!("the pages open in a browser did not render first: {e}");
+            return None;
+        }
+    }
+    let fresh = part.into_files();
+    let mut first = vec![false; needs.len()];
+    order.iter().for_each(|&i| first[i] = true);
+    let stale: HashSet<String> = (0..needs.len())
+        .filter(|&i| needs[i] && !first[i])
+        .flat_map(|i| outputs[i].iter().cloned())
+        .collect();
+    let pending = Arc::new(Pending { stale, ..Pending::default() });
+    let mut files: HashMap<String, Body> = HashMap::with_capacity(good.snapshot.files.len());
+    for key in (0..needs.len()).filter(|&i| !first[i]).flat_map(|i| outputs[i].iter()) {
+        if let Some(body) = good.snapshot.files.get(key) {
+            files.insert(key.clone(), body.clone());
+        }
+    }
+    files.extend(fresh.iter().cloned());
+    sink.0.lock().unwrap_or_else(PoisonError::into_inner).extend(fresh);
+    let published =
+        publish(Arc::new(Snapshot { files, root: root.to_path_buf(), pending: Some(pending.clone()) }));
+    Some((pending, published))
+}
+
+/// The second phase: renders the units that still need it but do not read
+/// what others wrote, [`BATCH`] at a time, in the order of the units except
+/// that those writing files requests wait for go first. Marks each in `done`
+/// and hands its files to `pending`. `false` on a template error.
+fn render_rest(
+    pipeline: &Pipeline<'_>,
+    outputs: &[Vec<String>],
+    needs: &[bool],
+    done: &mut [bool],
+    pending: &Pending,
+    sink: &Rendered,
+    early: &mut HashMap<usize, Inline>,
+) -> bool {
+    let units = pipeline.units();
+    let todo = |i: usize, done: &[bool]| needs[i] && !done[i] && !units[i].after_others();
+    let unit_of: HashMap<&str, usize> = (0..needs.len())
+        .filter(|&i| todo(i, done))
+        .flat_map(|i| outputs[i].iter().map(move |k| (k.as_str(), i)))
+        .collect();
+    let mut next = 0;
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        for key in pending.take_wanted() {
+            if let Some(&i) = unit_of.get(key.as_str()).filter(|&&i| todo(i, done)) {
+                done[i] = true;
+                batch.push(i);
+            }
+        }
+        while batch.len() < BATCH && next < needs.len() {
+            if todo(next, done) {
+                done[next] = true;
+                batch.push(next);
+            }
+            next += 1;
+        }
+        if batch.is_empty() {
+            return true;
+        }
+        let part = Rendered::default();
+        match pipeline.render_early(&batch, &part) {
+            Ok(found) => early.extend(found),
+            Err(e) => {
+                log::debug!("the rest of the site did not render: {e}");
+                return false;
+            }
+        }
+        let files = part.into_files();
+        pending.add(&files);
+        sink.0.lock().unwrap_or_else(PoisonError::into_inner).extend(files);
     }
 }
 
@@ -478,6 +809,134 @@ mod tests {
         assert_eq!(site.edit("templates/page.html", "<h1>{{ page.title }}</h1>").unwrap(), 3);
         assert_eq!(site.page("a/index.html"), "<h1>A</h1>");
         site.assert_same_as_a_full_build("a template edit");
+    }
+
+    /// A site of `n` pages (`p000` ...) with a page template, built.
+    fn many_pages(n: usize) -> Site {
+        let pages: Vec<(String, String)> =
+            (0..n).map(|i| (format!("p{i:03}.md"), page(&format!("P{i}"), false, "Text."))).collect();
+        let borrowed: Vec<(&str, &str)> = pages.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let mut site = Site::new(&borrowed);
+        site.write("templates/page.html", "<p>{{ page.title }}</p>");
+        site.rebuild(&Plan::Full).unwrap();
+        site
+    }
+
+    fn template_edit(site: &Site, text: &str) -> Plan {
+        site.write("templates/page.html", text);
+        Plan::Patch {
+            pages: BTreeSet::new(),
+            templates: [PathBuf::from("templates/page.html")].into(),
+            assets: BTreeSet::new(),
+        }
+    }
+
+    fn text_of(body: Option<&Body>) -> String {
+        match body {
+            Some(Body::Bytes(b)) => String::from_utf8(b.to_vec()).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_template_edit_renders_the_open_pages_first_then_the_rest_as_a_full_build() {
+        let mut site = many_pages(100);
+        let plan = template_edit(&site, "<h1>{{ page.title }}</h1>");
+        let mut first: Vec<Arc<Snapshot>> = Vec::new();
+        let mut publish = |snapshot: Arc<Snapshot>| {
+            first.push(snapshot);
+            true
+        };
+        let pages =
+            vec!["p090/index.html".to_string(), "missing/index.html".to_string(), "p007/index.html".into()];
+        let fast = FastRender { pages, publish: &mut publish };
+        let Rebuilt::Site { first: published, rendered, units, .. } =
+            site.builder.rebuild_fast(&plan, Some(fast)).unwrap()
+        else {
+            panic!()
+        };
+        assert!(published);
+        // Every page and the 404 page, however many phases.
+        assert_eq!(rendered, 101, "of {units}");
+        let [snapshot] = &first[..] else { panic!("one first snapshot: {}", first.len()) };
+        // The open pages are new in it; every other page is the previous
+        // version, marked pending, not yet rendered.
+        assert_eq!(text_of(snapshot.files.get("p090/index.html")), "<h1>P90</h1>");
+        assert_eq!(text_of(snapshot.files.get("p007/index.html")), "<h1>P7</h1>");
+        assert_eq!(text_of(snapshot.files.get("p050/index.html")), "<p>P50</p>");
+        let pending = snapshot.pending.as_ref().unwrap();
+        assert!(pending.is_stale("p050/index.html") && pending.is_stale("404.html"));
+        assert!(!pending.is_stale("p090/index.html") && !pending.is_stale("sitemap.xml"));
+        // Each pending file was handed over as it was rendered.
+        assert_eq!(
+            text_of(pending.wait("p050/index.html", std::time::Duration::ZERO).as_ref()),
+            "<h1>P50</h1>"
+        );
+        assert!(site.builder.last_good.as_ref().unwrap().snapshot.pending.is_none());
+        assert_eq!(site.page("p050/index.html"), "<h1>P50</h1>");
+        site.assert_same_as_a_full_build("a template edit rendered in two phases");
+        // An edit of one page renders it alone, in one phase.
+        let mut publish = |_: Arc<Snapshot>| -> bool { panic!("no first phase for one page") };
+        let fast = FastRender { pages: vec!["p001/index.html".into()], publish: &mut publish };
+        site.write("content/p001.md", &page("P1", false, "Edited."));
+        let plan = Plan::Patch {
+            pages: [PathBuf::from("content/p001.md")].into(),
+            templates: BTreeSet::new(),
+            assets: BTreeSet::new(),
+        };
+        let Rebuilt::Site { first, rendered, .. } = site.builder.rebuild_fast(&plan, Some(fast)).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((first, rendered), (false, 1));
+        site.assert_same_as_a_full_build("a page edit");
+    }
+
+    #[test]
+    fn a_page_requested_while_the_rest_renders_is_rendered_in_the_next_batch() {
+        let mut site = many_pages(3 * BATCH);
+        let plan = template_edit(&site, "<h2>{{ page.title }}</h2>");
+        let mut pending = None;
+        let mut publish = |snapshot: Arc<Snapshot>| {
+            let waiting = snapshot.pending.clone().unwrap();
+            // A request for the last page arrives before the rest starts.
+            assert!(waiting.wait("p191/index.html", std::time::Duration::ZERO).is_none());
+            pending = Some(waiting);
+            true
+        };
+        let fast = FastRender { pages: vec!["p000/index.html".into()], publish: &mut publish };
+        site.builder.rebuild_fast(&plan, Some(fast)).unwrap();
+        let pending = pending.unwrap();
+        let batches = pending.lock().batches.clone();
+        assert!(batches.len() >= 3, "{} batches", batches.len());
+        assert!(batches.iter().all(|b| b.len() <= BATCH));
+        assert!(batches[0].contains(&"p191/index.html".to_string()), "{:?}", batches[0]);
+        assert!(batches[0].contains(&"p001/index.html".to_string()), "then in order: {:?}", batches[0]);
+        assert!(!batches[0].contains(&"p100/index.html".to_string()));
+        // Nothing rendered twice, nothing left out.
+        let all: BTreeSet<&String> = batches.iter().flatten().collect();
+        assert_eq!(all.len(), batches.iter().map(Vec::len).sum::<usize>());
+        assert!(pending.lock().finished);
+        site.assert_same_as_a_full_build("a request during the second phase");
+    }
+
+    #[test]
+    fn a_template_error_is_reported_as_without_a_first_phase() {
+        let mut site = many_pages(80);
+        let plan = template_edit(&site, "<h1>{{ page.title </h1>");
+        let mut published = 0;
+        let mut publish = |_: Arc<Snapshot>| {
+            published += 1;
+            true
+        };
+        let fast = FastRender { pages: vec!["p001/index.html".into()], publish: &mut publish };
+        let fast_error = site.builder.rebuild_fast(&plan, Some(fast)).unwrap_err().to_string();
+        assert_eq!(published, 0);
+        let error = site.builder.rebuild(&plan).unwrap_err().to_string();
+        assert_eq!(fast_error, error);
+        let plan = template_edit(&site, "<h1>{{ page.title }}</h1>");
+        site.rebuild(&plan).unwrap();
+        site.assert_same_as_a_full_build("a fixed template");
     }
 
     #[test]

@@ -312,3 +312,22 @@ fn a_save_that_pauses_half_way_is_never_served_half_written() {
     let stderr = server.stderr();
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+/// Issue 16: the page an event stream names is a request input like any
+/// other: one too long, or naming no path the server could serve, is
+/// refused, and the server goes on answering.
+#[test]
+fn an_event_stream_naming_a_bad_or_oversized_page_is_refused() {
+    let site = small_site();
+    let server = Server::start(&site, &[]);
+    let long = format!("%2F{}", "a".repeat(4096));
+    for page in ["..%2F..%2Fetc%2Fpasswd", "%2Fa%5Cb", "no-slash", "%2F%00", "%ZZ", long.as_str()] {
+        let request = format!("GET /__dotwork/events?page={page} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let response = server.raw(&request);
+        assert_eq!(response.status, 400, "{}", &page[..page.len().min(40)]);
+    }
+    // A good name streams, and the site is still served.
+    let mut events = server.events_for("/about/");
+    assert!(!events.wait_for("hello").is_empty());
+    assert_eq!(server.get("/about/").status, 200);
+}

@@ -123,8 +123,21 @@ pub(super) fn raw_to(addr: SocketAddr, request: &str) -> Response {
 impl Server {
     /// Listens to the reload events, as an open page does.
     pub(super) fn events(&self) -> Events {
+        self.events_at("/__dotwork/events")
+    }
+
+    /// Listens to the reload events as the page at `path` does (`/about/`).
+    pub(super) fn events_for(&self, path: &str) -> Events {
+        let encoded: String = path
+            .bytes()
+            .map(|b| if b == b'/' { "%2F".to_string() } else { (b as char).to_string() })
+            .collect();
+        self.events_at(&format!("/__dotwork/events?page={encoded}"))
+    }
+
+    fn events_at(&self, target: &str) -> Events {
         let mut stream = TcpStream::connect_timeout(&self.addr, PATIENCE).unwrap();
-        stream.write_all(b"GET /__dotwork/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        stream.write_all(format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes()).unwrap();
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         stream_timeout(&reader, PATIENCE);

@@ -366,3 +366,56 @@ fn a_language_on_its_own_domain_is_previewed_under_its_folder() {
     assert!(!html.contains("clinica.test"), "{html}");
     assert_eq!(server.get("/risks/").status, 200);
 }
+
+/// Issue 16: after a template edit, the pages open in a browser are rendered,
+/// served and reloaded first, and the rest follows; every page served is
+/// the new version, and once all is rendered the site is the one a fresh
+/// server builds.
+#[test]
+fn a_template_edit_reloads_the_open_page_first_and_ends_as_a_full_build() {
+    let mut pages: Vec<(String, String)> =
+        (0..120).map(|i| (format!("p{i:03}.md"), format!("---\ntitle: P{i}\n---\nText {i}.\n"))).collect();
+    pages.push(("index.md".to_string(), page("Home", "Hi.")));
+    let borrowed: Vec<(&str, &str)> = pages.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let site = TestSite::with_pages(&borrowed);
+    site.write("templates/page.html", "<p class=old>{{ page.title }}</p>");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events_for("/p117/");
+    let build = events.wait_for("hello");
+    site.write("templates/page.html", "<p class=new>{{ page.title }}</p>");
+    let reloaded = events.wait_for("reload");
+    assert_ne!(reloaded, build);
+    server.wait_for_stderr("open pages rendered first");
+    let open = server.get("/p117/");
+    assert!(open.text().starts_with("<p class=new>P117</p>"), "{}", open.text());
+    assert_eq!(open.build(), reloaded);
+    // Another page, asked for at once, whether rendered yet or not: new.
+    assert!(server.get("/p003/").text().starts_with("<p class=new>P3</p>"));
+    // The first build, then this one.
+    let deadline = Instant::now() + PATIENCE;
+    while server.stderr().matches("rebuilt in").count() < 2 {
+        assert!(Instant::now() < deadline, "the rest never finished:\n{}", server.stderr());
+        thread::sleep(Duration::from_millis(20));
+    }
+    // The whole site published under the same build: no second reload.
+    let same = server.get("/p050/");
+    assert!(same.text().starts_with("<p class=new>P50</p>"));
+    assert_eq!(same.build(), reloaded);
+
+    // Every page as a server started afresh on the edited site serves it.
+    let fresh = Server::start(&site, &[]);
+    let paths: Vec<String> = (0..120)
+        .map(|i| format!("/p{i:03}/"))
+        .chain(["/", "/sitemap.xml", "/404.html", "/robots.txt"].map(String::from))
+        .collect();
+    let normal = |server: &Server, response: &harness::Response| {
+        let text = response.text().replace(&server.url, "URL");
+        if text.contains("data-build=\"") { text.replace(&response.build(), "BUILD") } else { text }
+    };
+    for path in &paths {
+        let (ours, theirs) = (server.get(path), fresh.get(path));
+        assert_eq!(ours.status, theirs.status, "{path}");
+        assert_eq!(normal(&server, &ours), normal(&fresh, &theirs), "{path}");
+    }
+    drop(events);
+}
