@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::host::csp::Inline;
 use crate::pipeline::Pipeline;
-use crate::render::{Fingerprints, OutputContent, OutputFile, Unit};
+use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
 use crate::site::Site;
 
@@ -123,7 +123,7 @@ impl BuildCache {
                 // The units never taken from the old output are not recorded.
                 let prints = prints.as_ref().filter(|_| reusable(unit));
                 let print = prints.and_then(|p| p.of_unit(unit, site)).map(|p| {
-                    let mut h = hasher();
+                    let mut h = print();
                     (self.global, p, pipeline.unit_outputs(i)).hash(&mut h);
                     h.finish()
                 });
@@ -366,7 +366,7 @@ fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
 /// output's path, so two output folders have a record each.
 fn record_file(root: &Path, output: &Path) -> Option<PathBuf> {
     let root = crate::output::real_path(root).ok()?;
-    let mut h = hasher();
+    let mut h = print();
     output.hash(&mut h);
     Some(root.join(CACHE_DIR).join(format!("{:016x}.json", h.finish())))
 }
@@ -405,7 +405,7 @@ fn read_record(file: &Path, output: &Path, global: u64) -> Option<HashMap<(Strin
 /// What every unit may read besides its inputs: a change of any of these
 /// renders every unit again.
 fn global_key(settings: &Settings, site: &Site) -> u64 {
-    let mut h = hasher();
+    let mut h = print();
     // The settings a build is made with (the output folder is the record's).
     (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
         .hash(&mut h);
@@ -424,8 +424,4 @@ fn binary() -> String {
         format!("{}-{}", m.len(), modified.map_or(0, |d| d.as_nanos()))
     });
     format!("{} {}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
-}
-
-fn hasher() -> siphasher::sip::SipHasher13 {
-    siphasher::sip::SipHasher13::new_with_keys(0x646f_7477_6f72_6b20, 0x6275_696c_6420_2021)
 }

@@ -18,7 +18,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::config::override_base_url;
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
@@ -147,22 +147,47 @@ impl<'a> Pipeline<'a> {
     /// then finishes with [`Pipeline::render_reusing`] (which renders
     /// `_headers` with everything). Template errors are merged as there.
     pub fn render_early(&self, units: &[usize], sink: &impl Sink) -> Result<Vec<(usize, Inline)>, Error> {
+        let (done, problems) = self.render_in_parallel(units.par_iter().copied(), sink)?;
+        Error::from_diagnostics(merge_page_errors(self.site, problems))?;
+        Ok(done)
+    }
+
+    /// Renders `units`, in parallel, leaving out those that read what others
+    /// wrote: the inline code of each one's pages, and the template errors.
+    fn render_in_parallel(
+        &self,
+        units: impl ParallelIterator<Item = usize>,
+        sink: &impl Sink,
+    ) -> Result<(Vec<(usize, Inline)>, Problems), Error> {
         let none = Inline::default();
         let results = units
-            .par_iter()
-            .filter(|&&i| !self.units[i].after_others())
-            .map(|&i| match self.renderer.render_unit(self.units[i], &none) {
-                Ok((files, inline)) => {
-                    let files = self.site.domains.place(files, self.units[i].is_shared());
-                    sink.take(i, files).map(|()| Ok((i, inline)))
-                }
-                Err(d) => Ok(Err(d)),
-            })
+            .filter(|&i| !self.units[i].after_others())
+            .map(|i| self.render_one(i, &none, sink))
             .collect::<Result<Vec<_>, Error>>()?;
         let (done, problems): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-        let problems = problems.into_iter().filter_map(Result::err).collect();
-        Error::from_diagnostics(merge_page_errors(self.site, problems))?;
-        Ok(done.into_iter().filter_map(Result::ok).collect())
+        Ok((
+            done.into_iter().filter_map(Result::ok).collect(),
+            problems.into_iter().filter_map(Result::err).collect(),
+        ))
+    }
+
+    /// Renders unit `i` into `sink`, each file in the folder of its domain,
+    /// `others` being the inline code of the other units' pages: the inline
+    /// code of its own, or its template error. An `Err` (from the sink)
+    /// stops the render.
+    fn render_one(
+        &self,
+        i: usize,
+        others: &Inline,
+        sink: &impl Sink,
+    ) -> Result<Result<(usize, Inline), Diagnostic>, Error> {
+        match self.renderer.render_unit(self.units[i], others) {
+            Ok((files, inline)) => {
+                let files = self.site.domains.place(files, self.units[i].is_shared());
+                sink.take(i, files).map(|()| Ok((i, inline)))
+            }
+            Err(d) => Ok(Err(d)),
+        }
     }
 
     /// [`Pipeline::render`] for a caller that keeps the files of the units
@@ -179,22 +204,9 @@ impl<'a> Pipeline<'a> {
         sink: &impl Sink,
     ) -> Result<Rendered, Error> {
         let started = Instant::now();
-        let render = |i: usize, others: &Inline| match self.renderer.render_unit(self.units[i], others) {
-            Ok((files, inline)) => {
-                let files = self.site.domains.place(files, self.units[i].is_shared());
-                sink.take(i, files).map(|()| Ok((i, inline)))
-            }
-            Err(d) => Ok(Err(d)),
-        };
         let late = |i: usize| self.units[i].after_others();
-        let none = Inline::default();
-        let first = (0..self.units.len())
-            .into_par_iter()
-            .filter(|&i| !late(i) && selected(i))
-            .map(|i| render(i, &none))
-            .collect::<Result<Vec<_>, Error>>()?;
-        let (mut done, mut problems): (Vec<_>, Vec<_>) = first.into_iter().partition(Result::is_ok);
-        let mut inline: Vec<(usize, Inline)> = done.drain(..).filter_map(Result::ok).collect();
+        let (mut inline, mut problems) =
+            self.render_in_parallel((0..self.units.len()).into_par_iter().filter(|&i| selected(i)), sink)?;
         let mut rendered = inline.len() + problems.len();
         let mut all = Inline::default();
         let mut fresh = vec![false; self.units.len()];
@@ -213,18 +225,20 @@ impl<'a> Pipeline<'a> {
         if problems.is_empty() {
             for i in then {
                 rendered += 1;
-                match render(i, &all)? {
+                match self.render_one(i, &all, sink)? {
                     Ok(found) => inline.push(found),
-                    Err(d) => problems.push(Err(d)),
+                    Err(d) => problems.push(d),
                 }
             }
         }
         log_stage("render", started, &format!(" ({rendered} of {} units)", self.units.len()));
-        let problems = problems.into_iter().filter_map(Result::err).collect();
         Error::from_diagnostics(merge_page_errors(self.site, problems))?;
         Ok(Rendered { rendered, inline, all })
     }
 }
+
+/// Template errors of the units rendered, before they are merged.
+type Problems = Vec<Diagnostic>;
 
 /// What [`Pipeline::render_reusing`] did.
 #[derive(Debug)]

@@ -121,7 +121,7 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         .iter()
         .filter_map(|o| Some((output_key(&site.domains.unplace(&o.path)), rendered_html(o)?)))
         .collect();
-    let gps = gps_findings(site, outputs);
+    let gps = Origins::of(site).gps(outputs);
     check_with(Scope::Everything, site, index, &pages, gps, today)
 }
 
@@ -139,7 +139,7 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
 /// pages it was 140 MB (issue 16).
 pub struct PublishCheck<'s> {
     site: &'s Site,
-    origins: HashMap<&'s Path, &'s Path>,
+    origins: Origins<'s>,
     kept: Mutex<Kept>,
 }
 
@@ -155,8 +155,7 @@ struct Kept {
 impl<'s> PublishCheck<'s> {
     /// A check of `site`'s output, with nothing taken yet.
     pub fn new(site: &'s Site) -> PublishCheck<'s> {
-        let origins = site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
-        PublishCheck { site, origins, kept: Mutex::default() }
+        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default() }
     }
 
     /// Takes what the check needs of one unit's `files`, as written.
@@ -168,7 +167,7 @@ impl<'s> PublishCheck<'s> {
             .zip(&keys)
             .filter_map(|(o, key)| Some((key.clone(), (o.path.clone(), PageIds::of(rendered_html(o)?)))))
             .collect();
-        let gps = image_gps(&self.origins, files);
+        let gps = self.origins.gps(files);
         // A poisoned lock means a renderer thread panicked; what was kept is still whole.
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.files.extend(keys);
@@ -187,19 +186,22 @@ impl<'s> PublishCheck<'s> {
     }
 }
 
-/// The published images among `outputs` that hold a GPS position.
-fn gps_findings(site: &Site, outputs: &[OutputFile]) -> Vec<Diagnostic> {
-    let origins = site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect();
-    image_gps(&origins, outputs)
-}
+/// Where the owner sees each copied file: its source, by output path.
+struct Origins<'s>(HashMap<&'s Path, &'s Path>);
 
-/// A published file with a GPS position in it names the clinic's (or a
-/// patient's) whereabouts: an error naming the file (issue 11), where the
-/// owner sees it (`origins`: a copied file's source, by output path).
-fn image_gps(origins: &HashMap<&Path, &Path>, outputs: &[OutputFile]) -> Vec<Diagnostic> {
-    crate::image::gps_findings(outputs, &|output| {
-        origins.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
-    })
+impl<'s> Origins<'s> {
+    fn of(site: &'s Site) -> Origins<'s> {
+        Origins(site.assets.iter().map(|a| (a.output.as_path(), a.origin.as_path())).collect())
+    }
+
+    /// A published file among `outputs` with a GPS position in it names the
+    /// clinic's (or a patient's) whereabouts: an error naming the file
+    /// (issue 11), where the owner sees it.
+    fn gps(&self, outputs: &[OutputFile]) -> Vec<Diagnostic> {
+        crate::image::gps_findings(outputs, &|output| {
+            self.0.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
+        })
+    }
 }
 
 fn check_with(

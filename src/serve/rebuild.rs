@@ -657,7 +657,7 @@ impl Lap {
     }
 
     fn log(&mut self, stage: &str) {
-        log::debug!("{stage}: {:?}", self.0.elapsed());
+        crate::pipeline::log_stage(stage, self.0, "");
         self.0 = std::time::Instant::now();
     }
 }

@@ -66,6 +66,13 @@ fn field(site: &TestSite, rel: &str, key: &str) -> String {
     line[key.len() + 2..].to_string()
 }
 
+/// Adds ` n` to the title of the site's file `rel`.
+fn retitle(site: &TestSite, rel: &str, n: usize) -> String {
+    let old = field(site, rel, "title");
+    edit(site, rel, &format!("title: {old}"), &format!("title: {old} {n}"));
+    format!("retitle {rel}")
+}
+
 /// One random edit of the site; returns what it did, and the arguments and
 /// environment both builds of this step get.
 fn random_edit(site: &TestSite, rng: &mut Rng, added: &mut Vec<String>, n: usize) -> String {
@@ -107,24 +114,14 @@ fn random_edit(site: &TestSite, rng: &mut Rng, added: &mut Vec<String>, n: usize
             let from = std::mem::replace(&mut added[i], to.clone());
             format!("rename {from} to {to}")
         }
-        4 => {
-            let rel = TITLED[rng.below(TITLED.len())];
-            let old = field(site, rel, "title");
-            edit(site, rel, &format!("title: {old}"), &format!("title: {old} {n}"));
-            format!("retitle {rel}")
-        }
+        4 => retitle(site, TITLED[rng.below(TITLED.len())], n),
         5 => {
             let rel = DATED[rng.below(DATED.len())];
             let old = field(site, rel, "date");
             edit(site, rel, &format!("date: {old}"), &format!("date: 2025-02-{:02}", 1 + rng.below(28)));
             format!("redate {rel}")
         }
-        6 => {
-            let rel = DATED[rng.below(DATED.len())];
-            let old = field(site, rel, "title");
-            edit(site, rel, &format!("title: {old}"), &format!("title: {old} {n}"));
-            format!("retitle {rel}")
-        }
+        6 => retitle(site, DATED[rng.below(DATED.len())], n),
         7 => {
             edit(site, "site.yaml", "description: ", &format!("description: {n} "));
             "site.yaml: description".to_string()
