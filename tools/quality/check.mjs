@@ -398,6 +398,11 @@ function axeOn(rel, mount) {
   return mount === MOUNTS.find((m) => checks404On(m));
 }
 
+// The target of a redirect page (an alias, a section's page/1/), or null.
+function redirectOf(rel) {
+  return fs.readFileSync(path.join(opts.site, rel), 'utf8').match(/<meta http-equiv="refresh" content="0; url=([^"]+)">/);
+}
+
 async function checkMount(browser, mount) {
   const origin = new URL(mount.base).origin;
   const tool = `links:${mount.key}`;
@@ -410,7 +415,7 @@ async function checkMount(browser, mount) {
     const url = mount.base + (rel === NOT_FOUND ? MISSING_URL : urlPathOf(rel));
     // A redirect page (an alias, a section's page/1/) leaves before it can be
     // inspected: its target must answer 200; axe sees the target as a page.
-    const refresh = fs.readFileSync(path.join(opts.site, rel), 'utf8').match(/<meta http-equiv="refresh" content="0; url=([^"]+)">/);
+    const refresh = redirectOf(rel);
     if (refresh) {
       const target = new URL(refresh[1].replace(/&amp;/g, '&'), url).href;
       const code = (await fetchStatus(target)).status;
@@ -701,6 +706,9 @@ out('');
     // And one page of every other kind: pages are of one kind when their
     // structured data has the same types and their <main> starts with the
     // same element and class (a listing, a profile, an FAQ, a page of prices).
+    // A redirect page is no kind: Lighthouse would time the navigation away
+    // from it (and its console) instead of a page, and its target is a page
+    // of a kind already here.
     const kindOf = (rel) => {
       const html = read(rel);
       const types = [...new Set([...html.matchAll(/"@type":"([A-Za-z]+)"/g)].map((m) => m[1]))].sort().join('+');
@@ -709,7 +717,7 @@ out('');
       return `${types} ${main ? `${main[1]}.${main[2] || ''}` : '-'} ${blocks}`;
     };
     const kinds = new Map(targets.map((rel) => [kindOf(rel), rel]));
-    for (const rel of [...pages].filter((p) => p !== '404.html').sort((a, b) => a.length - b.length || a.localeCompare(b))) {
+    for (const rel of [...pages].filter((p) => p !== '404.html' && !redirectOf(p)).sort((a, b) => a.length - b.length || a.localeCompare(b))) {
       const kind = kindOf(rel);
       if (!kinds.has(kind)) { kinds.set(kind, rel); targets.push(rel); }
     }
