@@ -338,7 +338,7 @@ fn take_files(
         } else {
             Vec::new()
         };
-        taken.push(OutputFile { path: f.path.clone(), content: OutputContent::Bytes(bytes) });
+        taken.push(OutputFile::new(f.path.clone(), OutputContent::Bytes(bytes)));
         records.push(now);
     }
     Ok((taken, records))

@@ -179,7 +179,7 @@ impl Domains {
         let mut placed = Vec::with_capacity(files.len());
         for file in files {
             for path in self.place_path(&file.path, shared) {
-                placed.push(OutputFile { path, content: file.content.clone() });
+                placed.push(OutputFile { path, content: file.content.clone(), ids: file.ids.clone() });
             }
         }
         placed
@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn each_domain_is_a_folder_and_shared_files_are_in_each() {
         let d = domains();
-        let page = |p: &str| OutputFile { path: p.into(), content: OutputContent::Bytes(Vec::new()) };
+        let page = |p: &str| OutputFile::new(p.into(), OutputContent::Bytes(Vec::new()));
         let paths = |files: Vec<OutputFile>| files.into_iter().map(|f| f.path).collect::<Vec<_>>();
         assert_eq!(
             paths(d.place(vec![page("es/riesgos/index.html")], false)),
@@ -274,7 +274,7 @@ mod tests {
             paths(d.place(vec![page("risks/index.html")], false)),
             [PathBuf::from("clinic.example/risks/index.html")]
         );
-        let shared = OutputFile { path: "style.css".into(), content: OutputContent::Cached("x".into()) };
+        let shared = OutputFile::new("style.css".into(), OutputContent::Cached("x".into()));
         assert_eq!(
             paths(d.place(vec![shared], true)),
             [PathBuf::from("clinic.example/style.css"), PathBuf::from("clinica.example/style.css")]

@@ -405,7 +405,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), content: OutputContent::Bytes(text.as_bytes().to_vec()) }
+        OutputFile::new(path.into(), OutputContent::Bytes(text.as_bytes().to_vec()))
     }
 
     #[test]

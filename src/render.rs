@@ -15,11 +15,13 @@ use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::category::Category;
+use crate::check::links::{PageIds, PageIdsBuilder};
 use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::host::csp::Inline;
+use crate::html::start_tags_keeping;
 use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
 use crate::people::{PersonView, view};
@@ -42,6 +44,18 @@ pub struct OutputFile {
     pub path: PathBuf,
     /// What goes in it.
     pub content: OutputContent,
+    /// Of a page rendered here, the ids it defines: read in the same pass
+    /// over its HTML as its inline code, for the publishing check, which
+    /// needs every page's ids (a second pass over every page was a tenth of
+    /// a build; issue 16). `None` where nobody read them.
+    pub(crate) ids: Option<PageIds>,
+}
+
+impl OutputFile {
+    /// A file to write, its ids not read.
+    pub fn new(path: PathBuf, content: OutputContent) -> OutputFile {
+        OutputFile { path, content, ids: None }
+    }
 }
 
 /// The contents of an output file.
@@ -312,7 +326,14 @@ impl<'a> Renderer<'a> {
             }
             // Rendered pages are UTF-8 (`render_with`); alias pages are ours.
             let Ok(html) = std::str::from_utf8(bytes) else { continue };
-            let found = Inline::of_html(html);
+            // One pass over the page reads both its inline code and its ids.
+            let mut found = Inline::default();
+            let mut ids = PageIdsBuilder::default();
+            for tag in start_tags_keeping(html, |name| Inline::reads(name) || PageIds::reads(name)) {
+                found.observe(html, &tag);
+                ids.observe(&tag);
+            }
+            file.ids = Some(ids.finish());
             if meta && let Some(with_meta) = crate::host::csp::insert_meta(html, &self.site.config, &found) {
                 *bytes = with_meta.into_bytes();
             }
@@ -324,14 +345,13 @@ impl<'a> Renderer<'a> {
     /// The files of one unit.
     fn render_files(&self, unit: Unit, others: &Inline) -> Result<Vec<OutputFile>, Diagnostic> {
         let site = self.site;
-        let bytes =
-            |path: PathBuf, bytes: Vec<u8>| vec![OutputFile { path, content: OutputContent::Bytes(bytes) }];
+        let bytes = |path: PathBuf, bytes: Vec<u8>| vec![OutputFile::new(path, OutputContent::Bytes(bytes))];
         // One file for each domain (`domains.rs`), made by `make`.
         let per_domain = |make: &dyn Fn(usize) -> Result<Vec<u8>, Diagnostic>| {
             unit.outputs(site)
                 .into_iter()
                 .enumerate()
-                .map(|(d, path)| Ok(OutputFile { path, content: OutputContent::Bytes(make(d)?) }))
+                .map(|(d, path)| Ok(OutputFile::new(path, OutputContent::Bytes(make(d)?))))
                 .collect::<Result<Vec<_>, Diagnostic>>()
         };
         Ok(match unit {
@@ -350,14 +370,11 @@ impl<'a> Renderer<'a> {
                     Some(copy) => OutputContent::Cached(copy),
                     None => OutputContent::Asset(asset.source.clone()),
                 };
-                vec![OutputFile { path: asset.output.clone(), content }]
+                vec![OutputFile::new(asset.output.clone(), content)]
             }
             Unit::Image(i) => crate::image::render_image(&site.images, i)?
                 .into_iter()
-                .map(|(path, cached)| OutputFile {
-                    path: PathBuf::from(path),
-                    content: OutputContent::Cached(cached),
-                })
+                .map(|(path, cached)| OutputFile::new(PathBuf::from(path), OutputContent::Cached(cached)))
                 .collect(),
             Unit::Listing { section, pager } => {
                 bytes(unit.outputs(site).remove(0), self.listing(section, pager)?.into_bytes())
@@ -637,10 +654,7 @@ impl<'a> Renderer<'a> {
         ctx.page.content = &html;
         let content = page.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
-            vec![OutputFile {
-                path: page_output(&page.path),
-                content: OutputContent::Bytes(html.into_bytes()),
-            }]
+            vec![OutputFile::new(page_output(&page.path), OutputContent::Bytes(html.into_bytes()))]
         })
     }
 

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::domains::Domains;
 use crate::error::NearNames;
-use crate::html::{Node, scan, start_tags_keeping};
+use crate::html::{Node, Tag, scan, start_tags_keeping};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
 use crate::url::{decode_lossy, folder_of, has_scheme, is_html, output_path};
@@ -109,15 +109,16 @@ pub(crate) struct PageIds(Box<str>);
 impl PageIds {
     /// The ids in `html`.
     pub(crate) fn of(html: &str) -> PageIds {
-        let mut joined = String::new();
-        for tag in start_tags_keeping(html, |n| n == "id" || n == "name") {
-            let id = tag.attr("id").or(if tag.name == "a" { tag.attr("name") } else { None });
-            if let Some(id) = id.filter(|id| !id.contains('\0')) {
-                joined.push_str(id);
-                joined.push('\0');
-            }
+        let mut ids = PageIdsBuilder::default();
+        for tag in start_tags_keeping(html, PageIds::reads) {
+            ids.observe(&tag);
         }
-        PageIds(joined.into_boxed_str())
+        ids.finish()
+    }
+
+    /// Whether an attribute (lower-case name) can define an id.
+    pub(crate) fn reads(name: &str) -> bool {
+        name == "id" || name == "name"
     }
 
     fn contains(&self, id: &str) -> bool {
@@ -126,6 +127,28 @@ impl PageIds {
 
     fn iter(&self) -> impl Iterator<Item = &str> {
         self.0.split_terminator('\0')
+    }
+}
+
+/// [`PageIds`] gathered one start tag at a time, for a reader that scans a
+/// page for other things too (`render` reads a page's inline code in the
+/// same pass).
+#[derive(Default)]
+pub(crate) struct PageIdsBuilder(String);
+
+impl PageIdsBuilder {
+    /// Notes the id `tag` defines, if any; `tag` holds at least the
+    /// attributes [`PageIds::reads`] accepts.
+    pub(crate) fn observe(&mut self, tag: &Tag<'_>) {
+        let id = tag.attr("id").or(if tag.name == "a" { tag.attr("name") } else { None });
+        if let Some(id) = id.filter(|id| !id.contains('\0')) {
+            self.0.push_str(id);
+            self.0.push('\0');
+        }
+    }
+
+    pub(crate) fn finish(self) -> PageIds {
+        PageIds(self.0.into_boxed_str())
     }
 }
 
@@ -167,7 +190,7 @@ impl OutputIndex {
         let files = outputs.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
         let ids = outputs
             .par_iter()
-            .filter_map(|o| Some((output_key(&domains.unplace(&o.path)), PageIds::of(rendered_html(o)?))))
+            .filter_map(|o| Some((output_key(&domains.unplace(&o.path)), page_ids(o)?)))
             .collect();
         OutputIndex::new(files, ids)
     }
@@ -264,6 +287,14 @@ pub(crate) fn rendered_html(file: &OutputFile) -> Option<&str> {
     }
 }
 
+/// The ids of a rendered HTML file: as its render read them, or read now.
+pub(crate) fn page_ids(file: &OutputFile) -> Option<PageIds> {
+    match &file.ids {
+        Some(ids) => Some(ids.clone()),
+        None => rendered_html(file).map(PageIds::of),
+    }
+}
+
 /// An output path as URLs name it: `care/index.html`, with `/` separators.
 pub(crate) fn output_key(path: &std::path::Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -319,7 +350,7 @@ mod tests {
     }
 
     fn page(path: &str, html: &str) -> OutputFile {
-        OutputFile { path: PathBuf::from(path), content: OutputContent::Bytes(html.as_bytes().to_vec()) }
+        OutputFile::new(PathBuf::from(path), OutputContent::Bytes(html.as_bytes().to_vec()))
     }
 
     #[test]

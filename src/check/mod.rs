@@ -52,7 +52,7 @@ use crate::error::{Diagnostic, Severity, sort_diagnostics};
 use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
-use links::{Base, Doc, OutputIndex, PageIds, output_key, rendered_html};
+use links::{Base, Doc, OutputIndex, PageIds, output_key, page_ids, rendered_html};
 use rendered::{Rendered, link_message};
 use templates::Templates;
 
@@ -165,7 +165,7 @@ impl<'s> PublishCheck<'s> {
         let pages: Vec<(String, (PathBuf, PageIds))> = files
             .iter()
             .zip(&keys)
-            .filter_map(|(o, key)| Some((key.clone(), (o.path.clone(), PageIds::of(rendered_html(o)?)))))
+            .filter_map(|(o, key)| Some((key.clone(), (o.path.clone(), page_ids(o)?))))
             .collect();
         let gps = self.origins.gps(files);
         // A poisoned lock means a renderer thread panicked; what was kept is still whole.

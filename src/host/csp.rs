@@ -37,27 +37,37 @@ impl Inline {
     /// The inline code of one HTML document.
     pub fn of_html(html: &str) -> Inline {
         let mut inline = Inline::default();
-        // Only these attributes are read: the others are not decoded or kept.
-        let read = |name: &str| name == "style" || name.starts_with("on") || name == "src" || name == "type";
-        for tag in start_tags_keeping(html, read) {
-            for (name, value) in &tag.attrs {
-                if name == "style" {
-                    inline.style_attrs.insert(hash_source(value));
-                } else if name.starts_with("on") && name.len() > 2 {
-                    inline.script_attrs.insert(hash_source(value));
-                }
-            }
-            match tag.name.as_ref() {
-                "script" if tag.attr("src").is_none() && runs(&tag) => {
-                    inline.scripts.insert(hash_source(element_text(html, &tag)));
-                }
-                "style" => {
-                    inline.styles.insert(hash_source(element_text(html, &tag)));
-                }
-                _ => {}
-            }
+        for tag in start_tags_keeping(html, Inline::reads) {
+            inline.observe(html, &tag);
         }
         inline
+    }
+
+    /// Whether an attribute (lower-case name) matters to [`Inline::observe`]:
+    /// a scan need not decode or keep the others.
+    pub fn reads(name: &str) -> bool {
+        name == "style" || name.starts_with("on") || name == "src" || name == "type"
+    }
+
+    /// Adds the inline code of `tag`, a start tag of `html` that holds at
+    /// least the attributes [`Inline::reads`] accepts.
+    pub(crate) fn observe(&mut self, html: &str, tag: &Tag<'_>) {
+        for (name, value) in &tag.attrs {
+            if name == "style" {
+                self.style_attrs.insert(hash_source(value));
+            } else if name.starts_with("on") && name.len() > 2 {
+                self.script_attrs.insert(hash_source(value));
+            }
+        }
+        match tag.name.as_ref() {
+            "script" if tag.attr("src").is_none() && runs(tag) => {
+                self.scripts.insert(hash_source(element_text(html, tag)));
+            }
+            "style" => {
+                self.styles.insert(hash_source(element_text(html, tag)));
+            }
+            _ => {}
+        }
     }
 
     /// Adds `other`'s hashes to these.
