@@ -465,7 +465,9 @@ fn link_kind(dest: &str) -> LinkKind {
 /// caret points at the address rather than the link text.
 pub(super) fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
     body.get(range.clone())
-        .and_then(|s| if dest.is_empty() { None } else { s.rfind(dest) })
+        .and_then(
+            |s| if dest.is_empty() { None } else { memchr::memmem::rfind(s.as_bytes(), dest.as_bytes()) },
+        )
         .map_or(range.start, |i| range.start + i)
 }
 
