@@ -103,7 +103,7 @@ impl<'a> Doc<'a> {
 /// are scanned (not from a list of the page's tags), and kept in one
 /// string, NUL between them: the index holds every page's ids until the
 /// check, and a set of strings per page took six times the room (issue 16).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct PageIds(Box<str>);
 
 impl PageIds {

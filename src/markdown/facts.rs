@@ -464,10 +464,9 @@ fn link_kind(dest: &str) -> LinkKind {
 /// Where in `body` the destination of the link at `range` is written, so the
 /// caret points at the address rather than the link text.
 pub(super) fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
-    body.get(range.clone())
-        .and_then(
-            |s| if dest.is_empty() { None } else { memchr::memmem::rfind(s.as_bytes(), dest.as_bytes()) },
-        )
+    let written = body.get(range.clone()).filter(|_| !dest.is_empty());
+    written
+        .and_then(|s| memchr::memmem::rfind(s.as_bytes(), dest.as_bytes()))
         .map_or(range.start, |i| range.start + i)
 }
 
