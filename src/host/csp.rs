@@ -45,7 +45,7 @@ impl Inline {
 
     /// Whether an attribute (lower-case name) matters to [`Inline::observe`]:
     /// a scan need not decode or keep the others.
-    pub fn reads(name: &str) -> bool {
+    pub(crate) fn reads(name: &str) -> bool {
         name == "style" || name.starts_with("on") || name == "src" || name == "type"
     }
 
