@@ -1277,7 +1277,6 @@ fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
     }
 }
 
-/// A small page that sends visitors of an old URL to the page's new one.
 /// A rendered page's inline code (for the Content-Security-Policy) and its
 /// ids (for the publishing check), read in one pass over its tags: they
 /// were two, each a tenth of a build's instructions (issue 16).
@@ -1291,6 +1290,7 @@ fn inline_and_ids(html: &str) -> (Inline, PageIds) {
     (inline, ids.finish())
 }
 
+/// A small page that sends visitors of an old URL to the page's new one.
 fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
     let page = &site.pages[target];
     redirect_html(site, out, &page.path, &page.title, page.lang)
