@@ -40,27 +40,39 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::check::links::PageIds;
+use crate::check::{Checked, Earlier, Findings};
 use crate::host::csp::Inline;
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
 use crate::site::Site;
 
+mod up_to_date;
+pub use up_to_date::{Inputs, Outcome};
+
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";
 
 /// The record's format; a change of it makes old records unreadable, and
 /// so ignored.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The build cache of one output folder: the record of the last build into
 /// it, if it could be trusted, and where the next one goes.
 #[derive(Debug)]
 pub struct BuildCache {
     file: Option<PathBuf>,
+    /// What the stamps of an unchanged site are kept with
+    /// ([`stamps_key`]).
+    stamps_key: String,
     global: u64,
-    old: HashMap<(String, PathBuf), UnitRecord>,
+    check_key: u64,
+    old: Units,
 }
+
+/// A record's units, by kind and name.
+type Units = HashMap<(String, PathBuf), UnitRecord>;
 
 /// What the record says of one unit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +83,12 @@ struct UnitRecord {
     files: Vec<FileRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     inline: Option<[Vec<String>; 4]>,
+    /// Of each file in `files`, the ids of the page in it, so the next
+    /// build need not read it back for the publishing check's index.
+    ids: Vec<Option<PageIds>>,
+    /// Of each file in `files`, what the publishing check found on the
+    /// page in it, against the record's `check_key`.
+    findings: Vec<Option<Findings>>,
 }
 
 /// One file as dotwork wrote it: enough to tell it was not changed since.
@@ -88,6 +106,8 @@ struct Record {
     binary: String,
     output: PathBuf,
     global: u64,
+    /// What the units' findings were checked against ([`Checked::key`]).
+    check_key: u64,
     units: Vec<UnitRecord>,
 }
 
@@ -97,16 +117,35 @@ impl BuildCache {
     /// one. With `--no-cache`, nothing is read and nothing will be kept.
     pub fn open(settings: &Settings, output: &Path, site: &Site) -> BuildCache {
         let global = global_key(settings, site);
+        let stamps_key = stamps_key(settings, output);
         if settings.no_cache {
             // The output is about to change: a record of it would be stale.
             if let Some(file) = record_file(&settings.root, output) {
-                let _ = fs::remove_file(file);
+                let _ = fs::remove_file(&file);
+                up_to_date::forget(&file);
             }
-            return BuildCache { file: None, global, old: HashMap::new() };
+            return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::new() };
         }
         let file = record_file(&settings.root, output);
-        let old = file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
-        BuildCache { file, global, old }
+        let (check_key, old) =
+            file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
+        BuildCache { file, stamps_key, global, check_key, old }
+    }
+
+    /// What the last build into `output` (its real path) with `settings`
+    /// reported, if nothing it read or wrote changed since: `inputs` are as
+    /// it stamped them and the output is as it left it (`up_to_date.rs`).
+    pub fn unchanged(settings: &Settings, output: &Path, inputs: &Inputs) -> Option<Outcome> {
+        let file = record_file(&settings.root, output)?;
+        up_to_date::last_outcome(&file, &stamps_key(settings, output), inputs, output)
+    }
+
+    /// Keeps the stamps of the build just swapped into `output` (its real
+    /// path), which read `inputs`, wrote `files` and had this `outcome`.
+    pub fn keep_stamps(&self, inputs: Inputs, output: &Path, files: &[&Path], outcome: Outcome) {
+        if let Some(file) = &self.file {
+            up_to_date::keep(file, self.stamps_key.clone(), inputs, output, files, outcome);
+        }
     }
 
     /// Plans the render: which units of `pipeline` may be taken from the old
@@ -139,7 +178,7 @@ impl BuildCache {
                 PlanEntry { kind, key, print, old, taken: Vec::new() }
             })
             .collect();
-        Plan { entries, file: self.file.clone() }
+        Plan { entries, file: self.file.clone(), check_key: self.check_key }
     }
 
     /// Forgets the record before the output is replaced (see the module's
@@ -147,6 +186,7 @@ impl BuildCache {
     pub fn forget(&self) {
         if let Some(file) = &self.file {
             let _ = fs::remove_file(file);
+            up_to_date::forget(file);
         }
     }
 }
@@ -164,6 +204,7 @@ fn reusable(unit: Unit) -> bool {
 pub struct Plan {
     entries: Vec<PlanEntry>,
     file: Option<PathBuf>,
+    check_key: u64,
 }
 
 #[derive(Debug)]
@@ -193,7 +234,7 @@ impl Plan {
             .par_iter()
             .map(|e| {
                 let record = e.old.as_ref()?;
-                match take_files(&record.files, old_output, dir) {
+                match take_files(record, old_output, dir) {
                     Ok((files, records)) => {
                         keep(&files);
                         Some(records)
@@ -216,6 +257,20 @@ impl Plan {
         }
     }
 
+    /// What the last build's publishing check found on the pages this one
+    /// takes from the old output, for the check to take as they are if
+    /// nothing they are checked against changed.
+    pub fn earlier(&self) -> Earlier {
+        let pages = self
+            .entries
+            .iter()
+            .filter_map(|e| e.old.as_ref())
+            .flat_map(|old| old.files.iter().zip(&old.findings))
+            .filter_map(|(file, found)| Some((file.path.clone(), found.clone()?)))
+            .collect();
+        Earlier { key: self.check_key, pages }
+    }
+
     /// Whether unit `i` was taken from the old output (so is not rendered).
     pub fn is_reused(&self, i: usize) -> bool {
         self.entries[i].old.is_some()
@@ -235,11 +290,19 @@ impl Plan {
 
     /// Keeps the record of the build just swapped into `output` (its real
     /// path): the units rendered, with the files `written` recorded and the
-    /// inline code in `inline`, and the units taken from the old output.
+    /// inline code in `inline`, and the units taken from the old output;
+    /// with what the publishing check found on each page (`checked`).
     /// A record that cannot be written is left out, with a debug message.
-    pub fn save(self, cache: &BuildCache, output: &Path, written: Written, inline: Vec<(usize, Inline)>) {
+    pub fn save(
+        self,
+        cache: &BuildCache,
+        output: &Path,
+        written: Written,
+        inline: Vec<(usize, Inline)>,
+        checked: &Checked,
+    ) {
         let Some(file) = &self.file else { return };
-        let mut written: HashMap<usize, Vec<FileRecord>> = written
+        let mut written: HashMap<usize, (Vec<FileRecord>, Vec<Option<PageIds>>)> = written
             .0
             .map(|w| w.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
             .into_iter()
@@ -252,11 +315,23 @@ impl Plan {
             .enumerate()
             .filter_map(|(i, e)| {
                 let print = e.print?;
-                let (files, kept_inline) = match e.old {
-                    Some(old) => (e.taken, old.inline),
-                    None => (written.remove(&i)?, inline.remove(&i).and_then(inline_record)),
+                let (files, kept_inline, ids) = match e.old {
+                    Some(old) => (e.taken, old.inline, old.ids),
+                    None => {
+                        let (files, ids) = written.remove(&i)?;
+                        (files, inline.remove(&i).and_then(inline_record), ids)
+                    }
                 };
-                Some(UnitRecord { kind: e.kind.to_string(), key: e.key, print, files, inline: kept_inline })
+                let findings = files.iter().map(|f| checked.pages.get(&f.path).cloned()).collect();
+                Some(UnitRecord {
+                    kind: e.kind.to_string(),
+                    key: e.key,
+                    print,
+                    files,
+                    inline: kept_inline,
+                    ids,
+                    findings,
+                })
             })
             .collect();
         let record = Record {
@@ -264,6 +339,7 @@ impl Plan {
             binary: binary(),
             output: output.to_path_buf(),
             global: cache.global,
+            check_key: checked.key,
             units,
         };
         let saved = serde_json::to_vec(&record).map_err(std::io::Error::other).and_then(|bytes| {
@@ -282,8 +358,9 @@ impl Plan {
 #[derive(Debug, Default)]
 pub struct Written(Option<Mutex<Noted>>);
 
-/// Each rendered unit's number with its files.
-type Noted = Vec<(usize, Vec<FileRecord>)>;
+/// Each rendered unit's number with its files, and the ids of the pages in
+/// them.
+type Noted = Vec<(usize, (Vec<FileRecord>, Vec<Option<PageIds>>))>;
 
 impl Written {
     /// Notes nothing unless `cache` keeps a record.
@@ -302,22 +379,25 @@ impl Written {
             .map(|f| file_record(&f.path, dir))
             .collect();
         if let Some(records) = records.filter(|r| r.len() == files.len()) {
-            written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, records));
+            let ids = files.iter().map(|f| f.ids.clone()).collect();
+            written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, (records, ids)));
         }
     }
 }
 
-/// Links `files` from `old_output` into `dir`, each only if it is as
-/// recorded, and reads back what the check for publishing errors needs.
-/// Returns those, and the files as they now are in `dir`.
+/// Links the files of `unit` from `old_output` into `dir`, each only if it
+/// is as recorded, and reads back what the check for publishing errors
+/// needs and the record does not hold. Returns those, and the files as
+/// they now are in `dir`.
 fn take_files(
-    files: &[FileRecord],
+    unit: &UnitRecord,
     old_output: &Path,
     dir: &Path,
 ) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
+    let files = &unit.files;
     let mut taken = Vec::with_capacity(files.len());
     let mut records = Vec::with_capacity(files.len());
-    for f in files {
+    for (n, f) in files.iter().enumerate() {
         let from = old_output.join(&f.path);
         if file_record(&f.path, old_output).as_ref() != Some(f) {
             return Err(format!("{} is not the file dotwork wrote", from.display()));
@@ -333,12 +413,16 @@ fn take_files(
         if (linked && now != *f) || now.len != f.len {
             return Err(format!("{} changed while it was taken", from.display()));
         }
-        let bytes = if crate::url::is_html(&f.path) || crate::image::may_hold_exif(&f.path) {
+        let ids = unit.ids.get(n).cloned().flatten();
+        let read = (crate::url::is_html(&f.path) && ids.is_none()) || crate::image::may_hold_exif(&f.path);
+        let bytes = if read {
             fs::read(&to).map_err(|e| format!("cannot read {}: {e}", to.display()))?
         } else {
             Vec::new()
         };
-        taken.push(OutputFile::new(f.path.clone(), OutputContent::Bytes(bytes)));
+        let mut file = OutputFile::new(f.path.clone(), OutputContent::Bytes(bytes));
+        file.ids = ids;
+        taken.push(file);
         records.push(now);
     }
     Ok((taken, records))
@@ -372,8 +456,8 @@ fn record_file(root: &Path, output: &Path) -> Option<PathBuf> {
 }
 
 /// The record in `file`, if it is one this binary wrote, of `output`, made
-/// with the same `global` key; its units by name.
-fn read_record(file: &Path, output: &Path, global: u64) -> Option<HashMap<(String, PathBuf), UnitRecord>> {
+/// with the same `global` key: its check key and its units by name.
+fn read_record(file: &Path, output: &Path, global: u64) -> Option<(u64, Units)> {
     let bytes = match fs::read(file) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -396,7 +480,8 @@ fn read_record(file: &Path, output: &Path, global: u64) -> Option<HashMap<(Strin
     } else if record.global != global {
         "made with other settings, theme words or on another day"
     } else {
-        return Some(record.units.into_iter().map(|u| ((u.kind.clone(), u.key.clone()), u)).collect());
+        let units = record.units.into_iter().map(|u| ((u.kind.clone(), u.key.clone()), u)).collect();
+        return Some((record.check_key, units));
     };
     log::debug!("build cache: not using {}: {why}", file.display());
     None
@@ -406,13 +491,27 @@ fn read_record(file: &Path, output: &Path, global: u64) -> Option<HashMap<(Strin
 /// renders every unit again.
 fn global_key(settings: &Settings, site: &Site) -> u64 {
     let mut h = print();
-    // The settings a build is made with (the output folder is the record's).
-    (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
-        .hash(&mut h);
-    format!("{:?}", settings.parse_options().today).hash(&mut h);
+    run_key(settings).hash(&mut h);
     format!("{:?}", site.words).hash(&mut h);
     format!("{:?}", site.feed_base).hash(&mut h);
     h.finish()
+}
+
+/// The settings a build is made with (the output folder is the record's),
+/// and today's date.
+fn run_key(settings: &Settings) -> u64 {
+    let mut h = print();
+    (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
+        .hash(&mut h);
+    format!("{:?}", settings.parse_options().today).hash(&mut h);
+    h.finish()
+}
+
+/// What the stamps of a build must have been made with for the next build
+/// to trust them: this binary and record format, the output folder and
+/// [`run_key`].
+fn stamps_key(settings: &Settings, output: &Path) -> String {
+    format!("{FORMAT} {} {} {:016x}", binary(), output.display(), run_key(settings))
 }
 
 /// The dotwork binary: its version, and the size and time of the program

@@ -60,13 +60,15 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
                     eprintln!("{}", w.render(color));
                 }
             }
-            log::info!(
-                "built {} pages ({} files) into {} in {} ms",
-                summary.pages,
-                summary.files,
-                settings.output.display(),
-                summary.elapsed.as_millis()
-            );
+            let (pages, files, output) = (summary.pages, summary.files, settings.output.display());
+            let ms = summary.elapsed.as_millis();
+            if summary.unchanged {
+                log::info!(
+                    "nothing changed since the last build: {output} is up to date ({pages} pages, {files} files; {ms} ms)"
+                );
+            } else {
+                log::info!("built {pages} pages ({files} files) into {output} in {ms} ms");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(args) => check(&settings, args.strict, color, quiet),

@@ -32,10 +32,10 @@ use crate::url::{base_path, page_output};
 
 mod collisions;
 mod unit;
-pub(crate) use unit::print;
 pub use unit::{
     CATEGORY_TEMPLATE, Fingerprints, Input, Listed, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
 };
+pub(crate) use unit::{print, unordered_print};
 
 /// A file of the built site.
 #[derive(Debug, Clone)]

@@ -103,7 +103,8 @@ impl<'a> Doc<'a> {
 /// are scanned (not from a list of the page's tags), and kept in one
 /// string, NUL between them: the index holds every page's ids until the
 /// check, and a set of strings per page took six times the room (issue 16).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub(crate) struct PageIds(Box<str>);
 
 impl PageIds {
@@ -183,6 +184,15 @@ impl OutputIndex {
     /// dotwork: a site on several domains is read as on one ([`Domains::unplace`]).
     pub(crate) fn new(files: BTreeSet<String>, ids: HashMap<String, PageIds>) -> OutputIndex {
         OutputIndex { files, ids, near_misses: Mutex::default(), near: Default::default() }
+    }
+
+    /// A hash of every file's name and every page's ids, which does not
+    /// depend on the order the ids' map is kept in.
+    pub(crate) fn print(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::render::print();
+        (&self.files, crate::render::unordered_print(self.ids.iter())).hash(&mut h);
+        h.finish()
     }
 
     /// Indexes `outputs`, scanning every rendered HTML file (in parallel).

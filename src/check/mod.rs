@@ -103,6 +103,43 @@ struct Ctx<'a> {
     today: Date,
 }
 
+/// The errors the publishing check found on one page, kept by the build
+/// cache: a page taken unchanged from the old output is not checked again
+/// while nothing it is checked against changed ([`Earlier`], issue 16).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Findings {
+    /// Problems in the page's own file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    own: Vec<Diagnostic>,
+    /// Problems in templates, seen on this page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    shared: Vec<Diagnostic>,
+}
+
+/// What the publishing check of the last build found on the pages this
+/// build takes from the old output, by output path, with the key of what
+/// they were checked against ([`Checked::key`]).
+#[derive(Debug, Default)]
+pub struct Earlier {
+    /// The key they were checked with.
+    pub key: u64,
+    /// Each page's findings, by its path in the output.
+    pub pages: HashMap<PathBuf, Findings>,
+}
+
+/// The outcome of the publishing check.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The errors (and the broken links `broken_links: warn` lets through).
+    pub errors: Vec<Diagnostic>,
+    /// A hash of everything a page's findings depend on besides the page's
+    /// own file: every output file's name and every page's ids, site.yaml,
+    /// the templates and today's date.
+    pub key: u64,
+    /// Every page's findings, by its path in the output.
+    pub pages: HashMap<PathBuf, Findings>,
+}
+
 /// What checking one page found.
 #[derive(Default)]
 struct PageFindings {
@@ -122,7 +159,7 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         .filter_map(|o| Some((output_key(&site.domains.unplace(&o.path)), rendered_html(o)?)))
         .collect();
     let gps = Origins::of(site).gps(outputs);
-    check_with(Scope::Everything, site, index, &pages, gps, today)
+    check_with(Scope::Everything, site, index, &pages, gps, today, &HashMap::new()).0
 }
 
 /// The errors `check` would report: links, anchors and images that do not
@@ -176,13 +213,39 @@ impl<'s> PublishCheck<'s> {
     }
 
     /// The errors in what was taken, each page read back from `dir`, the
-    /// folder the files were written into.
-    pub fn errors(self, dir: &Path) -> Vec<Diagnostic> {
+    /// folder the files were written into; the pages in `earlier`, taken
+    /// unchanged from the old output, are not read nor checked again if
+    /// they were checked with the key this check has.
+    pub fn errors(self, dir: &Path, earlier: Earlier) -> Checked {
         let Kept { files, pages, gps } =
             self.kept.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (paths, ids) = pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
+        let (paths, ids): (HashMap<String, PathBuf>, HashMap<String, PageIds>) =
+            pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
         let index = OutputIndex::new(files, ids);
-        check_with(Scope::Errors, self.site, index, &Written { dir, paths }, gps, Date::today())
+        let today = Date::today();
+        let key = check_key(self.site, &index, today);
+        let by_key: HashMap<String, Findings> = if earlier.key == key {
+            let keys: HashMap<&Path, &String> = paths.iter().map(|(k, p)| (p.as_path(), k)).collect();
+            earlier
+                .pages
+                .into_iter()
+                .filter_map(|(path, f)| Some(((*keys.get(path.as_path())?).clone(), f)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let written = Written { dir, paths };
+        let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
+        let pages = self
+            .site
+            .pages
+            .iter()
+            .zip(found)
+            .filter_map(|(page, f)| {
+                Some((written.paths.get(&output_key(&page_output(&page.path)))?.clone(), f))
+            })
+            .collect();
+        Checked { errors, key, pages }
     }
 }
 
@@ -204,6 +267,24 @@ impl<'s> Origins<'s> {
     }
 }
 
+/// A hash of what a page's findings depend on besides its own file (see
+/// [`Checked::key`]).
+fn check_key(site: &Site, index: &OutputIndex, today: Date) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::render::print();
+    index.print().hash(&mut h);
+    site.config.text.hash(&mut h);
+    for t in &site.templates {
+        (&t.name, &t.text).hash(&mut h);
+    }
+    format!("{today:?}").hash(&mut h);
+    h.finish()
+}
+
+/// Checks the site's pages (taking the findings of those in `earlier`, by
+/// output key, as they are), its listing pages and 404 page. Returns what
+/// was found, merged, and each page's findings, in the order of
+/// `site.pages`.
 fn check_with(
     scope: Scope,
     site: &Site,
@@ -211,7 +292,8 @@ fn check_with(
     pages: &dyn Pages,
     gps: Vec<Diagnostic>,
     today: Date,
-) -> Vec<Diagnostic> {
+    earlier: &HashMap<String, Findings>,
+) -> (Vec<Diagnostic>, Vec<Findings>) {
     let ctx = Ctx {
         scope,
         site,
@@ -223,8 +305,16 @@ fn check_with(
     };
     let by_output: std::collections::HashMap<String, usize> =
         site.pages.iter().enumerate().map(|(i, p)| (output_key(&page_output(&p.path)), i)).collect();
-    let findings: Vec<PageFindings> =
-        site.pages.par_iter().map(|page| check_page(&ctx, page, &by_output)).collect();
+    let findings: Vec<PageFindings> = site
+        .pages
+        .par_iter()
+        .map(|page| match earlier.get(&output_key(&page_output(&page.path))) {
+            Some(f) => PageFindings { own: f.own.clone(), shared: f.shared.clone(), links_to: Vec::new() },
+            None => check_page(&ctx, page, &by_output),
+        })
+        .collect();
+    let each: Vec<Findings> =
+        findings.iter().map(|f| Findings { own: f.own.clone(), shared: f.shared.clone() }).collect();
 
     let mut found = Vec::new();
     let mut shared: Vec<(Diagnostic, &Path)> = Vec::new();
@@ -310,7 +400,7 @@ fn check_with(
     sort_diagnostics(&mut found);
     // A page-level check can find the same problem in site.yaml for several pages.
     found.dedup();
-    found
+    (found, each)
 }
 
 /// Each page of the site's default language with its translations.

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cache::{BuildCache, Written};
-use crate::check::PublishCheck;
+use crate::cache::{BuildCache, Inputs, Outcome, Written};
+use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::pipeline::{Pipeline, Sink, load_and_parse, log_stage};
@@ -26,6 +26,9 @@ pub struct BuildSummary {
     pub images_encoded: usize,
     /// Image variants written in all.
     pub image_variants: usize,
+    /// Nothing the build reads or wrote had changed since the last build
+    /// into the same folder, so the output was left as it was.
+    pub unchanged: bool,
 }
 
 /// Builds the site into `settings.output`, replacing what was there only if
@@ -38,6 +41,21 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let started = Instant::now();
     let output = OutputFolder::resolve(&settings.output)?;
     check_output_folder(&settings.root, &output)?;
+    // Stamped before anything is read, so an edit during the build is seen by the next.
+    let inputs = if settings.no_cache { None } else { Inputs::stamp(&settings.root) };
+    log::debug!("build cache: inputs stamped ({:?})", started.elapsed());
+    if let Some(last) = inputs.as_ref().and_then(|i| BuildCache::unchanged(settings, &output.real, i)) {
+        log::debug!("build cache: nothing changed since the last build ({:?})", started.elapsed());
+        return Ok(BuildSummary {
+            pages: last.pages,
+            files: last.files,
+            elapsed: started.elapsed(),
+            warnings: last.warnings,
+            images_encoded: 0,
+            image_variants: last.image_variants,
+            unchanged: true,
+        });
+    }
     let site = load_and_parse(settings)?;
     // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.
     let placeholders = crate::check::placeholder_warnings(&site);
@@ -55,6 +73,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let mut link_warnings = Vec::new();
     let written = Written::for_cache(&cache);
     let mut inline = Vec::new();
+    let mut checked = Checked::default();
     replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
@@ -65,18 +84,18 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         log::debug!("reuse: {} units linked from the old output ({:?})", plan.candidates(), taken.elapsed());
         let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
         inline = rendered.inline;
-        let checked = Instant::now();
-        let mut found = sink.kept.errors(dir);
-        log_stage("check for errors", checked, "");
-        if found.iter().any(|d| d.severity == Severity::Error) {
-            return Err(Error::Site(found));
+        let started = Instant::now();
+        checked = sink.kept.errors(dir, plan.earlier());
+        log_stage("check for errors", started, "");
+        if checked.errors.iter().any(|d| d.severity == Severity::Error) {
+            return Err(Error::Site(std::mem::take(&mut checked.errors)));
         }
         // Broken links with `broken_links: warn`.
-        link_warnings.append(&mut found);
+        link_warnings.append(&mut checked.errors);
         Ok(())
     })?;
     log_stage("render and write", t, "");
-    plan.save(&cache, &output.real, written, inline);
+    plan.save(&cache, &output.real, written, inline, &checked);
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {
@@ -97,6 +116,11 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         warnings.append(&mut link_warnings);
         crate::error::sort_and_dedup(&mut warnings);
     }
+    if let Some(inputs) = inputs {
+        let files: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
+        cache.keep_stamps(inputs, &output.real, &files, outcome);
+    }
     Ok(BuildSummary {
         pages,
         files: paths.len(),
@@ -104,6 +128,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         warnings,
         images_encoded: images.encoded(),
         image_variants,
+        unchanged: false,
     })
 }
 

@@ -622,6 +622,16 @@ pub(crate) fn print() -> Print {
     Print::new_with_keys(0x646f_7477_6f72_6b20, 0x756e_6974_7320_2021)
 }
 
+/// A [`Print`] of `entries` that does not depend on their order (the
+/// entries of a map), without sorting them.
+pub(crate) fn unordered_print<T: Hash>(entries: impl Iterator<Item = T>) -> u64 {
+    entries.fold(0u64, |sum, entry| {
+        let mut h = print();
+        entry.hash(&mut h);
+        sum.wrapping_add(h.finish())
+    })
+}
+
 /// Hashes what a listing shows of each of `pages`, in order.
 fn hash_summaries(site: &Site, pages: &[usize], h: &mut Print) {
     for &i in pages {

@@ -21,6 +21,7 @@ use crate::config::CitationStyle;
 use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter, parse_front_matter};
 use crate::markdown::{PageIndex, PageRef, Rendered, render_markdown};
+use crate::render::unordered_print;
 use crate::source::SourceFile;
 
 /// Pages parsed by earlier runs of [`super::parse_site_cached`].
@@ -214,14 +215,6 @@ fn languages_print(index: &PageIndex) -> u64 {
     index.languages.iter().for_each(|l| l.code.hash(&mut h));
     index.callout_words.hash(&mut h);
     h.finish()
-}
-
-/// A hash of the entries of a map that does not depend on their order,
-/// without sorting them.
-fn unordered_print<T: std::hash::Hash>(entries: impl Iterator<Item = T>) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    let state = BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    entries.fold(0u64, |print, entry| print.wrapping_add(state.hash_one(entry)))
 }
 
 fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {

@@ -1,0 +1,297 @@
+//! The build cache's shortcut for a site that did not change: when no file
+//! the build reads changed since the last build into the same output
+//! folder (same binary, settings and day), and that folder is still as the
+//! build left it, a build would write the same files again and report the
+//! same warnings. It does neither: it leaves the output as it is and
+//! repeats the warnings (issue 16: a rebuild with nothing changed costs at
+//! most a tenth of a cold build).
+//!
+//! "Did not change" is decided as `make`, Cargo and Git's index do, by
+//! looking at files rather than reading them: every file and folder the
+//! load stage walks (`site.yaml`, `content/`, `templates/`, `static/`,
+//! `themes/`) is stamped with its size, modification and change times and
+//! file number before the build reads it, and every file and folder of the
+//! output after the swap. A folder's times change when an entry is added,
+//! removed or renamed in it, so the next build stats the stamped paths and
+//! never lists a folder.
+//!
+//! A change within the same tick of the file system's clock as the stamp
+//! could leave the times as they were (Git calls such an entry "racily
+//! clean"). The output's folders, just written, have their modification
+//! time set back by [`RACY`] before they are stamped, so any later entry
+//! added or removed moves it. What the stamps cannot see turns the shortcut
+//! off, so the next build is an ordinary one: a symbolic link among the
+//! inputs (its target may change unseen), an input changed less than
+//! [`RACY`] before it was stamped, and any system but Unix (no file numbers
+//! nor change times).
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Diagnostic;
+
+/// Inputs changed this shortly before they were stamped are not trusted.
+const RACY: Duration = Duration::from_secs(1);
+
+/// What the site's folder holds that the load stage reads, at its top.
+const INPUTS: [&str; 5] = [crate::config::CONFIG_FILE, "content", "templates", "static", "themes"];
+
+/// One file or folder as it was when stamped; `None` when it did not exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    path: PathBuf,
+    state: Option<State>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Fields", into = "Fields")]
+struct State {
+    folder: bool,
+    len: u64,
+    /// Modification time, nanoseconds since 1970.
+    modified: u64,
+    /// Change time (Unix), nanoseconds since 1970: moved, linked, or its
+    /// times set back. Not kept for output files, whose change time the
+    /// next build's links move.
+    changed: u64,
+    /// The file number (inode).
+    number: u64,
+}
+
+/// A [`State`] as kept: a list, not an object with the names of its
+/// fields, which would double the size of a record of 20,000 stamps.
+type Fields = (bool, u64, u64, u64, u64);
+
+impl From<Fields> for State {
+    fn from((folder, len, modified, changed, number): Fields) -> State {
+        State { folder, len, modified, changed, number }
+    }
+}
+
+impl From<State> for Fields {
+    fn from(s: State) -> Fields {
+        (s.folder, s.len, s.modified, s.changed, s.number)
+    }
+}
+
+/// The inputs of a build, stamped before it read them.
+#[derive(Debug)]
+pub struct Inputs {
+    stamps: Vec<Stamp>,
+    taken: SystemTime,
+}
+
+/// What a build reported, repeated by a build that finds nothing changed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Pages written.
+    pub pages: usize,
+    /// Files written in all.
+    pub files: usize,
+    /// Image variants written.
+    pub image_variants: usize,
+    /// The problems that did not stop the build, as shown.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The stamps of the last build into one output folder.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    key: String,
+    inputs: Vec<Stamp>,
+    outputs: Vec<Stamp>,
+    outcome: Outcome,
+}
+
+impl Inputs {
+    /// Stamps what the load stage of the site at `root` reads; `None` when
+    /// the stamps could not tell a change (a link, an unreadable entry).
+    pub fn stamp(root: &Path) -> Option<Inputs> {
+        let taken = SystemTime::now();
+        let mut stamps = Vec::new();
+        for name in INPUTS {
+            let top = root.join(name);
+            match fs::symlink_metadata(&top) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    stamps.push(Stamp { path: PathBuf::from(name), state: None });
+                }
+                Ok(meta) if meta.is_dir() => {
+                    for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+                        let entry = entry.ok()?;
+                        let meta = entry.metadata().ok()?;
+                        let path = entry.path().strip_prefix(root).ok()?.to_path_buf();
+                        stamps.push(Stamp { path, state: Some(state(&meta, true)?) });
+                    }
+                }
+                Ok(meta) => {
+                    stamps.push(Stamp { path: PathBuf::from(name), state: Some(state(&meta, true)?) })
+                }
+                Err(_) => return None,
+            }
+        }
+        Some(Inputs { stamps, taken })
+    }
+
+    /// Whether every input was last changed well before it was stamped.
+    fn settled(&self) -> bool {
+        let Some(before) = self.taken.checked_sub(RACY).and_then(|t| nanos(Ok(t))) else { return false };
+        self.stamps.iter().filter_map(|s| s.state).all(|s| s.modified < before && s.changed < before)
+    }
+}
+
+/// The state of a file or folder (a link is not trusted: `None`).
+fn state(meta: &fs::Metadata, with_change: bool) -> Option<State> {
+    if meta.file_type().is_symlink() {
+        return None;
+    }
+    #[cfg(unix)]
+    let (number, changed) = {
+        use std::os::unix::fs::MetadataExt;
+        let changed = u64::try_from(meta.ctime()).ok()?.checked_mul(1_000_000_000)?;
+        (meta.ino(), changed.checked_add(u64::try_from(meta.ctime_nsec()).ok()?)?)
+    };
+    #[cfg(not(unix))]
+    let (number, changed) = (0, 0);
+    Some(State {
+        folder: meta.is_dir(),
+        len: if meta.is_dir() { 0 } else { meta.len() },
+        modified: nanos(meta.modified())?,
+        changed: if with_change { changed } else { 0 },
+        number,
+    })
+}
+
+/// Nanoseconds since 1970 (to the year 2554).
+fn nanos(time: std::io::Result<SystemTime>) -> Option<u64> {
+    let since = time.ok()?.duration_since(UNIX_EPOCH).ok()?;
+    u64::try_from(since.as_nanos()).ok()
+}
+
+/// Whether `stamps` of the output, paths under `dir`, still describe what
+/// is there.
+fn unchanged(dir: &Path, stamps: &[Stamp]) -> bool {
+    stamps.par_iter().all(|s| {
+        let now = match fs::symlink_metadata(dir.join(&s.path)) {
+            Ok(meta) => match state(&meta, false) {
+                Some(state) => Some(state),
+                None => return false,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(_) => return false,
+        };
+        now == s.state
+    })
+}
+
+/// The file of the stamps beside the build cache's `record` file.
+fn stamps_file(record: &Path) -> PathBuf {
+    record.with_extension("stamps.json")
+}
+
+/// What the last build into `output` reported, if its stamps (kept beside
+/// the build cache's `record`, made with `key`) say that nothing changed
+/// since: the inputs stamped now are as they were, and every file and
+/// folder of the output is as that build left it.
+pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) -> Option<Outcome> {
+    let t = std::time::Instant::now();
+    let bytes = fs::read(stamps_file(record)).ok()?;
+    let last: Record = serde_json::from_slice(&bytes).ok()?;
+    log::debug!("build cache: stamps read ({:?})", t.elapsed());
+    (last.key == key && last.inputs == inputs.stamps && unchanged(output, &last.outputs))
+        .then_some(last.outcome)
+}
+
+/// Keeps the stamps of the build just swapped into `output`, which read
+/// `inputs` and wrote `files`, with its `outcome`; nothing when the inputs
+/// changed too close to their stamping to be trusted.
+pub fn keep(record: &Path, key: String, inputs: Inputs, output: &Path, files: &[&Path], outcome: Outcome) {
+    let started = std::time::Instant::now();
+    if !inputs.settled() {
+        log::debug!("build cache: inputs changed as the build began; the next build looks at every page");
+        return;
+    }
+    let mut paths: Vec<&Path> = vec![Path::new("")];
+    paths.extend(folders(files));
+    let folders = paths.len();
+    paths.push(Path::new(crate::output::mark::MARK));
+    paths.extend(files);
+    // The folders were changed just now, and an entry added to one within
+    // the same tick of the clock would leave its time as it is: their time
+    // is set back by `RACY`, so any later change moves it.
+    let settled = SystemTime::now().checked_sub(RACY);
+    let outputs: Option<Vec<Stamp>> = paths
+        .par_iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let meta = if n < folders {
+                set_back(&output.join(p), settled?)
+            } else {
+                fs::symlink_metadata(output.join(p))
+            };
+            Some(Stamp { path: p.to_path_buf(), state: Some(state(&meta.ok()?, false)?) })
+        })
+        .collect();
+    let Some(outputs) = outputs else {
+        log::debug!("build cache: the output changed as it was stamped");
+        return;
+    };
+    log::debug!("build cache: outputs stamped ({:?})", started.elapsed());
+    let record_bytes = serde_json::to_vec(&Record { key, inputs: inputs.stamps, outputs, outcome });
+    let file = stamps_file(record);
+    let saved = record_bytes.map_err(std::io::Error::other).and_then(|bytes| {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        crate::output::write_atomically(&file, &bytes, dir).map_err(std::io::Error::other)
+    });
+    match saved {
+        Ok(()) => log::debug!("build cache: stamps kept ({:?})", started.elapsed()),
+        Err(e) => log::debug!("build cache: could not keep {}: {e}", file.display()),
+    }
+}
+
+/// Sets the modification time of the folder `dir` (not a link) to `time`;
+/// returns what it then is. Only on Unix: elsewhere no stamps are kept.
+#[cfg(not(unix))]
+fn set_back(_: &Path, _: SystemTime) -> std::io::Result<fs::Metadata> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(unix)]
+fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let folder =
+        fs::File::options().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY).open(dir)?;
+    folder.set_modified(time)?;
+    folder.metadata()
+}
+
+/// The folders that hold `files` (paths in a folder), but not the folder
+/// itself.
+fn folders<'a>(files: &[&'a Path]) -> Vec<&'a Path> {
+    let mut seen: HashSet<&Path> = HashSet::new();
+    let mut last = None;
+    for file in files {
+        let parent = file.parent();
+        if parent == last {
+            continue;
+        }
+        last = parent;
+        for folder in file.ancestors().skip(1) {
+            if folder.as_os_str().is_empty() || !seen.insert(folder) {
+                break;
+            }
+        }
+    }
+    seen.into_iter().collect()
+}
+
+/// Forgets the stamps of builds into the output of `record`, before that
+/// output is replaced.
+pub fn forget(record: &Path) {
+    let _ = fs::remove_file(stamps_file(record));
+}
