@@ -15,6 +15,8 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::mark::{self, Claim, MARK, TMP_MARK};
 use super::{OutputFolder, is_busy_or_cross_device, unique_suffix, write_atomically};
 use crate::error::{Diagnostic, Error};
@@ -62,22 +64,27 @@ pub fn place_all(
 /// Removes the files, links and empty folders `listed` under `out`, then the
 /// folders that left empty; never anything else, and nothing through a link.
 pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
+    // Every folder on the way is looked at before anything is removed, then
+    // the entries are removed in parallel (10,000 pages are 20,000 entries).
     let mut real_dirs = HashSet::new();
-    for rel in listed {
-        remove_stale(out, rel, &mut real_dirs)?;
-    }
-    // Folders left empty by the removals, deepest first.
+    let removable: Vec<&PathBuf> = listed
+        .iter()
+        .copied()
+        .filter(|rel| rel.parent().is_none_or(|p| real_dirs_to(out, p, &mut real_dirs)))
+        .collect();
+    removable.par_iter().try_for_each(|rel| remove_stale(&out.join(rel)))?;
+    // Folders left empty by the removals, deepest first; one depth at a time.
     let folders: HashSet<&Path> = listed.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     let mut emptied: Vec<(usize, &Path)> = folders
         .into_iter()
-        .filter(|p| !p.as_os_str().is_empty())
+        .filter(|p| !p.as_os_str().is_empty() && real_dirs.contains(*p))
         .map(|p| (p.components().count(), p))
         .collect();
     emptied.sort_unstable_by(|(da, a), (db, b)| db.cmp(da).then_with(|| a.as_os_str().cmp(b.as_os_str())));
-    for (_, dir) in emptied {
-        if real_dirs_to(out, dir, &mut real_dirs) {
+    for level in emptied.chunk_by(|(da, _), (db, _)| da == db) {
+        level.par_iter().for_each(|(_, dir)| {
             let _ = fs::remove_dir(out.join(dir));
-        }
+        });
     }
     Ok(())
 }
@@ -123,19 +130,15 @@ fn place(from: &Path, out: &Path, rel: &Path) -> Result<(), Error> {
 
 /// Removes `out/rel` (a file, a link, or an empty folder), unless a link
 /// stands on the way to it: nothing outside the folder is ever removed.
-fn remove_stale(out: &Path, rel: &Path, real_dirs: &mut HashSet<PathBuf>) -> Result<(), Error> {
-    if !rel.parent().is_none_or(|p| real_dirs_to(out, p, real_dirs)) {
-        return Ok(());
-    }
-    let full = out.join(rel);
-    let removed = match fs::symlink_metadata(&full) {
-        Ok(m) if m.is_dir() => fs::remove_dir(&full),
-        Ok(_) => fs::remove_file(&full),
+fn remove_stale(full: &Path) -> Result<(), Error> {
+    let removed = match fs::symlink_metadata(full) {
+        Ok(m) if m.is_dir() => fs::remove_dir(full),
+        Ok(_) => fs::remove_file(full),
         Err(_) => return Ok(()),
     };
     match removed {
         Err(e) if e.kind() != io::ErrorKind::NotFound && e.kind() != io::ErrorKind::DirectoryNotEmpty => {
-            Err(Error::io("remove", &full)(e))
+            Err(Error::io("remove", full)(e))
         }
         _ => Ok(()),
     }
