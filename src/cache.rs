@@ -7,8 +7,11 @@
 //! it is never published), one per output folder: for every render unit,
 //! its name across runs ([`crate::render::UnitKey`]), the fingerprint of
 //! everything it read ([`crate::render::Fingerprints::of_unit`]), the inline
-//! code of its pages (what `_headers` allows), and each file it wrote with
-//! its size, modification time and file number as they were once written.
+//! code of its pages (what `_headers` allows), each file it wrote with its
+//! size, modification time and file number as they were once written, and
+//! of each page the ids it defines and what the publishing check found on
+//! it (taken as they are while nothing it is checked against changed:
+//! [`crate::check::Checked::key`]).
 //!
 //! The next build renders a unit only if its fingerprint changed, or if one
 //! of its files in the old output is not, by those three, the file dotwork
@@ -24,6 +27,10 @@
 //! the theme's words. Static files and image variants are always copied or
 //! linked again (their units are cheap and their fingerprints name the
 //! source, not its bytes), and so is `_headers`, which reads every page.
+//!
+//! Beside the record, the stamps of every file the build read and wrote
+//! let a build with nothing changed stop before it reads anything
+//! (`up_to_date.rs`).
 //!
 //! A record that cannot be read, is for another binary or another output
 //! folder, or does not parse, is ignored with a debug message: the build is

@@ -50,6 +50,9 @@ const MAX_PAGE_BYTES: u64 = 2 << 20;
 /// renamed `.yaml`).
 const MAX_FILE_BYTES: u64 = 8 << 20;
 
+/// The folders of a site that the load stage reads, beside site.yaml.
+pub(crate) const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
+
 /// Where a site keeps its bibliography, in order of preference.
 const BIBLIOGRAPHY_FILES: &[&str] =
     &["content/references.yaml", "content/references.yml", "content/references.bib"];

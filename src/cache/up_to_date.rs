@@ -38,9 +38,6 @@ use crate::error::Diagnostic;
 /// Inputs changed this shortly before they were stamped are not trusted.
 const RACY: Duration = Duration::from_secs(1);
 
-/// What the site's folder holds that the load stage reads, at its top.
-const INPUTS: [&str; 5] = [crate::config::CONFIG_FILE, "content", "templates", "static", "themes"];
-
 /// One file or folder as it was when stamped; `None` when it did not exist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Stamp {
@@ -48,6 +45,7 @@ struct Stamp {
     state: Option<State>,
 }
 
+/// What a file's or folder's metadata tells of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "Fields", into = "Fields")]
 struct State {
@@ -114,7 +112,8 @@ impl Inputs {
     pub fn stamp(root: &Path) -> Option<Inputs> {
         let taken = SystemTime::now();
         let mut stamps = Vec::new();
-        for name in INPUTS {
+        let [content, templates, statics, themes] = crate::source::SITE_FOLDERS;
+        for name in [crate::config::CONFIG_FILE, content, templates, statics, themes] {
             let top = root.join(name);
             match fs::symlink_metadata(&top) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -149,9 +149,6 @@ impl Sink for WriteAndKeep<'_, '_> {
     }
 }
 
-/// The folders of a site that a build reads.
-const SITE_FOLDERS: [&str; 4] = ["content", "templates", "static", "themes"];
-
 /// The output folder is replaced, so it must not be, hold or lie inside the
 /// site or one of its folders, nor be (or hold) the home folder; compared by
 /// real paths, so a link to the site is seen through (issue 9: `--root LINK
@@ -168,7 +165,7 @@ fn check_output_folder(root: &Path, output: &OutputFolder) -> Result<(), Error> 
     if root.starts_with(out) {
         return refuse(format!("the output folder holds the site itself ({})", root.display()));
     }
-    for name in SITE_FOLDERS {
+    for name in crate::source::SITE_FOLDERS {
         let folder = real_path(&root.join(name)).map_err(Error::io("find", root.join(name)))?;
         if out.starts_with(&folder) || folder.starts_with(out) {
             return refuse(format!(
