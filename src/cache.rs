@@ -38,7 +38,7 @@
 //! written again only after the swap, so a build killed in between leaves no
 //! record that describes files that are gone.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -149,7 +149,7 @@ impl BuildCache {
 
     /// Keeps the stamps of the build just swapped into `output` (its real
     /// path), which read `inputs`, wrote `files` and had this `outcome`.
-    pub fn keep_stamps(&self, inputs: Inputs, output: &Path, files: &[&Path], outcome: Outcome) {
+    pub fn keep_stamps(&self, inputs: Inputs, output: &Path, files: &BTreeSet<PathBuf>, outcome: Outcome) {
         if let Some(file) = &self.file {
             up_to_date::keep(file, self.stamps_key.clone(), inputs, output, files, outcome);
         }
@@ -349,15 +349,23 @@ impl Plan {
             check_key: checked.key,
             units,
         };
-        let saved = serde_json::to_vec(&record).map_err(std::io::Error::other).and_then(|bytes| {
-            let dir = file.parent().unwrap_or(Path::new("."));
-            fs::create_dir_all(dir)?;
-            crate::output::write_atomically(file, &bytes, dir).map_err(std::io::Error::other)
-        });
-        if let Err(e) = saved {
-            log::debug!("build cache: could not keep {}: {e}", file.display());
-        }
+        keep_record(file, &record);
     }
+}
+
+/// Writes `record` as JSON into `file` (atomically, making its folder),
+/// and says so at debug level; a record that cannot be written is left
+/// out, with a debug message.
+fn keep_record(file: &Path, record: &impl Serialize) -> bool {
+    let saved = serde_json::to_vec(record).map_err(std::io::Error::other).and_then(|bytes| {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        crate::output::write_atomically(file, &bytes, dir).map_err(std::io::Error::other)
+    });
+    if let Err(e) = &saved {
+        log::debug!("build cache: could not keep {}: {e}", file.display());
+    }
+    saved.is_ok()
 }
 
 /// The files each rendered unit wrote, as written (by unit number), when

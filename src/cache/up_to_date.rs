@@ -25,7 +25,7 @@
 //! [`RACY`] before it was stamped, and any system but Unix (no file numbers
 //! nor change times).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -208,7 +208,14 @@ pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) ->
 /// Keeps the stamps of the build just swapped into `output`, which read
 /// `inputs` and wrote `files`, with its `outcome`; nothing when the inputs
 /// changed too close to their stamping to be trusted.
-pub fn keep(record: &Path, key: String, inputs: Inputs, output: &Path, files: &[&Path], outcome: Outcome) {
+pub fn keep(
+    record: &Path,
+    key: String,
+    inputs: Inputs,
+    output: &Path,
+    files: &BTreeSet<PathBuf>,
+    outcome: Outcome,
+) {
     let started = std::time::Instant::now();
     if !inputs.settled() {
         log::debug!("build cache: inputs changed as the build began; the next build looks at every page");
@@ -218,7 +225,7 @@ pub fn keep(record: &Path, key: String, inputs: Inputs, output: &Path, files: &[
     paths.extend(folders(files));
     let folders = paths.len();
     paths.push(Path::new(crate::output::mark::MARK));
-    paths.extend(files);
+    paths.extend(files.iter().map(PathBuf::as_path));
     // The folders were changed just now, and an entry added to one within
     // the same tick of the clock would leave its time as it is: their time
     // is set back by `RACY`, so any later change moves it.
@@ -240,16 +247,8 @@ pub fn keep(record: &Path, key: String, inputs: Inputs, output: &Path, files: &[
         return;
     };
     log::debug!("build cache: outputs stamped ({:?})", started.elapsed());
-    let record_bytes = serde_json::to_vec(&Record { key, inputs: inputs.stamps, outputs, outcome });
-    let file = stamps_file(record);
-    let saved = record_bytes.map_err(std::io::Error::other).and_then(|bytes| {
-        let dir = file.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        crate::output::write_atomically(&file, &bytes, dir).map_err(std::io::Error::other)
-    });
-    match saved {
-        Ok(()) => log::debug!("build cache: stamps kept ({:?})", started.elapsed()),
-        Err(e) => log::debug!("build cache: could not keep {}: {e}", file.display()),
+    if super::keep_record(&stamps_file(record), &Record { key, inputs: inputs.stamps, outputs, outcome }) {
+        log::debug!("build cache: stamps kept ({:?})", started.elapsed());
     }
 }
 
@@ -269,9 +268,9 @@ fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
     folder.metadata()
 }
 
-/// The folders that hold `files` (paths in a folder), but not the folder
-/// itself.
-fn folders<'a>(files: &[&'a Path]) -> Vec<&'a Path> {
+/// The folders that hold `files` (paths in a folder, sorted), but not the
+/// folder itself.
+fn folders(files: &BTreeSet<PathBuf>) -> Vec<&Path> {
     let mut seen: HashSet<&Path> = HashSet::new();
     let mut last = None;
     for file in files {

@@ -143,10 +143,8 @@ pub struct Checked {
 /// What checking one page found.
 #[derive(Default)]
 struct PageFindings {
-    /// Problems in the page's own file.
-    own: Vec<Diagnostic>,
-    /// Problems in templates, seen on this page.
-    shared: Vec<Diagnostic>,
+    /// Problems in the page's own file and in templates, seen on it.
+    found: Findings,
     /// Pages this page links to (by number).
     links_to: Vec<usize>,
 }
@@ -224,13 +222,9 @@ impl<'s> PublishCheck<'s> {
         let index = OutputIndex::new(files, ids);
         let today = Date::today();
         let key = check_key(self.site, &index, today);
+        let domains = &self.site.domains;
         let by_key: HashMap<String, Findings> = if earlier.key == key {
-            let keys: HashMap<&Path, &String> = paths.iter().map(|(k, p)| (p.as_path(), k)).collect();
-            earlier
-                .pages
-                .into_iter()
-                .filter_map(|(path, f)| Some(((*keys.get(path.as_path())?).clone(), f)))
-                .collect()
+            earlier.pages.into_iter().map(|(path, f)| (output_key(&domains.unplace(&path)), f)).collect()
         } else {
             HashMap::new()
         };
@@ -309,19 +303,18 @@ fn check_with(
         .pages
         .par_iter()
         .map(|page| match earlier.get(&output_key(&page_output(&page.path))) {
-            Some(f) => PageFindings { own: f.own.clone(), shared: f.shared.clone(), links_to: Vec::new() },
+            Some(f) => PageFindings { found: f.clone(), links_to: Vec::new() },
             None => check_page(&ctx, page, &by_output),
         })
         .collect();
-    let each: Vec<Findings> =
-        findings.iter().map(|f| Findings { own: f.own.clone(), shared: f.shared.clone() }).collect();
+    let each: Vec<Findings> = findings.iter().map(|f| f.found.clone()).collect();
 
     let mut found = Vec::new();
     let mut shared: Vec<(Diagnostic, &Path)> = Vec::new();
     let mut linked = vec![false; site.pages.len()];
     for (i, f) in findings.into_iter().enumerate() {
-        found.extend(f.own);
-        shared.extend(f.shared.into_iter().map(|d| (d, site.pages[i].source.as_path())));
+        found.extend(f.found.own);
+        shared.extend(f.found.shared.into_iter().map(|d| (d, site.pages[i].source.as_path())));
         for target in f.links_to.into_iter().filter(|&t| t != i) {
             linked[target] = true;
         }
@@ -450,10 +443,10 @@ fn check_page(
     let scan = content::scan_content(&page.source, &page.text, &page.facts.body);
     // Only errors when checking for publishing: the advice is for `check`.
     let advice = ctx.scope == Scope::Everything;
-    out.own.extend(scan.problems.into_iter().filter(|d| advice || d.severity == Severity::Error));
+    out.found.own.extend(scan.problems.into_iter().filter(|d| advice || d.severity == Severity::Error));
     for link in &scan.links {
         if let Some(d) = check_content_link(ctx, page, link) {
-            out.own.push(d);
+            out.found.own.push(d);
         }
     }
 
@@ -471,26 +464,26 @@ fn check_page(
         let view =
             Rendered { doc, address: &page.path, body, templates, chain, page_file: &page.source, config };
         for d in check_output(ctx, &view, Some(page), &scan.headings) {
-            if d.file == page.source { out.own.push(d) } else { out.shared.push(d) }
+            if d.file == page.source { out.found.own.push(d) } else { out.found.shared.push(d) }
         }
-        out.own.extend(unlisted_citations(page, doc.html));
+        out.found.own.extend(unlisted_citations(page, doc.html));
         if ctx.scope == Scope::Errors {
             return out;
         }
-        out.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
-        out.own.extend(page::check_description(page.into(), view.description().as_deref()));
+        out.found.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
+        out.found.own.extend(page::check_description(page.into(), view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
     }
     if ctx.scope == Scope::Errors {
         return out;
     }
     let config = &ctx.site.config;
-    out.own.extend(page::check_title_heading(page.into()));
-    out.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
+    out.found.own.extend(page::check_title_heading(page.into()));
+    out.found.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
     let language = &config.languages[page.lang].code;
-    out.own.extend(page::check_reading(page.into(), config.reading_grade, language));
-    out.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
-    out.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
+    out.found.own.extend(page::check_reading(page.into(), config.reading_grade, language));
+    out.found.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
+    out.found.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
     out
 }
 

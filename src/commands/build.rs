@@ -117,9 +117,8 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         crate::error::sort_and_dedup(&mut warnings);
     }
     if let Some(inputs) = inputs {
-        let files: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
         let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
-        cache.keep_stamps(inputs, &output.real, &files, outcome);
+        cache.keep_stamps(inputs, &output.real, &paths, outcome);
     }
     Ok(BuildSummary {
         pages,
