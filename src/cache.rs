@@ -55,7 +55,10 @@ use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
 use crate::site::Site;
 
+mod bodies;
 mod up_to_date;
+pub use bodies::KeptBodies;
+pub(crate) use bodies::{KeptBody, text_print};
 pub use up_to_date::{Inputs, Outcome};
 
 /// Where the records are, inside the site's folder.
@@ -130,6 +133,7 @@ impl BuildCache {
             if let Some(file) = record_file(&settings.root, output) {
                 let _ = fs::remove_file(&file);
                 up_to_date::forget(&file);
+                bodies::forget(&file);
             }
             return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::new() };
         }
@@ -152,6 +156,22 @@ impl BuildCache {
     pub fn keep_stamps(&self, inputs: Inputs, output: &Path, files: &BTreeSet<PathBuf>, outcome: Outcome) {
         if let Some(file) = &self.file {
             up_to_date::keep(file, self.stamps_key.clone(), inputs, output, files, outcome);
+        }
+    }
+
+    /// What the last build into `output` (its real path) with `settings`
+    /// kept of its pages' bodies (`bodies.rs`); nothing with `--no-cache`.
+    pub fn kept_bodies(settings: &Settings, output: &Path) -> Option<KeptBodies> {
+        if settings.no_cache {
+            return None;
+        }
+        bodies::read(&record_file(&settings.root, output)?, &bodies_key(settings))
+    }
+
+    /// Keeps what the next build needs of the pages' `bodies`.
+    pub fn keep_bodies(&self, settings: &Settings, bodies: KeptBodies) {
+        if let Some(file) = &self.file {
+            bodies::keep(file, bodies_key(settings), bodies);
         }
     }
 
@@ -516,10 +536,23 @@ fn global_key(settings: &Settings, site: &Site) -> u64 {
 /// and today's date.
 fn run_key(settings: &Settings) -> u64 {
     let mut h = print();
-    (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
-        .hash(&mut h);
+    settings_key(settings).hash(&mut h);
     format!("{:?}", settings.parse_options().today).hash(&mut h);
     h.finish()
+}
+
+/// The settings a build is made with that change what it parses.
+fn settings_key(settings: &Settings) -> u64 {
+    let mut h = print();
+    (settings.drafts, &settings.base_url, format!("{:?}", settings.broken_links), settings.one_domain)
+        .hash(&mut h);
+    h.finish()
+}
+
+/// What kept bodies must have been made with: this binary and record
+/// format, and [`settings_key`] (a body does not depend on the day).
+fn bodies_key(settings: &Settings) -> String {
+    format!("{FORMAT} {} {:016x}", binary(), settings_key(settings))
 }
 
 /// What the stamps of a build must have been made with for the next build

@@ -3,12 +3,13 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
 use crate::error::Diagnostic;
 use crate::front_matter::FrontMatter;
-use crate::markdown::PageFacts;
+use crate::markdown::{BodyFacts, PageFacts};
 
 /// A page, parsed and with its markdown rendered.
 #[derive(Debug, Clone, Default)]
@@ -29,10 +30,6 @@ pub struct Page {
     /// (`care/aftercare.md` for `care/aftercare.es.md`; its own for a page
     /// in the default language): what its versions share.
     pub original: String,
-    /// The body as HTML.
-    pub html: String,
-    /// Headings for a table of contents.
-    pub toc: Vec<TocEntry>,
     /// Every `id` the body defines (headings, footnotes), for anchor checks.
     pub ids: HashSet<String>,
     /// The works this page cites, in order of first citation.
@@ -42,11 +39,27 @@ pub struct Page {
     /// The pairs of its before-and-after gallery that may be published
     /// (numbers in `meta.gallery`), in order ([`crate::gallery`]).
     pub gallery: Vec<usize>,
-    /// The building blocks in its body, with their places in `html`.
-    pub blocks: Vec<crate::blocks::BlockUse>,
+    /// Its body, rendered: by the parse stage, or when first needed for a
+    /// page the build cache knows unchanged ([`crate::site::Site::body`]).
+    pub(crate) body: OnceLock<Body>,
+    /// Whether its body places building blocks, known without rendering it.
+    pub has_blocks: bool,
     /// What the parse stage recorded for later stages: where the front
-    /// matter's keys are, the body's links, headings and prose, with places.
+    /// matter's keys are, and the page its follow-up names.
     pub(crate) facts: PageFacts,
+}
+
+/// A page's markdown body, rendered.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// As HTML, citations placed.
+    pub html: String,
+    /// Headings for a table of contents.
+    pub toc: Vec<TocEntry>,
+    /// The building blocks in it, with their places in `html`.
+    pub blocks: Vec<crate::blocks::BlockUse>,
+    /// Its links, headings and prose, with their places in the file.
+    pub(crate) facts: BodyFacts,
 }
 
 impl Page {

@@ -102,7 +102,7 @@ pub(crate) struct PageIndex {
 }
 
 /// A link to `#fragment` of page `page`, at byte `offset` of the linking file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AnchorLink {
     pub(crate) page: usize,
     pub(crate) fragment: String,
@@ -149,12 +149,18 @@ pub(crate) struct Rendered {
     /// Links that lead to a page in another language, the page having no
     /// translation into this page's (issue 15).
     pub(crate) fallbacks: Vec<Fallback>,
+    /// Whether the body places building blocks.
+    pub(crate) has_blocks: bool,
+    /// Not rendered: what other pages need of the body, as the last build
+    /// rendered it, kept by the build cache (`cache/bodies.rs`). `html`,
+    /// `toc`, `blocks`, `cite_at` and `facts` are empty.
+    pub(crate) kept: bool,
 }
 
 /// A link to a page of another language, written at byte `offset` of the
 /// linking file: the page it names has no version in the linking page's
 /// language, so it leads to `target` (a page or section number).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Fallback {
     pub(crate) target: usize,
     pub(crate) offset: usize,
@@ -416,6 +422,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
             crate::blocks::Fence::Close { .. } => blocks[b].html.end = at,
         }
     }
+    out.has_blocks = !blocks.is_empty();
     out.blocks = blocks;
     out.facts = merged.facts.finish();
     out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);

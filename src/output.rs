@@ -151,10 +151,12 @@ fn swap_in(
 /// Anything else, a file put into the output while the build ran, is kept
 /// in a folder beside the output, with a warning.
 fn retire(old: &Path, claim: &mark::Claim, out: &Path) {
+    let started = std::time::Instant::now();
     let listed: Vec<&PathBuf> = claim.owned.iter().chain(&claim.forced).collect();
     if let Err(e) = in_place::remove_listed(old, &listed) {
         log::warn!("could not remove all of the previous site: {e}");
     }
+    log::debug!("previous site removed ({} entries): {:?}", listed.len(), started.elapsed());
     let _ = fs::remove_file(old.join(MARK));
     if fs::remove_dir(old).is_ok() {
         return;

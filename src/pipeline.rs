@@ -22,7 +22,7 @@ use crate::error::{Diagnostic, Error};
 use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
-use crate::site::{Site, parse_site};
+use crate::site::{ParseCache, Site, parse_site_cached};
 use crate::source::{Sources, load_site};
 
 /// Where rendered files go. Called from several threads at once, once per
@@ -50,11 +50,17 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
 
 /// Loads and parses the site.
 pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
+    load_and_parse_with(settings, &mut ParseCache::one_shot())
+}
+
+/// Loads and parses the site, taking from `cache` what it holds
+/// (`build` passes what the last build kept of the pages' bodies).
+pub fn load_and_parse_with(settings: &Settings, cache: &mut ParseCache) -> Result<Site, Error> {
     let started = Instant::now();
     let sources = load(settings)?;
     log_stage("load", started, "");
     let started = Instant::now();
-    let site = parse_site(sources, &settings.parse_options())?;
+    let site = parse_site_cached(sources, &settings.parse_options(), cache)?;
     log_stage("parse", started, "");
     Ok(site)
 }

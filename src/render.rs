@@ -227,10 +227,16 @@ impl<'a> Renderer<'a> {
             .map(|lang| load_templates(site, lang))
             .collect::<Result<Vec<Tera>, _>>()
             .map_err(Error::Site)?;
+        // A body the parse stage skipped is rendered here only if it has blocks.
         let problems: Vec<Diagnostic> = site
             .pages
             .iter()
-            .map(|p| (&p.source, &p.text, &p.html, &p.blocks, p.lang))
+            .enumerate()
+            .filter(|(_, p)| p.has_blocks)
+            .map(|(i, p)| {
+                let body = site.body(i);
+                (&p.source, &p.text, &body.html, &body.blocks, p.lang)
+            })
             .chain(
                 site.sections
                     .iter()
@@ -349,7 +355,7 @@ impl<'a> Renderer<'a> {
                 .collect::<Result<Vec<_>, Diagnostic>>()
         };
         Ok(match unit {
-            Unit::Page(i) => self.page(&site.pages[i])?,
+            Unit::Page(i) => self.page(i)?,
             Unit::NotFound => per_domain(&|d| self.not_found(d).map(String::into_bytes))?,
             Unit::Alias(i) => {
                 let (out, target) = &site.aliases[i];
@@ -583,13 +589,14 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter_map(|&i| {
                 let page = &site.pages[i];
+                let body = site.body(i);
                 Some(make_entry(
                     base,
                     &EntrySource {
                         title: &page.title,
                         path: domains.local(&page.path),
-                        html: &page.html,
-                        own_html: page.facts.body.raw_html.is_empty(),
+                        html: &body.html,
+                        own_html: body.facts.raw_html.is_empty(),
                         description: page.meta.description.as_deref(),
                         date: page.meta.date?,
                         updated: page.meta.updated,
@@ -637,16 +644,17 @@ impl<'a> Renderer<'a> {
         self.tera(0).contains_template("404.html")
     }
 
-    fn page(&self, page: &Page) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn page(&self, i: usize) -> Result<Vec<OutputFile>, Diagnostic> {
+        let (page, body) = (&self.site.pages[i], self.site.body(i));
         log::trace!("render {} with {}", page.source.display(), template_for(page));
         let template = template_for(page);
         if !self.tera(page.lang).contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let html = self.with_blocks(&page.html, &page.blocks, &page.source, &page.path, page.lang)?;
-        let mut ctx = self.page_context(page);
+        let html = self.with_blocks(&body.html, &body.blocks, &page.source, &page.path, page.lang)?;
+        let mut ctx = self.page_context(i);
         ctx.page.content = &html;
-        let content = page.html.len() + page.references.len();
+        let content = body.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
             vec![OutputFile::new(page_output(&page.path), OutputContent::Bytes(html.into_bytes()))]
         })
@@ -674,13 +682,11 @@ impl<'a> Renderer<'a> {
     }
 
     /// The context of `page`, whose links are relative to the page.
-    fn page_context<'p>(&self, page: &'p Page) -> PageContext<'p>
-    where
-        'a: 'p,
-    {
+    fn page_context(&self, i: usize) -> PageContext<'a> {
         let site = self.site;
-        let number = site.by_path.get(&page.path).copied();
-        let section = number.and_then(|i| site.section_of(i));
+        let (page, body) = (&site.pages[i], site.body(i));
+        let number = Some(i);
+        let section = site.section_of(i);
         let feed_url = section.and_then(|k| self.feed_url(k, &page.path));
         let feed_title =
             section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
@@ -699,8 +705,8 @@ impl<'a> Renderer<'a> {
             page: PageView {
                 title: &page.title,
                 description: page.meta.description.as_deref().unwrap_or(&site.config.description),
-                content: &page.html,
-                toc: &page.toc,
+                content: &body.html,
+                toc: &body.toc,
                 url: "./".to_string(),
                 path: &page.path,
                 permalink: site.domains.permalink(&page.path),
@@ -718,7 +724,7 @@ impl<'a> Renderer<'a> {
                 person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
-                json_ld: page_json_ld(site, page, &self.site_json_ld[page.lang]),
+                json_ld: page_json_ld(site, page, body, &self.site_json_ld[page.lang]),
                 gallery: crate::gallery::views(page),
                 image: page.meta.image.as_deref(),
                 image_alt: page.meta.image_alt.as_deref(),

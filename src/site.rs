@@ -8,13 +8,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::Page;
+use crate::content::{Body, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
@@ -132,6 +133,9 @@ pub struct Site {
     pub images: crate::image::SiteImages,
     /// The theme's words in each of the site's languages.
     pub words: Vec<crate::theme::i18n::Words>,
+    /// Every page's and section's URL, what links in markdown are resolved
+    /// against: kept to render the bodies the parse stage skipped.
+    pub(crate) index: PageIndex,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
     pub configs: Vec<SiteConfig>,
@@ -288,7 +292,9 @@ pub fn parse_site_cached(
             None
         });
 
+    let started = std::time::Instant::now();
     cache.parse_front_matter(&pages);
+    crate::pipeline::log_stage("parse: front matter", started, "");
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_par_iter()
         .map(|source| {
@@ -336,8 +342,10 @@ pub fn parse_site_cached(
             })
             .collect(),
     );
-    cache.render_markdown(&kept, &index);
+    let started = std::time::Instant::now();
+    cache.render_markdown(&kept, &index, crate::cache::text_print(&config.text));
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
+    crate::pipeline::log_stage("parse: markdown", started, "");
 
     let mut pages = Vec::with_capacity(kept.len());
     let mut anchors = Vec::new();
@@ -354,6 +362,11 @@ pub fn parse_site_cached(
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
         addresses.extend(std::mem::take(&mut r.addresses).into_iter().map(|a| (number, a)));
+        let body = OnceLock::new();
+        if !r.kept {
+            let blocks = std::mem::take(&mut r.blocks);
+            let _ = body.set(Body { html: r.html, toc: r.toc, blocks, facts: std::mem::take(&mut r.facts) });
+        }
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
             lang: index.langs[number],
@@ -362,14 +375,13 @@ pub fn parse_site_cached(
             source: p.source.path,
             text: p.source.text,
             meta: p.meta,
-            html: r.html,
-            toc: r.toc,
             ids: r.ids,
             cited: Vec::new(),
             references: String::new(),
             gallery: Vec::new(),
-            blocks: std::mem::take(&mut r.blocks),
-            facts: PageFacts { front: p.front, body: std::mem::take(&mut r.facts), followup: None },
+            body,
+            has_blocks: r.has_blocks,
+            facts: PageFacts { front: p.front, followup: None },
         });
     }
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
@@ -506,7 +518,33 @@ pub fn parse_site_cached(
         lookups,
         images,
         words,
+        index,
     })
+}
+
+impl Site {
+    /// The rendered body of page number `i`: as the parse stage made it,
+    /// or, for a page whose markdown it skipped because the build cache
+    /// knew the page unchanged (`cache/bodies.rs`), rendered now, once, as
+    /// the parse stage would have rendered it.
+    pub fn body(&self, i: usize) -> &Body {
+        let page = &self.pages[i];
+        page.body.get_or_init(|| {
+            let at = PageRef {
+                file: &page.source,
+                text: &page.text,
+                body_offset: page.facts.front.body_offset,
+                number: i,
+            };
+            let mut r = render_markdown(&at, &self.index);
+            let citing = citation_limit(&page.source, &page.text, &r.citations).is_none();
+            if let Some(bib) = self.bibliography.as_ref().filter(|_| citing && !r.citations.is_empty()) {
+                let formatted = bib.format_page(&r.citations, page.lang);
+                r.html = place_citations(&r.html, &r.cite_at, &formatted.in_text, &mut r.blocks);
+            }
+            Body { html: r.html, toc: r.toc, blocks: r.blocks, facts: r.facts }
+        })
+    }
 }
 
 /// Links, each with the number of the page or section it is in (see [`Linked`]).
@@ -800,7 +838,11 @@ fn cite(
         pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
     to_format.for_each(|((page, (groups, at)), _)| {
         let formatted = bib.format_page(groups, page.lang);
-        page.html = place_citations(&page.html, at, &formatted.in_text, &mut page.blocks);
+        // A body the build cache let the parse stage skip has its citations
+        // placed when it is rendered ([`Site::body`]).
+        if let Some(body) = page.body.get_mut() {
+            body.html = place_citations(&body.html, at, &formatted.in_text, &mut body.blocks);
+        }
         page.cited = formatted.keys;
         page.references = formatted.list;
     });

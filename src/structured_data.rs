@@ -14,13 +14,13 @@
 use serde_json::{Map, Value, json};
 
 use crate::config::{Person, SiteConfig};
-use crate::content::Page;
+use crate::content::{Body, Page};
 use crate::site::Site;
 use crate::url::permalink;
 
 /// The page's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
 /// `site_nodes` is [`site_json_ld`] of the site.
-pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String {
+pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, site_nodes: &str) -> String {
     let config = &site.config;
     let base = site.domains.base_url(&page.path);
     let url = site.domains.permalink(&page.path);
@@ -100,14 +100,14 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
         if let Some(b) = &procedure.body_location {
             insert_text(&mut node, "bodyLocation", b);
         }
-        let offers = offers(page, &config.currency);
+        let offers = offers(body, &config.currency);
         if !offers.is_empty() {
             node["offers"] = json!(offers);
         }
         webpage["about"] = json!({"@id": format!("{url}#procedure")});
         graph.push(node);
     }
-    let questions = faq_questions(page);
+    let questions = faq_questions(body);
     if !questions.is_empty() {
         graph.push(json!({
             "@type": "FAQPage",
@@ -130,11 +130,11 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, site_nodes: &str) -> String
 }
 
 /// The `Question`s of the page's `faq` blocks ([`crate::blocks`]).
-fn faq_questions(page: &Page) -> Vec<Value> {
-    page.blocks
+fn faq_questions(body: &Body) -> Vec<Value> {
+    body.blocks
         .iter()
         .filter(|b| b.name == "faq" && b.container)
-        .flat_map(|b| crate::blocks::faq_entries(&page.html[b.html.clone()]))
+        .flat_map(|b| crate::blocks::faq_entries(&body.html[b.html.clone()]))
         .map(|(question, answer)| {
             json!({
                 "@type": "Question",
@@ -147,9 +147,9 @@ fn faq_questions(page: &Page) -> Vec<Value> {
 
 /// The page's `price` blocks as schema.org `Offer`s in `currency`: a price
 /// written `from=true` is the least it costs (`minPrice`).
-fn offers(page: &Page, currency: &str) -> Vec<Value> {
+fn offers(body: &Body, currency: &str) -> Vec<Value> {
     use crate::blocks::ArgValue;
-    page.blocks
+    body.blocks
         .iter()
         .filter(|b| b.name == "price")
         .filter_map(|b| {

@@ -178,10 +178,10 @@ fn sentences(page: PageFile<'_>) -> Vec<(String, Place)> {
             out.push((v.clone(), Place::Key(key)));
         }
     }
-    for h in &page.facts.body.headings {
+    for h in &page.body().headings {
         out.push((h.text.clone(), Place::Heading(h.offset)));
     }
-    for block in page.facts.body.prose.blocks(page.text) {
+    for block in page.body().prose.blocks(page.text) {
         let pieces = std::rc::Rc::new(block.pieces);
         for (start, sentence) in split_sentences(&block.text) {
             out.push((sentence.to_string(), Place::Prose(start, pieces.clone())));

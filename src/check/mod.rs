@@ -53,6 +53,7 @@ use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
 use links::{Base, Doc, OutputIndex, PageIds, output_key, page_ids, rendered_html};
+use page::PageFile;
 use rendered::{Rendered, link_message};
 use templates::Templates;
 
@@ -302,9 +303,10 @@ fn check_with(
     let findings: Vec<PageFindings> = site
         .pages
         .par_iter()
-        .map(|page| match earlier.get(&output_key(&page_output(&page.path))) {
+        .enumerate()
+        .map(|(i, page)| match earlier.get(&output_key(&page_output(&page.path))) {
             Some(f) => PageFindings { found: f.clone(), links_to: Vec::new() },
-            None => check_page(&ctx, page, &by_output),
+            None => check_page(&ctx, i, &by_output),
         })
         .collect();
     let each: Vec<Findings> = findings.iter().map(|f| f.found.clone()).collect();
@@ -368,8 +370,12 @@ fn check_with(
     for (i, page) in site.pages.iter().enumerate().filter(|_| scope == Scope::Everything) {
         if !linked[i] && !page.is_home() {
             found.push(
-                page::warn_at_key(page.into(), "title", "no other page links to this page".to_string())
-                    .with_help("link to it from another page, or add `menu: true` to put it in the menu"),
+                page::warn_at_key(
+                    PageFile::of(site, i),
+                    "title",
+                    "no other page links to this page".to_string(),
+                )
+                .with_help("link to it from another page, or add `menu: true` to put it in the menu"),
             );
         }
     }
@@ -402,14 +408,14 @@ fn translation_groups(site: &Site) -> Vec<translations::TranslationGroup<'_>> {
         .iter()
         .enumerate()
         .filter(|(_, p)| p.lang == 0)
-        .map(|(i, page)| translations::TranslationGroup {
-            original: page.into(),
+        .map(|(i, _)| translations::TranslationGroup {
+            original: PageFile::of(site, i),
             translations: site
                 .page_versions(i)
                 .into_iter()
                 .flatten()
                 .filter(|&t| t != i)
-                .map(|t| (&site.pages[t]).into())
+                .map(|t| PageFile::of(site, t))
                 .collect(),
         })
         .collect()
@@ -434,13 +440,11 @@ fn unscored_languages(site: &Site) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn check_page(
-    ctx: &Ctx<'_>,
-    page: &Page,
-    by_output: &std::collections::HashMap<String, usize>,
-) -> PageFindings {
+fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<String, usize>) -> PageFindings {
     let mut out = PageFindings::default();
-    let scan = content::scan_content(&page.source, &page.text, &page.facts.body);
+    let (page, body) = (&ctx.site.pages[i], ctx.site.body(i));
+    let file = PageFile::of(ctx.site, i);
+    let scan = content::scan_content(&page.source, &page.text, &body.facts);
     // Only errors when checking for publishing: the advice is for `check`.
     let advice = ctx.scope == Scope::Everything;
     out.found.own.extend(scan.problems.into_iter().filter(|d| advice || d.severity == Severity::Error));
@@ -453,10 +457,10 @@ fn check_page(
     let output = output_key(&page_output(&page.path));
     if let Some(html) = ctx.pages.html(&output) {
         let doc = &Doc::new(&html);
-        let body = if page.html.is_empty() {
+        let body = if body.html.is_empty() {
             0..0
         } else {
-            find_whole(doc.html, &page.html).map_or(0..0, |at| at..at + page.html.len())
+            find_whole(doc.html, &body.html).map_or(0..0, |at| at..at + body.html.len())
         };
         let chain = ctx.templates.chain(template_name(page));
         let templates = &ctx.templates;
@@ -470,20 +474,20 @@ fn check_page(
         if ctx.scope == Scope::Errors {
             return out;
         }
-        out.found.own.extend(page::check_title(page.into(), view.title().as_deref(), &ctx.site.config));
-        out.found.own.extend(page::check_description(page.into(), view.description().as_deref()));
+        out.found.own.extend(page::check_title(file, view.title().as_deref(), &ctx.site.config));
+        out.found.own.extend(page::check_description(file, view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
     }
     if ctx.scope == Scope::Errors {
         return out;
     }
     let config = &ctx.site.config;
-    out.found.own.extend(page::check_title_heading(page.into()));
-    out.found.own.extend(page::check_review(page.into(), config.review_interval_months, ctx.today));
+    out.found.own.extend(page::check_title_heading(file));
+    out.found.own.extend(page::check_review(file, config.review_interval_months, ctx.today));
     let language = &config.languages[page.lang].code;
-    out.found.own.extend(page::check_reading(page.into(), config.reading_grade, language));
-    out.found.own.extend(advertising::check_words(page.into(), config.region.as_deref()));
-    out.found.own.extend(advertising::check_photos(&page.source, &page.text, &page.facts.body));
+    out.found.own.extend(page::check_reading(file, config.reading_grade, language));
+    out.found.own.extend(advertising::check_words(file, config.region.as_deref()));
+    out.found.own.extend(advertising::check_photos(&page.source, &page.text, &body.facts));
     out
 }
 

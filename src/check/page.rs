@@ -6,11 +6,11 @@ use std::path::Path;
 
 use super::readability::{MIN_WORDS, formula_for, readability};
 use crate::config::{CONFIG_FILE, SiteConfig};
-use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::FrontMatter;
-use crate::markdown::PageFacts;
+use crate::markdown::{BodyFacts, PageFacts};
+use crate::site::Site;
 
 /// The parts of a page these checks read.
 #[derive(Debug, Clone, Copy)]
@@ -23,11 +23,53 @@ pub(crate) struct PageFile<'a> {
     pub(crate) meta: &'a FrontMatter,
     /// What the parse stage recorded about it.
     pub(crate) facts: &'a PageFacts,
+    /// What its markdown body holds.
+    body_of: BodyOf<'a>,
 }
 
-impl<'a> From<&'a Page> for PageFile<'a> {
-    fn from(page: &'a Page) -> PageFile<'a> {
-        PageFile { source: &page.source, text: &page.text, meta: &page.meta, facts: &page.facts }
+/// Where a [`PageFile`]'s body facts come from.
+#[derive(Debug, Clone, Copy)]
+enum BodyOf<'a> {
+    /// These (in tests).
+    #[cfg(test)]
+    Given(&'a BodyFacts),
+    /// Page number `.1` of the site, its body rendered when first asked
+    /// for ([`Site::body`]): most checks read only the front matter.
+    Site(&'a Site, usize),
+}
+
+impl<'a> PageFile<'a> {
+    /// Page number `i` of `site`.
+    pub(crate) fn of(site: &'a Site, i: usize) -> PageFile<'a> {
+        let page = &site.pages[i];
+        let body_of = BodyOf::Site(site, i);
+        PageFile { source: &page.source, text: &page.text, meta: &page.meta, facts: &page.facts, body_of }
+    }
+
+    /// The page at `source` with `text`, its front matter parsed and its
+    /// body empty, leaked: tests only.
+    #[cfg(test)]
+    pub(crate) fn leaked(source: &'static str, text: &str) -> PageFile<'static> {
+        let text: &'static str = Box::leak(text.to_string().into_boxed_str());
+        let (meta, front) = crate::front_matter::parse_front_matter(Path::new(source), text).unwrap();
+        let facts = Box::leak(Box::new(PageFacts { front, ..PageFacts::default() }));
+        let body_of = BodyOf::Given(Box::leak(Box::default()));
+        PageFile { source: Path::new(source), text, meta: Box::leak(Box::new(meta)), facts, body_of }
+    }
+
+    /// `self` with `body` as its body's facts.
+    #[cfg(test)]
+    pub(crate) fn with_body(self, body: &'a BodyFacts) -> PageFile<'a> {
+        PageFile { body_of: BodyOf::Given(body), ..self }
+    }
+
+    /// What its markdown body holds.
+    pub(crate) fn body(self) -> &'a BodyFacts {
+        match self.body_of {
+            #[cfg(test)]
+            BodyOf::Given(body) => body,
+            BodyOf::Site(site, i) => &site.body(i).facts,
+        }
     }
 }
 
@@ -47,7 +89,7 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
     match key_in(page, key).or_else(|| key_in(page, "title")) {
         Some(loc) => d.at(page.text, loc),
         // A title taken from the page's `# Title` is fixed there.
-        None => match &page.facts.body.title_heading {
+        None => match &page.body().title_heading {
             Some(h) if key == "title" => d.at_offset(page.text, h.offset),
             _ => d,
         },
@@ -58,7 +100,7 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
 /// things: the heading is not shown (the page has one `<h1>`, its title),
 /// so its words are lost unless the owner moves them into the title.
 pub(crate) fn check_title_heading(page: PageFile<'_>) -> Option<Diagnostic> {
-    let heading = page.facts.body.title_heading.as_ref()?;
+    let heading = page.body().title_heading.as_ref()?;
     let title = page.meta.title.as_deref()?;
     // Smart punctuation curls the heading's quotes and dashes, not the title's.
     let plain = |s: &str| -> String {
@@ -249,7 +291,7 @@ pub(crate) fn check_review(page: PageFile<'_>, interval_months: u32, today: Date
 /// once with [`not_scored_note`](super::readability::not_scored_note).
 pub(crate) fn check_reading(page: PageFile<'_>, target: f64, language: &str) -> Option<Diagnostic> {
     let formula = formula_for(language)?;
-    let r = readability(page.text, &page.facts.body.prose, formula);
+    let r = readability(page.text, &page.body().prose, formula);
     if r.words < MIN_WORDS {
         return None;
     }
@@ -295,14 +337,10 @@ fn whole(score: f64) -> i64 {
 mod tests {
     use super::*;
     use crate::check::readability::Formula;
-    use crate::front_matter::parse_front_matter;
 
     /// A page's text and its parsed front matter, leaked: tests only.
     fn page(text: &str) -> PageFile<'static> {
-        let text: &'static str = Box::leak(text.to_string().into_boxed_str());
-        let (meta, front) = parse_front_matter(Path::new("content/a.md"), text).unwrap();
-        let facts = Box::leak(Box::new(PageFacts { front, ..PageFacts::default() }));
-        PageFile { source: Path::new("content/a.md"), text, meta: Box::leak(Box::new(meta)), facts }
+        PageFile::leaked("content/a.md", text)
     }
 
     fn date(s: &str) -> Date {
@@ -341,9 +379,9 @@ mod tests {
                 id: String::new(),
                 text: crate::markdown::leading_title(&text[p.facts.front.body_offset..]).unwrap(),
             });
-            let mut facts = p.facts.clone();
-            facts.body.title_heading = heading;
-            check_title_heading(PageFile { facts: Box::leak(Box::new(facts)), ..p })
+            let mut body = p.body().clone();
+            body.title_heading = heading;
+            check_title_heading(p.with_body(Box::leak(Box::new(body))))
         };
         assert!(with("---\ntitle: Don't panic\n---\n# Don't panic\n").is_none());
         assert!(with("# From the heading\n").is_none());
@@ -399,9 +437,8 @@ mod tests {
     /// A page whose body's prose is recorded as the parse stage does.
     fn prose_page(text: &str) -> PageFile<'static> {
         let p = page(text);
-        let mut facts = p.facts.clone();
-        facts.body = crate::markdown::tests::facts_of(p.text, facts.front.body_offset);
-        PageFile { facts: Box::leak(Box::new(facts)), ..p }
+        let body = crate::markdown::tests::facts_of(p.text, p.facts.front.body_offset);
+        p.with_body(Box::leak(Box::new(body)))
     }
 
     /// Spanish with long words and one very long sentence, on line 6:
@@ -424,7 +461,7 @@ mod tests {
             "{}",
             d.message
         );
-        let r = readability(p.text, &p.facts.body.prose, Formula::FernandezHuerta);
+        let r = readability(p.text, &p.body().prose, Formula::FernandezHuerta);
         assert_eq!(
             d.message,
             format!(
@@ -471,7 +508,7 @@ mod tests {
         for (language, prose) in pages {
             let p = prose_page(&format!("---\ntitle: A\n---\n{prose}\n"));
             let formula = formula_for(language).unwrap();
-            let r = readability(p.text, &p.facts.body.prose, formula);
+            let r = readability(p.text, &p.body().prose, formula);
             assert!(r.words >= MIN_WORDS, "{language}: {r:?}");
             assert!(r.score >= 60.0, "{language}: {r:?}");
             assert_eq!(check_reading(p, 8.0, language), None, "{language}: {r:?}");

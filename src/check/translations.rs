@@ -160,15 +160,10 @@ fn content_name(source: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::front_matter::parse_front_matter;
-    use crate::markdown::PageFacts;
 
     /// A page at `source` with `text`, parsed and leaked: tests only.
     fn page(source: &'static str, text: &str) -> PageFile<'static> {
-        let text: &'static str = Box::leak(text.to_string().into_boxed_str());
-        let (meta, front) = parse_front_matter(Path::new(source), text).unwrap();
-        let facts = Box::leak(Box::new(PageFacts { front, ..PageFacts::default() }));
-        PageFile { source: Path::new(source), text, meta: Box::leak(Box::new(meta)), facts }
+        PageFile::leaked(source, text)
     }
 
     fn aftercare(front: &str) -> PageFile<'static> {
@@ -283,14 +278,14 @@ mod tests {
         );
         // A translation titled by its first heading: the warning is there.
         let headed = page("content/faq.es.md", "\n# Preguntas\n\nTexto.\n");
-        let mut facts = headed.facts.clone();
-        facts.body.title_heading = Some(crate::markdown::HeadingFact {
+        let mut body = headed.body().clone();
+        body.title_heading = Some(crate::markdown::HeadingFact {
             level: 1,
             offset: 1,
             id: String::new(),
             text: "Preguntas".to_string(),
         });
-        let headed = PageFile { facts: Box::leak(Box::new(facts)), ..headed };
+        let headed = headed.with_body(Box::leak(Box::new(body)));
         let found = check(page("content/faq.md", "---\ntitle: FAQ\n---\n"), &[headed]);
         assert_eq!(line(&found[0]), Some(2));
         assert_eq!(

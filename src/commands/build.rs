@@ -7,9 +7,10 @@ use crate::cache::{BuildCache, Inputs, Outcome, Written};
 use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
-use crate::pipeline::{Pipeline, Sink, load_and_parse, log_stage};
+use crate::pipeline::{Pipeline, Sink, load_and_parse_with, log_stage};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
+use crate::site::ParseCache;
 
 /// What a build did.
 #[derive(Debug, Clone)]
@@ -56,7 +57,20 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             unchanged: true,
         });
     }
-    let site = load_and_parse(settings)?;
+    // The bodies of the pages the last build rendered from the same text and links are not rendered again.
+    let mut parse_cache = if settings.no_cache {
+        ParseCache::one_shot()
+    } else {
+        let read = Instant::now();
+        let kept = BuildCache::kept_bodies(settings, &output.real);
+        log::debug!(
+            "build cache: {} bodies read ({:?})",
+            kept.as_ref().map_or(0, |k| k.pages.len()),
+            read.elapsed()
+        );
+        ParseCache::for_build(kept)
+    };
+    let site = load_and_parse_with(settings, &mut parse_cache)?;
     // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.
     let placeholders = crate::check::placeholder_warnings(&site);
     let t = Instant::now();
@@ -96,6 +110,9 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     })?;
     log_stage("render and write", t, "");
     plan.save(&cache, &output.real, written, inline, &checked);
+    if let Some(bodies) = parse_cache.take_kept() {
+        cache.keep_bodies(settings, bodies);
+    }
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {

@@ -16,7 +16,7 @@ use crate::url::content_dir;
 
 /// A link written as an address of the built site (`/contact/`,
 /// `../contact/`) rather than as a page's file (`contact.md`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AddressLink {
     /// As written.
     pub(crate) written: String,

@@ -33,8 +33,6 @@ use crate::front_matter::FrontFacts;
 pub(crate) struct PageFacts {
     /// Where the front matter and its keys are.
     pub(crate) front: FrontFacts,
-    /// What the markdown body holds.
-    pub(crate) body: BodyFacts,
     /// The page `procedure.followup_page` names (its number) and the
     /// fragment, resolved as a link in the body is.
     pub(crate) followup: Option<(usize, String)>,

@@ -11,17 +11,19 @@
 //! they came from, so a broken page keeps being reported until it is fixed.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::{Parsed, content_key};
+use crate::cache::{KeptBodies, KeptBody, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter, parse_front_matter};
 use crate::markdown::{PageIndex, PageRef, Rendered, render_markdown};
-use crate::render::unordered_print;
+use crate::render::{print, unordered_print};
 use crate::source::SourceFile;
 
 /// Pages parsed by earlier runs of [`super::parse_site_cached`].
@@ -39,6 +41,11 @@ pub struct ParseCache {
     /// For a single build: nothing is kept for a next run, so page texts are
     /// not copied and rendered bodies are moved out instead of cloned.
     one_shot: bool,
+    /// For a build: what the last build kept of its pages' bodies, taken
+    /// instead of rendering a page whose text and links are unchanged.
+    kept: Option<KeptBodies>,
+    /// For a build: what this one keeps of them for the next.
+    keeping: Option<KeptBodies>,
 }
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
@@ -76,6 +83,18 @@ impl ParseCache {
     /// long enough to hand it on, without copies.
     pub(crate) fn one_shot() -> ParseCache {
         ParseCache { one_shot: true, ..ParseCache::default() }
+    }
+
+    /// A cache for one build that takes what the last build `kept` of the
+    /// bodies of unchanged pages instead of rendering them, and keeps what
+    /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`).
+    pub(crate) fn for_build(kept: Option<KeptBodies>) -> ParseCache {
+        ParseCache { kept, keeping: Some(KeptBodies::default()), ..ParseCache::one_shot() }
+    }
+
+    /// What this build keeps of the pages' bodies for the next.
+    pub(crate) fn take_kept(&mut self) -> Option<KeptBodies> {
+        self.keeping.take()
     }
 
     /// The pages (source paths) whose markdown the last run rendered afresh:
@@ -124,8 +143,9 @@ impl ParseCache {
     }
 
     /// Renders the markdown of every kept page that has no cached body for
-    /// its text and this `index`.
-    pub(super) fn render_markdown(&mut self, kept: &[Parsed], index: &PageIndex) {
+    /// its text and this `index`; `settings` is a hash of what else the
+    /// bodies depend on (site.yaml), for the bodies a build keeps.
+    pub(super) fn render_markdown(&mut self, kept: &[Parsed], index: &PageIndex, settings: u64) {
         let key: LinkKey = (
             kept.iter().map(|p| content_key(&p.source)).collect(),
             index.paths.clone(),
@@ -142,28 +162,55 @@ impl ParseCache {
             // words in each (issue 15).
             languages_print(index),
         );
+        // The key of the bodies a build keeps and takes: this key and the settings.
+        let keeping_key = self.keeping.as_ref().map(|_| {
+            let mut h = print();
+            (&key, settings).hash(&mut h);
+            h.finish()
+        });
         if self.links.as_ref() != Some(&key) {
             for page in self.pages.values_mut() {
                 page.body = None;
             }
             self.links = Some(key);
         }
-        let rendered: Vec<(PathBuf, CachedBody)> = kept
+        let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
+        let rendered: Vec<(PathBuf, CachedBody, Option<KeptBody>)> = kept
             .par_iter()
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
             .map(|(number, p)| {
-                let page = PageRef {
-                    file: &p.source.path,
-                    text: &p.source.text,
-                    body_offset: p.front.body_offset,
-                    number,
+                let text = keeping_key.map(|_| text_print(&p.source.text));
+                let taken =
+                    takeable.and_then(|k| k.pages.get(&p.source.path)).filter(|k| Some(k.text) == text);
+                let body = match taken {
+                    Some(kept) => kept.rendered(),
+                    None => {
+                        let page = PageRef {
+                            file: &p.source.path,
+                            text: &p.source.text,
+                            body_offset: p.front.body_offset,
+                            number,
+                        };
+                        render_markdown(&page, index)
+                    }
                 };
-                (p.source.path.clone(), render_markdown(&page, index))
+                let keep = text.map(|text| taken.cloned().unwrap_or_else(|| KeptBody::of(text, &body)));
+                (p.source.path.clone(), body, keep)
             })
             .collect();
-        self.fresh = rendered.iter().map(|(path, _)| path.clone()).collect();
-        for (path, body) in rendered {
+        self.fresh = rendered.iter().filter(|(_, b, _)| !b.kept).map(|(path, _, _)| path.clone()).collect();
+        log::debug!(
+            "parse: {} bodies rendered, {} kept by the build cache",
+            self.fresh.len(),
+            rendered.len() - self.fresh.len()
+        );
+        if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
+            keeping.key = key;
+            keeping.pages =
+                rendered.iter().filter_map(|(path, _, k)| Some((path.clone(), k.clone()?))).collect();
+        }
+        for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(&path) {
                 page.body = Some(body);
             }
@@ -210,8 +257,7 @@ impl ParseCache {
 /// A hash of the site's language codes, in order, and the callouts' words in
 /// each, which bodies are rendered with.
 fn languages_print(index: &PageIndex) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = print();
     index.languages.iter().for_each(|l| l.code.hash(&mut h));
     index.callout_words.hash(&mut h);
     h.finish()

@@ -1,0 +1,148 @@
+//! What the build cache keeps of each page's markdown so that a rebuild
+//! need not render the bodies of the pages that did not change (issue 16:
+//! rendering every page's markdown was 0.95 s of a one-page rebuild at
+//! 10,000 pages).
+//!
+//! Of a body, later stages need the HTML, headings, blocks and prose only
+//! where the page is rendered, checked, or shown in a feed; every build
+//! needs of every page what other pages and site-wide steps read: the ids
+//! its anchors may name, its links to other pages' anchors and addresses,
+//! its citations, the images it shows, its links that fall back to another
+//! language, and the problems found in it. Those are kept here, beside the
+//! build's record, for each page with a hash of its text ([`KeptBody`]).
+//! The parse stage takes them for every page whose text is the same, if
+//! every link was resolved against the same site ([`KeptBodies::key`]: the
+//! pages' URLs, files, images and aliases, the settings); the body itself is
+//! then rendered only when something asks for it ([`crate::site::Site::body`]).
+//!
+//! The file is kept only by a build that succeeded, so the problems in it
+//! are at most warnings. It is JSON, about 2 KB a page, and read only by the
+//! binary that wrote it (the hashes are `std`'s `Hash` fed to SipHash).
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Diagnostic;
+use crate::markdown::{AddressLink, AnchorLink, Fallback, Rendered};
+use crate::render::print;
+
+/// What a page's body holds that builds need of every page, as the last
+/// build rendered it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KeptBody {
+    /// A hash of the page's text ([`text_print`]).
+    pub(crate) text: u64,
+    ids: Vec<String>,
+    anchors: Vec<AnchorLink>,
+    citations: Vec<Vec<String>>,
+    addresses: Vec<AddressLink>,
+    problems: Vec<Diagnostic>,
+    unreported: usize,
+    images: Vec<String>,
+    fallbacks: Vec<Fallback>,
+    has_blocks: bool,
+}
+
+impl KeptBody {
+    /// What to keep of `body`, rendered from a text with hash `text`.
+    pub(crate) fn of(text: u64, body: &Rendered) -> KeptBody {
+        let mut ids: Vec<String> = body.ids.iter().cloned().collect();
+        ids.sort_unstable();
+        KeptBody {
+            text,
+            ids,
+            anchors: body.anchors.clone(),
+            citations: body.citations.clone(),
+            addresses: body.addresses.clone(),
+            problems: body.problems.clone(),
+            unreported: body.unreported,
+            images: body.images.clone(),
+            fallbacks: body.fallbacks.clone(),
+            has_blocks: body.has_blocks,
+        }
+    }
+
+    /// The body as the parse stage takes it in place of rendering it:
+    /// marked [`Rendered::kept`], its HTML and facts empty.
+    pub(crate) fn rendered(&self) -> Rendered {
+        Rendered {
+            ids: self.ids.iter().cloned().collect::<HashSet<String>>(),
+            anchors: self.anchors.clone(),
+            citations: self.citations.clone(),
+            addresses: self.addresses.clone(),
+            problems: self.problems.clone(),
+            unreported: self.unreported,
+            images: self.images.clone(),
+            fallbacks: self.fallbacks.clone(),
+            has_blocks: self.has_blocks,
+            kept: true,
+            ..Rendered::default()
+        }
+    }
+}
+
+/// A hash of a page's text, the same in every run of one binary.
+pub(crate) fn text_print(text: &str) -> u64 {
+    let mut h = print();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// The bodies one build kept, by page file.
+#[derive(Debug, Default)]
+pub struct KeptBodies {
+    /// A hash of everything the bodies were rendered against besides their
+    /// own text (the site's pages, URLs, files and settings).
+    pub(crate) key: u64,
+    pub(crate) pages: HashMap<PathBuf, KeptBody>,
+}
+
+/// The file as written.
+#[derive(Serialize, Deserialize)]
+struct File {
+    /// The binary and settings the bodies were rendered by (see
+    /// `cache.rs`, `bodies_key`).
+    made_by: String,
+    key: u64,
+    pages: Vec<(PathBuf, KeptBody)>,
+}
+
+/// The bodies kept beside the build record `record`, if `made_by` made them.
+pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
+    let file = bodies_file(record);
+    let bytes = fs::read(&file).ok()?;
+    match serde_json::from_slice::<File>(&bytes) {
+        Ok(kept) if kept.made_by == made_by => {
+            Some(KeptBodies { key: kept.key, pages: kept.pages.into_iter().collect() })
+        }
+        Ok(_) => {
+            log::debug!("build cache: not using {}: made by another dotwork or settings", file.display());
+            None
+        }
+        Err(e) => {
+            log::debug!("build cache: ignoring {}: {e}", file.display());
+            None
+        }
+    }
+}
+
+/// Keeps `bodies`, made by `made_by`, beside the build record `record`.
+pub(super) fn keep(record: &Path, made_by: String, bodies: KeptBodies) {
+    let mut pages: Vec<(PathBuf, KeptBody)> = bodies.pages.into_iter().collect();
+    pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let file = File { made_by, key: bodies.key, pages };
+    super::keep_record(&bodies_file(record), &file);
+}
+
+/// Removes the bodies kept beside `record`.
+pub(super) fn forget(record: &Path) {
+    let _ = fs::remove_file(bodies_file(record));
+}
+
+fn bodies_file(record: &Path) -> PathBuf {
+    record.with_extension("bodies.json")
+}
