@@ -36,15 +36,28 @@ use crate::render::print;
 pub(crate) struct KeptBody {
     /// A hash of the page's text ([`text_print`]).
     pub(crate) text: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     anchors: Vec<AnchorLink>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     citations: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     addresses: Vec<AddressLink>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     problems: Vec<Diagnostic>,
+    #[serde(default, skip_serializing_if = "is_zero")]
     unreported: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     images: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     fallbacks: Vec<Fallback>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     has_blocks: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl KeptBody {
