@@ -57,7 +57,7 @@ use crate::site::Site;
 
 mod bodies;
 mod up_to_date;
-pub use bodies::KeptBodies;
+pub use bodies::{Keeping, KeptBodies};
 pub(crate) use bodies::{KeptBody, text_print};
 pub use up_to_date::{Inputs, Outcome};
 
@@ -169,9 +169,9 @@ impl BuildCache {
     }
 
     /// Keeps what the next build needs of the pages' `bodies`.
-    pub fn keep_bodies(&self, settings: &Settings, bodies: KeptBodies) {
+    pub fn keep_bodies(&self, settings: &Settings, bodies: Keeping) {
         if let Some(file) = &self.file {
-            bodies::keep(file, bodies_key(settings), bodies);
+            bodies::keep(file, &bodies_key(settings), bodies);
         }
     }
 
@@ -377,11 +377,15 @@ impl Plan {
 /// and says so at debug level; a record that cannot be written is left
 /// out, with a debug message.
 fn keep_record(file: &Path, record: &impl Serialize) -> bool {
-    let saved = serde_json::to_vec(record).map_err(std::io::Error::other).and_then(|bytes| {
-        let dir = file.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir)?;
-        crate::output::write_atomically(file, &bytes, dir).map_err(std::io::Error::other)
-    });
+    keep_with(file, |w| serde_json::to_writer(w, record).map_err(std::io::Error::other))
+}
+
+/// Writes into `file` what `write` writes, as [`keep_record`] does.
+fn keep_with(file: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> bool {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let saved = fs::create_dir_all(dir)
+        .map_err(crate::error::Error::io("create folder", dir))
+        .and_then(|()| crate::output::write_atomically_with(file, dir, write));
     if let Err(e) = &saved {
         log::debug!("build cache: could not keep {}: {e}", file.display());
     }

@@ -208,8 +208,27 @@ fn is_read_only(e: &io::Error) -> bool {
 /// Writes `bytes` to `path` through a temporary file in `dir` (the same
 /// folder), so readers see the old file or the new, never half of one.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8], dir: &Path) -> Result<(), Error> {
+    write_atomically_with(path, dir, |w| w.write_all(bytes))
+}
+
+/// [`write_atomically`] of what `write` writes, through a buffer: a large
+/// file need not be held whole in memory first.
+pub(crate) fn write_atomically_with(
+    path: &Path,
+    dir: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    use io::Write;
     let tmp = dir.join(format!("{TMP_MARK}{}", unique_suffix()));
-    fs::write(&tmp, bytes).map_err(Error::io("write", &tmp))?;
+    let written = fs::File::create(&tmp).and_then(|file| {
+        let mut buffered = io::BufWriter::new(file);
+        write(&mut buffered)?;
+        buffered.flush()
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::io("write", &tmp)(e));
+    }
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::io("write", path)(e)

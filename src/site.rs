@@ -134,8 +134,9 @@ pub struct Site {
     /// The theme's words in each of the site's languages.
     pub words: Vec<crate::theme::i18n::Words>,
     /// Every page's and section's URL, what links in markdown are resolved
-    /// against: kept to render the bodies the parse stage skipped.
-    pub(crate) index: PageIndex,
+    /// against: kept to render the bodies the parse stage skipped, if it
+    /// skipped any.
+    pub(crate) index: Option<PageIndex>,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
     pub configs: Vec<SiteConfig>,
@@ -493,6 +494,7 @@ pub fn parse_site_cached(
     crate::error::sort_diagnostics(&mut warnings);
     let by_path = pages.iter().enumerate().map(|(i, p)| (p.path.clone(), i)).collect();
     let configs = (0..config.languages.len()).map(|lang| config.in_language(lang)).collect();
+    let index = pages.iter().any(|p| p.body.get().is_none()).then_some(index);
     Ok(Site {
         domains: crate::domains::Domains::new(&config),
         configs,
@@ -530,13 +532,18 @@ impl Site {
     pub fn body(&self, i: usize) -> &Body {
         let page = &self.pages[i];
         page.body.get_or_init(|| {
+            // Every body is set when the parse stage kept no index (a cold build).
+            let Some(index) = &self.index else {
+                log::error!("internal error: the body of {} was not rendered", page.source.display());
+                return Body::default();
+            };
             let at = PageRef {
                 file: &page.source,
                 text: &page.text,
                 body_offset: page.facts.front.body_offset,
                 number: i,
             };
-            let mut r = render_markdown(&at, &self.index);
+            let mut r = render_markdown(&at, index);
             let citing = citation_limit(&page.source, &page.text, &r.citations).is_none();
             if let Some(bib) = self.bibliography.as_ref().filter(|_| citing && !r.citations.is_empty()) {
                 let formatted = bib.format_page(&r.citations, page.lang);

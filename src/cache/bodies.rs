@@ -114,8 +114,8 @@ pub struct KeptBodies {
     pub(crate) pages: HashMap<PathBuf, KeptBody>,
 }
 
-/// The file as written.
-#[derive(Serialize, Deserialize)]
+/// The file, as read.
+#[derive(Deserialize)]
 struct File {
     /// The binary and settings the bodies were rendered by (see
     /// `cache.rs`, `bodies_key`).
@@ -143,12 +143,38 @@ pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
     }
 }
 
-/// Keeps `bodies`, made by `made_by`, beside the build record `record`.
-pub(super) fn keep(record: &Path, made_by: String, bodies: KeptBodies) {
-    let mut pages: Vec<(PathBuf, KeptBody)> = bodies.pages.into_iter().collect();
-    pages.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let file = File { made_by, key: bodies.key, pages };
-    super::keep_record(&bodies_file(record), &file);
+/// What a build keeps of its pages' bodies for the next: each page as the
+/// JSON it is kept as, made as the page is parsed (a few times less memory
+/// than the fields, held until the build is done).
+#[derive(Debug, Default)]
+pub struct Keeping {
+    /// [`KeptBodies::key`].
+    pub(crate) key: u64,
+    /// `[path, body]` of each page, as JSON.
+    pub(crate) pages: Vec<String>,
+}
+
+impl Keeping {
+    /// The JSON of `body`, of the page `path`.
+    pub(crate) fn entry(path: &Path, body: &KeptBody) -> Option<String> {
+        serde_json::to_string(&(path, body)).ok()
+    }
+}
+
+/// Keeps `bodies`, made by `made_by`, beside the build record `record`, in
+/// the form [`read`] reads.
+pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping) {
+    let Ok(made_by) = serde_json::to_string(made_by) else { return };
+    super::keep_with(&bodies_file(record), |w| {
+        write!(w, "{{\"made_by\":{made_by},\"key\":{},\"pages\":[", bodies.key)?;
+        for (i, page) in bodies.pages.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            w.write_all(page.as_bytes())?;
+        }
+        w.write_all(b"]}")
+    });
 }
 
 /// Removes the bodies kept beside `record`.

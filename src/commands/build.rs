@@ -109,10 +109,12 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         Ok(())
     })?;
     log_stage("render and write", t, "");
+    let kept = Instant::now();
     plan.save(&cache, &output.real, written, inline, &checked);
     if let Some(bodies) = parse_cache.take_kept() {
         cache.keep_bodies(settings, bodies);
     }
+    log_stage("build cache: records kept", kept, "");
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {

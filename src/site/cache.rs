@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Parsed, content_key};
-use crate::cache::{KeptBodies, KeptBody, text_print};
+use crate::cache::{Keeping, KeptBodies, KeptBody, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
@@ -45,7 +45,7 @@ pub struct ParseCache {
     /// instead of rendering a page whose text and links are unchanged.
     kept: Option<KeptBodies>,
     /// For a build: what this one keeps of them for the next.
-    keeping: Option<KeptBodies>,
+    keeping: Option<Keeping>,
 }
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
@@ -89,11 +89,11 @@ impl ParseCache {
     /// bodies of unchanged pages instead of rendering them, and keeps what
     /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`).
     pub(crate) fn for_build(kept: Option<KeptBodies>) -> ParseCache {
-        ParseCache { kept, keeping: Some(KeptBodies::default()), ..ParseCache::one_shot() }
+        ParseCache { kept, keeping: Some(Keeping::default()), ..ParseCache::one_shot() }
     }
 
     /// What this build keeps of the pages' bodies for the next.
-    pub(crate) fn take_kept(&mut self) -> Option<KeptBodies> {
+    pub(crate) fn take_kept(&mut self) -> Option<Keeping> {
         self.keeping.take()
     }
 
@@ -175,7 +175,7 @@ impl ParseCache {
             self.links = Some(key);
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
-        let rendered: Vec<(PathBuf, CachedBody, Option<KeptBody>)> = kept
+        let mut rendered: Vec<(PathBuf, CachedBody, Option<String>)> = kept
             .par_iter()
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
@@ -195,7 +195,11 @@ impl ParseCache {
                         render_markdown(&page, index)
                     }
                 };
-                let keep = text.map(|text| taken.cloned().unwrap_or_else(|| KeptBody::of(text, &body)));
+                let path = &p.source.path;
+                let keep = text.and_then(|text| match taken {
+                    Some(kept) => Keeping::entry(path, kept),
+                    None => Keeping::entry(path, &KeptBody::of(text, &body)),
+                });
                 (p.source.path.clone(), body, keep)
             })
             .collect();
@@ -207,9 +211,10 @@ impl ParseCache {
         );
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
-            keeping.pages =
-                rendered.iter().filter_map(|(path, _, k)| Some((path.clone(), k.clone()?))).collect();
+            keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
         }
+        // What the last build kept is used once.
+        self.kept = None;
         for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(&path) {
                 page.body = Some(body);
