@@ -177,10 +177,16 @@ impl BuildCache {
 
     /// Plans the render: which units of `pipeline` may be taken from the old
     /// output (their fingerprint and files as recorded), and the
-    /// fingerprints to record for each.
-    pub fn plan(&self, pipeline: &Pipeline<'_>, site: &Site) -> Plan {
+    /// fingerprints to record for each. `text_print` may give the hash of a
+    /// page's text made by the parse stage ([`Fingerprints::of`]).
+    pub fn plan(
+        &self,
+        pipeline: &Pipeline<'_>,
+        site: &Site,
+        text_print: &(dyn Fn(&Path) -> Option<u64> + Sync),
+    ) -> Plan {
         let units = pipeline.units();
-        let prints = if self.file.is_some() { Some(Fingerprints::of(site, &|_| None)) } else { None };
+        let prints = if self.file.is_some() { Some(Fingerprints::of(site, text_print)) } else { None };
         let entries: Vec<PlanEntry> = units
             .par_iter()
             .enumerate()

@@ -81,7 +81,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
     let planned = Instant::now();
     let cache = BuildCache::open(settings, &output.real, &site);
-    let mut plan = cache.plan(&pipeline, &site);
+    let mut plan = cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page));
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());
     let mut link_warnings = Vec::new();

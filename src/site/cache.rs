@@ -104,7 +104,8 @@ impl ParseCache {
     }
 
     /// A hash of the text of `page` (a source path) as last parsed; `None`
-    /// for a page not parsed, or in one-shot mode.
+    /// for a page not parsed, or in one-shot mode unless the build keeps
+    /// the bodies ([`Self::for_build`]).
     pub fn text_print(&self, page: &Path) -> Option<u64> {
         self.pages.get(page).and_then(|c| c.text_print)
     }
@@ -175,7 +176,7 @@ impl ParseCache {
             self.links = Some(key);
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
-        let mut rendered: Vec<(PathBuf, CachedBody, Option<String>)> = kept
+        let mut rendered: Vec<(PathBuf, CachedBody, Option<(u64, String)>)> = kept
             .par_iter()
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
@@ -197,8 +198,8 @@ impl ParseCache {
                 };
                 let path = &p.source.path;
                 let keep = text.and_then(|text| match taken {
-                    Some(kept) => Keeping::entry(path, kept),
-                    None => Keeping::entry(path, &KeptBody::of(text, &body)),
+                    Some(kept) => Some((text, Keeping::entry(path, kept)?)),
+                    None => Some((text, Keeping::entry(path, &KeptBody::of(text, &body))?)),
                 });
                 (p.source.path.clone(), body, keep)
             })
@@ -211,13 +212,20 @@ impl ParseCache {
         );
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
-            keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
+            keeping.pages = rendered
+                .iter_mut()
+                .filter_map(|(_, _, k)| Some(std::mem::take(&mut k.as_mut()?.1)))
+                .collect();
         }
         // What the last build kept is used once.
         self.kept = None;
-        for (path, body, _) in rendered {
+        for (path, body, keep) in rendered {
             if let Some(page) = self.pages.get_mut(&path) {
                 page.body = Some(body);
+                // The build's fingerprints take the hash made here (`Self::text_print`).
+                if let Some((text, _)) = keep {
+                    page.text_print = Some(text);
+                }
             }
         }
     }
