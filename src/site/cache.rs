@@ -78,6 +78,10 @@ struct CachedPage {
 
 type CachedBody = Rendered;
 
+/// For a build that keeps the bodies: a hash of a page's text, and what is
+/// kept of its body, as JSON ([`Keeping::entry`]).
+type KeptEntry = (u64, String);
+
 impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
     /// long enough to hand it on, without copies.
@@ -176,7 +180,7 @@ impl ParseCache {
             self.links = Some(key);
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
-        let mut rendered: Vec<(PathBuf, CachedBody, Option<(u64, String)>)> = kept
+        let mut rendered: Vec<(PathBuf, CachedBody, Option<KeptEntry>)> = kept
             .par_iter()
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
