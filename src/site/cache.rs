@@ -109,7 +109,7 @@ impl ParseCache {
 
     /// A hash of the text of `page` (a source path) as last parsed; `None`
     /// for a page not parsed, or in one-shot mode unless the build keeps
-    /// the bodies ([`Self::for_build`]).
+    /// the bodies (`ParseCache::for_build`).
     pub fn text_print(&self, page: &Path) -> Option<u64> {
         self.pages.get(page).and_then(|c| c.text_print)
     }
