@@ -16,6 +16,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, percent_encode};
+use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error};
 
@@ -83,6 +84,21 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         holding.more = !force && foreign > NAMED;
         holding.more
     };
+    let skipped = |name: &OsStr| is_reserved_top(name, marked.is_some()) || mount && name == "lost+found";
+    if marked.is_some() {
+        // dotwork's own folder (10,000 pages are 10,000 folders): listed on
+        // every core, then taken in the order of the walk below, so what is
+        // named and where the listing stops are the same.
+        let read = |e: io::Error| Error::io("read folder", dir)(e);
+        for rel in list_in_parallel(dir, Path::new(""), &skipped).map_err(read)? {
+            if record(&mut holding, rel) {
+                break;
+            }
+        }
+        return Ok(Holding { marked, ..holding });
+    }
+    // Someone else's folder (a home folder given as --output): walked one
+    // entry at a time, stopping after a few foreign ones.
     let walk =
         walkdir::WalkDir::new(dir).min_depth(1).follow_links(false).sort_by(crate::source::by_file_name);
     let mut it = walk.into_iter();
@@ -98,8 +114,7 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
             break;
         }
         let Some(entry) = entry else { break };
-        let name = entry.file_name();
-        if depth == 1 && (is_reserved_top(name, marked.is_some()) || mount && name == "lost+found") {
+        if depth == 1 && skipped(entry.file_name()) {
             if entry.file_type().is_dir() {
                 it.skip_current_dir();
             }
@@ -113,6 +128,39 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         }
     }
     Ok(Holding { marked, ..holding })
+}
+
+/// Every file, link and empty folder in the folder `rel` of `dir`, relative
+/// to `dir`, in the order of a walk sorted by name (a folder's entries right
+/// after it), each subfolder listed on its own core; at the top, the entries
+/// `skipped` names are left out. Links are not followed.
+fn list_in_parallel(
+    dir: &Path,
+    rel: &Path,
+    skipped: &(dyn Fn(&OsStr) -> bool + Sync),
+) -> io::Result<Vec<PathBuf>> {
+    let top = rel.as_os_str().is_empty();
+    let mut children: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    for entry in fs::read_dir(dir.join(rel))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if top && skipped(&name) {
+            continue;
+        }
+        children.push((name, entry.file_type()?.is_dir()));
+    }
+    if children.is_empty() {
+        return Ok(if top { Vec::new() } else { vec![rel.to_path_buf()] });
+    }
+    children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let listed: Vec<Vec<PathBuf>> = children
+        .par_iter()
+        .map(|(name, folder)| {
+            let path = rel.join(name);
+            if *folder { list_in_parallel(dir, &path, skipped) } else { Ok(vec![path]) }
+        })
+        .collect::<io::Result<_>>()?;
+    Ok(listed.into_iter().flatten().collect())
 }
 
 /// `.git`, `CNAME`, and in a marked folder the mark and leftover staging
@@ -378,6 +426,48 @@ mod tests {
         let names = [MARK, "empty", "full/a.txt"];
         assert_eq!(h.entries, names.iter().map(PathBuf::from).collect::<Vec<_>>());
         assert_eq!(h.marked, None);
+    }
+
+    #[test]
+    fn a_marked_folder_is_listed_as_the_walk_of_any_other_folder_lists_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = ["a/index.html", "a/b/index.html", "b.html", "b/index.html", "z.txt"];
+        for file in ours.iter().chain(&["a/b/c/notes.txt", "a/b.txt", "m/n.txt", "m/o.txt"]) {
+            let path = dir.path().join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        for empty in ["a/empty", "e/f/g", "m/p"] {
+            fs::create_dir_all(dir.path().join(empty)).unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("link")).unwrap();
+        let new = set(&ours);
+        let surveys = |force| {
+            fs::write(dir.path().join(MARK), mark_text(new.iter())).unwrap();
+            let marked = survey(dir.path(), &new, force, false).unwrap();
+            fs::remove_file(dir.path().join(MARK)).unwrap();
+            let walked = survey(dir.path(), &new, force, false).unwrap();
+            (marked, walked)
+        };
+        let (marked, walked) = surveys(true);
+        assert!(marked.marked.is_some() && walked.marked.is_none());
+        assert_eq!(marked.entries, walked.entries);
+        assert_eq!(
+            marked.entries.len(),
+            ours.len() + 4 + 3 + usize::from(cfg!(unix)),
+            "{:?}",
+            marked.entries
+        );
+        assert!(!marked.more && !walked.more);
+        // Without --force, both stop after the sixth foreign entry.
+        let (marked, walked) = surveys(false);
+        assert_eq!((&marked.entries, marked.more), (&walked.entries, walked.more));
+        assert!(
+            marked.more && marked.entries.last() == Some(&PathBuf::from("m/n.txt")),
+            "{:?}",
+            marked.entries
+        );
     }
 
     #[test]
