@@ -66,7 +66,7 @@ pub const CACHE_DIR: &str = ".dotwork/cache/build";
 
 /// The record's format; a change of it makes old records unreadable, and
 /// so ignored.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The build cache of one output folder: the record of the last build into
 /// it, if it could be trusted, and where the next one goes.

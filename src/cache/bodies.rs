@@ -16,14 +16,16 @@
 //! then rendered only when something asks for it ([`crate::site::Site::body`]).
 //!
 //! The file is kept only by a build that succeeded, so the problems in it
-//! are at most warnings. It is JSON, about 2 KB a page, and read only by the
-//! binary that wrote it (the hashes are `std`'s `Hash` fed to SipHash).
+//! are at most warnings. It is JSON lines (a header, then a page a line),
+//! about 1 KB a page, and read only by the binary that wrote it (the hashes
+//! are `std`'s `Hash` fed to SipHash).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Diagnostic;
@@ -54,6 +56,9 @@ pub(crate) struct KeptBody {
     fallbacks: Vec<Fallback>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     has_blocks: bool,
+    /// The line of the file it was read from, kept again as it is.
+    #[serde(skip)]
+    line: Option<Box<str>>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -76,6 +81,7 @@ impl KeptBody {
             images: body.images.clone(),
             fallbacks: body.fallbacks.clone(),
             has_blocks: body.has_blocks,
+            line: None,
         }
     }
 
@@ -114,28 +120,44 @@ pub struct KeptBodies {
     pub(crate) pages: HashMap<PathBuf, KeptBody>,
 }
 
-/// The file, as read.
+/// The file's first line; each line after it is one page, `[path, body]`
+/// (lines, so that they are read on every core: 10,000 pages are 8 MB).
 #[derive(Deserialize)]
-struct File {
+struct Header {
     /// The binary and settings the bodies were rendered by (see
     /// `cache.rs`, `bodies_key`).
     made_by: String,
     key: u64,
-    pages: Vec<(PathBuf, KeptBody)>,
 }
 
 /// The bodies kept beside the build record `record`, if `made_by` made them.
 pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
     let file = bodies_file(record);
     let bytes = fs::read(&file).ok()?;
-    match serde_json::from_slice::<File>(&bytes) {
-        Ok(kept) if kept.made_by == made_by => {
-            Some(KeptBodies { key: kept.key, pages: kept.pages.into_iter().collect() })
+    let mut lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+    let header = match lines.next().map(serde_json::from_slice::<Header>) {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => {
+            log::debug!("build cache: ignoring {}: {e}", file.display());
+            return None;
         }
-        Ok(_) => {
-            log::debug!("build cache: not using {}: made by another dotwork or settings", file.display());
-            None
+        None => {
+            log::debug!("build cache: ignoring {}: it is empty", file.display());
+            return None;
         }
+    };
+    if header.made_by != made_by {
+        log::debug!("build cache: not using {}: made by another dotwork or settings", file.display());
+        return None;
+    }
+    let lines: Vec<&[u8]> = lines.collect();
+    let page = |line: &&[u8]| -> Result<(PathBuf, KeptBody), String> {
+        let line = std::str::from_utf8(line).map_err(|e| e.to_string())?;
+        let (path, body) = serde_json::from_str::<(PathBuf, KeptBody)>(line).map_err(|e| e.to_string())?;
+        Ok((path, KeptBody { line: Some(line.into()), ..body }))
+    };
+    match lines.par_iter().map(page).collect() {
+        Ok(pages) => Some(KeptBodies { key: header.key, pages }),
         Err(e) => {
             log::debug!("build cache: ignoring {}: {e}", file.display());
             None
@@ -155,8 +177,12 @@ pub struct Keeping {
 }
 
 impl Keeping {
-    /// The JSON of `body`, of the page `path`.
+    /// The JSON of `body`, of the page `path`: the line it was read from,
+    /// if it was.
     pub(crate) fn entry(path: &Path, body: &KeptBody) -> Option<String> {
+        if let Some(line) = &body.line {
+            return Some(line.to_string());
+        }
         serde_json::to_string(&(path, body)).ok()
     }
 }
@@ -166,14 +192,12 @@ impl Keeping {
 pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping) {
     let Ok(made_by) = serde_json::to_string(made_by) else { return };
     super::keep_with(&bodies_file(record), |w| {
-        write!(w, "{{\"made_by\":{made_by},\"key\":{},\"pages\":[", bodies.key)?;
-        for (i, page) in bodies.pages.iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",")?;
-            }
+        writeln!(w, "{{\"made_by\":{made_by},\"key\":{}}}", bodies.key)?;
+        for page in &bodies.pages {
             w.write_all(page.as_bytes())?;
+            w.write_all(b"\n")?;
         }
-        w.write_all(b"]}")
+        Ok(())
     });
 }
 
