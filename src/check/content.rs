@@ -168,6 +168,17 @@ pub(crate) fn link_attributes(name: &str) -> &'static [&'static str] {
     }
 }
 
+/// The attributes the check before publishing reads of the tags the
+/// templates wrote ([`link_attributes`], [`has_alt`], and the origins a
+/// page loads from: `origins.rs`); a page is read for only these first.
+pub(crate) const ERROR_ATTRIBUTES: [&str; 8] =
+    ["href", "src", "poster", "alt", "role", "aria-hidden", "rel", "action"];
+
+/// Whether the check before publishing reads attribute `name` ([`ERROR_ATTRIBUTES`]).
+pub(crate) fn is_error_attribute(name: &str) -> bool {
+    ERROR_ATTRIBUTES.contains(&name)
+}
+
 /// An `<img>` has alt text, or is marked as decoration for screen readers.
 pub(crate) fn has_alt(tag: &html::Tag<'_>) -> bool {
     tag.attr("alt").is_some_and(|a| !a.trim().is_empty())

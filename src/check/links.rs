@@ -97,6 +97,12 @@ impl<'a> Doc<'a> {
     pub(crate) fn new(html: &'a str) -> Doc<'a> {
         Doc { html, nodes: scan(html) }
     }
+
+    /// Only the start tags of `html`, each with only the attributes `keep`
+    /// accepts (by lower-case name).
+    pub(crate) fn start_tags(html: &'a str, keep: fn(&str) -> bool) -> Doc<'a> {
+        Doc { html, nodes: crate::html::start_tags_keeping(html, keep).map(Node::Start).collect() }
+    }
 }
 
 /// Every `id` (and `<a name>`) a rendered page defines, read as its tags

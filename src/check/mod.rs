@@ -322,15 +322,12 @@ fn check_with(
         }
     }
     if let Some(html) = ctx.pages.html("404.html") {
-        let doc = &Doc::new(&html);
         let chain = ctx.templates.chain("404.html");
         let file =
             site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
-        let templates = &ctx.templates;
-        let config = &site.config;
-        let view =
-            Rendered { doc, address: "/404.html", body: 0..0, templates, chain, page_file: file, config };
-        shared.extend(check_output(&ctx, &view, None, &[]).into_iter().map(|d| (d, Path::new("404.html"))));
+        let made = Made { address: "/404.html", body: 0..0, chain, page_file: file };
+        let (found, _) = check_html(&ctx, &html, None, &[], &made);
+        shared.extend(found.into_iter().map(|d| (d, Path::new("404.html"))));
     }
     // Listing pages are checked as the 404 page is, and their links count;
     // in parallel, as pages are (a site of 10,000 pages has 1,100).
@@ -351,13 +348,13 @@ fn check_with(
             let Some(html) = ctx.pages.html(&output_key(&page_output(address))) else {
                 return Default::default();
             };
-            let doc = &Doc::new(&html);
             let chain = ctx.templates.chain(template);
-            let (templates, config) = (&ctx.templates, &site.config);
-            let view = Rendered { doc, address, body: 0..0, templates, chain, page_file: file, config };
-            let found = check_output(&ctx, &view, None, &[]);
-            let targets =
-                if scope == Scope::Errors { Vec::new() } else { linked_pages(&ctx, &view, &by_output) };
+            let made = Made { address, body: 0..0, chain, page_file: file };
+            let (found, whole) = check_html(&ctx, &html, None, &[], &made);
+            let targets = match whole.filter(|_| scope == Scope::Everything) {
+                Some(doc) => linked_pages(&ctx, &made.view(&ctx, &doc), &by_output),
+                None => Vec::new(),
+            };
             (found, targets)
         })
         .collect();
@@ -456,24 +453,20 @@ fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<Str
 
     let output = output_key(&page_output(&page.path));
     if let Some(html) = ctx.pages.html(&output) {
-        let doc = &Doc::new(&html);
         let body = if body.html.is_empty() {
             0..0
         } else {
-            find_whole(doc.html, &body.html).map_or(0..0, |at| at..at + body.html.len())
+            find_whole(&html, &body.html).map_or(0..0, |at| at..at + body.html.len())
         };
         let chain = ctx.templates.chain(template_name(page));
-        let templates = &ctx.templates;
-        let config = &ctx.site.config;
-        let view =
-            Rendered { doc, address: &page.path, body, templates, chain, page_file: &page.source, config };
-        for d in check_output(ctx, &view, Some(page), &scan.headings) {
+        let made = Made { address: &page.path, body, chain, page_file: &page.source };
+        let (found, whole) = check_html(ctx, &html, Some(page), &scan.headings, &made);
+        for d in found {
             if d.file == page.source { out.found.own.push(d) } else { out.found.shared.push(d) }
         }
-        out.found.own.extend(unlisted_citations(page, doc.html));
-        if ctx.scope == Scope::Errors {
-            return out;
-        }
+        out.found.own.extend(unlisted_citations(page, &html));
+        let Some(doc) = whole.filter(|_| ctx.scope == Scope::Everything) else { return out };
+        let view = made.view(ctx, &doc);
         out.found.own.extend(page::check_title(file, view.title().as_deref(), &ctx.site.config));
         out.found.own.extend(page::check_description(file, view.description().as_deref()));
         out.links_to = linked_pages(ctx, &view, by_output);
@@ -489,6 +482,59 @@ fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<Str
     out.found.own.extend(advertising::check_words(file, config.region.as_deref()));
     out.found.own.extend(advertising::check_photos(&page.source, &page.text, &body.facts));
     out
+}
+
+/// Where a rendered page came from, for a [`Rendered`] view of it.
+struct Made<'a> {
+    /// The page's address from the site's top.
+    address: &'a str,
+    /// Where its markdown HTML is (empty when none).
+    body: std::ops::Range<usize>,
+    /// The templates it was rendered with, its own first.
+    chain: Vec<usize>,
+    /// Its source, for problems no template line can be found for.
+    page_file: &'a Path,
+}
+
+impl Made<'_> {
+    /// The page as `doc` shows it.
+    fn view<'v>(&'v self, ctx: &'v Ctx<'_>, doc: &'v Doc<'v>) -> Rendered<'v> {
+        Rendered {
+            doc,
+            address: self.address,
+            body: self.body.clone(),
+            templates: &ctx.templates,
+            chain: self.chain.clone(),
+            page_file: self.page_file,
+            config: &ctx.site.config,
+        }
+    }
+}
+
+/// What [`check_output`] finds in the page `html`, made as `made` says,
+/// and the page scanned whole, if it was. Before publishing (errors only),
+/// the page is first read for its start tags, with only the attributes
+/// those checks read ([`content::ERROR_ATTRIBUTES`]); a page where they
+/// find something is then scanned whole and checked again, to say where
+/// each problem comes from. Scanning every page whole was a third of the
+/// check before publishing (issue 16).
+fn check_html<'h>(
+    ctx: &Ctx<'_>,
+    html: &'h str,
+    page: Option<&Page>,
+    headings: &[(u8, usize)],
+    made: &Made<'_>,
+) -> (Vec<Diagnostic>, Option<Doc<'h>>) {
+    if ctx.scope == Scope::Errors {
+        let tags = Doc::start_tags(html, content::is_error_attribute);
+        let found = check_output(ctx, &made.view(ctx, &tags), page, headings);
+        if found.is_empty() {
+            return (found, None);
+        }
+    }
+    let doc = Doc::new(html);
+    let found = check_output(ctx, &made.view(ctx, &doc), page, headings);
+    (found, Some(doc))
 }
 
 /// Where `needle` first occurs in `haystack`, as `str::find` says, found by

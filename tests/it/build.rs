@@ -1,5 +1,7 @@
 //! `dotwork build` on fixture sites: what lands in `public/`.
 
+use std::fs;
+
 use crate::support::TestSite;
 
 #[test]
@@ -227,6 +229,43 @@ fn a_site_with_check_errors_is_not_published() {
         let stderr = site.build_fails();
         assert!(stderr.contains(place), "{what}: expected {place} in:\n{stderr}");
         assert_eq!(site.read_output("index.html"), before, "{what}: public/ changed");
+    }
+}
+
+/// The errors templates make stop a build too, each at its template line,
+/// as `check` reports them (the build first reads each page for a few
+/// attributes, and reads a page whole only to place what it found).
+#[test]
+fn a_template_with_check_errors_is_not_published() {
+    let site = TestSite::fixture("check-templates");
+    let stderr = site.build_fails();
+    for expected in crate::check::BROKEN_THEME_ERRORS {
+        assert!(stderr.contains(expected), "expected {expected} in:\n{stderr}");
+    }
+    assert!(!stderr.contains("warning: heading level"), "advice is for `check`:\n{stderr}");
+    // Each way a template can load from another website, alone.
+    let base = fs::read_to_string(site.path("themes/broken/templates/base.html")).unwrap();
+    let fixed = base
+        .replace("{{ root }}styles.css", "{{ root }}style.css")
+        .replace("<a href=\"#content\">", "<a href=\"#main\">")
+        .replace("images/dot.png\">", "images/dot.png\" alt=\"\" role=\"presentation\">")
+        .replace("{{ root }}contact/", "{{ root }}");
+    site.write("themes/broken/templates/base.html", &fixed);
+    site.build();
+    for (what, tag) in [
+        ("loads a script", "<script src=\"https://cdn.example.net/a.js\"></script>"),
+        ("loads a stylesheet", "<link rel=\"stylesheet\" href=\"https://cdn.example.net/a.css\">"),
+        ("sends a form", "<form action=\"https://forms.example.net/send\"></form>"),
+        ("shows a frame", "<iframe title=\"Map\" src=\"https://maps.example.net/x\"></iframe>"),
+        ("loads a picture or media", "<video src=\"https://media.example.net/a.mp4\"></video>"),
+    ] {
+        site.write(
+            "themes/broken/templates/base.html",
+            &fixed.replace("<footer>", &format!("<footer>\n{tag}")),
+        );
+        let stderr = site.build_fails();
+        assert!(stderr.contains(&format!("error: the page {what} from https://")), "{tag}:\n{stderr}");
+        assert!(stderr.contains("--> themes/broken/templates/base.html:21:"), "{tag}:\n{stderr}");
     }
 }
 
