@@ -70,9 +70,9 @@ pub fn replace_output(
 
 /// The old output, moved aside by the swap, being removed on another
 /// thread while the build goes on (keeping its records); dropping this
-/// waits until it is gone. At 10,000 pages, removing 20,000 files and
+/// waits until it is gone (and until a file put into the output during
+/// the build is set aside). At 10,000 pages, removing 20,000 files and
 /// folders took a tenth of a rebuild that changed one page (issue 16).
-#[must_use = "dropping it waits for the old output to be removed"]
 #[derive(Debug, Default)]
 pub struct Retiring(Option<std::thread::JoinHandle<()>>);
 
