@@ -89,7 +89,9 @@ impl Retiring {
         let job = Arc::new(Job::new(Some((old, claim, out))));
         let theirs = job.clone();
         let handle = std::thread::Builder::new().name("retire".into()).spawn(move || run(&theirs)).ok();
-        run(&job);
+        if handle.is_none() {
+            run(&job);
+        }
         Retiring(handle)
     }
 }
