@@ -31,7 +31,6 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError};
 
 use rayon::prelude::*;
 
@@ -47,12 +46,10 @@ const OLD_MARK: &str = ".dotwork-old-";
 pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Error> {
     let folder = OutputFolder::resolve(output_dir)?;
     let paths: BTreeSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
-    let retiring = replace_output(&folder, &paths, false, |dir| {
+    replace_output(&folder, &paths, false, |dir| {
         create_folders(outputs.iter().map(|o| o.path.as_path()), dir)?;
         outputs.par_iter().try_for_each(|o| write_file(dir, o))
-    })?;
-    drop(retiring);
-    Ok(())
+    })
 }
 
 /// Makes a new site, the files `new`, in a fresh folder with `write`, and
@@ -64,44 +61,8 @@ pub fn replace_output(
     new: &BTreeSet<PathBuf>,
     force: bool,
     write: impl FnOnce(&Path) -> Result<(), Error>,
-) -> Result<Retiring, Error> {
+) -> Result<(), Error> {
     replace_with(folder, new, force, write, swap)
-}
-
-/// The old output, moved aside by the swap, being removed on another
-/// thread while the build goes on (keeping its records); dropping this
-/// waits until it is gone (and until a file put into the output during
-/// the build is set aside). At 10,000 pages, removing 20,000 files and
-/// folders took a tenth of a rebuild that changed one page (issue 16).
-#[derive(Debug, Default)]
-pub struct Retiring(Option<std::thread::JoinHandle<()>>);
-
-impl Retiring {
-    /// Starts removing `old` as [`retire`] does; removes it here and now
-    /// when no thread can be had.
-    fn start(old: PathBuf, claim: mark::Claim, out: PathBuf) -> Retiring {
-        type Job = std::sync::Mutex<Option<(PathBuf, mark::Claim, PathBuf)>>;
-        let run = |job: &Job| {
-            if let Some((old, claim, out)) = job.lock().unwrap_or_else(PoisonError::into_inner).take() {
-                retire(&old, &claim, &out);
-            }
-        };
-        let job = Arc::new(Job::new(Some((old, claim, out))));
-        let theirs = job.clone();
-        let handle = std::thread::Builder::new().name("retire".into()).spawn(move || run(&theirs)).ok();
-        if handle.is_none() {
-            run(&job);
-        }
-        Retiring(handle)
-    }
-}
-
-impl Drop for Retiring {
-    fn drop(&mut self) {
-        if let Some(handle) = self.0.take() {
-            let _ = handle.join();
-        }
-    }
 }
 
 /// [`replace_output`] with the final swap given, so tests can make it fail
@@ -112,7 +73,7 @@ fn replace_with(
     force: bool,
     write: impl FnOnce(&Path) -> Result<(), Error>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
-) -> Result<Retiring, Error> {
+) -> Result<(), Error> {
     mark::check_reserved(new.iter(), &folder.shown)?;
     let (parent, name) = split_dir(&folder.real)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
@@ -123,7 +84,7 @@ fn replace_with(
     log::debug!("survey of the output folder ({} entries): {:?}", holding.entries.len(), started.elapsed());
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
-        return in_place::replace(folder, new, &claim, write).map(|()| Retiring::default());
+        return in_place::replace(folder, new, &claim, write);
     }
     let tmp = parent.join(marked(&name, TMP_MARK, &unique_suffix()));
     match fs::create_dir(&tmp) {
@@ -134,7 +95,7 @@ fn replace_with(
                 "cannot write beside {} ({e}): replacing its files one by one",
                 folder.real.display()
             );
-            return in_place::replace(folder, new, &claim, write).map(|()| Retiring::default());
+            return in_place::replace(folder, new, &claim, write);
         }
         Err(e) => return Err(Error::io("create folder", &tmp)(e)),
     }
@@ -148,14 +109,12 @@ fn replace_with(
             log::warn!("{} is left in place: it holds the output's .git or CNAME", tmp.display());
         }
     }
-    let old = written?;
-    Ok(old.map_or_else(Retiring::default, |old| Retiring::start(old, claim, folder.real.clone())))
+    written
 }
 
 /// Marks the new site in `tmp` as dotwork's, carries `.git` and `CNAME`
 /// over, and swaps it with the old output; on a mount point that the
-/// resolver did not see, moves its files in one by one instead. Returns
-/// where the old output now is, for [`retire`].
+/// resolver did not see, moves its files in one by one instead.
 fn swap_in(
     tmp: &Path,
     folder: &OutputFolder,
@@ -163,20 +122,25 @@ fn swap_in(
     claim: &mark::Claim,
     (parent, name): (&Path, &OsString),
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
-) -> Result<Option<PathBuf>, Error> {
+) -> Result<(), Error> {
     let out = &folder.real;
     in_place::check_cname(tmp, folder, claim)?;
     write_atomically(&tmp.join(MARK), mark::mark_text(new.iter()).as_bytes(), tmp)?;
     // Renaming `.git` out of a mount point fails just as the swap does.
     let swapped = carry_kept(out, tmp, claim).and_then(|()| swap(tmp, out, parent, name));
     match swapped {
-        Ok(old) => Ok(old),
+        Ok(old) => {
+            if let Some(old) = old {
+                retire(&old, claim, out);
+            }
+            Ok(())
+        }
         Err(e) if is_busy_or_cross_device(&e) && out.is_dir() => {
             log::debug!("cannot swap {} ({e}): replacing its files one by one", out.display());
             put_back(tmp, out, new);
             in_place::place_all(tmp, folder, new, claim)?;
             let _ = fs::remove_dir_all(tmp);
-            Ok(None)
+            Ok(())
         }
         Err(e) => Err(Error::io("move the new site to", out)(e)),
     }

@@ -88,8 +88,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let written = Written::for_cache(&cache);
     let mut inline = Vec::new();
     let mut checked = Checked::default();
-    // The old output is removed on another thread while the records are kept.
-    let retiring = replace_output(&output, &paths, settings.force, |dir| {
+    replace_output(&output, &paths, settings.force, |dir| {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
@@ -140,9 +139,6 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
         cache.keep_stamps(inputs, &output.real, &paths, outcome);
     }
-    let waited = Instant::now();
-    drop(retiring);
-    log::debug!("waited for the previous site's removal: {:?}", waited.elapsed());
     Ok(BuildSummary {
         pages,
         files: paths.len(),

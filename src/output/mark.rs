@@ -89,8 +89,7 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         // dotwork's own folder (10,000 pages are 10,000 folders): listed on
         // every core, then taken in the order of the walk below, so what is
         // named and where the listing stops are the same.
-        let read = |e: io::Error| Error::io("read folder", dir)(e);
-        for rel in list_in_parallel(dir, Path::new(""), &skipped).map_err(read)? {
+        for rel in list_in_parallel(dir, Path::new(""), &skipped).map_err(Error::io("read folder", dir))? {
             if record(&mut holding, rel) {
                 break;
             }
