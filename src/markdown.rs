@@ -155,6 +155,9 @@ pub(crate) struct Rendered {
     /// rendered it, kept by the build cache (`cache/bodies.rs`). `html`,
     /// `toc`, `blocks`, `cite_at` and `facts` are empty.
     pub(crate) kept: bool,
+    /// Where `html` was put in a one-shot run's scratch file (`html` is
+    /// then empty), by the parse stage.
+    pub(crate) stored: Option<crate::site::Stored>,
 }
 
 /// A link to a page of another language, written at byte `offset` of the

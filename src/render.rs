@@ -228,25 +228,30 @@ impl<'a> Renderer<'a> {
             .collect::<Result<Vec<Tera>, _>>()
             .map_err(Error::Site)?;
         // A body the parse stage skipped is rendered here only if it has blocks.
-        let problems: Vec<Diagnostic> = site
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.has_blocks)
-            .map(|(i, p)| {
-                let body = site.body(i);
-                (&p.source, &p.text, &body.html, &body.blocks, p.lang)
-            })
-            .chain(
-                site.sections
-                    .iter()
-                    .map(|s| (&s.source.source, &s.source.text, &s.html, &s.blocks, s.source.lang)),
+        let page_problems = site.pages.iter().enumerate().filter(|(_, p)| p.has_blocks).flat_map(|(i, p)| {
+            let blocks = &site.body(i).blocks;
+            if blocks.is_empty() {
+                return Vec::new();
+            }
+            match site.body_html(i) {
+                Ok(html) => {
+                    crate::blocks::check(&teras[p.lang], &site.config, &p.source, &p.text, &html, blocks)
+                }
+                Err(d) => vec![d],
+            }
+        });
+        let section_problems = site.sections.iter().filter(|s| !s.blocks.is_empty()).flat_map(|s| {
+            let source = &s.source;
+            crate::blocks::check(
+                &teras[source.lang],
+                &site.config,
+                &source.source,
+                &source.text,
+                &s.html,
+                &s.blocks,
             )
-            .filter(|(_, _, _, blocks, _)| !blocks.is_empty())
-            .flat_map(|(file, text, html, blocks, lang)| {
-                crate::blocks::check(&teras[lang], &site.config, file, text, html, blocks)
-            })
-            .collect();
+        });
+        let problems: Vec<Diagnostic> = page_problems.chain(section_problems).collect();
         if !problems.is_empty() {
             return Err(Error::Site(problems));
         }
@@ -585,26 +590,25 @@ impl<'a> Renderer<'a> {
         let person = |id: &Option<String>| {
             id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
         };
-        let entries = pages
-            .iter()
-            .filter_map(|&i| {
-                let page = &site.pages[i];
-                let body = site.body(i);
-                Some(make_entry(
-                    base,
-                    &EntrySource {
-                        title: &page.title,
-                        path: domains.local(&page.path),
-                        html: &body.html,
-                        own_html: body.facts.raw_html.is_empty(),
-                        description: page.meta.description.as_deref(),
-                        date: page.meta.date?,
-                        updated: page.meta.updated,
-                        author: person(&page.meta.author),
-                    },
-                ))
-            })
-            .collect();
+        let mut entries = Vec::with_capacity(pages.len());
+        for &i in pages {
+            let page = &site.pages[i];
+            let Some(date) = page.meta.date else { continue };
+            let body = site.body(i);
+            entries.push(make_entry(
+                base,
+                &EntrySource {
+                    title: &page.title,
+                    path: domains.local(&page.path),
+                    html: &site.body_html(i)?,
+                    own_html: body.facts.raw_html.is_empty(),
+                    description: page.meta.description.as_deref(),
+                    date,
+                    updated: page.meta.updated,
+                    author: person(&page.meta.author),
+                },
+            ));
+        }
         let feed = make_feed(base, source, entries, Date::today());
         // The entries go out whole (a CDATA section in the clinic theme).
         let content = feed.entries.iter().map(|e| e.content_html.len()).sum::<usize>();
@@ -651,8 +655,9 @@ impl<'a> Renderer<'a> {
         if !self.tera(page.lang).contains_template(template) {
             return Err(missing_template(self.site, page, template));
         }
-        let html = self.with_blocks(&body.html, &body.blocks, &page.source, &page.path, page.lang)?;
-        let mut ctx = self.page_context(i);
+        let own = self.site.body_html(i)?;
+        let html = self.with_blocks(&own, &body.blocks, &page.source, &page.path, page.lang)?;
+        let mut ctx = self.page_context(i, &own);
         ctx.page.content = &html;
         let content = body.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
@@ -681,8 +686,9 @@ impl<'a> Renderer<'a> {
             .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
 
-    /// The context of `page`, whose links are relative to the page.
-    fn page_context(&self, i: usize) -> PageContext<'a> {
+    /// The context of page `i`, whose body is `html`, its links relative
+    /// to the page; its `content` is left for [`Self::page`] to fill in.
+    fn page_context(&self, i: usize, html: &str) -> PageContext<'a> {
         let site = self.site;
         let (page, body) = (&site.pages[i], site.body(i));
         let number = Some(i);
@@ -705,7 +711,7 @@ impl<'a> Renderer<'a> {
             page: PageView {
                 title: &page.title,
                 description: page.meta.description.as_deref().unwrap_or(&site.config.description),
-                content: &body.html,
+                content: "",
                 toc: &body.toc,
                 url: "./".to_string(),
                 path: &page.path,
@@ -724,7 +730,7 @@ impl<'a> Renderer<'a> {
                 person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), &page.path),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
-                json_ld: page_json_ld(site, page, body, &self.site_json_ld[page.lang]),
+                json_ld: page_json_ld(site, page, body, html, &self.site_json_ld[page.lang]),
                 gallery: crate::gallery::views(page),
                 image: page.meta.image.as_deref(),
                 image_alt: page.meta.image_alt.as_deref(),

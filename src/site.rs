@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::{Body, Page};
+use crate::content::{Body, BodyHtml, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
@@ -28,7 +28,9 @@ use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 use crate::url::{alias_output, page_path_as};
 
 mod cache;
+mod scratch;
 pub use cache::ParseCache;
+pub(crate) use scratch::{Scratch, Stored};
 
 /// A site without `content/index.md` (nor a top `_index.md`) has no home
 /// page, which the theme's header links every page to (issue 14: `check`
@@ -137,6 +139,8 @@ pub struct Site {
     /// against: kept to render the bodies the parse stage skipped, if it
     /// skipped any.
     pub(crate) index: Option<PageIndex>,
+    /// Where the bodies' HTML waits in a one-shot run (`site/scratch.rs`).
+    pub(crate) scratch: Option<Scratch>,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
     pub configs: Vec<SiteConfig>,
@@ -296,12 +300,11 @@ pub fn parse_site_cached(
     let started = std::time::Instant::now();
     cache.parse_front_matter(&pages);
     crate::pipeline::log_stage("parse: front matter", started, "");
+    let fronts = cache.front_matters(&pages);
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
-        .into_par_iter()
-        .map(|source| {
-            let (meta, front) = cache.front_matter(&source.path)?;
-            Ok(Parsed { source, meta, front })
-        })
+        .into_iter()
+        .zip(fronts)
+        .map(|(source, front)| front.map(|(meta, front)| Parsed { source, meta, front }))
         .collect();
     let mut drafts = HashSet::new();
     let mut left_out = Vec::new();
@@ -366,7 +369,11 @@ pub fn parse_site_cached(
         let body = OnceLock::new();
         if !r.kept {
             let blocks = std::mem::take(&mut r.blocks);
-            let _ = body.set(Body { html: r.html, toc: r.toc, blocks, facts: std::mem::take(&mut r.facts) });
+            let html = match r.stored {
+                Some(at) => BodyHtml::Stored(at),
+                None => BodyHtml::Held(r.html),
+            };
+            let _ = body.set(Body { html, toc: r.toc, blocks, facts: std::mem::take(&mut r.facts) });
         }
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
@@ -386,7 +393,8 @@ pub fn parse_site_cached(
         });
     }
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
-    let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), &mut problems);
+    let scratch = cache.take_scratch();
+    let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), scratch.as_ref(), &mut problems);
     warnings.extend(fallback_warnings(&pages, &fallbacks, &config));
     warnings.extend(unknown_language_warnings(&pages, &config));
     warnings.extend(config.warnings.iter().cloned());
@@ -521,6 +529,7 @@ pub fn parse_site_cached(
         images,
         words,
         index,
+        scratch,
     })
 }
 
@@ -549,8 +558,14 @@ impl Site {
                 let formatted = bib.format_page(&r.citations, page.lang);
                 r.html = place_citations(&r.html, &r.cite_at, &formatted.in_text, &mut r.blocks);
             }
-            Body { html: r.html, toc: r.toc, blocks: r.blocks, facts: r.facts }
+            Body { html: BodyHtml::Held(r.html), toc: r.toc, blocks: r.blocks, facts: r.facts }
         })
+    }
+
+    /// The HTML of the body of page number `i` ([`Self::body`]), read back
+    /// from the scratch file if it waits there.
+    pub fn body_html(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        read_body_html(&self.body(i).html, self.scratch.as_ref(), &self.pages[i].source)
     }
 }
 
@@ -829,6 +844,7 @@ fn cite(
     pages: &mut [Page],
     groups: &[(Vec<Vec<String>>, Vec<usize>)],
     bibliography: Option<&Bibliography>,
+    scratch: Option<&Scratch>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let mut format = vec![true; pages.len()];
@@ -843,18 +859,48 @@ fn cite(
     let Some(bib) = bibliography else { return Vec::new() };
     let to_format =
         pages.par_iter_mut().zip(groups).zip(format).filter(|((_, (g, _)), format)| *format && !g.is_empty());
-    to_format.for_each(|((page, (groups, at)), _)| {
-        let formatted = bib.format_page(groups, page.lang);
-        // A body the build cache let the parse stage skip has its citations
-        // placed when it is rendered ([`Site::body`]).
-        if let Some(body) = page.body.get_mut() {
-            body.html = place_citations(&body.html, at, &formatted.in_text, &mut body.blocks);
-        }
-        page.cited = formatted.keys;
-        page.references = formatted.list;
-    });
+    let unreadable: Vec<Diagnostic> = to_format
+        .filter_map(|((page, (groups, at)), _)| {
+            let formatted = bib.format_page(groups, page.lang);
+            page.cited = formatted.keys;
+            page.references = formatted.list;
+            // A body the build cache let the parse stage skip has its citations
+            // placed when it is rendered ([`Site::body`]).
+            let body = page.body.get_mut()?;
+            let html = match read_body_html(&body.html, scratch, &page.source) {
+                Ok(html) => html,
+                Err(d) => return Some(d),
+            };
+            body.html = BodyHtml::Held(place_citations(&html, at, &formatted.in_text, &mut body.blocks));
+            None
+        })
+        .collect();
+    problems.extend(unreadable);
     let cited: HashSet<&str> = pages.iter().flat_map(|p| p.cited.iter().map(String::as_str)).collect();
     bib.never_cited(&cited)
+}
+
+/// `html`, of the page `file`, as text: read back from `scratch` if it waits there.
+fn read_body_html<'h>(
+    html: &'h BodyHtml,
+    scratch: Option<&Scratch>,
+    file: &Path,
+) -> Result<std::borrow::Cow<'h, str>, Diagnostic> {
+    let stored = match html {
+        BodyHtml::Held(html) => return Ok(std::borrow::Cow::Borrowed(html)),
+        BodyHtml::Stored(at) => *at,
+    };
+    let read = match scratch {
+        Some(scratch) => scratch.get(stored),
+        None => Err(std::io::Error::other("internal error: there is no scratch file")),
+    };
+    read.map(std::borrow::Cow::Owned).map_err(|e| {
+        Diagnostic::error(
+            file,
+            format!("could not read the page's rendered body back from dotwork's scratch file: {e}"),
+        )
+        .with_help("check that the temporary folder (TMPDIR) has room, then build again")
+    })
 }
 
 /// `html` with each citation inserted at its offset in `at` (sorted), in one

@@ -20,7 +20,7 @@ use crate::url::permalink;
 
 /// The page's JSON-LD, ready to sit inside `<script type="application/ld+json">`.
 /// `site_nodes` is [`site_json_ld`] of the site.
-pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, site_nodes: &str) -> String {
+pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, html: &str, site_nodes: &str) -> String {
     let config = &site.config;
     let base = site.domains.base_url(&page.path);
     let url = site.domains.permalink(&page.path);
@@ -107,7 +107,7 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, site_nodes: &s
         webpage["about"] = json!({"@id": format!("{url}#procedure")});
         graph.push(node);
     }
-    let questions = faq_questions(body);
+    let questions = faq_questions(body, html);
     if !questions.is_empty() {
         graph.push(json!({
             "@type": "FAQPage",
@@ -129,12 +129,12 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, site_nodes: &s
     out
 }
 
-/// The `Question`s of the page's `faq` blocks ([`crate::blocks`]).
-fn faq_questions(body: &Body) -> Vec<Value> {
+/// The `Question`s of the `faq` blocks ([`crate::blocks`]) of a body, whose HTML is `html`.
+fn faq_questions(body: &Body, html: &str) -> Vec<Value> {
     body.blocks
         .iter()
         .filter(|b| b.name == "faq" && b.container)
-        .flat_map(|b| crate::blocks::faq_entries(&body.html[b.html.clone()]))
+        .flat_map(|b| crate::blocks::faq_entries(&html[b.html.clone()]))
         .map(|(question, answer)| {
             json!({
                 "@type": "Question",

@@ -453,10 +453,13 @@ fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<Str
 
     let output = output_key(&page_output(&page.path));
     if let Some(html) = ctx.pages.html(&output) {
-        let body = if body.html.is_empty() {
-            0..0
-        } else {
-            find_whole(&html, &body.html).map_or(0..0, |at| at..at + body.html.len())
+        let body = match ctx.site.body_html(i) {
+            Ok(own) if !own.is_empty() => find_whole(&html, &own).map_or(0..0, |at| at..at + own.len()),
+            Ok(_) => 0..0,
+            Err(d) => {
+                out.found.own.push(d);
+                0..0
+            }
         };
         let chain = ctx.templates.chain(template_name(page));
         let made = Made { address: &page.path, body, chain, page_file: &page.source };

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Parsed, content_key};
+use super::{Parsed, Scratch, content_key};
 use crate::cache::{Keeping, KeptBodies, KeptBody, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
@@ -46,6 +46,9 @@ pub struct ParseCache {
     kept: Option<KeptBodies>,
     /// For a build: what this one keeps of them for the next.
     keeping: Option<Keeping>,
+    /// For a single run: where the rendered bodies' HTML waits for the
+    /// render stage instead of memory (`scratch.rs`).
+    scratch: Option<Scratch>,
 }
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
@@ -86,7 +89,7 @@ impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
     /// long enough to hand it on, without copies.
     pub(crate) fn one_shot() -> ParseCache {
-        ParseCache { one_shot: true, ..ParseCache::default() }
+        ParseCache { one_shot: true, scratch: Scratch::new(), ..ParseCache::default() }
     }
 
     /// A cache for one build that takes what the last build `kept` of the
@@ -94,6 +97,11 @@ impl ParseCache {
     /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`).
     pub(crate) fn for_build(kept: Option<KeptBodies>) -> ParseCache {
         ParseCache { kept, keeping: Some(Keeping::default()), ..ParseCache::one_shot() }
+    }
+
+    /// The scratch file the bodies' HTML was put in, for the site to read them from.
+    pub(super) fn take_scratch(&mut self) -> Option<Scratch> {
+        self.scratch.take()
     }
 
     /// What this build keeps of the pages' bodies for the next.
@@ -137,14 +145,27 @@ impl ParseCache {
         self.pages.extend(parsed);
     }
 
-    /// The front matter of `page` and where it is, parsed by
-    /// [`Self::parse_front_matter`].
-    pub(super) fn front_matter(&self, page: &Path) -> Result<(FrontMatter, FrontFacts), Diagnostic> {
-        match self.pages.get(page) {
-            Some(c) => c.front.clone(),
-            // Not reached: parse_front_matter saw every page first.
-            None => Err(Diagnostic::error(page, "internal error: page not parsed")),
+    /// The front matter of each of `pages` and where it is, parsed by
+    /// [`Self::parse_front_matter`]: moved out of the cache in one-shot
+    /// mode (each is asked for once), copied otherwise.
+    pub(super) fn front_matters(
+        &mut self,
+        pages: &[SourceFile],
+    ) -> Vec<Result<(FrontMatter, FrontFacts), Diagnostic>> {
+        // Not reached: parse_front_matter saw every page first.
+        let missing = |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: page not parsed"));
+        if !self.one_shot {
+            let cached =
+                |p: &SourceFile| self.pages.get(&p.path).map_or_else(|| missing(p), |c| c.front.clone());
+            return pages.par_iter().map(cached).collect();
         }
+        let taken =
+            |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: front matter taken twice"));
+        let mut take = |p: &SourceFile| match self.pages.get_mut(&p.path) {
+            Some(c) => std::mem::replace(&mut c.front, taken(p)),
+            None => missing(p),
+        };
+        pages.iter().map(&mut take).collect()
     }
 
     /// Renders the markdown of every kept page that has no cached body for
@@ -197,7 +218,11 @@ impl ParseCache {
                             body_offset: p.front.body_offset,
                             number,
                         };
-                        render_markdown(&page, index)
+                        let mut body = render_markdown(&page, index);
+                        if let Some(scratch) = &self.scratch {
+                            store_html(&mut body, scratch);
+                        }
+                        body
                     }
                 };
                 let path = &p.source.path;
@@ -268,6 +293,17 @@ impl ParseCache {
                 ..Rendered::default()
             },
         }
+    }
+}
+
+/// Moves the HTML of `body` to `scratch`, if it can be written there.
+fn store_html(body: &mut Rendered, scratch: &Scratch) {
+    match scratch.put(&body.html) {
+        Ok(at) => {
+            body.stored = Some(at);
+            body.html = String::new();
+        }
+        Err(e) => log::debug!("a rendered body is held in memory: the scratch file refused it ({e})"),
     }
 }
 

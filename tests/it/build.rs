@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use crate::support::TestSite;
+use crate::support::{TestSite, files};
 
 #[test]
 fn minimal_theme_pages_are_rendered_as_snapshotted() {
@@ -184,6 +184,43 @@ fn the_shipped_clinic_site_builds() {
     let home = site.read_output("index.html");
     assert!(home.contains("Opening hours over the holidays") && home.contains("A new way to book online"));
     assert!(!home.contains("Bring photos to your consultation"), "the home page shows the latest two");
+}
+
+/// A build keeps the bodies' HTML in a scratch file in the temporary
+/// folder until the pages are rendered (issue 16: it was most of a build's
+/// memory); with no temporary folder to write to, it holds them in memory
+/// and makes the same site, citations, FAQ blocks and feeds included.
+#[cfg(unix)]
+#[test]
+fn a_build_without_a_temporary_folder_makes_the_same_site() {
+    let site = TestSite::clinic();
+    let news = fs::read_to_string(site.path("content/news/_index.md")).unwrap();
+    site.write("content/news/_index.md", &news.replace("feed: false", "feed: true"));
+    let build = |output: &str, env: &[(&str, &str)]| {
+        let args = [
+            "-v",
+            "build",
+            "--no-cache",
+            "--base-url",
+            "https://www.northside-scalp.org/",
+            "--output",
+            output,
+        ];
+        let run = site.run_with_env(&args, env);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stderr
+    };
+    let scratch = build("scratch", &[]);
+    assert!(!scratch.contains("no scratch file"), "{scratch}");
+    let missing = site.path("no-such-folder");
+    let held = build("held", &[("TMPDIR", missing.to_str().unwrap())]);
+    assert!(held.contains("no scratch file"), "{held}");
+    let (scratch, held) = (files(&site.path("scratch")), files(&site.path("held")));
+    assert!(scratch.contains_key("news/atom.xml") && scratch.contains_key("references/index.html"));
+    assert_eq!(scratch.keys().collect::<Vec<_>>(), held.keys().collect::<Vec<_>>());
+    for (file, bytes) in &scratch {
+        assert!(held[file] == *bytes, "{file} differs");
+    }
 }
 
 #[test]

@@ -2,11 +2,10 @@
 //! previous output makes the same files, byte for byte, as a cold build,
 //! after any sequence of edits; and it takes nothing it did not write.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::support::{TestSite, copy_dir};
+use crate::support::{TestSite, copy_dir, files as tree};
 
 /// A small, seeded generator (xorshift64*): the same steps on every run,
 /// and a failure names the seed and step that made it.
@@ -31,19 +30,6 @@ fn site() -> TestSite {
     let site = TestSite::fixture("rebuilds");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/clinic"), &site.path("themes/clinic"));
     site
-}
-
-/// Every file under `dir` with its bytes, by path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 /// How many units a build run with `-v` took from the previous output

@@ -1,0 +1,143 @@
+//! Where a one-shot run (`build`, `check`) puts the HTML of the bodies it
+//! renders until the render stage asks for them (issue 16): the parse stage
+//! renders every page's markdown before any page is rendered, and holding
+//! all of that HTML was most of a build's peak memory (75 MB of 240 MB of
+//! heap at 10,000 pages).
+//!
+//! It is an unnamed file in the system's temporary folder (`TMPDIR`), which
+//! the system removes when dotwork exits, however it exits. A body that
+//! cannot be written there is simply held in memory.
+
+use std::fs::File;
+use std::io;
+use std::sync::Mutex;
+
+/// The scratch file of one run.
+#[derive(Debug)]
+pub(crate) struct Scratch {
+    file: File,
+    /// Where the next piece goes.
+    end: Mutex<u64>,
+}
+
+/// Where one piece of text is in a [`Scratch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stored {
+    at: u64,
+    len: usize,
+}
+
+impl Stored {
+    /// The length of the text, in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl Scratch {
+    /// A new scratch file, or `None` (the bodies are then held in memory)
+    /// where the system has no temporary folder to write to or dotwork
+    /// cannot read a file at a place.
+    pub(crate) fn new() -> Option<Scratch> {
+        if !cfg!(any(unix, windows)) {
+            return None;
+        }
+        match tempfile::tempfile() {
+            Ok(file) => Some(Scratch { file, end: Mutex::new(0) }),
+            Err(e) => {
+                log::debug!("no scratch file ({e}): the rendered bodies are held in memory");
+                None
+            }
+        }
+    }
+
+    /// Writes `text` at the end of the file (its place is taken first, so
+    /// threads write at once; a failed write leaves a hole no one reads).
+    pub(crate) fn put(&self, text: &str) -> io::Result<Stored> {
+        let at = {
+            let mut end = self.end.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let at = *end;
+            *end += text.len() as u64;
+            at
+        };
+        write_at(&self.file, text.as_bytes(), at)?;
+        Ok(Stored { at, len: text.len() })
+    }
+
+    /// The text `stored` names, read back.
+    pub(crate) fn get(&self, stored: Stored) -> io::Result<String> {
+        let mut bytes = vec![0; stored.len];
+        read_at(&self.file, &mut bytes, stored.at)?;
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+}
+
+// Reads and writes name their place, so neither depends on the file's cursor.
+
+#[cfg(unix)]
+fn write_at(file: &File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, bytes: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, mut bytes: &mut [u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_read(file, bytes, at) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                bytes = &mut bytes[n..];
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(windows)]
+fn write_at(file: &File, mut bytes: &[u8], mut at: u64) -> io::Result<()> {
+    while !bytes.is_empty() {
+        match std::os::windows::fs::FileExt::seek_write(file, bytes, at) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => {
+                bytes = &bytes[n..];
+                at += n as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn write_at(_: &File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_put_is_read_back_whole_in_any_order() {
+        let scratch = Scratch::new().expect("a temporary folder");
+        let pieces = ["<p>One</p>", "", "<h2 id=\"é\">Déjà vu</h2>\n", &"x".repeat(100_000)];
+        let stored: Vec<Stored> = pieces.iter().map(|p| scratch.put(p).unwrap()).collect();
+        for (piece, at) in pieces.iter().zip(&stored).rev() {
+            assert_eq!(scratch.get(*at).unwrap(), *piece);
+            assert_eq!(at.len(), piece.len());
+        }
+    }
+}
