@@ -899,7 +899,7 @@ fn read_body_html<'h>(
             file,
             format!("could not read the page's rendered body back from dotwork's scratch file: {e}"),
         )
-        .with_help("check that the temporary folder (TMPDIR) has room, then build again")
+        .with_help("build again; if this keeps happening, point TMPDIR at another folder")
     })
 }
 
