@@ -77,7 +77,8 @@ struct CachedPage {
     text_print: Option<u64>,
     // Both boxed: the map holds a slot for every page, and unboxed they
     // made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
-    front: Box<Result<(FrontMatter, FrontFacts), Diagnostic>>,
+    // `None` once a one-shot run took it ([`ParseCache::front_matters`]).
+    front: Option<Box<Result<(FrontMatter, FrontFacts), Diagnostic>>>,
     body: Option<Box<Rendered>>,
 }
 
@@ -139,7 +140,7 @@ impl ParseCache {
                     std::hash::Hash::hash(&p.text, &mut h);
                     (p.text.clone(), Some(std::hash::Hasher::finish(&h)))
                 };
-                (p.path.clone(), CachedPage { text, text_print, front: Box::new(front), body: None })
+                (p.path.clone(), CachedPage { text, text_print, front: Some(Box::new(front)), body: None })
             })
             .collect();
         self.pages.extend(parsed);
@@ -152,20 +153,18 @@ impl ParseCache {
         &mut self,
         pages: &[SourceFile],
     ) -> Vec<Result<(FrontMatter, FrontFacts), Diagnostic>> {
-        // Not reached: parse_front_matter saw every page first.
+        // Not reached: parse_front_matter saw every page first, and a one-shot run asks once.
         let missing = |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: page not parsed"));
-        if !self.one_shot {
-            let cached =
-                |p: &SourceFile| self.pages.get(&p.path).map_or_else(|| missing(p), |c| (*c.front).clone());
-            return pages.par_iter().map(cached).collect();
+        if self.one_shot {
+            let mut take = |p: &SourceFile| {
+                self.pages.get_mut(&p.path).and_then(|c| c.front.take()).map_or_else(|| missing(p), |f| *f)
+            };
+            return pages.iter().map(&mut take).collect();
         }
-        let taken =
-            |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: front matter taken twice"));
-        let mut take = |p: &SourceFile| match self.pages.get_mut(&p.path) {
-            Some(c) => std::mem::replace(&mut *c.front, taken(p)),
-            None => missing(p),
+        let copy = |p: &SourceFile| {
+            self.pages.get(&p.path).and_then(|c| c.front.as_deref()).map_or_else(|| missing(p), Clone::clone)
         };
-        pages.iter().map(&mut take).collect()
+        pages.par_iter().map(copy).collect()
     }
 
     /// Renders the markdown of every kept page that has no cached body for
