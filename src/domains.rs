@@ -179,7 +179,7 @@ impl Domains {
         let mut placed = Vec::with_capacity(files.len());
         for file in files {
             for path in self.place_path(&file.path, shared) {
-                placed.push(OutputFile { path, content: file.content.clone(), ids: file.ids.clone() });
+                placed.push(OutputFile { path, ..file.clone() });
             }
         }
         placed

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::check::PublishCheck;
 use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
 use crate::host::csp::Inline;
@@ -30,6 +31,12 @@ use crate::source::{Sources, load_site};
 pub trait Sink: Sync {
     /// Takes the files unit number `unit` rendered.
     fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error>;
+
+    /// The check before publishing, if it reads each page as it is
+    /// rendered, in the pass that reads its ids (`build`).
+    fn publish_check(&self) -> Option<&PublishCheck<'_>> {
+        None
+    }
 }
 
 /// Loads the site as `settings` say: the load stage, with `base_url`
@@ -187,7 +194,7 @@ impl<'a> Pipeline<'a> {
         others: &Inline,
         sink: &impl Sink,
     ) -> Result<Result<(usize, Inline), Diagnostic>, Error> {
-        match self.renderer.render_unit(self.units[i], others) {
+        match self.renderer.render_unit(self.units[i], others, sink.publish_check()) {
             Ok((files, inline)) => {
                 let files = self.site.domains.place(files, self.units[i].is_shared());
                 sink.take(i, files).map(|()| Ok((i, inline)))

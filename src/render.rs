@@ -15,13 +15,14 @@ use serde::Serialize;
 use tera::{Context, ErrorKind, Tera};
 
 use crate::category::Category;
-use crate::check::links::{PageIds, PageIdsBuilder};
+use crate::check::links::{Doc, PageIds, PageIdsBuilder};
+use crate::check::{PublishCheck, looks_at as check_looks_at, reads as check_reads};
 use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::host::csp::Inline;
-use crate::html::start_tags_keeping;
+use crate::html::{Node, Tag, find_whole, start_tags_keeping};
 use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
 use crate::people::{PersonView, view};
@@ -49,12 +50,16 @@ pub struct OutputFile {
     /// needs every page's ids (a second pass over every page was a tenth of
     /// a build; issue 16). `None` where nobody read them.
     pub(crate) ids: Option<PageIds>,
+    /// Of a page, where its markdown's HTML is in it (empty when it has
+    /// none, or it is not found whole): what the check counts as the
+    /// page's own rather than the templates'.
+    pub(crate) body: std::ops::Range<usize>,
 }
 
 impl OutputFile {
     /// A file to write, its ids not read.
     pub fn new(path: PathBuf, content: OutputContent) -> OutputFile {
-        OutputFile { path, content, ids: None }
+        OutputFile { path, content, ids: None, body: 0..0 }
     }
 }
 
@@ -326,7 +331,14 @@ impl<'a> Renderer<'a> {
     /// the policy that allows their own in a `<meta>`). A unit rendered
     /// [`Unit::after_others`] is given `others`, the inline code of every
     /// other unit's pages.
-    pub fn render_unit(&self, unit: Unit, others: &Inline) -> Result<(Vec<OutputFile>, Inline), Diagnostic> {
+    /// `check`, when given, reads each page in the same pass over its tags
+    /// (the check before publishing, in `build`).
+    pub fn render_unit(
+        &self,
+        unit: Unit,
+        others: &Inline,
+        check: Option<&PublishCheck<'_>>,
+    ) -> Result<(Vec<OutputFile>, Inline), Diagnostic> {
         let mut files = self.render_files(unit, others)?;
         let meta = crate::host::HostFiles::of(&self.site.config).meta_policy;
         let mut inline = Inline::default();
@@ -337,7 +349,21 @@ impl<'a> Renderer<'a> {
             }
             // Rendered pages are UTF-8 (`render_with`); alias pages are ours.
             let Ok(html) = std::str::from_utf8(bytes) else { continue };
-            let (found, ids) = inline_and_ids(html);
+            let (found, ids) = match check {
+                Some(check) => {
+                    let tags =
+                        start_tags_keeping(html, |name| reads_inline_or_ids(name) || check_reads(name));
+                    let mut nodes = Vec::new();
+                    let (found, ids) = inline_and_ids(html, tags, |tag| {
+                        if check_looks_at(&tag) {
+                            nodes.push(Node::Start(tag));
+                        }
+                    });
+                    check.read(&file.path, &Doc { html, nodes }, file.body.clone(), &ids);
+                    (found, ids)
+                }
+                None => inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), drop),
+            };
             file.ids = Some(ids);
             if meta && let Some(with_meta) = crate::host::csp::insert_meta(html, &self.site.config, &found) {
                 *bytes = with_meta.into_bytes();
@@ -661,7 +687,12 @@ impl<'a> Renderer<'a> {
         ctx.page.content = &html;
         let content = body.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
-            vec![OutputFile::new(page_output(&page.path), OutputContent::Bytes(html.into_bytes()))]
+            let body = match find_whole(&html, &own) {
+                Some(at) if !own.is_empty() => at..at + own.len(),
+                _ => 0..0,
+            };
+            let file = OutputFile::new(page_output(&page.path), OutputContent::Bytes(html.into_bytes()));
+            vec![OutputFile { body, ..file }]
         })
     }
 
@@ -1292,14 +1323,24 @@ fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
 /// A rendered page's inline code (for the Content-Security-Policy) and its
 /// ids (for the publishing check), read in one pass over its tags: they
 /// were two, each a tenth of a build's instructions (issue 16).
-fn inline_and_ids(html: &str) -> (Inline, PageIds) {
+fn inline_and_ids<'a>(
+    html: &'a str,
+    tags: impl Iterator<Item = Tag<'a>>,
+    mut then: impl FnMut(Tag<'a>),
+) -> (Inline, PageIds) {
     let mut inline = Inline::default();
     let mut ids = PageIdsBuilder::default();
-    for tag in start_tags_keeping(html, |name| Inline::reads(name) || PageIds::reads(name)) {
+    for tag in tags {
         inline.observe(html, &tag);
         ids.observe(&tag);
+        then(tag);
     }
     (inline, ids.finish())
+}
+
+/// Whether [`inline_and_ids`] reads an attribute (lower-case name).
+fn reads_inline_or_ids(name: &str) -> bool {
+    Inline::reads(name) || PageIds::reads(name)
 }
 
 /// A small page that sends visitors of an old URL to the page's new one.
@@ -1404,7 +1445,9 @@ fn robots(site: &Site, d: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Inline, PageIds, inline_and_ids, lower_first};
+    use super::{
+        Inline, PageIds, check_reads, inline_and_ids, lower_first, reads_inline_or_ids, start_tags_keeping,
+    };
 
     #[test]
     fn one_pass_finds_what_the_csp_scan_and_the_ids_scan_find_apart() {
@@ -1419,7 +1462,11 @@ mod tests {
             "<IMG ID=\"Photo\" SRC=\"p.jpg\" ALT=\"x\"><!-- <p id=\"commented\"> -->",
             "<p>id=\"not-a-tag\" 1 < 2</p><input name=\"not-an-anchor\"></body></html>",
         );
-        let (inline, ids) = inline_and_ids(html);
+        let streamed = inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), drop);
+        // As `build` reads a page, with the attributes the check reads too.
+        let tags = start_tags_keeping(html, |name| reads_inline_or_ids(name) || check_reads(name));
+        assert_eq!(inline_and_ids(html, tags, drop), streamed);
+        let (inline, ids) = streamed;
         assert_eq!(inline, Inline::of_html(html));
         assert_eq!(ids, PageIds::of(html));
         assert_eq!(inline.scripts.len(), 1);

@@ -128,7 +128,7 @@ impl PageIds {
         name == "id" || name == "name"
     }
 
-    fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.iter().any(|known| known == id)
     }
 
@@ -220,19 +220,8 @@ impl OutputIndex {
         href: &str,
         base: Base<'_>,
     ) -> Result<Option<String>, LinkProblem> {
-        let (file, fragment) = match resolve(from, href, base) {
-            Target::External => return Ok(None),
-            Target::Outside(why) => return Err(LinkProblem::Outside(why)),
-            Target::Internal { file, fragment } => (file, fragment),
-        };
-        let file = if self.files.contains(&file) {
-            file
-        } else if self.files.contains(&format!("{file}/index.html")) {
-            format!("{file}/index.html")
-        } else {
-            return Err(LinkProblem::Missing { file, suggestion: None });
-        };
-        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+        let Some((file, fragment)) = self.target(from, href, base)? else { return Ok(None) };
+        if !names_anchor(&fragment) {
             return Ok(Some(file));
         }
         match self.ids.get(&file) {
@@ -241,6 +230,41 @@ impl OutputIndex {
             }
             _ => Ok(Some(file)),
         }
+    }
+
+    /// The file of the site `href` (written on the page at `from`) names,
+    /// with its fragment, its anchor not looked for; `Ok(None)` for an
+    /// external URL.
+    fn target(
+        &self,
+        from: &str,
+        href: &str,
+        base: Base<'_>,
+    ) -> Result<Option<(String, String)>, LinkProblem> {
+        let (file, fragment) = match resolve(from, href, base) {
+            Target::External => return Ok(None),
+            Target::Outside(why) => return Err(LinkProblem::Outside(why)),
+            Target::Internal { file, fragment } => (file, fragment),
+        };
+        if self.files.contains(&file) {
+            Ok(Some((file, fragment)))
+        } else if self.files.contains(&format!("{file}/index.html")) {
+            Ok(Some((format!("{file}/index.html"), fragment)))
+        } else {
+            Err(LinkProblem::Missing { file, suggestion: None })
+        }
+    }
+
+    /// The file of the site and the anchor in it that `href` (written on
+    /// the page at `from`) links to, if it names an anchor of a file there:
+    /// what [`Self::check`] needs that file's ids for.
+    pub(crate) fn anchor(&self, from: &str, href: &str, base: Base<'_>) -> Option<(String, String)> {
+        self.target(from, href, base).ok().flatten().filter(|(_, fragment)| names_anchor(fragment))
+    }
+
+    /// Whether the site's files are just `files` (by output key).
+    pub(crate) fn has_files(&self, files: &BTreeSet<String>) -> bool {
+        self.files == *files
     }
 
     /// `problem` with a near miss for the file or id it names, if there is one.
@@ -282,6 +306,12 @@ impl OutputIndex {
         let best = near.get(&extension(file))?.best(short(file))?;
         [best.to_string(), format!("{best}index.html")].into_iter().find(|f| self.files.contains(f))
     }
+}
+
+/// Whether a link's fragment names an anchor: `#top` and an empty one
+/// are the top of any page.
+fn names_anchor(fragment: &str) -> bool {
+    !fragment.is_empty() && !fragment.eq_ignore_ascii_case("top")
 }
 
 /// A file's extension, lower case.

@@ -49,6 +49,7 @@ pub use report::CheckReport;
 use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Severity, sort_diagnostics};
+use crate::html::find_whole;
 use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
@@ -73,6 +74,21 @@ enum Scope {
 trait Pages: Sync {
     /// The text of the page `key`, if it is one.
     fn html(&self, key: &str) -> Option<Cow<'_, str>>;
+
+    /// Of a page found clean as it was rendered ([`PublishCheck::read`]),
+    /// the links to other pages' anchors that verdict waits on.
+    fn early(&self, _key: &str) -> Option<&[Box<str>]> {
+        None
+    }
+}
+
+/// No pages: what the check has while the site is still being rendered.
+struct NoPages;
+
+impl Pages for NoPages {
+    fn html(&self, _key: &str) -> Option<Cow<'_, str>> {
+        None
+    }
 }
 
 impl Pages for HashMap<String, &str> {
@@ -81,15 +97,21 @@ impl Pages for HashMap<String, &str> {
     }
 }
 
-/// The pages `build` wrote into `dir`, each at its path there.
+/// The pages `build` wrote into `dir`, each at its path there, and those
+/// found clean as they were rendered.
 struct Written<'d> {
     dir: &'d Path,
     paths: HashMap<String, PathBuf>,
+    early: HashMap<String, Vec<Box<str>>>,
 }
 
 impl Pages for Written<'_> {
     fn html(&self, key: &str) -> Option<Cow<'_, str>> {
         std::fs::read_to_string(self.dir.join(self.paths.get(key)?)).ok().map(Cow::Owned)
+    }
+
+    fn early(&self, key: &str) -> Option<&[Box<str>]> {
+        self.early.get(key).map(Vec::as_slice)
     }
 }
 
@@ -167,16 +189,26 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
 /// warn` the broken links come as warnings, for `build` to show (issue 14);
 /// no other warning is looked for.
 ///
-/// Made as `build` writes: [`PublishCheck::take`] keeps, of each unit's
-/// files, only what the check needs of the whole site (every file's name,
-/// each rendered page's ids and where it was written, the GPS positions of
-/// images), and [`PublishCheck::errors`] then reads each page back from the
-/// new folder to check it. The site's HTML is never held whole: at 10,000
-/// pages it was 140 MB (issue 16).
+/// Made as `build` writes. Each page is checked as it is rendered, in the
+/// pass over its tags that reads its ids ([`PublishCheck::read`]), against
+/// the names of every file the site will have, known before any is
+/// rendered; only its links to other pages' anchors wait for their ids.
+/// [`PublishCheck::take`] keeps, of each unit's files, only what the check
+/// needs of the whole site (every file's name, each rendered page's ids and
+/// where it was written, the GPS positions of images), and
+/// [`PublishCheck::errors`] then checks each page's markdown links, and
+/// reads back from the new folder, to check it whole, only a page found to
+/// have a problem (to say where) or not checked as it was rendered. The
+/// site's HTML is never held whole: at 10,000 pages it was 140 MB, and
+/// reading every page back a fifth of a build (issue 16).
 pub struct PublishCheck<'s> {
     site: &'s Site,
     origins: Origins<'s>,
     kept: Mutex<Kept>,
+    /// What checking each page as it is rendered needs.
+    early: Ctx<'s>,
+    /// The HTML files checked, by output key, and what each is.
+    checked: HashMap<String, Checkable<'s>>,
 }
 
 /// What [`PublishCheck`] keeps of the files written.
@@ -186,12 +218,89 @@ struct Kept {
     /// Each rendered page by output key: where it was written, its ids.
     pages: HashMap<String, (PathBuf, PageIds)>,
     gps: Vec<Diagnostic>,
+    /// The pages found clean as they were rendered, by output key: the
+    /// links to other pages' anchors that waits on, as written.
+    early: HashMap<String, Vec<Box<str>>>,
+}
+
+/// A rendered HTML file the check looks at.
+#[derive(Clone, Copy)]
+enum Checkable<'s> {
+    /// A page, by its number in the site's pages.
+    Page(usize),
+    /// A listing page: its address, the file it comes from, its template.
+    Listing(&'s str, &'s Path, &'s str),
+    /// The 404 page, from its template's file.
+    NotFound(&'s Path),
+}
+
+/// Whether the check before publishing reads an attribute (lower-case
+/// name) of a rendered page's tags.
+pub(crate) fn reads(name: &str) -> bool {
+    content::is_error_attribute(name)
+}
+
+/// Whether the check before publishing looks at a start tag of a rendered
+/// page (read with at least the attributes [`reads`] accepts): one with any
+/// of those, or an image, which must have alt text.
+pub(crate) fn looks_at(tag: &crate::html::Tag<'_>) -> bool {
+    tag.name == "img" || tag.attrs.iter().any(|(name, _)| content::is_error_attribute(name))
 }
 
 impl<'s> PublishCheck<'s> {
-    /// A check of `site`'s output, with nothing taken yet.
-    pub fn new(site: &'s Site) -> PublishCheck<'s> {
-        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default() }
+    /// A check of `site`'s output, which will be the files `paths` (as
+    /// placed in the domains' folders), with nothing taken yet.
+    pub fn new(site: &'s Site, paths: &BTreeSet<PathBuf>) -> PublishCheck<'s> {
+        let files = paths.iter().map(|p| output_key(&site.domains.unplace(p))).collect();
+        let early = Ctx {
+            scope: Scope::Errors,
+            site,
+            index: OutputIndex::new(files, HashMap::new()),
+            pages: &NoPages,
+            templates: Templates::new(&site.templates),
+            base: Base { path: base_path(&site.config.base_url) },
+            today: Date::today(),
+        };
+        let pages = site.pages.iter().enumerate().map(|(i, p)| (page_output(&p.path), Checkable::Page(i)));
+        let listings = listings(site).into_iter().map(|(address, file, template)| {
+            (page_output(address), Checkable::Listing(address, file, template))
+        });
+        let not_found =
+            std::iter::once((PathBuf::from("404.html"), Checkable::NotFound(not_found_file(site))));
+        let checked = pages.chain(listings).chain(not_found).map(|(out, c)| (output_key(&out), c)).collect();
+        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default(), early, checked }
+    }
+
+    /// Checks the page rendered at output `path` (as in one domain),
+    /// scanned into `doc` for its start tags with at least the attributes
+    /// [`reads`] accepts, its markdown at `body`, its ids `ids`, against
+    /// the names of every file of the site. A page with no problem but for
+    /// what waits on other pages' ids is noted, with those links, for
+    /// [`Self::errors`] to take as checked; any other is checked again
+    /// there, read back whole.
+    pub(crate) fn read(&self, path: &Path, doc: &Doc<'_>, body: std::ops::Range<usize>, ids: &PageIds) {
+        let key = output_key(path);
+        let Some(&checkable) = self.checked.get(&key) else { return };
+        let ctx = &self.early;
+        let (address, page_file, template, page) = match checkable {
+            Checkable::Page(i) => {
+                let page = &self.site.pages[i];
+                (page.path.as_str(), page.source.as_path(), template_name(page), Some(page))
+            }
+            Checkable::Listing(address, file, template) => (address, file, template, None),
+            Checkable::NotFound(file) => ("/404.html", file, "404.html", None),
+        };
+        let made = Made { address, body, chain: ctx.templates.chain(template), page_file };
+        let view = made.view(ctx, doc);
+        if !check_output(ctx, &view, page, &[]).is_empty()
+            || page.is_some_and(|p| unlisted_citations(p, doc.html).is_some())
+        {
+            return;
+        }
+        let Some(anchors) = view.anchors_elsewhere(&ctx.index, ctx.base, &key, ids) else { return };
+        // A poisoned lock means a renderer thread panicked; what was kept is still whole.
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.early.insert(key, anchors);
     }
 
     /// Takes what the check needs of one unit's `files`, as written.
@@ -216,8 +325,15 @@ impl<'s> PublishCheck<'s> {
     /// unchanged from the old output, are not read nor checked again if
     /// they were checked with the key this check has.
     pub fn errors(self, dir: &Path, earlier: Earlier) -> Checked {
-        let Kept { files, pages, gps } =
+        let Kept { files, pages, gps, mut early } =
             self.kept.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Pages were checked as they were rendered against the files the
+        // site was to have: those verdicts hold if it has just those.
+        if !self.early.index.has_files(&files) {
+            log::debug!("check for errors: the files written are not those listed; every page is read back");
+            early.clear();
+        }
+        log::debug!("check for errors: {} pages found clean as they were rendered", early.len());
         let (paths, ids): (HashMap<String, PathBuf>, HashMap<String, PageIds>) =
             pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
         let index = OutputIndex::new(files, ids);
@@ -229,7 +345,7 @@ impl<'s> PublishCheck<'s> {
         } else {
             HashMap::new()
         };
-        let written = Written { dir, paths };
+        let written = Written { dir, paths, early };
         let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
         let pages = self
             .site
@@ -321,31 +437,25 @@ fn check_with(
             linked[target] = true;
         }
     }
-    if let Some(html) = ctx.pages.html("404.html") {
+    if !clean_early(&ctx, "404.html", "/404.html")
+        && let Some(html) = ctx.pages.html("404.html")
+    {
         let chain = ctx.templates.chain("404.html");
-        let file =
-            site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path);
-        let made = Made { address: "/404.html", body: 0..0, chain, page_file: file };
+        let made = Made { address: "/404.html", body: 0..0, chain, page_file: not_found_file(site) };
         let (found, _) = check_html(&ctx, &html, None, &[], &made);
         shared.extend(found.into_iter().map(|d| (d, Path::new("404.html"))));
     }
     // Listing pages are checked as the 404 page is, and their links count;
     // in parallel, as pages are (a site of 10,000 pages has 1,100).
-    let listings: Vec<(&str, &Path, &str)> = site
-        .sections
-        .iter()
-        .flat_map(|s| {
-            let template = s.source.meta.template.as_deref().unwrap_or(crate::render::SECTION_TEMPLATE);
-            s.pagers.iter().map(move |p| (p.path.as_str(), s.source.source.as_path(), template))
-        })
-        .chain(site.categories.iter().map(|(c, _)| {
-            (c.path.as_str(), Path::new(crate::config::CONFIG_FILE), crate::render::CATEGORY_TEMPLATE)
-        }))
-        .collect();
+    let listings = listings(site);
     let listed: Vec<(Vec<Diagnostic>, Vec<usize>)> = listings
         .par_iter()
         .map(|&(address, file, template)| {
-            let Some(html) = ctx.pages.html(&output_key(&page_output(address))) else {
+            let key = output_key(&page_output(address));
+            if clean_early(&ctx, &key, address) {
+                return Default::default();
+            }
+            let Some(html) = ctx.pages.html(&key) else {
                 return Default::default();
             };
             let chain = ctx.templates.chain(template);
@@ -397,6 +507,36 @@ fn check_with(
     // A page-level check can find the same problem in site.yaml for several pages.
     found.dedup();
     (found, each)
+}
+
+/// The listing pages (a section's pages of its list, a category's page):
+/// the address, the file each comes from and its template.
+fn listings(site: &Site) -> Vec<(&str, &Path, &str)> {
+    site.sections
+        .iter()
+        .flat_map(|s| {
+            let template = s.source.meta.template.as_deref().unwrap_or(crate::render::SECTION_TEMPLATE);
+            s.pagers.iter().map(move |p| (p.path.as_str(), s.source.source.as_path(), template))
+        })
+        .chain(site.categories.iter().map(|(c, _)| {
+            (c.path.as_str(), Path::new(crate::config::CONFIG_FILE), crate::render::CATEGORY_TEMPLATE)
+        }))
+        .collect()
+}
+
+/// The file the 404 page comes from: its template's.
+fn not_found_file(site: &Site) -> &Path {
+    site.templates.iter().find(|t| t.name == "404.html").map_or(Path::new("404.html"), |t| &t.path)
+}
+
+/// Whether the HTML file `key`, at `address`, was found clean as it was
+/// rendered (before publishing only), its links to other pages' anchors
+/// holding now that every page's ids are known.
+fn clean_early(ctx: &Ctx<'_>, key: &str, address: &str) -> bool {
+    ctx.scope == Scope::Errors
+        && ctx.pages.early(key).is_some_and(|anchors| {
+            anchors.iter().all(|href| ctx.index.check(address, href, ctx.base).is_ok())
+        })
 }
 
 /// Each page of the site's default language with its translations.
@@ -452,7 +592,9 @@ fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<Str
     }
 
     let output = output_key(&page_output(&page.path));
-    if let Some(html) = ctx.pages.html(&output) {
+    if !clean_early(ctx, &output, &page.path)
+        && let Some(html) = ctx.pages.html(&output)
+    {
         let body = match ctx.site.body_html(i) {
             Ok(own) if !own.is_empty() => find_whole(&html, &own).map_or(0..0, |at| at..at + own.len()),
             Ok(_) => 0..0,
@@ -538,17 +680,6 @@ fn check_html<'h>(
     let doc = Doc::new(html);
     let found = check_output(ctx, &made.view(ctx, &doc), page, headings);
     (found, Some(doc))
-}
-
-/// Where `needle` first occurs in `haystack`, as `str::find` says, found by
-/// its first bytes and then compared whole: `str::find` prepares a search
-/// for the whole needle (a page's body, kilobytes long), which was a tenth
-/// of a build's instructions (issue 16).
-fn find_whole(haystack: &str, needle: &str) -> Option<usize> {
-    const PREFIX: usize = 64;
-    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
-    let prefix = &needle[..needle.len().min(PREFIX)];
-    memchr::memmem::find_iter(hay, prefix).find(|&at| hay[at..].starts_with(needle))
 }
 
 /// A page that cites works in a template that does not show its reference
@@ -760,20 +891,5 @@ mod tests {
         assert_eq!(site_form("risks/index.html", "x"), "/risks/#x");
         assert_eq!(site_form("index.html", ""), "/");
         assert_eq!(site_form("images/a.png", ""), "/images/a.png");
-    }
-
-    #[test]
-    fn a_body_is_found_where_str_find_finds_it() {
-        use super::find_whole;
-        // The body's first 64 bytes occur twice before the body itself does.
-        let body = format!("<p>{}</p>\n<p>end</p>", "é".repeat(40));
-        let near = format!("<p>{}</p>\n<p>other</p>", "é".repeat(40));
-        let page = format!("<html>{near}<main>{near}{body}</main>{body}</html>");
-        for (hay, needle) in
-            [(page.as_str(), body.as_str()), (&page, "<main>"), (&page, "</html>"), (&page, "x"), (&page, "")]
-        {
-            assert_eq!(find_whole(hay, needle), hay.find(needle), "{needle}");
-        }
-        assert_eq!(find_whole(&page, &body), Some(6 + 2 * near.len() + 6));
     }
 }

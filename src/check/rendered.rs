@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::content::{has_alt, link_attributes, link_name_problem};
-use super::links::{Base, Doc, LinkProblem, OutputIndex, Target, resolve};
+use super::links::{Base, Doc, LinkProblem, OutputIndex, PageIds, Target, resolve};
 use super::templates::{Templates, Wanted};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::error::{Diagnostic, Severity};
@@ -131,6 +131,36 @@ impl Rendered<'_> {
             }
         }
         found
+    }
+
+    /// The links to anchors of other files in the templates' part of the
+    /// page, as written, which [`Self::check_links`] can check only once
+    /// those files' ids are known. `None` when one names an anchor of this
+    /// page (the file `own`, by output key, whose ids are `ids`) that it
+    /// does not have.
+    pub(crate) fn anchors_elsewhere(
+        &self,
+        index: &OutputIndex,
+        base: Base<'_>,
+        own: &str,
+        ids: &PageIds,
+    ) -> Option<Vec<Box<str>>> {
+        let mut elsewhere = Vec::new();
+        for node in &self.doc.nodes {
+            let Node::Start(tag) = node else { continue };
+            if !self.by_templates(tag.start) {
+                continue;
+            }
+            for attr in link_attributes(&tag.name) {
+                let Some(value) = tag.attr(attr).filter(|v| v.contains('#')) else { continue };
+                match index.anchor(self.address, value, base) {
+                    Some((file, fragment)) if file == own => ids.contains(&fragment).then_some(())?,
+                    Some(_) => elsewhere.push(value.into()),
+                    None => {}
+                }
+            }
+        }
+        Some(elsewhere)
     }
 
     /// An address written by a template, as the same on every page: `#x`

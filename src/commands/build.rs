@@ -92,7 +92,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let folders = Instant::now();
         create_folders(paths.iter().map(PathBuf::as_path), dir)?;
         log::debug!("folders: {:?}", folders.elapsed());
-        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site), written: &written };
+        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site, &paths), written: &written };
         let taken = Instant::now();
         plan.take_from(&output.real, dir, &|files| sink.kept.take(files));
         log::debug!("reuse: {} units linked from the old output ({:?})", plan.candidates(), taken.elapsed());
@@ -164,6 +164,10 @@ impl Sink for WriteAndKeep<'_, '_> {
         self.written.wrote(unit, self.dir, &files);
         self.kept.take(&files);
         Ok(())
+    }
+
+    fn publish_check(&self) -> Option<&PublishCheck<'_>> {
+        Some(&self.kept)
     }
 }
 

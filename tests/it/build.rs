@@ -281,12 +281,7 @@ fn a_template_with_check_errors_is_not_published() {
     }
     assert!(!stderr.contains("warning: heading level"), "advice is for `check`:\n{stderr}");
     // Each way a template can load from another website, alone.
-    let base = fs::read_to_string(site.path("themes/broken/templates/base.html")).unwrap();
-    let fixed = base
-        .replace("{{ root }}styles.css", "{{ root }}style.css")
-        .replace("<a href=\"#content\">", "<a href=\"#main\">")
-        .replace("images/dot.png\">", "images/dot.png\" alt=\"\" role=\"presentation\">")
-        .replace("{{ root }}contact/", "{{ root }}");
+    let fixed = mended_base(&site);
     site.write("themes/broken/templates/base.html", &fixed);
     site.build();
     for (what, tag) in [
@@ -304,6 +299,41 @@ fn a_template_with_check_errors_is_not_published() {
         assert!(stderr.contains(&format!("error: the page {what} from https://")), "{tag}:\n{stderr}");
         assert!(stderr.contains("--> themes/broken/templates/base.html:21:"), "{tag}:\n{stderr}");
     }
+}
+
+/// The base template of the `check-templates` fixture with its mistakes mended.
+fn mended_base(site: &TestSite) -> String {
+    fs::read_to_string(site.path("themes/broken/templates/base.html"))
+        .unwrap()
+        .replace("{{ root }}styles.css", "{{ root }}style.css")
+        .replace("<a href=\"#content\">", "<a href=\"#main\">")
+        .replace("images/dot.png\">", "images/dot.png\" alt=\"\" role=\"presentation\">")
+        .replace("{{ root }}contact/", "{{ root }}")
+}
+
+/// A build checks each page as it renders it, before the other pages' ids
+/// are known: a template's link to an anchor of another page is checked
+/// once they are, whichever page was rendered first, and a page is read
+/// back from the new folder only to say where a problem is.
+#[test]
+fn a_template_link_to_another_pages_anchor_is_checked_once_every_page_is_rendered() {
+    let site = TestSite::fixture("check-templates");
+    let with_link = |anchor: &str| {
+        let link = format!("<footer>\n<a href=\"{{{{ root }}}}about/#{anchor}\">Who we are</a>");
+        mended_base(&site).replace("<footer>", &link)
+    };
+    site.write("themes/broken/templates/base.html", &with_link("who-we-are"));
+    let run = site.run(&["-v", "build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("check for errors: 2 pages found clean as they were rendered"),
+        "{}",
+        run.stderr
+    );
+    site.write("themes/broken/templates/base.html", &with_link("who-we-were"));
+    let stderr = site.build_fails();
+    assert!(stderr.contains("`who-we-were`"), "{stderr}");
+    assert!(stderr.contains("--> themes/broken/templates/base.html:21:"), "{stderr}");
 }
 
 /// Warnings (advice) do not stop a build.
