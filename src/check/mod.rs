@@ -190,7 +190,7 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
 /// no other warning is looked for.
 ///
 /// Made as `build` writes. Each page is checked as it is rendered, in the
-/// pass over its tags that reads its ids ([`PublishCheck::read`]), against
+/// pass over its tags that reads its ids (`PublishCheck::read`), against
 /// the names of every file the site will have, known before any is
 /// rendered; only its links to other pages' anchors wait for their ids.
 /// [`PublishCheck::take`] keeps, of each unit's files, only what the check
