@@ -27,9 +27,10 @@
 //!    of its domain when a language has its own ([`domains`]);
 //! 5. the sink: `build` writes each file into a new folder and swaps it into
 //!    place whole ([`output::replace_output`]) unless the site has errors
-//!    `check` would report ([`check::PublishCheck`]: it keeps each file's
-//!    name and each page's ids as they are written, and reads the pages
-//!    back from the new folder to check them); a unit whose inputs'
+//!    `check` would report ([`check::PublishCheck`]: the sink checks each
+//!    page as it is rendered, in the pass over its tags that reads its ids,
+//!    keeps each file's name and each page's ids, and reads back from the
+//!    new folder only a page that has a problem, to say where); a unit whose inputs'
 //!    fingerprints match the record of the last build ([`cache`], in
 //!    `.dotwork/cache/build`) is not rendered: its files, checked to be the
 //!    ones dotwork wrote, are linked from the old output into the new
