@@ -558,7 +558,13 @@ impl Site {
                 let formatted = bib.format_page(&r.citations, page.lang);
                 r.html = place_citations(&r.html, &r.cite_at, &formatted.in_text, &mut r.blocks);
             }
-            Body { html: BodyHtml::Held(r.html), toc: r.toc, blocks: r.blocks, facts: r.facts }
+            // Into the scratch file too, when the run has one: a build whose
+            // old output is gone makes every body here (issue 16).
+            let html = match self.scratch.as_ref().map(|scratch| scratch.put(&r.html)) {
+                Some(Ok(at)) => BodyHtml::Stored(at),
+                _ => BodyHtml::Held(r.html),
+            };
+            Body { html, toc: r.toc, blocks: r.blocks, facts: r.facts }
         })
     }
 

@@ -330,6 +330,28 @@ fn a_corrupt_or_missing_cache_is_a_cold_build_not_an_error() {
     assert!(tree(&site.path("public")) == expected);
 }
 
+/// With its output folder gone, a build takes nothing from the old output
+/// but still the kept bodies: every page's HTML is made when its page is
+/// rendered, into the scratch file as in a cold build, or held when there
+/// is no temporary folder, and the files are a cold build's.
+#[test]
+fn a_build_whose_output_is_gone_makes_the_same_files_from_the_kept_bodies() {
+    let site = site();
+    site.build();
+    let expected = tree(&site.path("public"));
+    let missing = site.path("no-such-folder");
+    for env in [vec![], vec![("TMPDIR", missing.to_str().unwrap())]] {
+        fs::remove_dir_all(site.path("public")).unwrap();
+        touch(&site);
+        let run = site.run_with_env(&["build", "-v"], &env);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(reused(&run.stderr), 0, "{}", run.stderr);
+        assert!(!run.stderr.contains(" 0 kept by the build cache"), "{}", run.stderr);
+        assert_eq!(run.stderr.contains("no scratch file"), !env.is_empty(), "{}", run.stderr);
+        assert!(tree(&site.path("public")) == expected);
+    }
+}
+
 /// Waits until what was just written to the site is old enough for a build
 /// to trust its stamps (a second, `cache/up_to_date.rs`).
 fn settle() {
