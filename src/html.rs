@@ -62,11 +62,21 @@ pub(crate) enum Node<'a> {
 /// its first bytes and then compared whole: `str::find` prepares a search
 /// for the whole needle (a page's body, kilobytes long), which was a tenth
 /// of a build's instructions (issue 16).
-pub(crate) fn find_whole(haystack: &str, needle: &str) -> Option<usize> {
+fn find_whole(haystack: &str, needle: &str) -> Option<usize> {
     const PREFIX: usize = 64;
     let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
     let prefix = &needle[..needle.len().min(PREFIX)];
     memchr::memmem::find_iter(hay, prefix).find(|&at| hay[at..].starts_with(needle))
+}
+
+/// Where a page's markdown, `body` (its HTML), is in the rendered `page`:
+/// where it is first found whole, empty when it is empty or not found.
+/// What the check counts as the page's own rather than the templates'.
+pub(crate) fn body_range(page: &str, body: &str) -> std::ops::Range<usize> {
+    match find_whole(page, body) {
+        Some(at) if !body.is_empty() => at..at + body.len(),
+        _ => 0..0,
+    }
 }
 
 /// Splits `html` into tags and text, in document order.
@@ -460,5 +470,8 @@ mod tests {
             assert_eq!(find_whole(hay, needle), hay.find(needle), "{needle}");
         }
         assert_eq!(find_whole(&page, &body), Some(6 + 2 * near.len() + 6));
+        let at = 6 + 2 * near.len() + 6;
+        assert_eq!(body_range(&page, &body), at..at + body.len());
+        assert_eq!((body_range(&page, ""), body_range(&page, "absent")), (0..0, 0..0));
     }
 }

@@ -22,7 +22,7 @@ use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::host::csp::Inline;
-use crate::html::{Node, Tag, find_whole, start_tags_keeping};
+use crate::html::{Node, Tag, body_range, start_tags_keeping};
 use crate::markdown::escape_html;
 use crate::paginate::PaginatorContext;
 use crate::people::{PersonView, view};
@@ -687,10 +687,7 @@ impl<'a> Renderer<'a> {
         ctx.page.content = &html;
         let content = body.html.len() + page.references.len();
         self.render_with(template, &ctx, Some(&page.source), content, page.lang).map(|html| {
-            let body = match find_whole(&html, &own) {
-                Some(at) if !own.is_empty() => at..at + own.len(),
-                _ => 0..0,
-            };
+            let body = body_range(&html, &own);
             let file = OutputFile::new(page_output(&page.path), OutputContent::Bytes(html.into_bytes()));
             vec![OutputFile { body, ..file }]
         })

@@ -49,7 +49,7 @@ pub use report::CheckReport;
 use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Severity, sort_diagnostics};
-use crate::html::find_whole;
+use crate::html::body_range;
 use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
@@ -596,8 +596,7 @@ fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<Str
         && let Some(html) = ctx.pages.html(&output)
     {
         let body = match ctx.site.body_html(i) {
-            Ok(own) if !own.is_empty() => find_whole(&html, &own).map_or(0..0, |at| at..at + own.len()),
-            Ok(_) => 0..0,
+            Ok(own) => body_range(&html, &own),
             Err(d) => {
                 out.found.own.push(d);
                 0..0
