@@ -206,7 +206,7 @@ pub struct PublishCheck<'s> {
     origins: Origins<'s>,
     kept: Mutex<Kept>,
     /// What checking each page as it is rendered needs.
-    early: Ctx<'s>,
+    as_rendered: Ctx<'s>,
     /// The HTML files checked, by output key, and what each is.
     checked: HashMap<String, Checkable<'s>>,
 }
@@ -252,7 +252,7 @@ impl<'s> PublishCheck<'s> {
     /// placed in the domains' folders), with nothing taken yet.
     pub fn new(site: &'s Site, paths: &BTreeSet<PathBuf>) -> PublishCheck<'s> {
         let files = paths.iter().map(|p| output_key(&site.domains.unplace(p))).collect();
-        let early = Ctx {
+        let as_rendered = Ctx {
             scope: Scope::Errors,
             site,
             index: OutputIndex::new(files, HashMap::new()),
@@ -268,7 +268,7 @@ impl<'s> PublishCheck<'s> {
         let not_found =
             std::iter::once((PathBuf::from("404.html"), Checkable::NotFound(not_found_file(site))));
         let checked = pages.chain(listings).chain(not_found).map(|(out, c)| (output_key(&out), c)).collect();
-        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default(), early, checked }
+        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default(), as_rendered, checked }
     }
 
     /// Checks the page rendered at output `path` (as in one domain),
@@ -281,7 +281,7 @@ impl<'s> PublishCheck<'s> {
     pub(crate) fn read(&self, path: &Path, doc: &Doc<'_>, body: std::ops::Range<usize>, ids: &PageIds) {
         let key = output_key(path);
         let Some(&checkable) = self.checked.get(&key) else { return };
-        let ctx = &self.early;
+        let ctx = &self.as_rendered;
         let (address, page_file, template, page) = match checkable {
             Checkable::Page(i) => {
                 let page = &self.site.pages[i];
@@ -329,7 +329,7 @@ impl<'s> PublishCheck<'s> {
             self.kept.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Pages were checked as they were rendered against the files the
         // site was to have: those verdicts hold if it has just those.
-        if !self.early.index.has_files(&files) {
+        if !self.as_rendered.index.has_files(&files) {
             log::debug!("check for errors: the files written are not those listed; every page is read back");
             early.clear();
         }
