@@ -18,7 +18,11 @@
 //! wrote: a file someone edited, replaced or removed is never taken over,
 //! it is rendered (`dotwork never deletes or reads what is not its own`).
 //! The others are hard-linked (copied where links are not possible) from the
-//! old output into the new folder, which is still swapped in whole.
+//! old output into the new folder, which is still swapped in whole. That
+//! folder is the output before last, kept beside the record
+//! (`output/spare.rs`): a file in it that is still the old output's own (the
+//! same file, linked by the last build) is left as it is, so a rebuild makes
+//! no folder and removes nothing that is still the site's.
 //!
 //! What a unit reads outside its declared inputs is in the record's
 //! `global` key instead, and any change of it renders everything: the
@@ -38,7 +42,7 @@
 //! written again only after the swap, so a build killed in between leaves no
 //! record that describes files that are gone.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -134,6 +138,7 @@ impl BuildCache {
                 let _ = fs::remove_file(&file);
                 up_to_date::forget(&file);
                 bodies::forget(&file);
+                let _ = fs::remove_dir_all(spare_folder(&file));
             }
             return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::new() };
         }
@@ -141,6 +146,12 @@ impl BuildCache {
         let (check_key, old) =
             file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
         BuildCache { file, stamps_key, global, check_key, old }
+    }
+
+    /// Where the output this build replaces is kept for the next one to
+    /// write into (`output/spare.rs`); none with `--no-cache`.
+    pub fn spare(&self) -> Option<PathBuf> {
+        self.file.as_deref().map(spare_folder)
     }
 
     /// What the last build into `output` (its real path) with `settings`
@@ -261,13 +272,19 @@ impl Plan {
     /// A unit whose files are not is dropped from the plan, to be rendered.
     /// Each unit's files taken are handed to `keep` as the check needs them
     /// (a page's HTML, read back; other files by name), one unit at a time.
-    pub fn take_from(&mut self, old_output: &Path, dir: &Path, keep: &(dyn Fn(&[OutputFile]) + Sync)) {
+    pub fn take_from(
+        &mut self,
+        old_output: &Path,
+        dir: &Path,
+        held: &HashSet<&Path>,
+        keep: &(dyn Fn(&[OutputFile]) + Sync),
+    ) {
         let taken: Vec<Option<Vec<FileRecord>>> = self
             .entries
             .par_iter()
             .map(|e| {
                 let record = e.old.as_ref()?;
-                match take_files(record, old_output, dir) {
+                match take_files(record, old_output, dir, held) {
                     Ok((files, records)) => {
                         keep(&files);
                         Some(records)
@@ -432,32 +449,38 @@ impl Written {
 
 /// Links the files of `unit` from `old_output` into `dir`, each only if it
 /// is as recorded, and reads back what the check for publishing errors
-/// needs and the record does not hold. Returns those, and the files as
-/// they now are in `dir`.
+/// needs and the record does not hold. A file `dir` already holds (`held`)
+/// that is the old output's own, the same file, is left as it is. Returns
+/// those, and the files as they now are in `dir`.
 fn take_files(
     unit: &UnitRecord,
     old_output: &Path,
     dir: &Path,
+    held: &HashSet<&Path>,
 ) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
     let files = &unit.files;
     let mut taken = Vec::with_capacity(files.len());
     let mut records = Vec::with_capacity(files.len());
     for (n, f) in files.iter().enumerate() {
         let from = old_output.join(&f.path);
-        if file_record(&f.path, old_output).as_ref() != Some(f) {
+        let old = fs::symlink_metadata(&from).ok().filter(fs::Metadata::is_file);
+        if old.as_ref().and_then(|m| record_of(&f.path, m)).as_ref() != Some(f) {
             return Err(format!("{} is not the file dotwork wrote", from.display()));
         }
         let to = dir.join(&f.path);
-        let linked = fs::hard_link(&from, &to).is_ok();
-        if !linked {
-            fs::copy(&from, &to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
-        }
-        let now = file_record(&f.path, dir).ok_or_else(|| format!("cannot look at {}", to.display()))?;
-        // A link is the same file, so it must still be the one recorded: it
-        // could have changed between the look above and the link.
-        if (linked && now != *f) || now.len != f.len {
-            return Err(format!("{} changed while it was taken", from.display()));
-        }
+        let now = match held.contains(f.path.as_path()).then(|| fs::symlink_metadata(&to)) {
+            // The old output's own file (the same number on the same disk), still as recorded.
+            Some(Ok(there))
+                if same_file(old.as_ref(), &there) && record_of(&f.path, &there).as_ref() == Some(f) =>
+            {
+                f.clone()
+            }
+            Some(Ok(_)) => {
+                fs::remove_file(&to).map_err(|e| format!("cannot replace {}: {e}", to.display()))?;
+                link_into(&from, &to, f)?
+            }
+            _ => link_into(&from, &to, f)?,
+        };
         let ids = unit.ids.get(n).cloned().flatten();
         let read = (crate::url::is_html(&f.path) && ids.is_none()) || crate::image::may_hold_exif(&f.path);
         let bytes = if read {
@@ -473,13 +496,48 @@ fn take_files(
     Ok((taken, records))
 }
 
+/// Links (or copies) the old output's file `from`, recorded as `f`, to `to`;
+/// returns the file now at `to`.
+fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, String> {
+    let linked = fs::hard_link(from, to).is_ok();
+    if !linked {
+        fs::copy(from, to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+    }
+    let meta = fs::symlink_metadata(to).map_err(|e| format!("cannot look at {}: {e}", to.display()))?;
+    let now = record_of(&f.path, &meta).ok_or_else(|| format!("cannot look at {}", to.display()))?;
+    // A link is the same file, so it must still be the one recorded: it
+    // could have changed between the look above and the link.
+    if (linked && now != *f) || now.len != f.len {
+        return Err(format!("{} changed while it was taken", from.display()));
+    }
+    Ok(now)
+}
+
+/// Whether two looks at files saw one file: the same number on the same disk.
+fn same_file(a: Option<&fs::Metadata>, b: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.is_some_and(|a| a.dev() == b.dev() && a.ino() == b.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
 /// The size, modification time and file number of `dir/path`, if it is a
 /// plain file.
 fn file_record(path: &Path, dir: &Path) -> Option<FileRecord> {
-    let meta = fs::symlink_metadata(dir.join(path)).ok().filter(fs::Metadata::is_file)?;
+    record_of(path, &fs::symlink_metadata(dir.join(path)).ok().filter(fs::Metadata::is_file)?)
+}
+
+/// The record of the file at `path` that `meta` describes.
+fn record_of(path: &Path, meta: &fs::Metadata) -> Option<FileRecord> {
     let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
     #[cfg(unix)]
-    let number = std::os::unix::fs::MetadataExt::ino(&meta);
+    let number = std::os::unix::fs::MetadataExt::ino(meta);
     #[cfg(not(unix))]
     let number = 0;
     Some(FileRecord { path: path.to_path_buf(), len: meta.len(), modified, number })
@@ -489,6 +547,12 @@ fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
     let Inline { scripts, styles, script_attrs, style_attrs } = inline;
     let all = [scripts, styles, script_attrs, style_attrs].map(|s| s.into_iter().collect::<Vec<_>>());
     all.iter().any(|s| !s.is_empty()).then_some(all)
+}
+
+/// The folder beside the build cache's `record` file where the output
+/// before last is kept.
+fn spare_folder(record: &Path) -> PathBuf {
+    record.with_extension("spare")
 }
 
 /// The record of builds into `output` of the site at `root`: named by the

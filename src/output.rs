@@ -1,9 +1,10 @@
 //! Write: put the rendered site on disk, all or nothing, into a folder that
 //! is dotwork's own.
 //!
-//! The site is written into a fresh folder beside the output
-//! (`.public.dotwork-tmp-*`), and only when every file is written is it
-//! swapped with the old output in one atomic rename (`RENAME_EXCHANGE` on
+//! The site is written into a folder of its own: a fresh one beside the
+//! output (`.public.dotwork-tmp-*`), or the output before last, which
+//! `build` keeps in its cache (`spare`). Only when every file is written is
+//! it swapped with the old output in one atomic rename (`RENAME_EXCHANGE` on
 //! Linux; two renames elsewhere, with the old folder put back on the next run
 //! if the process died between them). A failed or killed build therefore
 //! never leaves a half-written `public/`.
@@ -22,8 +23,10 @@
 mod folder;
 pub(crate) mod in_place;
 pub(crate) mod mark;
+mod spare;
 
 pub use folder::{OutputFolder, real_path};
+pub(crate) use spare::folders_of;
 
 use std::collections::{BTreeSet, HashSet};
 use std::ffi::OsString;
@@ -46,23 +49,30 @@ const OLD_MARK: &str = ".dotwork-old-";
 pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Error> {
     let folder = OutputFolder::resolve(output_dir)?;
     let paths: BTreeSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
-    replace_output(&folder, &paths, false, |dir| {
+    replace_output(&folder, &paths, false, None, |dir, _| {
         create_folders(outputs.iter().map(|o| o.path.as_path()), dir)?;
         outputs.par_iter().try_for_each(|o| write_file(dir, o))
     })
 }
 
-/// Makes a new site, the files `new`, in a fresh folder with `write`, and
-/// puts it in place of `folder` only if `write` succeeds; otherwise
+/// Makes a new site, the files `new`, in a folder of its own with `write`,
+/// and puts it in place of `folder` only if `write` succeeds; otherwise
 /// `folder` is left as it was. Refuses (before writing) to replace files
 /// that are not dotwork's unless `force` (`mark::claim`).
+///
+/// With a `spare` (a path in the build cache), the output replaced is kept
+/// there, and the next build writes into it rather than into an empty
+/// folder (`spare.rs`): `write` is given the folder and the files already
+/// in it (none for an empty one), and must remove those the site no longer
+/// has and replace, never write through, those it makes anew.
 pub fn replace_output(
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
     force: bool,
-    write: impl FnOnce(&Path) -> Result<(), Error>,
+    spare: Option<&Path>,
+    write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    replace_with(folder, new, force, write, swap)
+    replace_with(folder, new, force, spare, write, swap)
 }
 
 /// [`replace_output`] with the final swap given, so tests can make it fail
@@ -71,7 +81,8 @@ fn replace_with(
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
     force: bool,
-    write: impl FnOnce(&Path) -> Result<(), Error>,
+    spare: Option<&Path>,
+    write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
 ) -> Result<(), Error> {
     mark::check_reserved(new.iter(), &folder.shown)?;
@@ -79,27 +90,42 @@ fn replace_with(
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
     recover(&parent, &name, &folder.real)?;
     let started = std::time::Instant::now();
+    // What changes in the output after this is not the old site's.
+    let looked = std::time::SystemTime::now();
     let holding = mark::survey(&folder.real, new, force, folder.mount)?;
     let claim = mark::claim(&holding, new, force, &folder.shown)?;
     log::debug!("survey of the output folder ({} entries): {:?}", holding.entries.len(), started.elapsed());
+    let empty = BTreeSet::new();
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
-        return in_place::replace(folder, new, &claim, write);
+        return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
     }
-    let tmp = parent.join(marked(&name, TMP_MARK, &unique_suffix()));
-    match fs::create_dir(&tmp) {
-        Ok(()) => {}
-        // A web root whose parent we may not write to: replace its files instead.
-        Err(e) if folder.real.is_dir() && is_read_only(&e) => {
-            log::debug!(
-                "cannot write beside {} ({e}): replacing its files one by one",
-                folder.real.display()
-            );
-            return in_place::replace(folder, new, &claim, write);
+    let taken = spare.and_then(|s| spare::take(s, &folder.real));
+    let (tmp, held) = match taken {
+        Some(taken) => {
+            log::debug!("writing into the previous output kept in {}", taken.dir.display());
+            (taken.dir, taken.files)
         }
-        Err(e) => return Err(Error::io("create folder", &tmp)(e)),
-    }
-    let written = write(&tmp).and_then(|()| swap_in(&tmp, folder, new, &claim, (&parent, &name), swap));
+        None => {
+            let tmp = parent.join(marked(&name, TMP_MARK, &unique_suffix()));
+            match fs::create_dir(&tmp) {
+                Ok(()) => {}
+                // A web root whose parent we may not write to: replace its files instead.
+                Err(e) if folder.real.is_dir() && is_read_only(&e) => {
+                    log::debug!(
+                        "cannot write beside {} ({e}): replacing its files one by one",
+                        folder.real.display()
+                    );
+                    return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
+                }
+                Err(e) => return Err(Error::io("create folder", &tmp)(e)),
+            }
+            (tmp, empty)
+        }
+    };
+    let keep = spare.map(|s| (s, looked));
+    let written =
+        write(&tmp, &held).and_then(|()| swap_in(&tmp, folder, new, &claim, (&parent, &name), keep, swap));
     // On success `tmp` is gone (or holds the old site, dealt with by
     // `retire`); on failure it is the unfinished new site.
     if written.is_err() && fs::symlink_metadata(&tmp).is_ok() {
@@ -113,14 +139,16 @@ fn replace_with(
 }
 
 /// Marks the new site in `tmp` as dotwork's, carries `.git` and `CNAME`
-/// over, and swaps it with the old output; on a mount point that the
-/// resolver did not see, moves its files in one by one instead.
+/// over, and swaps it with the old output, which is then kept as the
+/// `spare` if it may be (`spare::keep`), else removed; on a mount point that
+/// the resolver did not see, moves its files in one by one instead.
 fn swap_in(
     tmp: &Path,
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
     claim: &mark::Claim,
     (parent, name): (&Path, &OsString),
+    spare: Option<(&Path, std::time::SystemTime)>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
 ) -> Result<(), Error> {
     let out = &folder.real;
@@ -130,7 +158,9 @@ fn swap_in(
     let swapped = carry_kept(out, tmp, claim).and_then(|()| swap(tmp, out, parent, name));
     match swapped {
         Ok(old) => {
-            if let Some(old) = old {
+            if let Some(old) = old
+                && !spare.is_some_and(|(spare, looked)| spare::keep(&old, spare, claim, looked))
+            {
                 retire(&old, claim, out);
             }
             Ok(())
@@ -152,7 +182,7 @@ fn swap_in(
 /// in a folder beside the output, with a warning.
 fn retire(old: &Path, claim: &mark::Claim, out: &Path) {
     let started = std::time::Instant::now();
-    let listed: Vec<&PathBuf> = claim.owned.iter().chain(&claim.forced).collect();
+    let listed: Vec<&Path> = claim.owned.iter().chain(&claim.forced).map(PathBuf::as_path).collect();
     if let Err(e) = in_place::remove_listed(old, &listed) {
         log::warn!("could not remove all of the previous site: {e}");
     }
@@ -357,31 +387,49 @@ pub fn create_folders<'p>(paths: impl Iterator<Item = &'p Path>, dir: &Path) -> 
 }
 
 /// Writes one file under `dir`, whose folder exists ([`create_folders`]).
+/// A file already at its path is replaced, never written through: it may
+/// share its data with the published site's (`spare.rs`).
 pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
+    use io::Write;
     let full = dir.join(&o.path);
+    let write_new = |bytes: &[u8]| replacing(&full, |p| fs::File::create_new(p)?.write_all(bytes));
     match &o.content {
-        OutputContent::Bytes(bytes) => fs::write(&full, bytes).map_err(Error::io("write", &full)),
+        OutputContent::Bytes(bytes) => write_new(bytes).map_err(Error::io("write", &full)),
         OutputContent::Asset(AssetSource::Builtin(bytes)) => {
-            fs::write(&full, bytes).map_err(Error::io("write", &full))
+            write_new(bytes).map_err(Error::io("write", &full))
         }
         // The file the load stage checked, opened so that a link or a pipe
         // swapped in since is refused rather than followed (issue 9).
         // A variant in the image cache is never changed in place (a new one
         // gets a new name), so the output may share it: a warm build of 30
         // photos links 200 files instead of copying 100 MB.
-        OutputContent::Cached(from) => fs::hard_link(from, &full)
-            .or_else(|_| {
-                let mut source = crate::source::open_verified(from)?;
-                let mut copy = fs::File::create(&full)?;
-                std::io::copy(&mut source, &mut copy).map(drop)
-            })
-            .map_err(Error::io("copy", from)),
+        OutputContent::Cached(from) => {
+            replacing(&full, |p| fs::hard_link(from, p).or_else(|_| copy_new(from, p)))
+                .map_err(Error::io("copy", from))
+        }
         OutputContent::Asset(AssetSource::File(from)) => {
-            let mut source = crate::source::open_verified(from).map_err(Error::io("copy", from))?;
-            let mut copy = fs::File::create(&full).map_err(Error::io("write", &full))?;
-            std::io::copy(&mut source, &mut copy).map(drop).map_err(Error::io("copy", from))
+            replacing(&full, |p| copy_new(from, p)).map_err(Error::io("copy", from))
         }
     }
+}
+
+/// Makes the file `path` with `make`, which fails if it exists; a file
+/// already there is removed first and `make` tried again.
+fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+    match make(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            make(path)
+        }
+        done => done,
+    }
+}
+
+/// Copies the checked file `from` to the new file `to`.
+fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
+    let mut source = crate::source::open_verified(from)?;
+    let mut copy = fs::File::create_new(to)?;
+    io::copy(&mut source, &mut copy).map(drop)
 }
 
 /// True for `a/b/c.html`; false for anything absolute, with `..`, `.` or a prefix.
@@ -485,7 +533,8 @@ mod tests {
             &folder,
             &new,
             false,
-            |dir| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir)),
+            None,
+            |dir, _| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir)),
             busy,
         )
         .unwrap();
@@ -504,7 +553,7 @@ mod tests {
         write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
         let folder = OutputFolder::resolve(&out).unwrap();
         let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
-        replace_output(&folder, &new, false, |dir| {
+        replace_output(&folder, &new, false, None, |dir, _| {
             fs::write(out.join("a/late.txt"), "mine").unwrap();
             fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir))
         })
@@ -516,6 +565,48 @@ mod tests {
         assert!(kept[0].file_name().unwrap().to_string_lossy().starts_with("public.kept-by-dotwork-"));
         assert_eq!(fs::read_to_string(kept[0].join("a/late.txt")).unwrap(), "mine");
         assert!(!kept[0].join("a/index.html").exists(), "only the foreign file is kept");
+    }
+
+    #[test]
+    fn a_file_put_into_the_output_during_the_build_leaves_it_unkept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare) = (dir.path().join("public"), dir.path().join("cache/a.spare"));
+        fs::create_dir(dir.path().join("cache")).unwrap();
+        write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
+        let folder = OutputFolder::resolve(&out).unwrap();
+        let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
+        let write = |dir: &Path| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir));
+        replace_output(&folder, &new, false, Some(&spare), |dir, _| {
+            fs::write(out.join("a/late.txt"), "mine").unwrap();
+            write(dir)
+        })
+        .unwrap();
+        assert!(!spare.exists(), "an output with a file of someone else's is not kept");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        // Without one, it is kept, and the next build is given its files.
+        std::thread::sleep(spare::SLACK * 2);
+        replace_output(&folder, &new, false, Some(&spare), |dir, _| write(dir)).unwrap();
+        assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "two");
+        let mut given = BTreeSet::new();
+        replace_output(&folder, &new, false, Some(&spare), |dir, held| {
+            given = held.clone();
+            fs::remove_file(dir.join("index.html")).map_err(Error::io("remove", dir))?;
+            fs::write(dir.join("index.html"), "three").map_err(Error::io("write", dir))
+        })
+        .unwrap();
+        assert_eq!(given, new);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "two");
+    }
+
+    #[test]
+    fn a_file_already_there_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("shared.html"), "published").unwrap();
+        fs::hard_link(dir.path().join("shared.html"), dir.path().join("index.html")).unwrap();
+        write_file(dir.path(), &file("index.html", "new")).unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("index.html")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(dir.path().join("shared.html")).unwrap(), "published");
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //! [`RACY`] before it was stamped, and any system but Unix (no file numbers
 //! nor change times).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -222,7 +222,7 @@ pub fn keep(
         return;
     }
     let mut paths: Vec<&Path> = vec![Path::new("")];
-    paths.extend(folders(files));
+    paths.extend(crate::output::folders_of(files));
     let folders = paths.len();
     paths.push(Path::new(crate::output::mark::MARK));
     paths.extend(files.iter().map(PathBuf::as_path));
@@ -266,26 +266,6 @@ fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
         fs::File::options().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY).open(dir)?;
     folder.set_modified(time)?;
     folder.metadata()
-}
-
-/// The folders that hold `files` (paths in a folder, sorted), but not the
-/// folder itself.
-fn folders(files: &BTreeSet<PathBuf>) -> Vec<&Path> {
-    let mut seen: HashSet<&Path> = HashSet::new();
-    let mut last = None;
-    for file in files {
-        let parent = file.parent();
-        if parent == last {
-            continue;
-        }
-        last = parent;
-        for folder in file.ancestors().skip(1) {
-            if folder.as_os_str().is_empty() || !seen.insert(folder) {
-                break;
-            }
-        }
-    }
-    seen.into_iter().collect()
 }
 
 /// Forgets the stamps of builds into the output of `record`, before that

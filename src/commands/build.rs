@@ -1,11 +1,13 @@
 //! `dotwork build`: the pipeline into the output folder, swapped in whole.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cache::{BuildCache, Inputs, Outcome, Written};
 use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
+use crate::output::in_place::remove_listed;
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::pipeline::{Pipeline, Sink, load_and_parse_with, log_stage};
 use crate::render::{OutputFile, Unit};
@@ -88,14 +90,21 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let written = Written::for_cache(&cache);
     let mut inline = Vec::new();
     let mut checked = Checked::default();
-    replace_output(&output, &paths, settings.force, |dir| {
+    replace_output(&output, &paths, settings.force, cache.spare().as_deref(), |dir, held| {
+        // `dir` is empty, or holds the output before last (`held`): what
+        // the site no longer makes goes, and only new folders are made.
         let folders = Instant::now();
-        create_folders(paths.iter().map(PathBuf::as_path), dir)?;
-        log::debug!("folders: {:?}", folders.elapsed());
+        // Looked up by hash: ordering paths compares them part by part.
+        let (new, held): (HashSet<&Path>, HashSet<&Path>) =
+            (paths.iter().map(PathBuf::as_path).collect(), held.iter().map(PathBuf::as_path).collect());
+        let stale: Vec<&Path> = held.iter().copied().filter(|p| !new.contains(p)).collect();
+        remove_listed(dir, &stale)?;
+        create_folders(paths.iter().map(PathBuf::as_path).filter(|p| !held.contains(p)), dir)?;
+        log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
         let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site, &paths), written: &written };
         let taken = Instant::now();
-        plan.take_from(&output.real, dir, &|files| sink.kept.take(files));
-        log::debug!("reuse: {} units linked from the old output ({:?})", plan.candidates(), taken.elapsed());
+        plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));
+        log::debug!("reuse: {} units taken from the old output ({:?})", plan.candidates(), taken.elapsed());
         let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
         inline = rendered.inline;
         let started = Instant::now();

@@ -55,19 +55,24 @@ pub fn place_all(
     for rel in new {
         place(&staging.join(rel), out, rel)?;
     }
-    let stale: Vec<&PathBuf> =
-        claim.owned.iter().chain(claim.forced.iter()).filter(|p| !new.contains(*p)).collect();
+    let stale: Vec<&Path> = claim
+        .owned
+        .iter()
+        .chain(claim.forced.iter())
+        .filter(|p| !new.contains(*p))
+        .map(PathBuf::as_path)
+        .collect();
     remove_listed(out, &stale)?;
     write_mark(out, new.iter())
 }
 
 /// Removes the files, links and empty folders `listed` under `out`, then the
 /// folders that left empty; never anything else, and nothing through a link.
-pub fn remove_listed(out: &Path, listed: &[&PathBuf]) -> Result<(), Error> {
+pub fn remove_listed(out: &Path, listed: &[&Path]) -> Result<(), Error> {
     // Every folder on the way is looked at before anything is removed, then
     // the entries are removed in parallel (10,000 pages are 20,000 entries).
     let mut real_dirs = HashSet::new();
-    let removable: Vec<&PathBuf> = listed
+    let removable: Vec<&Path> = listed
         .iter()
         .copied()
         .filter(|rel| rel.parent().is_none_or(|p| real_dirs_to(out, p, &mut real_dirs)))

@@ -82,7 +82,7 @@ const SITE_YAML: &str = include_str!("site/site.yaml");
 
 /// What the site's folder keeps out of version control: the built site and
 /// the image cache.
-const GITIGNORE: &str = "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's image cache: made again when missing.\n/.dotwork/\n";
+const GITIGNORE: &str = "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's caches (processed photos, the last builds): made again when missing.\n/.dotwork/\n";
 
 /// The files of a new site for `answers`, dated `today`.
 pub fn starter_site(answers: &Answers, today: Date) -> Vec<ScaffoldFile> {

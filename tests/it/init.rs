@@ -113,7 +113,7 @@ fn a_flag_only_site_builds_and_checks_clean_but_for_its_placeholders() {
     assert_eq!(config.hosts, [dotwork::config::Host::Netlify]);
     assert_eq!(
         read(&site.join(".gitignore")),
-        "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's image cache: made again when missing.\n/.dotwork/\n"
+        "# The built site: made again by \"dotwork build\".\n/public/\n# dotwork's caches (processed photos, the last builds): made again when missing.\n/.dotwork/\n"
     );
 
     // The build is the preview: it succeeds and lists the placeholders as warnings.

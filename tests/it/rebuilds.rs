@@ -40,7 +40,7 @@ fn taken(stderr: &str) -> Option<usize> {
 
 /// How many units a build run with `-v` took from the previous output.
 fn reused(stderr: &str) -> usize {
-    let line = stderr.lines().find(|l| l.contains("units linked from the old output")).expect(stderr);
+    let line = stderr.lines().find(|l| l.contains("units taken from the old output")).expect(stderr);
     line.split("reuse: ").nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
 }
 
@@ -463,4 +463,61 @@ fn a_build_looks_again_after_any_change_the_stamps_can_see() {
     }
     assert!(site.read_output("about/index.html").contains("about us"));
     assert!(site.read_output("404.html").contains("<p>Ours.</p>"));
+}
+
+/// The kept outputs of the site's builds into `public/` (`output/spare.rs`).
+fn spares(site: &TestSite) -> Vec<std::path::PathBuf> {
+    let cache = site.path(".dotwork/cache/build");
+    let entries = fs::read_dir(cache).unwrap().map(|e| e.unwrap().path());
+    entries.filter(|p| p.extension().is_some_and(|e| e == "spare")).collect()
+}
+
+#[test]
+#[cfg(unix)]
+fn the_replaced_output_is_kept_and_the_next_build_replaces_in_it_only_what_changed() {
+    let site = site();
+    // Long enough apart that no folder of an output changes as the next
+    // build looks at it (which would leave it unkept).
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(100));
+    let first = site.run(&["build", "-v"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(spares(&site).is_empty(), "nothing was replaced yet");
+    let about = site.path("public/about/index.html");
+    let about_number = number(&about);
+    pause();
+    touch(&site);
+    let second = site.run(&["build", "-v"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(!second.stderr.contains("writing into the previous output"), "{}", second.stderr);
+    let [spare] = &spares(&site)[..] else { panic!("one kept output: {:?}", spares(&site)) };
+    assert_eq!(number(&spare.join("about/index.html")), about_number, "the first output, kept");
+    pause();
+    edit(&site, "content/news/notice-3.md", "Notice 3 text.", "Notice 3 text, edited.");
+    let third = site.run(&["build", "-v"]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert!(third.stderr.contains("writing into the previous output kept in"), "{}", third.stderr);
+    assert_eq!(number(&about), about_number, "a page that did not change is the file the first build wrote");
+    assert!(site.read_output("news/notice-3/index.html").contains("Notice 3 text, edited."));
+    // The edited page was replaced, not written through: the second
+    // output, kept now, still has the page as it was.
+    let [spare] = &spares(&site)[..] else { panic!("one kept output: {:?}", spares(&site)) };
+    let kept = fs::read_to_string(spare.join("news/notice-3/index.html")).unwrap();
+    assert!(kept.contains("Notice 3 text.") && !kept.contains("edited"), "{kept}");
+    pause();
+    fs::remove_file(site.path("content/news/notice-2.md")).unwrap();
+    let fourth = site.run(&["build", "-v"]);
+    assert_eq!(fourth.code, 0, "{}", fourth.stderr);
+    assert!(fourth.stderr.contains("writing into the previous output kept in"), "{}", fourth.stderr);
+    let removed =
+        fourth.stderr.lines().find_map(|l| l.split("folders: ").nth(1)?.split(' ').next()?.parse().ok());
+    assert!(removed.is_some_and(|n: usize| n > 0), "the deleted page's files: {}", fourth.stderr);
+    assert!(!site.path("public/news/notice-2").exists(), "a deleted page is gone");
+    // And the output is what a cold build makes.
+    let cold = TestSite::empty();
+    let run = site.run(&["build", "--no-cache", "--output", cold.path("public").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(tree(&site.path("public")) == tree(&cold.path("public")));
+    // `--no-cache` into the same output keeps nothing.
+    assert_eq!(site.run(&["build", "--no-cache"]).code, 0);
+    assert!(spares(&site).is_empty(), "{:?}", spares(&site));
 }
