@@ -58,6 +58,11 @@ pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
             remove_leftover(&entry.path(), output);
         }
     }
+    if !on_one_disk(spare, output.parent()?) {
+        // The output moved to another disk: the spare could not be swapped in.
+        let _ = fs::remove_dir_all(spare);
+        return None;
+    }
     let taken = dir.join(format!("{taken_prefix}{}", unique_suffix()));
     fs::rename(spare, &taken).ok()?;
     match mark::read_mark(&taken) {
@@ -67,6 +72,22 @@ pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
             let _ = fs::remove_dir_all(&taken);
             None
         }
+    }
+}
+
+/// Whether the folders `a` and `b` exist on one disk (so one can be renamed
+/// to the other's place).
+fn on_one_disk(a: &Path, b: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (fs::metadata(a), fs::metadata(b)) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        true
     }
 }
 
