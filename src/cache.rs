@@ -43,6 +43,7 @@
 //! record that describes files that are gone.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ffi::OsStr;
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::links::PageIds;
 use crate::check::{Checked, Earlier, Findings};
 use crate::host::csp::Inline;
+use crate::output::{copy_new, replacing};
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
@@ -276,7 +278,7 @@ impl Plan {
         &mut self,
         old_output: &Path,
         dir: &Path,
-        held: &HashSet<&Path>,
+        held: &HashSet<&OsStr>,
         keep: &(dyn Fn(&[OutputFile]) + Sync),
     ) {
         let taken: Vec<Option<Vec<FileRecord>>> = self
@@ -456,7 +458,7 @@ fn take_files(
     unit: &UnitRecord,
     old_output: &Path,
     dir: &Path,
-    held: &HashSet<&Path>,
+    held: &HashSet<&OsStr>,
 ) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
     let files = &unit.files;
     let mut taken = Vec::with_capacity(files.len());
@@ -468,16 +470,12 @@ fn take_files(
             return Err(format!("{} is not the file dotwork wrote", from.display()));
         }
         let to = dir.join(&f.path);
-        let now = match held.contains(f.path.as_path()).then(|| fs::symlink_metadata(&to)) {
+        let now = match held.contains(f.path.as_os_str()).then(|| fs::symlink_metadata(&to)) {
             // The old output's own file (the same number on the same disk), still as recorded.
             Some(Ok(there))
                 if same_file(old.as_ref(), &there) && record_of(&f.path, &there).as_ref() == Some(f) =>
             {
                 f.clone()
-            }
-            Some(Ok(_)) => {
-                fs::remove_file(&to).map_err(|e| format!("cannot replace {}: {e}", to.display()))?;
-                link_into(&from, &to, f)?
             }
             _ => link_into(&from, &to, f)?,
         };
@@ -496,12 +494,13 @@ fn take_files(
     Ok((taken, records))
 }
 
-/// Links (or copies) the old output's file `from`, recorded as `f`, to `to`;
-/// returns the file now at `to`.
+/// Links (or copies) the old output's file `from`, recorded as `f`, to `to`,
+/// replacing (never writing through) a file there; returns the file now at
+/// `to`.
 fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, String> {
-    let linked = fs::hard_link(from, to).is_ok();
+    let linked = replacing(to, |p| fs::hard_link(from, p)).is_ok();
     if !linked {
-        fs::copy(from, to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        replacing(to, |p| copy_new(from, p)).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
     }
     let meta = fs::symlink_metadata(to).map_err(|e| format!("cannot look at {}: {e}", to.display()))?;
     let now = record_of(&f.path, &meta).ok_or_else(|| format!("cannot look at {}", to.display()))?;
@@ -645,4 +644,51 @@ fn binary() -> String {
         format!("{}-{}", m.len(), modified.map_or(0, |d| d.as_nanos()))
     });
     format!("{} {}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A unit of one file, `a.txt`, as it now is in `old_output`.
+    fn unit(old_output: &Path) -> UnitRecord {
+        UnitRecord {
+            kind: "asset".into(),
+            key: "a.txt".into(),
+            print: 0,
+            files: vec![file_record(Path::new("a.txt"), old_output).unwrap()],
+            inline: None,
+            ids: vec![None],
+            findings: vec![None],
+        }
+    }
+
+    #[test]
+    fn a_file_taken_replaces_one_in_the_way_and_leaves_one_already_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+        fs::create_dir_all(&old).unwrap();
+        fs::create_dir_all(&new).unwrap();
+        fs::write(old.join("a.txt"), "published").unwrap();
+        // In the way: a file sharing its data with another, which must not change.
+        fs::write(dir.path().join("other.txt"), "someone's").unwrap();
+        fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
+        let unit = unit(&old);
+        let (_, records) = take_files(&unit, &old, &new, &HashSet::new()).unwrap();
+        assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
+        assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
+        assert_eq!(records, unit.files, "linked: the same file");
+        // Held and already the old output's own file: left as it is.
+        let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
+        let held = HashSet::from([OsStr::new("a.txt")]);
+        take_files(&unit, &old, &new, &held).unwrap();
+        let after = fs::symlink_metadata(new.join("a.txt")).unwrap();
+        assert_eq!(before.modified().unwrap(), after.modified().unwrap());
+        // Not linked again either: that would have changed its change time.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!((before.ctime(), before.ctime_nsec()), (after.ctime(), after.ctime_nsec()));
+        }
+    }
 }

@@ -415,7 +415,7 @@ pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
 
 /// Makes the file `path` with `make`, which fails if it exists; a file
 /// already there is removed first and `make` tried again.
-fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+pub(crate) fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
     match make(path) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             fs::remove_file(path)?;
@@ -425,8 +425,9 @@ fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<
     }
 }
 
-/// Copies the checked file `from` to the new file `to`.
-fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
+/// Copies the file `from` (opened so that a link is refused) to the new
+/// file `to`.
+pub(crate) fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
     let mut source = crate::source::open_verified(from)?;
     let mut copy = fs::File::create_new(to)?;
     io::copy(&mut source, &mut copy).map(drop)

@@ -1,6 +1,7 @@
 //! `dotwork build`: the pipeline into the output folder, swapped in whole.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -94,12 +95,13 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         // `dir` is empty, or holds the output before last (`held`): what
         // the site no longer makes goes, and only new folders are made.
         let folders = Instant::now();
-        // Looked up by hash: ordering paths compares them part by part.
-        let (new, held): (HashSet<&Path>, HashSet<&Path>) =
-            (paths.iter().map(PathBuf::as_path).collect(), held.iter().map(PathBuf::as_path).collect());
-        let stale: Vec<&Path> = held.iter().copied().filter(|p| !new.contains(p)).collect();
+        // Looked up by hash of their bytes: paths compare part by part (they
+        // are all plain relative paths, so the same path is the same bytes).
+        let (new, held): (HashSet<&OsStr>, HashSet<&OsStr>) =
+            (paths.iter().map(|p| p.as_os_str()).collect(), held.iter().map(|p| p.as_os_str()).collect());
+        let stale: Vec<&Path> = held.iter().filter(|p| !new.contains(*p)).map(Path::new).collect();
         remove_listed(dir, &stale)?;
-        create_folders(paths.iter().map(PathBuf::as_path).filter(|p| !held.contains(p)), dir)?;
+        create_folders(paths.iter().filter(|p| !held.contains(p.as_os_str())).map(PathBuf::as_path), dir)?;
         log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
         let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site, &paths), written: &written };
         let taken = Instant::now();

@@ -75,10 +75,12 @@ pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> 
         return Ok(Holding { marked, ..holding });
     }
     let mut foreign = 0;
-    // Looked up by hash: ordering paths compares them component by component.
-    let ours: HashSet<&Path> = marked.as_ref().unwrap_or(new).iter().map(PathBuf::as_path).collect();
+    // Looked up by hash of their bytes: ordering paths compares them part
+    // by part, and hashing one hashes each part (all are plain relative
+    // paths, so the same path is the same bytes).
+    let ours: HashSet<&OsStr> = marked.as_ref().unwrap_or(new).iter().map(|p| p.as_os_str()).collect();
     let mut record = |holding: &mut Holding, rel: PathBuf| {
-        let owned = ours.contains(rel.as_path());
+        let owned = ours.contains(rel.as_os_str());
         foreign += usize::from(!owned);
         holding.entries.push(rel);
         holding.more = !force && foreign > NAMED;
