@@ -316,8 +316,9 @@ def main():
         w("## Rebuilds into the existing output")
         w("")
         w("`dotwork build` run again into the output of the previous build (a real rebuild: it surveys "
-          "the old output, writes the new site beside it, swaps the two atomically and removes the old "
-          "one). *Nothing changed*: the same command again. *One page edited*: before each timed run "
+          "the old output, writes the new site into the output before last (which it keeps in its cache) "
+          "or, the first time, into a new folder, swaps it with the old output atomically and keeps the old "
+          "one for the next rebuild). *Nothing changed*: the same command again. *One page edited*: before each timed run "
           "(untimed) one page's text is changed (a last paragraph with a new number; the rebuilt output "
           "is checked for it). Ratios are to the cold build's median wall and CPU above. Issue 16's "
           "targets at 10,000 pages: nothing changed ≤ 10% of a cold build, one page edited ≤ 15%.")
