@@ -145,6 +145,9 @@ impl BuildCache {
             return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::new() };
         }
         let file = record_file(&settings.root, output);
+        if let Some(file) = &file {
+            prune_spares(file);
+        }
         let (check_key, old) =
             file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
         BuildCache { file, stamps_key, global, check_key, old }
@@ -552,6 +555,30 @@ fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
 /// before last is kept.
 fn spare_folder(record: &Path) -> PathBuf {
     record.with_extension("spare")
+}
+
+/// Removes the outputs kept beside records other than `own` whose output
+/// folder is gone (or whose record is): with its output gone, a kept output
+/// holds the only copy of a whole site, for no build to use.
+fn prune_spares(own: &Path) {
+    /// A record read only for the folder it is of.
+    #[derive(Deserialize)]
+    struct OutputOf {
+        output: PathBuf,
+    }
+    let Some(dir) = own.parent() else { return };
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        let spare = entry.path();
+        if spare.extension() != Some(OsStr::new("spare")) || spare == spare_folder(own) {
+            continue;
+        }
+        let record = fs::read(spare.with_extension("json")).ok();
+        let output = record.and_then(|bytes| serde_json::from_slice::<OutputOf>(&bytes).ok());
+        if !output.is_some_and(|r| r.output.is_dir()) {
+            log::debug!("build cache: removing {}, kept for an output folder that is gone", spare.display());
+            let _ = fs::remove_dir_all(&spare);
+        }
+    }
 }
 
 /// The record of builds into `output` of the site at `root`: named by the

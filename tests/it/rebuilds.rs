@@ -521,3 +521,30 @@ fn the_replaced_output_is_kept_and_the_next_build_replaces_in_it_only_what_chang
     assert_eq!(site.run(&["build", "--no-cache"]).code, 0);
     assert!(spares(&site).is_empty(), "{:?}", spares(&site));
 }
+
+#[test]
+fn the_kept_output_of_an_output_folder_that_is_gone_is_removed() {
+    let site = site();
+    let elsewhere = TestSite::empty();
+    let other = elsewhere.path("site");
+    // Two builds into each folder, so the first output of each is kept.
+    for output in [other.to_str().unwrap(), "public", "public"] {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        touch(&site);
+        let run = site.run(&["build", "--output", output]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        if output != "public" {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            touch(&site);
+            assert_eq!(site.run(&["build", "--output", output]).code, 0);
+        }
+    }
+    assert_eq!(spares(&site).len(), 2, "{:?}", spares(&site));
+    fs::remove_dir_all(&other).unwrap();
+    touch(&site);
+    let run = site.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("kept for an output folder that is gone"), "{}", run.stderr);
+    let [kept] = &spares(&site)[..] else { panic!("one kept output: {:?}", spares(&site)) };
+    assert!(kept.join("about/index.html").exists(), "public's is kept");
+}
