@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::links::PageIds;
 use crate::check::{Checked, Earlier, Findings};
 use crate::host::csp::Inline;
-use crate::output::{copy_new, replacing};
+use crate::output::link_or_copy;
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
@@ -501,10 +501,7 @@ fn take_files(
 /// replacing (never writing through) a file there; returns the file now at
 /// `to`.
 fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, String> {
-    let linked = replacing(to, |p| fs::hard_link(from, p)).is_ok();
-    if !linked {
-        replacing(to, |p| copy_new(from, p)).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
-    }
+    let linked = link_or_copy(from, to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
     let meta = fs::symlink_metadata(to).map_err(|e| format!("cannot look at {}: {e}", to.display()))?;
     let now = record_of(&f.path, &meta).ok_or_else(|| format!("cannot look at {}", to.display()))?;
     // A link is the same file, so it must still be the one recorded: it

@@ -403,19 +403,26 @@ pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
         // A variant in the image cache is never changed in place (a new one
         // gets a new name), so the output may share it: a warm build of 30
         // photos links 200 files instead of copying 100 MB.
-        OutputContent::Cached(from) => {
-            replacing(&full, |p| fs::hard_link(from, p).or_else(|_| copy_new(from, p)))
-                .map_err(Error::io("copy", from))
-        }
+        OutputContent::Cached(from) => link_or_copy(from, &full).map(drop).map_err(Error::io("copy", from)),
         OutputContent::Asset(AssetSource::File(from)) => {
             replacing(&full, |p| copy_new(from, p)).map_err(Error::io("copy", from))
         }
     }
 }
 
+/// Hard-links the file `from` to `to`, or copies it where a link is not
+/// possible, replacing (never writing through) a file already at `to`.
+/// True when it was linked.
+pub(crate) fn link_or_copy(from: &Path, to: &Path) -> io::Result<bool> {
+    match replacing(to, |p| fs::hard_link(from, p)) {
+        Ok(()) => Ok(true),
+        Err(_) => replacing(to, |p| copy_new(from, p)).map(|()| false),
+    }
+}
+
 /// Makes the file `path` with `make`, which fails if it exists; a file
 /// already there is removed first and `make` tried again.
-pub(crate) fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
+fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> io::Result<()> {
     match make(path) {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             fs::remove_file(path)?;
@@ -427,7 +434,7 @@ pub(crate) fn replacing(path: &Path, make: impl Fn(&Path) -> io::Result<()>) -> 
 
 /// Copies the file `from` (opened so that a link is refused) to the new
 /// file `to`.
-pub(crate) fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
+fn copy_new(from: &Path, to: &Path) -> io::Result<()> {
     let mut source = crate::source::open_verified(from)?;
     let mut copy = fs::File::create_new(to)?;
     io::copy(&mut source, &mut copy).map(drop)

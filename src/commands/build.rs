@@ -95,14 +95,13 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         // `dir` is empty, or holds the output before last (`held`): what
         // the site no longer makes goes, and only new folders are made.
         let folders = Instant::now();
+        let stale: Vec<&Path> = held.difference(&paths).map(PathBuf::as_path).collect();
+        remove_listed(dir, &stale)?;
+        create_folders(paths.difference(held).map(PathBuf::as_path), dir)?;
+        log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
         // Looked up by hash of their bytes: paths compare part by part (they
         // are all plain relative paths, so the same path is the same bytes).
-        let (new, held): (HashSet<&OsStr>, HashSet<&OsStr>) =
-            (paths.iter().map(|p| p.as_os_str()).collect(), held.iter().map(|p| p.as_os_str()).collect());
-        let stale: Vec<&Path> = held.iter().filter(|p| !new.contains(*p)).map(Path::new).collect();
-        remove_listed(dir, &stale)?;
-        create_folders(paths.iter().filter(|p| !held.contains(p.as_os_str())).map(PathBuf::as_path), dir)?;
-        log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
+        let held: HashSet<&OsStr> = held.iter().map(|p| p.as_os_str()).collect();
         let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site, &paths), written: &written };
         let taken = Instant::now();
         plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));

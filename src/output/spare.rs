@@ -58,7 +58,8 @@ pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
             remove_leftover(&entry.path(), output);
         }
     }
-    if !on_one_disk(spare, output.parent()?) {
+    let kept = fs::symlink_metadata(spare).ok().filter(fs::Metadata::is_dir)?;
+    if !on_one_disk(&kept, &fs::metadata(output.parent()?).ok()?) {
         // The output moved to another disk: the spare could not be swapped in.
         let _ = fs::remove_dir_all(spare);
         return None;
@@ -75,10 +76,9 @@ pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
     }
 }
 
-/// Whether the folders `a` and `b` exist on one disk (so one can be renamed
+/// Whether the folders `a` and `b` are on one disk (so one can be renamed
 /// to the other's place).
-fn on_one_disk(a: &Path, b: &Path) -> bool {
-    let (Ok(a), Ok(b)) = (fs::metadata(a), fs::metadata(b)) else { return false };
+fn on_one_disk(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
