@@ -59,7 +59,7 @@ use crate::output::link_or_copy;
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
 use crate::settings::Settings;
-use crate::site::Site;
+use crate::site::{Scratch, Site};
 
 mod bodies;
 mod up_to_date;
@@ -184,10 +184,11 @@ impl BuildCache {
         bodies::read(&record_file(&settings.root, output)?, &bodies_key(settings))
     }
 
-    /// Keeps what the next build needs of the pages' `bodies`.
-    pub fn keep_bodies(&self, settings: &Settings, bodies: Keeping) {
+    /// Keeps what the next build needs of the pages' `bodies`, reading
+    /// back from the run's `scratch` file what waits there.
+    pub(crate) fn keep_bodies(&self, settings: &Settings, bodies: Keeping, scratch: Option<&Scratch>) {
         if let Some(file) = &self.file {
-            bodies::keep(file, &bodies_key(settings), bodies);
+            bodies::keep(file, &bodies_key(settings), bodies, scratch);
         }
     }
 

@@ -53,37 +53,13 @@ pub struct Page {
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     /// As HTML, citations placed: read it with [`crate::site::Site::body_html`].
-    pub(crate) html: BodyHtml,
+    pub(crate) html: crate::site::Spilled,
     /// Headings for a table of contents.
     pub toc: Vec<TocEntry>,
     /// The building blocks in it, with their places in `html`.
     pub blocks: Vec<crate::blocks::BlockUse>,
     /// Its links, headings and prose, with their places in the file.
     pub(crate) facts: BodyFacts,
-}
-
-/// A body's HTML: held, or waiting in the run's scratch file
-/// (`site/scratch.rs`) until the page is rendered.
-#[derive(Debug, Clone)]
-pub(crate) enum BodyHtml {
-    Held(String),
-    Stored(crate::site::Stored),
-}
-
-impl Default for BodyHtml {
-    fn default() -> BodyHtml {
-        BodyHtml::Held(String::new())
-    }
-}
-
-impl BodyHtml {
-    /// Its length in bytes.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            BodyHtml::Held(html) => html.len(),
-            BodyHtml::Stored(at) => at.len(),
-        }
-    }
 }
 
 impl Page {

@@ -23,7 +23,7 @@ use crate::error::{Diagnostic, Error};
 use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
-use crate::site::{ParseCache, Site, parse_site_cached};
+use crate::site::{ParseCache, ParseOptions, Site, parse_site_cached};
 use crate::source::{Sources, load_site};
 
 /// Where rendered files go. Called from several threads at once, once per
@@ -55,19 +55,29 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
     Ok(sources)
 }
 
-/// Loads and parses the site.
+/// Loads and parses the site for `check`: with each page's prose, which
+/// its reading-level and claims checks read.
 pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
-    load_and_parse_with(settings, &mut ParseCache::one_shot())
+    let options = ParseOptions { prose: true, ..settings.parse_options() };
+    parse_with_options(settings, &mut ParseCache::one_shot(), &options)
 }
 
 /// Loads and parses the site, taking from `cache` what it holds
 /// (`build` passes what the last build kept of the pages' bodies).
 pub fn load_and_parse_with(settings: &Settings, cache: &mut ParseCache) -> Result<Site, Error> {
+    parse_with_options(settings, cache, &settings.parse_options())
+}
+
+fn parse_with_options(
+    settings: &Settings,
+    cache: &mut ParseCache,
+    options: &ParseOptions,
+) -> Result<Site, Error> {
     let started = Instant::now();
     let sources = load(settings)?;
     log_stage("load", started, "");
     let started = Instant::now();
-    let site = parse_site_cached(sources, &settings.parse_options(), cache)?;
+    let site = parse_site_cached(sources, options, cache)?;
     log_stage("parse", started, "");
     Ok(site)
 }

@@ -69,8 +69,9 @@ impl Settings {
         }
     }
 
-    /// What the parse stage takes from these settings.
+    /// What the parse stage takes from these settings, for `build` and
+    /// `serve`, which do not read the pages' prose.
     pub(crate) fn parse_options(&self) -> ParseOptions {
-        ParseOptions { drafts: self.drafts, today: crate::date::Date::today() }
+        ParseOptions { drafts: self.drafts, today: crate::date::Date::today(), prose: false }
     }
 }

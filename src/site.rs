@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
-use crate::content::{Body, BodyHtml, Page};
+use crate::content::{Body, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
@@ -30,7 +30,7 @@ use crate::url::{alias_output, page_path_as};
 mod cache;
 mod scratch;
 pub use cache::ParseCache;
-pub(crate) use scratch::{Scratch, Stored};
+pub(crate) use scratch::{Scratch, Spilled, Stored};
 
 /// A site without `content/index.md` (nor a top `_index.md`) has no home
 /// page, which the theme's header links every page to (issue 14: `check`
@@ -74,11 +74,14 @@ pub struct ParseOptions {
     /// The day of the build, for the consent of gallery photos
     /// ([`crate::gallery`]): today, or the day of `SOURCE_DATE_EPOCH`.
     pub today: crate::date::Date,
+    /// Record each page's prose for the reading level and the claims,
+    /// which only `check` reads.
+    pub prose: bool,
 }
 
 impl Default for ParseOptions {
     fn default() -> ParseOptions {
-        ParseOptions { drafts: false, today: crate::date::Date::today() }
+        ParseOptions { drafts: false, today: crate::date::Date::today(), prose: true }
     }
 }
 
@@ -332,6 +335,7 @@ pub fn parse_site_cached(
     index.files = std::sync::Arc::new(content_files(&assets));
     index.images = std::sync::Arc::new(images);
     index.heading_ids = config.heading_ids;
+    index.prose = options.prose;
     index.broken_links = config.broken_links;
     index.callout_words = std::sync::Arc::new(
         words
@@ -370,8 +374,8 @@ pub fn parse_site_cached(
         if !r.kept {
             let blocks = std::mem::take(&mut r.blocks);
             let html = match r.stored {
-                Some(at) => BodyHtml::Stored(at),
-                None => BodyHtml::Held(r.html),
+                Some(at) => Spilled::Stored(at),
+                None => Spilled::Held(r.html),
             };
             let _ = body.set(Body { html, toc: r.toc, blocks, facts: std::mem::take(&mut r.facts) });
         }
@@ -560,11 +564,12 @@ impl Site {
             }
             // Into the scratch file too, when the run has one: a build whose
             // old output is gone makes every body here (issue 16).
-            let html = match self.scratch.as_ref().map(|scratch| scratch.put(&r.html)) {
-                Some(Ok(at)) => BodyHtml::Stored(at),
-                _ => BodyHtml::Held(r.html),
-            };
-            Body { html, toc: r.toc, blocks: r.blocks, facts: r.facts }
+            Body {
+                html: Spilled::put(r.html, self.scratch.as_ref()),
+                toc: r.toc,
+                blocks: r.blocks,
+                facts: r.facts,
+            }
         })
     }
 
@@ -877,7 +882,7 @@ fn cite(
                 Ok(html) => html,
                 Err(d) => return Some(d),
             };
-            body.html = BodyHtml::Held(place_citations(&html, at, &formatted.in_text, &mut body.blocks));
+            body.html = Spilled::Held(place_citations(&html, at, &formatted.in_text, &mut body.blocks));
             None
         })
         .collect();
@@ -888,19 +893,11 @@ fn cite(
 
 /// `html`, of the page `file`, as text: read back from `scratch` if it waits there.
 fn read_body_html<'h>(
-    html: &'h BodyHtml,
+    html: &'h Spilled,
     scratch: Option<&Scratch>,
     file: &Path,
 ) -> Result<std::borrow::Cow<'h, str>, Diagnostic> {
-    let stored = match html {
-        BodyHtml::Held(html) => return Ok(std::borrow::Cow::Borrowed(html)),
-        BodyHtml::Stored(at) => *at,
-    };
-    let read = match scratch {
-        Some(scratch) => scratch.get(stored),
-        None => Err(std::io::Error::other("internal error: there is no scratch file")),
-    };
-    read.map(std::borrow::Cow::Owned).map_err(|e| {
+    html.read(scratch).map_err(|e| {
         Diagnostic::error(
             file,
             format!("could not read the page's rendered body back from dotwork's scratch file: {e}"),

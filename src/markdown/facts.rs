@@ -303,11 +303,15 @@ pub(crate) struct FactsCollector<'b> {
     /// Whether raw HTML so far may have opened an `<a>`: only then is the
     /// text after it kept (it names the link).
     raw_a: bool,
+    /// Whether the prose is recorded (`check` reads it; a build does not,
+    /// and at 10,000 pages it held 16 MB to the end).
+    prose: bool,
 }
 
 impl<'b> FactsCollector<'b> {
-    /// A collector for `body`, which starts at `body_offset` of its file.
-    pub(crate) fn new(body: &'b str, body_offset: usize) -> Self {
+    /// A collector for `body`, which starts at `body_offset` of its file,
+    /// recording its prose if `prose` is true.
+    pub(crate) fn new(body: &'b str, body_offset: usize, prose: bool) -> Self {
         FactsCollector {
             body,
             body_offset,
@@ -316,6 +320,7 @@ impl<'b> FactsCollector<'b> {
             image: None,
             skip: 0,
             raw_a: false,
+            prose,
         }
     }
 
@@ -380,7 +385,7 @@ impl<'b> FactsCollector<'b> {
                 {
                     raw.text_after.push_str(t);
                 }
-                if matches!(event, Event::Text(_)) && self.skip == 0 {
+                if matches!(event, Event::Text(_)) && self.skip == 0 && self.prose {
                     let verbatim = is_verbatim(self.body, range, t);
                     self.facts.prose.push_text(start..self.body_offset + range.end, verbatim, t);
                 }
@@ -393,7 +398,7 @@ impl<'b> FactsCollector<'b> {
                 self.raw_a |= h.contains("<a") || h.contains("<A");
                 self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
             }
-            Event::SoftBreak | Event::HardBreak if self.skip == 0 => {
+            Event::SoftBreak | Event::HardBreak if self.skip == 0 && self.prose => {
                 self.facts.prose.pieces.push(Piece::Break)
             }
             _ => {}
@@ -432,7 +437,9 @@ impl<'b> FactsCollector<'b> {
     }
 
     fn end_block(&mut self) {
-        self.facts.prose.end_block();
+        if self.prose {
+            self.facts.prose.end_block();
+        }
     }
 }
 
@@ -531,6 +538,7 @@ fn excluded_end(tag: TagEnd) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markdown::PageIndex;
     use crate::markdown::tests::{render, site};
 
     fn facts(body: &str) -> BodyFacts {
@@ -577,6 +585,20 @@ mod tests {
             "the smart quotes change the text: {:?}",
             blocks[0].pieces
         );
+    }
+
+    #[test]
+    fn without_prose_the_same_links_headings_and_html_are_recorded_and_no_prose() {
+        let body = "# Title\n\nSome text with [a link](b.md) and <b>html</b>.\n\n## Part\n\n- item\n";
+        let index = site(&[("a.md", "/a/"), ("b.md", "/b/")]);
+        let with = render("content/a.md", 0, body, &index).facts;
+        let without = render("content/a.md", 0, body, &PageIndex { prose: false, ..index }).facts;
+        assert_eq!(with.prose.blocks(body).count(), 2);
+        assert_eq!(without.prose, Prose::default());
+        assert_eq!(without.links, with.links);
+        assert_eq!(without.headings, with.headings);
+        assert_eq!(without.title_heading, with.title_heading);
+        assert_eq!(without.raw_html, with.raw_html);
     }
 
     #[test]

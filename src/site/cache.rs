@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Parsed, Scratch, content_key};
+use super::{Parsed, Scratch, Spilled, content_key};
 use crate::cache::{Keeping, KeptBodies, KeptBody, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
@@ -83,8 +83,8 @@ struct CachedPage {
 }
 
 /// For a build that keeps the bodies: a hash of a page's text, and what is
-/// kept of its body, as JSON ([`Keeping::entry`]).
-type KeptEntry = (u64, String);
+/// kept of its body, as JSON ([`Keeping::entry`]), held or in the scratch file.
+type KeptEntry = (u64, Spilled);
 
 impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
@@ -225,9 +225,12 @@ impl ParseCache {
                     }
                 };
                 let path = &p.source.path;
-                let keep = text.and_then(|text| match taken {
-                    Some(kept) => Some((text, Keeping::entry(path, kept)?)),
-                    None => Some((text, Keeping::entry(path, &KeptBody::of(text, &body))?)),
+                let keep = text.and_then(|text| {
+                    let entry = match taken {
+                        Some(kept) => Keeping::entry(path, kept)?,
+                        None => Keeping::entry(path, &KeptBody::of(text, &body))?,
+                    };
+                    Some((text, Spilled::put(entry, self.scratch.as_ref())))
                 });
                 (p.source.path.clone(), body, keep)
             })
@@ -300,12 +303,9 @@ impl ParseCache {
 
 /// Moves the HTML of `body` to `scratch`, if it can be written there.
 fn store_html(body: &mut Rendered, scratch: &Scratch) {
-    match scratch.put(&body.html) {
-        Ok(at) => {
-            body.stored = Some(at);
-            body.html = String::new();
-        }
-        Err(e) => log::debug!("a rendered body is held in memory: the scratch file refused it ({e})"),
+    match Spilled::put(std::mem::take(&mut body.html), Some(scratch)) {
+        Spilled::Stored(at) => body.stored = Some(at),
+        Spilled::Held(html) => body.html = html,
     }
 }
 

@@ -8,6 +8,7 @@
 //! the system removes when dotwork exits, however it exits. A body that
 //! cannot be written there is simply held in memory.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::sync::Mutex;
@@ -31,6 +32,50 @@ impl Stored {
     /// The length of the text, in bytes.
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+}
+
+/// A text held in memory, or waiting in a run's [`Scratch`] file.
+#[derive(Debug, Clone)]
+pub(crate) enum Spilled {
+    Held(String),
+    Stored(Stored),
+}
+
+impl Default for Spilled {
+    fn default() -> Spilled {
+        Spilled::Held(String::new())
+    }
+}
+
+impl Spilled {
+    /// `text`, put in `scratch` if there is one and it takes it, else held.
+    pub(crate) fn put(text: String, scratch: Option<&Scratch>) -> Spilled {
+        match scratch.map(|scratch| scratch.put(&text)) {
+            Some(Ok(at)) => Spilled::Stored(at),
+            Some(Err(e)) => {
+                log::debug!("held in memory: the scratch file refused a text ({e})");
+                Spilled::Held(text)
+            }
+            None => Spilled::Held(text),
+        }
+    }
+
+    /// Its length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Spilled::Held(text) => text.len(),
+            Spilled::Stored(at) => at.len(),
+        }
+    }
+
+    /// The text, read back from `scratch` if it waits there.
+    pub(crate) fn read<'a>(&'a self, scratch: Option<&Scratch>) -> io::Result<Cow<'a, str>> {
+        match (self, scratch) {
+            (Spilled::Held(text), _) => Ok(Cow::Borrowed(text)),
+            (Spilled::Stored(at), Some(scratch)) => scratch.get(*at).map(Cow::Owned),
+            (Spilled::Stored(_), None) => Err(io::Error::other("internal error: there is no scratch file")),
+        }
     }
 }
 
