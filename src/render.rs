@@ -719,16 +719,14 @@ impl<'a> Renderer<'a> {
     fn page_context(&self, i: usize, html: &str) -> PageContext<'a> {
         let site = self.site;
         let (page, body) = (&site.pages[i], site.body(i));
-        let number = Some(i);
         let section = site.section_of(i);
         let feed_url = section.and_then(|k| self.feed_url(k, &page.path));
         let feed_title =
             section.filter(|_| feed_url.is_some()).map(|k| site.sections[k].source.title.as_str());
-        let versions: Vec<Option<&str>> = match number {
-            Some(i) if site.is_multilingual() => {
-                site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
-            }
-            _ => Vec::new(),
+        let versions: Vec<Option<&str>> = if site.is_multilingual() {
+            site.page_versions(i).into_iter().map(|v| v.map(|n| site.pages[n].path.as_str())).collect()
+        } else {
+            Vec::new()
         };
         let (languages, alternates) =
             self.language_links(page.lang, &versions, |to| self.site.domains.link(&page.path, to));

@@ -882,7 +882,8 @@ fn cite(
                 Ok(html) => html,
                 Err(d) => return Some(d),
             };
-            body.html = Spilled::Held(place_citations(&html, at, &formatted.in_text, &mut body.blocks));
+            let html = place_citations(&html, at, &formatted.in_text, &mut body.blocks);
+            body.html = Spilled::put(html, scratch);
             None
         })
         .collect();
