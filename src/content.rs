@@ -54,11 +54,11 @@ pub struct Page {
 pub struct Body {
     /// As HTML, citations placed: read it with [`crate::site::Site::body_html`].
     pub(crate) html: crate::site::Spilled,
-    /// Headings for a table of contents.
-    pub toc: Vec<TocEntry>,
     /// The building blocks in it, with their places in `html`.
     pub blocks: Vec<crate::blocks::BlockUse>,
-    /// Its links, headings and prose, with their places in the file.
+    /// Its links, headings and prose, with their places in the file; its
+    /// table of contents is made from the headings when the page is
+    /// rendered ([`crate::markdown::build_toc`]), not held with it.
     pub(crate) facts: BodyFacts,
 }
 

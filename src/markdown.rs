@@ -128,7 +128,6 @@ pub(crate) struct PageRef<'a> {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
-    pub(crate) toc: Vec<TocEntry>,
     pub(crate) ids: HashSet<String>,
     pub(crate) anchors: Vec<AnchorLink>,
     /// Each `[@key; ...]` group's keys, in order.
@@ -432,7 +431,6 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.blocks = blocks;
     out.facts = merged.facts.finish();
     out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
-    out.toc = build_toc(&out.facts.headings);
     // The heading ids, beside the footnotes' names collected above, and the
     // ids raw HTML sets (`<h3 id="x">`, `<a name="y">`): links may name any.
     out.ids.extend(ids.used);
@@ -1032,7 +1030,7 @@ fn plain_text(events: &[Event<'_>]) -> String {
 }
 
 /// Nests h2s and h3s into a table of contents; other levels are left out.
-fn build_toc(headings: &[HeadingFact]) -> Vec<TocEntry> {
+pub(crate) fn build_toc(headings: &[HeadingFact]) -> Vec<TocEntry> {
     let mut toc: Vec<TocEntry> = Vec::new();
     for HeadingFact { level, id, text, .. } in headings {
         let entry = TocEntry { level: *level, id: id.clone(), title: text.clone(), children: Vec::new() };
@@ -1146,7 +1144,10 @@ pub(crate) mod tests {
         assert!(r.ids.contains("title"));
         assert!(r.html.contains("<h3 id=\"step\">Step "), "{}", r.html);
         assert_eq!(
-            r.toc.iter().map(|e| (e.level, e.title.as_str(), e.children.len())).collect::<Vec<_>>(),
+            build_toc(&r.facts.headings)
+                .iter()
+                .map(|e| (e.level, e.title.as_str(), e.children.len()))
+                .collect::<Vec<_>>(),
             [(2, "Part", 1)]
         );
         // Inside a block at the top of the page, a heading is the block's, not the title.
@@ -1197,8 +1198,9 @@ pub(crate) mod tests {
         assert!(r.html.contains("<h2 id=\"washing-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"main-1\">"), "reserved id: {}", r.html);
         assert!(r.html.contains("<h2 id=\"mine\">"), "{}", r.html);
-        assert_eq!(r.toc.len(), 4);
-        assert_eq!(r.toc[0].children[0].id, "shampoo");
+        let toc = build_toc(&r.facts.headings);
+        assert_eq!(toc.len(), 4);
+        assert_eq!(toc[0].children[0].id, "shampoo");
     }
 
     fn ids_of(bases: &[String]) -> (Vec<String>, usize) {

@@ -377,7 +377,7 @@ pub fn parse_site_cached(
                 Some(at) => Spilled::Stored(at),
                 None => Spilled::Held(r.html),
             };
-            let _ = body.set(Body { html, toc: r.toc, blocks, facts: std::mem::take(&mut r.facts) });
+            let _ = body.set(Body { html, blocks, facts: std::mem::take(&mut r.facts) });
         }
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
@@ -564,12 +564,7 @@ impl Site {
             }
             // Into the scratch file too, when the run has one: a build whose
             // old output is gone makes every body here (issue 16).
-            Body {
-                html: Spilled::put(r.html, self.scratch.as_ref()),
-                toc: r.toc,
-                blocks: r.blocks,
-                facts: r.facts,
-            }
+            Body { html: Spilled::put(r.html, self.scratch.as_ref()), blocks: r.blocks, facts: r.facts }
         })
     }
 
