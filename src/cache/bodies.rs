@@ -195,11 +195,7 @@ pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping, scratch: Optio
     let Ok(made_by) = serde_json::to_string(made_by) else { return };
     super::keep_with(&bodies_file(record), |w| {
         writeln!(w, "{{\"made_by\":{made_by},\"key\":{}}}", bodies.key)?;
-        for page in &bodies.pages {
-            w.write_all(page.read(scratch)?.as_bytes())?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
+        Spilled::write_all(&bodies.pages, scratch, b"\n", w)
     });
 }
 

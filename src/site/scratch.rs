@@ -74,9 +74,65 @@ impl Spilled {
         match (self, scratch) {
             (Spilled::Held(text), _) => Ok(Cow::Borrowed(text)),
             (Spilled::Stored(at), Some(scratch)) => scratch.get(*at).map(Cow::Owned),
-            (Spilled::Stored(_), None) => Err(io::Error::other("internal error: there is no scratch file")),
+            (Spilled::Stored(_), None) => Err(no_scratch()),
         }
     }
+
+    /// Writes each of `texts` to `w`, each followed by `end`, in an order
+    /// of its own: the held ones, then those in `scratch` in the file's
+    /// order, each run of them that lies end to end there read at once (up
+    /// to [`RUN`] bytes). A rebuild keeps 10,000 short texts; read one by
+    /// one they took it 10-20 ms.
+    pub(crate) fn write_all(
+        texts: &[Spilled],
+        scratch: Option<&Scratch>,
+        end: &[u8],
+        w: &mut dyn io::Write,
+    ) -> io::Result<()> {
+        let mut stored = Vec::new();
+        for text in texts {
+            match text {
+                Spilled::Held(text) => {
+                    w.write_all(text.as_bytes())?;
+                    w.write_all(end)?;
+                }
+                Spilled::Stored(at) => stored.push(*at),
+            }
+        }
+        if stored.is_empty() {
+            return Ok(());
+        }
+        let scratch = scratch.ok_or_else(no_scratch)?;
+        stored.sort_unstable_by_key(|s| s.at);
+        let mut bytes = Vec::new();
+        let mut rest = &stored[..];
+        while let Some(first) = rest.first() {
+            let mut stop = first.at + first.len as u64;
+            let mut n = 1;
+            while let Some(next) =
+                rest.get(n).filter(|s| s.at == stop && stop + s.len as u64 - first.at <= RUN)
+            {
+                stop += next.len as u64;
+                n += 1;
+            }
+            bytes.resize((stop - first.at) as usize, 0);
+            read_at(&scratch.file, &mut bytes, first.at)?;
+            for s in &rest[..n] {
+                let from = (s.at - first.at) as usize;
+                w.write_all(&bytes[from..from + s.len])?;
+                w.write_all(end)?;
+            }
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+}
+
+/// The most [`Spilled::write_all`] reads at once, in bytes.
+const RUN: u64 = 1 << 20;
+
+fn no_scratch() -> io::Error {
+    io::Error::other("internal error: there is no scratch file")
 }
 
 impl Scratch {
@@ -174,6 +230,28 @@ fn read_at(_: &File, _: &mut [u8], _: u64) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_texts_are_written_each_once_whether_held_stored_end_to_end_or_apart() {
+        let scratch = Scratch::new().expect("a temporary folder");
+        let big = "y".repeat(RUN as usize + 10);
+        let mut texts = vec![Spilled::Held("held".to_string())];
+        for text in ["a", "bb", "", &big, "ccc", "dd"] {
+            texts.push(Spilled::put(text.to_string(), Some(&scratch)));
+        }
+        // A piece of another text between two: not end to end.
+        scratch.put("not one of them").unwrap();
+        texts.push(Spilled::put("e".to_string(), Some(&scratch)));
+        texts.swap(1, 4);
+        let mut out = Vec::new();
+        Spilled::write_all(&texts, Some(&scratch), b"\n", &mut out).unwrap();
+        let mut lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+        lines.sort_unstable();
+        let mut expected = vec!["held", "a", "bb", "", &big, "ccc", "dd", "e"];
+        expected.sort_unstable();
+        assert_eq!(lines, expected);
+        assert!(Spilled::write_all(&texts, None, b"\n", &mut Vec::new()).is_err());
+    }
 
     #[test]
     fn what_is_put_is_read_back_whole_in_any_order() {
