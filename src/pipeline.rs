@@ -59,16 +59,12 @@ pub fn load(settings: &Settings) -> Result<Sources, Error> {
 /// its reading-level and claims checks read.
 pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
     let options = ParseOptions { prose: true, ..settings.parse_options() };
-    parse_with_options(settings, &mut ParseCache::one_shot(), &options)
+    load_and_parse_with(settings, &mut ParseCache::one_shot(), &options)
 }
 
-/// Loads and parses the site, taking from `cache` what it holds
-/// (`build` passes what the last build kept of the pages' bodies).
-pub fn load_and_parse_with(settings: &Settings, cache: &mut ParseCache) -> Result<Site, Error> {
-    parse_with_options(settings, cache, &settings.parse_options())
-}
-
-fn parse_with_options(
+/// Loads and parses the site as `options` say, taking from `cache` what it
+/// holds (`build` passes what the last build kept of the pages' bodies).
+pub fn load_and_parse_with(
     settings: &Settings,
     cache: &mut ParseCache,
     options: &ParseOptions,

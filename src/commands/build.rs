@@ -73,7 +73,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         );
         ParseCache::for_build(kept)
     };
-    let site = load_and_parse_with(settings, &mut parse_cache)?;
+    let site = load_and_parse_with(settings, &mut parse_cache, &settings.parse_options())?;
     // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.
     let placeholders = crate::check::placeholder_warnings(&site);
     let t = Instant::now();
