@@ -226,20 +226,23 @@ pub fn keep(
     let folders = paths.len();
     paths.push(Path::new(crate::output::mark::MARK));
     paths.extend(files.iter().map(PathBuf::as_path));
-    // The folders were changed just now, and an entry added to one within
-    // the same tick of the clock would leave its time as it is: their time
-    // is set back by `RACY`, so any later change moves it.
+    // A folder changed just now could have an entry added within the same
+    // tick of the clock, which would leave its time as it is: the time of
+    // such a folder is set back by `RACY`, so any later change moves it.
+    // Folders the build did not touch (most, when one page changed) are
+    // settled already and only looked at.
     let settled = SystemTime::now().checked_sub(RACY);
+    let settled_nanos = settled.and_then(|t| nanos(Ok(t)));
     let outputs: Option<Vec<Stamp>> = paths
         .par_iter()
         .enumerate()
         .map(|(n, p)| {
-            let meta = if n < folders {
-                set_back(&output.join(p), settled?)
-            } else {
-                fs::symlink_metadata(output.join(p))
-            };
-            Some(Stamp { path: p.to_path_buf(), state: Some(state(&meta.ok()?, false)?) })
+            let path = output.join(p);
+            let mut meta = fs::symlink_metadata(&path).ok()?;
+            if n < folders && nanos(meta.modified()) >= settled_nanos {
+                meta = set_back(&path, settled?).ok()?;
+            }
+            Some(Stamp { path: p.to_path_buf(), state: Some(state(&meta, false)?) })
         })
         .collect();
     let Some(outputs) = outputs else {
@@ -259,7 +262,22 @@ fn set_back(_: &Path, _: SystemTime) -> std::io::Result<fs::Metadata> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
+fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
+    use rustix::fs::{AtFlags, CWD, Timestamps, UTIME_OMIT, utimensat};
+    let since = time.duration_since(UNIX_EPOCH).map_err(std::io::Error::other)?;
+    let tv_sec = i64::try_from(since.as_secs()).map_err(std::io::Error::other)?;
+    let times = Timestamps {
+        last_access: rustix::fs::Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+        last_modification: rustix::fs::Timespec { tv_sec, tv_nsec: since.subsec_nanos().into() },
+    };
+    // Not through a link: a link put in its place has its own time set,
+    // and is then refused by `state`.
+    utimensat(CWD, dir, &times, AtFlags::SYMLINK_NOFOLLOW)?;
+    fs::symlink_metadata(dir)
+}
+
+#[cfg(all(unix, not(target_os = "linux")))]
 fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
     use std::os::unix::fs::OpenOptionsExt;
     let folder =

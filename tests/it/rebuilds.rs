@@ -392,7 +392,7 @@ fn a_build_looks_again_after_any_change_the_stamps_can_see() {
     // Each change, made after a build that kept its stamps; then what the
     // next build must show.
     type Change = fn(&TestSite);
-    let changes: [(&str, Change, &str); 5] = [
+    let changes: [(&str, Change, &str); 6] = [
         // Same size, and its modification time set back: its change time tells.
         (
             "a page rewritten in place",
@@ -442,6 +442,15 @@ fn a_build_looks_again_after_any_change_the_stamps_can_see() {
                 site.write("public/stray.html", "not dotwork's");
             },
             "index.html",
+        ),
+        // A folder the last build left as it was is only looked at when
+        // stamped, not set back: a file added later still moves its time.
+        (
+            "a file added to a folder of the output",
+            |site| {
+                site.write("public/news/stray.html", "not dotwork's");
+            },
+            "news/index.html",
         ),
     ];
     for (what, change, output) in changes {
