@@ -93,8 +93,9 @@ fn replace_with(
     // What changes in the output after this is not the old site's.
     let looked = std::time::SystemTime::now();
     let holding = mark::survey(&folder.real, new, force, folder.mount)?;
-    let claim = mark::claim(&holding, new, force, &folder.shown)?;
-    log::debug!("survey of the output folder ({} entries): {:?}", holding.entries.len(), started.elapsed());
+    let entries = holding.entries.len();
+    let claim = mark::claim(holding, new, force, &folder.shown)?;
+    log::debug!("survey of the output folder ({entries} entries): {:?}", started.elapsed());
     let empty = BTreeSet::new();
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
@@ -311,7 +312,7 @@ fn recover(parent: &Path, name: &OsString, output_dir: &Path) -> Result<(), Erro
             remove_leftover(&entry.path(), output_dir);
         }
     }
-    if mark::read_mark(output_dir)?.is_some() {
+    if mark::has_mark(output_dir) {
         // A killed build on a mount point leaves its staging inside.
         for entry in fs::read_dir(output_dir).into_iter().flatten().flatten() {
             let file = entry.file_name().to_string_lossy().into_owned();

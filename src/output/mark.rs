@@ -12,7 +12,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::ffi::OsStr;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, percent_encode};
@@ -180,11 +180,14 @@ fn is_reserved_top(name: &OsStr, marked: bool) -> bool {
 ///   `public/`: taken as dotwork's when it holds `sitemap.xml` and
 ///   `robots.txt` and nothing at a path this build does not write (so
 ///   nothing of anyone else's is lost); anything else needs `force`.
-pub fn claim(holding: &Holding, new: &BTreeSet<PathBuf>, force: bool, shown: &Path) -> Result<Claim, Error> {
-    let (owned, foreign): (BTreeSet<PathBuf>, Vec<PathBuf>) = match &holding.marked {
+pub fn claim(holding: Holding, new: &BTreeSet<PathBuf>, force: bool, shown: &Path) -> Result<Claim, Error> {
+    let (owned, foreign): (BTreeSet<PathBuf>, Vec<PathBuf>) = match holding.marked {
         Some(marked) => {
-            let foreign = holding.entries.iter().filter(|e| !marked.contains(*e)).cloned().collect();
-            (marked.clone(), foreign)
+            // By hash of their bytes, as in `survey`.
+            let ours: HashSet<&OsStr> = marked.iter().map(|p| p.as_os_str()).collect();
+            let foreign = holding.entries.iter().filter(|e| !ours.contains(e.as_os_str())).cloned().collect();
+            drop(ours);
+            (marked, foreign)
         }
         None => {
             let foreign: Vec<PathBuf> =
@@ -195,7 +198,7 @@ pub fn claim(holding: &Holding, new: &BTreeSet<PathBuf>, force: bool, shown: &Pa
             if foreign.is_empty() && !holding.more && (made_by_dotwork || holding.entries.is_empty()) {
                 (holding.entries.iter().cloned().collect(), Vec::new())
             } else {
-                return refuse_unmarked(holding, &foreign, force, shown);
+                return refuse_unmarked(&holding, &foreign, force, shown);
             }
         }
     };
@@ -262,6 +265,21 @@ pub fn read_mark(dir: &Path) -> Result<Option<BTreeSet<PathBuf>>, Error> {
     Ok(parse_mark(&String::from_utf8_lossy(&text)))
 }
 
+/// Whether the folder `dir` holds a mark (without reading the list in it).
+pub fn has_mark(dir: &Path) -> bool {
+    let path = dir.join(MARK);
+    let Ok(file) = fs::File::open(&path) else { return false };
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    // The signature, and what ends its line: read as `parse_mark` would.
+    let mut start = Vec::with_capacity(SIGNATURE.len() + 2);
+    if file.take(SIGNATURE.len() as u64 + 2).read_to_end(&mut start).is_err() {
+        return false;
+    }
+    String::from_utf8_lossy(&start).lines().next() == Some(SIGNATURE)
+}
+
 /// The text of a mark listing `files`.
 pub fn mark_text<'p>(files: impl Iterator<Item = &'p PathBuf>) -> String {
     let mut text = format!(
@@ -289,13 +307,18 @@ pub fn parse_mark(text: &str) -> Option<BTreeSet<PathBuf>> {
     let files = lines
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
+            if !l.contains('%') {
+                // Most names escape nothing: checked part by part, made at once.
+                let plain = l.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+                return plain.then(|| PathBuf::from(l)).filter(|p| cfg!(unix) || super::is_plain_relative(p));
+            }
             let mut path = PathBuf::new();
             for part in l.split('/') {
                 path.push(os_from_bytes(percent_decode_str(part).collect())?);
             }
-            Some(path)
+            super::is_plain_relative(&path).then_some(path)
         })
-        .filter(|p| super::is_plain_relative(p) && !is_reserved(p))
+        .filter(|p| !is_reserved(p))
         .collect();
     Some(files)
 }
@@ -376,10 +399,32 @@ mod tests {
     }
 
     #[test]
+    fn a_mark_is_told_by_its_first_line_as_when_it_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, mark) = (dir.path(), dir.path().join(MARK));
+        assert!(!has_mark(d), "none");
+        for (text, is_mark) in [
+            (mark_text([PathBuf::from("a/b.html")].iter()), true),
+            (SIGNATURE.to_string(), true),
+            (format!("{SIGNATURE}\r\nindex.html\n"), true),
+            (format!("{SIGNATURE} and more\n"), false),
+            (format!("\n{SIGNATURE}\n"), false),
+            ("index.html\n".to_string(), false),
+        ] {
+            fs::write(&mark, &text).unwrap();
+            assert_eq!(has_mark(d), is_mark, "{text:?}");
+            assert_eq!(read_mark(d).unwrap().is_some(), is_mark, "{text:?}");
+        }
+        fs::remove_file(&mark).unwrap();
+        fs::create_dir(&mark).unwrap();
+        assert!(!has_mark(d), "a folder of that name");
+    }
+
+    #[test]
     fn empty_or_missing_folders_are_fine() {
         let new = set(&["index.html"]);
         let shown = Path::new("public");
-        let claim = claim(&holding(None, &[]), &new, false, shown).unwrap();
+        let claim = claim(holding(None, &[]), &new, false, shown).unwrap();
         assert!(claim.owned.is_empty() && claim.forced.is_empty());
     }
 
@@ -388,11 +433,14 @@ mod tests {
         let new = set(&["index.html"]);
         let shown = Path::new("public");
         let h = holding(Some(&["index.html", "old/index.html"]), &["index.html", "old/index.html"]);
-        assert_eq!(claim(&h, &new, false, shown).unwrap().owned, set(&["index.html", "old/index.html"]));
+        assert_eq!(
+            claim(h.clone(), &new, false, shown).unwrap().owned,
+            set(&["index.html", "old/index.html"])
+        );
         let h = holding(Some(&["index.html"]), &["index.html", "notes.txt"]);
-        let err = claim(&h, &new, false, shown).unwrap_err();
+        let err = claim(h.clone(), &new, false, shown).unwrap_err();
         assert!(matches!(&err, Error::Site(d) if d[0].message.contains("notes.txt")), "{err:?}");
-        let forced = claim(&h, &new, true, shown).unwrap();
+        let forced = claim(h.clone(), &new, true, shown).unwrap();
         assert_eq!(forced.forced, vec![PathBuf::from("notes.txt")]);
     }
 
@@ -401,14 +449,14 @@ mod tests {
         let new = set(&["index.html", "sitemap.xml", "robots.txt"]);
         let shown = Path::new("public");
         let earlier = holding(None, &["index.html", "robots.txt", "sitemap.xml"]);
-        assert_eq!(claim(&earlier, &new, false, shown).unwrap().owned.len(), 3);
+        assert_eq!(claim(earlier.clone(), &new, false, shown).unwrap().owned.len(), 3);
         // A page removed since: its file would be lost, so ask for --force.
         let stale = holding(None, &["gone/index.html", "index.html", "robots.txt", "sitemap.xml"]);
-        assert!(claim(&stale, &new, false, shown).is_err());
+        assert!(claim(stale.clone(), &new, false, shown).is_err());
         // Files at the site's paths, but not a dotwork build.
         let other = holding(None, &["index.html"]);
-        assert!(claim(&other, &new, false, shown).is_err());
-        let forced = claim(&other, &new, true, shown).unwrap();
+        assert!(claim(other.clone(), &new, false, shown).is_err());
+        let forced = claim(other.clone(), &new, true, shown).unwrap();
         assert!(forced.owned.is_empty());
         assert_eq!(forced.forced, vec![PathBuf::from("index.html")]);
     }
