@@ -64,7 +64,7 @@ use crate::site::{Scratch, Site};
 mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
-pub(crate) use bodies::{KeptBody, text_print};
+pub(crate) use bodies::{KeptBody, KeptFront, text_print};
 pub use up_to_date::{Inputs, Outcome};
 
 /// Where the records are, inside the site's folder.

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Parsed, Scratch, Spilled, content_key};
-use crate::cache::{Keeping, KeptBodies, KeptBody, text_print};
+use crate::cache::{Keeping, KeptBodies, KeptBody, KeptFront, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
@@ -72,9 +72,10 @@ type LinkKey = (
 #[derive(Debug)]
 struct CachedPage {
     text: String,
-    /// A hash of `text`, made once per version of the text, for `serve` to
-    /// compare runs without hashing every page's text again (none in one-shot mode).
-    text_print: Option<u64>,
+    /// A hash of the page's text ([`text_print`]), made once per version of
+    /// the text: what the build cache knows the text by, and what the
+    /// fingerprints of `serve` and `build` take instead of hashing it again.
+    text_print: u64,
     // Both boxed: the map holds a slot for every page, and unboxed they
     // made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
     // `None` once a one-shot run took it ([`ParseCache::front_matters`]).
@@ -84,8 +85,6 @@ struct CachedPage {
 
 /// For a build that keeps the bodies: a hash of a page's text, and what is
 /// kept of its body, as JSON ([`Keeping::entry`]), held or in the scratch file.
-type KeptEntry = (u64, Spilled);
-
 impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
     /// long enough to hand it on, without copies.
@@ -120,7 +119,7 @@ impl ParseCache {
     /// for a page not parsed, or in one-shot mode unless the build keeps
     /// the bodies (`ParseCache::for_build`).
     pub fn text_print(&self, page: &Path) -> Option<u64> {
-        self.pages.get(page).and_then(|c| c.text_print)
+        self.pages.get(page).map(|c| c.text_print)
     }
 
     /// Parses the front matter of every page whose text is new, and forgets
@@ -128,27 +127,44 @@ impl ParseCache {
     pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
         let present: HashSet<&Path> = pages.iter().map(|p| p.path.as_path()).collect();
         self.pages.retain(|path, _| present.contains(path.as_path()));
-        let parsed: Vec<(PathBuf, CachedPage)> = pages
-            .par_iter()
-            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
-            .map(|p| {
-                let front = parse_front_matter(&p.path, &p.text);
-                let (text, text_print) = if self.one_shot {
-                    (String::new(), None)
-                } else {
-                    let mut h = std::hash::DefaultHasher::new();
-                    std::hash::Hash::hash(&p.text, &mut h);
-                    (p.text.clone(), Some(std::hash::Hasher::finish(&h)))
-                };
-                (p.path.clone(), CachedPage { text, text_print, front: Some(Box::new(front)), body: None })
+        let changed: Vec<&SourceFile> =
+            pages.par_iter().filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text)).collect();
+        let prints: Vec<u64> = changed.par_iter().map(|p| text_print(&p.text)).collect();
+        // A page whose text the last build read takes the front matter it
+        // kept (a build's cache, not serve's, which holds its own).
+        let mut kept_fronts: Vec<Option<Box<KeptFront>>> = changed
+            .iter()
+            .zip(&prints)
+            .map(|(p, &print)| {
+                let kept = self.kept.as_mut()?.pages.get_mut(&p.path).filter(|k| k.text == print)?;
+                kept.front.take()
             })
             .collect();
+        let taken = kept_fronts.iter().filter(|k| k.is_some()).count();
+        let one_shot = self.one_shot;
+        let parsed: Vec<(PathBuf, CachedPage)> = changed
+            .par_iter()
+            .zip(prints)
+            .zip(kept_fronts.par_drain(..))
+            .map(|((p, print), kept)| {
+                let front = match kept {
+                    Some(kept) => Ok((kept.meta, kept.facts)),
+                    None => parse_front_matter(&p.path, &p.text),
+                };
+                let text = if one_shot { String::new() } else { p.text.clone() };
+                let page = CachedPage { text, text_print: print, front: Some(Box::new(front)), body: None };
+                (p.path.clone(), page)
+            })
+            .collect();
+        if self.kept.is_some() {
+            log::debug!(
+                "parse: {taken} front matters taken from the build cache, {} read",
+                parsed.len() - taken
+            );
+        }
         self.pages.extend(parsed);
     }
 
-    /// The front matter of each of `pages` and where it is, parsed by
-    /// [`Self::parse_front_matter`]: moved out of the cache in one-shot
-    /// mode (each is asked for once), copied otherwise.
     pub(super) fn front_matters(
         &mut self,
         pages: &[SourceFile],
@@ -200,12 +216,16 @@ impl ParseCache {
             self.links = Some(key);
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
-        let mut rendered: Vec<(PathBuf, Rendered, Option<KeptEntry>)> = kept
+        let mut rendered: Vec<(PathBuf, Rendered, Option<Spilled>)> = kept
             .par_iter()
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
             .map(|(number, p)| {
-                let text = keeping_key.map(|_| text_print(&p.source.text));
+                let text = keeping_key.map(|_| {
+                    self.pages
+                        .get(&p.source.path)
+                        .map_or_else(|| text_print(&p.source.text), |c| c.text_print)
+                });
                 let taken =
                     takeable.and_then(|k| k.pages.get(&p.source.path)).filter(|k| Some(k.text) == text);
                 let body = match taken {
@@ -228,9 +248,12 @@ impl ParseCache {
                 let keep = text.and_then(|text| {
                     let entry = match taken {
                         Some(kept) => Keeping::entry(path, kept)?,
-                        None => Keeping::entry(path, &KeptBody::of(text, &body))?,
+                        None => {
+                            let front = KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
+                            Keeping::entry(path, &KeptBody::of(text, &body, front))?
+                        }
                     };
-                    Some((text, Spilled::put(entry, self.scratch.as_ref())))
+                    Some(Spilled::put(entry, self.scratch.as_ref()))
                 });
                 (p.source.path.clone(), body, keep)
             })
@@ -243,20 +266,13 @@ impl ParseCache {
         );
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
-            keeping.pages = rendered
-                .iter_mut()
-                .filter_map(|(_, _, k)| Some(std::mem::take(&mut k.as_mut()?.1)))
-                .collect();
+            keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
         }
         // What the last build kept is used once.
         self.kept = None;
-        for (path, body, keep) in rendered {
+        for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(&path) {
                 page.body = Some(Box::new(body));
-                // The build's fingerprints take the hash made here (`Self::text_print`).
-                if let Some((text, _)) = keep {
-                    page.text_print = Some(text);
-                }
             }
         }
     }

@@ -273,6 +273,9 @@ fn an_unchanged_site_is_taken_whole_from_the_previous_output_and_an_edit_renders
     let pages: usize = pages.expect(&first.stderr).parse().unwrap();
     let expected = format!("parse: 1 bodies rendered, {} kept by the build cache", pages - 1);
     assert!(edited.stderr.contains(&expected), "{expected} in {}", edited.stderr);
+    // Only its front matter was read; the others' were taken as kept.
+    let expected = format!("parse: {} front matters taken from the build cache, 1 read", pages - 1);
+    assert!(edited.stderr.contains(&expected), "{expected} in {}", edited.stderr);
 }
 
 #[test]
