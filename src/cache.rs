@@ -42,7 +42,8 @@
 //! written again only after the swap, so a build killed in between leaves no
 //! record that describes files that are gone.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
 use std::hash::{Hash, Hasher};
@@ -142,7 +143,7 @@ impl BuildCache {
                 bodies::forget(&file);
                 let _ = fs::remove_dir_all(spare_folder(&file));
             }
-            return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::new() };
+            return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::default() };
         }
         let file = record_file(&settings.root, output);
         if let Some(file) = &file {
@@ -699,13 +700,13 @@ mod tests {
         fs::write(dir.path().join("other.txt"), "someone's").unwrap();
         fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
         let unit = unit(&old);
-        let (_, records) = take_files(&unit, &old, &new, &HashSet::new()).unwrap();
+        let (_, records) = take_files(&unit, &old, &new, &HashSet::default()).unwrap();
         assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
         assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
         assert_eq!(records, unit.files, "linked: the same file");
         // Held and already the old output's own file: left as it is.
         let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
-        let held = HashSet::from([OsStr::new("a.txt")]);
+        let held = HashSet::from_iter([OsStr::new("a.txt")]);
         take_files(&unit, &old, &new, &held).unwrap();
         let after = fs::symlink_metadata(new.join("a.txt")).unwrap();
         assert_eq!(before.modified().unwrap(), after.modified().unwrap());

@@ -17,7 +17,7 @@
 //! most 1,000 works in 5,000 different citations, a bibliography hold at most
 //! 5,000 works (issue 9; figures in bench/pathological/results.md).
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use hayagriva::archive::{ArchivedStyle, LOCALES};
@@ -219,7 +219,7 @@ impl Bibliography {
     /// pass over the file: a search per key was quadratic in a large
     /// bibliography.
     fn key_lines(&self) -> HashMap<&str, (Location, &str)> {
-        let mut found = HashMap::new();
+        let mut found = HashMap::default();
         for (i, line) in self.file.text.lines().enumerate() {
             let l = line.trim_start();
             let key = match l.strip_prefix('@') {
@@ -264,7 +264,7 @@ impl Bibliography {
     /// wherever it appears in the shipped styles, which number works in order
     /// of first citation and never write "ibid." (pinned by a test).
     pub fn format_page(&self, groups: &[Vec<String>], lang: usize) -> PageCitations {
-        let mut distinct: HashMap<&[String], usize> = HashMap::new();
+        let mut distinct: HashMap<&[String], usize> = HashMap::default();
         let mut unique: Vec<&[String]> = Vec::new();
         let which: Vec<usize> = groups
             .iter()
@@ -284,7 +284,7 @@ impl Bibliography {
         let locale = self.locale(lang);
         let mut driver = BibliographyDriver::new();
         let mut keys: Vec<String> = Vec::new();
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         for group in groups {
             let items: Vec<CitationItem<'_, Entry>> =
                 group.iter().filter_map(|k| self.library.get(k)).map(CitationItem::with_entry).collect();
@@ -477,7 +477,7 @@ pub fn unknown_keys(
     text: &str,
     groups: &[Vec<String>],
 ) -> Vec<Diagnostic> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let unknown: Vec<&str> = groups
         .iter()
         .flatten()
@@ -520,7 +520,7 @@ pub fn unknown_keys(
 /// (searching the text once per key was quadratic in a page citing many
 /// unknown keys).
 fn first_offsets<'k>(text: &str, keys: &HashSet<&'k str>) -> HashMap<&'k str, usize> {
-    let mut found = HashMap::new();
+    let mut found = HashMap::default();
     for (at, _) in text.match_indices('@') {
         let rest = &text[at + 1..];
         let len = rest.find(|c: char| !is_key_char(c)).unwrap_or(rest.len());
@@ -643,12 +643,12 @@ mod tests {
     #[test]
     fn warns_about_works_never_cited_at_their_line() {
         let b = bib(CitationStyle::Ama);
-        let ds = b.never_cited(&HashSet::new());
+        let ds = b.never_cited(&HashSet::default());
         assert_eq!(ds.len(), 1);
         assert_eq!(ds[0].message, "`rassman2013` is never cited");
         assert_eq!(ds[0].location, Some(Location { line: 1, column: 1 }));
         assert_eq!(ds[0].line_text.as_deref(), Some("rassman2013:"));
-        assert!(b.never_cited(&HashSet::from(["rassman2013"])).is_empty());
+        assert!(b.never_cited(&HashSet::from_iter(["rassman2013"])).is_empty());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The content model: what a page is once parsed. The rules that turn its
 //! file name into its URL are in [`crate::url`].
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

@@ -213,7 +213,7 @@ pub(crate) const MAX_REPORTED_PER_FILE: usize = 25;
 /// says how many there were.
 #[derive(Debug, Default)]
 pub(crate) struct PerFile {
-    counts: std::collections::HashMap<PathBuf, usize>,
+    counts: crate::collections::HashMap<PathBuf, usize>,
 }
 
 impl PerFile {
@@ -339,11 +339,11 @@ pub(crate) struct NearNames {
     /// Sorted, without repeats.
     names: Vec<String>,
     /// Folder (up to and with the last `/`) -> numbers in `names`.
-    by_folder: std::collections::HashMap<String, Vec<u32>>,
+    by_folder: crate::collections::HashMap<String, Vec<u32>>,
     /// Last part -> numbers in `names`.
-    by_last: std::collections::HashMap<String, Vec<u32>>,
+    by_last: crate::collections::HashMap<String, Vec<u32>>,
     /// Answers given, by typed name.
-    cache: std::sync::Mutex<std::collections::HashMap<String, Option<u32>>>,
+    cache: std::sync::Mutex<crate::collections::HashMap<String, Option<u32>>>,
 }
 
 /// How many names on each side of a typed name's place in sorted order
@@ -366,8 +366,8 @@ impl NearNames {
         let mut sorted: Vec<String> = names.into_iter().map(str::to_string).collect();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut by_folder: std::collections::HashMap<String, Vec<u32>> = Default::default();
-        let mut by_last: std::collections::HashMap<String, Vec<u32>> = Default::default();
+        let mut by_folder: crate::collections::HashMap<String, Vec<u32>> = Default::default();
+        let mut by_last: crate::collections::HashMap<String, Vec<u32>> = Default::default();
         for (i, name) in sorted.iter().enumerate() {
             let (folder, last) = folder_and_last(name);
             by_folder.entry(folder.to_string()).or_default().push(i as u32);

@@ -23,7 +23,7 @@
 //! [`Date::today`], which honours `SOURCE_DATE_EPOCH`), so tests can build
 //! on any day they like.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 use std::ops::Range;
 use std::path::Path;
 
@@ -162,8 +162,8 @@ pub(crate) fn image_refs(page: &Page) -> Vec<ImageRef> {
 /// page that a visitor could guess the address of. A photo that a
 /// published pair shows too stays.
 pub(crate) fn withhold_photos(pages: &[Page], assets: &mut Vec<Asset>) {
-    let mut withheld = HashSet::new();
-    let mut shown = HashSet::new();
+    let mut withheld = HashSet::default();
+    let mut shown = HashSet::default();
     for page in pages.iter().filter(|p| !p.meta.gallery.is_empty()) {
         for (i, pair) in page.meta.gallery.iter().enumerate() {
             let into = if page.gallery.contains(&i) { &mut shown } else { &mut withheld };

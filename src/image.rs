@@ -35,7 +35,8 @@
 //! `content/images/room.jpg`), or relative to the address of the page it is
 //! written on. Remote images and SVG are left as they are.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -403,8 +404,8 @@ impl SiteImages {
     }
 
     /// The names of every cache file this site uses.
-    pub(crate) fn used_cache_files(&self) -> std::collections::HashSet<String> {
-        let mut used: std::collections::HashSet<String> = self
+    pub(crate) fn used_cache_files(&self) -> crate::collections::HashSet<String> {
+        let mut used: crate::collections::HashSet<String> = self
             .planned
             .iter()
             .flat_map(|p| p.avif.iter().chain(&p.fallback).map(move |v| encode::cache_name(p, v)))
@@ -475,8 +476,8 @@ pub(crate) fn plan_images(
     // Two files with the same name and bytes (`a/room.jpg`, `b/room.jpg`)
     // make the same variants: they are planned once.
     let mut planned: Vec<PlannedImage> = Vec::with_capacity(wanted.len());
-    let mut by_output = HashMap::with_capacity(wanted.len());
-    let mut by_first_variant: HashMap<String, usize> = HashMap::new();
+    let mut by_output = HashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+    let mut by_first_variant: HashMap<String, usize> = HashMap::default();
     for (output, image) in wanted {
         let plan = index.plan(&image);
         let first = plan.largest().output.clone();

@@ -50,6 +50,7 @@ pub mod category;
 pub mod check;
 pub mod citations;
 pub mod cli;
+pub mod collections;
 pub mod commands;
 pub mod config;
 pub mod content;

@@ -19,8 +19,8 @@
 //! - records what later stages need, with places ([`PageFacts`], see
 //!   `facts.rs`): this is the only parse of a page's markdown.
 
+use crate::collections::{HashMap, HashSet};
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -956,7 +956,7 @@ impl PageIndex {
     /// the lookups by address ([`Self::by_path`], [`Self::by_source_address`]).
     pub(crate) fn index_addresses(&mut self) {
         self.by_path = self.paths.iter().enumerate().map(|(n, p)| (p.clone(), n)).collect();
-        let mut by_source_address: HashMap<String, Option<usize>> = HashMap::new();
+        let mut by_source_address: HashMap<String, Option<usize>> = HashMap::default();
         let mut sources: Vec<(&String, &usize)> = self.by_source.iter().chain(&self.sections).collect();
         // In file order, so what is ambiguous does not depend on hashing.
         sources.sort();
@@ -1296,7 +1296,7 @@ pub(crate) mod tests {
         ]);
         index.aliases.insert("/old/".into(), 1);
         index.index_addresses();
-        index.files = std::sync::Arc::new(HashMap::from([
+        index.files = std::sync::Arc::new(HashMap::from_iter([
             ("care/images/flow.svg".to_string(), "care/images/flow.svg".to_string()),
             ("3d_model/a#1.png".to_string(), "3d-model/a#1.png".to_string()),
         ]));

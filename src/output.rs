@@ -28,7 +28,8 @@ mod spare;
 pub use folder::{OutputFolder, real_path};
 pub(crate) use spare::folders_of;
 
-use std::collections::{BTreeSet, HashSet};
+use crate::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs;
 use std::io;
@@ -354,7 +355,7 @@ fn owner_alive(folder: &str) -> bool {
 pub fn create_folders<'p>(paths: impl Iterator<Item = &'p Path>, dir: &Path) -> Result<(), Error> {
     // By depth: a folder's parent is one level up, made in the round before.
     let mut levels: Vec<Vec<&Path>> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for path in paths {
         if !is_plain_relative(path) {
             return Err(Error::io("write", path)(std::io::Error::other(

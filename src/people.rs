@@ -8,7 +8,7 @@
 //! site.yaml; one person has one profile page; a page is not "medically
 //! reviewed" by someone site.yaml says is not a medical practitioner.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 
 use serde::Serialize;
 
@@ -57,7 +57,7 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
         page.at_key(d, key)
     };
     // One profile page per person in each language.
-    let mut profiles: HashMap<(&str, usize), &Page> = HashMap::new();
+    let mut profiles: HashMap<(&str, usize), &Page> = HashMap::default();
     for page in pages {
         for (key, id) in [
             ("author", &page.meta.author),

@@ -8,7 +8,7 @@
 //! context structs; `site` is put in Tera's global context once instead of
 //! being serialised again for every page.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -1054,7 +1054,7 @@ fn lookup_tables(
             .map(|(key, i)| (key, summary(i)))
             .collect()
     } else {
-        HashMap::new()
+        HashMap::default()
     };
     let sections = site
         .sections
@@ -1184,7 +1184,7 @@ pub(crate) fn merge_page_errors(site: &Site, problems: Vec<Diagnostic>) -> Vec<D
     let mut merged: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     // Same file, place and message: the same error.
     type Key = (PathBuf, Option<(usize, usize)>, String);
-    let mut seen: HashMap<Key, usize> = HashMap::new();
+    let mut seen: HashMap<Key, usize> = HashMap::default();
     for d in problems {
         let Some(at) = d.message.rfind(MARK) else {
             merged.push((d, Vec::new()));

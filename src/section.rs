@@ -18,7 +18,7 @@
 //! path, which is unique. A page without `date` in a date-sorted section is
 //! an error naming the page (likewise `updated`), never quietly put last.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 

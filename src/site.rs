@@ -6,7 +6,7 @@
 //! known. Every problem is collected; the site is returned only if there are
 //! none.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -309,7 +309,7 @@ pub fn parse_site_cached(
         .zip(fronts)
         .map(|(source, front)| front.map(|(meta, front)| Parsed { source, meta, front }))
         .collect();
-    let mut drafts = HashSet::new();
+    let mut drafts = HashSet::default();
     let mut left_out = Vec::new();
     let mut kept = Vec::with_capacity(parsed.len());
     for p in parsed {
@@ -1071,7 +1071,8 @@ fn index_pages(
         domains: crate::domains::Domains::new(config),
         ..PageIndex::default()
     };
-    let mut owner: HashMap<String, usize> = HashMap::with_capacity(pages.len());
+    let mut owner: HashMap<String, usize> =
+        HashMap::with_capacity_and_hasher(pages.len(), Default::default());
     for (i, p) in pages.iter().enumerate() {
         // An alias is an address links may use: they lead to the page
         // (issue 14). Unsafe ones are reported by `collect_aliases`.
@@ -1128,7 +1129,7 @@ fn fallback_warnings(
     config: &SiteConfig,
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for (from, fallback) in fallbacks {
         // A section's number follows the pages': its links are not listed.
         let (Some(page), Some(target)) = (pages.get(*from), pages.get(fallback.target)) else { continue };
@@ -1203,7 +1204,7 @@ fn group_versions<'a>(
     items: impl Iterator<Item = (&'a str, usize)>,
     languages: usize,
 ) -> HashMap<String, Vec<Option<usize>>> {
-    let mut groups: HashMap<String, Vec<Option<usize>>> = HashMap::new();
+    let mut groups: HashMap<String, Vec<Option<usize>>> = HashMap::default();
     for (n, (original, lang)) in items.enumerate() {
         groups.entry(original.to_string()).or_insert_with(|| vec![None; languages])[lang] = Some(n);
     }

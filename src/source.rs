@@ -12,7 +12,7 @@
 //! device is opened (`source/site_root.rs`); what is skipped (clutter, hidden
 //! notes) is decided in `source/skip.rs`.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 

@@ -15,8 +15,8 @@
 //! when site.yaml is read, and `Url` would re-encode and normalise paths
 //! (`/über/` becomes `/%C3%BCber/`), changing every URL the site writes.
 
+use crate::collections::HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
@@ -175,7 +175,7 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
 /// whose names are parts of pages' addresses. `pages` are the markdown
 /// files' paths relative to the site root.
 pub(crate) fn page_folders<'a>(pages: impl IntoIterator<Item = &'a Path>) -> HashSet<String> {
-    let mut folders = HashSet::new();
+    let mut folders = HashSet::default();
     for page in pages {
         let mut dir = content_dir(page);
         while !dir.is_empty() && folders.insert(dir.clone()) {

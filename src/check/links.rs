@@ -9,7 +9,8 @@
 //! would be disk I/O in a stage that has none). `#top` and a bare `#` always
 //! work: browsers scroll to the top for them.
 
-use std::collections::{BTreeSet, HashMap};
+use crate::collections::HashMap;
+use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -297,7 +298,7 @@ impl OutputIndex {
     /// broken links stays fast, and the same on every run.
     fn near_miss(&self, file: &str) -> Option<String> {
         let near = self.near.get_or_init(|| {
-            let mut by_ext: HashMap<Option<String>, Vec<&str>> = HashMap::new();
+            let mut by_ext: HashMap<Option<String>, Vec<&str>> = HashMap::default();
             for f in &self.files {
                 by_ext.entry(extension(f)).or_default().push(short(f));
             }

@@ -35,8 +35,9 @@ mod report;
 mod templates;
 mod translations;
 
+use crate::collections::HashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -180,7 +181,7 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         .filter_map(|o| Some((output_key(&site.domains.unplace(&o.path)), rendered_html(o)?)))
         .collect();
     let gps = Origins::of(site).gps(outputs);
-    check_with(Scope::Everything, site, index, &pages, gps, today, &HashMap::new()).0
+    check_with(Scope::Everything, site, index, &pages, gps, today, &HashMap::default()).0
 }
 
 /// The errors `check` would report: links, anchors and images that do not
@@ -255,7 +256,7 @@ impl<'s> PublishCheck<'s> {
         let as_rendered = Ctx {
             scope: Scope::Errors,
             site,
-            index: OutputIndex::new(files, HashMap::new()),
+            index: OutputIndex::new(files, HashMap::default()),
             pages: &NoPages,
             templates: Templates::new(&site.templates),
             base: Base { path: base_path(&site.config.base_url) },
@@ -343,7 +344,7 @@ impl<'s> PublishCheck<'s> {
         let by_key: HashMap<String, Findings> = if earlier.key == key {
             earlier.pages.into_iter().map(|(path, f)| (output_key(&domains.unplace(&path)), f)).collect()
         } else {
-            HashMap::new()
+            HashMap::default()
         };
         let written = Written { dir, paths, early };
         let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
@@ -414,7 +415,7 @@ fn check_with(
         base: Base { path: base_path(&site.config.base_url) },
         today,
     };
-    let by_output: std::collections::HashMap<String, usize> =
+    let by_output: crate::collections::HashMap<String, usize> =
         site.pages.iter().enumerate().map(|(i, p)| (output_key(&page_output(&p.path)), i)).collect();
     let findings: Vec<PageFindings> = site
         .pages
@@ -577,7 +578,11 @@ fn unscored_languages(site: &Site) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn check_page(ctx: &Ctx<'_>, i: usize, by_output: &std::collections::HashMap<String, usize>) -> PageFindings {
+fn check_page(
+    ctx: &Ctx<'_>,
+    i: usize,
+    by_output: &crate::collections::HashMap<String, usize>,
+) -> PageFindings {
     let mut out = PageFindings::default();
     let (page, body) = (&ctx.site.pages[i], ctx.site.body(i));
     let file = PageFile::of(ctx.site, i);
@@ -833,7 +838,7 @@ fn check_output(
 fn linked_pages(
     ctx: &Ctx<'_>,
     view: &Rendered<'_>,
-    by_output: &std::collections::HashMap<String, usize>,
+    by_output: &crate::collections::HashMap<String, usize>,
 ) -> Vec<usize> {
     view.doc
         .nodes
@@ -851,7 +856,7 @@ fn linked_pages(
 fn merge_shared(shared: Vec<(Diagnostic, &Path)>) -> Vec<Diagnostic> {
     let mut merged: Vec<(Diagnostic, Vec<&Path>)> = Vec::new();
     type Key = (std::path::PathBuf, Option<(usize, usize)>, String);
-    let mut at: std::collections::HashMap<Key, usize> = Default::default();
+    let mut at: crate::collections::HashMap<Key, usize> = Default::default();
     for (d, page) in shared {
         let key = (d.file.clone(), d.location.map(|l| (l.line, l.column)), d.message.clone());
         match at.get(&key) {

@@ -10,7 +10,7 @@
 //! `href="../contact/"`). Only a single match counts: when two template tags
 //! could have written it, the caller points at the page instead.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 
 use crate::html::{self, Node, Tag};
 use crate::source::TemplateFile;
@@ -45,7 +45,7 @@ impl<'a> Templates<'a> {
     pub(crate) fn new(all: &'a [TemplateFile]) -> Templates<'a> {
         let by_name = all.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
         let nodes = all.iter().map(|t| html::scan(&t.text)).collect();
-        let mut templates = Templates { all, nodes, by_name, chains: HashMap::new() };
+        let mut templates = Templates { all, nodes, by_name, chains: HashMap::default() };
         templates.chains = all.iter().map(|t| (t.name.as_str(), templates.chain_of(&t.name))).collect();
         templates
     }

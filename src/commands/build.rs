@@ -1,6 +1,6 @@
 //! `dotwork build`: the pipeline into the output folder, swapped in whole.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -9,7 +9,7 @@
 //! build killed halfway leaves no half-written variant. `build` prunes the
 //! files no image of the site uses any more ([`Cache::prune`]).
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -127,7 +127,7 @@ mod tests {
         cache.write_json("sources.json", &vec![1, 2]).unwrap();
         assert!(cache.has("a-480.jpg"));
         assert_eq!(cache.read_json::<Vec<u32>>("sources.json"), Some(vec![1, 2]));
-        let used: HashSet<String> = ["a-480.jpg".to_string()].into();
+        let used: HashSet<String> = HashSet::from_iter(["a-480.jpg".to_string()]);
         assert_eq!(cache.prune(&used, &["sources.json"]), 1);
         assert!(cache.has("a-480.jpg") && !cache.has("b-480.jpg") && cache.has("sources.json"));
         assert!(cache.dir().starts_with(dir.path().canonicalize().unwrap().join(".dotwork")));

@@ -10,7 +10,7 @@
 //! is an error: browsers cannot show it, it carries the phone's GPS
 //! position, and dotwork does not decode it (the only Rust decoder is AGPL).
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -73,8 +73,8 @@ pub(crate) fn inspect_assets(root: &Path, assets: &[Asset]) -> Result<ImageIndex
         })
         .collect();
     let mut problems = Vec::new();
-    let mut files = HashMap::with_capacity(found.len());
-    let mut new_memos = HashMap::with_capacity(found.len());
+    let mut files = HashMap::with_capacity_and_hasher(found.len(), Default::default());
+    let mut new_memos = HashMap::with_capacity_and_hasher(found.len(), Default::default());
     let mut print = std::hash::DefaultHasher::new();
     for ((origin, result), (asset, _)) in found.into_iter().zip(&candidates) {
         match result {

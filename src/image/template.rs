@@ -38,7 +38,7 @@ struct Shared {
 struct SiteImagesView {
     index: Arc<super::ImageIndex>,
     planned: Vec<super::PlannedImage>,
-    by_output: std::collections::HashMap<String, usize>,
+    by_output: crate::collections::HashMap<String, usize>,
     sizes: String,
 }
 

@@ -41,7 +41,7 @@
 //! over the ids the themes use ([`RESERVED_IDS`]), and a `{#id}` attribute
 //! always wins.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -325,7 +325,7 @@ impl HeadingIds {
     /// No ids given yet; repeats numbered as `rule` numbers them.
     pub(crate) fn new(rule: HeadingRule) -> HeadingIds {
         let (separator, first) = rule.suffix();
-        HeadingIds { used: HashSet::new(), next_suffix: HashMap::new(), separator, first, probes: 0 }
+        HeadingIds { used: HashSet::default(), next_suffix: HashMap::default(), separator, first, probes: 0 }
     }
 
     /// `base` if it is free, else `base-n` with the smallest free `n` not tried before.

@@ -10,7 +10,8 @@
 //! mark lists both the old files and the new, so a build killed half-way
 //! leaves nothing that the next build does not know to be its own.
 
-use std::collections::{BTreeSet, HashSet};
+use crate::collections::HashSet;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,7 @@ pub fn place_all(
 pub fn remove_listed(out: &Path, listed: &[&Path]) -> Result<(), Error> {
     // Every folder on the way is looked at before anything is removed, then
     // the entries are removed in parallel (10,000 pages are 20,000 entries).
-    let mut real_dirs = HashSet::new();
+    let mut real_dirs = HashSet::default();
     let removable: Vec<&Path> = listed
         .iter()
         .copied()

@@ -9,7 +9,8 @@
 //! `CNAME` at the top of the folder (a deploy checkout, GitHub Pages' custom
 //! domain) are never foreign: they are carried over into every new output.
 
-use std::collections::{BTreeSet, HashSet};
+use crate::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Read};

@@ -22,7 +22,8 @@
 //! is kept beside the output with a warning. A build killed while writing
 //! into the spare leaves it under another name, removed by the next build.
 
-use std::collections::{BTreeSet, HashSet};
+use crate::collections::HashSet;
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -133,7 +134,7 @@ fn unchanged_since(dir: &Path, files: &BTreeSet<PathBuf>, since: SystemTime) -> 
 /// The folders that hold `files` (paths in one folder, sorted), but not that
 /// folder itself.
 pub(crate) fn folders_of(files: &BTreeSet<PathBuf>) -> Vec<&Path> {
-    let mut seen: HashSet<&Path> = HashSet::new();
+    let mut seen: HashSet<&Path> = HashSet::default();
     let mut last = None;
     for file in files {
         let parent = file.parent();

@@ -9,7 +9,7 @@
 //! Pages never collide with pages here: the parse stage refuses two pages at
 //! one URL already, because links need unique URLs.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::content::Page;
@@ -67,7 +67,8 @@ impl Claim<'_> {
 
 /// Every collision among `claims` (output path, what claims it), in order.
 pub(crate) fn collisions(claims: &[(&Path, Claim<'_>)]) -> Vec<Diagnostic> {
-    let mut first: HashMap<&Path, Claim<'_>> = HashMap::with_capacity(claims.len());
+    let mut first: HashMap<&Path, Claim<'_>> =
+        HashMap::with_capacity_and_hasher(claims.len(), Default::default());
     let mut problems = Vec::new();
     for &(path, claim) in claims {
         match first.get(path) {
@@ -78,7 +79,7 @@ pub(crate) fn collisions(claims: &[(&Path, Claim<'_>)]) -> Vec<Diagnostic> {
         }
     }
     // A file at `about` and a file at `about/index.html` cannot both exist.
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for &(path, claim) in claims {
         let mut folders = path.ancestors().skip(1).filter(|f| !f.as_os_str().is_empty());
         if let Some(folder) = folders.find(|f| first.contains_key(f))

@@ -11,7 +11,7 @@
 //! something no unit read before (the pages of one section), one new
 //! [`Input`] variant with its fingerprint; the other variants stay as they are.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -810,8 +810,8 @@ mod tests {
         assert_eq!(summary.in_language(0, &languages), None);
         assert_eq!(Input::Summary("content/about.es.md".into()).in_language(1, &languages), None);
         assert_eq!(Input::Lookups.in_language(1, &languages), None);
-        let lookups = Lookups { everywhere: vec![summary.clone()], templates: HashMap::new() };
-        assert_eq!(lookups.inputs(&languages[..1]), HashSet::from([summary.clone()]));
+        let lookups = Lookups { everywhere: vec![summary.clone()], templates: HashMap::default() };
+        assert_eq!(lookups.inputs(&languages[..1]), HashSet::from_iter([summary.clone()]));
         assert_eq!(lookups.inputs(&languages).len(), 2);
     }
 

@@ -18,7 +18,7 @@
 //! name that holds a hash of it (`host/assets.rs`), so editing one loads the
 //! site again and renders the pages that link it. Nothing is written to disk.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
@@ -366,7 +366,7 @@ impl Builder {
         let sink = Rendered::default();
         let needs: Vec<bool> = reused.iter().map(Option::is_none).collect();
         // Units rendered before the last pass, with the inline code of their pages.
-        let mut early: HashMap<usize, Inline> = HashMap::new();
+        let mut early: HashMap<usize, Inline> = HashMap::default();
         let mut done = vec![false; units.len()];
         let mut first = false;
         let mut finish = None;
@@ -406,7 +406,8 @@ impl Builder {
         let result = pipeline.render_reusing(&selected, &earlier, before, &sink)?;
         let rendered = result.rendered + done.iter().filter(|&&d| d).count();
         lap.start_again();
-        let mut inline: HashMap<UnitKey, Inline> = HashMap::with_capacity(units.len());
+        let mut inline: HashMap<UnitKey, Inline> =
+            HashMap::with_capacity_and_hasher(units.len(), Default::default());
         let mut fresh = vec![false; units.len()];
         for (i, found) in result.inline.into_iter().chain(early.iter().map(|(&i, found)| (i, found.clone())))
         {
@@ -424,7 +425,7 @@ impl Builder {
             // `_headers`, rendered last: requests waiting for it get it now.
             finish.0.add(&fresh[rendered_before..]);
         }
-        let mut files = HashMap::with_capacity(units.len());
+        let mut files = HashMap::with_capacity_and_hasher(units.len(), Default::default());
         if let Some(good) = previous {
             for key in reused.iter().flatten().flat_map(|files| files.iter()) {
                 if let Some(body) = good.snapshot.files.get(key) {
@@ -578,7 +579,8 @@ fn render_first(
         .flat_map(|i| outputs[i].iter().cloned())
         .collect();
     let pending = Arc::new(Pending { stale, ..Pending::default() });
-    let mut files: HashMap<String, Body> = HashMap::with_capacity(good.snapshot.files.len());
+    let mut files: HashMap<String, Body> =
+        HashMap::with_capacity_and_hasher(good.snapshot.files.len(), Default::default());
     for key in (0..needs.len()).filter(|&i| !first[i]).flat_map(|i| outputs[i].iter()) {
         if let Some(body) = good.snapshot.files.get(key) {
             files.insert(key.clone(), body.clone());

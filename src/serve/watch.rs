@@ -17,7 +17,8 @@
 //! too. And a file that changes while a rebuild reads it makes that rebuild
 //! unpublished ([`Watcher::changed_while_read`]); issue 9.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
@@ -211,7 +212,8 @@ impl Watcher {
         let (tx, rx) = channel();
         let sender = tx.clone();
         let inner = notify::recommended_watcher(tx).map_err(|e| watch_error(&root, &e))?;
-        let mut watcher = Watcher { inner, root, watched: HashSet::new(), pending: Burst::default(), sender };
+        let mut watcher =
+            Watcher { inner, root, watched: HashSet::default(), pending: Burst::default(), sender };
         // The root itself, not recursively: site.yaml, and folders appearing.
         let root = watcher.root.clone();
         watcher.inner.watch(&root, RecursiveMode::NonRecursive).map_err(|e| watch_error(&root, &e))?;
@@ -361,7 +363,7 @@ impl Burst {
         let (open_paths, rest): (BTreeMap<_, _>, BTreeMap<_, _>) =
             std::mem::take(&mut self.paths).into_iter().partition(|(path, _)| open.contains(path));
         held.paths = open_paths;
-        let rest = Burst { paths: rest, writing: HashMap::new(), rescan: self.rescan };
+        let rest = Burst { paths: rest, writing: HashMap::default(), rescan: self.rescan };
         let touched = rest.touched(root);
         if touched.is_empty() || plan(&touched) == Plan::Full {
             // Put it all back: nothing to build without the open files.

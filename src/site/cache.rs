@@ -10,7 +10,7 @@
 //! every page's markdown is rendered again. Problems are cached with what
 //! they came from, so a broken page keeps being reported until it is fixed.
 
-use std::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 

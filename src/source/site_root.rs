@@ -8,7 +8,7 @@
 //! pipe or device; the write stage and `serve` open static files through it
 //! again when they copy or send them.
 
-use std::collections::HashMap;
+use crate::collections::HashMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -341,7 +341,7 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
         true
     });
     // Real path of every folder walked so far, by the path walkdir gives it.
-    let mut folders: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut folders: HashMap<PathBuf, PathBuf> = HashMap::default();
     for entry in walker {
         let e = match entry {
             Ok(e) => e,

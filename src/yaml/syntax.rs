@@ -7,7 +7,7 @@
 //! already found, or confirms its guess against the parsed value, so a wrong
 //! guess costs a less precise message, never a wrong build.
 
-use std::collections::HashSet;
+use crate::collections::HashSet;
 
 /// A line of a YAML block: its number in the block (0-based), indentation
 /// in characters, and text.
@@ -196,7 +196,7 @@ pub(super) struct CommentCut<'a> {
 /// strings (so a number with a comment, or a `#` inside a block of text, is
 /// not reported).
 pub(super) fn comment_cuts<'a>(text: &'a str, value: &serde_yaml::Value) -> Vec<CommentCut<'a>> {
-    let mut strings = HashSet::new();
+    let mut strings = HashSet::default();
     collect_strings(value, &mut strings);
     let mut found = Vec::new();
     for line in lines(text) {
