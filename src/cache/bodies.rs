@@ -60,8 +60,8 @@ pub(crate) struct KeptBody {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     has_blocks: bool,
     /// The page's front matter, as read from the same text: a rebuild
-    /// takes it instead of reading the YAML again (JSON is read in about a
-    /// tenth of the time).
+    /// takes it instead of reading the YAML again (its JSON is read in
+    /// about a fifth of the instructions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) front: Option<Box<KeptFront>>,
     /// The line of the file it was read from, kept again as it is.

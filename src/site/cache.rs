@@ -83,8 +83,6 @@ struct CachedPage {
     body: Option<Box<Rendered>>,
 }
 
-/// For a build that keeps the bodies: a hash of a page's text, and what is
-/// kept of its body, as JSON ([`Keeping::entry`]), held or in the scratch file.
 impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
     /// long enough to hand it on, without copies.
@@ -115,9 +113,8 @@ impl ParseCache {
         &self.fresh
     }
 
-    /// A hash of the text of `page` (a source path) as last parsed; `None`
-    /// for a page not parsed, or in one-shot mode unless the build keeps
-    /// the bodies (`ParseCache::for_build`).
+    /// A hash of the text of `page` (a source path) as last parsed
+    /// (`cache::text_print`); `None` for a page not parsed.
     pub fn text_print(&self, page: &Path) -> Option<u64> {
         self.pages.get(page).map(|c| c.text_print)
     }
@@ -165,6 +162,9 @@ impl ParseCache {
         self.pages.extend(parsed);
     }
 
+    /// The front matter of each of `pages` and where it is, parsed by
+    /// [`Self::parse_front_matter`]: moved out of the cache in one-shot
+    /// mode (each is asked for once), copied otherwise.
     pub(super) fn front_matters(
         &mut self,
         pages: &[SourceFile],
