@@ -269,10 +269,11 @@ pub fn read_mark(dir: &Path) -> Result<Option<BTreeSet<PathBuf>>, Error> {
 /// Whether the folder `dir` holds a mark (without reading the list in it).
 pub fn has_mark(dir: &Path) -> bool {
     let path = dir.join(MARK);
-    let Ok(file) = fs::File::open(&path) else { return false };
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
+    // Not through a link, as `read_mark`.
+    if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
         return false;
     }
+    let Ok(file) = fs::File::open(&path) else { return false };
     // The signature, and what ends its line: read as `parse_mark` would.
     let mut start = Vec::with_capacity(SIGNATURE.len() + 2);
     if file.take(SIGNATURE.len() as u64 + 2).read_to_end(&mut start).is_err() {
@@ -417,6 +418,15 @@ mod tests {
             assert_eq!(read_mark(d).unwrap().is_some(), is_mark, "{text:?}");
         }
         fs::remove_file(&mark).unwrap();
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            fs::write(elsewhere.path().join("mark"), mark_text([].iter())).unwrap();
+            std::os::unix::fs::symlink(elsewhere.path().join("mark"), &mark).unwrap();
+            assert!(!has_mark(d), "a link to a mark elsewhere");
+            assert!(read_mark(d).unwrap().is_none());
+            fs::remove_file(&mark).unwrap();
+        }
         fs::create_dir(&mark).unwrap();
         assert!(!has_mark(d), "a folder of that name");
     }

@@ -212,15 +212,16 @@ fn is_system_path(real: &Path) -> bool {
 /// later one `openat2` call refuses any link on the way
 /// (`RESOLVE_NO_SYMLINKS`), and the opened file's type is checked before
 /// anything is read: a pipe swapped in is opened without waiting
-/// (`O_NONBLOCK`) and refused. Where `openat2` is missing (an older kernel,
-/// a sandbox that forbids it), the file is first opened as a bare handle
-/// (`O_PATH`, which reads nothing), its type and real path are checked on
-/// that handle, and the same file is then opened for reading through
-/// `/proc/self/fd`: two path walks through `/proc` more, which cost a build
-/// 80 ms of CPU for 10,000 pages. Other Unix systems open with `O_NONBLOCK |
-/// O_NOFOLLOW | O_NOCTTY` and check the opened file's type; a folder on the
-/// way swapped for a link remains a race there. The copy itself may see the
-/// file's contents change, never another file.
+/// (`O_NONBLOCK`) and refused, and so is a device (which only the system's
+/// administrator can make: opened, never read). Where `openat2` is missing
+/// (an older kernel, a sandbox that forbids it), the file is first opened
+/// as a bare handle (`O_PATH`, which reads nothing), its type and real path
+/// are checked on that handle, and the same file is then opened for reading
+/// through `/proc/self/fd`: two path walks through `/proc` more, which cost
+/// a build 80 ms of CPU for 10,000 pages. Other Unix systems open with
+/// `O_NONBLOCK | O_NOFOLLOW | O_NOCTTY` and check the opened file's type; a
+/// folder on the way swapped for a link remains a race there. The copy
+/// itself may see the file's contents change, never another file.
 pub(crate) fn open_verified(real: &Path) -> io::Result<fs::File> {
     #[cfg(target_os = "linux")]
     {
