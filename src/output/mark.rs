@@ -274,12 +274,17 @@ pub fn has_mark(dir: &Path) -> bool {
         return false;
     }
     let Ok(file) = fs::File::open(&path) else { return false };
-    // The signature, and what ends its line: read as `parse_mark` would.
+    // The signature and what ends its line, enough for `signed`.
     let mut start = Vec::with_capacity(SIGNATURE.len() + 2);
     if file.take(SIGNATURE.len() as u64 + 2).read_to_end(&mut start).is_err() {
         return false;
     }
-    String::from_utf8_lossy(&start).lines().next() == Some(SIGNATURE)
+    signed(&String::from_utf8_lossy(&start))
+}
+
+/// Whether the first line of `text` is the mark's signature.
+fn signed(text: &str) -> bool {
+    text.lines().next() == Some(SIGNATURE)
 }
 
 /// The text of a mark listing `files`.
@@ -302,11 +307,12 @@ pub fn mark_text<'p>(files: impl Iterator<Item = &'p PathBuf>) -> String {
 /// is not one is ignored, so a mark can never name a file outside its
 /// folder); `None` without the signature.
 pub fn parse_mark(text: &str) -> Option<BTreeSet<PathBuf>> {
-    let mut lines = text.lines();
-    if lines.next()? != SIGNATURE {
+    if !signed(text) {
         return None;
     }
-    let files = lines
+    let files = text
+        .lines()
+        .skip(1)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
             if !l.contains('%') {

@@ -124,15 +124,16 @@ impl ParseCache {
     pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
         let present: HashSet<&Path> = pages.iter().map(|p| p.path.as_path()).collect();
         self.pages.retain(|path, _| present.contains(path.as_path()));
-        let changed: Vec<&SourceFile> =
-            pages.par_iter().filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text)).collect();
-        let prints: Vec<u64> = changed.par_iter().map(|p| text_print(&p.text)).collect();
+        let changed: Vec<(&SourceFile, u64)> = pages
+            .par_iter()
+            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
+            .map(|p| (p, text_print(&p.text)))
+            .collect();
         // A page whose text the last build read takes the front matter it
         // kept (a build's cache, not serve's, which holds its own).
-        let mut kept_fronts: Vec<Option<Box<KeptFront>>> = changed
+        let kept_fronts: Vec<Option<Box<KeptFront>>> = changed
             .iter()
-            .zip(&prints)
-            .map(|(p, &print)| {
+            .map(|&(p, print)| {
                 let kept = self.kept.as_mut()?.pages.get_mut(&p.path).filter(|k| k.text == print)?;
                 kept.front.take()
             })
@@ -140,9 +141,8 @@ impl ParseCache {
         let taken = kept_fronts.iter().filter(|k| k.is_some()).count();
         let one_shot = self.one_shot;
         let parsed: Vec<(PathBuf, CachedPage)> = changed
-            .par_iter()
-            .zip(prints)
-            .zip(kept_fronts.par_drain(..))
+            .into_par_iter()
+            .zip(kept_fronts)
             .map(|((p, print), kept)| {
                 let front = match kept {
                     Some(kept) => Ok((kept.meta, kept.facts)),

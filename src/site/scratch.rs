@@ -200,7 +200,6 @@ impl Scratch {
 
     /// The text `stored` names, read back.
     pub(crate) fn get(&self, stored: Stored) -> io::Result<String> {
-        let mut bytes = vec![0; stored.len];
         let held = {
             let mut state = self.state();
             self.write_pending(&mut state);
@@ -209,10 +208,14 @@ impl Scratch {
                 batch.get(from..from + stored.len).map(<[u8]>::to_vec)
             })
         };
-        match held {
-            Some(held) => bytes = held,
-            None => read_at(&self.file, &mut bytes, stored.at)?,
-        }
+        let bytes = match held {
+            Some(held) => held,
+            None => {
+                let mut bytes = vec![0; stored.len];
+                read_at(&self.file, &mut bytes, stored.at)?;
+                bytes
+            }
+        };
         String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 

@@ -240,11 +240,18 @@ pub(crate) fn open_verified(real: &Path) -> io::Result<fs::File> {
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY);
     }
     let file = options.open(real)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))));
-    }
+    still_a_file(&file.metadata()?)?;
     Ok(file)
+}
+
+/// An error unless `meta` is a regular file's: what [`open_verified`] opened
+/// may have been swapped since the walk.
+fn still_a_file(meta: &fs::Metadata) -> io::Result<()> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))))
 }
 
 /// [`open_verified`] on Linux 5.6 and later; `None` when the system has no
@@ -263,10 +270,7 @@ fn open_without_links(real: &Path) -> io::Result<Option<fs::File>> {
         }
         Err(e) => return Err(e.into()),
     };
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))));
-    }
+    still_a_file(&file.metadata()?)?;
     Ok(Some(file))
 }
 
@@ -277,10 +281,7 @@ fn open_through_handle(real: &Path) -> io::Result<Option<fs::File>> {
     use std::os::unix::fs::OpenOptionsExt;
     let handle =
         fs::OpenOptions::new().read(true).custom_flags(libc::O_PATH | libc::O_NOFOLLOW).open(real)?;
-    let kind = handle.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(io::Error::other(format!("it is {} now, not a file", describe_type(&kind))));
-    }
+    still_a_file(&handle.metadata()?)?;
     let fd = PathBuf::from(format!("/proc/self/fd/{}", handle.as_raw_fd()));
     match fs::read_link(&fd) {
         Ok(opened) if opened == real => {}
