@@ -260,12 +260,15 @@ pub fn base_path(base_url: &str) -> &str {
 
 /// The output file of a page at URL path `path`.
 pub fn page_output(path: &str) -> PathBuf {
-    let mut out = PathBuf::new();
+    // Joined as text: `PathBuf::push` looks at each part for a root or a
+    // prefix, and a build asks for every page's file several times.
+    let mut out = String::with_capacity(path.len() + "index.html".len());
     for s in path.split('/').filter(|s| !s.is_empty()) {
-        out.push(s);
+        out.push_str(s);
+        out.push(std::path::MAIN_SEPARATOR);
     }
-    out.push("index.html");
-    out
+    out.push_str("index.html");
+    PathBuf::from(out)
 }
 
 /// Where an alias (an old URL) is written in the output: `/old/` ->
@@ -299,6 +302,13 @@ pub fn alias_output(alias: &str) -> Result<PathBuf, String> {
 /// A page's file relative to `content/`, with `/` separators, as links to
 /// it are written (`care/aftercare.md`).
 pub(crate) fn content_key(file: &Path) -> String {
+    // The usual case, `content/…` in UTF-8, as text: a build asks for every
+    // page's key several times, and `strip_prefix` compares part by part.
+    #[cfg(unix)]
+    if let Some(rest) = file.to_str().and_then(|t| t.strip_prefix("content/")).filter(|r| !r.starts_with('/'))
+    {
+        return rest.to_string();
+    }
     let rel = file.strip_prefix("content").unwrap_or(file);
     rel.to_string_lossy().replace('\\', "/")
 }
@@ -663,6 +673,16 @@ mod tests {
         assert_eq!(resolve_source("care", "/content/a.md").as_deref(), Some("a.md"));
         assert_eq!(content_dir(Path::new("content/care/a.md")), "care");
         assert_eq!(content_key(Path::new("content/care/a.md")), "care/a.md");
+        assert_eq!(content_key(Path::new("content/a.md")), "a.md");
+        assert_eq!(content_key(Path::new("contents/a.md")), "contents/a.md");
+        assert_eq!(content_key(Path::new("content")), "");
+    }
+
+    #[test]
+    fn a_page_is_written_as_the_index_of_its_folder() {
+        assert_eq!(page_output("/"), Path::new("index.html"));
+        assert_eq!(page_output("/care/after/"), Path::new("care").join("after").join("index.html"));
+        assert_eq!(page_output("//a//b"), Path::new("a").join("b").join("index.html"));
     }
 
     #[test]

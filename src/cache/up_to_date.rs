@@ -189,7 +189,7 @@ fn unchanged(dir: &Path, stamps: &[Stamp]) -> bool {
 
 /// The file of the stamps beside the build cache's `record` file.
 fn stamps_file(record: &Path) -> PathBuf {
-    record.with_extension("stamps.json")
+    record.with_extension("stamps")
 }
 
 /// What the last build into `output` reported, if its stamps (kept beside
@@ -199,7 +199,7 @@ fn stamps_file(record: &Path) -> PathBuf {
 pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) -> Option<Outcome> {
     let t = std::time::Instant::now();
     let bytes = fs::read(stamps_file(record)).ok()?;
-    let last: Record = serde_json::from_slice(&bytes).ok()?;
+    let last: Record = rmp_serde::from_slice(&bytes).ok()?;
     log::debug!("build cache: stamps read ({:?})", t.elapsed());
     (last.key == key && last.inputs == inputs.stamps && unchanged(output, &last.outputs))
         .then_some(last.outcome)

@@ -132,33 +132,69 @@ fn unchanged_since(dir: &Path, files: &BTreeSet<PathBuf>, since: SystemTime) -> 
 }
 
 /// The folders that hold `files` (paths in one folder, sorted), but not that
-/// folder itself. The paths are plain relative paths, so one folder is one
-/// string of bytes: they are compared and hashed as such, not part by part
-/// as `Path` does (which made this a twentieth of a one-page rebuild's
-/// instructions at 10,000 pages, issue 16).
+/// folder itself. The paths are plain relative paths, so a folder is the
+/// text before a separator: found so, and compared and hashed as text, not
+/// part by part as `Path` does (which made this a twentieth of a one-page
+/// rebuild's instructions at 10,000 pages, issue 16).
 pub(crate) fn folders_of(files: &BTreeSet<PathBuf>) -> Vec<&Path> {
-    let mut seen: HashSet<&std::ffi::OsStr> = HashSet::default();
+    let mut seen: HashSet<&str> = HashSet::default();
+    let mut odd: HashSet<&Path> = HashSet::default();
     let mut folders = Vec::new();
-    let mut last = None;
+    let mut last = "";
     for file in files {
-        let parent = file.parent().map(Path::as_os_str);
-        if parent == last {
+        let Some(text) = file.to_str() else {
+            // A name that is not UTF-8 (a static file's): part by part.
+            for folder in file.ancestors().skip(1).take_while(|f| !f.as_os_str().is_empty()) {
+                if folder.to_str().map_or_else(|| odd.insert(folder), |name| seen.insert(name)) {
+                    folders.push(folder);
+                }
+            }
+            continue;
+        };
+        let mut folder = parent_text(text);
+        if folder == last {
             continue;
         }
-        last = parent;
-        for folder in file.ancestors().skip(1) {
-            if folder.as_os_str().is_empty() || !seen.insert(folder.as_os_str()) {
-                break;
-            }
-            folders.push(folder);
+        last = folder;
+        while !folder.is_empty() && seen.insert(folder) {
+            folders.push(Path::new(folder));
+            folder = parent_text(folder);
         }
     }
     folders
 }
 
+/// The folder part of the plain relative path `path`: `a/b` of `a/b/c`,
+/// empty for `c`.
+fn parent_text(path: &str) -> &str {
+    path.bytes().rposition(|b| std::path::is_separator(b.into())).map_or("", |end| &path[..end])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_of_lists_each_folder_once() {
+        let mut files: BTreeSet<PathBuf> =
+            ["index.html", "a/b/c/index.html", "a/b/d.html", "a/e/index.html", "f/index.html"]
+                .into_iter()
+                .map(|f| PathBuf::from(f.replace('/', std::path::MAIN_SEPARATOR_STR)))
+                .collect();
+        #[cfg(unix)]
+        files.insert(PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+            b"a/\xff/g.png",
+        )));
+        let mut found: Vec<String> =
+            folders_of(&files).iter().map(|f| f.to_string_lossy().replace('\\', "/")).collect();
+        found.sort();
+        let mut expected = vec!["a", "a/b", "a/b/c", "a/e", "f"];
+        if cfg!(unix) {
+            expected.push("a/\u{fffd}");
+            expected.sort();
+        }
+        assert_eq!(found, expected);
+    }
 
     #[test]
     #[cfg(target_os = "linux")]

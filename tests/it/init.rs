@@ -72,9 +72,10 @@ fn errors(report: &str) -> Vec<&str> {
 }
 
 /// Fills in every placeholder as an owner would: each note line above a
-/// setting is deleted, each placeholder in text becomes words.
+/// setting is deleted, each placeholder in text becomes words (in the
+/// site's files, not in dotwork's cache).
 fn fill_in(dir: &Path) {
-    for file in files_under(dir) {
+    for file in files_under(dir).into_iter().filter(|f| !f.starts_with(".dotwork/")) {
         let path = dir.join(&file);
         let text = read(&path);
         if !text.contains("[[REPLACE") {
