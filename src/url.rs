@@ -24,6 +24,17 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 /// Turns text into a URL- and id-safe slug: lowercase letters and digits
 /// (any script), other runs of characters become one `-`.
 pub fn slugify(text: &str) -> String {
+    // Most names are slugs already (`page-0042-care`): kept as they are
+    // without going through them character by character.
+    let bytes = text.as_bytes();
+    let plain = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    if bytes.first().is_some_and(plain)
+        && bytes.last().is_some_and(plain)
+        && bytes.iter().all(|b| plain(b) || *b == b'-')
+        && memchr::memmem::find(bytes, b"--").is_none()
+    {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {
@@ -499,6 +510,13 @@ mod tests {
         assert_eq!(slugify("The patient's guide"), "the-patients-guide");
         assert_eq!(slugify("Über uns"), "über-uns");
         assert_eq!(slugify("???"), "");
+        // Already a slug, or nearly one.
+        for (name, slug) in [("page-0042-care", "page-0042-care"), ("a", "a"), ("7", "7"), ("", "")] {
+            assert_eq!(slugify(name), slug);
+        }
+        for (name, slug) in [("-a", "a"), ("a-", "a"), ("a--b", "a-b"), ("a-B", "a-b"), ("a_b", "a-b")] {
+            assert_eq!(slugify(name), slug);
+        }
     }
 
     #[test]
