@@ -134,8 +134,8 @@ fn unchanged_since(dir: &Path, files: &BTreeSet<PathBuf>, since: SystemTime) -> 
 /// The folders that hold `files` (paths in one folder, sorted), but not that
 /// folder itself. The paths are plain relative paths, so a folder is the
 /// text before a separator: found so, and compared and hashed as text, not
-/// part by part as `Path` does (which made this a twentieth of a one-page
-/// rebuild's instructions at 10,000 pages, issue 16).
+/// part by part as `Path` does (a one-page rebuild at 10,000 pages asks
+/// twice: 89 M instructions, now 17 M; issue 16).
 pub(crate) fn folders_of(files: &BTreeSet<PathBuf>) -> Vec<&Path> {
     let mut seen: HashSet<&str> = HashSet::default();
     let mut odd: HashSet<&Path> = HashSet::default();
