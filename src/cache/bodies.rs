@@ -153,7 +153,17 @@ struct Header {
 pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
     let file = bodies_file(record);
     let bytes = fs::read(&file).ok()?;
-    let mut lines = bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+    // Split where memchr finds the line ends: a closure over every byte of
+    // 15 MB was 58 M instructions (issue 16).
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len()));
+    let mut lines = ends
+        .map(|end| {
+            let line = &bytes[start..end];
+            start = end + 1;
+            line
+        })
+        .filter(|l| !l.is_empty());
     let header = match lines.next().map(serde_json::from_slice::<Header>) {
         Some(Ok(header)) => header,
         Some(Err(e)) => {
