@@ -10,7 +10,7 @@ use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::in_place::remove_listed;
 use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
-use crate::pipeline::{Pipeline, Sink, load_and_parse_with, log_stage};
+use crate::pipeline::{Pipeline, Sink, drop_in_background, load_and_parse_with, log_stage};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
 use crate::site::ParseCache;
@@ -162,16 +162,6 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     };
     drop_in_background((site, parse_cache, cache, paths));
     Ok(summary)
-}
-
-/// Drops `value` on a thread of its own, so that the caller need not wait:
-/// a parsed site of 10,000 pages is millions of allocations, and freeing
-/// them took a build 15-30 ms after its work was done (issue 16). The
-/// process may end first; its memory is returned either way.
-fn drop_in_background<T: Send + 'static>(value: T) {
-    if let Err(e) = std::thread::Builder::new().name("drop".into()).spawn(move || drop(value)) {
-        log::debug!("could not start a thread to free memory ({e}); freed here");
-    }
 }
 
 /// Writes each file into the new folder, notes it for the build cache, and

@@ -329,7 +329,7 @@ impl Builder {
             }
             (kept, _) => {
                 // Freeing 10,000 pages takes ~10 ms: not on the way to the reload.
-                std::thread::spawn(move || drop(kept));
+                crate::pipeline::drop_in_background(kept);
                 let sources = if patched { self.sources.clone() } else { None };
                 let sources = match sources {
                     Some(s) => s,
