@@ -137,7 +137,10 @@ pub(crate) fn check_pages(pages: &[Page], config: &SiteConfig) -> Vec<Diagnostic
     pages
         .iter()
         .filter(|p| !p.meta.categories.is_empty())
-        .flat_map(|p| page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary).1)
+        .flat_map(|p| {
+            page_categories(&p.source, &p.text_for_message(), &p.facts.front, &p.meta.categories, &vocabulary)
+                .1
+        })
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! file name into its URL are in [`crate::url`].
 
 use crate::collections::HashSet;
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -10,14 +11,17 @@ use serde::Serialize;
 use crate::error::Diagnostic;
 use crate::front_matter::FrontMatter;
 use crate::markdown::{BodyFacts, PageFacts};
+use crate::site::PageText;
 
 /// A page, parsed and with its markdown rendered.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     /// The file, relative to the site root (`content/care/aftercare.md`).
     pub source: PathBuf,
-    /// The page's text (for quoting lines in later diagnostics).
-    pub text: String,
+    /// The page's text: for the checks of the render stage and for quoting
+    /// lines in messages; it waits in the scratch file of a one-shot run
+    /// once its markdown is rendered. Read it with [`Page::read_text`].
+    pub text: PageText,
     /// Its front matter.
     pub meta: FrontMatter,
     /// Its title (front matter's, required).
@@ -44,6 +48,9 @@ pub struct Page {
     pub(crate) body: OnceLock<Body>,
     /// Whether its body places building blocks, known without rendering it.
     pub has_blocks: bool,
+    /// The placeholders left in its text (`[[REPLACE: ...]]`, issue 12),
+    /// found while the text was at hand.
+    pub(crate) placeholders: Vec<Diagnostic>,
     /// What the parse stage recorded for later stages: where the front
     /// matter's keys are, and the page its follow-up names.
     pub(crate) facts: PageFacts,
@@ -69,10 +76,32 @@ impl Page {
         self.path == "/" || self.original == "index.md"
     }
 
+    /// Its text, read back if it waits in the scratch file; an error that
+    /// names the page when it cannot be.
+    pub(crate) fn read_text(&self) -> Result<Cow<'_, str>, Diagnostic> {
+        self.text.read().map_err(|e| {
+            Diagnostic::error(
+                &self.source,
+                format!("could not read the page back from dotwork's scratch file: {e}"),
+            )
+            .with_help("build again; if this keeps happening, point TMPDIR at another folder")
+        })
+    }
+
+    /// Its text, to place a message at a line of it: as [`Self::read_text`],
+    /// or empty when it cannot be read back (logged), and the message then
+    /// quotes no line.
+    pub(crate) fn text_for_message(&self) -> Cow<'_, str> {
+        self.read_text().unwrap_or_else(|d| {
+            log::error!("{}", d.message);
+            Cow::Borrowed("")
+        })
+    }
+
     /// `d` pointed at the line of this page's front matter where `key:` is
     /// written, when it is there.
     pub(crate) fn at_key(&self, d: Diagnostic, key: &str) -> Diagnostic {
-        self.facts.front.at_key(d, &self.text, key)
+        self.facts.front.at_key(d, &self.text_for_message(), key)
     }
 }
 

@@ -122,7 +122,9 @@ pub(crate) fn check_pages(
     warnings: &mut Vec<Diagnostic>,
 ) {
     for page in pages.iter_mut().filter(|p| !p.meta.gallery.is_empty()) {
-        let checked = check_gallery(&page.source, &page.text, &page.facts.front, &page.meta.gallery, today);
+        let text = page.text_for_message();
+        let checked = check_gallery(&page.source, &text, &page.facts.front, &page.meta.gallery, today);
+        drop(text);
         page.gallery = checked.shown;
         problems.extend(checked.errors);
         warnings.extend(checked.warnings);
@@ -137,12 +139,13 @@ pub(crate) fn image_refs(page: &Page) -> Vec<ImageRef> {
     if page.gallery.is_empty() {
         return Vec::new();
     }
-    let items = page.facts.front.list_items(&page.text, "gallery");
-    let fallback = page.facts.front.key_location(&page.text, "gallery");
+    let text = page.text_for_message();
+    let items = page.facts.front.list_items(&text, "gallery");
+    let fallback = page.facts.front.key_location(&text, "gallery");
     let mut refs = Vec::with_capacity(page.gallery.len() * 2);
     for &i in &page.gallery {
         let pair = &page.meta.gallery[i];
-        let place = Place { text: &page.text, lines: items.get(i).cloned(), fallback };
+        let place = Place { text: &text, lines: items.get(i).cloned(), fallback };
         for (key, written) in [("before", &pair.before), ("after", &pair.after)] {
             let at = place.at(Diagnostic::error(&page.source, ""), key);
             refs.push(ImageRef {

@@ -240,7 +240,8 @@ impl<'a> Renderer<'a> {
             }
             match site.body_html(i) {
                 Ok(html) => {
-                    crate::blocks::check(&teras[p.lang], &site.config, &p.source, &p.text, &html, blocks)
+                    let text = p.text_for_message();
+                    crate::blocks::check(&teras[p.lang], &site.config, &p.source, &text, &html, blocks)
                 }
                 Err(d) => vec![d],
             }

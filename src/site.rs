@@ -7,6 +7,7 @@
 //! none.
 
 use crate::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -30,6 +31,7 @@ use crate::url::{alias_output, page_path_as};
 mod cache;
 mod scratch;
 pub use cache::ParseCache;
+pub use scratch::PageText;
 pub(crate) use scratch::{Scratch, Spilled, Stored};
 
 /// A site without `content/index.md` (nor a top `_index.md`) has no home
@@ -143,7 +145,7 @@ pub struct Site {
     /// skipped any.
     pub(crate) index: Option<PageIndex>,
     /// Where the bodies' HTML waits in a one-shot run (`site/scratch.rs`).
-    pub(crate) scratch: Option<Scratch>,
+    pub(crate) scratch: Option<std::sync::Arc<Scratch>>,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
     pub configs: Vec<SiteConfig>,
@@ -265,9 +267,18 @@ impl Site {
 }
 
 struct Parsed {
-    source: SourceFile,
+    path: PathBuf,
+    text: PageText,
     meta: FrontMatter,
     front: FrontFacts,
+}
+
+impl Parsed {
+    /// Its text, to place a message at a line of it (held until the
+    /// markdown stage puts it in the scratch file, so it is always there).
+    fn text_for_message(&self) -> std::borrow::Cow<'_, str> {
+        self.text.read().unwrap_or_default()
+    }
 }
 
 /// Parses every page and assembles the site.
@@ -307,7 +318,14 @@ pub fn parse_site_cached(
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_iter()
         .zip(fronts)
-        .map(|(source, front)| front.map(|(meta, front)| Parsed { source, meta, front }))
+        .map(|(source, front)| {
+            front.map(|(meta, front)| Parsed {
+                path: source.path,
+                text: PageText::held(source.text),
+                meta,
+                front,
+            })
+        })
         .collect();
     let mut drafts = HashSet::default();
     let mut left_out = Vec::new();
@@ -315,8 +333,8 @@ pub fn parse_site_cached(
     for p in parsed {
         match p {
             Ok(p) if p.meta.draft && !options.drafts => {
-                drafts.insert(content_key(&p.source));
-                left_out.push(p.source.path);
+                drafts.insert(crate::url::content_key(&p.path));
+                left_out.push(p.path);
             }
             Ok(p) => kept.push(p),
             Err(d) => problems.push(d),
@@ -351,8 +369,16 @@ pub fn parse_site_cached(
             .collect(),
     );
     let started = std::time::Instant::now();
-    cache.render_markdown(&kept, &index, crate::cache::text_print(&config.text));
-    let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.source.path)).collect();
+    // Read while the texts are held: the markdown stage puts them away.
+    let mut front_warnings = Vec::new();
+    let mut placeholders = Vec::with_capacity(kept.len());
+    for p in &kept {
+        let text = p.text_for_message();
+        front_warnings.extend(p.front.warnings(&p.path, &text));
+        placeholders.push(crate::check::placeholders_in(&p.path, &text, false));
+    }
+    cache.render_markdown(&mut kept, &index, crate::cache::text_print(&config.text));
+    let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.path)).collect();
     crate::pipeline::log_stage("parse: markdown", started, "");
 
     let mut pages = Vec::with_capacity(kept.len());
@@ -362,10 +388,10 @@ pub fn parse_site_cached(
     let mut per_file = PerFile::default();
     let mut shown_images = Vec::new();
     let mut fallbacks = Vec::new();
-    for (number, (p, mut r)) in kept.into_iter().zip(rendered).enumerate() {
+    for (number, ((p, mut r), placeholders)) in kept.into_iter().zip(rendered).zip(placeholders).enumerate() {
         fallbacks.extend(std::mem::take(&mut r.fallbacks).into_iter().map(|f| (number, f)));
         shown_images.append(&mut r.images);
-        per_file.count(&p.source.path, r.problems.len() + r.unreported);
+        per_file.count(&p.path, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
@@ -384,8 +410,8 @@ pub fn parse_site_cached(
             lang: index.langs[number],
             original: index.originals[number].clone(),
             path: index.paths[number].clone(),
-            source: p.source.path,
-            text: p.source.text,
+            source: p.path,
+            text: p.text,
             meta: p.meta,
             ids: r.ids,
             cited: Vec::new(),
@@ -393,16 +419,17 @@ pub fn parse_site_cached(
             gallery: Vec::new(),
             body,
             has_blocks: r.has_blocks,
+            placeholders,
             facts: PageFacts { front: p.front, followup: None },
         });
     }
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let scratch = cache.take_scratch();
-    let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), scratch.as_ref(), &mut problems);
+    let mut warnings = cite(&mut pages, &citations, bibliography.as_ref(), scratch.as_deref(), &mut problems);
     warnings.extend(fallback_warnings(&pages, &fallbacks, &config));
     warnings.extend(unknown_language_warnings(&pages, &config));
     warnings.extend(config.warnings.iter().cloned());
-    warnings.extend(pages.iter().flat_map(|p| p.facts.front.warnings(&p.source, &p.text)));
+    warnings.extend(front_warnings);
     crate::people::link_people(&pages, &mut config, &mut problems);
     for (k, words) in words.iter().enumerate() {
         let (missing, untranslated) =
@@ -450,11 +477,11 @@ pub fn parse_site_cached(
             outputs.insert("404.html".to_string());
         }
         for (from, link) in &addresses {
-            let (file, text) = linked.file(*from);
+            let file = linked.file(*from);
             problems.extend(
                 unknown_address(
                     file,
-                    text,
+                    &|| linked.text(*from),
                     link,
                     &index,
                     &|p| known.contains(p),
@@ -550,28 +577,31 @@ impl Site {
                 log::error!("internal error: the body of {} was not rendered", page.source.display());
                 return Body::default();
             };
+            // Held: the markdown stage puts away only the texts of the
+            // pages whose bodies it rendered (`ParseCache::render_markdown`).
+            let text = page.text_for_message();
             let at = PageRef {
                 file: &page.source,
-                text: &page.text,
+                text: &text,
                 body_offset: page.facts.front.body_offset,
                 number: i,
             };
             let mut r = render_markdown(&at, index);
-            let citing = citation_limit(&page.source, &page.text, &r.citations).is_none();
+            let citing = citation_limit(&page.source, &text, &r.citations).is_none();
             if let Some(bib) = self.bibliography.as_ref().filter(|_| citing && !r.citations.is_empty()) {
                 let formatted = bib.format_page(&r.citations, page.lang);
                 r.html = place_citations(&r.html, &r.cite_at, &formatted.in_text, &mut r.blocks);
             }
             // Into the scratch file too, when the run has one: a build whose
             // old output is gone makes every body here (issue 16).
-            Body { html: Spilled::put(r.html, self.scratch.as_ref()), blocks: r.blocks, facts: r.facts }
+            Body { html: Spilled::put(r.html, self.scratch.as_deref()), blocks: r.blocks, facts: r.facts }
         })
     }
 
     /// The HTML of the body of page number `i` ([`Self::body`]), read back
     /// from the scratch file if it waits there.
     pub fn body_html(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
-        read_body_html(&self.body(i).html, self.scratch.as_ref(), &self.pages[i].source)
+        read_body_html(&self.body(i).html, self.scratch.as_deref(), &self.pages[i].source)
     }
 }
 
@@ -586,11 +616,19 @@ struct Linked<'a> {
 }
 
 impl Linked<'_> {
-    /// The file and text of page or section number `n`.
-    fn file(&self, n: usize) -> (&Path, &str) {
+    /// The file of page or section number `n`.
+    fn file(&self, n: usize) -> &Path {
         match n.checked_sub(self.pages.len()) {
-            None => (&self.pages[n].source, &self.pages[n].text),
-            Some(k) => (&self.sections[k].source.source, &self.sections[k].source.text),
+            None => &self.pages[n].source,
+            Some(k) => &self.sections[k].source.source,
+        }
+    }
+
+    /// The text of page or section number `n`, to place a message in it.
+    fn text(&self, n: usize) -> Cow<'_, str> {
+        match n.checked_sub(self.pages.len()) {
+            None => self.pages[n].text_for_message(),
+            Some(k) => Cow::Borrowed(&self.sections[k].source.text),
         }
     }
 
@@ -619,7 +657,7 @@ fn check_anchors(
     for (from, a) in anchors {
         // Links from a section come only with its section assembled.
         let Some(ids) = linked.ids(a.page) else { continue };
-        let (file, text) = linked.file(*from);
+        let file = linked.file(*from);
         let found = || {
             ids.contains(&a.fragment)
                 || (a.fragment.contains('%') && ids.contains(&crate::url::decode_lossy(&a.fragment)))
@@ -627,17 +665,14 @@ fn check_anchors(
         if found() || !per_file.admit(file) {
             continue;
         }
-        let whose = if a.page == *from {
-            "this page".to_string()
-        } else {
-            linked.file(a.page).0.display().to_string()
-        };
+        let whose =
+            if a.page == *from { "this page".to_string() } else { linked.file(a.page).display().to_string() };
         let mut d = Diagnostic::error(
             file,
             format!("link to `#{}`, but {whose} has no heading with that id", a.fragment),
         )
         .with_severity(severity)
-        .at_offset(text, a.offset);
+        .at_offset(&linked.text(*from), a.offset);
         if let Some(best) = closest_id(&a.fragment, ids.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `#{best}`?"));
         }
@@ -680,12 +715,12 @@ fn assemble_sections(
         Ok(built) => built,
         Err(found) => {
             // Quote the page's first line, where its front matter starts.
-            let text_of: HashMap<&std::path::Path, &str> =
-                pages.iter().map(|p| (p.source.as_path(), p.text.as_str())).collect();
-            problems.extend(found.into_iter().map(|mut d| match text_of.get(d.file.as_path()) {
-                Some(text) if d.line_text.is_none() => {
+            let page_of: HashMap<&std::path::Path, &Page> =
+                pages.iter().map(|p| (p.source.as_path(), p)).collect();
+            problems.extend(found.into_iter().map(|mut d| match page_of.get(d.file.as_path()) {
+                Some(page) if d.line_text.is_none() => {
                     d.location = None;
-                    d.at(text, crate::error::Location { line: 1, column: 1 })
+                    d.at(&page.text_for_message(), crate::error::Location { line: 1, column: 1 })
                 }
                 _ => d,
             }));
@@ -813,8 +848,12 @@ fn site_categories(
     let named: Vec<Vec<usize>> = pages
         .iter()
         .map(|p| {
+            if p.meta.categories.is_empty() {
+                return Vec::new();
+            }
+            let text = p.text_for_message();
             let (found, _) =
-                page_categories(&p.source, &p.text, &p.facts.front, &p.meta.categories, &vocabulary);
+                page_categories(&p.source, &text, &p.facts.front, &p.meta.categories, &vocabulary);
             found.into_iter().map(|c| p.lang * size + c).collect()
         })
         .collect();
@@ -855,12 +894,16 @@ fn cite(
 ) -> Vec<Diagnostic> {
     let mut format = vec![true; pages.len()];
     for ((page, (groups, _)), format) in pages.iter().zip(groups).zip(&mut format) {
-        if let Some(d) = citation_limit(&page.source, &page.text, groups) {
+        if groups.is_empty() {
+            continue;
+        }
+        let text = page.text_for_message();
+        if let Some(d) = citation_limit(&page.source, &text, groups) {
             problems.push(d);
             *format = false;
             continue;
         }
-        problems.extend(unknown_keys(bibliography, &page.source, &page.text, groups));
+        problems.extend(unknown_keys(bibliography, &page.source, &text, groups));
     }
     let Some(bib) = bibliography else { return Vec::new() };
     let to_format =
@@ -957,7 +1000,8 @@ fn resolve_followups(
         match page_link(&page.source, &written, index) {
             Ok((target, fragment)) => {
                 if !fragment.is_empty() {
-                    let offset = page.facts.front.key_offset(&page.text, "followup_page").unwrap_or(0);
+                    let offset =
+                        page.facts.front.key_offset(&page.text_for_message(), "followup_page").unwrap_or(0);
                     anchors
                         .push((number, AnchorLink { page: target, fragment: fragment.to_string(), offset }));
                 }
@@ -1051,11 +1095,6 @@ fn check_image_alt(pages: &[Page], problems: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A page's source path relative to `content/`, as links write it.
-fn content_key(source: &SourceFile) -> String {
-    crate::url::content_key(&source.path)
-}
-
 /// Gives every page its URL and finds pages that would write the same one.
 fn index_pages(
     pages: &[Parsed],
@@ -1083,25 +1122,25 @@ fn index_pages(
                 index.aliases.entry(address).or_insert(i);
             }
         }
-        let language = crate::language::file_language(&p.source.path, languages);
+        let language = crate::language::file_language(&p.path, languages);
         let path = match page_path_as(&language.original, p.meta.slug.as_deref(), style) {
             Ok(path) => crate::language::localize(&path, language.lang, languages),
             Err(why) => {
-                let d = Diagnostic::error(&p.source.path, why);
+                let d = Diagnostic::error(&p.path, why);
                 // A name the `urls:` rule cannot keep: point at the page's top.
                 problems.push(if p.meta.slug.is_none() && style.keeps_names() {
-                    d.at(&p.source.text, crate::error::Location { line: 1, column: 1 })
+                    d.at(&p.text_for_message(), crate::error::Location { line: 1, column: 1 })
                 } else {
-                    p.front.at_key(d, &p.source.text, "slug")
+                    p.front.at_key(d, &p.text_for_message(), "slug")
                 });
                 format!("/.invalid/{i}/")
             }
         };
         if let Some(&first) = owner.get(&path) {
-            let other = &pages[first].source.path;
+            let other = &pages[first].path;
             problems.push(
                 Diagnostic::error(
-                    &p.source.path,
+                    &p.path,
                     format!("this page and {} would both be written to {path}", other.display()),
                 )
                 .with_help("rename one of the files, or give one of them a different `slug`"),
@@ -1110,7 +1149,7 @@ fn index_pages(
             owner.insert(path.clone(), i);
         }
         let original = crate::url::content_key(&language.original);
-        index.by_source.insert(content_key(&p.source), i);
+        index.by_source.insert(crate::url::content_key(&p.path), i);
         index.translations.insert((original.clone(), language.lang), i);
         index.langs.push(language.lang);
         index.originals.push(original);
@@ -1149,7 +1188,7 @@ fn fallback_warnings(
                     language.code
                 ),
             )
-            .at_offset(&page.text, fallback.offset)
+            .at_offset(&page.text_for_message(), fallback.offset)
             .with_help(format!(
                 "translate it as {translation}; until then the link says the page is in another language (hreflang)"
             )),

@@ -181,7 +181,7 @@ fn sentences(page: PageFile<'_>) -> Vec<(String, Place)> {
     for h in &page.body().headings {
         out.push((h.text.clone(), Place::Heading(h.offset)));
     }
-    for block in page.body().prose.blocks(page.text) {
+    for block in page.body().prose.blocks(&page.text()) {
         let pieces = std::rc::Rc::new(block.pieces);
         for (start, sentence) in split_sentences(&block.text) {
             out.push((sentence.to_string(), Place::Prose(start, pieces.clone())));
@@ -221,9 +221,9 @@ pub(crate) fn check_words(page: PageFile<'_>, region: Option<&str>) -> Vec<Diagn
             };
             let d = match &place {
                 Place::Key(key) => warn_at_key(page, key, message),
-                Place::Heading(at) => Diagnostic::warning(page.source, message).at_offset(page.text, *at),
+                Place::Heading(at) => Diagnostic::warning(page.source, message).at_offset(&page.text(), *at),
                 Place::Prose(start, pieces) => Diagnostic::warning(page.source, message)
-                    .at_offset(page.text, source_offset(pieces, start + found.at)),
+                    .at_offset(&page.text(), source_offset(pieces, start + found.at)),
             };
             out.push(d.with_help(help));
         }

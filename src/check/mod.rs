@@ -585,8 +585,15 @@ fn check_page(
 ) -> PageFindings {
     let mut out = PageFindings::default();
     let (page, body) = (&ctx.site.pages[i], ctx.site.body(i));
-    let file = PageFile::of(ctx.site, i);
-    let scan = content::scan_content(&page.source, &page.text, &body.facts);
+    let text = match page.read_text() {
+        Ok(text) => text,
+        Err(d) => {
+            out.found.own.push(d);
+            return out;
+        }
+    };
+    let file = PageFile::with_text(ctx.site, i, &text);
+    let scan = content::scan_content(&page.source, &text, &body.facts);
     // Only errors when checking for publishing: the advice is for `check`.
     let advice = ctx.scope == Scope::Everything;
     out.found.own.extend(scan.problems.into_iter().filter(|d| advice || d.severity == Severity::Error));
@@ -629,7 +636,7 @@ fn check_page(
     let language = &config.languages[page.lang].code;
     out.found.own.extend(page::check_reading(file, config.reading_grade, language));
     out.found.own.extend(advertising::check_words(file, config.region.as_deref()));
-    out.found.own.extend(advertising::check_photos(&page.source, &page.text, &body.facts));
+    out.found.own.extend(advertising::check_photos(&page.source, &text, &body.facts));
     out
 }
 
@@ -695,7 +702,8 @@ fn unlisted_citations(page: &Page, html: &str) -> Option<Diagnostic> {
     if html.contains(&format!("id=\"ref-{}\"", crate::markdown::escape_html(first))) {
         return None;
     }
-    let at = page.text.find(&format!("@{first}")).unwrap_or(0);
+    let text = page.text_for_message();
+    let at = text.find(&format!("@{first}")).unwrap_or(0);
     let d = Diagnostic::error(
         &page.source,
         format!(
@@ -704,7 +712,7 @@ fn unlisted_citations(page: &Page, html: &str) -> Option<Diagnostic> {
         ),
     )
     .with_help("cite on a page whose template shows the list (page.html), or add {{ page.references | safe }} to the template");
-    Some(d.at_offset(&page.text, at))
+    Some(d.at_offset(&text, at))
 }
 
 /// The template a page is rendered with (as the render stage picks it).
@@ -773,7 +781,7 @@ fn check_content_link(ctx: &Ctx<'_>, page: &Page, link: &content::ContentLink<'_
         }
     }
     let d = Diagnostic::new(ctx.site.config.broken_links.severity(), &page.source, message)
-        .at_offset(&page.text, link.offset);
+        .at_offset(&page.text_for_message(), link.offset);
     Some(match help {
         Some(h) => d.with_help(h),
         None => d,
@@ -825,7 +833,7 @@ fn check_output(
         }
         let Some((message, help)) = problem else { continue };
         let d = match (in_markdown, page) {
-            (true, Some(p)) => Diagnostic::warning(&p.source, message).at_offset(&p.text, at),
+            (true, Some(p)) => Diagnostic::warning(&p.source, message).at_offset(&p.text_for_message(), at),
             _ => view.place_at(Severity::Warning, message, at),
         };
         found.push(if d.help.is_none() { d.with_help(help) } else { d });

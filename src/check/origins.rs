@@ -46,8 +46,9 @@ pub(super) fn unallowed_origins(view: &Rendered<'_>, page: Option<&Page>) -> Vec
             // In the page's own markdown (raw HTML): at the address there.
             Some(p) => {
                 let d = Diagnostic::error(&p.source, message);
-                match p.text.find(address) {
-                    Some(at) => d.at_offset(&p.text, at),
+                let text = p.text_for_message();
+                match text.find(address) {
+                    Some(at) => d.at_offset(&text, at),
                     None => d,
                 }
             }

@@ -2,10 +2,12 @@
 //! show, whether its medical review is due, and its reading level. Each
 //! points at the front matter key to change, or at the sentence to simplify.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::readability::{MIN_WORDS, formula_for, readability};
 use crate::config::{CONFIG_FILE, SiteConfig};
+use crate::content::Page;
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::FrontMatter;
@@ -17,14 +19,24 @@ use crate::site::Site;
 pub(crate) struct PageFile<'a> {
     /// The file, relative to the site root.
     pub(crate) source: &'a Path,
-    /// Its whole text.
-    pub(crate) text: &'a str,
+    /// Its whole text: read it with [`PageFile::text`].
+    text_of: TextOf<'a>,
     /// Its front matter.
     pub(crate) meta: &'a FrontMatter,
     /// What the parse stage recorded about it.
     pub(crate) facts: &'a PageFacts,
     /// What its markdown body holds.
     body_of: BodyOf<'a>,
+}
+
+/// Where a [`PageFile`]'s text comes from.
+#[derive(Debug, Clone, Copy)]
+enum TextOf<'a> {
+    /// This, read already.
+    Given(&'a str),
+    /// The page's, read back when asked for ([`Page::text_for_message`]):
+    /// most checks quote it only in a message.
+    Page(&'a Page),
 }
 
 /// Where a [`PageFile`]'s body facts come from.
@@ -43,7 +55,21 @@ impl<'a> PageFile<'a> {
     pub(crate) fn of(site: &'a Site, i: usize) -> PageFile<'a> {
         let page = &site.pages[i];
         let body_of = BodyOf::Site(site, i);
-        PageFile { source: &page.source, text: &page.text, meta: &page.meta, facts: &page.facts, body_of }
+        let text_of = TextOf::Page(page);
+        PageFile { source: &page.source, text_of, meta: &page.meta, facts: &page.facts, body_of }
+    }
+
+    /// Page number `i` of `site`, whose `text` the caller read.
+    pub(crate) fn with_text(site: &'a Site, i: usize, text: &'a str) -> PageFile<'a> {
+        PageFile { text_of: TextOf::Given(text), ..PageFile::of(site, i) }
+    }
+
+    /// Its whole text.
+    pub(crate) fn text(self) -> Cow<'a, str> {
+        match self.text_of {
+            TextOf::Given(text) => Cow::Borrowed(text),
+            TextOf::Page(page) => page.text_for_message(),
+        }
     }
 
     /// The page at `source` with `text`, its front matter parsed and its
@@ -54,7 +80,8 @@ impl<'a> PageFile<'a> {
         let (meta, front) = crate::front_matter::parse_front_matter(Path::new(source), text).unwrap();
         let facts = Box::leak(Box::new(PageFacts { front, ..PageFacts::default() }));
         let body_of = BodyOf::Given(Box::leak(Box::default()));
-        PageFile { source: Path::new(source), text, meta: Box::leak(Box::new(meta)), facts, body_of }
+        let text_of = TextOf::Given(text);
+        PageFile { source: Path::new(source), text_of, meta: Box::leak(Box::new(meta)), facts, body_of }
     }
 
     /// `self` with `body` as its body's facts.
@@ -87,10 +114,10 @@ const DESCRIPTION_MIN: usize = 50;
 pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Diagnostic {
     let d = Diagnostic::warning(page.source, message);
     match key_in(page, key).or_else(|| key_in(page, "title")) {
-        Some(loc) => d.at(page.text, loc),
+        Some(loc) => d.at(&page.text(), loc),
         // A title taken from the page's `# Title` is fixed there.
         None => match &page.body().title_heading {
-            Some(h) if key == "title" => d.at_offset(page.text, h.offset),
+            Some(h) if key == "title" => d.at_offset(&page.text(), h.offset),
             _ => d,
         },
     }
@@ -120,13 +147,13 @@ pub(crate) fn check_title_heading(page: PageFile<'_>) -> Option<Diagnostic> {
             page.source,
             format!("the page's first heading `{}` is not its title `{title}`; the heading is not shown", heading.text),
         )
-        .at_offset(page.text, heading.offset)
+        .at_offset(&page.text(), heading.offset)
         .with_help("the title is the page's heading and its name in menus and search results: put the words you want in `title` and delete this line")
     })
 }
 
 fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
-    page.facts.front.key_location(page.text, key)
+    page.facts.front.key_location(&page.text(), key)
 }
 
 /// The `<title>` search results show: present, 10 to 60 characters.
@@ -291,7 +318,8 @@ pub(crate) fn check_review(page: PageFile<'_>, interval_months: u32, today: Date
 /// once with [`not_scored_note`](super::readability::not_scored_note).
 pub(crate) fn check_reading(page: PageFile<'_>, target: f64, language: &str) -> Option<Diagnostic> {
     let formula = formula_for(language)?;
-    let r = readability(page.text, &page.body().prose, formula);
+    let text = page.text();
+    let r = readability(&text, &page.body().prose, formula);
     if r.words < MIN_WORDS {
         return None;
     }
@@ -322,7 +350,7 @@ pub(crate) fn check_reading(page: PageFile<'_>, target: f64, language: &str) -> 
     let help = format!("shorter sentences and shorter words {better}");
     Some(match hardest {
         Some((at, score)) => Diagnostic::warning(page.source, message)
-            .at_offset(page.text, at)
+            .at_offset(&text, at)
             .with_help(format!("{help}; the hardest sentence, {score}, starts here{note}")),
         None => warn_at_key(page, "title", message).with_help(format!("{help}{note}")),
     })
@@ -437,7 +465,7 @@ mod tests {
     /// A page whose body's prose is recorded as the parse stage does.
     fn prose_page(text: &str) -> PageFile<'static> {
         let p = page(text);
-        let body = crate::markdown::tests::facts_of(p.text, p.facts.front.body_offset);
+        let body = crate::markdown::tests::facts_of(&p.text(), p.facts.front.body_offset);
         p.with_body(Box::leak(Box::new(body)))
     }
 
@@ -461,7 +489,7 @@ mod tests {
             "{}",
             d.message
         );
-        let r = readability(p.text, &p.body().prose, Formula::FernandezHuerta);
+        let r = readability(&p.text(), &p.body().prose, Formula::FernandezHuerta);
         assert_eq!(
             d.message,
             format!(
@@ -508,7 +536,7 @@ mod tests {
         for (language, prose) in pages {
             let p = prose_page(&format!("---\ntitle: A\n---\n{prose}\n"));
             let formula = formula_for(language).unwrap();
-            let r = readability(p.text, &p.body().prose, formula);
+            let r = readability(&p.text(), &p.body().prose, formula);
             assert!(r.words >= MIN_WORDS, "{language}: {r:?}");
             assert!(r.score >= 60.0, "{language}: {r:?}");
             assert_eq!(check_reading(p, 8.0, language), None, "{language}: {r:?}");

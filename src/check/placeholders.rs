@@ -31,7 +31,7 @@ const MARK: &str = "[[REPLACE";
 pub fn site_placeholders(site: &Site) -> Vec<Diagnostic> {
     let mut found = find_placeholders(Path::new(crate::config::CONFIG_FILE), &site.config.text, true);
     for page in &site.pages {
-        found.extend(find_placeholders(&page.source, &page.text, false));
+        found.extend(page.placeholders.iter().cloned());
     }
     for section in &site.sections {
         found.extend(find_placeholders(&section.source.source, &section.source.text, false));

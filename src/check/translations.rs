@@ -85,7 +85,7 @@ fn stale(
         "{name} was {how} on {newest}; this translation is of its version of {from}{risk}: bring the translation up to date, then set `{KEY}: {newest}`"
     );
     let d = Diagnostic::warning(translation.source, message).with_help(help);
-    translation.facts.front.at_key(d, translation.text, KEY)
+    translation.facts.front.at_key(d, &translation.text(), KEY)
 }
 
 /// The warning for a translation that does not say which version of
@@ -134,7 +134,7 @@ fn not_a_translation(group: &TranslationGroup<'_>) -> Diagnostic {
             "remove the line: a translation of this page records in its own `{KEY}` which version of this page it translates"
         ),
     };
-    page.facts.front.at_key(d.with_help(help), page.text, KEY)
+    page.facts.front.at_key(d.with_help(help), &page.text(), KEY)
 }
 
 /// The date of the version of a page: its newest `updated`, `reviewed` or

@@ -122,7 +122,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let kept = Instant::now();
     plan.save(&cache, &output.real, written, inline, &checked);
     if let Some(bodies) = parse_cache.take_kept() {
-        cache.keep_bodies(settings, bodies, site.scratch.as_ref());
+        cache.keep_bodies(settings, bodies, site.scratch.as_deref());
     }
     log_stage("build cache: records kept", kept, "");
     let images = &site.images;

@@ -8,6 +8,7 @@
 //! form is still better (it follows the page when its address changes),
 //! which is what the error's hint says to write.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::{PageIndex, relative_to};
@@ -46,10 +47,11 @@ pub(super) fn names_a_page(url: &str) -> bool {
 /// tells by output path, `old/index.html`), with a hint that names the
 /// markdown file to link to instead. `admit` is asked before the error is
 /// made (quoting the line and finding the nearest page cost time), so that
-/// the caller can stop after enough errors in one file.
-pub(crate) fn unknown_address(
+/// the caller can stop after enough errors in one file. `text` gives the
+/// file's text, asked for only to place an error.
+pub(crate) fn unknown_address<'t>(
     file: &Path,
-    text: &str,
+    text: &dyn Fn() -> Cow<'t, str>,
     link: &AddressLink,
     index: &PageIndex,
     is_page: &dyn Fn(&str) -> bool,
@@ -63,7 +65,8 @@ pub(crate) fn unknown_address(
         let d =
             Diagnostic::error(file, format!("link to `{}` climbs above the site's top folder", link.written));
         return Some(
-            d.at_offset(text, link.offset).with_help("link to a page by its file, such as [text](page.md)"),
+            d.at_offset(&text(), link.offset)
+                .with_help("link to a page by its file, such as [text](page.md)"),
         );
     };
     let page = is_page;
@@ -78,7 +81,7 @@ pub(crate) fn unknown_address(
     }
     let d =
         Diagnostic::error(file, format!("link to `{}`, but no page has the address {path}", link.written))
-            .at_offset(text, link.offset);
+            .at_offset(&text(), link.offset);
     let wanted = if path.ends_with('/') || path.contains('.') { path.clone() } else { format!("{path}/") };
     let best = index
         .near_paths()
@@ -159,7 +162,9 @@ mod tests {
         let problems: Vec<Diagnostic> = r
             .addresses
             .iter()
-            .filter_map(|a| unknown_address(file, text, a, &index, &is_page, &|_| false, &mut || true))
+            .filter_map(|a| {
+                unknown_address(file, &|| Cow::Borrowed(text), a, &index, &is_page, &|_| false, &mut || true)
+            })
             .collect();
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert_eq!(problems[0].message, "link to `/kontakt/`, but no page has the address /kontakt/");
@@ -168,8 +173,16 @@ mod tests {
         // An alias or a static folder with an index.html is an address too.
         let alias = AddressLink { written: "/old/".into(), path: Some("/old/".into()), offset: 0 };
         assert!(
-            unknown_address(file, text, &alias, &index, &is_page, &|f| f == "old/index.html", &mut || true)
-                .is_none()
+            unknown_address(
+                file,
+                &|| Cow::Borrowed(text),
+                &alias,
+                &index,
+                &is_page,
+                &|f| f == "old/index.html",
+                &mut || true
+            )
+            .is_none()
         );
     }
 

@@ -682,7 +682,7 @@ impl Input {
                     // nothing.
                     match (lookup.text_print)(&p.source) {
                         Some(text) => text.hash(&mut h),
-                        None => p.text.hash(&mut h),
+                        None => crate::cache::text_print(&p.text_for_message()).hash(&mut h),
                     }
                     (&p.path, &p.title, &p.references, lookup.made_from).hash(&mut h);
                 }

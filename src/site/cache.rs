@@ -13,10 +13,11 @@
 use crate::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Parsed, Scratch, Spilled, content_key};
+use super::{Parsed, Scratch, Spilled};
 use crate::cache::{Keeping, KeptBodies, KeptBody, KeptFront, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
@@ -48,7 +49,7 @@ pub struct ParseCache {
     keeping: Option<Keeping>,
     /// For a single run: where the rendered bodies' HTML waits for the
     /// render stage instead of memory (`scratch.rs`).
-    scratch: Option<Scratch>,
+    scratch: Option<Arc<Scratch>>,
 }
 
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
@@ -87,7 +88,7 @@ impl ParseCache {
     /// A cache for one run only (`build`, `check`): it holds each page just
     /// long enough to hand it on, without copies.
     pub(crate) fn one_shot() -> ParseCache {
-        ParseCache { one_shot: true, scratch: Scratch::new(), ..ParseCache::default() }
+        ParseCache { one_shot: true, scratch: Scratch::new().map(Arc::new), ..ParseCache::default() }
     }
 
     /// A cache for one build that takes what the last build `kept` of the
@@ -98,7 +99,7 @@ impl ParseCache {
     }
 
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
-    pub(super) fn take_scratch(&mut self) -> Option<Scratch> {
+    pub(super) fn take_scratch(&mut self) -> Option<Arc<Scratch>> {
         self.scratch.take()
     }
 
@@ -185,10 +186,12 @@ impl ParseCache {
 
     /// Renders the markdown of every kept page that has no cached body for
     /// its text and this `index`; `settings` is a hash of what else the
-    /// bodies depend on (site.yaml), for the bodies a build keeps.
-    pub(super) fn render_markdown(&mut self, kept: &[Parsed], index: &PageIndex, settings: u64) {
+    /// bodies depend on (site.yaml), for the bodies a build keeps. A
+    /// one-shot run then puts the text of each page it rendered in its
+    /// scratch file.
+    pub(super) fn render_markdown(&mut self, kept: &mut [Parsed], index: &PageIndex, settings: u64) {
         let key: LinkKey = (
-            kept.iter().map(|p| content_key(&p.source)).collect(),
+            kept.iter().map(|p| crate::url::content_key(&p.path)).collect(),
             index.paths.clone(),
             sorted(&index.drafts),
             sorted(index.sections.keys()),
@@ -217,26 +220,20 @@ impl ParseCache {
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
         let mut rendered: Vec<(PathBuf, Rendered, Option<Spilled>)> = kept
-            .par_iter()
+            .par_iter_mut()
             .enumerate()
-            .filter(|(_, p)| self.pages.get(&p.source.path).is_none_or(|c| c.body.is_none()))
+            .filter(|(_, p)| self.pages.get(&p.path).is_none_or(|c| c.body.is_none()))
             .map(|(number, p)| {
-                let text = keeping_key.map(|_| {
-                    self.pages
-                        .get(&p.source.path)
-                        .map_or_else(|| text_print(&p.source.text), |c| c.text_print)
-                });
-                let taken =
-                    takeable.and_then(|k| k.pages.get(&p.source.path)).filter(|k| Some(k.text) == text);
+                // Held until this point: the text is put in the scratch file below.
+                let text = p.text.read().unwrap_or_default();
+                let print = keeping_key
+                    .map(|_| self.pages.get(&p.path).map_or_else(|| text_print(&text), |c| c.text_print));
+                let taken = takeable.and_then(|k| k.pages.get(&p.path)).filter(|k| Some(k.text) == print);
                 let body = match taken {
                     Some(kept) => kept.rendered(),
                     None => {
-                        let page = PageRef {
-                            file: &p.source.path,
-                            text: &p.source.text,
-                            body_offset: p.front.body_offset,
-                            number,
-                        };
+                        let page =
+                            PageRef { file: &p.path, text: &text, body_offset: p.front.body_offset, number };
                         let mut body = render_markdown(&page, index);
                         if let Some(scratch) = &self.scratch {
                             store_html(&mut body, scratch);
@@ -244,18 +241,24 @@ impl ParseCache {
                         body
                     }
                 };
-                let path = &p.source.path;
-                let keep = text.and_then(|text| {
+                drop(text);
+                let path = &p.path;
+                let keep = print.and_then(|print| {
                     let entry = match taken {
                         Some(kept) => Keeping::entry(path, kept)?,
                         None => {
                             let front = KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
-                            Keeping::entry(path, &KeptBody::of(text, &body, front))?
+                            Keeping::entry(path, &KeptBody::of(print, &body, front))?
                         }
                     };
-                    Some(Spilled::put(entry, self.scratch.as_ref()))
+                    Some(Spilled::put(entry, self.scratch.as_deref()))
                 });
-                (p.source.path.clone(), body, keep)
+                // A body taken from the build cache is rendered later, when
+                // its page is (`Site::body`), from the text: that one stays.
+                if self.one_shot && taken.is_none() {
+                    p.text.spill(self.scratch.as_ref());
+                }
+                (p.path.clone(), body, keep)
             })
             .collect();
         self.fresh = rendered.iter().filter(|(_, b, _)| !b.kept).map(|(path, _, _)| path.clone()).collect();

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The scratch file of one run.
 #[derive(Debug)]
@@ -150,6 +150,40 @@ impl Spilled {
             rest = &rest[n..];
         }
         Ok(())
+    }
+}
+
+/// A page's text, as read from its file: held in memory, or, once its
+/// markdown is rendered in a one-shot run, put in the run's scratch file
+/// (issue 16: the pages' text was a quarter of a build's peak memory, held
+/// only for the checks of the render stage and for quoting lines in
+/// messages). It carries the file it waits in, so it reads itself back.
+#[derive(Debug, Clone, Default)]
+pub struct PageText {
+    text: Spilled,
+    scratch: Option<Arc<Scratch>>,
+}
+
+impl PageText {
+    /// `text`, held in memory.
+    pub fn held(text: String) -> PageText {
+        PageText { text: Spilled::Held(text), scratch: None }
+    }
+
+    /// Moves the text into `scratch`, if there is one and it takes it.
+    pub(crate) fn spill(&mut self, scratch: Option<&Arc<Scratch>>) {
+        let Some(scratch) = scratch else { return };
+        if let Spilled::Held(text) = &mut self.text {
+            self.text = Spilled::put(std::mem::take(text), Some(scratch));
+            if matches!(self.text, Spilled::Stored(_)) {
+                self.scratch = Some(Arc::clone(scratch));
+            }
+        }
+    }
+
+    /// The text, read back from the scratch file if it waits there.
+    pub fn read(&self) -> io::Result<Cow<'_, str>> {
+        self.text.read(self.scratch.as_deref())
     }
 }
 
@@ -365,6 +399,26 @@ mod tests {
         assert!(!scratch.state().refused.is_empty());
         assert!(scratch.put("more").is_err(), "the caller holds it");
         assert!(matches!(Spilled::put("more".to_string(), Some(&scratch)), Spilled::Held(_)));
+    }
+
+    #[test]
+    fn a_page_text_spilled_reads_itself_back_and_one_without_a_scratch_file_stays() {
+        let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
+        let text = "---\ntitle: Déjà vu\n---\n\nBody [link](a.md).\n";
+        let mut spilled = PageText::held(text.to_string());
+        spilled.spill(Some(&scratch));
+        assert!(matches!(spilled.text, Spilled::Stored(_)));
+        // Another page put after it does not disturb it.
+        let mut other = PageText::held("other".to_string());
+        other.spill(Some(&scratch));
+        assert_eq!(spilled.read().unwrap(), text);
+        assert_eq!(other.read().unwrap(), "other");
+        // Spilling again is nothing: it is in the file already.
+        spilled.spill(Some(&scratch));
+        assert_eq!(spilled.read().unwrap(), text);
+        let mut held = PageText::held(text.to_string());
+        held.spill(None);
+        assert!(matches!(held.read().unwrap(), Cow::Borrowed(t) if t == text));
     }
 
     #[test]
