@@ -70,7 +70,7 @@ mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
 pub(crate) use bodies::{KeptBody, KeptFront, text_print};
-pub use up_to_date::{Inputs, Outcome};
+pub use up_to_date::{Inputs, Outcome, Stamped};
 
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";
@@ -176,11 +176,26 @@ impl BuildCache {
         up_to_date::last_outcome(&file, &stamps_key(settings, output), inputs, output)
     }
 
-    /// Keeps the stamps of the build just swapped into `output` (its real
-    /// path), which read `inputs`, wrote `files` and had this `outcome`.
-    pub fn keep_stamps(&self, inputs: Inputs, output: &Path, files: &BTreeSet<PathBuf>, outcome: Outcome) {
+    /// Stamps the build just swapped into `output` (its real path), which
+    /// read `inputs`, wrote `files` and had this `outcome`, for
+    /// [`Self::keep_stamps`]; `None` when they cannot be trusted or there
+    /// is no cache.
+    pub fn stamp(
+        &self,
+        inputs: Inputs,
+        output: &Path,
+        files: &BTreeSet<PathBuf>,
+        outcome: Outcome,
+    ) -> Option<Stamped> {
+        self.file.as_ref()?;
+        up_to_date::stamp(self.stamps_key.clone(), inputs, output, files, outcome)
+    }
+
+    /// Keeps the stamps of a build: after its records, which the stamps
+    /// vouch for.
+    pub fn keep_stamps(&self, stamped: &Stamped) {
         if let Some(file) = &self.file {
-            up_to_date::keep(file, self.stamps_key.clone(), inputs, output, files, outcome);
+            up_to_date::keep(file, stamped);
         }
     }
 

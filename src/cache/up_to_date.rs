@@ -205,21 +205,24 @@ pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) ->
         .then_some(last.outcome)
 }
 
-/// Keeps the stamps of the build just swapped into `output`, which read
-/// `inputs` and wrote `files`, with its `outcome`; nothing when the inputs
-/// changed too close to their stamping to be trusted.
-pub fn keep(
-    record: &Path,
+/// The stamps of a build, made by [`stamp`], for [`keep`] to write.
+pub struct Stamped(Record);
+
+/// Stamps the build just swapped into `output`, which read `inputs` and
+/// wrote `files`, with its `outcome` and `key`; `None` when the inputs
+/// changed too close to their stamping to be trusted, or the output changed
+/// as it was stamped.
+pub fn stamp(
     key: String,
     inputs: Inputs,
     output: &Path,
     files: &BTreeSet<PathBuf>,
     outcome: Outcome,
-) {
+) -> Option<Stamped> {
     let started = std::time::Instant::now();
     if !inputs.settled() {
         log::debug!("build cache: inputs changed as the build began; the next build looks at every page");
-        return;
+        return None;
     }
     let mut paths: Vec<&Path> = vec![Path::new("")];
     paths.extend(crate::output::folders_of(files));
@@ -247,10 +250,16 @@ pub fn keep(
         .collect();
     let Some(outputs) = outputs else {
         log::debug!("build cache: the output changed as it was stamped");
-        return;
+        return None;
     };
     log::debug!("build cache: outputs stamped ({:?})", started.elapsed());
-    if super::keep_record(&stamps_file(record), &Record { key, inputs: inputs.stamps, outputs, outcome }) {
+    Some(Stamped(Record { key, inputs: inputs.stamps, outputs, outcome }))
+}
+
+/// Keeps `stamped` beside the build cache's `record`.
+pub fn keep(record: &Path, stamped: &Stamped) {
+    let started = std::time::Instant::now();
+    if super::keep_record(&stamps_file(record), &stamped.0) {
         log::debug!("build cache: stamps kept ({:?})", started.elapsed());
     }
 }

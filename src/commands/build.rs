@@ -119,12 +119,6 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         Ok(())
     })?;
     log_stage("render and write", t, "");
-    let kept = Instant::now();
-    plan.save(&cache, &output.real, written, inline, &checked);
-    if let Some(bodies) = parse_cache.take_kept() {
-        cache.keep_bodies(settings, bodies, site.scratch.as_deref());
-    }
-    log_stage("build cache: records kept", kept, "");
     let images = &site.images;
     let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
     if image_variants > 0 {
@@ -147,9 +141,26 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         warnings.append(&mut link_warnings);
         crate::error::sort_and_dedup(&mut warnings);
     }
-    if let Some(inputs) = inputs {
-        let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
-        cache.keep_stamps(inputs, &output.real, &paths, outcome);
+    // The output's files are looked at for the stamps while the records
+    // are written; the stamps are kept after the records they vouch for.
+    let bodies = parse_cache.take_kept();
+    let scratch = site.scratch.as_deref();
+    let ((), stamped) = rayon::join(
+        || {
+            let kept = Instant::now();
+            plan.save(&cache, &output.real, written, inline, &checked);
+            if let Some(bodies) = bodies {
+                cache.keep_bodies(settings, bodies, scratch);
+            }
+            log_stage("build cache: records kept", kept, "");
+        },
+        || {
+            let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
+            cache.stamp(inputs?, &output.real, &paths, outcome)
+        },
+    );
+    if let Some(stamped) = stamped {
+        cache.keep_stamps(&stamped);
     }
     let summary = BuildSummary {
         pages,
