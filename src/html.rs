@@ -100,7 +100,7 @@ pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 /// neither decoded nor stored, which is most of the cost of reading a page
 /// whose reader wants two attributes of a few tags (issue 16).
 pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> impl Iterator<Item = Tag<'_>> {
-    Scanner { keep, ..Scanner::new(html) }.filter_map(|node| match node {
+    Scanner { keep, starts_only: true, ..Scanner::new(html) }.filter_map(|node| match node {
         Node::Start(tag) => Some(tag),
         _ => None,
     })
@@ -117,11 +117,15 @@ struct Scanner<'a> {
     pending: Option<Node<'a>>,
     /// Which attributes of a start tag to keep, by lower-case name.
     keep: fn(&str) -> bool,
+    /// Whether only start tags are wanted: end tags are then passed over
+    /// without reading their names, and no text is given (a page has as
+    /// many of each as of start tags).
+    starts_only: bool,
 }
 
 impl<'a> Scanner<'a> {
     fn new(html: &'a str) -> Scanner<'a> {
-        Scanner { html, i: 0, text_start: 0, pending: None, keep: |_| true }
+        Scanner { html, i: 0, text_start: 0, pending: None, keep: |_| true, starts_only: false }
     }
 }
 
@@ -135,6 +139,12 @@ impl<'a> Iterator for Scanner<'a> {
         let html = self.html;
         while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
+            if self.starts_only
+                && let Some(end) = end_tag_end(html.as_bytes(), lt)
+            {
+                self.i = end;
+                continue;
+            }
             let Some((markup, end)) = markup_at(html, lt, self.keep) else {
                 self.i = lt + 1;
                 continue;
@@ -152,6 +162,12 @@ impl<'a> Iterator for Scanner<'a> {
                     Some(Node::Start(tag))
                 }
             };
+            if self.starts_only {
+                match node {
+                    Some(node) => return Some(node),
+                    None => continue,
+                }
+            }
             let text = (lt > self.text_start).then_some(Node::Text(self.text_start, lt));
             self.text_start = self.i;
             match (text, node) {
@@ -169,6 +185,15 @@ impl<'a> Iterator for Scanner<'a> {
             return Some(text);
         }
         None
+    }
+}
+
+/// Where the end tag whose `<` is at `lt` ends, as [`markup_at`] reads it
+/// (`</`, a letter, and on to the next `>`), without reading its name.
+fn end_tag_end(html: &[u8], lt: usize) -> Option<usize> {
+    match html.get(lt + 1..lt + 3)? {
+        [b'/', first] if first.is_ascii_alphabetic() => Some(lt + memchr::memchr(b'>', &html[lt..])? + 1),
+        _ => None,
     }
 }
 
@@ -434,6 +459,26 @@ mod tests {
         assert_eq!(tag_name("DiV class=x>").as_deref(), Some("div"));
         assert_eq!(tag_name("my-el:x>"), Some(Cow::Borrowed("my-el:x")));
         assert_eq!(tag_name("1p>"), None);
+    }
+
+    #[test]
+    fn start_tags_alone_are_the_start_tags_of_a_whole_scan() {
+        for html in [
+            "<p>a</p></ p></1><b>x</b",
+            "</p x='>'><i>t</i><!-- </a> <a href=no> --><a href=y>",
+            "<script>if (a </b) { x = '</p><p id=no>' }</SCRIPT><p id=yes></P\n><em>",
+            "text < 3 and </ and <//a> then <hr/><br>",
+            "</a",
+        ] {
+            let whole: Vec<Tag<'_>> = scan(html)
+                .into_iter()
+                .filter_map(|n| match n {
+                    Node::Start(tag) => Some(tag),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(start_tags(html).collect::<Vec<_>>(), whole, "{html}");
+        }
     }
 
     #[test]

@@ -380,9 +380,44 @@ pub(crate) fn output_path(site_path: &str) -> Option<String> {
 /// The parts of `path` between its `/`s, empty ones and `.` dropped and
 /// `..` taking one off, each percent-decoded, joined with `/`, and with a
 /// `/` before the first too when `lead`; `None` when `..` climbs above the
-/// top. Built in one string: links are resolved tens of thousands of times
-/// in a build (issue 16).
+/// top. Links are resolved tens of thousands of times in a build (issue
+/// 16): the parts are joined as written, with no list of where each
+/// begins (a part as written holds no `/`), and decoded at once, which is
+/// the same as part by part unless some part is not UTF-8 once decoded.
 fn join_parts(path: &str, lead: bool) -> Option<String> {
+    let mut out = String::with_capacity(path.len() + 1);
+    let mut depth = 0usize;
+    let mut start = 0;
+    while start <= path.len() {
+        let end = memchr::memchr(b'/', &path.as_bytes()[start..]).map_or(path.len(), |i| start + i);
+        match &path[start..end] {
+            "" | "." => {}
+            ".." => {
+                depth = depth.checked_sub(1)?;
+                out.truncate(out.rfind('/').unwrap_or(0));
+            }
+            part => {
+                depth += 1;
+                if lead || !out.is_empty() {
+                    out.push('/');
+                }
+                out.push_str(part);
+            }
+        }
+        start = end + 1;
+    }
+    if memchr::memchr(b'%', out.as_bytes()).is_none() {
+        return Some(out);
+    }
+    match percent_decode_str(&out).decode_utf8() {
+        Ok(decoded) => Some(decoded.into_owned()),
+        Err(_) => join_decoded_parts(path, lead),
+    }
+}
+
+/// [`join_parts`] part by part: each part decoded on its own, and kept as
+/// written when it is not UTF-8 once decoded.
+fn join_decoded_parts(path: &str, lead: bool) -> Option<String> {
     let mut out = String::with_capacity(path.len() + 1);
     // Where each part kept so far begins, with the `/` before it.
     let mut starts: Vec<usize> = Vec::new();
@@ -395,11 +430,7 @@ fn join_parts(path: &str, lead: bool) -> Option<String> {
                 if lead || !out.is_empty() {
                     out.push('/');
                 }
-                if part.contains('%') {
-                    out.push_str(&decode_lossy(part));
-                } else {
-                    out.push_str(part);
-                }
+                out.push_str(&decode_lossy(part));
             }
         }
     }
@@ -639,7 +670,8 @@ mod tests {
     fn paths_are_resolved_as_part_by_part() {
         // Every path of up to four parts from these, with and without a
         // leading and a trailing slash, from two pages.
-        let parts = ["", ".", "..", "a", "%C3%BCber", "my%20scan.png", "%2F", "%zz", "b c"];
+        let parts =
+            ["", ".", "..", "a", "%C3%BCber", "my%20scan.png", "%2F", "%zz", "b c", "%FF", "%C3", "%BC"];
         let mut paths = vec![String::new()];
         for _ in 0..4 {
             let longer: Vec<String> =
