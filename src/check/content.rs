@@ -193,11 +193,10 @@ fn link_text_problem(l: &OpenLink) -> Option<String> {
 /// What is wrong with a link's accessible name (its text, or its
 /// `aria-label`), if anything.
 pub(crate) fn link_name_problem(name: &str) -> Option<String> {
-    let name = html::collapse_whitespace(name);
-    if name.is_empty() {
+    if name.chars().all(char::is_whitespace) {
         Some("link without text: screen readers can only read out its address".to_string())
-    } else if is_vague(&name) {
-        Some(format!("link text `{name}` does not say where the link goes"))
+    } else if is_vague(name) {
+        Some(format!("link text `{}` does not say where the link goes", html::collapse_whitespace(name)))
     } else {
         None
     }
@@ -237,9 +236,17 @@ const VAGUE: &[&str] = &[
     "website",
 ];
 
+/// The most letters and digits of a [`VAGUE`] text ("more information").
+const MOST_VAGUE_LETTERS: usize = 15;
+
 /// Whether `text` is a link text that says nothing ("click here", "Read
 /// more »"): compared in lower case, without punctuation.
 pub(crate) fn is_vague(text: &str) -> bool {
+    // Each letter or digit stays one; a text with more than the longest
+    // vague text has is not one (most, and not worth the copy below).
+    if text.chars().filter(|c| c.is_alphanumeric()).nth(MOST_VAGUE_LETTERS).is_some() {
+        return false;
+    }
     let words: String = text
         .chars()
         .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
@@ -260,6 +267,14 @@ mod tests {
 
     fn lines(s: &ContentScan) -> Vec<(usize, String)> {
         s.problems.iter().map(|d| (d.location.map_or(0, |l| l.line), d.message.clone())).collect()
+    }
+
+    #[test]
+    fn no_vague_text_has_more_letters_than_the_most_counted() {
+        let most = VAGUE.iter().map(|v| v.chars().filter(|c| c.is_alphanumeric()).count()).max();
+        assert_eq!(most, Some(MOST_VAGUE_LETTERS));
+        assert!(is_vague("  more   information!  "));
+        assert!(!is_vague("more informations"));
     }
 
     #[test]
