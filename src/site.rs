@@ -144,7 +144,8 @@ pub struct Site {
     /// against: kept to render the bodies the parse stage skipped, if it
     /// skipped any.
     pub(crate) index: Option<PageIndex>,
-    /// Where the bodies' HTML waits in a one-shot run (`site/scratch.rs`).
+    /// Where the bodies' HTML and the pages' texts wait in a one-shot run
+    /// (`site/scratch.rs`).
     pub(crate) scratch: Option<std::sync::Arc<Scratch>>,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
@@ -276,7 +277,7 @@ struct Parsed {
 impl Parsed {
     /// Its text, to place a message at a line of it (held until the
     /// markdown stage puts it in the scratch file, so it is always there).
-    fn text_for_message(&self) -> std::borrow::Cow<'_, str> {
+    fn text_for_message(&self) -> Cow<'_, str> {
         self.text.read().unwrap_or_default()
     }
 }

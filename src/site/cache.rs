@@ -47,8 +47,8 @@ pub struct ParseCache {
     kept: Option<KeptBodies>,
     /// For a build: what this one keeps of them for the next.
     keeping: Option<Keeping>,
-    /// For a single run: where the rendered bodies' HTML waits for the
-    /// render stage instead of memory (`scratch.rs`).
+    /// For a single run: where the rendered bodies' HTML and the pages'
+    /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
 }
 

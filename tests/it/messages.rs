@@ -147,6 +147,30 @@ fn an_anchor_typo_suggests_the_heading_that_starts_with_it() {
 }
 
 #[test]
+fn errors_found_after_the_markdown_quote_the_page_line_they_point_at() {
+    // build and check put each page's text aside once its markdown is
+    // rendered (issue 16): the line an error points at is read back.
+    let site = TestSite::with_pages(&[
+        (
+            "index.md",
+            "---\ntitle: Home\n---\nIntro.\n\nSee [lotions](care.md#lotions) and [us](/kontakt/).\n",
+        ),
+        ("care.md", "---\ntitle: Care\n---\n## Lotions and solutions\n"),
+    ]);
+    for run in [site.run(&["build"]), site.run(&["check"])] {
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_has(
+            &run.stderr,
+            &[
+                "--> content/index.md:6:15",
+                "--> content/index.md:6:41",
+                "See [lotions](care.md#lotions) and [us](/kontakt/).",
+            ],
+        );
+    }
+}
+
+#[test]
 fn a_link_written_as_an_address_fails_build_and_check_alike() {
     let site = TestSite::with_pages(&[
         ("index.md", "---\ntitle: Home\n---\nCall [us](/kontakt/), or [write](../contact/).\n"),
