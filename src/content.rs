@@ -20,7 +20,7 @@ pub struct Page {
     pub source: PathBuf,
     /// The page's text: for the checks of the render stage and for quoting
     /// lines in messages; it waits in the scratch file of a one-shot run
-    /// once its markdown is rendered. Read it with [`Page::read_text`].
+    /// once its markdown is rendered. Read it with `Page::read_text`.
     pub text: PageText,
     /// Its front matter.
     pub meta: FrontMatter,

@@ -205,7 +205,7 @@ pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) ->
         .then_some(last.outcome)
 }
 
-/// The stamps of a build, made by [`stamp`], for [`keep`] to write.
+/// The stamps of a build, made by `stamp`, for `keep` to write.
 pub struct Stamped(Record);
 
 /// Stamps the build just swapped into `output`, which read `inputs` and
