@@ -79,13 +79,7 @@ impl Page {
     /// Its text, read back if it waits in the scratch file; an error that
     /// names the page when it cannot be.
     pub(crate) fn read_text(&self) -> Result<Cow<'_, str>, Diagnostic> {
-        self.text.read().map_err(|e| {
-            Diagnostic::error(
-                &self.source,
-                format!("could not read the page back from dotwork's scratch file: {e}"),
-            )
-            .with_help("build again; if this keeps happening, point TMPDIR at another folder")
-        })
+        self.text.read().map_err(|e| crate::site::unreadable(&self.source, "the page", &e))
     }
 
     /// Its text, to place a message at a line of it: as [`Self::read_text`],

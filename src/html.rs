@@ -188,8 +188,9 @@ impl<'a> Iterator for Scanner<'a> {
     }
 }
 
-/// Where the end tag whose `<` is at `lt` ends, as [`markup_at`] reads it
-/// (`</`, a letter, and on to the next `>`), without reading its name.
+/// Where the end tag whose `<` is at `lt` ends (`</`, a letter, and on to
+/// the next `>`), without reading its name: for [`markup_at`], and for a
+/// scan of start tags alone.
 fn end_tag_end(html: &[u8], lt: usize) -> Option<usize> {
     match html.get(lt + 1..lt + 3)? {
         [b'/', first] if first.is_ascii_alphabetic() => Some(lt + memchr::memchr(b'>', &html[lt..])? + 1),
@@ -217,9 +218,8 @@ fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_
         return Some((Markup::Skip, end));
     }
     if let Some(after) = rest.strip_prefix("</") {
-        let name = tag_name(after)?;
-        let end = lt + memchr::memchr(b'>', rest.as_bytes())? + 1;
-        return Some((Markup::End(name), end));
+        let end = end_tag_end(html.as_bytes(), lt)?;
+        return Some((Markup::End(tag_name(after)?), end));
     }
     let name = tag_name(&rest[1..])?;
     let mut i = lt + 1 + name.len();

@@ -32,7 +32,7 @@ mod cache;
 mod scratch;
 pub use cache::ParseCache;
 pub use scratch::PageText;
-pub(crate) use scratch::{Scratch, Spilled, Stored};
+pub(crate) use scratch::{Scratch, Spilled, Stored, unreadable};
 
 /// A site without `content/index.md` (nor a top `_index.md`) has no home
 /// page, which the theme's header links every page to (issue 14: `check`
@@ -937,13 +937,7 @@ fn read_body_html<'h>(
     scratch: Option<&Scratch>,
     file: &Path,
 ) -> Result<std::borrow::Cow<'h, str>, Diagnostic> {
-    html.read(scratch).map_err(|e| {
-        Diagnostic::error(
-            file,
-            format!("could not read the page's rendered body back from dotwork's scratch file: {e}"),
-        )
-        .with_help("build again; if this keeps happening, point TMPDIR at another folder")
-    })
+    html.read(scratch).map_err(|e| unreadable(file, "the page's rendered body", &e))
 }
 
 /// `html` with each citation inserted at its offset in `at` (sorted), in one

@@ -9,7 +9,7 @@ use super::readability::{MIN_WORDS, formula_for, readability};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::content::Page;
 use crate::date::Date;
-use crate::error::{Diagnostic, Location};
+use crate::error::Diagnostic;
 use crate::front_matter::FrontMatter;
 use crate::markdown::{BodyFacts, PageFacts};
 use crate::site::Site;
@@ -113,11 +113,13 @@ const DESCRIPTION_MIN: usize = 50;
 /// the front matter is where to add a missing one).
 pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Diagnostic {
     let d = Diagnostic::warning(page.source, message);
-    match key_in(page, key).or_else(|| key_in(page, "title")) {
-        Some(loc) => d.at(&page.text(), loc),
+    let text = page.text();
+    let key_in = |key| page.facts.front.key_location(&text, key);
+    match key_in(key).or_else(|| key_in("title")) {
+        Some(loc) => d.at(&text, loc),
         // A title taken from the page's `# Title` is fixed there.
         None => match &page.body().title_heading {
-            Some(h) if key == "title" => d.at_offset(&page.text(), h.offset),
+            Some(h) if key == "title" => d.at_offset(&text, h.offset),
             _ => d,
         },
     }
@@ -150,10 +152,6 @@ pub(crate) fn check_title_heading(page: PageFile<'_>) -> Option<Diagnostic> {
         .at_offset(&page.text(), heading.offset)
         .with_help("the title is the page's heading and its name in menus and search results: put the words you want in `title` and delete this line")
     })
-}
-
-fn key_in(page: PageFile<'_>, key: &str) -> Option<Location> {
-    page.facts.front.key_location(&page.text(), key)
 }
 
 /// The `<title>` search results show: present, 10 to 60 characters.

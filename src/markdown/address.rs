@@ -143,6 +143,7 @@ fn contains_ignore_case(text: &str, part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::markdown::tests::{render, site};
 
     #[test]
     fn names_a_page_by_its_last_part_as_the_string_methods_did() {
@@ -181,7 +182,6 @@ mod tests {
             assert_eq!(names_a_page(url), by_str(url), "{url}");
         }
     }
-    use crate::markdown::tests::{render, site};
 
     #[test]
     fn addresses_are_checked_against_pages_and_hint_at_the_file() {

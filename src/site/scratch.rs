@@ -188,6 +188,16 @@ impl PageText {
     }
 }
 
+/// The error for `what` of the page `file` that could not be read back
+/// from the scratch file.
+pub(crate) fn unreadable(file: &std::path::Path, what: &str, e: &io::Error) -> crate::error::Diagnostic {
+    crate::error::Diagnostic::error(
+        file,
+        format!("could not read {what} back from dotwork's scratch file: {e}"),
+    )
+    .with_help("build again; if this keeps happening, point TMPDIR at another folder")
+}
+
 /// The most [`Spilled::write_all`] reads at once, in bytes.
 const RUN: u64 = 1 << 20;
 
