@@ -371,13 +371,15 @@ pub fn parse_site_cached(
     );
     let started = std::time::Instant::now();
     // Read while the texts are held: the markdown stage puts them away.
-    let mut front_warnings = Vec::new();
-    let mut placeholders = Vec::with_capacity(kept.len());
-    for p in &kept {
-        let text = p.text_for_message();
-        front_warnings.extend(p.front.warnings(&p.path, &text));
-        placeholders.push(crate::check::placeholders_in(&p.path, &text, false));
-    }
+    // On every core: each page's whole text is looked through (45 MB at 10,000 pages).
+    let (front_warnings, placeholders): (Vec<Vec<Diagnostic>>, Vec<_>) = kept
+        .par_iter()
+        .map(|p| {
+            let text = p.text_for_message();
+            (p.front.warnings(&p.path, &text), crate::check::placeholders_in(&p.path, &text, false))
+        })
+        .unzip();
+    let front_warnings: Vec<Diagnostic> = front_warnings.into_iter().flatten().collect();
     cache.render_markdown(&mut kept, &index, crate::cache::text_print(&config.text));
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.path)).collect();
     crate::pipeline::log_stage("parse: markdown", started, "");
