@@ -69,8 +69,8 @@ use crate::site::{Scratch, Site};
 mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
-pub(crate) use bodies::{KeptBody, KeptFront, text_print};
-pub use up_to_date::{Inputs, Outcome, Stamped};
+pub(crate) use bodies::{KeptBody, KeptFront, TextNotes, text_print};
+pub use up_to_date::{FileStamp, Inputs, Outcome, Stamped};
 
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";

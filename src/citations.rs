@@ -551,7 +551,7 @@ mod tests {
     pub(crate) const RASSMAN: &str = "rassman2013:\n  type: article\n  title: \"Scalp micropigmentation: a useful treatment for hair loss\"\n  author: [\"Rassman, W.\", \"Pak, J.\", \"Kim, J.\"]\n  date: 2013-08\n  page-range: 497-503\n  parent:\n    type: periodical\n    title: Facial Plastic Surgery Clinics\n    volume: 21\n    issue: 3\n";
 
     fn bib(style: CitationStyle) -> Bibliography {
-        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: RASSMAN.to_string() };
+        let file = SourceFile::new(PathBuf::from("content/references.yaml"), RASSMAN.to_string());
         parse_bibliography(Some(file), style, &["en-GB"]).unwrap().unwrap()
     }
 
@@ -566,7 +566,7 @@ mod tests {
     #[test]
     fn bibliography_text_cannot_inject_markup_or_script_links() {
         let yaml = "evil:\n  type: web\n  title: \"<script>alert(1)</script> & \\\"quoted\\\"\"\n  author: [\"O'Brien, <b>\"]\n  url: javascript:alert(1)\n  date: 2020\n";
-        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text: yaml.to_string() };
+        let file = SourceFile::new(PathBuf::from("content/references.yaml"), yaml.to_string());
         for style in [CitationStyle::Ama, CitationStyle::Apa, CitationStyle::Vancouver] {
             let b = parse_bibliography(Some(file.clone()), style, &["en-GB"]).unwrap().unwrap();
             let page = b.format_page(&[vec!["evil".into()]], 0);
@@ -590,7 +590,7 @@ mod tests {
         let text = format!(
             "{RASSMAN}smith1:\n  type: article\n  title: One\n  author: [\"Smith, A.\"]\n  date: 2020\nsmith2:\n  type: article\n  title: Two\n  author: [\"Smith, A.\"]\n  date: 2020\n"
         );
-        let file = SourceFile { path: PathBuf::from("content/references.yaml"), text };
+        let file = SourceFile::new(PathBuf::from("content/references.yaml"), text);
         let g = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<Vec<String>>();
         let groups = [
             g(&["smith1"]),
@@ -634,7 +634,7 @@ mod tests {
     fn a_bibliography_may_hold_5000_works() {
         let entries =
             |n: usize| -> String { (0..n).map(|i| format!("k{i}:\n  type: book\n  title: T\n")).collect() };
-        let file = |text: String| Some(SourceFile { path: PathBuf::from("content/references.yaml"), text });
+        let file = |text: String| Some(SourceFile::new(PathBuf::from("content/references.yaml"), text));
         assert!(parse_bibliography(file(entries(MAX_WORKS)), CitationStyle::Ama, &["en"]).is_ok());
         let d = parse_bibliography(file(entries(MAX_WORKS + 1)), CitationStyle::Ama, &["en"]).unwrap_err();
         assert_eq!(d.message, "the bibliography holds 5001 works, more than the 5000 dotwork formats");
@@ -696,8 +696,7 @@ mod tests {
     #[test]
     fn each_language_is_formatted_with_its_csl_locale() {
         let web = "web1:\n  type: web\n  title: Hair loss\n  author: [\"Smith, A.\", \"Jones, B.\", \"Brown, C.\", \"Lee, D.\", \"Khan, E.\", \"Wu, F.\", \"Park, G.\"]\n  date: 2024-03-05\n  url:\n    value: https://example.org/hair\n    date: 2026-11-20\n";
-        let file =
-            SourceFile { path: PathBuf::from("content/references.yaml"), text: format!("{RASSMAN}{web}") };
+        let file = SourceFile::new(PathBuf::from("content/references.yaml"), format!("{RASSMAN}{web}"));
         let cite = [vec!["rassman2013".to_string()], vec!["web1".to_string()]];
         let formatted = |style, languages: &[&str], lang| {
             let b = parse_bibliography(Some(file.clone()), style, languages).unwrap().unwrap();

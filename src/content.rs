@@ -67,6 +67,10 @@ pub struct Body {
     /// table of contents is made from the headings when the page is
     /// rendered ([`crate::markdown::build_toc`]), not held with it.
     pub(crate) facts: BodyFacts,
+    /// Why it could not be rendered: its page's text could not be read
+    /// when it was asked for (an unread page changed during the build). The
+    /// page's HTML is then this error, so the build stops.
+    pub(crate) failed: Option<Box<crate::error::Diagnostic>>,
 }
 
 impl Page {
@@ -79,7 +83,7 @@ impl Page {
     /// Its text, read back if it waits in the scratch file; an error that
     /// names the page when it cannot be.
     pub(crate) fn read_text(&self) -> Result<Cow<'_, str>, Diagnostic> {
-        self.text.read().map_err(|e| crate::site::unreadable(&self.source, "the page", &e))
+        self.text.read(&self.source)
     }
 
     /// Its text, to place a message at a line of it: as [`Self::read_text`],

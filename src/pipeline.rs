@@ -11,7 +11,7 @@
 //! whose declared inputs changed.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -24,7 +24,7 @@ use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
 use crate::site::{ParseCache, ParseOptions, Site, parse_site_cached};
-use crate::source::{Sources, load_site};
+use crate::source::{Sources, load_site_knowing};
 
 /// Where rendered files go. Called from several threads at once, once per
 /// rendered unit, with the unit's number in [`Pipeline::units`].
@@ -42,7 +42,16 @@ pub trait Sink: Sync {
 /// Loads the site as `settings` say: the load stage, with `base_url`
 /// replaced if asked.
 pub fn load(settings: &Settings) -> Result<Sources, Error> {
-    let mut sources = load_site(&settings.root)?;
+    load_knowing(settings, &|_| None)
+}
+
+/// [`load`], leaving unread the pages whose text `known` gives the hash of
+/// ([`crate::source::load_site_knowing`]).
+fn load_knowing(
+    settings: &Settings,
+    known: &(dyn Fn(&Path) -> Option<u64> + Sync),
+) -> Result<Sources, Error> {
+    let mut sources = load_site_knowing(&settings.root, known)?;
     if let Some(url) = &settings.base_url {
         override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
     }
@@ -70,8 +79,10 @@ pub fn load_and_parse_with(
     options: &ParseOptions,
 ) -> Result<Site, Error> {
     let started = Instant::now();
-    let sources = load(settings)?;
-    log_stage("load", started, "");
+    // A build leaves unread the pages the last build read as they are now.
+    let sources = load_knowing(settings, &|file| cache.known_print(file))?;
+    let unread = sources.pages.iter().filter(|p| p.unread.is_some()).count();
+    log_stage("load", started, &format!(" ({unread} pages known by their stamps, not read)"));
     let started = Instant::now();
     let site = parse_site_cached(sources, options, cache)?;
     log_stage("parse", started, "");

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
+use crate::cache::TextNotes;
 use crate::category::{Category, categories, category_pages, page_categories};
 use crate::citations::{Bibliography, InText, citation_limit, unknown_keys};
 use crate::config::SiteConfig;
@@ -278,7 +279,10 @@ impl Parsed {
     /// Its text, to place a message at a line of it (held until the
     /// markdown stage puts it in the scratch file, so it is always there).
     fn text_for_message(&self) -> Cow<'_, str> {
-        self.text.read().unwrap_or_default()
+        self.text.read(&self.path).unwrap_or_else(|d| {
+            log::error!("{}", d.message);
+            Cow::Borrowed("")
+        })
     }
 }
 
@@ -319,13 +323,8 @@ pub fn parse_site_cached(
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_iter()
         .zip(fronts)
-        .map(|(source, front)| {
-            front.map(|(meta, front)| Parsed {
-                path: source.path,
-                text: PageText::held(source.text),
-                meta,
-                front,
-            })
+        .map(|(SourceFile { path, text, unread }, front)| {
+            front.map(|(meta, front)| Parsed { path, text: PageText::of(text, unread), meta, front })
         })
         .collect();
     let mut drafts = HashSet::default();
@@ -371,16 +370,25 @@ pub fn parse_site_cached(
     );
     let started = std::time::Instant::now();
     // Read while the texts are held: the markdown stage puts them away.
-    // On every core: each page's whole text is looked through (45 MB at 10,000 pages).
-    let (front_warnings, placeholders): (Vec<Vec<Diagnostic>>, Vec<_>) = kept
+    // On every core: each page's whole text is looked through (45 MB at 10,000
+    // pages); a page left unread has what the last build found in the same text.
+    let notes: Vec<TextNotes> = kept
         .par_iter()
-        .map(|p| {
-            let text = p.text_for_message();
-            (p.front.warnings(&p.path, &text), crate::check::placeholders_in(&p.path, &text, false))
+        .map(|p| match cache.kept_notes(&p.path).filter(|_| p.text.known_print().is_some()) {
+            Some(notes) => notes,
+            None => {
+                let text = p.text_for_message();
+                TextNotes {
+                    front_warnings: p.front.warnings(&p.path, &text),
+                    placeholders: crate::check::placeholders_in(&p.path, &text, false),
+                }
+            }
         })
-        .unzip();
+        .collect();
+    cache.render_markdown(&mut kept, &notes, &index, crate::cache::text_print(&config.text));
+    let (front_warnings, placeholders): (Vec<_>, Vec<_>) =
+        notes.into_iter().map(|n| (n.front_warnings, n.placeholders)).unzip();
     let front_warnings: Vec<Diagnostic> = front_warnings.into_iter().flatten().collect();
-    cache.render_markdown(&mut kept, &index, crate::cache::text_print(&config.text));
     let rendered: Vec<_> = kept.iter().map(|p| cache.body(&p.path)).collect();
     crate::pipeline::log_stage("parse: markdown", started, "");
 
@@ -406,7 +414,7 @@ pub fn parse_site_cached(
                 Some(at) => Spilled::Stored(at),
                 None => Spilled::Held(r.html),
             };
-            let _ = body.set(Body { html, blocks, facts: std::mem::take(&mut r.facts) });
+            let _ = body.set(Body { html, blocks, facts: std::mem::take(&mut r.facts), failed: None });
         }
         pages.push(Page {
             title: p.meta.title.clone().unwrap_or_default(),
@@ -580,9 +588,13 @@ impl Site {
                 log::error!("internal error: the body of {} was not rendered", page.source.display());
                 return Body::default();
             };
-            // Held: the markdown stage puts away only the texts of the
-            // pages whose bodies it rendered (`ParseCache::render_markdown`).
-            let text = page.text_for_message();
+            // Held (or left in its file): the markdown stage puts away only
+            // the texts of the pages whose bodies it rendered
+            // (`ParseCache::render_markdown`).
+            let text = match page.read_text() {
+                Ok(text) => text,
+                Err(d) => return Body { failed: Some(Box::new(d)), ..Body::default() },
+            };
             let at = PageRef {
                 file: &page.source,
                 text: &text,
@@ -597,14 +609,23 @@ impl Site {
             }
             // Into the scratch file too, when the run has one: a build whose
             // old output is gone makes every body here (issue 16).
-            Body { html: Spilled::put(r.html, self.scratch.as_deref()), blocks: r.blocks, facts: r.facts }
+            Body {
+                html: Spilled::put(r.html, self.scratch.as_deref()),
+                blocks: r.blocks,
+                facts: r.facts,
+                failed: None,
+            }
         })
     }
 
     /// The HTML of the body of page number `i` ([`Self::body`]), read back
     /// from the scratch file if it waits there.
     pub fn body_html(&self, i: usize) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
-        read_body_html(&self.body(i).html, self.scratch.as_deref(), &self.pages[i].source)
+        let body = self.body(i);
+        if let Some(failed) = &body.failed {
+            return Err(failed.as_ref().clone());
+        }
+        read_body_html(&body.html, self.scratch.as_deref(), &self.pages[i].source)
     }
 }
 

@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::FileStamp;
 use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{AddressLink, AnchorLink, Fallback, Rendered};
@@ -64,9 +65,33 @@ pub(crate) struct KeptBody {
     /// about a fifth of the instructions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) front: Option<Box<KeptFront>>,
+    /// The stamp of the page's file when it was read, if it was settled
+    /// then ([`crate::cache::Inputs::settled_files`]): while the file's
+    /// stamp is the same, so is its text, and a build need not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) stamp: Option<FileStamp>,
+    /// What the parse stage found in the text besides its body.
+    #[serde(default, skip_serializing_if = "TextNotes::is_empty")]
+    pub(crate) notes: TextNotes,
     /// The line of the file it was read from, kept again as it is.
     #[serde(skip)]
     line: Option<Box<str>>,
+}
+
+/// What the parse stage finds in a page's whole text: the warnings of its
+/// front matter (YAML comments) and its placeholders.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct TextNotes {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) front_warnings: Vec<Diagnostic>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) placeholders: Vec<Diagnostic>,
+}
+
+impl TextNotes {
+    fn is_empty(&self) -> bool {
+        self.front_warnings.is_empty() && self.placeholders.is_empty()
+    }
 }
 
 /// A page's front matter and where its parts are in its text.
@@ -82,8 +107,15 @@ fn is_zero(n: &usize) -> bool {
 
 impl KeptBody {
     /// What to keep of `body`, rendered from a text with hash `text` whose
-    /// front matter is `front`.
-    pub(crate) fn of(text: u64, body: &Rendered, front: KeptFront) -> KeptBody {
+    /// front matter is `front`, in which the parse stage found `notes`,
+    /// read from a file with `stamp`.
+    pub(crate) fn of(
+        text: u64,
+        body: &Rendered,
+        front: KeptFront,
+        stamp: Option<FileStamp>,
+        notes: TextNotes,
+    ) -> KeptBody {
         let mut ids: Vec<String> = body.ids.iter().cloned().collect();
         ids.sort_unstable();
         KeptBody {
@@ -98,8 +130,17 @@ impl KeptBody {
             fallbacks: body.fallbacks.clone(),
             has_blocks: body.has_blocks,
             front: Some(Box::new(front)),
+            stamp,
+            notes,
             line: None,
         }
+    }
+
+    /// This body as kept for a file of the same text, whose front matter
+    /// is `front` (the parse stage took it from this one), that now has
+    /// `stamp`.
+    pub(crate) fn restamped(&self, front: KeptFront, stamp: Option<FileStamp>) -> KeptBody {
+        KeptBody { stamp, front: Some(Box::new(front)), line: None, ..self.clone() }
     }
 
     /// The body as the parse stage takes it in place of rendering it:

@@ -25,6 +25,7 @@
 //! [`RACY`] before it was stamped, and any system but Unix (no file numbers
 //! nor change times).
 
+use crate::collections::HashMap;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -138,10 +139,36 @@ impl Inputs {
 
     /// Whether every input was last changed well before it was stamped.
     fn settled(&self) -> bool {
-        let Some(before) = self.taken.checked_sub(RACY).and_then(|t| nanos(Ok(t))) else { return false };
-        self.stamps.iter().filter_map(|s| s.state).all(|s| s.modified < before && s.changed < before)
+        self.stamps.iter().filter_map(|s| s.state).all(|s| self.settled_state(s))
+    }
+
+    /// Whether a file or folder in this state was last changed well before
+    /// the inputs were stamped (so a change since would move its times).
+    fn settled_state(&self, state: State) -> bool {
+        let before = self.taken.checked_sub(RACY).and_then(|t| nanos(Ok(t)));
+        before.is_some_and(|before| state.modified < before && state.changed < before)
+    }
+
+    /// The stamp of each input file (not folder) that was last changed
+    /// well before it was stamped, by its path from the site's root: a file
+    /// whose stamp is the same in a later build has the same bytes (the
+    /// build cache then need not read a page again, `bodies.rs`).
+    pub fn settled_files(&self) -> HashMap<PathBuf, FileStamp> {
+        self.stamps
+            .iter()
+            .filter_map(|s| Some((s, s.state?)))
+            .filter(|(_, state)| !state.folder && self.settled_state(*state))
+            .map(|(s, state)| {
+                (s.path.clone(), FileStamp(state.len, state.modified, state.changed, state.number))
+            })
+            .collect()
     }
 }
+
+/// An input file's size, modification and change times and file number,
+/// as [`Inputs::stamp`] found them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp(u64, u64, u64, u64);
 
 /// The state of a file or folder (a link is not trusted: `None`).
 fn state(meta: &fs::Metadata, with_change: bool) -> Option<State> {

@@ -71,7 +71,8 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             kept.as_ref().map_or(0, |k| k.pages.len()),
             read.elapsed()
         );
-        ParseCache::for_build(kept)
+        let stamps = inputs.as_ref().map(Inputs::settled_files).unwrap_or_default();
+        ParseCache::for_build(kept, stamps)
     };
     let mut site = load_and_parse_with(settings, &mut parse_cache, &settings.parse_options())?;
     // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{Parsed, Scratch, Spilled};
-use crate::cache::{Keeping, KeptBodies, KeptBody, KeptFront, text_print};
+use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, TextNotes, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
@@ -47,6 +47,9 @@ pub struct ParseCache {
     kept: Option<KeptBodies>,
     /// For a build: what this one keeps of them for the next.
     keeping: Option<Keeping>,
+    /// For a build: the stamps of the site's files, as it began, that were
+    /// settled then ([`crate::cache::Inputs::settled_files`]).
+    stamps: HashMap<PathBuf, FileStamp>,
     /// For a single run: where the rendered bodies' HTML and the pages'
     /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
@@ -93,9 +96,26 @@ impl ParseCache {
 
     /// A cache for one build that takes what the last build `kept` of the
     /// bodies of unchanged pages instead of rendering them, and keeps what
-    /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`).
-    pub(crate) fn for_build(kept: Option<KeptBodies>) -> ParseCache {
-        ParseCache { kept, keeping: Some(Keeping::default()), ..ParseCache::one_shot() }
+    /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`). A
+    /// page whose file has the `stamps` it had when the last build read it
+    /// is not read again ([`Self::known_print`]).
+    pub(crate) fn for_build(kept: Option<KeptBodies>, stamps: HashMap<PathBuf, FileStamp>) -> ParseCache {
+        ParseCache { kept, keeping: Some(Keeping::default()), stamps, ..ParseCache::one_shot() }
+    }
+
+    /// The hash of the text of the page `file` (its path from the site's
+    /// root) if the last build read the same text: its file has the stamp
+    /// it had then, settled both times. The load stage need not read it.
+    pub(crate) fn known_print(&self, file: &Path) -> Option<u64> {
+        let kept = self.kept.as_ref()?.pages.get(file)?;
+        let now = self.stamps.get(file)?;
+        (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
+    }
+
+    /// What the last build found in the text of the page `file` besides its
+    /// body, for a page left unread.
+    pub(super) fn kept_notes(&self, file: &Path) -> Option<TextNotes> {
+        self.kept.as_ref()?.pages.get(file).map(|k| k.notes.clone())
     }
 
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
@@ -127,8 +147,8 @@ impl ParseCache {
         self.pages.retain(|path, _| present.contains(path.as_path()));
         let changed: Vec<(&SourceFile, u64)> = pages
             .par_iter()
-            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text))
-            .map(|p| (p, text_print(&p.text)))
+            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text || p.unread.is_some()))
+            .map(|p| (p, p.text_print()))
             .collect();
         // A page whose text the last build read takes the front matter it
         // kept (a build's cache, not serve's, which holds its own).
@@ -147,7 +167,7 @@ impl ParseCache {
             .map(|((p, print), kept)| {
                 let front = match kept {
                     Some(kept) => Ok((kept.meta, kept.facts)),
-                    None => parse_front_matter(&p.path, &p.text),
+                    None => p.read_text().and_then(|text| parse_front_matter(&p.path, &text)),
                 };
                 let text = if one_shot { String::new() } else { p.text.clone() };
                 let page = CachedPage { text, text_print: print, front: Some(Box::new(front)), body: None };
@@ -189,7 +209,13 @@ impl ParseCache {
     /// bodies depend on (site.yaml), for the bodies a build keeps. A
     /// one-shot run then puts the text of each page it rendered in its
     /// scratch file.
-    pub(super) fn render_markdown(&mut self, kept: &mut [Parsed], index: &PageIndex, settings: u64) {
+    pub(super) fn render_markdown(
+        &mut self,
+        kept: &mut [Parsed],
+        notes: &[TextNotes],
+        index: &PageIndex,
+        settings: u64,
+    ) {
         let key: LinkKey = (
             kept.iter().map(|p| crate::url::content_key(&p.path)).collect(),
             index.paths.clone(),
@@ -224,31 +250,42 @@ impl ParseCache {
             .enumerate()
             .filter(|(_, p)| self.pages.get(&p.path).is_none_or(|c| c.body.is_none()))
             .map(|(number, p)| {
-                // Held until this point: the text is put in the scratch file below.
-                let text = p.text.read().unwrap_or_default();
-                let print = keeping_key
-                    .map(|_| self.pages.get(&p.path).map_or_else(|| text_print(&text), |c| c.text_print));
+                // Held until this point (unless never read): the text is put in the scratch file below.
+                let print = keeping_key.map(|_| match self.pages.get(&p.path) {
+                    Some(c) => c.text_print,
+                    None => text_print(&p.text_for_message()),
+                });
                 let taken = takeable.and_then(|k| k.pages.get(&p.path)).filter(|k| Some(k.text) == print);
                 let body = match taken {
                     Some(kept) => kept.rendered(),
-                    None => {
-                        let page =
-                            PageRef { file: &p.path, text: &text, body_offset: p.front.body_offset, number };
-                        let mut body = render_markdown(&page, index);
-                        if let Some(scratch) = &self.scratch {
-                            store_html(&mut body, scratch);
+                    None => match p.text.read(&p.path) {
+                        Ok(text) => {
+                            let page = PageRef {
+                                file: &p.path,
+                                text: &text,
+                                body_offset: p.front.body_offset,
+                                number,
+                            };
+                            let mut body = render_markdown(&page, index);
+                            if let Some(scratch) = &self.scratch {
+                                store_html(&mut body, scratch);
+                            }
+                            body
                         }
-                        body
-                    }
+                        Err(d) => Rendered { problems: vec![d], ..Rendered::default() },
+                    },
                 };
-                drop(text);
                 let path = &p.path;
+                let stamp = self.stamps.get(path).copied();
                 let keep = print.and_then(|print| {
+                    let front = || KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
                     let entry = match taken {
-                        Some(kept) => Keeping::entry(path, kept)?,
+                        // As read: the front matter taken from it is in its line still.
+                        Some(kept) if kept.stamp == stamp => Keeping::entry(path, kept)?,
+                        Some(kept) => Keeping::entry(path, &kept.restamped(front(), stamp))?,
                         None => {
-                            let front = KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
-                            Keeping::entry(path, &KeptBody::of(print, &body, front))?
+                            let notes = notes[number].clone();
+                            Keeping::entry(path, &KeptBody::of(print, &body, front(), stamp, notes))?
                         }
                     };
                     Some(Spilled::put(entry, self.scratch.as_deref()))

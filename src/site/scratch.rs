@@ -12,7 +12,11 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+use crate::error::Diagnostic;
+use crate::source::Unread;
 
 /// The scratch file of one run.
 #[derive(Debug)]
@@ -159,21 +163,30 @@ impl Spilled {
 /// (issue 16: the pages' text was a quarter of a build's peak memory, held
 /// only for the checks of the render stage and for quoting lines in
 /// messages). It carries the file it waits in, so it reads itself back.
+/// A page the load stage left unread is read from its own file when asked.
 #[derive(Debug, Clone, Default)]
 pub struct PageText {
     text: Spilled,
     scratch: Option<Arc<Scratch>>,
+    unread: Option<Box<Unread>>,
 }
 
 impl PageText {
     /// `text`, held in memory.
     pub fn held(text: String) -> PageText {
-        PageText { text: Spilled::Held(text), scratch: None }
+        PageText { text: Spilled::Held(text), scratch: None, unread: None }
     }
 
-    /// Moves the text into `scratch`, if there is one and it takes it.
+    /// A page's text as the load stage gave it ([`SourceFile`]): held, or
+    /// left in its file if it was not read.
+    pub(crate) fn of(text: String, unread: Option<Unread>) -> PageText {
+        PageText { text: Spilled::Held(text), scratch: None, unread: unread.map(Box::new) }
+    }
+
+    /// Moves the text into `scratch`, if there is one and it takes it (a
+    /// text never read stays in its file).
     pub(crate) fn spill(&mut self, scratch: Option<&Arc<Scratch>>) {
-        let Some(scratch) = scratch else { return };
+        let Some(scratch) = scratch.filter(|_| self.unread.is_none()) else { return };
         if let Spilled::Held(text) = &mut self.text {
             self.text = Spilled::put(std::mem::take(text), Some(scratch));
             if matches!(self.text, Spilled::Stored(_)) {
@@ -182,20 +195,28 @@ impl PageText {
         }
     }
 
-    /// The text, read back from the scratch file if it waits there.
-    pub fn read(&self) -> io::Result<Cow<'_, str>> {
-        self.text.read(self.scratch.as_deref())
+    /// The text of the page `file`, read back from the scratch file if it
+    /// waits there, or from its own if it was never read; an error that
+    /// names the page when it cannot be.
+    pub(crate) fn read(&self, file: &Path) -> Result<Cow<'_, str>, Diagnostic> {
+        match &self.unread {
+            Some(unread) => unread.read().map(Cow::Owned),
+            None => self.text.read(self.scratch.as_deref()).map_err(|e| unreadable(file, "the page", &e)),
+        }
+    }
+
+    /// A hash of the text ([`crate::cache::text_print`]), if it is known
+    /// without reading it.
+    pub(crate) fn known_print(&self) -> Option<u64> {
+        self.unread.as_ref().map(|u| u.print())
     }
 }
 
 /// The error for `what` of the page `file` that could not be read back
 /// from the scratch file.
-pub(crate) fn unreadable(file: &std::path::Path, what: &str, e: &io::Error) -> crate::error::Diagnostic {
-    crate::error::Diagnostic::error(
-        file,
-        format!("could not read {what} back from dotwork's scratch file: {e}"),
-    )
-    .with_help("build again; if this keeps happening, point TMPDIR at another folder")
+pub(crate) fn unreadable(file: &Path, what: &str, e: &io::Error) -> Diagnostic {
+    Diagnostic::error(file, format!("could not read {what} back from dotwork's scratch file: {e}"))
+        .with_help("build again; if this keeps happening, point TMPDIR at another folder")
 }
 
 /// The most [`Spilled::write_all`] reads at once, in bytes.
@@ -416,20 +437,21 @@ mod tests {
     fn a_page_text_spilled_reads_itself_back_and_one_without_a_scratch_file_stays() {
         let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
         let text = "---\ntitle: Déjà vu\n---\n\nBody [link](a.md).\n";
+        let file = Path::new("content/a.md");
         let mut spilled = PageText::held(text.to_string());
         spilled.spill(Some(&scratch));
         assert!(matches!(spilled.text, Spilled::Stored(_)));
         // Another page put after it does not disturb it.
         let mut other = PageText::held("other".to_string());
         other.spill(Some(&scratch));
-        assert_eq!(spilled.read().unwrap(), text);
-        assert_eq!(other.read().unwrap(), "other");
+        assert_eq!(spilled.read(file).unwrap(), text);
+        assert_eq!(other.read(file).unwrap(), "other");
         // Spilling again is nothing: it is in the file already.
         spilled.spill(Some(&scratch));
-        assert_eq!(spilled.read().unwrap(), text);
+        assert_eq!(spilled.read(file).unwrap(), text);
         let mut held = PageText::held(text.to_string());
         held.spill(None);
-        assert!(matches!(held.read().unwrap(), Cow::Borrowed(t) if t == text));
+        assert!(matches!(held.read(file).unwrap(), Cow::Borrowed(t) if t == text));
     }
 
     #[test]

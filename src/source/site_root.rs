@@ -142,7 +142,7 @@ pub(super) fn read_found(found: &Found) -> Result<SourceFile, Diagnostic> {
     // `take`: a file that grows while it is read still stops at the limit.
     file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| cannot_read(rel, &e))?;
     let text = decode(rel, bytes)?;
-    Ok(SourceFile { path: rel.to_path_buf(), text })
+    Ok(SourceFile::new(rel.to_path_buf(), text))
 }
 
 fn no_config(root: &Path) -> Error {

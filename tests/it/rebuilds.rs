@@ -560,3 +560,71 @@ fn the_kept_output_of_an_output_folder_that_is_gone_is_removed() {
     let [kept] = &spares(&site)[..] else { panic!("one kept output: {:?}", spares(&site)) };
     assert!(kept.join("about/index.html").exists(), "public's is kept");
 }
+
+/// How many pages a build run with `-v` left unread, knowing them by their
+/// files' stamps.
+fn unread(stderr: &str) -> usize {
+    let line = stderr.lines().find(|l| l.contains("pages known by their stamps")).expect(stderr);
+    line.split(" (").nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
+}
+
+/// A rebuild reads only the pages whose files changed since the last build
+/// read them: the others' front matter, body facts, front-matter warnings
+/// and placeholders are the ones the last build found in the same text.
+/// It shows the same problems and makes the same files as a cold build; a
+/// file touched but not changed is read once more, then known again.
+#[test]
+#[cfg(unix)]
+fn a_rebuild_reads_only_the_pages_whose_files_changed() {
+    let site = site();
+    // A front-matter warning and a placeholder, in pages the rebuilds do not read.
+    edit(&site, "content/only-english.md", "title: Only English", "title: Only English #1");
+    edit(&site, "content/risks.md", "\n---\n", "\n---\n\n[[REPLACE: the clinic's own words]]\n");
+    let pages = 11;
+    settle();
+    let first = site.run(&["build", "-v"]);
+    assert_eq!((first.code, unread(&first.stderr)), (0, 0), "{}", first.stderr);
+    assert!(shown(&first.stderr).contains("stops at ` #`"), "{}", first.stderr);
+    assert!(shown(&first.stderr).contains("placeholder"), "{}", first.stderr);
+    let cold = TestSite::empty();
+    let cold_out = cold.path("public");
+    let expect_as_cold = |run: &crate::support::Run, step: &str| {
+        let again = site.run(&["build", "-v", "--no-cache", "--output", cold_out.to_str().unwrap()]);
+        assert_eq!(again.code, 0, "{}", again.stderr);
+        assert_eq!(shown(&run.stderr), shown(&again.stderr), "{step}: other problems shown");
+        assert!(tree(&site.path("public")) == tree(&cold_out), "{step}: other files than a cold build's");
+    };
+
+    edit(&site, "content/about.md", "About", "About us");
+    settle();
+    let edited = site.run(&["build", "-v"]);
+    assert_eq!((edited.code, unread(&edited.stderr)), (0, pages - 1), "{}", edited.stderr);
+    expect_as_cold(&edited, "one page edited");
+
+    // Touched, not changed: its new stamp is kept, so the build after knows it.
+    let touched = fs::File::options().append(true).open(site.path("content/risks.md")).unwrap();
+    touched.set_modified(std::time::SystemTime::now()).unwrap();
+    settle();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, unread(&run.stderr)), (0, pages - 1), "{}", run.stderr);
+    edit(&site, "content/about.md", "About us", "About");
+    settle();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, unread(&run.stderr)), (0, pages - 1), "{}", run.stderr);
+    expect_as_cold(&run, "the touched page known again");
+
+    // A page changed less than a second before the build is read, and not
+    // known by the next build either, until a build reads it settled.
+    edit(&site, "content/risks.es.md", "---\n", "---\n\n");
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, unread(&run.stderr)), (0, pages - 1), "{}", run.stderr);
+    touch(&site);
+    settle();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, unread(&run.stderr)), (0, pages - 1), "{}", run.stderr);
+    touch(&site);
+    settle();
+    let run = site.run(&["build", "-v"]);
+    assert_eq!((run.code, unread(&run.stderr)), (0, pages), "{}", run.stderr);
+    expect_as_cold(&run, "every page known");
+}
