@@ -7,7 +7,8 @@
 //!
 //! 1. load ([`pipeline::load`], on [`source::load_site`]): read settings,
 //!    pages, templates, the theme's words in the site's language, static
-//!    files, and inspect images ([`image`]);
+//!    files, and inspect images ([`image`]); a build leaves unread the pages
+//!    its cache knows by their files' stamps ([`source::load_site_knowing`]);
 //! 2. parse ([`site::parse_site`]): front matter and markdown into a
 //!    [`site::Site`], with its sections ([`section`]: each `_index.md`, its
 //!    pages in order, its listing pages from [`paginate`]), categories, the

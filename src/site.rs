@@ -277,7 +277,8 @@ struct Parsed {
 
 impl Parsed {
     /// Its text, to place a message at a line of it (held until the
-    /// markdown stage puts it in the scratch file, so it is always there).
+    /// markdown stage puts it in the scratch file, or left in its own file
+    /// by the load stage); empty when it cannot be read (logged).
     fn text_for_message(&self) -> Cow<'_, str> {
         self.text.read(&self.path).unwrap_or_else(|d| {
             log::error!("{}", d.message);
@@ -369,12 +370,12 @@ pub fn parse_site_cached(
             .collect(),
     );
     let started = std::time::Instant::now();
-    // Read while the texts are held: the markdown stage puts them away.
-    // On every core: each page's whole text is looked through (45 MB at 10,000
-    // pages); a page left unread has what the last build found in the same text.
+    // Found while the texts are held (the markdown stage puts them away), on
+    // every core: each text is looked through whole (45 MB at 10,000 pages).
+    // A page left unread has what the last build found in the same text.
     let notes: Vec<TextNotes> = kept
         .par_iter()
-        .map(|p| match cache.kept_notes(&p.path).filter(|_| p.text.known_print().is_some()) {
+        .map(|p| match p.text.known_print().and_then(|_| cache.kept_notes(&p.path)) {
             Some(notes) => notes,
             None => {
                 let text = p.text_for_message();

@@ -18,6 +18,15 @@
 //! pages' URLs, files, images and aliases, the settings); the body itself is
 //! then rendered only when something asks for it ([`crate::site::Site::body`]).
 //!
+//! Each kept body also carries the stamp of its page's file as the build
+//! that kept it found it (size, times, file number; only if the file was
+//! settled then, `up_to_date.rs`) and what the parse stage found in its text
+//! besides the body ([`TextNotes`]). A build whose stamp of that file is the
+//! same does not read the page at all: the load stage leaves it
+//! [`crate::source::Unread`], and its text is read from its own file only
+//! if something asks for it (issue 16: a one-page rebuild at 10,000 pages
+//! read 45 MB of pages it knew).
+//!
 //! The file is kept only by a build that succeeded, so the problems in it
 //! are at most warnings. It is JSON lines (a header, then a page a line),
 //! about 1 KB a page, and read only by the binary that wrote it (the hashes

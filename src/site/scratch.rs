@@ -177,7 +177,7 @@ impl PageText {
         PageText { text: Spilled::Held(text), scratch: None, unread: None }
     }
 
-    /// A page's text as the load stage gave it ([`SourceFile`]): held, or
+    /// A page's text as the load stage gave it ([`crate::source::SourceFile`]): held, or
     /// left in its file if it was not read.
     pub(crate) fn of(text: String, unread: Option<Unread>) -> PageText {
         PageText { text: Spilled::Held(text), scratch: None, unread: unread.map(Box::new) }
