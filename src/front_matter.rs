@@ -13,89 +13,95 @@ use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::yaml::parse_yaml;
 
-/// The keys a page may set, as written in its front matter.
+/// The keys a page may set, as written in its front matter. As the build
+/// cache keeps it (`cache/bodies.rs`), a key left empty is not written: a
+/// fifth of each kept page was `null`s and `[]`s to read again.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// The page's title: required, unless the page's text starts with its
     /// title as a level-1 heading (`# Aftercare`), which then fills it in.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Meta description for search results and link previews.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Replaces the last part of the URL that the file name gives.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Position in the menu, smaller first.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub weight: i64,
     /// Whether the page is in the main navigation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub menu: bool,
     /// A shorter name for the menu than the title (`Aftercare`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu_title: Option<String>,
     /// The page of the menu this one is listed under, as a link to its
     /// markdown file (`about.md`): it puts the page in the menu, one level
     /// down. The parent must be in the menu itself, not under another page.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub menu_parent: Option<String>,
     /// Drafts are built only with `--drafts`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
     /// Template to render with, instead of `page.html` / `index.html`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
     /// When the page was first published.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
     /// When the page last changed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<Date>,
     /// On a translated page (`aftercare.es.md`): the date of the version of
     /// the original it translates, the original's newest `updated`,
     /// `reviewed` or `date` when it was translated. `check` warns when the
     /// original has changed since (issue 15); never set on a page in the
     /// site's default language.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translated_from: Option<Date>,
     /// Old URLs that redirect here.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// Who wrote the page: an id from `people` in site.yaml.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     /// Who medically reviewed it: an id from `people` in site.yaml.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_by: Option<String>,
     /// Makes the page the profile of someone in site.yaml's `people` (an
     /// id, `person: reviewer`), rendered with `person.html`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<String>,
     /// When it was last medically reviewed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<Date>,
     /// Categories from `categories` in site.yaml.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
     /// For a page about a procedure: what structured data says about it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub procedure: Option<Procedure>,
     /// The page's picture: the home page's hero image, and the picture a
     /// link preview shows (Open Graph, Twitter). A path relative to the page.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// What `image` shows, for visitors who cannot see it (required with it).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_alt: Option<String>,
     /// Before-and-after photos, each pair shown only with consent
     /// ([`crate::gallery`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gallery: Vec<crate::gallery::Pair>,
     /// Free-form values for templates.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }
 
 /// A medical procedure described by a page (schema.org `MedicalProcedure`).
