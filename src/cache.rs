@@ -70,7 +70,7 @@ mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
 pub(crate) use bodies::{KeptBody, KeptFront, TextNotes, text_print};
-pub use up_to_date::{FileStamp, Inputs, Outcome, Stamped};
+pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, Stamped};
 
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";
@@ -168,12 +168,13 @@ impl BuildCache {
         self.file.as_deref().map(spare_folder)
     }
 
-    /// What the last build into `output` (its real path) with `settings`
-    /// reported, if nothing it read or wrote changed since: `inputs` are as
-    /// it stamped them and the output is as it left it (`up_to_date.rs`).
-    pub fn unchanged(settings: &Settings, output: &Path, inputs: &Inputs) -> Option<Outcome> {
-        let file = record_file(&settings.root, output)?;
-        up_to_date::last_outcome(&file, &stamps_key(settings, output), inputs, output)
+    /// The stamps the last build into `output` (its real path) with
+    /// `settings` kept (`up_to_date.rs`); none with `--no-cache`.
+    pub fn last_stamps(settings: &Settings, output: &Path) -> Option<LastStamps> {
+        if settings.no_cache {
+            return None;
+        }
+        LastStamps::read(&record_file(&settings.root, output)?, &stamps_key(settings, output))
     }
 
     /// Stamps the build just swapped into `output` (its real path), which

@@ -45,12 +45,27 @@ use mark::{KEPT, MARK, TMP_MARK};
 
 const OLD_MARK: &str = ".dotwork-old-";
 
+/// What a build knows of the output it replaces from the last build into
+/// it (the build cache's); nothing for a build without one.
+#[derive(Clone, Copy, Default)]
+pub struct LastBuild<'a> {
+    /// Where the output replaced is kept, for the next build to write into
+    /// (`spare.rs`).
+    pub spare: Option<&'a Path>,
+    /// The files of the output folder it is given, if the folder holds
+    /// nothing else; asked in place of listing it (`mark::survey`).
+    pub files: Option<&'a KnownFiles<'a>>,
+}
+
+/// The files of an output folder, when they are known without listing it.
+pub type KnownFiles<'a> = dyn Fn(&Path) -> Option<BTreeSet<PathBuf>> + Sync + 'a;
+
 /// Writes `outputs` as the new contents of `output_dir`, replacing it whole
 /// (if it is dotwork's).
 pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Error> {
     let folder = OutputFolder::resolve(output_dir)?;
     let paths: BTreeSet<PathBuf> = outputs.iter().map(|o| o.path.clone()).collect();
-    replace_output(&folder, &paths, false, None, |dir, _| {
+    replace_output(&folder, &paths, false, LastBuild::default(), |dir, _| {
         create_folders(outputs.iter().map(|o| o.path.as_path()), dir)?;
         outputs.par_iter().try_for_each(|o| write_file(dir, o))
     })
@@ -61,7 +76,7 @@ pub fn write_output(outputs: &[OutputFile], output_dir: &Path) -> Result<(), Err
 /// `folder` is left as it was. Refuses (before writing) to replace files
 /// that are not dotwork's unless `force` (`mark::claim`).
 ///
-/// With a `spare` (a path in the build cache), the output replaced is kept
+/// With `last.spare` (a path in the build cache), the output replaced is kept
 /// there, and the next build writes into it rather than into an empty
 /// folder (`spare.rs`): `write` is given the folder and the files already
 /// in it (none for an empty one), and must remove those the site no longer
@@ -70,10 +85,10 @@ pub fn replace_output(
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
     force: bool,
-    spare: Option<&Path>,
+    last: LastBuild<'_>,
     write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    replace_with(folder, new, force, spare, write, swap)
+    replace_with(folder, new, force, last, write, swap)
 }
 
 /// [`replace_output`] with the final swap given, so tests can make it fail
@@ -82,7 +97,7 @@ fn replace_with(
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
     force: bool,
-    spare: Option<&Path>,
+    last: LastBuild<'_>,
     write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
 ) -> Result<(), Error> {
@@ -93,7 +108,7 @@ fn replace_with(
     let started = std::time::Instant::now();
     // What changes in the output after this is not the old site's.
     let looked = std::time::SystemTime::now();
-    let holding = mark::survey(&folder.real, new, force, folder.mount)?;
+    let holding = mark::survey(&folder.real, new, force, folder.mount, last.files)?;
     let entries = holding.entries.len();
     let claim = mark::claim(holding, new, force, &folder.shown)?;
     log::debug!("survey of the output folder ({entries} entries): {:?}", started.elapsed());
@@ -102,6 +117,7 @@ fn replace_with(
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
         return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
     }
+    let spare = last.spare;
     let taken = spare.and_then(|s| spare::take(s, &folder.real));
     let (tmp, held) = match taken {
         Some(taken) => {
@@ -543,7 +559,7 @@ mod tests {
             &folder,
             &new,
             false,
-            None,
+            LastBuild::default(),
             |dir, _| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir)),
             busy,
         )
@@ -563,7 +579,7 @@ mod tests {
         write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
         let folder = OutputFolder::resolve(&out).unwrap();
         let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
-        replace_output(&folder, &new, false, None, |dir, _| {
+        replace_output(&folder, &new, false, LastBuild::default(), |dir, _| {
             fs::write(out.join("a/late.txt"), "mine").unwrap();
             fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir))
         })
@@ -586,7 +602,8 @@ mod tests {
         let folder = OutputFolder::resolve(&out).unwrap();
         let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
         let write = |dir: &Path| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir));
-        replace_output(&folder, &new, false, Some(&spare), |dir, _| {
+        let kept = LastBuild { spare: Some(&spare), ..LastBuild::default() };
+        replace_output(&folder, &new, false, kept, |dir, _| {
             fs::write(out.join("a/late.txt"), "mine").unwrap();
             write(dir)
         })
@@ -595,10 +612,10 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         // Without one, it is kept, and the next build is given its files.
         std::thread::sleep(spare::SLACK * 2);
-        replace_output(&folder, &new, false, Some(&spare), |dir, _| write(dir)).unwrap();
+        replace_output(&folder, &new, false, kept, |dir, _| write(dir)).unwrap();
         assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "two");
         let mut given = BTreeSet::new();
-        replace_output(&folder, &new, false, Some(&spare), |dir, held| {
+        replace_output(&folder, &new, false, kept, |dir, held| {
             given = held.clone();
             fs::remove_file(dir.join("index.html")).map_err(Error::io("remove", dir))?;
             fs::write(dir.join("index.html"), "three").map_err(Error::io("write", dir))

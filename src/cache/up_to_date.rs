@@ -15,6 +15,11 @@
 //! removed or renamed in it, so the next build stats the stamped paths and
 //! never lists a folder.
 //!
+//! A build that finds something changed still uses the output's stamps:
+//! when its folders are as stamped, the output holds only the files the
+//! last build wrote, and the build need not list it before replacing it
+//! ([`LastStamps::output_files`]).
+//!
 //! A change within the same tick of the file system's clock as the stamp
 //! could leave the times as they were (Git calls such an entry "racily
 //! clean"). The output's folders, just written, have their modification
@@ -219,17 +224,49 @@ fn stamps_file(record: &Path) -> PathBuf {
     record.with_extension("stamps")
 }
 
-/// What the last build into `output` reported, if its stamps (kept beside
-/// the build cache's `record`, made with `key`) say that nothing changed
-/// since: the inputs stamped now are as they were, and every file and
-/// folder of the output is as that build left it.
-pub fn last_outcome(record: &Path, key: &str, inputs: &Inputs, output: &Path) -> Option<Outcome> {
-    let t = std::time::Instant::now();
-    let bytes = fs::read(stamps_file(record)).ok()?;
-    let last: Record = rmp_serde::from_slice(&bytes).ok()?;
-    log::debug!("build cache: stamps read ({:?})", t.elapsed());
-    (last.key == key && last.inputs == inputs.stamps && unchanged(output, &last.outputs))
-        .then_some(last.outcome)
+/// The stamps the last build into an output kept, made with the key it
+/// was read with (`None` for another binary, settings or day).
+#[derive(Debug)]
+pub struct LastStamps(Record);
+
+impl LastStamps {
+    /// The stamps kept beside the build cache's `record` file, if they were
+    /// made with `key`.
+    pub fn read(record: &Path, key: &str) -> Option<LastStamps> {
+        let t = std::time::Instant::now();
+        let bytes = fs::read(stamps_file(record)).ok()?;
+        let last: Record = rmp_serde::from_slice(&bytes).ok()?;
+        log::debug!("build cache: stamps read ({:?})", t.elapsed());
+        (last.key == key).then_some(LastStamps(last))
+    }
+
+    /// What the last build into `output` reported, if nothing changed
+    /// since: the inputs stamped now are as they were, and every file and
+    /// folder of the output is as that build left it.
+    pub fn outcome_if_unchanged(&self, inputs: &Inputs, output: &Path) -> Option<Outcome> {
+        let last = &self.0;
+        (last.inputs == inputs.stamps && unchanged(output, &last.outputs)).then(|| last.outcome.clone())
+    }
+
+    /// The files of the output folder `output`, if it holds what the last
+    /// build left in it, as far as its folders tell without listing them:
+    /// the output, each of its folders and its mark are as stamped (a
+    /// folder's time moves when anything is added to it, removed or
+    /// renamed), so it holds no other entry than the files the build
+    /// wrote. Their bytes may have changed; whoever takes a file looks at
+    /// it. Looks at one entry a folder instead of listing it, which costs
+    /// five calls to the system (issue 16).
+    pub fn output_files(&self, output: &Path) -> Option<BTreeSet<PathBuf>> {
+        let outputs = &self.0.outputs;
+        // Stamped in this order: the output, its folders, the mark, the files.
+        let mark = outputs.iter().position(|s| s.path == Path::new(crate::output::mark::MARK))?;
+        let (looked, files) = outputs.split_at(mark + 1);
+        let folders = &looked[..mark];
+        let as_left = folders.iter().all(|s| s.state.is_some_and(|state| state.folder))
+            && files.iter().all(|s| s.state.is_some_and(|state| !state.folder))
+            && unchanged(output, looked);
+        as_left.then(|| files.iter().map(|s| s.path.clone()).collect())
+    }
 }
 
 /// The stamps of a build, made by `stamp`, for `keep` to write.

@@ -9,7 +9,7 @@ use crate::cache::{BuildCache, Inputs, Outcome, Written};
 use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::in_place::remove_listed;
-use crate::output::{OutputFolder, create_folders, real_path, replace_output, write_file};
+use crate::output::{LastBuild, OutputFolder, create_folders, real_path, replace_output, write_file};
 use crate::pipeline::{Pipeline, Sink, drop_in_background, load_and_parse_with, log_stage};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
@@ -48,7 +48,10 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // Stamped before anything is read, so an edit during the build is seen by the next.
     let inputs = if settings.no_cache { None } else { Inputs::stamp(&settings.root) };
     log::debug!("build cache: inputs stamped ({:?})", started.elapsed());
-    if let Some(last) = inputs.as_ref().and_then(|i| BuildCache::unchanged(settings, &output.real, i)) {
+    let stamps = inputs.as_ref().and_then(|_| BuildCache::last_stamps(settings, &output.real));
+    let unchanged =
+        stamps.as_ref().zip(inputs.as_ref()).and_then(|(s, i)| s.outcome_if_unchanged(i, &output.real));
+    if let Some(last) = unchanged {
         log::debug!("build cache: nothing changed since the last build ({:?})", started.elapsed());
         return Ok(BuildSummary {
             pages: last.pages,
@@ -92,7 +95,10 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let written = Written::for_cache(&cache);
     let mut inline = Vec::new();
     let mut checked = Checked::default();
-    replace_output(&output, &paths, settings.force, cache.spare().as_deref(), |dir, held| {
+    let spare = cache.spare();
+    let known = |dir: &Path| stamps.as_ref()?.output_files(dir);
+    let last = LastBuild { spare: spare.as_deref(), files: Some(&known) };
+    replace_output(&output, &paths, settings.force, last, |dir, held| {
         // `dir` is empty, or holds the output before last (`held`): what
         // the site no longer makes goes, and only new folders are made.
         let folders = Instant::now();
@@ -172,7 +178,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         image_variants,
         unchanged: false,
     };
-    drop_in_background((site, parse_cache, cache, paths));
+    drop_in_background((site, parse_cache, cache, paths, stamps));
     Ok(summary)
 }
 

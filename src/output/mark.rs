@@ -68,8 +68,21 @@ const NAMED: usize = 5;
 /// Without `force` the listing stops after a few foreign entries, so a
 /// refused home folder is not walked to the end. On a `mount` point, the
 /// disk's own `lost+found` is left alone too (its files are replaced in
-/// place, so it is never removed).
-pub fn survey(dir: &Path, new: &BTreeSet<PathBuf>, force: bool, mount: bool) -> Result<Holding, Error> {
+/// place, so it is never removed). When `known` gives the folder's files
+/// (the build cache can tell that it holds only those the last build
+/// wrote, `LastBuild::files`), it is not listed and its mark not read.
+pub fn survey(
+    dir: &Path,
+    new: &BTreeSet<PathBuf>,
+    force: bool,
+    mount: bool,
+    known: Option<&super::KnownFiles<'_>>,
+) -> Result<Holding, Error> {
+    if let Some(files) = known.and_then(|known| known(dir)) {
+        log::debug!("the output holds only what the last build wrote (its folders as stamped): not listed");
+        let entries = files.iter().cloned().collect();
+        return Ok(Holding { marked: Some(files), entries, more: false });
+    }
     let marked = read_mark(dir)?;
     let mut holding = Holding::default();
     if !dir.is_dir() {
@@ -488,7 +501,7 @@ mod tests {
         fs::write(dir.path().join("full/a.txt"), "a").unwrap();
         fs::write(dir.path().join(".git/objects/x"), "x").unwrap();
         fs::write(dir.path().join(MARK), "not a mark").unwrap();
-        let h = survey(dir.path(), &BTreeSet::new(), false, false).unwrap();
+        let h = survey(dir.path(), &BTreeSet::new(), false, false, None).unwrap();
         let names = [MARK, "empty", "full/a.txt"];
         assert_eq!(h.entries, names.iter().map(PathBuf::from).collect::<Vec<_>>());
         assert_eq!(h.marked, None);
@@ -511,9 +524,9 @@ mod tests {
         let new = set(&ours);
         let surveys = |force| {
             fs::write(dir.path().join(MARK), mark_text(new.iter())).unwrap();
-            let marked = survey(dir.path(), &new, force, false).unwrap();
+            let marked = survey(dir.path(), &new, force, false, None).unwrap();
             fs::remove_file(dir.path().join(MARK)).unwrap();
-            let walked = survey(dir.path(), &new, force, false).unwrap();
+            let walked = survey(dir.path(), &new, force, false, None).unwrap();
             (marked, walked)
         };
         let (marked, walked) = surveys(true);

@@ -477,6 +477,41 @@ fn a_build_looks_again_after_any_change_the_stamps_can_see() {
     assert!(site.read_output("404.html").contains("<p>Ours.</p>"));
 }
 
+#[test]
+#[cfg(unix)]
+fn a_file_put_into_the_output_is_refused_although_the_last_build_stamped_it() {
+    const NOT_LISTED: &str = "not listed";
+    let site = site();
+    let mut n = 0;
+    let mut rebuild = |site: &TestSite| {
+        n += 1;
+        edit(site, "content/about.md", "About", &format!("About {n}"));
+        settle();
+        site.run(&["build", "-v"])
+    };
+    let first = rebuild(&site);
+    assert!(first.stderr.contains("build cache: stamps kept"), "{}", first.stderr);
+    // The output as the build left it: its folders' stamps stand for a listing.
+    let second = rebuild(&site);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(second.stderr.contains(NOT_LISTED), "{}", second.stderr);
+    // A file added anywhere moves its folder's time: the output is listed, and the file named.
+    for stray in ["stray.html", "news/stray.html", "news/notice-3/new/stray.html"] {
+        let _ = rebuild(&site);
+        site.write(&format!("public/{stray}"), "not dotwork's");
+        let refused = rebuild(&site);
+        assert_eq!(refused.code, 1, "{stray}: {}", refused.stderr);
+        assert!(!refused.stderr.contains(NOT_LISTED), "{stray}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains(&format!("files dotwork did not write: {stray}")),
+            "{}",
+            refused.stderr
+        );
+        assert_eq!(site.read_output(stray), "not dotwork's");
+        fs::remove_file(site.path(&format!("public/{stray}"))).unwrap();
+    }
+}
+
 /// The kept outputs of the site's builds into `public/` (`output/spare.rs`).
 fn spares(site: &TestSite) -> Vec<std::path::PathBuf> {
     let cache = site.path(".dotwork/cache/build");
