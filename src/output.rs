@@ -57,8 +57,9 @@ pub struct LastBuild<'a> {
     pub files: Option<&'a KnownFiles<'a>>,
 }
 
-/// The files of an output folder, when they are known without listing it.
-pub type KnownFiles<'a> = dyn Fn(&Path) -> Option<BTreeSet<PathBuf>> + Sync + 'a;
+/// The files of an output folder (in order, once each), when they are known
+/// without listing it.
+pub type KnownFiles<'a> = dyn Fn(&Path) -> Option<Vec<PathBuf>> + Sync + 'a;
 
 /// Writes `outputs` as the new contents of `output_dir`, replacing it whole
 /// (if it is dotwork's).

@@ -255,11 +255,12 @@ impl LastStamps {
     /// renamed), so it holds no other entry than the files the build
     /// wrote. Their bytes may have changed; whoever takes a file looks at
     /// it. Looks at one entry a folder instead of listing it, which costs
-    /// five calls to the system (issue 16).
-    pub fn output_files(&self, output: &Path) -> Option<BTreeSet<PathBuf>> {
+    /// five calls to the system (issue 16). The files come in the order
+    /// they were stamped in, a set's.
+    pub fn output_files(&self, output: &Path) -> Option<Vec<PathBuf>> {
         let outputs = &self.0.outputs;
         // Stamped in this order: the output, its folders, the mark, the files.
-        let mark = outputs.iter().position(|s| s.path == Path::new(crate::output::mark::MARK))?;
+        let mark = outputs.iter().position(|s| s.path.as_os_str() == crate::output::mark::MARK)?;
         let (looked, files) = outputs.split_at(mark + 1);
         let folders = &looked[..mark];
         let as_left = folders.iter().all(|s| s.state.is_some_and(|state| state.folder))

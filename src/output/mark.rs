@@ -78,10 +78,12 @@ pub fn survey(
     mount: bool,
     known: Option<&super::KnownFiles<'_>>,
 ) -> Result<Holding, Error> {
-    if let Some(files) = known.and_then(|known| known(dir)) {
+    if let Some(entries) = known.and_then(|known| known(dir)) {
         log::debug!("the output holds only what the last build wrote (its folders as stamped): not listed");
-        let entries = files.iter().cloned().collect();
-        return Ok(Holding { marked: Some(files), entries, more: false });
+        // Most often the files this build writes too: then the set is copied,
+        // not made again (which compares the paths part by part).
+        let marked = if entries.iter().eq(new) { new.clone() } else { entries.iter().cloned().collect() };
+        return Ok(Holding { marked: Some(marked), entries, more: false });
     }
     let marked = read_mark(dir)?;
     let mut holding = Holding::default();
@@ -306,11 +308,14 @@ pub fn mark_text<'p>(files: impl Iterator<Item = &'p PathBuf>) -> String {
         "{SIGNATURE}\n# It lists the files that build wrote: the next build replaces or removes only these.\n"
     );
     for file in files {
-        let parts: Vec<String> = file
-            .components()
-            .map(|c| percent_encode(c.as_os_str().as_encoded_bytes(), ESCAPED).to_string())
-            .collect();
-        text.push_str(&parts.join("/"));
+        // Written into the text part by part: a string for each part, and
+        // their join, took half of its instructions.
+        for (n, part) in file.components().enumerate() {
+            if n > 0 {
+                text.push('/');
+            }
+            text.extend(percent_encode(part.as_os_str().as_encoded_bytes(), ESCAPED));
+        }
         text.push('\n');
     }
     text
