@@ -119,7 +119,7 @@ fn replace_with(
         return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
     }
     let spare = last.spare;
-    let taken = spare.and_then(|s| spare::take(s, &folder.real));
+    let taken = spare.and_then(|s| spare::take(s, &folder.real, new));
     let (tmp, held) = match taken {
         Some(taken) => {
             log::debug!("writing into the previous output kept in {}", taken.dir.display());
@@ -568,7 +568,7 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(out.join(".git").is_dir());
         assert!(!out.join("gone").exists());
-        assert_eq!(mark::read_mark(&out).unwrap(), Some(new));
+        assert_eq!(mark::read_mark(&out, &BTreeSet::new()).unwrap(), Some(new));
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![OsString::from("public")], "no staging folder is left");
     }

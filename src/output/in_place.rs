@@ -241,7 +241,7 @@ mod tests {
         .unwrap();
         assert_eq!(files(out), [".dotwork-output", ".git/HEAD", "CNAME", "index.html", "page/index.html"]);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
-        assert_eq!(mark::read_mark(out).unwrap(), Some(new));
+        assert_eq!(mark::read_mark(out, &BTreeSet::new()).unwrap(), Some(new));
         assert!(!out.join("gone").exists(), "a folder emptied of stale files goes too");
     }
 

@@ -80,12 +80,10 @@ pub fn survey(
 ) -> Result<Holding, Error> {
     if let Some(entries) = known.and_then(|known| known(dir)) {
         log::debug!("the output holds only what the last build wrote (its folders as stamped): not listed");
-        // Most often the files this build writes too: then the set is copied,
-        // not made again (which compares the paths part by part).
-        let marked = if entries.iter().eq(new) { new.clone() } else { entries.iter().cloned().collect() };
+        let marked = set_like(&entries, new);
         return Ok(Holding { marked: Some(marked), entries, more: false });
     }
-    let marked = read_mark(dir)?;
+    let marked = read_mark(dir, new)?;
     let mut holding = Holding::default();
     if !dir.is_dir() {
         return Ok(Holding { marked, ..holding });
@@ -270,15 +268,16 @@ fn list(paths: &[PathBuf], more: bool) -> String {
 }
 
 /// The files the mark in `dir` lists; `None` when there is no mark, or the
-/// file of that name is not one (a foreign file of the same name).
-pub fn read_mark(dir: &Path) -> Result<Option<BTreeSet<PathBuf>>, Error> {
+/// file of that name is not one (a foreign file of the same name). `like`
+/// is what it most likely lists (the files of this build), used if it is.
+pub fn read_mark(dir: &Path, like: &BTreeSet<PathBuf>) -> Result<Option<BTreeSet<PathBuf>>, Error> {
     let path = dir.join(MARK);
     match fs::symlink_metadata(&path) {
         Ok(m) if m.is_file() => {}
         _ => return Ok(None),
     }
     let text = fs::read(&path).map_err(Error::io("read", &path))?;
-    Ok(parse_mark(&String::from_utf8_lossy(&text)))
+    Ok(parse_mark(&String::from_utf8_lossy(&text), like))
 }
 
 /// Whether the folder `dir` holds a mark (without reading the list in it).
@@ -323,12 +322,12 @@ pub fn mark_text<'p>(files: impl Iterator<Item = &'p PathBuf>) -> String {
 
 /// The files a mark's text lists, each a plain relative path (a line that
 /// is not one is ignored, so a mark can never name a file outside its
-/// folder); `None` without the signature.
-pub fn parse_mark(text: &str) -> Option<BTreeSet<PathBuf>> {
+/// folder); `None` without the signature. `like` as in [`read_mark`].
+pub fn parse_mark(text: &str, like: &BTreeSet<PathBuf>) -> Option<BTreeSet<PathBuf>> {
     if !signed(text) {
         return None;
     }
-    let files = text
+    let files: Vec<PathBuf> = text
         .lines()
         .skip(1)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -346,7 +345,15 @@ pub fn parse_mark(text: &str) -> Option<BTreeSet<PathBuf>> {
         })
         .filter(|p| !is_reserved(p))
         .collect();
-    Some(files)
+    Some(set_like(&files, like))
+}
+
+/// The set of `files` (in a set's order, as a mark lists them): `like`
+/// copied when they are its files. Making a set of 10,000 paths compares
+/// each with the next part by part; seeing that two lists are the same
+/// compares their bytes.
+pub(super) fn set_like(files: &[PathBuf], like: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+    if files.iter().eq(like) { like.clone() } else { files.iter().cloned().collect() }
 }
 
 #[cfg(unix)]
@@ -412,7 +419,7 @@ mod tests {
         let text = mark_text(files.iter());
         assert!(text.starts_with(SIGNATURE), "{text}");
         assert_eq!(text.lines().count(), 2 + files.len(), "{text}");
-        assert_eq!(parse_mark(&text), Some(files));
+        assert_eq!(parse_mark(&text, &BTreeSet::new()), Some(files));
     }
 
     #[test]
@@ -420,8 +427,8 @@ mod tests {
         let text = format!(
             "{SIGNATURE}\n../../etc/passwd\n/etc/passwd\na/./b\na%2F..%2F..%2Fx\n.git/config\nok.html\n"
         );
-        assert_eq!(parse_mark(&text), Some(set(&["ok.html"])));
-        assert_eq!(parse_mark("index.html\n"), None, "no signature, no mark");
+        assert_eq!(parse_mark(&text, &BTreeSet::new()), Some(set(&["ok.html"])));
+        assert_eq!(parse_mark("index.html\n", &BTreeSet::new()), None, "no signature, no mark");
     }
 
     #[test]
@@ -439,7 +446,7 @@ mod tests {
         ] {
             fs::write(&mark, &text).unwrap();
             assert_eq!(has_mark(d), is_mark, "{text:?}");
-            assert_eq!(read_mark(d).unwrap().is_some(), is_mark, "{text:?}");
+            assert_eq!(read_mark(d, &BTreeSet::new()).unwrap().is_some(), is_mark, "{text:?}");
         }
         fs::remove_file(&mark).unwrap();
         #[cfg(unix)]
@@ -448,7 +455,7 @@ mod tests {
             fs::write(elsewhere.path().join("mark"), mark_text([].iter())).unwrap();
             std::os::unix::fs::symlink(elsewhere.path().join("mark"), &mark).unwrap();
             assert!(!has_mark(d), "a link to a mark elsewhere");
-            assert!(read_mark(d).unwrap().is_none());
+            assert!(read_mark(d, &BTreeSet::new()).unwrap().is_none());
             fs::remove_file(&mark).unwrap();
         }
         fs::create_dir(&mark).unwrap();

@@ -49,8 +49,9 @@ pub struct Taken {
 /// of this build's, so no other build takes it and a build killed while
 /// writing into it leaves it known as unfinished. `None` when there is no
 /// usable spare (one without a mark is removed). Unfinished spares of
-/// builds that died are removed first.
-pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
+/// builds that died are removed first. `like` is what it most likely holds
+/// (the files of this build, `mark::read_mark`).
+pub fn take(spare: &Path, output: &Path, like: &BTreeSet<PathBuf>) -> Option<Taken> {
     let (dir, name) = (spare.parent()?, spare.file_name()?.to_string_lossy().into_owned());
     let taken_prefix = format!("{name}-taken-");
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -67,7 +68,7 @@ pub fn take(spare: &Path, output: &Path) -> Option<Taken> {
     }
     let taken = dir.join(format!("{taken_prefix}{}", unique_suffix()));
     fs::rename(spare, &taken).ok()?;
-    match mark::read_mark(&taken) {
+    match mark::read_mark(&taken, like) {
         Ok(Some(files)) => Some(Taken { dir: taken, files }),
         _ => {
             log::debug!("build cache: the kept previous output has no mark; it is removed");
@@ -210,14 +211,14 @@ mod tests {
             (dir.path().join("a.spare-taken-1-5"), dir.path().join("a.spare-taken-4194305-5"));
         fs::create_dir(&alive).unwrap();
         fs::create_dir(&dead).unwrap();
-        let taken = take(&spare, &out).unwrap();
+        let taken = take(&spare, &out, &BTreeSet::new()).unwrap();
         assert_eq!(taken.files, files);
         assert_eq!(fs::read_to_string(taken.dir.join("b/index.html")).unwrap(), "kept");
         assert!(!spare.exists() && alive.exists() && !dead.exists());
         // Without a mark, nothing is taken, and the folder goes.
         fs::remove_file(taken.dir.join(MARK)).unwrap();
         fs::rename(&taken.dir, &spare).unwrap();
-        assert!(take(&spare, &out).is_none());
+        assert!(take(&spare, &out, &BTreeSet::new()).is_none());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only the live build's folder is left");
     }
 }
