@@ -126,7 +126,7 @@ impl Inputs {
                     stamps.push(Stamp { path: PathBuf::from(name), state: None });
                 }
                 Ok(meta) if meta.is_dir() => {
-                    for entry in walkdir::WalkDir::new(&top).sort_by_file_name() {
+                    for entry in walkdir::WalkDir::new(&top).sort_by(crate::source::by_file_name) {
                         let entry = entry.ok()?;
                         let meta = entry.metadata().ok()?;
                         let path = entry.path().strip_prefix(root).ok()?.to_path_buf();
