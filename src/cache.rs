@@ -46,7 +46,7 @@
 //! written again only after the swap, so a build killed in between leaves no
 //! record that describes files that are gone.
 
-use crate::collections::{HashMap, HashSet};
+use crate::collections::{HashMap, HashSet, PathMap};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
@@ -96,8 +96,8 @@ pub struct BuildCache {
     old: Units,
 }
 
-/// A record's units, by kind and name.
-type Units = HashMap<(String, PathBuf), UnitRecord>;
+/// A record's units, by kind and then name.
+type Units = HashMap<String, PathMap<UnitRecord>>;
 
 /// What the record says of one unit.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,16 +220,17 @@ impl BuildCache {
     /// Plans the render: which units of `pipeline` may be taken from the old
     /// output (their fingerprint and files as recorded), and the
     /// fingerprints to record for each. `text_print` may give the hash of a
-    /// page's text made by the parse stage ([`Fingerprints::of`]).
+    /// page's text made by the parse stage ([`Fingerprints::of`]). The
+    /// record's units are moved into the plan (asked once).
     pub fn plan(
-        &self,
+        &mut self,
         pipeline: &Pipeline<'_>,
         site: &Site,
         text_print: &(dyn Fn(&Path) -> Option<u64> + Sync),
     ) -> Plan {
         let units = pipeline.units();
         let prints = if self.file.is_some() { Some(Fingerprints::of(site, text_print)) } else { None };
-        let entries: Vec<PlanEntry> = units
+        let keyed: Vec<(&'static str, PathBuf, Option<u64>)> = units
             .par_iter()
             .enumerate()
             .map(|(i, &unit)| {
@@ -238,18 +239,25 @@ impl BuildCache {
                 let prints = prints.as_ref().filter(|_| reusable(unit));
                 let print = prints.and_then(|p| p.of_unit(unit, site)).map(|p| {
                     let mut h = print();
-                    (self.global, p, pipeline.unit_outputs(i)).hash(&mut h);
+                    (self.global, p).hash(&mut h);
+                    // As their bytes: `Path`'s hash goes through each byte to normalize it.
+                    pipeline.unit_outputs(i).iter().for_each(|f| f.as_os_str().hash(&mut h));
                     h.finish()
                 });
-                let old = match print {
-                    Some(print) => self
-                        .old
-                        .get(&(kind.to_string(), key.clone()))
-                        .filter(|r| r.print == print)
-                        .filter(|r| r.files.iter().map(|f| &f.path).eq(pipeline.unit_outputs(i)))
-                        .cloned(),
-                    _ => None,
-                };
+                (kind, key, print)
+            })
+            .collect();
+        let mut old = std::mem::take(&mut self.old);
+        let entries: Vec<PlanEntry> = keyed
+            .into_iter()
+            .enumerate()
+            .map(|(i, (kind, key, print))| {
+                let old = print.and_then(|print| {
+                    let record = old.get_mut(kind)?.remove(key.as_os_str())?;
+                    let same = record.print == print
+                        && record.files.iter().map(|f| &f.path).eq(pipeline.unit_outputs(i));
+                    same.then_some(record)
+                });
                 PlanEntry { kind, key, print, old, taken: Vec::new() }
             })
             .collect();
@@ -638,7 +646,11 @@ fn read_record(file: &Path, output: &Path, global: u64) -> Option<(u64, Units)> 
     } else if record.global != global {
         "made with other settings, theme words or on another day"
     } else {
-        let units = record.units.into_iter().map(|u| ((u.kind.clone(), u.key.clone()), u)).collect();
+        let mut units = Units::default();
+        for unit in record.units {
+            let of_kind: &mut PathMap<UnitRecord> = units.entry(unit.kind.clone()).or_default();
+            of_kind.insert(unit.key.as_os_str().to_owned(), unit);
+        }
         return Some((record.check_key, units));
     };
     log::debug!("build cache: not using {}: {why}", file.display());

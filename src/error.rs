@@ -213,23 +213,25 @@ pub(crate) const MAX_REPORTED_PER_FILE: usize = 25;
 /// says how many there were.
 #[derive(Debug, Default)]
 pub(crate) struct PerFile {
-    counts: crate::collections::HashMap<PathBuf, usize>,
+    counts: crate::collections::PathMap<usize>,
 }
 
 impl PerFile {
     /// Counts one more problem of `file`; true while it is to be reported.
     pub(crate) fn admit(&mut self, file: &Path) -> bool {
         self.count(file, 1);
-        self.counts[file] <= MAX_REPORTED_PER_FILE
+        self.counts[file.as_os_str()] <= MAX_REPORTED_PER_FILE
     }
 
     /// Counts `n` problems of `file` that were already dealt with: the ones
     /// reported, and the ones only counted, by an earlier stage.
     pub(crate) fn count(&mut self, file: &Path, n: usize) {
-        match self.counts.get_mut(file) {
+        match self.counts.get_mut(file.as_os_str()) {
             Some(count) => *count += n,
+            // Most pages have none: they are not noted.
+            None if n == 0 => {}
             None => {
-                self.counts.insert(file.to_path_buf(), n);
+                self.counts.insert(file.as_os_str().to_owned(), n);
             }
         }
     }
@@ -240,7 +242,7 @@ impl PerFile {
         self.counts.iter().filter(|&(_, &n)| n > MAX_REPORTED_PER_FILE).map(move |(file, n)| {
             Diagnostic::new(
                 severity,
-                file,
+                Path::new(file),
                 format!(
                     "{} more broken links in this file are not shown, {n} in all",
                     n - MAX_REPORTED_PER_FILE

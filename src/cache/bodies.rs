@@ -32,7 +32,7 @@
 //! about 1 KB a page, and read only by the binary that wrote it (the hashes
 //! are `std`'s `Hash` fed to SipHash, and foldhash for the pages' texts).
 
-use crate::collections::{HashMap, HashSet};
+use crate::collections::{HashSet, PathMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -186,7 +186,7 @@ pub struct KeptBodies {
     /// A hash of everything the bodies were rendered against besides their
     /// own text (the site's pages, URLs, files and settings).
     pub(crate) key: u64,
-    pub(crate) pages: HashMap<PathBuf, KeptBody>,
+    pub(crate) pages: PathMap<KeptBody>,
 }
 
 /// The file's first line; each line after it is one page, `[path, body]`
@@ -230,10 +230,10 @@ pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
         return None;
     }
     let lines: Vec<&[u8]> = lines.collect();
-    let page = |line: &&[u8]| -> Result<(PathBuf, KeptBody), String> {
+    let page = |line: &&[u8]| -> Result<(std::ffi::OsString, KeptBody), String> {
         let line = std::str::from_utf8(line).map_err(|e| e.to_string())?;
         let (path, body) = serde_json::from_str::<(PathBuf, KeptBody)>(line).map_err(|e| e.to_string())?;
-        Ok((path, KeptBody { line: Some(line.into()), ..body }))
+        Ok((path.into_os_string(), KeptBody { line: Some(line.into()), ..body }))
     };
     match lines.par_iter().map(page).collect() {
         Ok(pages) => Some(KeptBodies { key: header.key, pages }),

@@ -30,7 +30,7 @@
 //! [`RACY`] before it was stamped, and any system but Unix (no file numbers
 //! nor change times).
 
-use crate::collections::HashMap;
+use crate::collections::PathMap;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -158,13 +158,16 @@ impl Inputs {
     /// well before it was stamped, by its path from the site's root: a file
     /// whose stamp is the same in a later build has the same bytes (the
     /// build cache then need not read a page again, `bodies.rs`).
-    pub fn settled_files(&self) -> HashMap<PathBuf, FileStamp> {
+    pub fn settled_files(&self) -> PathMap<FileStamp> {
         self.stamps
             .iter()
             .filter_map(|s| Some((s, s.state?)))
             .filter(|(_, state)| !state.folder && self.settled_state(*state))
             .map(|(s, state)| {
-                (s.path.clone(), FileStamp(state.len, state.modified, state.changed, state.number))
+                (
+                    s.path.as_os_str().to_owned(),
+                    FileStamp(state.len, state.modified, state.changed, state.number),
+                )
             })
             .collect()
     }

@@ -87,7 +87,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     log_stage("units", t, "");
     // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
     let planned = Instant::now();
-    let cache = BuildCache::open(settings, &output.real, &site);
+    let mut cache = BuildCache::open(settings, &output.real, &site);
     let mut plan = cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page));
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());

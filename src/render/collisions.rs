@@ -10,6 +10,7 @@
 //! one URL already, because links need unique URLs.
 
 use crate::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::Path;
 
 use crate::content::Page;
@@ -67,14 +68,15 @@ impl Claim<'_> {
 
 /// Every collision among `claims` (output path, what claims it), in order.
 pub(crate) fn collisions(claims: &[(&Path, Claim<'_>)]) -> Vec<Diagnostic> {
-    let mut first: HashMap<&Path, Claim<'_>> =
+    // By their bytes, as `collections::PathMap`.
+    let mut first: HashMap<&OsStr, Claim<'_>> =
         HashMap::with_capacity_and_hasher(claims.len(), Default::default());
     let mut problems = Vec::new();
     for &(path, claim) in claims {
-        match first.get(path) {
+        match first.get(path.as_os_str()) {
             Some(&earlier) => problems.push(blame(Clash::Same, (earlier, path), (claim, path))),
             None => {
-                first.insert(path, claim);
+                first.insert(path.as_os_str(), claim);
             }
         }
     }
@@ -82,10 +84,10 @@ pub(crate) fn collisions(claims: &[(&Path, Claim<'_>)]) -> Vec<Diagnostic> {
     let mut reported = HashSet::default();
     for &(path, claim) in claims {
         let mut folders = path.ancestors().skip(1).filter(|f| !f.as_os_str().is_empty());
-        if let Some(folder) = folders.find(|f| first.contains_key(f))
+        if let Some(folder) = folders.find(|f| first.contains_key(f.as_os_str()))
             && reported.insert(folder)
         {
-            problems.push(blame(Clash::FileAndFolder, (first[folder], folder), (claim, path)));
+            problems.push(blame(Clash::FileAndFolder, (first[folder.as_os_str()], folder), (claim, path)));
         }
     }
     problems

@@ -12,6 +12,7 @@
 //! [`Input`] variant with its fingerprint; the other variants stay as they are.
 
 use crate::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -560,9 +561,14 @@ impl Fingerprints {
         ]);
         let mut lookup = Lookup {
             text_print,
-            pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_path(), i)).collect(),
-            assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_path(), i)).collect(),
-            sections: site.sections.iter().enumerate().map(|(i, s)| (s.source.source.as_path(), i)).collect(),
+            pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_os_str(), i)).collect(),
+            assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_os_str(), i)).collect(),
+            sections: site
+                .sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.source.source.as_os_str(), i))
+                .collect(),
             made_from: [0; 3],
         };
         // What a body is made from besides its text: site-wide inputs, which look nothing up.
@@ -604,9 +610,10 @@ impl Fingerprints {
 /// is made from besides its text.
 struct Lookup<'s> {
     text_print: &'s (dyn Fn(&Path) -> Option<u64> + Sync),
-    pages: HashMap<&'s Path, usize>,
-    assets: HashMap<&'s Path, usize>,
-    sections: HashMap<&'s Path, usize>,
+    /// By their paths' bytes (`collections::PathMap`).
+    pages: HashMap<&'s OsStr, usize>,
+    assets: HashMap<&'s OsStr, usize>,
+    sections: HashMap<&'s OsStr, usize>,
     made_from: [u64; 3],
 }
 
@@ -672,7 +679,7 @@ impl Input {
     fn fingerprint(&self, site: &Site, lookup: &Lookup<'_>) -> u64 {
         let mut h = print();
         match self {
-            Input::Page(source) => match lookup.pages.get(source.as_path()) {
+            Input::Page(source) => match lookup.pages.get(source.as_os_str()) {
                 Some(&i) => {
                     let p = &site.pages[i];
                     // The body is a function of the text, every page's URL
@@ -689,8 +696,8 @@ impl Input {
                 None => 0u8.hash(&mut h),
             },
             Input::Urls => {
-                site.pages.iter().for_each(|p| (&p.source, &p.path).hash(&mut h));
-                site.sections.iter().for_each(|s| (&s.source.source, &s.source.path).hash(&mut h));
+                site.pages.iter().for_each(|p| (p.source.as_os_str(), &p.path).hash(&mut h));
+                site.sections.iter().for_each(|s| (s.source.source.as_os_str(), &s.source.path).hash(&mut h));
             }
             Input::Menu(lang) => {
                 for (&entry, below) in site.menu.iter().zip(&site.submenu) {
@@ -715,7 +722,7 @@ impl Input {
             Input::Bibliography => {
                 site.bibliography.as_ref().map(|b| (&b.file.path, &b.file.text)).hash(&mut h)
             }
-            Input::Section(source) => match lookup.sections.get(source.as_path()) {
+            Input::Section(source) => match lookup.sections.get(source.as_os_str()) {
                 Some(&i) => {
                     let section = &site.sections[i];
                     hash_section(section, &mut h);
@@ -727,7 +734,7 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
-            Input::SectionHead(source) => match lookup.sections.get(source.as_path()) {
+            Input::SectionHead(source) => match lookup.sections.get(source.as_os_str()) {
                 Some(&i) => {
                     let s = &site.sections[i].source;
                     (&s.title, &s.path, s.meta.feed, site.feed_base.is_some()).hash(&mut h);
@@ -741,7 +748,7 @@ impl Input {
                 }
                 None => 0u8.hash(&mut h),
             },
-            Input::Summary(source) => match lookup.pages.get(source.as_path()) {
+            Input::Summary(source) => match lookup.pages.get(source.as_os_str()) {
                 Some(&i) => hash_summaries(site, &[i], &mut h),
                 None => 0u8.hash(&mut h),
             },
@@ -776,7 +783,7 @@ impl Input {
                 }
             }
             Input::Asset(output) => {
-                match lookup.assets.get(output.as_path()).map(|&i| &site.assets[i].source) {
+                match lookup.assets.get(output.as_os_str()).map(|&i| &site.assets[i].source) {
                     Some(crate::source::AssetSource::File(path)) => (1u8, path).hash(&mut h),
                     Some(crate::source::AssetSource::Builtin(bytes)) => (2u8, bytes).hash(&mut h),
                     None => 0u8.hash(&mut h),

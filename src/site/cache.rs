@@ -10,7 +10,8 @@
 //! every page's markdown is rendered again. Problems are cached with what
 //! they came from, so a broken page keeps being reported until it is fixed.
 
-use crate::collections::{HashMap, HashSet};
+use crate::collections::{HashSet, PathMap};
+use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +31,7 @@ use crate::source::SourceFile;
 /// Pages parsed by earlier runs of [`super::parse_site_cached`].
 #[derive(Debug, Default)]
 pub struct ParseCache {
-    pages: HashMap<PathBuf, CachedPage>,
+    pages: PathMap<CachedPage>,
     /// Every page's source key and URL, the drafts, and the sections
     /// (`_index.md` files, their URLs among the pages'), that the cached
     /// markdown was rendered against.
@@ -49,7 +50,7 @@ pub struct ParseCache {
     keeping: Option<Keeping>,
     /// For a build: the stamps of the site's files, as it began, that were
     /// settled then ([`crate::cache::Inputs::settled_files`]).
-    stamps: HashMap<PathBuf, FileStamp>,
+    stamps: PathMap<FileStamp>,
     /// For a single run: where the rendered bodies' HTML and the pages'
     /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
@@ -99,7 +100,7 @@ impl ParseCache {
     /// the next build needs ([`Self::take_kept`], `cache/bodies.rs`). A
     /// page whose file has the `stamps` it had when the last build read it
     /// is not read again ([`Self::known_print`]).
-    pub(crate) fn for_build(kept: Option<KeptBodies>, stamps: HashMap<PathBuf, FileStamp>) -> ParseCache {
+    pub(crate) fn for_build(kept: Option<KeptBodies>, stamps: PathMap<FileStamp>) -> ParseCache {
         ParseCache { kept, keeping: Some(Keeping::default()), stamps, ..ParseCache::one_shot() }
     }
 
@@ -107,15 +108,15 @@ impl ParseCache {
     /// root) if the last build read the same text: its file has the stamp
     /// it had then, settled both times. The load stage need not read it.
     pub(crate) fn known_print(&self, file: &Path) -> Option<u64> {
-        let kept = self.kept.as_ref()?.pages.get(file)?;
-        let now = self.stamps.get(file)?;
+        let kept = self.kept.as_ref()?.pages.get(file.as_os_str())?;
+        let now = self.stamps.get(file.as_os_str())?;
         (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
     }
 
     /// What the last build found in the text of the page `file` besides its
     /// body, for a page left unread.
     pub(super) fn kept_notes(&self, file: &Path) -> Option<TextNotes> {
-        self.kept.as_ref()?.pages.get(file).map(|k| k.notes.clone())
+        self.kept.as_ref()?.pages.get(file.as_os_str()).map(|k| k.notes.clone())
     }
 
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
@@ -137,17 +138,19 @@ impl ParseCache {
     /// A hash of the text of `page` (a source path) as last parsed
     /// (`cache::text_print`); `None` for a page not parsed.
     pub fn text_print(&self, page: &Path) -> Option<u64> {
-        self.pages.get(page).map(|c| c.text_print)
+        self.pages.get(page.as_os_str()).map(|c| c.text_print)
     }
 
     /// Parses the front matter of every page whose text is new, and forgets
     /// pages that are gone.
     pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
-        let present: HashSet<&Path> = pages.iter().map(|p| p.path.as_path()).collect();
-        self.pages.retain(|path, _| present.contains(path.as_path()));
+        let present: HashSet<&OsStr> = pages.iter().map(|p| p.path.as_os_str()).collect();
+        self.pages.retain(|path, _| present.contains(path.as_os_str()));
         let changed: Vec<(&SourceFile, u64)> = pages
             .par_iter()
-            .filter(|p| self.pages.get(&p.path).is_none_or(|c| c.text != p.text || p.unread.is_some()))
+            .filter(|p| {
+                self.pages.get(p.path.as_os_str()).is_none_or(|c| c.text != p.text || p.unread.is_some())
+            })
             .map(|p| (p, p.text_print()))
             .collect();
         // A page whose text the last build read takes the front matter it
@@ -155,13 +158,14 @@ impl ParseCache {
         let kept_fronts: Vec<Option<Box<KeptFront>>> = changed
             .iter()
             .map(|&(p, print)| {
-                let kept = self.kept.as_mut()?.pages.get_mut(&p.path).filter(|k| k.text == print)?;
+                let kept =
+                    self.kept.as_mut()?.pages.get_mut(p.path.as_os_str()).filter(|k| k.text == print)?;
                 kept.front.take()
             })
             .collect();
         let taken = kept_fronts.iter().filter(|k| k.is_some()).count();
         let one_shot = self.one_shot;
-        let parsed: Vec<(PathBuf, CachedPage)> = changed
+        let parsed: Vec<(std::ffi::OsString, CachedPage)> = changed
             .into_par_iter()
             .zip(kept_fronts)
             .map(|((p, print), kept)| {
@@ -171,7 +175,7 @@ impl ParseCache {
                 };
                 let text = if one_shot { String::new() } else { p.text.clone() };
                 let page = CachedPage { text, text_print: print, front: Some(Box::new(front)), body: None };
-                (p.path.clone(), page)
+                (p.path.as_os_str().to_owned(), page)
             })
             .collect();
         if self.kept.is_some() {
@@ -194,12 +198,18 @@ impl ParseCache {
         let missing = |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: page not parsed"));
         if self.one_shot {
             let mut take = |p: &SourceFile| {
-                self.pages.get_mut(&p.path).and_then(|c| c.front.take()).map_or_else(|| missing(p), |f| *f)
+                self.pages
+                    .get_mut(p.path.as_os_str())
+                    .and_then(|c| c.front.take())
+                    .map_or_else(|| missing(p), |f| *f)
             };
             return pages.iter().map(&mut take).collect();
         }
         let copy = |p: &SourceFile| {
-            self.pages.get(&p.path).and_then(|c| c.front.as_deref()).map_or_else(|| missing(p), Clone::clone)
+            self.pages
+                .get(p.path.as_os_str())
+                .and_then(|c| c.front.as_deref())
+                .map_or_else(|| missing(p), Clone::clone)
         };
         pages.par_iter().map(copy).collect()
     }
@@ -248,14 +258,15 @@ impl ParseCache {
         let mut rendered: Vec<(PathBuf, Rendered, Option<Spilled>)> = kept
             .par_iter_mut()
             .enumerate()
-            .filter(|(_, p)| self.pages.get(&p.path).is_none_or(|c| c.body.is_none()))
+            .filter(|(_, p)| self.pages.get(p.path.as_os_str()).is_none_or(|c| c.body.is_none()))
             .map(|(number, p)| {
                 // Held until this point (unless never read): the text is put in the scratch file below.
-                let print = keeping_key.map(|_| match self.pages.get(&p.path) {
+                let print = keeping_key.map(|_| match self.pages.get(p.path.as_os_str()) {
                     Some(c) => c.text_print,
                     None => text_print(&p.text_for_message()),
                 });
-                let taken = takeable.and_then(|k| k.pages.get(&p.path)).filter(|k| Some(k.text) == print);
+                let taken =
+                    takeable.and_then(|k| k.pages.get(p.path.as_os_str())).filter(|k| Some(k.text) == print);
                 let body = match taken {
                     Some(kept) => kept.rendered(),
                     None => match p.text.read(&p.path) {
@@ -276,7 +287,7 @@ impl ParseCache {
                     },
                 };
                 let path = &p.path;
-                let stamp = self.stamps.get(path).copied();
+                let stamp = self.stamps.get(path.as_os_str()).copied();
                 let keep = print.and_then(|print| {
                     let front = || KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
                     let entry = match taken {
@@ -311,7 +322,7 @@ impl ParseCache {
         // What the last build kept is used once.
         self.kept = None;
         for (path, body, _) in rendered {
-            if let Some(page) = self.pages.get_mut(&path) {
+            if let Some(page) = self.pages.get_mut(path.as_os_str()) {
                 page.body = Some(Box::new(body));
             }
         }
@@ -343,7 +354,7 @@ impl ParseCache {
         let one_shot = self.one_shot;
         let cached = self
             .pages
-            .get_mut(page)
+            .get_mut(page.as_os_str())
             .and_then(|c| if one_shot { c.body.take() } else { c.body.clone() })
             .map(|b| *b);
         match cached {
