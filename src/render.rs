@@ -223,6 +223,8 @@ pub struct Renderer<'a> {
     no_extra: serde_json::Map<String, serde_json::Value>,
     /// What building blocks' components may declare implicit (`@site`).
     block_implicits: Context,
+    /// The Content-Security-Policy `<meta>` of each set of inline code met.
+    meta_tags: crate::host::csp::MetaTags,
 }
 
 impl<'a> Renderer<'a> {
@@ -267,6 +269,7 @@ impl<'a> Renderer<'a> {
             site,
             teras,
             block_implicits,
+            meta_tags: Default::default(),
             site_json_ld: site.configs.iter().map(|c| site_json_ld(c, &site.config)).collect(),
             no_extra: serde_json::Map::new(),
         })
@@ -366,7 +369,7 @@ impl<'a> Renderer<'a> {
                 None => inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), drop),
             };
             file.ids = Some(ids);
-            if meta && let Some(with_meta) = crate::host::csp::insert_meta(html, &self.site.config, &found) {
+            if meta && let Some(with_meta) = self.meta_tags.insert(html, &self.site.config, &found) {
                 *bytes = with_meta.into_bytes();
             }
             inline.extend(&found);

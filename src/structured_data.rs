@@ -215,7 +215,12 @@ fn clinic_id(site: &SiteConfig) -> String {
 /// JSON with `<` written as `\u003c`: the same JSON, and no `</script>` or
 /// `<!--` in a title can end the script element early.
 fn script_safe(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default().replace('<', "\\u003c")
+    let json = serde_json::to_string(v).unwrap_or_default();
+    // Most pages have no `<` in their JSON: kept as it is, not copied.
+    if memchr::memchr(b'<', json.as_bytes()).is_none() {
+        return json;
+    }
+    json.replace('<', "\\u003c")
 }
 
 /// The absolute URL of the page `procedure.followup_page` names, resolved

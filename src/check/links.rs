@@ -9,7 +9,7 @@
 //! would be disk I/O in a stage that has none). `#top` and a bare `#` always
 //! work: browsers scroll to the top for them.
 
-use crate::collections::HashMap;
+use crate::collections::{HashMap, HashSet};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
@@ -72,7 +72,7 @@ pub(crate) fn resolve(from: &str, href: &str, base: Base<'_>) -> Target {
     } else if path.is_empty() {
         from.to_string()
     } else {
-        format!("{}{path}", folder_of(from))
+        [folder_of(from), path].concat()
     };
     match output_path(&site_path) {
         Some(mut file) => {
@@ -162,8 +162,10 @@ impl PageIdsBuilder {
 
 /// Every file of the built site, and the ids of the HTML rendered here.
 pub(crate) struct OutputIndex {
-    /// Sorted, so suggestions do not depend on hashing.
-    files: BTreeSet<String>,
+    /// Looked up by hash for every link of every page (a sorted set was
+    /// a dozen comparisons of paths a link; issue 16); sorted only for
+    /// suggestions ([`Self::near_miss`]), which must not depend on hashing.
+    files: HashSet<String>,
     /// The ids of the rendered HTML files, by output key.
     ids: HashMap<String, PageIds>,
     /// Suggestions already worked out: a broken link in a template is seen
@@ -189,7 +191,8 @@ impl OutputIndex {
     /// The index of a site whose files are `files` and whose rendered HTML
     /// files have the ids `ids`, both by output key ([`output_key`]) as inside
     /// dotwork: a site on several domains is read as on one ([`Domains::unplace`]).
-    pub(crate) fn new(files: BTreeSet<String>, ids: HashMap<String, PageIds>) -> OutputIndex {
+    pub(crate) fn new(files: impl IntoIterator<Item = String>, ids: HashMap<String, PageIds>) -> OutputIndex {
+        let files = files.into_iter().collect();
         OutputIndex { files, ids, near_misses: Mutex::default(), near: Default::default() }
     }
 
@@ -198,13 +201,14 @@ impl OutputIndex {
     pub(crate) fn print(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = crate::render::print();
-        (&self.files, crate::render::unordered_print(self.ids.iter())).hash(&mut h);
+        let files = crate::render::unordered_print(self.files.iter());
+        (files, crate::render::unordered_print(self.ids.iter())).hash(&mut h);
         h.finish()
     }
 
     /// Indexes `outputs`, scanning every rendered HTML file (in parallel).
     pub(crate) fn of_outputs(outputs: &[OutputFile], domains: &Domains) -> OutputIndex {
-        let files = outputs.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
+        let files = outputs.iter().map(|o| output_key(&domains.unplace(&o.path)));
         let ids = outputs
             .par_iter()
             .filter_map(|o| Some((output_key(&domains.unplace(&o.path)), page_ids(o)?)))
@@ -265,7 +269,7 @@ impl OutputIndex {
 
     /// Whether the site's files are just `files` (by output key).
     pub(crate) fn has_files(&self, files: &BTreeSet<String>) -> bool {
-        self.files == *files
+        self.files.len() == files.len() && files.iter().all(|f| self.files.contains(f))
     }
 
     /// `problem` with a near miss for the file or id it names, if there is one.
@@ -298,8 +302,10 @@ impl OutputIndex {
     /// broken links stays fast, and the same on every run.
     fn near_miss(&self, file: &str) -> Option<String> {
         let near = self.near.get_or_init(|| {
+            let mut files: Vec<&str> = self.files.iter().map(String::as_str).collect();
+            files.sort_unstable();
             let mut by_ext: HashMap<Option<String>, Vec<&str>> = HashMap::default();
-            for f in &self.files {
+            for f in files {
                 by_ext.entry(extension(f)).or_default().push(short(f));
             }
             by_ext.into_iter().map(|(ext, names)| (ext, NearNames::new(names))).collect()

@@ -252,7 +252,7 @@ impl<'s> PublishCheck<'s> {
     /// A check of `site`'s output, which will be the files `paths` (as
     /// placed in the domains' folders), with nothing taken yet.
     pub fn new(site: &'s Site, paths: &BTreeSet<PathBuf>) -> PublishCheck<'s> {
-        let files = paths.iter().map(|p| output_key(&site.domains.unplace(p))).collect();
+        let files = paths.iter().map(|p| output_key(&site.domains.unplace(p)));
         let as_rendered = Ctx {
             scope: Scope::Errors,
             site,

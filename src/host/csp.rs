@@ -203,22 +203,61 @@ impl<'a> Policy<'a> {
 /// first, so the encoding stays within the first 1,024 bytes where browsers
 /// look for it. `None` if the document has no `<head>` tag.
 pub fn insert_meta(html: &str, config: &SiteConfig, inline: &Inline) -> Option<String> {
+    insert_meta_tag(html, &meta_tag(config, inline))
+}
+
+/// The `<meta>` that [`insert_meta`] inserts.
+fn meta_tag(config: &SiteConfig, inline: &Inline) -> String {
+    let policy = Policy::new(config, inline).text(Delivery::Meta);
+    // Its sources are keywords in single quotes, base64 hashes and validated
+    // origins; escaping `&` and `"` keeps the attribute whole whatever they hold.
+    let content = policy.replace('&', "&amp;").replace('"', "&quot;");
+    format!("\n<meta http-equiv=\"Content-Security-Policy\" content=\"{content}\">")
+}
+
+/// `html` with `meta` inserted where [`insert_meta`] says.
+fn insert_meta_tag(html: &str, meta: &str) -> Option<String> {
     let mut tags = start_tags(html).skip_while(|t| t.name != "head");
     let head = tags.next()?;
     let head = match tags.next() {
         Some(next) if next.name == "meta" && next.attr("charset").is_some() => next,
         _ => head,
     };
-    let policy = Policy::new(config, inline).text(Delivery::Meta);
-    // Its sources are keywords in single quotes, base64 hashes and validated
-    // origins; escaping `&` and `"` keeps the attribute whole whatever they hold.
-    let content = policy.replace('&', "&amp;").replace('"', "&quot;");
-    let meta = format!("\n<meta http-equiv=\"Content-Security-Policy\" content=\"{content}\">");
     let mut out = String::with_capacity(html.len() + meta.len());
     out.push_str(&html[..head.end]);
-    out.push_str(&meta);
+    out.push_str(meta);
     out.push_str(&html[head.end..]);
     Some(out)
+}
+
+/// [`insert_meta`] for the pages of one build, which mostly hold the same
+/// inline code (none, or the brand's `<style>`): each set's `<meta>` is
+/// written once (writing it was 9,000 instructions a page; issue 16).
+#[derive(Debug, Default)]
+pub(crate) struct MetaTags(std::sync::Mutex<Vec<(Inline, std::sync::Arc<str>)>>);
+
+impl MetaTags {
+    /// How many sets of inline code are remembered; a page whose set is
+    /// not among them has its `<meta>` written for it alone.
+    const KEPT: usize = 16;
+
+    /// [`insert_meta`], the `<meta>` for `inline` written once.
+    pub(crate) fn insert(&self, html: &str, config: &SiteConfig, inline: &Inline) -> Option<String> {
+        // A poisoned lock only means another thread panicked; the list is still sound.
+        let mut known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let meta = match known.iter().find(|(k, _)| k == inline) {
+            Some((_, meta)) => meta.clone(),
+            None => {
+                let meta: std::sync::Arc<str> = meta_tag(config, inline).into();
+                if known.len() < Self::KEPT {
+                    known.push((inline.clone(), meta.clone()));
+                }
+                meta
+            }
+        };
+        drop(known);
+        insert_meta_tag(html, &meta)
+    }
 }
 
 #[cfg(test)]
@@ -287,5 +326,26 @@ mod tests {
         let out = insert_meta(bare, &config(&[]), &Inline::default()).unwrap();
         assert!(out.starts_with("<html><head>\n<meta http-equiv"), "{out}");
         assert_eq!(insert_meta("<p>no head</p>", &config(&[]), &inline), None);
+    }
+
+    #[test]
+    fn a_remembered_meta_is_the_one_written_for_that_page_alone() {
+        // More sets of inline code than are remembered, each met twice,
+        // in a different order the second time.
+        let config = config(&["https://maps.example.org"]);
+        let pages: Vec<String> = (0..MetaTags::KEPT + 4)
+            .map(|i| format!("<html><head><meta charset=\"utf-8\"><script>run({i})</script></head>"))
+            .collect();
+        let tags = MetaTags::default();
+        for html in pages.iter().chain(pages.iter().rev()) {
+            let inline = Inline::of_html(html);
+            assert_eq!(tags.insert(html, &config, &inline), insert_meta(html, &config, &inline));
+        }
+        let bare = "<html><head><title>T</title>";
+        assert_eq!(
+            tags.insert(bare, &config, &Inline::default()),
+            insert_meta(bare, &config, &Inline::default())
+        );
+        assert_eq!(tags.insert("<p>no head</p>", &config, &Inline::default()), None);
     }
 }
