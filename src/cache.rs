@@ -69,7 +69,7 @@ use crate::site::{Scratch, Site};
 mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
-pub(crate) use bodies::{KeptBody, KeptFront, TextNotes, text_print};
+pub(crate) use bodies::{KeptBody, KeptFront, KeptPiece, TextNotes, text_print};
 pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, Stamped};
 
 /// Where the records are, inside the site's folder.
@@ -77,7 +77,7 @@ pub const CACHE_DIR: &str = ".dotwork/cache/build";
 
 /// The record's format; a change of it makes old records unreadable, and
 /// so ignored.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The extension of a record's file (`<hash of the output's path>.record`);
 /// the other files of its output are named by it (`.stamps`, `.spare`).

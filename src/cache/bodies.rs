@@ -28,9 +28,12 @@
 //! read 45 MB of pages it knew).
 //!
 //! The file is kept only by a build that succeeded, so the problems in it
-//! are at most warnings. It is JSON lines (a header, then a page a line),
-//! about 1 KB a page, and read only by the binary that wrote it (the hashes
-//! are `std`'s `Hash` fed to SipHash, and foldhash for the pages' texts).
+//! are at most warnings. It is MessagePack, as the build's record (half the
+//! instructions of JSON, which a one-page rebuild at 10,000 pages spent
+//! 60 ms on): a header, then a page, each after its length (4 bytes, little
+//! end first), so that the pages are read on every core; about 1 KB a
+//! page, and read only by the binary that wrote it (the hashes are `std`'s
+//! `Hash` fed to SipHash, and foldhash for the pages' texts).
 
 use crate::collections::{HashSet, PathMap};
 use std::fs;
@@ -82,9 +85,10 @@ pub(crate) struct KeptBody {
     /// What the parse stage found in the text besides its body.
     #[serde(default, skip_serializing_if = "TextNotes::is_empty")]
     pub(crate) notes: TextNotes,
-    /// The line of the file it was read from, kept again as it is.
+    /// The piece of the file it was read from (with its length), kept
+    /// again as it is.
     #[serde(skip)]
-    line: Option<Box<str>>,
+    piece: Option<Box<[u8]>>,
 }
 
 /// What the parse stage finds in a page's whole text: the warnings of its
@@ -141,7 +145,7 @@ impl KeptBody {
             front: Some(Box::new(front)),
             stamp,
             notes,
-            line: None,
+            piece: None,
         }
     }
 
@@ -149,7 +153,7 @@ impl KeptBody {
     /// is `front` (the parse stage took it from this one), that now has
     /// `stamp`.
     pub(crate) fn restamped(&self, front: KeptFront, stamp: Option<FileStamp>) -> KeptBody {
-        KeptBody { stamp, front: Some(Box::new(front)), line: None, ..self.clone() }
+        KeptBody { stamp, front: Some(Box::new(front)), piece: None, ..self.clone() }
     }
 
     /// The body as the parse stage takes it in place of rendering it:
@@ -189,9 +193,8 @@ pub struct KeptBodies {
     pub(crate) pages: PathMap<KeptBody>,
 }
 
-/// The file's first line; each line after it is one page, `[path, body]`
-/// (lines, so that they are read on every core: 10,000 pages are 8 MB).
-#[derive(Deserialize)]
+/// The file's first piece; each piece after it is one page, `[path, body]`.
+#[derive(Serialize, Deserialize)]
 struct Header {
     /// The binary and settings the bodies were rendered by (see
     /// `cache.rs`, `bodies_key`).
@@ -199,29 +202,46 @@ struct Header {
     key: u64,
 }
 
+/// The pieces of a kept bodies file, each with the 4 bytes of its length
+/// before it; `None` if the last one is cut short.
+fn pieces(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut pieces = Vec::new();
+    while !bytes.is_empty() {
+        let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+        let piece = bytes.get(..4 + len)?;
+        pieces.push(piece);
+        bytes = &bytes[piece.len()..];
+    }
+    Some(pieces)
+}
+
+/// `value` as MessagePack (field names kept, as the record is), after its
+/// length: a piece of a kept bodies file.
+fn piece(value: &impl Serialize) -> Option<Vec<u8>> {
+    let mut piece = vec![0; 4];
+    rmp_serde::encode::write_named(&mut piece, value).ok()?;
+    let len = u32::try_from(piece.len() - 4).ok()?;
+    piece[..4].copy_from_slice(&len.to_le_bytes());
+    Some(piece)
+}
+
 /// The bodies kept beside the build record `record`, if `made_by` made them.
 pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
     let file = bodies_file(record);
     let bytes = fs::read(&file).ok()?;
-    // Split where memchr finds the line ends: a closure over every byte of
-    // 15 MB was 58 M instructions (issue 16).
-    let mut start = 0;
-    let ends = memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len()));
-    let mut lines = ends
-        .map(|end| {
-            let line = &bytes[start..end];
-            start = end + 1;
-            line
-        })
-        .filter(|l| !l.is_empty());
-    let header = match lines.next().map(serde_json::from_slice::<Header>) {
-        Some(Ok(header)) => header,
-        Some(Err(e)) => {
-            log::debug!("build cache: ignoring {}: {e}", file.display());
-            return None;
-        }
-        None => {
-            log::debug!("build cache: ignoring {}: it is empty", file.display());
+    let ignore = |why: &dyn std::fmt::Display| log::debug!("build cache: ignoring {}: {why}", file.display());
+    let Some(pieces) = pieces(&bytes) else {
+        ignore(&"it is cut short");
+        return None;
+    };
+    let Some((header, pages)) = pieces.split_first() else {
+        ignore(&"it is empty");
+        return None;
+    };
+    let header: Header = match rmp_serde::from_slice(&header[4..]) {
+        Ok(header) => header,
+        Err(e) => {
+            ignore(&e);
             return None;
         }
     };
@@ -229,52 +249,56 @@ pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
         log::debug!("build cache: not using {}: made by another dotwork or settings", file.display());
         return None;
     }
-    let lines: Vec<&[u8]> = lines.collect();
-    let page = |line: &&[u8]| -> Result<(std::ffi::OsString, KeptBody), String> {
-        let line = std::str::from_utf8(line).map_err(|e| e.to_string())?;
-        let (path, body) = serde_json::from_str::<(PathBuf, KeptBody)>(line).map_err(|e| e.to_string())?;
-        Ok((path.into_os_string(), KeptBody { line: Some(line.into()), ..body }))
+    let page = |piece: &&[u8]| -> Result<(std::ffi::OsString, KeptBody), rmp_serde::decode::Error> {
+        let (path, body) = rmp_serde::from_slice::<(PathBuf, KeptBody)>(&piece[4..])?;
+        Ok((path.into_os_string(), KeptBody { piece: Some((*piece).into()), ..body }))
     };
-    match lines.par_iter().map(page).collect() {
+    match pages.par_iter().map(page).collect() {
         Ok(pages) => Some(KeptBodies { key: header.key, pages }),
         Err(e) => {
-            log::debug!("build cache: ignoring {}: {e}", file.display());
+            ignore(&e);
             None
         }
     }
 }
 
+/// A page's piece of a kept bodies file, held or in the run's scratch file.
+pub(crate) type KeptPiece = Spilled<Vec<u8>>;
+
 /// What a build keeps of its pages' bodies for the next: each page as the
-/// JSON it is kept as, made as the page is parsed and put in the run's
-/// scratch file until the build is done (held, they were 10 MB of a
-/// build's memory at 10,000 pages).
+/// piece of the file it is kept as, made as the page is parsed and put in
+/// the run's scratch file until the build is done (held, they were 10 MB of
+/// a build's memory at 10,000 pages).
 #[derive(Debug, Default)]
 pub struct Keeping {
     /// [`KeptBodies::key`].
     pub(crate) key: u64,
-    /// `[path, body]` of each page, as JSON.
-    pub(crate) pages: Vec<Spilled>,
+    /// `[path, body]` of each page, as a piece of the file.
+    pub(crate) pages: Vec<KeptPiece>,
 }
 
 impl Keeping {
-    /// The JSON of `body`, of the page `path`: the line it was read from,
-    /// if it was.
-    pub(crate) fn entry(path: &Path, body: &KeptBody) -> Option<String> {
-        if let Some(line) = &body.line {
-            return Some(line.to_string());
+    /// The piece of the file that keeps `body`, of the page `path`: the one
+    /// it was read from, if it was.
+    pub(crate) fn entry(path: &Path, body: &KeptBody) -> Option<Vec<u8>> {
+        match &body.piece {
+            Some(piece) => Some(piece.to_vec()),
+            None => piece(&(path, body)),
         }
-        serde_json::to_string(&(path, body)).ok()
     }
 }
 
 /// Keeps `bodies`, made by `made_by`, beside the build record `record`, in
 /// the form [`read`] reads, reading back from `scratch` what waits there.
 pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping, scratch: Option<&Scratch>) {
-    let Ok(made_by) = serde_json::to_string(made_by) else { return };
+    let header = Header { made_by: made_by.to_string(), key: bodies.key };
+    let Some(header) = piece(&header) else { return };
     super::keep_with(&bodies_file(record), |w| {
-        writeln!(w, "{{\"made_by\":{made_by},\"key\":{}}}", bodies.key)?;
-        Spilled::write_all(&bodies.pages, scratch, b"\n", w)
+        w.write_all(&header)?;
+        Spilled::write_all(&bodies.pages, scratch, b"", w)
     });
+    // The JSON lines that builds kept them as before (cache format 4).
+    let _ = fs::remove_file(record.with_extension("bodies.json"));
 }
 
 /// Removes the bodies kept beside `record`.
@@ -283,5 +307,5 @@ pub(super) fn forget(record: &Path) {
 }
 
 fn bodies_file(record: &Path) -> PathBuf {
-    record.with_extension("bodies.json")
+    record.with_extension("bodies")
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{Parsed, Scratch, Spilled};
-use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, TextNotes, text_print};
+use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, KeptPiece, TextNotes, text_print};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
@@ -255,7 +255,7 @@ impl ParseCache {
             self.links = Some(key);
         }
         let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
-        let mut rendered: Vec<(PathBuf, Rendered, Option<Spilled>)> = kept
+        let mut rendered: Vec<(PathBuf, Rendered, Option<KeptPiece>)> = kept
             .par_iter_mut()
             .enumerate()
             .filter(|(_, p)| self.pages.get(p.path.as_os_str()).is_none_or(|c| c.body.is_none()))

@@ -57,46 +57,49 @@ impl Stored {
     }
 }
 
-/// A text held in memory, or waiting in a run's [`Scratch`] file.
+/// A text (or, for the build cache's kept bodies, bytes: `T = Vec<u8>`)
+/// held in memory, or waiting in a run's [`Scratch`] file.
 #[derive(Debug, Clone)]
-pub(crate) enum Spilled {
-    Held(String),
+pub(crate) enum Spilled<T = String> {
+    Held(T),
     Stored(Stored),
 }
 
-impl Default for Spilled {
-    fn default() -> Spilled {
-        Spilled::Held(String::new())
+impl<T: Default> Default for Spilled<T> {
+    fn default() -> Spilled<T> {
+        Spilled::Held(T::default())
     }
 }
 
 impl Spilled {
-    /// `text`, put in `scratch` if there is one and it takes it, else held.
-    pub(crate) fn put(text: String, scratch: Option<&Scratch>) -> Spilled {
-        match scratch.map(|scratch| scratch.put(&text)) {
-            Some(Ok(at)) => Spilled::Stored(at),
-            Some(Err(e)) => {
-                log::debug!("held in memory: the scratch file refused a text ({e})");
-                Spilled::Held(text)
-            }
-            None => Spilled::Held(text),
-        }
-    }
-
-    /// Its length in bytes.
-    pub(crate) fn len(&self) -> usize {
-        match self {
-            Spilled::Held(text) => text.len(),
-            Spilled::Stored(at) => at.len(),
-        }
-    }
-
     /// The text, read back from `scratch` if it waits there.
     pub(crate) fn read<'a>(&'a self, scratch: Option<&Scratch>) -> io::Result<Cow<'a, str>> {
         match (self, scratch) {
             (Spilled::Held(text), _) => Ok(Cow::Borrowed(text)),
             (Spilled::Stored(at), Some(scratch)) => scratch.get(*at).map(Cow::Owned),
             (Spilled::Stored(_), None) => Err(no_scratch()),
+        }
+    }
+}
+
+impl<T: AsRef<[u8]>> Spilled<T> {
+    /// `piece`, put in `scratch` if there is one and it takes it, else held.
+    pub(crate) fn put(piece: T, scratch: Option<&Scratch>) -> Spilled<T> {
+        match scratch.map(|scratch| scratch.put(piece.as_ref())) {
+            Some(Ok(at)) => Spilled::Stored(at),
+            Some(Err(e)) => {
+                log::debug!("held in memory: the scratch file refused a text ({e})");
+                Spilled::Held(piece)
+            }
+            None => Spilled::Held(piece),
+        }
+    }
+
+    /// Its length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Spilled::Held(piece) => piece.as_ref().len(),
+            Spilled::Stored(at) => at.len(),
         }
     }
 
@@ -106,7 +109,7 @@ impl Spilled {
     /// to [`RUN`] bytes). A rebuild keeps 10,000 short texts; read one by
     /// one they took it 10-20 ms.
     pub(crate) fn write_all(
-        texts: &[Spilled],
+        texts: &[Spilled<T>],
         scratch: Option<&Scratch>,
         end: &[u8],
         w: &mut dyn io::Write,
@@ -115,7 +118,7 @@ impl Spilled {
         for text in texts {
             match text {
                 Spilled::Held(text) => {
-                    w.write_all(text.as_bytes())?;
+                    w.write_all(text.as_ref())?;
                     w.write_all(end)?;
                 }
                 Spilled::Stored(at) => stored.push(*at),
@@ -128,7 +131,7 @@ impl Spilled {
         if !scratch.written() {
             // Some are held (the file refused them): one by one.
             for at in stored {
-                w.write_all(scratch.get(at)?.as_bytes())?;
+                w.write_all(&scratch.get_bytes(at)?)?;
                 w.write_all(end)?;
             }
             return Ok(());
@@ -247,7 +250,7 @@ impl Scratch {
     /// before it, and written with them once there are [`BATCH`] bytes (or
     /// when something is read). An error when the file refused an earlier
     /// batch: the caller then holds the text itself.
-    pub(crate) fn put(&self, text: &str) -> io::Result<Stored> {
+    pub(crate) fn put(&self, text: &[u8]) -> io::Result<Stored> {
         let mut state = self.state();
         if !state.refused.is_empty() {
             return Err(io::Error::other("it refused an earlier write"));
@@ -257,7 +260,7 @@ impl Scratch {
         if state.pending.is_empty() {
             state.pending_at = at;
         }
-        state.pending.extend_from_slice(text.as_bytes());
+        state.pending.extend_from_slice(text);
         if state.pending.len() >= BATCH {
             self.write_pending(&mut state);
         }
@@ -266,6 +269,11 @@ impl Scratch {
 
     /// The text `stored` names, read back.
     pub(crate) fn get(&self, stored: Stored) -> io::Result<String> {
+        String::from_utf8(self.get_bytes(stored)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// The bytes `stored` names, read back.
+    fn get_bytes(&self, stored: Stored) -> io::Result<Vec<u8>> {
         let held = {
             let mut state = self.state();
             self.write_pending(&mut state);
@@ -282,7 +290,7 @@ impl Scratch {
                 bytes
             }
         };
-        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        Ok(bytes)
     }
 
     /// Writes what waits to be written; whether everything put is in the file.
@@ -377,7 +385,7 @@ mod tests {
             texts.push(Spilled::put(text.to_string(), Some(&scratch)));
         }
         // A piece of another text between two: not end to end.
-        scratch.put("not one of them").unwrap();
+        scratch.put(b"not one of them").unwrap();
         texts.push(Spilled::put("e".to_string(), Some(&scratch)));
         texts.swap(1, 4);
         let mut out = Vec::new();
@@ -429,7 +437,7 @@ mod tests {
         let scratch = Scratch { file, state: Mutex::default() };
         put_and_read_back(&scratch);
         assert!(!scratch.state().refused.is_empty());
-        assert!(scratch.put("more").is_err(), "the caller holds it");
+        assert!(scratch.put(b"more").is_err(), "the caller holds it");
         assert!(matches!(Spilled::put("more".to_string(), Some(&scratch)), Spilled::Held(_)));
     }
 
@@ -458,7 +466,7 @@ mod tests {
     fn what_is_put_is_read_back_whole_in_any_order() {
         let scratch = Scratch::new().expect("a temporary folder");
         let pieces = ["<p>One</p>", "", "<h2 id=\"é\">Déjà vu</h2>\n", &"x".repeat(100_000)];
-        let stored: Vec<Stored> = pieces.iter().map(|p| scratch.put(p).unwrap()).collect();
+        let stored: Vec<Stored> = pieces.iter().map(|p| scratch.put(p.as_bytes()).unwrap()).collect();
         for (piece, at) in pieces.iter().zip(&stored).rev() {
             assert_eq!(scratch.get(*at).unwrap(), *piece);
             assert_eq!(at.len(), piece.len());
