@@ -289,7 +289,7 @@ impl ParseCache {
                 let path = &p.path;
                 let stamp = self.stamps.get(path.as_os_str()).copied();
                 let keep = print.and_then(|print| {
-                    let front = || KeptFront { meta: p.meta.clone(), facts: p.front.clone() };
+                    let front = || KeptFront { meta: (*p.meta).clone(), facts: p.front.clone() };
                     let entry = match taken {
                         // As read: the front matter taken from it is in its line still.
                         Some(kept) if kept.stamp == stamp => Keeping::entry(path, kept)?,
