@@ -8,7 +8,7 @@
 //! `_redirects` ([`render_redirects`]: every alias as an explicit `301`,
 //! since Cloudflare's default is `302`). GitHub Pages and other hosts
 //! cannot send headers, so each page carries its own policy in a
-//! `<meta http-equiv>` instead ([`csp::insert_meta`]), and aliases stay
+//! `<meta http-equiv>` instead ([`csp::MetaTags`]), and aliases stay
 //! small pages that forward visitors.
 //!
 //! With no `hosts:` the host is not known, so the build is one that is

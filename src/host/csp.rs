@@ -1,7 +1,7 @@
 //! The Content-Security-Policy, computed from the built pages: what inline
 //! code a page holds ([`Inline::of_html`]), and the one place the policy is
 //! written ([`Policy`]), for the `_headers` file and for the
-//! `<meta http-equiv>` of hosts that cannot set headers ([`insert_meta`]).
+//! `<meta http-equiv>` of hosts that cannot set headers ([`MetaTags`]).
 //!
 //! No `'unsafe-inline'`: each inline executable `<script>` and each
 //! `<style>` is allowed by its SHA-256 hash. A `<script>` whose `type` is
@@ -197,16 +197,8 @@ impl<'a> Policy<'a> {
     }
 }
 
-/// `html` with the policy for its own inline code as a
-/// `<meta http-equiv="Content-Security-Policy">` first in its `<head>`,
-/// before anything the policy governs; after `<meta charset>` if that comes
-/// first, so the encoding stays within the first 1,024 bytes where browsers
-/// look for it. `None` if the document has no `<head>` tag.
-pub fn insert_meta(html: &str, config: &SiteConfig, inline: &Inline) -> Option<String> {
-    insert_meta_tag(html, &meta_tag(config, inline))
-}
-
-/// The `<meta>` that [`insert_meta`] inserts.
+/// The `<meta http-equiv="Content-Security-Policy">` of the policy for
+/// `inline`, as [`MetaTags::insert`] puts it in a page.
 fn meta_tag(config: &SiteConfig, inline: &Inline) -> String {
     let policy = Policy::new(config, inline).text(Delivery::Meta);
     // Its sources are keywords in single quotes, base64 hashes and validated
@@ -215,7 +207,10 @@ fn meta_tag(config: &SiteConfig, inline: &Inline) -> String {
     format!("\n<meta http-equiv=\"Content-Security-Policy\" content=\"{content}\">")
 }
 
-/// `html` with `meta` inserted where [`insert_meta`] says.
+/// `html` with `meta` first in its `<head>`, before anything the policy
+/// governs; after `<meta charset>` if that comes first, so the encoding
+/// stays within the first 1,024 bytes where browsers look for it. `None` if
+/// the document has no `<head>` tag.
 fn insert_meta_tag(html: &str, meta: &str) -> Option<String> {
     let mut tags = start_tags(html).skip_while(|t| t.name != "head");
     let head = tags.next()?;
@@ -230,19 +225,22 @@ fn insert_meta_tag(html: &str, meta: &str) -> Option<String> {
     Some(out)
 }
 
-/// [`insert_meta`] for the pages of one build, which mostly hold the same
-/// inline code (none, or the brand's `<style>`): each set's `<meta>` is
-/// written once (writing it was 9,000 instructions a page; issue 16).
+/// Puts the policy for a page's own inline code in the page, as a `<meta>`
+/// first in its `<head>` (after `<meta charset>`), for the pages of one build:
+/// they mostly hold the same inline code (none, or the brand's `<style>`),
+/// so each set's `<meta>` is written once (writing it was 9,000
+/// instructions a page; issue 16).
 #[derive(Debug, Default)]
-pub(crate) struct MetaTags(std::sync::Mutex<Vec<(Inline, std::sync::Arc<str>)>>);
+pub struct MetaTags(std::sync::Mutex<Vec<(Inline, std::sync::Arc<str>)>>);
 
 impl MetaTags {
     /// How many sets of inline code are remembered; a page whose set is
     /// not among them has its `<meta>` written for it alone.
     const KEPT: usize = 16;
 
-    /// [`insert_meta`], the `<meta>` for `inline` written once.
-    pub(crate) fn insert(&self, html: &str, config: &SiteConfig, inline: &Inline) -> Option<String> {
+    /// `html` with the `<meta>` for its inline code `inline`, written once
+    /// for each set; `None` if it has no `<head>` tag.
+    pub fn insert(&self, html: &str, config: &SiteConfig, inline: &Inline) -> Option<String> {
         // A poisoned lock only means another thread panicked; the list is still sound.
         let mut known = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let meta = match known.iter().find(|(k, _)| k == inline) {
@@ -318,14 +316,15 @@ mod tests {
         let html =
             "<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\"><script>a()</script></head></html>";
         let inline = Inline::of_html(html);
-        let out = insert_meta(html, &config(&[]), &inline).unwrap();
+        let tags = MetaTags::default();
+        let out = tags.insert(html, &config(&[]), &inline).unwrap();
         let first = "<!DOCTYPE html>\n<html><head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src";
         assert!(out.starts_with(first), "{out}");
         assert!(out.contains(&hash_source("a()")), "{out}");
         let bare = "<html><head><title>T</title>";
-        let out = insert_meta(bare, &config(&[]), &Inline::default()).unwrap();
+        let out = tags.insert(bare, &config(&[]), &Inline::default()).unwrap();
         assert!(out.starts_with("<html><head>\n<meta http-equiv"), "{out}");
-        assert_eq!(insert_meta("<p>no head</p>", &config(&[]), &inline), None);
+        assert_eq!(tags.insert("<p>no head</p>", &config(&[]), &inline), None);
     }
 
     #[test]
@@ -339,12 +338,15 @@ mod tests {
         let tags = MetaTags::default();
         for html in pages.iter().chain(pages.iter().rev()) {
             let inline = Inline::of_html(html);
-            assert_eq!(tags.insert(html, &config, &inline), insert_meta(html, &config, &inline));
+            assert_eq!(
+                tags.insert(html, &config, &inline),
+                insert_meta_tag(html, &meta_tag(&config, &inline))
+            );
         }
         let bare = "<html><head><title>T</title>";
         assert_eq!(
             tags.insert(bare, &config, &Inline::default()),
-            insert_meta(bare, &config, &Inline::default())
+            insert_meta_tag(bare, &meta_tag(&config, &Inline::default()))
         );
         assert_eq!(tags.insert("<p>no head</p>", &config, &Inline::default()), None);
     }

@@ -291,7 +291,7 @@ impl ParseCache {
                 let keep = print.and_then(|print| {
                     let front = || KeptFront { meta: (*p.meta).clone(), facts: p.front.clone() };
                     let entry = match taken {
-                        // As read: the front matter taken from it is in its line still.
+                        // As read: the front matter taken from it is in its piece still.
                         Some(kept) if kept.stamp == stamp => Keeping::entry(path, kept)?,
                         Some(kept) => Keeping::entry(path, &kept.restamped(front(), stamp))?,
                         None => {

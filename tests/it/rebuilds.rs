@@ -310,8 +310,11 @@ fn a_corrupt_or_missing_cache_is_a_cold_build_not_an_error() {
         .collect();
     let bodies = files.iter().find(|p| p.to_string_lossy().ends_with(".bodies")).unwrap();
     let expected = tree(&site.path("public"));
-    // Cut short, not MessagePack (a whole piece, 0xc1 is no value), empty.
-    for garbage in [&b"{\"format\": 1, \"units\": [tru"[..], b"\x03\x00\x00\x00\xc1\xc1\xc1", b""] {
+    // Cut short (a length past the end), not MessagePack (a whole piece,
+    // 0xc1 is no value), empty.
+    let garbage: [&[u8]; 4] =
+        [b"{\"format\": 1, \"units\": [tru", b"\xff\xfe not json", b"\x03\x00\x00\x00\xc1\xc1\xc1", b""];
+    for garbage in garbage {
         fs::write(records[0], garbage).unwrap();
         fs::write(bodies, garbage).unwrap();
         touch(&site);
