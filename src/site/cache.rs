@@ -254,58 +254,68 @@ impl ParseCache {
             }
             self.links = Some(key);
         }
-        let takeable = self.kept.as_ref().filter(|k| Some(k.key) == keeping_key);
+        // Each page's kept body, moved out: taken if its text is the same.
+        let mut takeable = self.kept.take().filter(|k| Some(k.key) == keeping_key);
+        let mut kept_bodies: Vec<Option<KeptBody>> = kept
+            .iter()
+            .map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str())))
+            .collect();
+        let scratch = self.scratch.as_deref();
         let mut rendered: Vec<(PathBuf, Rendered, Option<KeptPiece>)> = kept
             .par_iter_mut()
+            .zip(&mut kept_bodies)
             .enumerate()
-            .filter(|(_, p)| self.pages.get(p.path.as_os_str()).is_none_or(|c| c.body.is_none()))
-            .map(|(number, p)| {
+            .filter(|(_, (p, _))| self.pages.get(p.path.as_os_str()).is_none_or(|c| c.body.is_none()))
+            .map(|(number, (p, kept_body))| {
                 // Held until this point (unless never read): the text is put in the scratch file below.
                 let print = keeping_key.map(|_| match self.pages.get(p.path.as_os_str()) {
                     Some(c) => c.text_print,
                     None => text_print(&p.text_for_message()),
                 });
-                let taken =
-                    takeable.and_then(|k| k.pages.get(p.path.as_os_str())).filter(|k| Some(k.text) == print);
-                let body = match taken {
-                    Some(kept) => kept.rendered(),
-                    None => match p.text.read(&p.path) {
-                        Ok(text) => {
-                            let page = PageRef {
-                                file: &p.path,
-                                text: &text,
-                                body_offset: p.front.body_offset,
-                                number,
-                            };
-                            let mut body = render_markdown(&page, index);
-                            if let Some(scratch) = &self.scratch {
-                                store_html(&mut body, scratch);
-                            }
-                            body
-                        }
-                        Err(d) => Rendered { problems: vec![d], ..Rendered::default() },
-                    },
-                };
+                let taken = kept_body.take().filter(|k| Some(k.text) == print);
                 let path = &p.path;
                 let stamp = self.stamps.get(path.as_os_str()).copied();
-                let keep = print.and_then(|print| {
-                    let front = || KeptFront { meta: (*p.meta).clone(), facts: p.front.clone() };
-                    let entry = match taken {
-                        // As read: the front matter taken from it is in its piece still.
-                        Some(kept) if kept.stamp == stamp => Keeping::entry(path, kept)?,
-                        Some(kept) => Keeping::entry(path, &kept.restamped(front(), stamp))?,
-                        None => {
+                let front = || KeptFront { meta: (*p.meta).clone(), facts: p.front.clone() };
+                let (body, keep) = match taken {
+                    Some(mut kept) => {
+                        let keep = print.and_then(|_| {
+                            if kept.stamp != stamp {
+                                // As read but for its stamp: kept anew, with the front matter the parse stage took from it.
+                                kept.restamp(front(), stamp);
+                            }
+                            Keeping::entry(path, &kept, scratch)
+                        });
+                        (kept.into_rendered(), keep)
+                    }
+                    None => {
+                        let body = match p.text.read(&p.path) {
+                            Ok(text) => {
+                                let page = PageRef {
+                                    file: &p.path,
+                                    text: &text,
+                                    body_offset: p.front.body_offset,
+                                    number,
+                                };
+                                let mut body = render_markdown(&page, index);
+                                if let Some(scratch) = scratch {
+                                    store_html(&mut body, scratch);
+                                }
+                                body
+                            }
+                            Err(d) => Rendered { problems: vec![d], ..Rendered::default() },
+                        };
+                        let keep = print.and_then(|print| {
                             let notes = notes[number].clone();
-                            Keeping::entry(path, &KeptBody::of(print, &body, front(), stamp, notes))?
+                            Keeping::entry(path, &KeptBody::of(print, &body, front(), stamp, notes), scratch)
+                        });
+                        // A body taken from the build cache is rendered later, when
+                        // its page is (`Site::body`), from the text: that one stays.
+                        if self.one_shot {
+                            p.text.spill(self.scratch.as_ref());
                         }
-                    };
-                    Some(Spilled::put(entry, self.scratch.as_deref()))
-                });
-                // A body taken from the build cache is rendered later, when
-                // its page is (`Site::body`), from the text: that one stays.
-                if self.one_shot && taken.is_none() {
-                    p.text.spill(self.scratch.as_ref());
-                }
+                        (body, keep)
+                    }
+                };
                 (p.path.clone(), body, keep)
             })
             .collect();
@@ -318,9 +328,8 @@ impl ParseCache {
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
             keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
+            keeping.old = takeable.map(|k| k.bytes);
         }
-        // What the last build kept is used once.
-        self.kept = None;
         for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(path.as_os_str()) {
                 page.body = Some(Box::new(body));
