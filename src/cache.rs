@@ -70,7 +70,7 @@ mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
 pub(crate) use bodies::{KeptBody, KeptFront, KeptPiece, TextNotes, text_print};
-pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, Stamped};
+pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, Placed, Stamped};
 
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";
@@ -186,10 +186,11 @@ impl BuildCache {
         inputs: Inputs,
         output: &Path,
         files: &BTreeSet<PathBuf>,
+        placed: &Placed,
         outcome: Outcome,
     ) -> Option<Stamped> {
         self.file.as_ref()?;
-        up_to_date::stamp(self.stamps_key.clone(), inputs, output, files, outcome)
+        up_to_date::stamp(self.stamps_key.clone(), inputs, output, files, placed, outcome)
     }
 
     /// Keeps the stamps of a build: after its records, which the stamps
@@ -318,12 +319,13 @@ impl Plan {
         held: &HashSet<&OsStr>,
         keep: &(dyn Fn(&[OutputFile]) + Sync),
     ) {
+        let same_disk = on_one_disk(old_output, dir);
         let taken: Vec<Option<Vec<FileRecord>>> = self
             .entries
             .par_iter()
             .map(|e| {
                 let record = e.old.as_ref()?;
-                match take_files(record, old_output, dir, held) {
+                match take_files(record, old_output, dir, held, same_disk) {
                     Ok((files, records)) => {
                         keep(&files);
                         Some(records)
@@ -358,6 +360,23 @@ impl Plan {
             .filter_map(|(file, found)| Some((file.path.clone(), found.clone()?)))
             .collect();
         Earlier { key: self.check_key, pages }
+    }
+
+    /// The files this build put in its new folder, as it put them: those
+    /// taken from the old output and those `written`.
+    pub fn placed(&self, written: &Written) -> Placed {
+        let noted = written.0.as_ref().map(|w| w.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let written = noted.iter().flat_map(|w| w.iter()).flat_map(|(_, (files, _))| files);
+        let taken = self.entries.iter().filter(|e| e.old.is_some()).flat_map(|e| &e.taken);
+        Placed(
+            taken
+                .chain(written)
+                .filter_map(|f| {
+                    let modified = u64::try_from(f.modified).ok()?;
+                    Some((f.path.as_os_str().to_owned(), (f.len, modified, f.number)))
+                })
+                .collect(),
+        )
     }
 
     /// Whether unit `i` was taken from the old output (so is not rendered).
@@ -496,25 +515,27 @@ fn take_files(
     old_output: &Path,
     dir: &Path,
     held: &HashSet<&OsStr>,
+    same_disk: bool,
 ) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
     let files = &unit.files;
     let mut taken = Vec::with_capacity(files.len());
     let mut records = Vec::with_capacity(files.len());
     for (n, f) in files.iter().enumerate() {
-        let from = old_output.join(&f.path);
-        let old = fs::symlink_metadata(&from).ok().filter(fs::Metadata::is_file);
-        if old.as_ref().and_then(|m| record_of(&f.path, m)).as_ref() != Some(f) {
-            return Err(format!("{} is not the file dotwork wrote", from.display()));
-        }
         let to = dir.join(&f.path);
-        let now = match held.contains(f.path.as_os_str()).then(|| fs::symlink_metadata(&to)) {
-            // The old output's own file (the same number on the same disk), still as recorded.
-            Some(Ok(there))
-                if same_file(old.as_ref(), &there) && record_of(&f.path, &there).as_ref() == Some(f) =>
-            {
-                f.clone()
+        let there = held.contains(f.path.as_os_str()).then(|| fs::symlink_metadata(&to).ok()).flatten();
+        let now = match there {
+            // The old output's own file, still as recorded: the same number
+            // on the same disk is the same file, so the old output's is not
+            // looked at again.
+            Some(there) if same_disk && record_of(&f.path, &there).as_ref() == Some(f) => f.clone(),
+            _ => {
+                let from = old_output.join(&f.path);
+                let old = fs::symlink_metadata(&from).ok().filter(fs::Metadata::is_file);
+                if old.as_ref().and_then(|m| record_of(&f.path, m)).as_ref() != Some(f) {
+                    return Err(format!("{} is not the file dotwork wrote", from.display()));
+                }
+                link_into(&from, &to, f)?
             }
-            _ => link_into(&from, &to, f)?,
         };
         let ids = unit.ids.get(n).cloned().flatten();
         let read = (crate::url::is_html(&f.path) && ids.is_none()) || crate::image::may_hold_exif(&f.path);
@@ -546,12 +567,14 @@ fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, Strin
     Ok(now)
 }
 
-/// Whether two looks at files saw one file: the same number on the same disk.
-fn same_file(a: Option<&fs::Metadata>, b: &fs::Metadata) -> bool {
+/// Whether the folders `a` and `b` are on one disk, where a file number
+/// names one file (never elsewhere than on Unix, where the records hold no
+/// file numbers).
+fn on_one_disk(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        a.is_some_and(|a| a.dev() == b.dev() && a.ino() == b.ino())
+        matches!((fs::metadata(a), fs::metadata(b)), (Ok(a), Ok(b)) if a.dev() == b.dev())
     }
     #[cfg(not(unix))]
     {
@@ -736,14 +759,27 @@ mod tests {
         fs::write(dir.path().join("other.txt"), "someone's").unwrap();
         fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
         let unit = unit(&old);
-        let (_, records) = take_files(&unit, &old, &new, &HashSet::default()).unwrap();
-        assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
-        assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
-        assert_eq!(records, unit.files, "linked: the same file");
-        // Held and already the old output's own file: left as it is.
-        let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
+        let one_disk = on_one_disk(&old, &new);
+        assert_eq!(one_disk, cfg!(unix));
+        // Whether the folder is known to hold it or not.
         let held = HashSet::from_iter([OsStr::new("a.txt")]);
-        take_files(&unit, &old, &new, &held).unwrap();
+        for holds in [HashSet::default(), held.clone()] {
+            fs::remove_file(new.join("a.txt")).unwrap();
+            fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
+            let (_, records) = take_files(&unit, &old, &new, &holds, one_disk).unwrap();
+            assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
+            assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
+            assert_eq!(records, unit.files, "linked: the same file");
+        }
+        // Held and already the old output's own file: left as it is, even
+        // once the old output's name for it names another file.
+        fs::remove_file(old.join("a.txt")).unwrap();
+        fs::write(old.join("a.txt"), "replaced").unwrap();
+        // (Looked at after the old name went, which moved its change time.)
+        let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
+        let (_, records) = take_files(&unit, &old, &new, &held, one_disk).unwrap();
+        assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
+        assert_eq!(records, unit.files);
         let after = fs::symlink_metadata(new.join("a.txt")).unwrap();
         assert_eq!(before.modified().unwrap(), after.modified().unwrap());
         // Not linked again either: that would have changed its change time.

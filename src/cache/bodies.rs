@@ -338,7 +338,8 @@ pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping, scratch: Optio
     super::keep_with(&bodies_file(record), |w| {
         w.write_all(&header)?;
         for run in runs {
-            let bytes = from.get(run).ok_or_else(|| std::io::Error::other("a kept piece is not in the old file"))?;
+            let bytes =
+                from.get(run).ok_or_else(|| std::io::Error::other("a kept piece is not in the old file"))?;
             w.write_all(bytes)?;
         }
         Spilled::write_all(&new, scratch, b"", w)

@@ -273,6 +273,14 @@ impl LastStamps {
     }
 }
 
+/// The files a build put in its new folder, each as it was when put
+/// there (size, modification time, file number), by path: [`stamp`]
+/// takes them instead of looking at each file again (at 10,000 pages,
+/// 10,000 calls to the system). A file someone changes after the build put
+/// it there then differs from its stamp, which the next build sees.
+#[derive(Debug, Default)]
+pub struct Placed(pub(super) PathMap<(u64, u64, u64)>);
+
 /// The stamps of a build, made by `stamp`, for `keep` to write.
 pub struct Stamped(Record);
 
@@ -285,6 +293,7 @@ pub fn stamp(
     inputs: Inputs,
     output: &Path,
     files: &BTreeSet<PathBuf>,
+    placed: &Placed,
     outcome: Outcome,
 ) -> Option<Stamped> {
     let started = std::time::Instant::now();
@@ -308,6 +317,11 @@ pub fn stamp(
         .par_iter()
         .enumerate()
         .map(|(n, p)| {
+            if let Some(&(len, modified, number)) = placed.0.get(p.as_os_str()) {
+                // As the build left it: a change since shows in the next build.
+                let state = State { folder: false, len, modified, changed: 0, number };
+                return Some(Stamp { path: p.to_path_buf(), state: Some(state) });
+            }
             let path = output.join(p);
             let mut meta = fs::symlink_metadata(&path).ok()?;
             if n < folders && nanos(meta.modified()) >= settled_nanos {

@@ -152,6 +152,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // are written; the stamps are kept after the records they vouch for.
     let bodies = parse_cache.take_kept();
     let scratch = site.scratch.as_deref();
+    let placed = plan.placed(&written);
     let ((), stamped) = rayon::join(
         || {
             let kept = Instant::now();
@@ -163,7 +164,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         },
         || {
             let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
-            cache.stamp(inputs?, &output.real, &paths, outcome)
+            cache.stamp(inputs?, &output.real, &paths, &placed, outcome)
         },
     );
     if let Some(stamped) = stamped {

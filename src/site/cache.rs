@@ -256,10 +256,8 @@ impl ParseCache {
         }
         // Each page's kept body, moved out: taken if its text is the same.
         let mut takeable = self.kept.take().filter(|k| Some(k.key) == keeping_key);
-        let mut kept_bodies: Vec<Option<KeptBody>> = kept
-            .iter()
-            .map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str())))
-            .collect();
+        let mut kept_bodies: Vec<Option<KeptBody>> =
+            kept.iter().map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str()))).collect();
         let scratch = self.scratch.as_deref();
         let mut rendered: Vec<(PathBuf, Rendered, Option<KeptPiece>)> = kept
             .par_iter_mut()
