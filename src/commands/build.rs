@@ -45,10 +45,15 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let started = Instant::now();
     let output = OutputFolder::resolve(&settings.output)?;
     check_output_folder(&settings.root, &output)?;
-    // Stamped before anything is read, so an edit during the build is seen by the next.
-    let inputs = if settings.no_cache { None } else { Inputs::stamp(&settings.root) };
+    // Stamped before anything of the site is read, so an edit during the
+    // build is seen by the next; the last build's stamps are read meanwhile.
+    let (inputs, stamps) = if settings.no_cache {
+        (None, None)
+    } else {
+        rayon::join(|| Inputs::stamp(&settings.root), || BuildCache::last_stamps(settings, &output.real))
+    };
     log::debug!("build cache: inputs stamped ({:?})", started.elapsed());
-    let stamps = inputs.as_ref().and_then(|_| BuildCache::last_stamps(settings, &output.real));
+    let stamps = stamps.filter(|_| inputs.is_some());
     let unchanged =
         stamps.as_ref().zip(inputs.as_ref()).and_then(|(s, i)| s.outcome_if_unchanged(i, &output.real));
     if let Some(last) = unchanged {
