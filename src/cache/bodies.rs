@@ -87,7 +87,7 @@ pub(crate) struct KeptBody {
     /// What the parse stage found in the text besides its body.
     #[serde(default, skip_serializing_if = "TextNotes::is_empty")]
     pub(crate) notes: TextNotes,
-    /// Where in the file it was read from its piece is (with its length),
+    /// Where its piece (with its length) is in the file it was read from:
     /// kept again as it is.
     #[serde(skip)]
     piece: Option<Range<usize>>,

@@ -11,7 +11,9 @@
 //! load stage walks (`site.yaml`, `content/`, `templates/`, `static/`,
 //! `themes/`) is stamped with its size, modification and change times and
 //! file number before the build reads it, and every file and folder of the
-//! output after the swap. A folder's times change when an entry is added,
+//! output after the swap: each folder as it then is, each file as the build
+//! put it there ([`Placed`]; one changed since differs from its stamp). A
+//! folder's times change when an entry is added,
 //! removed or renamed in it, so the next build stats the stamped paths and
 //! never lists a folder.
 //!
