@@ -259,7 +259,7 @@ impl ParseCache {
         let mut kept_bodies: Vec<Option<KeptBody>> =
             kept.iter().map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str()))).collect();
         let scratch = self.scratch.as_deref();
-        let mut rendered: Vec<(PathBuf, Rendered, Option<KeptPiece>)> = kept
+        let mut rendered: Vec<(PathBuf, Box<Rendered>, Option<KeptPiece>)> = kept
             .par_iter_mut()
             .zip(&mut kept_bodies)
             .enumerate()
@@ -314,7 +314,7 @@ impl ParseCache {
                         (body, keep)
                     }
                 };
-                (p.path.clone(), body, keep)
+                (p.path.clone(), Box::new(body), keep)
             })
             .collect();
         self.fresh = rendered.iter().filter(|(_, b, _)| !b.kept).map(|(path, _, _)| path.clone()).collect();
@@ -330,7 +330,7 @@ impl ParseCache {
         }
         for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(path.as_os_str()) {
-                page.body = Some(Box::new(body));
+                page.body = Some(body);
             }
         }
     }
