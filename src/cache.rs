@@ -319,7 +319,7 @@ impl Plan {
         held: &HashSet<&OsStr>,
         keep: &(dyn Fn(&[OutputFile]) + Sync),
     ) {
-        let same_disk = on_one_disk(old_output, dir);
+        let same_disk = file_numbers_compare(old_output, dir);
         let taken: Vec<Option<Vec<FileRecord>>> = self
             .entries
             .par_iter()
@@ -567,10 +567,11 @@ fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, Strin
     Ok(now)
 }
 
-/// Whether the folders `a` and `b` are on one disk, where a file number
-/// names one file (never elsewhere than on Unix, where the records hold no
-/// file numbers).
-fn on_one_disk(a: &Path, b: &Path) -> bool {
+/// Whether a file number in the folder `a` and one in `b` name the same
+/// file when equal: the two are on one disk, on Unix (elsewhere the records
+/// hold no file numbers). Not `output::spare`'s `on_one_disk`, which asks
+/// whether one folder can be renamed to the other's place.
+fn file_numbers_compare(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -759,7 +760,7 @@ mod tests {
         fs::write(dir.path().join("other.txt"), "someone's").unwrap();
         fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
         let unit = unit(&old);
-        let one_disk = on_one_disk(&old, &new);
+        let one_disk = file_numbers_compare(&old, &new);
         assert_eq!(one_disk, cfg!(unix));
         // Whether the folder is known to hold it or not.
         let held = HashSet::from_iter([OsStr::new("a.txt")]);

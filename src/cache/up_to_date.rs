@@ -285,8 +285,9 @@ impl LastStamps {
 /// The files a build put in its new folder, each as it was when put
 /// there (size, modification time, file number), by path:
 /// [`super::BuildCache::stamp`] takes them instead of looking at each file
-/// again (at 10,000 pages, 10,000 calls to the system). A file someone changes after the build put
-/// it there then differs from its stamp, which the next build sees.
+/// again (at 10,000 pages, 10,000 calls to the system). A file someone
+/// changes after the build put it there then differs from its stamp, which
+/// the next build sees.
 #[derive(Debug, Default)]
 pub struct Placed(pub(super) PathMap<(u64, u64, u64)>);
 
