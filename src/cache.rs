@@ -136,11 +136,39 @@ struct Record {
     units: Vec<UnitRecord>,
 }
 
+/// The last build's record, as [`BuildCache::read_last`] found it.
+#[derive(Debug)]
+pub struct LastRecord {
+    file: Option<PathBuf>,
+    read: Option<ReadRecord>,
+}
+
+/// A record this binary wrote of the same output folder.
+#[derive(Debug)]
+struct ReadRecord {
+    global: u64,
+    check_key: u64,
+    units: Units,
+}
+
 impl BuildCache {
+    /// The record the last build into `output` (its real path) kept, read
+    /// and decoded: what [`Self::open`] needs besides the parsed site, so a
+    /// build reads it on one core while it reads the kept bodies on another.
+    /// Nothing with `--no-cache`.
+    pub fn read_last(settings: &Settings, output: &Path) -> LastRecord {
+        if settings.no_cache {
+            return LastRecord { file: None, read: None };
+        }
+        let file = record_file(&settings.root, output);
+        let read = file.as_deref().and_then(|f| read_record(f, output));
+        LastRecord { file, read }
+    }
+
     /// The cache for building `site` into `output` (its real path) with
-    /// `settings`: the last build's record if it is usable, else an empty
+    /// `settings`: the `last` build's record if it is usable, else an empty
     /// one. With `--no-cache`, nothing is read and nothing will be kept.
-    pub fn open(settings: &Settings, output: &Path, site: &Site) -> BuildCache {
+    pub fn open(settings: &Settings, output: &Path, site: &Site, last: LastRecord) -> BuildCache {
         let global = global_key(settings, site);
         let stamps_key = stamps_key(settings, output);
         if settings.no_cache {
@@ -153,12 +181,22 @@ impl BuildCache {
             }
             return BuildCache { file: None, stamps_key, global, check_key: 0, old: HashMap::default() };
         }
-        let file = record_file(&settings.root, output);
+        let LastRecord { file, read } = last;
         if let Some(file) = &file {
             prune_spares(file);
         }
-        let (check_key, old) =
-            file.as_deref().and_then(|f| read_record(f, output, global)).unwrap_or_default();
+        let (check_key, old) = match read {
+            Some(read) if read.global == global => (read.check_key, read.units),
+            Some(_) => {
+                let file = file.as_deref().unwrap_or(Path::new(""));
+                log::debug!(
+                    "build cache: not using {}: made with other settings, theme words or on another day",
+                    file.display()
+                );
+                (0, Units::default())
+            }
+            None => (0, Units::default()),
+        };
         BuildCache { file, stamps_key, global, check_key, old }
     }
 
@@ -645,9 +683,9 @@ fn record_file(root: &Path, output: &Path) -> Option<PathBuf> {
     Some(root.join(CACHE_DIR).join(format!("{:016x}.{RECORD}", h.finish())))
 }
 
-/// The record in `file`, if it is one this binary wrote, of `output`, made
-/// with the same `global` key: its check key and its units by name.
-fn read_record(file: &Path, output: &Path, global: u64) -> Option<(u64, Units)> {
+/// The record in `file`, if it is one this binary wrote, of `output`: its
+/// units by name, and the keys [`BuildCache::open`] compares.
+fn read_record(file: &Path, output: &Path) -> Option<ReadRecord> {
     let bytes = match fs::read(file) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -667,15 +705,21 @@ fn read_record(file: &Path, output: &Path, global: u64) -> Option<(u64, Units)> 
         "made by another dotwork"
     } else if record.output != output {
         "of another output folder"
-    } else if record.global != global {
-        "made with other settings, theme words or on another day"
     } else {
-        let mut units = Units::default();
+        // Each kind's map made at its size: grown as filled, its entries of
+        // 200 bytes were moved again at each doubling.
+        let mut sizes: HashMap<&str, usize> = HashMap::default();
+        record.units.iter().for_each(|u| *sizes.entry(u.kind.as_str()).or_default() += 1);
+        let mut units: Units = sizes
+            .into_iter()
+            .map(|(kind, n)| (kind.to_string(), PathMap::with_capacity_and_hasher(n, Default::default())))
+            .collect();
         for unit in record.units {
-            let of_kind: &mut PathMap<UnitRecord> = units.entry(unit.kind.clone()).or_default();
-            of_kind.insert(unit.key.as_os_str().to_owned(), unit);
+            if let Some(of_kind) = units.get_mut(&unit.kind) {
+                of_kind.insert(unit.key.as_os_str().to_owned(), unit);
+            }
         }
-        return Some((record.check_key, units));
+        return Some(ReadRecord { global: record.global, check_key: record.check_key, units });
     };
     log::debug!("build cache: not using {}: {why}", file.display());
     None

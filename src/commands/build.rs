@@ -69,13 +69,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         });
     }
     // The bodies of the pages the last build rendered from the same text and links are not rendered again.
+    // The kept bodies and the record of the units, each read on a core of its own.
+    let read = Instant::now();
+    let (kept, record) = rayon::join(
+        || BuildCache::kept_bodies(settings, &output.real),
+        || BuildCache::read_last(settings, &output.real),
+    );
     let mut parse_cache = if settings.no_cache {
         ParseCache::one_shot()
     } else {
-        let read = Instant::now();
-        let kept = BuildCache::kept_bodies(settings, &output.real);
         log::debug!(
-            "build cache: {} bodies read ({:?})",
+            "build cache: {} bodies and the record read ({:?})",
             kept.as_ref().map_or(0, |k| k.pages.len()),
             read.elapsed()
         );
@@ -92,7 +96,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     log_stage("units", t, "");
     // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
     let planned = Instant::now();
-    let mut cache = BuildCache::open(settings, &output.real, &site);
+    let mut cache = BuildCache::open(settings, &output.real, &site, record);
     let mut plan = cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page));
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());

@@ -256,7 +256,7 @@ impl ParseCache {
         }
         // Each page's kept body, moved out: taken if its text is the same.
         let mut takeable = self.kept.take().filter(|k| Some(k.key) == keeping_key);
-        let mut kept_bodies: Vec<Option<KeptBody>> =
+        let mut kept_bodies: Vec<Option<Box<KeptBody>>> =
             kept.iter().map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str()))).collect();
         let scratch = self.scratch.as_deref();
         let mut rendered: Vec<(PathBuf, Box<Rendered>, Option<KeptPiece>)> = kept
@@ -283,7 +283,7 @@ impl ParseCache {
                             }
                             Keeping::entry(path, &kept, scratch)
                         });
-                        (kept.into_rendered(), keep)
+                        ((*kept).into_rendered(), keep)
                     }
                     None => {
                         let body = match p.text.read(&p.path) {
