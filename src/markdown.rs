@@ -35,7 +35,7 @@ mod facts;
 mod heading_id;
 mod title;
 use address::names_a_page;
-pub(crate) use address::{AddressLink, closest_id, unknown_address};
+pub(crate) use address::{AddressLink, address_known, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, HeadingFact, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, dest_offset};
 pub use heading_id::HeadingRule;

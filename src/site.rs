@@ -21,8 +21,8 @@ use crate::content::{Body, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
-    AddressLink, AnchorLink, PageFacts, PageIndex, PageRef, closest_id, page_link, render_markdown,
-    unknown_address,
+    AddressLink, AnchorLink, PageFacts, PageIndex, PageRef, address_known, closest_id, page_link,
+    render_markdown, unknown_address,
 };
 use crate::paginate::{Pager, paginate};
 use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
@@ -414,7 +414,9 @@ pub fn parse_site_cached(
         problems.append(&mut r.problems);
         citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
-        addresses.extend(std::mem::take(&mut r.addresses).into_iter().map(|a| (number, a)));
+        if !r.addresses.is_empty() {
+            addresses.push((number, std::mem::take(&mut r.addresses)));
+        }
         let body = OnceLock::new();
         if !r.kept {
             let blocks = std::mem::take(&mut r.blocks);
@@ -496,21 +498,26 @@ pub fn parse_site_cached(
         if templates.iter().any(|t| t.name == "404.html") {
             outputs.insert("404.html".to_string());
         }
-        for (from, link) in &addresses {
-            let file = linked.file(*from);
+        let is_page = |p: &str| known.contains(p);
+        let exists = |f: &str| outputs.contains(f);
+        // Looked up on every core, each page's links where they are; the
+        // few not found are then reported in order.
+        let unknown: Vec<(usize, &AddressLink)> = addresses
+            .par_iter()
+            .flat_map_iter(|(from, links)| {
+                links.iter().filter(|link| !address_known(link, &is_page, &exists)).map(|link| (*from, link))
+            })
+            .collect();
+        for (from, link) in unknown {
+            let file = linked.file(from);
             problems.extend(
-                unknown_address(
-                    file,
-                    &|| linked.text(*from),
-                    link,
-                    &index,
-                    &|p| known.contains(p),
-                    &|f| outputs.contains(f),
-                    &mut || per_file.admit(file),
-                )
+                unknown_address(file, &|| linked.text(from), link, &index, &is_page, &exists, &mut || {
+                    per_file.admit(file)
+                })
                 .map(|d| d.with_severity(broken)),
             );
         }
+        crate::pipeline::drop_in_background(addresses);
     }
     for d in no_home_page(&config, &pages, &sections) {
         if d.severity == crate::error::Severity::Error { problems.push(d) } else { warnings.push(d) }
@@ -723,7 +730,7 @@ fn assemble_sections(
     drafts: &[PathBuf],
     index: &PageIndex,
     options: &ParseOptions,
-    links: (&mut Numbered<AnchorLink>, &mut Numbered<AddressLink>),
+    links: (&mut Numbered<AnchorLink>, &mut Numbered<Vec<AddressLink>>),
     (problems, shown_images): (&mut Vec<Diagnostic>, &mut Vec<String>),
 ) -> Vec<SiteSection> {
     if sources.is_empty() {
@@ -775,7 +782,9 @@ fn assemble_sections(
             let mut rendered = render_markdown(&page, index);
             problems.append(&mut rendered.problems);
             anchors.extend(rendered.anchors.into_iter().map(|a| (page.number, a)));
-            addresses.extend(rendered.addresses.into_iter().map(|a| (page.number, a)));
+            if !rendered.addresses.is_empty() {
+                addresses.push((page.number, rendered.addresses));
+            }
             shown_images.append(&mut rendered.images);
             let pagers = paginate(&source.path, built.pages.len(), source.meta.paginate_by);
             let feed = if source.meta.feed {

@@ -337,26 +337,34 @@ impl<'s> PublishCheck<'s> {
         log::debug!("check for errors: {} pages found clean as they were rendered", early.len());
         let (paths, ids): (HashMap<String, PathBuf>, HashMap<String, PageIds>) =
             pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
-        let index = OutputIndex::new(files, ids);
         let today = Date::today();
-        let key = check_key(self.site, &index, today);
         let domains = &self.site.domains;
-        let by_key: HashMap<String, Findings> = if earlier.key == key {
-            earlier.pages.into_iter().map(|(path, f)| (output_key(&domains.unplace(&path)), f)).collect()
-        } else {
-            HashMap::default()
-        };
+        // The earlier findings are looked up by output key while the index
+        // is made, on another core; they are dropped if the key differs.
+        let ((index, key), by_key) = rayon::join(
+            || {
+                let index = OutputIndex::new(files, ids);
+                let key = check_key(self.site, &index, today);
+                (index, key)
+            },
+            || -> (u64, HashMap<String, Findings>) {
+                let by_key = earlier.pages.into_par_iter();
+                (earlier.key, by_key.map(|(path, f)| (output_key(&domains.unplace(&path)), f)).collect())
+            },
+        );
+        let by_key = if by_key.0 == key { by_key.1 } else { HashMap::default() };
         let written = Written { dir, paths, early };
         let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
         let pages = self
             .site
             .pages
-            .iter()
+            .par_iter()
             .zip(found)
             .filter_map(|(page, f)| {
                 Some((written.paths.get(&output_key(&page_output(&page.path)))?.clone(), f))
             })
             .collect();
+        crate::pipeline::drop_in_background((by_key, written.paths));
         Checked { errors, key, pages }
     }
 }

@@ -45,6 +45,23 @@ pub(super) fn names_a_page(url: &str) -> bool {
     }
 }
 
+/// Whether the address `link` names is a page's (`is_page` tells by
+/// address, `/contact/`) or another file's of the site (`exists` tells by
+/// output path, `old/index.html`); a link above the site's top is not.
+pub(crate) fn address_known(
+    link: &AddressLink,
+    is_page: &dyn Fn(&str) -> bool,
+    exists: &dyn Fn(&str) -> bool,
+) -> bool {
+    let Some(path) = &link.path else { return false };
+    let bare = path.trim_start_matches('/');
+    if path.ends_with('/') {
+        is_page(path) || exists(&format!("{bare}index.html"))
+    } else {
+        is_page(&format!("{path}/")) || is_page(path) || exists(bare) || exists(&format!("{bare}/index.html"))
+    }
+}
+
 /// An error for a link written as an address that no page has (`is_page`
 /// tells by address, `/contact/`) nor any other file of the site (`exists`
 /// tells by output path, `old/index.html`), with a hint that names the
@@ -72,14 +89,7 @@ pub(crate) fn unknown_address<'t>(
                 .with_help("link to a page by its file, such as [text](page.md)"),
         );
     };
-    let page = is_page;
-    let bare = path.trim_start_matches('/');
-    let found = if path.ends_with('/') {
-        page(path) || exists(&format!("{bare}index.html"))
-    } else {
-        page(&format!("{path}/")) || page(path) || exists(bare) || exists(&format!("{bare}/index.html"))
-    };
-    if found || !admit() {
+    if address_known(link, is_page, exists) || !admit() {
         return None;
     }
     let d =
