@@ -1146,21 +1146,36 @@ fn index_pages(
         domains: crate::domains::Domains::new(config),
         ..PageIndex::default()
     };
+    // What each page's addresses are, worked out on every core; indexed
+    // below in the pages' order.
+    let worked: Vec<(Vec<String>, crate::language::FileLanguage, Result<String, String>)> = pages
+        .par_iter()
+        .map(|p| {
+            // An alias is an address links may use: they lead to the page
+            // (issue 14). Unsafe ones are reported by `collect_aliases`.
+            let aliases = p
+                .meta
+                .aliases
+                .iter()
+                .filter_map(|alias| {
+                    let out = alias_output(alias).ok()?.to_string_lossy().replace('\\', "/");
+                    Some(format!("/{}", out.strip_suffix("index.html").unwrap_or(&out)))
+                })
+                .collect();
+            let language = crate::language::file_language(&p.path, languages);
+            let path = page_path_as(&language.original, p.meta.slug.as_deref(), style)
+                .map(|path| crate::language::localize(&path, language.lang, languages));
+            (aliases, language, path)
+        })
+        .collect();
     let mut owner: HashMap<String, usize> =
         HashMap::with_capacity_and_hasher(pages.len(), Default::default());
-    for (i, p) in pages.iter().enumerate() {
-        // An alias is an address links may use: they lead to the page
-        // (issue 14). Unsafe ones are reported by `collect_aliases`.
-        for alias in &p.meta.aliases {
-            if let Ok(out) = alias_output(alias) {
-                let out = out.to_string_lossy().replace('\\', "/");
-                let address = format!("/{}", out.strip_suffix("index.html").unwrap_or(&out));
-                index.aliases.entry(address).or_insert(i);
-            }
+    for (i, (p, (aliases, language, path))) in pages.iter().zip(worked).enumerate() {
+        for address in aliases {
+            index.aliases.entry(address).or_insert(i);
         }
-        let language = crate::language::file_language(&p.path, languages);
-        let path = match page_path_as(&language.original, p.meta.slug.as_deref(), style) {
-            Ok(path) => crate::language::localize(&path, language.lang, languages),
+        let path = match path {
+            Ok(path) => path,
             Err(why) => {
                 let d = Diagnostic::error(&p.path, why);
                 // A name the `urls:` rule cannot keep: point at the page's top.
