@@ -185,17 +185,14 @@ impl BuildCache {
         if let Some(file) = &file {
             prune_spares(file);
         }
-        let (check_key, old) = match read {
-            Some(read) if read.global == global => (read.check_key, read.units),
-            Some(_) => {
-                let file = file.as_deref().unwrap_or(Path::new(""));
-                log::debug!(
-                    "build cache: not using {}: made with other settings, theme words or on another day",
-                    file.display()
-                );
+        let (check_key, old) = match (read, &file) {
+            (Some(read), _) if read.global == global => (read.check_key, read.units),
+            (Some(_), Some(file)) => {
+                let why = "made with other settings, theme words or on another day";
+                log::debug!("build cache: not using {}: {why}", file.display());
                 (0, Units::default())
             }
-            None => (0, Units::default()),
+            _ => (0, Units::default()),
         };
         BuildCache { file, stamps_key, global, check_key, old }
     }

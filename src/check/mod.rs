@@ -341,18 +341,19 @@ impl<'s> PublishCheck<'s> {
         let domains = &self.site.domains;
         // The earlier findings are looked up by output key while the index
         // is made, on another core; they are dropped if the key differs.
-        let ((index, key), by_key) = rayon::join(
+        let ((index, key), (earlier_key, by_key)) = rayon::join(
             || {
                 let index = OutputIndex::new(files, ids);
                 let key = check_key(self.site, &index, today);
                 (index, key)
             },
             || -> (u64, HashMap<String, Findings>) {
-                let by_key = earlier.pages.into_par_iter();
-                (earlier.key, by_key.map(|(path, f)| (output_key(&domains.unplace(&path)), f)).collect())
+                let keyed =
+                    earlier.pages.into_par_iter().map(|(path, f)| (output_key(&domains.unplace(&path)), f));
+                (earlier.key, keyed.collect())
             },
         );
-        let by_key = if by_key.0 == key { by_key.1 } else { HashMap::default() };
+        let by_key = if earlier_key == key { by_key } else { HashMap::default() };
         let written = Written { dir, paths, early };
         let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
         let pages = self

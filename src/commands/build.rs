@@ -68,8 +68,9 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             unchanged: true,
         });
     }
-    // The bodies of the pages the last build rendered from the same text and links are not rendered again.
-    // The kept bodies and the record of the units, each read on a core of its own.
+    // The bodies of the pages the last build rendered from the same text and
+    // links are not rendered again; they and the record of the units are
+    // read each on a core of its own.
     let read = Instant::now();
     let (kept, record) = rayon::join(
         || BuildCache::kept_bodies(settings, &output.real),
