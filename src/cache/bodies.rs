@@ -265,12 +265,11 @@ pub(super) fn read(record: &Path, made_by: &str) -> Option<KeptBodies> {
         let (path, body) = rmp_serde::from_slice::<(PathBuf, KeptBody)>(&bytes[at.start + 4..at.end])?;
         Ok((path.into_os_string(), Box::new(KeptBody { piece: Some(at.clone()), ..body })))
     };
+    // Gathered in a list first, so that the map is made at its size.
     let decoded: Result<Vec<_>, _> = pages.par_iter().map(page).collect();
     match decoded {
         Ok(decoded) => {
-            let mut pages = PathMap::with_capacity_and_hasher(decoded.len(), Default::default());
-            pages.extend(decoded);
-            Some(KeptBodies { key: header.key, pages, bytes: Arc::new(bytes) })
+            Some(KeptBodies { key: header.key, pages: decoded.into_iter().collect(), bytes: Arc::new(bytes) })
         }
         Err(e) => {
             ignore(&e);
