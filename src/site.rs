@@ -318,7 +318,7 @@ pub fn parse_site_cached(
         });
 
     let started = std::time::Instant::now();
-    cache.parse_front_matter(&pages);
+    let unreadable = cache.parse_front_matter(&pages);
     crate::pipeline::log_stage("parse: front matter", started, "");
     let fronts = cache.front_matters(&pages);
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
@@ -345,6 +345,12 @@ pub fn parse_site_cached(
             Ok(p) => kept.push(p),
             Err(d) => problems.push(d),
         }
+    }
+    // A page left unread whose file cannot be read now (gone, or changed
+    // since the build began) stops the build here, as the load stage would
+    // have, before links to it are reported as broken.
+    if unreadable {
+        return Err(Error::Site(problems));
     }
 
     let mut index = index_pages(&kept, drafts, &config, &mut problems);
@@ -375,22 +381,7 @@ pub fn parse_site_cached(
             .collect(),
     );
     let started = std::time::Instant::now();
-    // Found while the texts are held (the markdown stage puts them away), on
-    // every core: each text is looked through whole (45 MB at 10,000 pages).
-    // A page left unread has what the last build found in the same text.
-    let notes: Vec<TextNotes> = kept
-        .par_iter()
-        .map(|p| match p.text.known_print().and_then(|_| cache.kept_notes(&p.path)) {
-            Some(notes) => notes,
-            None => {
-                let text = p.text_for_message();
-                TextNotes {
-                    front_warnings: p.front.warnings(&p.path, &text),
-                    placeholders: crate::check::placeholders_in(&p.path, &text, false),
-                }
-            }
-        })
-        .collect();
+    let notes: Vec<TextNotes> = kept.iter().map(|p| cache.notes(&p.path)).collect();
     cache.render_markdown(&mut kept, &notes, &index, crate::cache::text_print(&config.text));
     let (front_warnings, placeholders): (Vec<_>, Vec<_>) =
         notes.into_iter().map(|n| (n.front_warnings, n.placeholders)).unzip();

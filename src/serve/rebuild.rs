@@ -772,6 +772,27 @@ mod tests {
     }
 
     #[test]
+    fn what_an_unchanged_text_tells_is_still_told_after_another_page_is_edited() {
+        let mut site = Site::new(&[
+            ("index.md", "---\ntitle: Prices # 2026\n---\nCall [[REPLACE: the clinic's number]].\n"),
+            ("notes.md", &page("Notes", false, "Notes.")),
+        ]);
+        site.rebuild(&Plan::Full).unwrap();
+        let told = |site: &Site| {
+            let parsed = site.builder.site.as_ref().unwrap();
+            let home = parsed.pages.iter().find(|p| p.source == Path::new("content/index.md")).unwrap();
+            let comment = parsed.warnings.iter().filter(|w| w.file == Path::new("content/index.md")).count();
+            (comment, home.placeholders.len())
+        };
+        assert_eq!(told(&site), (1, 1));
+        // Found once, with the front matter; kept while the text is unchanged.
+        site.edit("content/notes.md", &page("Notes", false, "Edited notes.")).unwrap();
+        assert_eq!(told(&site), (1, 1));
+        site.edit("content/index.md", "---\ntitle: Prices\n---\nCall us.\n").unwrap();
+        assert_eq!(told(&site), (0, 0));
+    }
+
+    #[test]
     fn an_edit_renders_only_the_units_that_read_what_changed() {
         let mut site = Site::new(&[
             ("index.md", &page("Home", true, "See [risks](risks.md).")),

@@ -56,6 +56,17 @@ pub struct ParseCache {
     scratch: Option<Arc<Scratch>>,
 }
 
+/// Where [`ParseCache::parse_front_matter`] found a page's front matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Front {
+    /// As the last build kept it, for the same text.
+    Taken,
+    /// In the text, parsed.
+    Parsed,
+    /// Nowhere: the page could not be read.
+    Unreadable,
+}
+
 type BibliographyKey = (Option<(PathBuf, String)>, CitationStyle, Vec<String>);
 
 /// Every page's source key and URL, the drafts, the sections, the images
@@ -85,6 +96,9 @@ struct CachedPage {
     // made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
     // `None` once a one-shot run took it ([`ParseCache::front_matters`]).
     front: Option<Box<Result<(FrontMatter, FrontFacts), Diagnostic>>>,
+    /// Found in the text with the front matter; `None` for a page whose
+    /// front matter the build cache gave, or that could not be read.
+    notes: Option<TextNotes>,
     body: Option<Box<Rendered>>,
 }
 
@@ -113,10 +127,18 @@ impl ParseCache {
         (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
     }
 
-    /// What the last build found in the text of the page `file` besides its
-    /// body, for a page left unread.
-    pub(super) fn kept_notes(&self, file: &Path) -> Option<TextNotes> {
-        self.kept.as_ref()?.pages.get(file.as_os_str()).map(|k| k.notes.clone())
+    /// What was found in the text of the page `file` besides its body: by
+    /// [`Self::parse_front_matter`] as it read the text, or, for a page it
+    /// did not read, by the last build.
+    pub(super) fn notes(&mut self, file: &Path) -> TextNotes {
+        let one_shot = self.one_shot;
+        let found = self
+            .pages
+            .get_mut(file.as_os_str())
+            .and_then(|c| if one_shot { c.notes.take() } else { c.notes.clone() });
+        found
+            .or_else(|| self.kept.as_ref()?.pages.get(file.as_os_str()).map(|k| k.notes.clone()))
+            .unwrap_or_default()
     }
 
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
@@ -142,8 +164,11 @@ impl ParseCache {
     }
 
     /// Parses the front matter of every page whose text is new, and forgets
-    /// pages that are gone.
-    pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) {
+    /// pages that are gone, finding what else each text tells
+    /// ([`TextNotes`]) while it is at hand: `serve` then looks through only
+    /// the texts that changed. Whether a page could not be read (a page the
+    /// load stage left unread; its error is its front matter's).
+    pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) -> bool {
         let present: HashSet<&OsStr> = pages.iter().map(|p| p.path.as_os_str()).collect();
         self.pages.retain(|path, _| present.contains(path.as_os_str()));
         let changed: Vec<(&SourceFile, u64)> = pages
@@ -163,28 +188,40 @@ impl ParseCache {
                 kept.front.take()
             })
             .collect();
-        let taken = kept_fronts.iter().filter(|k| k.is_some()).count();
         let one_shot = self.one_shot;
-        let parsed: Vec<(std::ffi::OsString, CachedPage)> = changed
+        let parsed: Vec<(std::ffi::OsString, CachedPage, Front)> = changed
             .into_par_iter()
             .zip(kept_fronts)
-            .map(|((p, print), kept)| {
-                let front = match kept {
-                    Some(kept) => Ok((kept.meta, kept.facts)),
-                    None => p.read_text().and_then(|text| parse_front_matter(&p.path, &text)),
+            .map(|((p, text_print), kept)| {
+                let (front, notes, how) = match kept {
+                    Some(kept) => (Ok((kept.meta, kept.facts)), None, Front::Taken),
+                    None => match p.read_text() {
+                        Ok(text) => {
+                            let front = parse_front_matter(&p.path, &text);
+                            let notes = front.as_ref().ok().map(|(_, facts)| TextNotes {
+                                front_warnings: facts.warnings(&p.path, &text),
+                                placeholders: crate::check::placeholders_in(&p.path, &text, false),
+                            });
+                            (front, notes, Front::Parsed)
+                        }
+                        Err(d) => (Err(d), None, Front::Unreadable),
+                    },
                 };
                 let text = if one_shot { String::new() } else { p.text.clone() };
-                let page = CachedPage { text, text_print: print, front: Some(Box::new(front)), body: None };
-                (p.path.as_os_str().to_owned(), page)
+                let page = CachedPage { text, text_print, front: Some(Box::new(front)), notes, body: None };
+                (p.path.as_os_str().to_owned(), page, how)
             })
             .collect();
         if self.kept.is_some() {
+            let taken = parsed.iter().filter(|(_, _, how)| *how == Front::Taken).count();
             log::debug!(
                 "parse: {taken} front matters taken from the build cache, {} read",
                 parsed.len() - taken
             );
         }
-        self.pages.extend(parsed);
+        let unreadable = parsed.iter().any(|(_, _, how)| *how == Front::Unreadable);
+        self.pages.extend(parsed.into_iter().map(|(path, page, _)| (path, page)));
+        unreadable
     }
 
     /// The front matter of each of `pages` and where it is, parsed by

@@ -207,12 +207,6 @@ impl PageText {
             None => self.text.read(self.scratch.as_deref()).map_err(|e| unreadable(file, "the page", &e)),
         }
     }
-
-    /// A hash of the text ([`crate::cache::text_print`]), if it is known
-    /// without reading it.
-    pub(crate) fn known_print(&self) -> Option<u64> {
-        self.unread.as_ref().map(|u| u.print())
-    }
 }
 
 /// The error for `what` of the page `file` that could not be read back

@@ -189,11 +189,16 @@ fn link_to_a_draft_says_so() {
 
 #[test]
 fn content_that_is_not_utf8() {
-    let site = TestSite::with_pages(&[("index.md", &page("title: Home", ""))]);
+    let site = TestSite::with_pages(&[("index.md", &page("title: Home", "See [the café](latin1.md)."))]);
     site.write_bytes("content/latin1.md", b"---\ntitle: Caf\xe9\n---\n");
-    let stderr = site.build_fails();
-    assert!(stderr.contains("this file is not UTF-8 text"), "{stderr}");
-    assert!(stderr.contains("--> content/latin1.md:2:11"), "{stderr}");
+    for command in ["build", "check"] {
+        let out = site.run(&[command]);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("this file is not UTF-8 text"), "{}", out.stderr);
+        assert!(out.stderr.contains("--> content/latin1.md:2:11"), "{}", out.stderr);
+        // The page that could not be read is the error, not the links to it.
+        assert!(!out.stderr.contains("link to"), "{}", out.stderr);
+    }
 }
 
 #[cfg(unix)]
