@@ -325,12 +325,7 @@ pub fn parse_site_cached(
         .into_iter()
         .zip(fronts)
         .map(|(SourceFile { path, text, unread }, front)| {
-            front.map(|(meta, front)| Parsed {
-                path,
-                text: PageText::of(text, unread),
-                meta: Box::new(meta),
-                front,
-            })
+            front.map(|(meta, front)| Parsed { path, text: PageText::of(text, unread), meta, front })
         })
         .collect();
     let mut drafts = HashSet::default();
