@@ -474,20 +474,29 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A site on disk for unit tests: a site.yaml and `pages` (path from the
+/// root, text).
+#[cfg(test)]
+pub(crate) fn test_site(pages: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.yaml"), "title: T\nbase_url: https://example.org/\n").unwrap();
+    for (page, text) in pages {
+        let path = dir.path().join(page);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_known_page_is_read_only_when_asked_and_only_as_it_was() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::write(root.join("site.yaml"), "title: T\nbase_url: https://example.org/\n").unwrap();
-        std::fs::create_dir_all(root.join("content/news")).unwrap();
         let text = "---\ntitle: A\n---\nHello.\n";
-        for page in ["content/a.md", "content/news/_index.md"] {
-            std::fs::write(root.join(page), text).unwrap();
-        }
+        let dir = test_site(&[("content/a.md", text), ("content/news/_index.md", text)]);
+        let root = dir.path();
         let print = crate::cache::text_print(text);
         let sources = load_site_knowing(root, &|_| Some(print)).unwrap();
         let page = |rel: &str| sources.pages.iter().find(|p| p.path == Path::new(rel)).unwrap();

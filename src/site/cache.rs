@@ -435,3 +435,29 @@ fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {
     v.sort();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn a_page_left_unread_that_is_gone_is_the_one_error() {
+        let prices = "---\ntitle: Prices\n---\nFrom 300 euros.\n";
+        let dir = crate::source::test_site(&[
+            ("content/index.md", "---\ntitle: Home\n---\nSee [the prices](prices.md).\n"),
+            ("content/prices.md", prices),
+        ]);
+        let root = dir.path();
+        // Known by its stamp, so not read by the load stage; then removed.
+        let known = |file: &Path| (file == Path::new("content/prices.md")).then(|| text_print(prices));
+        let sources = crate::source::load_site_knowing(root, &known).unwrap();
+        std::fs::remove_file(root.join("content/prices.md")).unwrap();
+        let Err(Error::Site(problems)) = crate::site::parse_site(sources, &Default::default()) else {
+            panic!("a page that cannot be read must fail the build")
+        };
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].file, Path::new("content/prices.md"));
+        assert!(problems[0].message.starts_with("cannot read"), "{}", problems[0].message);
+    }
+}
