@@ -183,6 +183,13 @@ pub struct Sources {
     pub words: Vec<crate::theme::i18n::Words>,
 }
 
+/// Refuses the site at `root` if its cache folder is a link out of it
+/// ([`SiteRoot::verify_cache_folder`]): `build` asks before it reads its
+/// cache; the load stage asks again, for `check` and `serve`.
+pub fn verify_cache_folder(root: &Path) -> Result<(), Error> {
+    SiteRoot::new(root)?.verify_cache_folder().map_err(|d| Error::Site(vec![d]))
+}
+
 /// Reads the site at `root`.
 pub fn load_site(root: &Path) -> Result<Sources, Error> {
     load_site_knowing(root, &|_| None)
@@ -198,6 +205,7 @@ pub fn load_site_knowing(
     let site = SiteRoot::new(root)?;
     let config_text = site.read_config()?;
     let config = parse_config(&config_text).map_err(Error::Site)?;
+    site.verify_cache_folder().map_err(|d| Error::Site(vec![d]))?;
 
     let mut problems = Vec::new();
     let content = match walk(&site, Path::new("content"), &mut problems) {

@@ -45,6 +45,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let started = Instant::now();
     let output = OutputFolder::resolve(&settings.output)?;
     check_output_folder(&settings.root, &output)?;
+    crate::source::verify_cache_folder(&settings.root)?;
     // Stamped before anything of the site is read, so an edit during the
     // build is seen by the next; the last build's stamps are read meanwhile.
     let (inputs, stamps) = if settings.no_cache {

@@ -92,6 +92,30 @@ impl SiteRoot {
         link_leaves(rel, real, real)
     }
 
+    /// Refuses a site whose cache folder (`.dotwork`, or a folder in it on
+    /// the way to a cache) is a link that leaves the site: dotwork writes
+    /// and removes files in its caches, and would do so in a folder that
+    /// is not its own. A link inside the site is followed, as elsewhere.
+    pub(super) fn verify_cache_folder(&self) -> Result<(), Diagnostic> {
+        let parts =
+            |folder: &'static str| Path::new(folder).ancestors().filter(|p| !p.as_os_str().is_empty());
+        for rel in parts(crate::cache::CACHE_DIR).chain(parts(crate::image::CACHE_DIR)) {
+            let here = self.given.join(rel);
+            if !here.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
+            let written = fs::read_link(&here).unwrap_or_default();
+            let resolved = fs::canonicalize(&here).unwrap_or_else(|_| written.clone());
+            if !resolved.starts_with(&self.real) {
+                return Err(link_leaves(rel, &written, &resolved).with_help(
+                    "dotwork keeps its caches in the .dotwork folder inside the site folder, and removes what it no longer needs there: \
+                     remove the link (dotwork makes the folder again when it builds)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn no_content_folder(&self) -> Diagnostic {
         let at = self.real.display();
         let d = if self.given.join("content").exists() {

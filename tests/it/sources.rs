@@ -3,7 +3,7 @@
 //! clutter; and every output path claimed once, the same in build and check.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -412,4 +412,49 @@ fn serve_answers_nothing_from_outside_the_site() {
     stderr.read_to_string(&mut errors).unwrap();
     assert!(errors.contains("--> static/passwd\n"), "{errors}");
     assert!(!errors.contains(SECRET), "{errors}");
+}
+
+/// The cache folder is dotwork's own: it writes and removes files there. A
+/// `.dotwork` (or a folder in it) that links out of the site is refused by
+/// `build` and `check` before anything is read or removed there; one that
+/// links inside the site is followed.
+#[cfg(unix)]
+#[test]
+fn a_cache_folder_that_links_out_of_the_site_is_an_error_and_left_alone() {
+    for rel in [".dotwork", ".dotwork/cache", ".dotwork/cache/img"] {
+        let outside = tempfile::tempdir().unwrap();
+        let theirs = [Path::new("cache/build/old.spare/index.html"), Path::new("cache/img/holiday.jpg")];
+        // The same files, wherever in them the link lands.
+        let depth = rel.matches('/').count();
+        let mut files: Vec<PathBuf> = theirs
+            .iter()
+            .map(|f| f.components().skip(depth).collect::<PathBuf>())
+            .filter(|f| !f.as_os_str().is_empty())
+            .collect();
+        files.sort();
+        for f in &files {
+            fs::create_dir_all(outside.path().join(f).parent().unwrap()).unwrap();
+            fs::write(outside.path().join(f), SECRET).unwrap();
+        }
+        let site = home();
+        site.write("static/photo.jpg", "not really a photo");
+        link(outside.path(), &site, rel);
+        let stderr = build_and_check_fail(&site);
+        assert!(stderr.contains(&format!("--> {rel}")), "{rel}:\n{stderr}");
+        assert!(stderr.contains("points outside the site folder"), "{rel}:\n{stderr}");
+        let mut left: Vec<PathBuf> = walkdir::WalkDir::new(outside.path())
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(outside.path()).unwrap().to_path_buf())
+            .collect();
+        left.sort();
+        assert_eq!(left, files, "{rel}: files outside the site were added or removed");
+    }
+    // Inside the site, a link is followed.
+    let site = home();
+    fs::create_dir(site.path("kept")).unwrap();
+    link("kept", &site, ".dotwork");
+    site.build();
+    assert!(site.path("kept/cache/build").is_dir());
 }
