@@ -21,6 +21,7 @@ use crate::content::{Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
+use crate::front_matter::Extra;
 use crate::host::csp::Inline;
 use crate::html::{Node, Tag, body_range, start_tags_keeping};
 use crate::markdown::escape_html;
@@ -136,7 +137,7 @@ struct SectionView<'a> {
     path: &'a str,
     /// The sections directly below it.
     subsections: Vec<SectionLink<'a>>,
-    extra: &'a serde_json::Map<String, serde_json::Value>,
+    extra: &'a Extra,
 }
 
 /// A link to a section.
@@ -178,7 +179,7 @@ struct PageView<'a> {
     permalink: String,
     date: Option<Date>,
     updated: Option<Date>,
-    extra: &'a serde_json::Map<String, serde_json::Value>,
+    extra: &'a Extra,
     is_home: bool,
     author: Option<PersonView<'a>>,
     reviewed_by: Option<PersonView<'a>>,
@@ -219,8 +220,6 @@ pub struct Renderer<'a> {
     teras: Vec<Tera>,
     /// The JSON-LD nodes every page shares, serialised once per language.
     site_json_ld: Vec<String>,
-    /// `extra` of the 404 page, which has no front matter.
-    no_extra: serde_json::Map<String, serde_json::Value>,
     /// What building blocks' components may declare implicit (`@site`).
     block_implicits: Context,
     /// The Content-Security-Policy `<meta>` of each set of inline code met.
@@ -271,7 +270,6 @@ impl<'a> Renderer<'a> {
             block_implicits,
             meta_tags: Default::default(),
             site_json_ld: site.configs.iter().map(|c| site_json_ld(c, &site.config)).collect(),
-            no_extra: serde_json::Map::new(),
         })
     }
 
@@ -857,7 +855,7 @@ impl<'a> Renderer<'a> {
                 permalink: format!("{}404.html", domain.base_url),
                 date: None,
                 updated: None,
-                extra: &self.no_extra,
+                extra: &NO_EXTRA,
                 is_home: false,
                 author: None,
                 reviewed_by: None,
@@ -1279,13 +1277,12 @@ pub(crate) fn template_for(page: &Page) -> &str {
     }
 }
 
-/// `extra` of a page that has no front matter.
 /// Room for what a theme writes around a page's content, in bytes (the
 /// clinic theme's pages are 6 to 9 KB without their body).
 const THEME_BYTES: usize = 16 * 1024;
 
-static NO_EXTRA: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
-    std::sync::LazyLock::new(serde_json::Map::new);
+/// `extra` of a page that has no front matter.
+static NO_EXTRA: std::sync::LazyLock<Extra> = std::sync::LazyLock::new(Extra::default);
 
 /// A listing page's context: a page's, with the paginator.
 #[derive(Serialize)]

@@ -67,7 +67,7 @@ pub struct SectionFrontMatter {
     pub weight: i64,
     /// Free-form values for templates.
     #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub extra: crate::front_matter::Extra,
 }
 
 impl SectionFrontMatter {
