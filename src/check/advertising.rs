@@ -251,7 +251,7 @@ pub(crate) fn check_photos(file: &Path, text: &str, facts: &crate::markdown::Bod
         })
         .map(|l| {
             Diagnostic::warning(file, "a before-and-after photo in the page's text, where no consent is recorded")
-                .at_offset(text, l.range.start)
+                .at_offset(text, l.range().start)
                 .with_help(
                     "publish patients' photos through the page's `gallery` in its front matter, with the `consent_ref` of the patient's signed consent",
                 )

@@ -66,10 +66,10 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
             kind,
         });
         if !link.image {
-            out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range.start)));
+            out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range().start)));
         } else if link.text(text).trim().is_empty() {
             out.problems.push(
-                Diagnostic::error(file, "image without alt text").at_offset(text, link.range.start).with_help(
+                Diagnostic::error(file, "image without alt text").at_offset(text, link.range().start).with_help(
                     "describe the image between the brackets, for people who cannot see it: ![The scalp two weeks after treatment](photo.jpg)",
                 ),
             );

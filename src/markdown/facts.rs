@@ -74,19 +74,27 @@ pub(crate) enum LinkKind {
 pub(crate) struct LinkFact {
     /// The address as written (`../images/a.png`, `risks.md#x`).
     href: Span,
-    /// Where the link or image is in the file, from its `[` or `![`.
-    pub(crate) range: Range<usize>,
+    /// Where the link or image is in the file, from its `[` or `![`
+    /// ([`Self::range`]; a page is at most 2 MiB).
+    start: u32,
+    end: u32,
     /// An image, not a link.
     pub(crate) image: bool,
     /// A link's text (with the alt text of images in it), or an image's alt text.
     text: Span,
     /// The address as the page shows it, when the renderer changed it to
     /// what the author meant (`images/flow.png` beside the page's file,
-    /// read from the page's address: `../images/flow.png`; issue 14).
+    /// read from the page's address: `../images/flow.png`; issue 14). Most
+    /// links written as addresses are: one allocation each, of its length.
     rendered: Option<Box<str>>,
 }
 
 impl LinkFact {
+    /// Where the link or image is in the file, from its `[` or `![`.
+    pub(crate) fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
     /// The address as written, in `file` (the page's text).
     pub(crate) fn href<'a>(&'a self, file: &'a str) -> &'a str {
         self.href.as_str(file)
@@ -109,7 +117,7 @@ impl LinkFact {
     /// when it cannot be found there. Worked out when asked: a build never
     /// needs it, and searching every link for it costs.
     pub(crate) fn offset(&self, file: &str) -> usize {
-        dest_offset(file, &self.range, self.href(file))
+        dest_offset(file, &self.range(), self.href(file))
     }
 
     /// What the address names (`file` being the page's text).
@@ -120,13 +128,16 @@ impl LinkFact {
 
 /// Text of a page: where it is in the file when the parser's text is the
 /// file's own (almost always), else a copy. Most links then cost no copy.
+/// 16 bytes: offsets as `u32` (a page is at most 2 MiB), a copy behind a
+/// thin pointer (a link holds two spans; issue 16).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Span {
     #[default]
     Empty,
-    /// This range of the file.
-    At(Range<usize>),
-    Owned(String),
+    /// This range of the file: start and end.
+    At(u32, u32),
+    #[allow(clippy::box_collection, reason = "a thin pointer keeps the span at 16 bytes")]
+    Owned(Box<String>),
 }
 
 impl Span {
@@ -134,7 +145,7 @@ impl Span {
     fn as_str<'a>(&'a self, file: &'a str) -> &'a str {
         match self {
             Span::Empty => "",
-            Span::At(range) => file.get(range.clone()).unwrap_or_default(),
+            Span::At(start, end) => file.get(*start as usize..*end as usize).unwrap_or_default(),
             Span::Owned(s) => s,
         }
     }
@@ -142,24 +153,28 @@ impl Span {
     /// The text, in `body` (which starts at `body_offset` of the file).
     fn in_body<'a>(&'a self, body: &'a str, body_offset: usize) -> &'a str {
         match self {
-            Span::At(range) => {
-                body.get(range.start - body_offset..range.end - body_offset).unwrap_or_default()
-            }
+            Span::At(start, end) => body
+                .get(
+                    (*start as usize).saturating_sub(body_offset)
+                        ..(*end as usize).saturating_sub(body_offset),
+                )
+                .unwrap_or_default(),
             other => other.as_str(""),
         }
     }
 
     /// Adds `t`, which the parser gave for `body` (at `body_offset` of its file).
     fn push(&mut self, t: &str, body: &str, body_offset: usize) {
-        let at = range_in(body, t).map(|r| body_offset + r.start..body_offset + r.end);
+        let at = range_in(body, t)
+            .and_then(|r| Some((offset(body_offset + r.start)?, offset(body_offset + r.end)?)));
         *self = match (std::mem::take(self), at) {
-            (Span::Empty, Some(at)) => Span::At(at),
-            (Span::Empty, None) => Span::Owned(t.to_string()),
-            (Span::At(range), Some(at)) if range.end == at.start => Span::At(range.start..at.end),
-            (at @ Span::At(_), _) => {
+            (Span::Empty, Some((start, end))) => Span::At(start, end),
+            (Span::Empty, None) => Span::Owned(Box::new(t.to_string())),
+            (Span::At(start, end), Some((from, to))) if end == from => Span::At(start, to),
+            (at @ Span::At(..), _) => {
                 let mut s = at.in_body(body, body_offset).to_string();
                 s.push_str(t);
-                Span::Owned(s)
+                Span::Owned(Box::new(s))
             }
             (Span::Owned(mut s), _) => {
                 s.push_str(t);
@@ -167,6 +182,11 @@ impl Span {
             }
         };
     }
+}
+
+/// An offset in a page's file as a [`Span`] holds it.
+fn offset(at: usize) -> Option<u32> {
+    u32::try_from(at).ok()
 }
 
 /// Where `t` lies in `body`, if it is a slice of it (told by address).
@@ -430,10 +450,11 @@ impl<'b> FactsCollector<'b> {
     }
 
     fn push_link(&mut self, dest: &str, range: &Range<usize>, image: bool) {
-        let range = self.body_offset + range.start..self.body_offset + range.end;
+        let place = |at: usize| offset(self.body_offset + at).unwrap_or(u32::MAX);
+        let (start, end) = (place(range.start), place(range.end));
         let mut href = Span::Empty;
         href.push(dest, self.body, self.body_offset);
-        self.facts.links.push(LinkFact { href, range, image, text: Span::Empty, rendered: None });
+        self.facts.links.push(LinkFact { href, start, end, image, text: Span::Empty, rendered: None });
     }
 
     fn end_block(&mut self) {
@@ -540,6 +561,16 @@ mod tests {
     use super::*;
     use crate::markdown::PageIndex;
     use crate::markdown::tests::{render, site};
+
+    /// Every link of every page is held for the whole build (issue 16):
+    /// 88 bytes each before spans held `u32` offsets and copies behind a
+    /// thin pointer.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_link_takes_64_bytes() {
+        assert_eq!(std::mem::size_of::<Span>(), 16);
+        assert_eq!(std::mem::size_of::<LinkFact>(), 64);
+    }
 
     fn facts(body: &str) -> BodyFacts {
         render("content/a.md", 0, body, &site(&[("a.md", "/a/"), ("b.md", "/b/")])).facts
