@@ -183,9 +183,9 @@ pub struct Sources {
     pub words: Vec<crate::theme::i18n::Words>,
 }
 
-/// Refuses the site at `root` if its cache folder is a link out of it
-/// ([`SiteRoot::verify_cache_folder`]): `build` asks before it reads its
-/// cache; the load stage asks again, for `check` and `serve`.
+/// Refuses the site at `root` if its cache folder (`.dotwork`, or a folder
+/// in it on the way to a cache) is a link out of it: `build` asks before it
+/// reads its cache; the load stage asks again, for `check` and `serve`.
 pub fn verify_cache_folder(root: &Path) -> Result<(), Error> {
     SiteRoot::new(root)?.verify_cache_folder().map_err(|d| Error::Site(vec![d]))
 }
