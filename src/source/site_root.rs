@@ -76,20 +76,27 @@ impl SiteRoot {
     /// The error for `rel`, whose real path `real` is outside the site:
     /// names the first link on the way that leaves it, and where it points.
     fn leaves(&self, rel: &Path, real: &Path) -> Diagnostic {
+        self.first_link_out(rel).unwrap_or_else(|| link_leaves(rel, real, real))
+    }
+
+    /// The error for the first link on the way to `rel` (which need not
+    /// exist in whole) that points outside the site, naming the link and
+    /// where it points; a link to nothing is taken at its word.
+    fn first_link_out(&self, rel: &Path) -> Option<Diagnostic> {
         let mut prefix = PathBuf::new();
         for part in rel.components() {
             prefix.push(part);
             let here = self.given.join(&prefix);
-            let is_link = here.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
-            if is_link
-                && let Ok(resolved) = fs::canonicalize(&here)
-                && !resolved.starts_with(&self.real)
-            {
+            if !here.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
+            let Ok(resolved) = fs::canonicalize(&here).or_else(|_| fs::read_link(&here)) else { continue };
+            if !resolved.starts_with(&self.real) {
                 let written = fs::read_link(&here).unwrap_or_else(|_| resolved.clone());
-                return link_leaves(&prefix, &written, &resolved);
+                return Some(link_leaves(&prefix, &written, &resolved));
             }
         }
-        link_leaves(rel, real, real)
+        None
     }
 
     /// Refuses a site whose cache folder (`.dotwork`, or a folder in it on
@@ -97,17 +104,9 @@ impl SiteRoot {
     /// and removes files in its caches, and would do so in a folder that
     /// is not its own. A link inside the site is followed, as elsewhere.
     pub(super) fn verify_cache_folder(&self) -> Result<(), Diagnostic> {
-        let parts =
-            |folder: &'static str| Path::new(folder).ancestors().filter(|p| !p.as_os_str().is_empty());
-        for rel in parts(crate::cache::CACHE_DIR).chain(parts(crate::image::CACHE_DIR)) {
-            let here = self.given.join(rel);
-            if !here.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
-                continue;
-            }
-            let written = fs::read_link(&here).unwrap_or_default();
-            let resolved = fs::canonicalize(&here).unwrap_or_else(|_| written.clone());
-            if !resolved.starts_with(&self.real) {
-                return Err(link_leaves(rel, &written, &resolved).with_help(
+        for cache in [crate::cache::CACHE_DIR, crate::image::CACHE_DIR] {
+            if let Some(d) = self.first_link_out(Path::new(cache)) {
+                return Err(d.with_help(
                     "dotwork keeps its caches in the .dotwork folder inside the site folder, and removes what it no longer needs there: \
                      remove the link (dotwork makes the folder again when it builds)",
                 ));
