@@ -497,7 +497,7 @@ fn keep_record(file: &Path, record: &impl Serialize) -> bool {
 }
 
 /// Writes into `file` what `write` writes, as [`keep_record`] does.
-fn keep_with(file: &Path, write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> bool {
+fn keep_with(file: &Path, write: impl FnOnce(&mut crate::output::Buffered) -> std::io::Result<()>) -> bool {
     let dir = file.parent().unwrap_or(Path::new("."));
     let saved = fs::create_dir_all(dir)
         .map_err(crate::error::Error::io("create folder", dir))

@@ -215,8 +215,10 @@ pub fn load_site_knowing(
             Vec::new()
         }
     };
-    let bibliography =
-        BIBLIOGRAPHY_FILES.iter().find_map(|rel| content.iter().find(|found| found.rel == Path::new(rel)));
+    // Paths of another length are not compared part by part (10,000 files, three names).
+    let is =
+        |found: &Found, rel: &str| found.rel.as_os_str().len() == rel.len() && found.rel == Path::new(rel);
+    let bibliography = BIBLIOGRAPHY_FILES.iter().find_map(|rel| content.iter().find(|found| is(found, rel)));
     let bibliography = bibliography.and_then(|found| read_found(found).map_err(|d| problems.push(d)).ok());
     let (md, other): (Vec<Found>, Vec<Found>) = content.into_iter().partition(|f| is_markdown(&f.rel));
     let read: Vec<Result<SourceFile, Diagnostic>> = md

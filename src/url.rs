@@ -338,8 +338,9 @@ pub(crate) fn content_key(file: &Path) -> String {
 /// The folder of a page relative to `content/`, with `/` separators and no
 /// leading or trailing slash (`care`, or empty for the top).
 pub(crate) fn content_dir(file: &Path) -> String {
-    let rel = file.strip_prefix("content").unwrap_or(file);
-    rel.parent().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+    let mut key = content_key(file);
+    key.truncate(key.rfind('/').unwrap_or(0));
+    key
 }
 
 /// The content-relative path a link to a markdown file names: relative to

@@ -341,6 +341,7 @@ pub(super) fn keep(record: &Path, made_by: &str, bodies: Keeping, scratch: Optio
     }
     let from = bodies.old.as_deref().map(Vec::as_slice).unwrap_or_default();
     super::keep_with(&bodies_file(record), |w| {
+        use std::io::Write;
         w.write_all(&header)?;
         for run in runs {
             let bytes =

@@ -8,7 +8,6 @@
 //! pipe or device; the write stage and `serve` open static files through it
 //! again when they copy or send them.
 
-use crate::collections::HashMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -346,33 +345,14 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
     // follow_links: a linked folder of shared pages is legitimate; walkdir
     // detects loops and reports them as errors instead of recursing forever.
     // A link's target is only looked at (`stat`), never opened, before the
-    // filter below has checked that it stays inside the site.
-    let walker = WalkDir::new(&start).follow_links(true).sort_by(super::by_file_name).into_iter();
-    let walker = walker.filter_entry(|e| {
-        if e.depth() == 0 {
-            return true;
-        }
-        if is_skipped(&rel_of(e.path())) {
-            return false;
-        }
-        if e.path_is_symlink() {
-            match fs::canonicalize(e.path()) {
-                Ok(real) if !real.starts_with(&site.real) => {
-                    refused.push(site.leaves(&rel_of(e.path()), &real));
-                    return false;
-                }
-                Ok(real) if is_system_path(&real) => {
-                    refused.push(not_a_file(&rel_of(e.path()), &e.file_type()));
-                    return false;
-                }
-                _ => {}
-            }
-        }
-        true
-    });
-    // Real path of every folder walked so far, by the path walkdir gives it.
-    let mut folders: HashMap<PathBuf, PathBuf> = HashMap::default();
-    for entry in walker {
+    // check below has found that it stays inside the site: a folder that is
+    // refused or skipped is left before it is listed.
+    let mut walker = WalkDir::new(&start).follow_links(true).sort_by(super::by_file_name).into_iter();
+    // The path from the site's root and the real path of each folder on the
+    // way to the entry at hand, by depth: the walk goes depth first, so an
+    // entry's folder is the last one met a level up.
+    let mut folders: Vec<(PathBuf, PathBuf)> = vec![(dir.to_path_buf(), start_real)];
+    while let Some(entry) = walker.next() {
         let e = match entry {
             Ok(e) => e,
             Err(err) => {
@@ -380,26 +360,51 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
                 continue;
             }
         };
-        let parent = e.path().parent().and_then(|p| folders.get(p));
-        let real = match (e.depth(), parent) {
-            (0, _) => Ok(start_real.clone()),
-            (_, Some(parent)) if !e.path_is_symlink() => Ok(parent.join(e.file_name())),
-            _ => fs::canonicalize(e.path()),
-        };
-        let real = match real {
-            Ok(real) => real,
-            Err(err) => {
-                problems.push(cannot_read(&rel_of(e.path()), &err));
-                continue;
-            }
+        if e.depth() == 0 {
+            continue;
+        }
+        folders.truncate(e.depth());
+        let (rel, parent_real) = match folders.get(e.depth() - 1) {
+            Some((parent_rel, parent_real)) => (parent_rel.join(e.file_name()), Some(parent_real)),
+            None => (rel_of(e.path()), None),
         };
         let kind = e.file_type();
+        let leave = |walker: &mut walkdir::IntoIter| {
+            if kind.is_dir() {
+                walker.skip_current_dir();
+            }
+        };
+        if is_skipped(&rel) {
+            leave(&mut walker);
+            continue;
+        }
+        let real = match parent_real.filter(|_| !e.path_is_symlink()) {
+            Some(parent_real) => parent_real.join(e.file_name()),
+            None => match fs::canonicalize(e.path()) {
+                Ok(real) if !real.starts_with(&site.real) => {
+                    refused.push(site.leaves(&rel, &real));
+                    leave(&mut walker);
+                    continue;
+                }
+                Ok(real) if is_system_path(&real) => {
+                    refused.push(not_a_file(&rel, &kind));
+                    leave(&mut walker);
+                    continue;
+                }
+                Ok(real) => real,
+                Err(err) => {
+                    problems.push(cannot_read(&rel, &err));
+                    leave(&mut walker);
+                    continue;
+                }
+            },
+        };
         if kind.is_dir() {
-            folders.insert(e.into_path(), real);
+            folders.push((rel, real));
         } else if kind.is_file() {
-            files.push(Found { rel: rel_of(e.path()), real });
+            files.push(Found { rel, real });
         } else {
-            problems.push(not_a_file(&rel_of(e.path()), &kind));
+            problems.push(not_a_file(&rel, &kind));
         }
     }
     problems.append(&mut refused);
