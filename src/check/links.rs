@@ -350,7 +350,7 @@ pub(crate) fn page_ids(file: &OutputFile) -> Option<PageIds> {
 
 /// An output path as URLs name it: `care/index.html`, with `/` separators.
 pub(crate) fn output_key(path: &std::path::Path) -> String {
-    // UTF-8 and without `\\` (every path, but on Windows) as it is: a
+    // A UTF-8 path without a backslash (all of them, but on Windows) as it is: a
     // build asks for 70,000 keys at 10,000 pages, and the lossy reading and
     // the replacing each cost more than the rest.
     match path.to_str() {
