@@ -138,7 +138,12 @@ impl Serialize for Extra {
 impl<'de> Deserialize<'de> for Extra {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Extra, D::Error> {
         let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-        Ok(Extra(map.into_iter().collect()))
+        // Sorted here, not by the map: with serde_json's `preserve_order`
+        // (a feature any crate in the build may turn on) it keeps the
+        // page's order, and `get` searches by key.
+        let mut pairs: Box<[(String, serde_json::Value)]> = map.into_iter().collect();
+        pairs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        Ok(Extra(pairs))
     }
 }
 
