@@ -13,92 +13,93 @@ use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::yaml::parse_yaml;
 
-/// The keys a page may set, as written in its front matter. As the build
-/// cache keeps it (`cache/bodies.rs`), a key left empty is not written: a
-/// fifth of each kept page was `null`s and `[]`s to read again.
+/// The keys a page may set, as written in its front matter. The build
+/// cache keeps it as the list of its fields in order, without their names
+/// (`cache/bodies.rs`): every field is written, empty or not, or the ones
+/// after a missing field would be read in the wrong places.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// The page's title: required, unless the page's text starts with its
     /// title as a level-1 heading (`# Aftercare`), which then fills it in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<String>,
     /// Meta description for search results and link previews.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// Replaces the last part of the URL that the file name gives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub slug: Option<String>,
     /// Position in the menu, smaller first.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default)]
     pub weight: i64,
     /// Whether the page is in the main navigation.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub menu: bool,
     /// A shorter name for the menu than the title (`Aftercare`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub menu_title: Option<String>,
     /// The page of the menu this one is listed under, as a link to its
     /// markdown file (`about.md`): it puts the page in the menu, one level
     /// down. The parent must be in the menu itself, not under another page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub menu_parent: Option<String>,
     /// Drafts are built only with `--drafts`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub draft: bool,
     /// Template to render with, instead of `page.html` / `index.html`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub template: Option<String>,
     /// When the page was first published.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub date: Option<Date>,
     /// When the page last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub updated: Option<Date>,
     /// On a translated page (`aftercare.es.md`): the date of the version of
     /// the original it translates, the original's newest `updated`,
     /// `reviewed` or `date` when it was translated. `check` warns when the
     /// original has changed since (issue 15); never set on a page in the
     /// site's default language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub translated_from: Option<Date>,
     /// Old URLs that redirect here.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub aliases: Vec<String>,
     /// Who wrote the page: an id from `people` in site.yaml.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub author: Option<String>,
     /// Who medically reviewed it: an id from `people` in site.yaml.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reviewed_by: Option<String>,
     /// Makes the page the profile of someone in site.yaml's `people` (an
     /// id, `person: reviewer`), rendered with `person.html`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub person: Option<String>,
     /// When it was last medically reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reviewed: Option<Date>,
     /// Categories from `categories` in site.yaml.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub categories: Vec<String>,
     /// For a page about a procedure: what structured data says about it.
     /// Boxed: few pages describe one, and inline it was 168 of every
     /// page's bytes (issue 16).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub procedure: Option<Box<Procedure>>,
     /// The page's picture: the home page's hero image, and the picture a
     /// link preview shows (Open Graph, Twitter). A path relative to the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub image: Option<String>,
     /// What `image` shows, for visitors who cannot see it (required with it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub image_alt: Option<String>,
     /// Before-and-after photos, each pair shown only with consent
     /// ([`crate::gallery`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub gallery: Vec<crate::gallery::Pair>,
     /// Free-form values for templates.
-    #[serde(default, skip_serializing_if = "Extra::is_empty")]
+    #[serde(default)]
     pub extra: Extra,
 }
 
@@ -145,10 +146,6 @@ impl<'de> Deserialize<'de> for Extra {
         pairs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         Ok(Extra(pairs))
     }
-}
-
-fn is_zero(n: &i64) -> bool {
-    *n == 0
 }
 
 /// A medical procedure described by a page (schema.org `MedicalProcedure`).
@@ -383,11 +380,13 @@ mod tests {
         parse_front_matter(file, text).and_then(|(front, _)| Ok((front, split_front_matter(file, text)?)))
     }
 
-    /// The build cache keeps a page's front matter as JSON (`cache/bodies.rs`)
-    /// and a rebuild takes it instead of the YAML: it must read back as the
-    /// same, whatever the page holds.
+    /// The build cache keeps a page's front matter as MessagePack without
+    /// field names (`cache/bodies.rs`) and a rebuild takes it instead of
+    /// the YAML: it must read back as the same, whatever the page holds,
+    /// and a front matter with every key left out too (a field not written
+    /// would shift the ones after it).
     #[test]
-    fn a_front_matter_kept_as_json_reads_back_the_same() {
+    fn a_kept_front_matter_reads_back_the_same() {
         let text = "---\ntitle: \"Über: a 'page'\"\ndescription: >\n  Folded\n  text.\nslug: s\nweight: -3\n\
             menu: true\nmenu_title: M\nmenu_parent: P\ndraft: false\ntemplate: t.html\ndate: 2024-02-29T10:00:00Z\n\
             updated: 2024-3-1\ntranslated_from: 2024-03-02\naliases: [/a/, /b/]\nauthor: A\nreviewed_by: R\n\
@@ -396,11 +395,15 @@ mod tests {
             gallery:\n  - before: b.jpg\n    before_alt: B\n    after: a.jpg\n    sessions: 3\n    consent_ref: C-1\n\
             extra:\n  n: 1.5\n  big: 18446744073709551615\n  neg: -7\n  no: null\n  yes: true\n  nan: .nan\n\
             \x20 list: [1, two, {three: 3}]\n  when: 2024-01-01\n  nested: {a: {b: [c]}}\n---\n\nBody.\n";
-        let (meta, facts) = parse_front_matter(Path::new("content/a.md"), text).unwrap();
-        let json = serde_json::to_string(&(&meta, &facts)).unwrap();
-        let (back, back_facts): (FrontMatter, FrontFacts) = serde_json::from_str(&json).unwrap();
-        assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(&meta).unwrap(), "{json}");
-        assert_eq!(back_facts, facts);
+        let full = parse_front_matter(Path::new("content/a.md"), text).unwrap();
+        let bare = parse_front_matter(Path::new("content/b.md"), "# A heading\n\nBody only.\n").unwrap();
+        for (meta, facts) in [&full, &bare] {
+            let bytes = rmp_serde::to_vec(&(meta, facts)).unwrap();
+            let (back, back_facts): (FrontMatter, FrontFacts) = rmp_serde::from_slice(&bytes).unwrap();
+            assert_eq!(serde_json::to_value(&back).unwrap(), serde_json::to_value(meta).unwrap());
+            assert_eq!(&back_facts, facts);
+        }
+        let back: FrontMatter = rmp_serde::from_slice(&rmp_serde::to_vec(&full.0).unwrap()).unwrap();
         assert_eq!(back.extra["big"], serde_json::json!(u64::MAX));
         assert_eq!(back.date.unwrap().to_string(), "2024-02-29");
     }

@@ -93,13 +93,22 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let placeholders = crate::check::placeholder_warnings(&site);
     let t = Instant::now();
     let pipeline = Pipeline::new(&site)?;
-    let paths = pipeline.output_paths();
     let pages = pipeline.units().iter().filter(|u| matches!(u, Unit::Page(_))).count();
     log_stage("units", t, "");
-    // Units whose inputs are unchanged are taken from the old output (`cache.rs`).
+    // Units whose inputs are unchanged are taken from the old output
+    // (`cache.rs`); the output's paths and what the publishing check knows
+    // of them are made meanwhile, on the other core (each was a part of a
+    // one-page rebuild that used one).
     let planned = Instant::now();
     let mut cache = BuildCache::open(settings, &output.real, &site, record);
-    let mut plan = cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page));
+    let ((paths, check), mut plan) = rayon::join(
+        || {
+            let paths = pipeline.output_paths();
+            let check = PublishCheck::new(&site, &paths);
+            (paths, check)
+        },
+        || cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page)),
+    );
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());
     let mut link_warnings = Vec::new();
@@ -120,7 +129,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         // Looked up by hash of their bytes: paths compare part by part (they
         // are all plain relative paths, so the same path is the same bytes).
         let held: HashSet<&OsStr> = held.iter().map(|p| p.as_os_str()).collect();
-        let sink = WriteAndKeep { dir, kept: PublishCheck::new(&site, &paths), written: &written };
+        let sink = WriteAndKeep { dir, kept: check, written: &written };
         let taken = Instant::now();
         plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));
         log::debug!("reuse: {} units taken from the old output ({:?})", plan.candidates(), taken.elapsed());

@@ -364,7 +364,7 @@ impl ParseCache {
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
             keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
-            keeping.old = takeable.map(|k| k.bytes);
+            keeping.old = takeable.and_then(|k| k.file);
         }
         for (path, body, _) in rendered {
             if let Some(page) = self.pages.get_mut(path.as_os_str()) {
