@@ -493,7 +493,7 @@ mod tests {
             outputs: stamps[1..].to_vec(),
             outcome: Outcome { pages: 1, files: 2, image_variants: 0, warnings: Vec::new() },
         };
-        let bytes = rmp_serde::to_vec_named(&record).unwrap();
+        let bytes = rmp_serde::to_vec(&record).unwrap();
         let back: Record = rmp_serde::from_slice(&bytes).unwrap();
         assert_eq!((back.inputs, back.outputs), (stamps.clone(), stamps[1..].to_vec()));
         // Cut anywhere, the stamps are not read (the build is then an ordinary one).

@@ -133,10 +133,10 @@ struct Ctx<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Findings {
     /// Problems in the page's own file.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     own: Vec<Diagnostic>,
     /// Problems in templates, seen on this page.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     shared: Vec<Diagnostic>,
 }
 
