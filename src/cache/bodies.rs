@@ -222,8 +222,9 @@ fn pieces(bytes: &[u8]) -> Option<Vec<Range<usize>>> {
 
 /// `value` as MessagePack, after its length: a piece of a kept bodies file.
 /// Without field names: each struct is the list of its fields in order
-/// (10,000 pages' field names were a third of the strings read back, each
-/// checked as UTF-8 and matched by name). So every type in a piece writes
+/// (each name was read back as a string, checked as UTF-8 and matched:
+/// reading 10,000 pages' bodies took 188 M instructions with them, 161 M
+/// without). So every type in a piece writes
 /// every field, empty or not: a field left out (`skip_serializing_if`)
 /// would put the ones after it in the wrong places.
 fn piece(value: &impl Serialize) -> Option<Vec<u8>> {
