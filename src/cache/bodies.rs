@@ -75,7 +75,7 @@ pub(crate) struct KeptBody {
     #[serde(default)]
     has_blocks: bool,
     /// The page's front matter, as read from the same text: a rebuild
-    /// takes it instead of reading the YAML again (its JSON is read in
+    /// takes it instead of reading the YAML again (read back from here in
     /// about a fifth of the instructions).
     #[serde(default)]
     pub(crate) front: Option<Box<KeptFront>>,
@@ -224,9 +224,9 @@ fn pieces(bytes: &[u8]) -> Option<Vec<Range<usize>>> {
 /// Without field names: each struct is the list of its fields in order
 /// (each name was read back as a string, checked as UTF-8 and matched:
 /// reading 10,000 pages' bodies took 188 M instructions with them, 161 M
-/// without). So every type in a piece writes
-/// every field, empty or not: a field left out (`skip_serializing_if`)
-/// would put the ones after it in the wrong places.
+/// without). So every type in a piece writes every field, empty or not: a
+/// field left out (`skip_serializing_if`) would put the ones after it in
+/// the wrong places.
 fn piece(value: &impl Serialize) -> Option<Vec<u8>> {
     let mut piece = vec![0; 4];
     rmp_serde::encode::write(&mut piece, value).ok()?;
