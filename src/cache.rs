@@ -70,14 +70,14 @@ mod bodies;
 mod up_to_date;
 pub use bodies::{Keeping, KeptBodies};
 pub(crate) use bodies::{KeptBody, KeptFront, KeptPiece, TextNotes, text_print};
-pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, Placed, Stamped};
+pub use up_to_date::{FileStamp, Inputs, LastStamps, Outcome, OutputFolders, Placed, SpareFolders, Stamped};
 
 /// Where the records are, inside the site's folder.
 pub const CACHE_DIR: &str = ".dotwork/cache/build";
 
 /// The record's format; a change of it makes old records unreadable, and
 /// so ignored.
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// The extension of a record's file (`<hash of the output's path>.record`);
 /// the other files of its output are named by it (`.stamps`, `.spare`).
@@ -213,19 +213,22 @@ impl BuildCache {
     }
 
     /// Stamps the build just swapped into `output` (its real path), which
-    /// read `inputs`, wrote `files` and had this `outcome`, for
-    /// [`Self::keep_stamps`]; `None` when they cannot be trusted or there
-    /// is no cache.
+    /// read `inputs`, wrote `files` (`placed`) into the `spare` kept by the
+    /// last build, touching the folders `touched` of it, and had this
+    /// `outcome`, for [`Self::keep_stamps`]; the folders of the output it
+    /// replaced are `kept` with the stamps if it kept that output as its
+    /// spare. `None` when they cannot be trusted or there is no cache.
     pub fn stamp(
         &self,
         inputs: Inputs,
         output: &Path,
-        files: &BTreeSet<PathBuf>,
-        placed: &Placed,
+        (files, placed): (&BTreeSet<PathBuf>, &Placed),
+        spare: (SpareFolders, HashSet<&OsStr>),
+        kept: OutputFolders,
         outcome: Outcome,
     ) -> Option<Stamped> {
         self.file.as_ref()?;
-        up_to_date::stamp(self.stamps_key.clone(), inputs, output, files, placed, outcome)
+        up_to_date::stamp(self.stamps_key.clone(), inputs, output, (files, placed), spare, kept, outcome)
     }
 
     /// Keeps the stamps of a build: after its records, which the stamps
@@ -347,40 +350,45 @@ impl Plan {
     /// A unit whose files are not is dropped from the plan, to be rendered.
     /// Each unit's files taken are handed to `keep` as the check needs them
     /// (a page's HTML, read back; other files by name), one unit at a time.
+    /// Returns the files it put into `dir` or removed from it (those it
+    /// found there as recorded are left as they are).
     pub fn take_from(
         &mut self,
         old_output: &Path,
         dir: &Path,
         held: &HashSet<&OsStr>,
         keep: &(dyn Fn(&[OutputFile]) + Sync),
-    ) {
+    ) -> Vec<PathBuf> {
         let same_disk = file_numbers_compare(old_output, dir);
-        let taken: Vec<Option<Vec<FileRecord>>> = self
+        let taken: Vec<(Option<Vec<FileRecord>>, Vec<PathBuf>)> = self
             .entries
             .par_iter()
             .map(|e| {
-                let record = e.old.as_ref()?;
+                let Some(record) = e.old.as_ref() else { return (None, Vec::new()) };
                 match take_files(record, old_output, dir, held, same_disk) {
-                    Ok((files, records)) => {
+                    Ok(TakenFiles { files, records, placed }) => {
                         keep(&files);
-                        Some(records)
+                        (Some(records), placed)
                     }
                     Err(why) => {
                         log::debug!("build cache: rendering {} {} again: {why}", e.kind, e.key.display());
                         for f in &record.files {
                             let _ = fs::remove_file(dir.join(&f.path));
                         }
-                        None
+                        (None, record.files.iter().map(|f| f.path.clone()).collect())
                     }
                 }
             })
             .collect();
-        for (entry, taken) in self.entries.iter_mut().zip(taken) {
+        let mut changed = Vec::new();
+        for (entry, (taken, mut placed)) in self.entries.iter_mut().zip(taken) {
             match taken {
                 Some(records) => entry.taken = records,
                 None => entry.old = None,
             }
+            changed.append(&mut placed);
         }
+        changed
     }
 
     /// What the last build's publishing check found on the pages this one
@@ -543,21 +551,31 @@ impl Written {
     }
 }
 
+/// A unit's files taken from the old output ([`take_files`]).
+struct TakenFiles {
+    /// As the check for publishing errors needs them.
+    files: Vec<OutputFile>,
+    /// As they now are in the new folder.
+    records: Vec<FileRecord>,
+    /// Those put there (the others were there already, the same files).
+    placed: Vec<PathBuf>,
+}
+
 /// Links the files of `unit` from `old_output` into `dir`, each only if it
 /// is as recorded, and reads back what the check for publishing errors
 /// needs and the record does not hold. A file `dir` already holds (`held`)
-/// that is the old output's own, the same file, is left as it is. Returns
-/// those, and the files as they now are in `dir`.
+/// that is the old output's own, the same file, is left as it is.
 fn take_files(
     unit: &UnitRecord,
     old_output: &Path,
     dir: &Path,
     held: &HashSet<&OsStr>,
     same_disk: bool,
-) -> Result<(Vec<OutputFile>, Vec<FileRecord>), String> {
+) -> Result<TakenFiles, String> {
     let files = &unit.files;
     let mut taken = Vec::with_capacity(files.len());
     let mut records = Vec::with_capacity(files.len());
+    let mut placed = Vec::new();
     for (n, f) in files.iter().enumerate() {
         let to = dir.join(&f.path);
         let there = held.contains(f.path.as_os_str()).then(|| fs::symlink_metadata(&to).ok()).flatten();
@@ -572,6 +590,7 @@ fn take_files(
                 if old.as_ref().and_then(|m| record_of(&f.path, m)).as_ref() != Some(f) {
                     return Err(format!("{} is not the file dotwork wrote", from.display()));
                 }
+                placed.push(f.path.clone());
                 link_into(&from, &to, f)?
             }
         };
@@ -587,7 +606,7 @@ fn take_files(
         taken.push(file);
         records.push(now);
     }
-    Ok((taken, records))
+    Ok(TakenFiles { files: taken, records, placed })
 }
 
 /// Links (or copies) the old output's file `from`, recorded as `f`, to `to`,
@@ -833,10 +852,11 @@ mod tests {
         for holds in [HashSet::default(), held.clone()] {
             fs::remove_file(new.join("a.txt")).unwrap();
             fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
-            let (_, records) = take_files(&unit, &old, &new, &holds, one_disk).unwrap();
+            let TakenFiles { records, placed, .. } = take_files(&unit, &old, &new, &holds, one_disk).unwrap();
             assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
             assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
             assert_eq!(records, unit.files, "linked: the same file");
+            assert_eq!(placed, [PathBuf::from("a.txt")], "its folder changed");
         }
         // Held and already the old output's own file: left as it is, even
         // once the old output's name for it names another file.
@@ -844,9 +864,10 @@ mod tests {
         fs::write(old.join("a.txt"), "replaced").unwrap();
         // (Looked at after the old name went, which moved its change time.)
         let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
-        let (_, records) = take_files(&unit, &old, &new, &held, one_disk).unwrap();
+        let TakenFiles { records, placed, .. } = take_files(&unit, &old, &new, &held, one_disk).unwrap();
         assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
         assert_eq!(records, unit.files);
+        assert!(placed.is_empty(), "its folder is as it was: {placed:?}");
         let after = fs::symlink_metadata(new.join("a.txt")).unwrap();
         assert_eq!(before.modified().unwrap(), after.modified().unwrap());
         // Not linked again either: that would have changed its change time.

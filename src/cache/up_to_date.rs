@@ -32,10 +32,12 @@
 //! [`RACY`] before it was stamped, and any system but Unix (no file numbers
 //! nor change times).
 
-use crate::collections::PathMap;
+use crate::collections::{HashSet, PathMap};
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
@@ -193,6 +195,11 @@ struct Record {
     inputs: Vec<Stamp>,
     #[serde(with = "packed")]
     outputs: Vec<Stamp>,
+    /// The output's folders as the build before found them, the output
+    /// itself first, when this build kept that output as its spare
+    /// ([`SpareFolders`]); empty otherwise.
+    #[serde(with = "packed")]
+    spare: Vec<Stamp>,
     outcome: Outcome,
 }
 
@@ -362,6 +369,57 @@ impl LastStamps {
             && unchanged(output, looked);
         as_left.then(|| files.iter().map(|s| s.path.clone()).collect())
     }
+
+    /// The output's folders as stamped, the output itself first: what the
+    /// folders of the output are still known to be once this build kept it
+    /// as its spare, if [`Self::output_files`] found them so (then nothing
+    /// was added, removed or renamed in them) and none of them changed
+    /// before it was kept (`output::spare::keep`).
+    ///
+    /// The output is kept at `spare` if the folder there is the output
+    /// these stamps describe (the same file number).
+    pub fn output_folders(&self, spare: &Path) -> OutputFolders {
+        let outputs = &self.0.outputs;
+        let top = outputs.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state);
+        let there = fs::symlink_metadata(spare).ok().and_then(|m| state(&m, false));
+        if top.is_none() || top.map(|t| t.number) != there.map(|t| t.number) {
+            return OutputFolders::default();
+        }
+        let folders = outputs.iter().take_while(|s| s.path.as_os_str() != crate::output::mark::MARK);
+        OutputFolders(folders.filter(|s| s.state.is_some_and(|state| state.folder)).cloned().collect())
+    }
+
+    /// The folders of the spare this build writes into, as the build that
+    /// kept it found them, kept with its stamps.
+    pub fn spare_folders(&self) -> SpareFolders {
+        let spare = &self.0.spare;
+        let top = spare.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state);
+        SpareFolders {
+            top: top.map(|s| s.number),
+            folders: spare
+                .iter()
+                .skip(1)
+                .filter_map(|s| Some((s.path.as_os_str().to_owned(), s.state?)))
+                .collect(),
+        }
+    }
+}
+
+/// The folders of an output as stamped, the output itself first
+/// ([`LastStamps::output_folders`]).
+#[derive(Debug, Default)]
+pub struct OutputFolders(Vec<Stamp>);
+
+/// The folders of a kept output as the build that kept it found them, by
+/// path, and the file number of the kept output itself. A build that wrote
+/// into that output (now its own) stamps each folder it did not touch with
+/// these instead of looking at it again (at 10,000 pages, 10,000 calls to
+/// the system). A folder that changed since then differs from its stamp,
+/// which the next build sees, as it would see any change after a stamp.
+#[derive(Debug, Default)]
+pub struct SpareFolders {
+    top: Option<u64>,
+    folders: PathMap<State>,
 }
 
 /// The files a build put in its new folder, each as it was when put
@@ -377,22 +435,30 @@ pub struct Placed(pub(super) PathMap<(u64, u64, u64)>);
 pub struct Stamped(Record);
 
 /// Stamps the build just swapped into `output`, which read `inputs` and
-/// wrote `files`, with its `outcome` and `key`; `None` when the inputs
-/// changed too close to their stamping to be trusted, or the output changed
-/// as it was stamped.
+/// wrote `files` (each as `placed`) into the spare its last build kept,
+/// touching `touched` of its folders, with its `outcome` and `key`, and
+/// keeps with them the folders of the output it replaced if it `kept` that
+/// as its spare; `None` when the output changed as it was stamped. Inputs
+/// changed too close to their stamping to be trusted are kept as none.
 pub fn stamp(
     key: String,
     inputs: Inputs,
     output: &Path,
-    files: &BTreeSet<PathBuf>,
-    placed: &Placed,
+    (files, placed): (&BTreeSet<PathBuf>, &Placed),
+    (spare, touched): (SpareFolders, HashSet<&OsStr>),
+    kept: OutputFolders,
     outcome: Outcome,
 ) -> Option<Stamped> {
     let started = std::time::Instant::now();
-    if !inputs.settled() {
-        log::debug!("build cache: inputs changed as the build began; the next build looks at every page");
-        return None;
-    }
+    // Inputs changed as the build began may change again unseen: kept as
+    // none, which no inputs equal, so the next build is never taken as
+    // unchanged. What the stamps tell of the output is still true.
+    let inputs = if inputs.settled() {
+        inputs.stamps
+    } else {
+        log::debug!("build cache: inputs changed as the build began; the next build looks at every input");
+        Vec::new()
+    };
     let mut paths: Vec<&Path> = vec![Path::new("")];
     paths.extend(crate::output::folders_of(files));
     let folders = paths.len();
@@ -405,6 +471,17 @@ pub fn stamp(
     // settled already and only looked at.
     let settled = SystemTime::now().checked_sub(RACY);
     let settled_nanos = settled.and_then(|t| nanos(Ok(t)));
+    // The folders of the spare this build wrote into that it did not touch
+    // are as the build that kept it found them; the output is that spare
+    // if it is the same folder (a new one, made when there was none, has
+    // every folder touched).
+    let top = fs::symlink_metadata(output).ok().and_then(|m| state(&m, false));
+    let spare = if spare.top.is_some() && spare.top == top.map(|t| t.number) {
+        spare.folders
+    } else {
+        PathMap::default()
+    };
+    let reused = AtomicUsize::new(0);
     let outputs: Option<Vec<Stamp>> = paths
         .par_iter()
         .enumerate()
@@ -412,6 +489,14 @@ pub fn stamp(
             if let Some(&(len, modified, number)) = placed.0.get(p.as_os_str()) {
                 // As the build left it: a change since shows in the next build.
                 let state = State { folder: false, len, modified, changed: 0, number };
+                return Some(Stamp { path: p.to_path_buf(), state: Some(state) });
+            }
+            if n > 0
+                && n < folders
+                && !touched.contains(p.as_os_str())
+                && let Some(&state) = spare.get(p.as_os_str())
+            {
+                reused.fetch_add(1, Ordering::Relaxed);
                 return Some(Stamp { path: p.to_path_buf(), state: Some(state) });
             }
             let path = output.join(p);
@@ -426,8 +511,12 @@ pub fn stamp(
         log::debug!("build cache: the output changed as it was stamped");
         return None;
     };
-    log::debug!("build cache: outputs stamped ({:?})", started.elapsed());
-    Some(Stamped(Record { key, inputs: inputs.stamps, outputs, outcome }))
+    log::debug!(
+        "build cache: outputs stamped, {} folders as they were kept ({:?})",
+        reused.into_inner(),
+        started.elapsed()
+    );
+    Some(Stamped(Record { key, inputs, outputs, spare: kept.0, outcome }))
 }
 
 /// Keeps `stamped` beside the build cache's `record`.
@@ -491,11 +580,13 @@ mod tests {
             key: "k".into(),
             inputs: stamps.clone(),
             outputs: stamps[1..].to_vec(),
+            spare: stamps[..2].to_vec(),
             outcome: Outcome { pages: 1, files: 2, image_variants: 0, warnings: Vec::new() },
         };
         let bytes = rmp_serde::to_vec(&record).unwrap();
         let back: Record = rmp_serde::from_slice(&bytes).unwrap();
         assert_eq!((back.inputs, back.outputs), (stamps.clone(), stamps[1..].to_vec()));
+        assert_eq!(back.spare, stamps[..2]);
         // Cut anywhere, the stamps are not read (the build is then an ordinary one).
         let packed = packed::pack(&stamps).unwrap();
         for cut in [packed.len() - 1, packed.len() - 9, 5, 4] {

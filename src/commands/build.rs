@@ -3,9 +3,11 @@
 use crate::collections::HashSet;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::cache::{BuildCache, Inputs, Outcome, Written};
+use crate::cache::{BuildCache, Inputs, Outcome, OutputFolders, Written};
 use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::in_place::remove_listed;
@@ -116,8 +118,18 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let mut inline = Vec::new();
     let mut checked = Checked::default();
     let spare = cache.spare();
-    let known = |dir: &Path| stamps.as_ref()?.output_files(dir);
+    // Whether the output's folders were found as the last build stamped them.
+    let vouched = AtomicBool::new(false);
+    let known = |dir: &Path| {
+        let files = stamps.as_ref()?.output_files(dir);
+        vouched.store(files.is_some(), Ordering::Relaxed);
+        files
+    };
     let last = LastBuild { spare: spare.as_deref(), files: Some(&known) };
+    // The files this build put into the output before last, kept as its
+    // spare, or removed from it: the folders that hold them are no longer
+    // as that was kept. `None` when it writes into a new folder.
+    let mut touched: Option<Vec<PathBuf>> = None;
     replace_output(&output, &paths, settings.force, last, |dir, held| {
         // `dir` is empty, or holds the output before last (`held`): what
         // the site no longer makes goes, and only new folders are made.
@@ -125,15 +137,24 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let stale: Vec<&Path> = held.difference(&paths).map(PathBuf::as_path).collect();
         remove_listed(dir, &stale)?;
         create_folders(paths.difference(held).map(PathBuf::as_path), dir)?;
+        if !held.is_empty() {
+            touched =
+                Some(stale.iter().map(|p| p.to_path_buf()).chain(paths.difference(held).cloned()).collect());
+        }
         log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
         // Looked up by hash of their bytes: paths compare part by part (they
         // are all plain relative paths, so the same path is the same bytes).
         let held: HashSet<&OsStr> = held.iter().map(|p| p.as_os_str()).collect();
-        let sink = WriteAndKeep { dir, kept: check, written: &written };
+        let placed = touched.as_ref().map(|_| Mutex::default());
+        let sink = WriteAndKeep { dir, kept: check, written: &written, placed };
         let taken = Instant::now();
-        plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));
+        let mut placed = plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));
         log::debug!("reuse: {} units taken from the old output ({:?})", plan.candidates(), taken.elapsed());
         let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
+        if let (Some(touched), Some(written)) = (&mut touched, sink.placed) {
+            touched.append(&mut placed);
+            touched.append(&mut written.into_inner().unwrap_or_else(PoisonError::into_inner));
+        }
         inline = rendered.inline;
         let started = Instant::now();
         checked = sink.kept.errors(dir, plan.earlier());
@@ -173,6 +194,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let bodies = parse_cache.take_kept();
     let scratch = site.scratch.as_deref();
     let placed = plan.placed(&written);
+    let vouched = vouched.into_inner();
     let ((), stamped) = rayon::join(
         || {
             let kept = Instant::now();
@@ -184,7 +206,18 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         },
         || {
             let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
-            cache.stamp(inputs?, &output.real, &paths, &placed, outcome)
+            // The output's folders as the survey found them, if the output
+            // is now the spare; and the folders of the spare just written
+            // into as its build kept them, with those this build touched.
+            let kept = match (&stamps, &spare) {
+                (Some(stamps), Some(spare)) if vouched => stamps.output_folders(spare),
+                _ => OutputFolders::default(),
+            };
+            let spare = touched.as_ref().zip(stamps.as_ref()).map(|(touched, stamps)| {
+                let folders = touched.iter().flat_map(|f| f.ancestors().skip(1)).map(Path::as_os_str);
+                (stamps.spare_folders(), folders.collect())
+            });
+            cache.stamp(inputs?, &output.real, (&paths, &placed), spare.unwrap_or_default(), kept, outcome)
         },
     );
     if let Some(stamped) = stamped {
@@ -209,11 +242,19 @@ struct WriteAndKeep<'d, 's> {
     dir: &'d Path,
     kept: PublishCheck<'s>,
     written: &'d Written,
+    /// The files written, when the build writes into the output before last.
+    placed: Option<Mutex<Vec<PathBuf>>>,
 }
 
 impl Sink for WriteAndKeep<'_, '_> {
     fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
         files.iter().try_for_each(|o| write_file(self.dir, o))?;
+        if let Some(placed) = &self.placed {
+            placed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(files.iter().map(|o| o.path.clone()));
+        }
         self.written.wrote(unit, self.dir, &files);
         self.kept.take(&files);
         Ok(())

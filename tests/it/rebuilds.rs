@@ -40,8 +40,14 @@ fn taken(stderr: &str) -> Option<usize> {
 
 /// How many units a build run with `-v` took from the previous output.
 fn reused(stderr: &str) -> usize {
-    let line = stderr.lines().find(|l| l.contains("units taken from the old output")).expect(stderr);
-    line.split("reuse: ").nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
+    logged_count(stderr, "units taken from the old output", "reuse: ")
+}
+
+/// The number after `before` on the line of a build's log (`-v`) that
+/// holds `line`.
+fn logged_count(stderr: &str, line: &str, before: &str) -> usize {
+    let line = stderr.lines().find(|l| l.contains(line)).expect(stderr);
+    line.split(before).nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
 }
 
 /// What a build showed of the site's problems: its output without the log.
@@ -487,9 +493,7 @@ fn a_file_put_into_the_output_is_refused_although_the_last_build_stamped_it() {
     let mut n = 0;
     let mut rebuild = |site: &TestSite| {
         n += 1;
-        edit(site, "content/about.md", "About", &format!("About {n}"));
-        settle();
-        site.run(&["build", "-v"])
+        edit_and_build(site, n)
     };
     let first = rebuild(&site);
     assert!(first.stderr.contains("build cache: stamps kept"), "{}", first.stderr);
@@ -512,6 +516,81 @@ fn a_file_put_into_the_output_is_refused_although_the_last_build_stamped_it() {
         assert_eq!(site.read_output(stray), "not dotwork's");
         fs::remove_file(site.path(&format!("public/{stray}"))).unwrap();
     }
+}
+
+/// How many folders of the output a build run with `-v` stamped as they
+/// were when the output before last was kept, without looking at them.
+fn folders_as_kept(stderr: &str) -> usize {
+    logged_count(stderr, "build cache: outputs stamped", "stamped, ")
+}
+
+/// Edits the about page for the `n`th time, waits until the build can
+/// trust the stamps, and builds with `-v`.
+fn edit_and_build(site: &TestSite, n: usize) -> crate::support::Run {
+    edit(site, "content/about.md", "About", &format!("About {n}"));
+    settle();
+    site.run(&["build", "-v"])
+}
+
+/// A rebuild that writes into the output before last stamps the folders it
+/// did not touch as the build that kept that output found them. Those
+/// stamps are true: the next build still finds the output as stamped, or
+/// nothing changed at all, and a file added to such a folder is seen.
+#[test]
+#[cfg(unix)]
+fn a_rebuild_stamps_the_folders_it_did_not_touch_as_they_were_kept() {
+    let site = site();
+    let mut n = 0;
+    let mut rebuild = |site: &TestSite| {
+        n += 1;
+        edit_and_build(site, n)
+    };
+    // The first build keeps no stamps (the site was just written); the
+    // second's vouch for its output, which the third keeps as its spare
+    // with them: the fourth writes into it and is the first to use them.
+    let _ = (site.run(&["build"]), rebuild(&site), rebuild(&site));
+    let fourth = rebuild(&site);
+    assert_eq!(fourth.code, 0, "{}", fourth.stderr);
+    assert!(fourth.stderr.contains("writing into the previous output kept in"), "{}", fourth.stderr);
+    assert!(folders_as_kept(&fourth.stderr) > 5, "{}", fourth.stderr);
+    let fifth = rebuild(&site);
+    assert!(fifth.stderr.contains("(its folders as stamped): not listed"), "{}", fifth.stderr);
+    settle();
+    let unchanged = site.run(&["build", "-v"]);
+    assert_eq!(taken(&unchanged.stderr), None, "{}", unchanged.stderr);
+    // The news folder was not touched by the last two builds.
+    let last = rebuild(&site);
+    assert!(folders_as_kept(&last.stderr) > 5, "{}", last.stderr);
+    site.write("public/news/stray.html", "not dotwork's");
+    let refused = rebuild(&site);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("files dotwork did not write: news/stray.html"), "{}", refused.stderr);
+    fs::remove_file(site.path("public/news/stray.html")).unwrap();
+    assert_eq!(rebuild(&site).code, 0);
+    let cold = TestSite::empty();
+    let run = site.run(&["build", "--no-cache", "--output", cold.path("public").to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(tree(&site.path("public")) == tree(&cold.path("public")));
+}
+
+/// A build whose inputs changed as it began keeps the stamps of its output
+/// but not of its inputs: the next build need not list the output, and
+/// never takes the site as unchanged.
+#[test]
+#[cfg(unix)]
+fn a_build_just_after_an_edit_vouches_for_its_output_but_not_its_inputs() {
+    let site = site();
+    settle();
+    assert_eq!(site.run(&["build"]).code, 0);
+    edit(&site, "content/about.md", "About", "About us, edited");
+    let edited = site.run(&["build", "-v"]);
+    assert_eq!(edited.code, 0, "{}", edited.stderr);
+    assert!(edited.stderr.contains("inputs changed as the build began"), "{}", edited.stderr);
+    let next = site.run(&["build", "-v"]);
+    assert_eq!(next.code, 0, "{}", next.stderr);
+    assert!(next.stderr.contains("(its folders as stamped): not listed"), "{}", next.stderr);
+    assert!(taken(&next.stderr).is_some(), "taken as unchanged: {}", next.stderr);
+    assert!(site.read_output("about/index.html").contains("About us, edited"));
 }
 
 /// The kept outputs of the site's builds into `public/` (`output/spare.rs`).
@@ -604,8 +683,7 @@ fn the_kept_output_of_an_output_folder_that_is_gone_is_removed() {
 /// How many pages a build run with `-v` left unread, knowing them by their
 /// files' stamps.
 fn unread(stderr: &str) -> usize {
-    let line = stderr.lines().find(|l| l.contains("pages known by their stamps")).expect(stderr);
-    line.split(" (").nth(1).and_then(|l| l.split(' ').next()).unwrap().parse().unwrap()
+    logged_count(stderr, "pages known by their stamps", " (")
 }
 
 /// A rebuild reads only the pages whose files changed since the last build
