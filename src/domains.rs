@@ -191,7 +191,7 @@ impl Domains {
         if !self.is_split() {
             return vec![path.to_path_buf()];
         }
-        let address = format!("/{}", path.to_string_lossy().replace('\\', "/"));
+        let address = format!("/{}", crate::url::slash_path(path));
         let d = self.of(&address);
         let inside = |d: &Domain, local: &str| Path::new(&d.folder).join(local.trim_start_matches('/'));
         if d == 0 && shared {

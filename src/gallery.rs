@@ -177,7 +177,7 @@ pub(crate) fn withhold_photos(pages: &[Page], assets: &mut Vec<Asset>) {
     }
     withheld.retain(|p| !shown.contains(p));
     if !withheld.is_empty() {
-        assets.retain(|a| !withheld.contains(&a.output.to_string_lossy().replace('\\', "/")));
+        assets.retain(|a| !withheld.contains(&crate::url::slash_path(&a.output)));
     }
 }
 

@@ -169,7 +169,7 @@ pub fn render_redirects(site: &Site, domain: usize) -> String {
 /// The address of an output file, from the site's top without its `/`:
 /// `old/index.html` -> `old/`, `old.html` -> `old.html`.
 fn output_address(out: &Path) -> String {
-    let out = out.to_string_lossy().replace('\\', "/");
+    let out = crate::url::slash_path(out);
     match out.strip_suffix("index.html") {
         Some(dir) if dir.is_empty() || dir.ends_with('/') => dir.to_string(),
         _ => out,

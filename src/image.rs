@@ -381,7 +381,7 @@ impl SiteImages {
     /// copy without its metadata, kept in the cache; `None` to copy the
     /// file itself (it has none, or it is no image).
     pub(crate) fn stripped_copy(&self, output: &Path) -> Result<Option<PathBuf>, Diagnostic> {
-        let key = output.to_string_lossy().replace('\\', "/");
+        let key = crate::url::slash_path(output);
         let (Some(image), Some(cache)) = (self.stripped.get(&key), &self.cache) else { return Ok(None) };
         let ext = key.rsplit_once('.').map_or("img", |(_, e)| e);
         let name = format!("stripped-{:032x}.{}", image.hash, ext.to_ascii_lowercase());

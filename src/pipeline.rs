@@ -338,7 +338,7 @@ mod tests {
     }
 
     fn paths(files: &[OutputFile]) -> Vec<String> {
-        files.iter().map(|f| f.path.to_string_lossy().replace('\\', "/")).collect()
+        files.iter().map(|f| crate::url::slash_path(&f.path)).collect()
     }
 
     #[test]
@@ -363,7 +363,7 @@ mod tests {
         }
         // Every file a unit names is the file it writes, and no other.
         let declared: Vec<String> =
-            pipeline.output_paths().iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+            pipeline.output_paths().iter().map(|p| crate::url::slash_path(p)).collect();
         let mut sorted = written.clone();
         sorted.sort();
         assert_eq!(declared, sorted);
@@ -398,7 +398,7 @@ mod tests {
         }
         assert!(written.iter().any(|w| w == "categories/hours/index.html"), "{written:?}");
         let declared: Vec<String> =
-            pipeline.output_paths().iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+            pipeline.output_paths().iter().map(|p| crate::url::slash_path(p)).collect();
         assert_eq!(declared, written);
     }
 

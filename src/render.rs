@@ -1348,7 +1348,7 @@ fn redirect_page(site: &Site, out: &Path, target: usize) -> Vec<u8> {
 /// A page at output `out` that sends visitors to `path`, titled `title`.
 fn redirect_html(site: &Site, out: &Path, path: &str, title: &str, lang: usize) -> Vec<u8> {
     let dir: String = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => format!("/{}/", p.to_string_lossy().replace('\\', "/")),
+        Some(p) if !p.as_os_str().is_empty() => format!("/{}/", crate::url::slash_path(p)),
         _ => "/".to_string(),
     };
     let rel = escape_html(&site.domains.link(&dir, path));

@@ -479,7 +479,7 @@ pub fn parse_site_cached(
             .iter()
             .map(|(out, _)| out)
             .chain(assets.iter().map(|a| &a.output))
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .map(|p| crate::url::slash_path(p))
             .collect();
         if templates.iter().any(|t| t.name == "404.html") {
             outputs.insert("404.html".to_string());
@@ -1144,7 +1144,7 @@ fn index_pages(
                 .aliases
                 .iter()
                 .filter_map(|alias| {
-                    let out = alias_output(alias).ok()?.to_string_lossy().replace('\\', "/");
+                    let out = crate::url::slash_path(&alias_output(alias).ok()?);
                     Some(format!("/{}", out.strip_suffix("index.html").unwrap_or(&out)))
                 })
                 .collect();
@@ -1295,7 +1295,7 @@ fn content_files(assets: &[Asset]) -> HashMap<String, String> {
         .iter()
         .filter_map(|a| {
             let key = a.origin.strip_prefix("content").ok()?;
-            Some((crate::url::content_key(key), a.output.to_string_lossy().replace('\\', "/")))
+            Some((crate::url::content_key(key), crate::url::slash_path(&a.output)))
         })
         .collect()
 }

@@ -454,7 +454,7 @@ pub(crate) fn decode(rel: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
 fn read_templates(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
     let mut out = Vec::new();
     for found in walk(site, dir, problems).unwrap_or_default() {
-        let name = found.rel.strip_prefix(dir).unwrap_or(&found.rel).to_string_lossy().replace('\\', "/");
+        let name = crate::url::slash_path(found.rel.strip_prefix(dir).unwrap_or(&found.rel));
         match read_found(&found) {
             Ok(file) => out.push(TemplateFile { name, path: found.rel, text: file.text }),
             Err(d) => problems.push(d),

@@ -69,7 +69,7 @@ pub struct ThemeSettings {
 /// Parses and checks the text of a theme's settings file `file` (the
 /// string twin of loading it).
 pub fn parse_theme_settings(file: &Path, text: &str) -> Result<ThemeSettings, Vec<Diagnostic>> {
-    let what = file.to_string_lossy().replace('\\', "/");
+    let what = crate::url::slash_path(file);
     // An empty file (or one with only comments) is a theme with no settings.
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Ok(ThemeSettings::default());

@@ -331,8 +331,13 @@ pub(crate) fn content_key(file: &Path) -> String {
     {
         return rest.to_string();
     }
-    let rel = file.strip_prefix("content").unwrap_or(file);
-    rel.to_string_lossy().replace('\\', "/")
+    slash_path(file.strip_prefix("content").unwrap_or(file))
+}
+
+/// A relative path as text with `/` between its parts, as addresses and
+/// messages show it (`care/aftercare.md`, also on Windows).
+pub(crate) fn slash_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// The folder of a page relative to `content/`, with `/` separators and no

@@ -355,7 +355,7 @@ pub(crate) fn output_key(path: &std::path::Path) -> String {
     // the replacing each cost more than the rest.
     match path.to_str() {
         Some(text) if !text.contains('\\') => text.to_string(),
-        _ => path.to_string_lossy().replace('\\', "/"),
+        _ => crate::url::slash_path(path),
     }
 }
 

@@ -382,9 +382,7 @@ impl<'s> Origins<'s> {
     /// clinic's (or a patient's) whereabouts: an error naming the file
     /// (issue 11), where the owner sees it.
     fn gps(&self, outputs: &[OutputFile]) -> Vec<Diagnostic> {
-        crate::image::gps_findings(outputs, &|output| {
-            self.0.get(output).map(|o| o.to_string_lossy().replace('\\', "/"))
-        })
+        crate::image::gps_findings(outputs, &|output| self.0.get(output).map(|o| crate::url::slash_path(o)))
     }
 }
 

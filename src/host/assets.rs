@@ -67,7 +67,7 @@ pub(crate) fn fingerprint_assets(assets: &mut Vec<Asset>) -> Result<AssetNames, 
             },
         };
         let output = fingerprinted_name(&asset.output, &hex(&bytes)[..DIGITS]);
-        let key = |p: &Path| p.to_string_lossy().replace('\\', "/");
+        let key = |p: &Path| crate::url::slash_path(p);
         names.insert(key(&asset.output), key(&output));
         twins.push(Asset { output, ..asset.clone() });
     }

@@ -66,8 +66,8 @@ pub(crate) fn inspect_assets(root: &Path, assets: &[Asset]) -> Result<ImageIndex
     let found: Vec<(String, Result<Found, Diagnostic>)> = candidates
         .par_iter()
         .map(|(asset, real)| {
-            let origin = asset.origin.to_string_lossy().replace('\\', "/");
-            let output = asset.output.to_string_lossy().replace('\\', "/");
+            let origin = crate::url::slash_path(&asset.origin);
+            let output = crate::url::slash_path(&asset.output);
             let result = inspect_one(asset, real, &output, memos.get(&origin));
             (origin, result)
         })
@@ -83,7 +83,7 @@ pub(crate) fn inspect_assets(root: &Path, assets: &[Asset]) -> Result<ImageIndex
                     (&origin, &memo.hash, memo.width, memo.height, memo.alpha).hash(&mut print);
                     new_memos.insert(origin, memo);
                 }
-                files.insert(asset.output.to_string_lossy().replace('\\', "/"), inspected);
+                files.insert(crate::url::slash_path(&asset.output), inspected);
             }
             Err(d) => problems.push(d),
         }

@@ -331,7 +331,7 @@ pub(crate) fn gps_findings(
                 }
             };
             let (lat, lon) = find_gps(&bytes)?;
-            let shown = o.path.to_string_lossy().replace('\\', "/");
+            let shown = crate::url::slash_path(&o.path);
             let file = origin_of(&o.path).unwrap_or_else(|| shown.clone());
             let place = match (lat, lon) {
                 (Some(lat), Some(lon)) => format!(" (about {lat:.1}, {lon:.1})"),

@@ -134,7 +134,7 @@ mod tests {
     fn names_become_safe_files_and_titles() {
         let ok = |name: &str, kind| {
             let (path, title) = page_file(name, kind).unwrap();
-            (path.to_string_lossy().replace('\\', "/"), title)
+            (crate::url::slash_path(&path), title)
         };
         assert_eq!(
             ok("Hair loss FAQ", PageKind::Page),

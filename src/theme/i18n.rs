@@ -64,7 +64,7 @@ pub(crate) fn candidates(language: &str) -> Vec<String> {
 
 /// Reads one translation file (the string twin of loading it).
 pub(crate) fn parse_word_file(path: &Path, text: &str) -> Result<WordFile, Diagnostic> {
-    let what = path.to_string_lossy().replace('\\', "/");
+    let what = crate::url::slash_path(path);
     let value: serde_json::Value =
         if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
             serde_json::Value::Object(serde_json::Map::new())
