@@ -20,7 +20,10 @@
 //! A build that finds something changed still uses the output's stamps:
 //! when its folders are as stamped, the output holds only the files the
 //! last build wrote, and the build need not list it before replacing it
-//! ([`LastStamps::output_files`]).
+//! ([`LastStamps::output_files`]). Those folders, as found, are kept with
+//! its own stamps when it keeps that output as its spare; the build that
+//! writes into the spare next stamps the folders it did not touch with
+//! them instead of looking again ([`SpareFolders`]).
 //!
 //! A change within the same tick of the file system's clock as the stamp
 //! could leave the times as they were (Git calls such an entry "racily
@@ -29,8 +32,9 @@
 //! added or removed moves it. What the stamps cannot see turns the shortcut
 //! off, so the next build is an ordinary one: a symbolic link among the
 //! inputs (its target may change unseen), an input changed less than
-//! [`RACY`] before it was stamped, and any system but Unix (no file numbers
-//! nor change times).
+//! [`RACY`] before it was stamped (the output's stamps are kept then, the
+//! inputs' are not), and any system but Unix (no file numbers nor change
+//! times).
 
 use crate::collections::{HashSet, PathMap};
 use std::collections::BTreeSet;
