@@ -324,6 +324,18 @@ fn unchanged(dir: &Path, stamps: &[Stamp]) -> bool {
     })
 }
 
+/// Where the output's mark is among its stamps: after the output and its
+/// folders, before its files (the order [`stamp`] makes them in).
+fn mark_at(outputs: &[Stamp]) -> Option<usize> {
+    outputs.iter().position(|s| s.path.as_os_str() == crate::output::mark::MARK)
+}
+
+/// The file number of the output itself, stamped first among `stamps` of
+/// an output or of its folders.
+fn top_number(stamps: &[Stamp]) -> Option<u64> {
+    stamps.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state).map(|s| s.number)
+}
+
 /// The file of the stamps beside the build cache's `record` file.
 fn stamps_file(record: &Path) -> PathBuf {
     record.with_extension("stamps")
@@ -365,7 +377,7 @@ impl LastStamps {
     pub fn output_files(&self, output: &Path) -> Option<Vec<PathBuf>> {
         let outputs = &self.0.outputs;
         // Stamped in this order: the output, its folders, the mark, the files.
-        let mark = outputs.iter().position(|s| s.path.as_os_str() == crate::output::mark::MARK)?;
+        let mark = mark_at(outputs)?;
         let (looked, files) = outputs.split_at(mark + 1);
         let folders = &looked[..mark];
         let as_left = folders.iter().all(|s| s.state.is_some_and(|state| state.folder))
@@ -384,22 +396,21 @@ impl LastStamps {
     /// these stamps describe (the same file number).
     pub fn output_folders(&self, spare: &Path) -> OutputFolders {
         let outputs = &self.0.outputs;
-        let top = outputs.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state);
         let there = fs::symlink_metadata(spare).ok().and_then(|m| state(&m, false));
-        if top.is_none() || top.map(|t| t.number) != there.map(|t| t.number) {
+        let top = top_number(outputs);
+        if top.is_none() || top != there.map(|t| t.number) {
             return OutputFolders::default();
         }
-        let folders = outputs.iter().take_while(|s| s.path.as_os_str() != crate::output::mark::MARK);
-        OutputFolders(folders.filter(|s| s.state.is_some_and(|state| state.folder)).cloned().collect())
+        let folders = &outputs[..mark_at(outputs).unwrap_or(0)];
+        OutputFolders(folders.iter().filter(|s| s.state.is_some_and(|state| state.folder)).cloned().collect())
     }
 
     /// The folders of the spare this build writes into, as the build that
     /// kept it found them, kept with its stamps.
     pub fn spare_folders(&self) -> SpareFolders {
         let spare = &self.0.spare;
-        let top = spare.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state);
         SpareFolders {
-            top: top.map(|s| s.number),
+            top: top_number(spare),
             folders: spare
                 .iter()
                 .skip(1)

@@ -136,10 +136,10 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let folders = Instant::now();
         let stale: Vec<&Path> = held.difference(&paths).map(PathBuf::as_path).collect();
         remove_listed(dir, &stale)?;
-        create_folders(paths.difference(held).map(PathBuf::as_path), dir)?;
+        let new: Vec<&Path> = paths.difference(held).map(PathBuf::as_path).collect();
+        create_folders(new.iter().copied(), dir)?;
         if !held.is_empty() {
-            touched =
-                Some(stale.iter().map(|p| p.to_path_buf()).chain(paths.difference(held).cloned()).collect());
+            touched = Some(stale.iter().chain(&new).map(|p| p.to_path_buf()).collect());
         }
         log::debug!("folders: {} files removed ({:?})", stale.len(), folders.elapsed());
         // Looked up by hash of their bytes: paths compare part by part (they
