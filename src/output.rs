@@ -55,6 +55,9 @@ pub struct LastBuild<'a> {
     /// The files of the output folder it is given, if the folder holds
     /// nothing else; asked in place of listing it (`mark::survey`).
     pub files: Option<&'a KnownFiles<'a>>,
+    /// When `files` began to look at the output, if before it is asked:
+    /// a change made in the output since then is not the old site's.
+    pub since: Option<std::time::SystemTime>,
 }
 
 /// The files of an output folder (in order, once each), when they are known
@@ -108,7 +111,8 @@ fn replace_with(
     recover(&parent, &name, &folder.real)?;
     let started = std::time::Instant::now();
     // What changes in the output after this is not the old site's.
-    let looked = std::time::SystemTime::now();
+    let now = std::time::SystemTime::now();
+    let looked = last.since.map_or(now, |since| since.min(now));
     let holding = mark::survey(&folder.real, new, force, folder.mount, last.files)?;
     let entries = holding.entries.len();
     let claim = mark::claim(holding, new, force, &folder.shown)?;
@@ -600,14 +604,20 @@ mod tests {
         assert!(!kept[0].join("a/index.html").exists(), "only the foreign file is kept");
     }
 
+    /// An output `public` in `dir` with two pages, where its spare would
+    /// be kept, and the one page of the next build.
+    fn output_with_a_spare(dir: &Path) -> (PathBuf, PathBuf, OutputFolder, BTreeSet<PathBuf>) {
+        let (out, spare) = (dir.join("public"), dir.join("cache/a.spare"));
+        fs::create_dir(dir.join("cache")).unwrap();
+        write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
+        let folder = OutputFolder::resolve(&out).unwrap();
+        (out, spare, folder, [PathBuf::from("index.html")].into())
+    }
+
     #[test]
     fn a_file_put_into_the_output_during_the_build_leaves_it_unkept() {
         let dir = tempfile::tempdir().unwrap();
-        let (out, spare) = (dir.path().join("public"), dir.path().join("cache/a.spare"));
-        fs::create_dir(dir.path().join("cache")).unwrap();
-        write_output(&[file("index.html", "one"), file("a/index.html", "one")], &out).unwrap();
-        let folder = OutputFolder::resolve(&out).unwrap();
-        let new: BTreeSet<PathBuf> = [PathBuf::from("index.html")].into();
+        let (out, spare, folder, new) = output_with_a_spare(dir.path());
         let write = |dir: &Path| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir));
         let kept = LastBuild { spare: Some(&spare), ..LastBuild::default() };
         replace_output(&folder, &new, false, kept, |dir, _| {
@@ -631,6 +641,29 @@ mod tests {
         assert_eq!(given, new);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert_eq!(fs::read_to_string(spare.join("index.html")).unwrap(), "two");
+    }
+
+    #[test]
+    fn a_file_put_into_the_output_after_its_files_were_known_leaves_it_unkept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare, folder, new) = output_with_a_spare(dir.path());
+        // Its files were known early in the build (`since`); a file put in
+        // a folder of it then is not among them, and is seen well after.
+        let since = std::time::SystemTime::now();
+        let known = |_: &Path| Some(vec![PathBuf::from("a/index.html"), PathBuf::from("index.html")]);
+        std::thread::sleep(spare::SLACK);
+        fs::write(out.join("a/late.txt"), "mine").unwrap();
+        std::thread::sleep(spare::SLACK * 2);
+        let last = LastBuild { spare: Some(&spare), files: Some(&known), since: Some(since) };
+        replace_output(&folder, &new, false, last, |dir, _| {
+            fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir))
+        })
+        .unwrap();
+        assert!(!spare.exists(), "an output with a file of someone else's is not kept");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        let kept = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path());
+        let kept: Vec<PathBuf> = kept.filter(|p| p.to_string_lossy().contains("kept-by-dotwork")).collect();
+        assert_eq!(fs::read_to_string(kept[0].join("a/late.txt")).unwrap(), "mine");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
 use crate::settings::Settings;
 use crate::site::{ParseCache, ParseOptions, Site, parse_site_cached};
-use crate::source::{Sources, load_site_knowing};
+use crate::source::{ListedSite, Sources, list_site};
 
 /// Where rendered files go. Called from several threads at once, once per
 /// rendered unit, with the unit's number in [`Pipeline::units`].
@@ -42,16 +42,18 @@ pub trait Sink: Sync {
 /// Loads the site as `settings` say: the load stage, with `base_url`
 /// replaced if asked.
 pub fn load(settings: &Settings) -> Result<Sources, Error> {
-    load_knowing(settings, &|_| None)
+    read_listed(settings, list_site(&settings.root)?, &|_| None)
 }
 
-/// [`load`], leaving unread the pages whose text `known` gives the hash of
-/// ([`crate::source::load_site_knowing`]).
-fn load_knowing(
+/// Reads the pages of the site `listed` ([`crate::source::ListedSite::read`]),
+/// leaving unread those whose text `known` gives the hash of, and applies
+/// what `settings` override.
+fn read_listed(
     settings: &Settings,
+    listed: ListedSite,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
 ) -> Result<Sources, Error> {
-    let mut sources = load_site_knowing(&settings.root, known)?;
+    let mut sources = listed.read(known)?;
     if let Some(url) = &settings.base_url {
         override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
     }
@@ -72,17 +74,32 @@ pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
 }
 
 /// Loads and parses the site as `options` say, taking from `cache` what it
-/// holds (`build` passes what the last build kept of the pages' bodies).
+/// holds.
 pub fn load_and_parse_with(
     settings: &Settings,
     cache: &mut ParseCache,
     options: &ParseOptions,
 ) -> Result<Site, Error> {
     let started = Instant::now();
+    let listed = list_site(&settings.root)?;
+    log_stage("load: listed", started, "");
+    parse_listed(settings, listed, cache, options)
+}
+
+/// Reads the pages of the site `listed` and parses it as `options` say,
+/// taking from `cache` what it holds (`build` lists the site while it
+/// reads what the last build kept of the pages' bodies, then passes that).
+pub fn parse_listed(
+    settings: &Settings,
+    listed: ListedSite,
+    cache: &mut ParseCache,
+    options: &ParseOptions,
+) -> Result<Site, Error> {
+    let started = Instant::now();
     // A build leaves unread the pages the last build read as they are now.
-    let sources = load_knowing(settings, &|file| cache.known_print(file))?;
+    let sources = read_listed(settings, listed, &|file| cache.known_print(file))?;
     let unread = sources.pages.iter().filter(|p| p.unread.is_some()).count();
-    log_stage("load", started, &format!(" ({unread} pages known by their stamps, not read)"));
+    log_stage("load: read", started, &format!(" ({unread} pages known by their stamps, not read)"));
     let started = Instant::now();
     let site = parse_site_cached(sources, options, cache)?;
     log_stage("parse", started, "");

@@ -202,6 +202,61 @@ pub fn load_site_knowing(
     root: &Path,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
 ) -> Result<Sources, Error> {
+    list_site(root)?.read(known)
+}
+
+/// A site listed but its pages not yet read: what [`list_site`] found
+/// besides them, and the pages' files.
+#[derive(Debug)]
+pub struct ListedSite {
+    /// The site as found, its `pages` still empty.
+    sources: Sources,
+    /// The markdown files under `content/`.
+    md: Vec<Found>,
+    /// What was wrong before the pages (the walk, the bibliography) and
+    /// after them (the theme, templates and files), in that order.
+    problems: (Vec<Diagnostic>, Vec<Diagnostic>),
+}
+
+impl ListedSite {
+    /// Reads the pages listed, but not those whose text `known` gives the
+    /// hash of ([`load_site_knowing`]); the site's problems, if any, are
+    /// its error.
+    pub fn read(self, known: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Result<Sources, Error> {
+        let ListedSite { mut sources, md, problems: (mut problems, late) } = self;
+        let read: Vec<Result<SourceFile, Diagnostic>> = md
+            .par_iter()
+            .map(|found| match known(&found.rel).filter(|_| !crate::section::is_section_file(&found.rel)) {
+                Some(print) => Ok(SourceFile {
+                    path: found.rel.clone(),
+                    text: String::new(),
+                    unread: Some(Unread { found: found.clone(), print }),
+                }),
+                None => read_found(found),
+            })
+            .collect();
+        let mut pages = Vec::with_capacity(read.len());
+        for r in read {
+            match r {
+                Ok(page) => pages.push(page),
+                Err(d) => problems.push(d),
+            }
+        }
+        problems.extend(late);
+        if problems.is_empty() {
+            pages.sort_by(|a, b| a.path.cmp(&b.path));
+            sources.pages = pages;
+            Ok(sources)
+        } else {
+            Err(Error::Site(problems))
+        }
+    }
+}
+
+/// Lists the site at `root` and reads all of it but its pages: the first
+/// half of the load stage, which needs nothing from the build cache, so a
+/// build does it while it reads the cache ([`ListedSite::read`] is the rest).
+pub fn list_site(root: &Path) -> Result<ListedSite, Error> {
     let site = SiteRoot::new(root)?;
     let config_text = site.read_config()?;
     let config = parse_config(&config_text).map_err(Error::Site)?;
@@ -221,24 +276,7 @@ pub fn load_site_knowing(
     let bibliography = BIBLIOGRAPHY_FILES.iter().find_map(|rel| content.iter().find(|found| is(found, rel)));
     let bibliography = bibliography.and_then(|found| read_found(found).map_err(|d| problems.push(d)).ok());
     let (md, other): (Vec<Found>, Vec<Found>) = content.into_iter().partition(|f| is_markdown(&f.rel));
-    let read: Vec<Result<SourceFile, Diagnostic>> = md
-        .par_iter()
-        .map(|found| match known(&found.rel).filter(|_| !crate::section::is_section_file(&found.rel)) {
-            Some(print) => Ok(SourceFile {
-                path: found.rel.clone(),
-                text: String::new(),
-                unread: Some(Unread { found: found.clone(), print }),
-            }),
-            None => read_found(found),
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(page) => pages.push(page),
-            Err(d) => problems.push(d),
-        }
-    }
+    let early = std::mem::take(&mut problems);
 
     let theme_dir = Path::new("themes").join(&config.theme);
     let on_disk_theme = root.join(&theme_dir).is_dir();
@@ -306,12 +344,9 @@ pub fn load_site_knowing(
         assets.iter().any(|a| a.output == Path::new(path))
     }));
 
-    if problems.is_empty() {
-        pages.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(Sources { config, pages, templates, assets, bibliography, asset_names, images, words })
-    } else {
-        Err(Error::Site(problems))
-    }
+    let sources =
+        Sources { config, pages: Vec::new(), templates, assets, bibliography, asset_names, images, words };
+    Ok(ListedSite { sources, md, problems: (early, problems) })
 }
 
 /// The settings of the theme in `theme_dir` (`themes/clinic`), from its

@@ -386,6 +386,14 @@ impl LastStamps {
         as_left.then(|| files.iter().map(|s| s.path.clone()).collect())
     }
 
+    /// Whether the output folder `output` itself is as stamped: asked again
+    /// when [`Self::output_files`] was asked a while before, so that an entry
+    /// added to it or removed from it since is seen (its time moves).
+    pub fn output_top_as_left(&self, output: &Path) -> bool {
+        let top = self.0.outputs.first().filter(|s| s.path.as_os_str().is_empty());
+        top.is_some_and(|top| unchanged(output, std::slice::from_ref(top)))
+    }
+
     /// The output's folders as stamped, the output itself first: what the
     /// folders of the output are still known to be once this build kept it
     /// as its spare, if [`Self::output_files`] found them so (then nothing
@@ -608,5 +616,32 @@ mod tests {
             assert!(packed::unpack(&packed[..cut]).is_err(), "cut at {cut}");
         }
         assert_eq!(packed::unpack(&packed).unwrap(), stamps);
+    }
+
+    #[test]
+    fn the_output_itself_is_asked_again_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("a")).unwrap();
+        let stamp = |rel: &str| Stamp {
+            path: PathBuf::from(rel),
+            state: state(&fs::symlink_metadata(out.join(rel)).unwrap(), false),
+        };
+        let outcome = Outcome { pages: 0, files: 0, image_variants: 0, warnings: Vec::new() };
+        let outputs = vec![stamp(""), stamp("a")];
+        let last = LastStamps(Record {
+            key: String::new(),
+            inputs: Vec::new(),
+            outputs,
+            spare: Vec::new(),
+            outcome,
+        });
+        assert!(last.output_top_as_left(&out));
+        // A folder's time moves by the clock's tick, which may be coarse.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(out.join("a/late.html"), "x").unwrap();
+        assert!(last.output_top_as_left(&out), "only the output itself is looked at");
+        fs::write(out.join("late.html"), "x").unwrap();
+        assert!(!last.output_top_as_left(&out), "an entry added to it moves its time");
     }
 }

@@ -12,7 +12,7 @@ use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::in_place::remove_listed;
 use crate::output::{LastBuild, OutputFolder, create_folders, real_path, replace_output, write_file};
-use crate::pipeline::{Pipeline, Sink, drop_in_background, load_and_parse_with, log_stage};
+use crate::pipeline::{Pipeline, Sink, drop_in_background, log_stage, parse_listed};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
 use crate::site::ParseCache;
@@ -74,10 +74,20 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // The bodies of the pages the last build rendered from the same text and
     // links are not rendered again; they and the record of the units are
     // read each on a core of its own.
+    // The site is listed meanwhile: that needs nothing from the cache.
     let read = Instant::now();
-    let (kept, record) = rayon::join(
-        || BuildCache::kept_bodies(settings, &output.real),
-        || BuildCache::read_last(settings, &output.real),
+    let ((kept, record), listed) = rayon::join(
+        || {
+            rayon::join(
+                || BuildCache::kept_bodies(settings, &output.real),
+                || BuildCache::read_last(settings, &output.real),
+            )
+        },
+        || {
+            let listed = crate::source::list_site(&settings.root);
+            log_stage("load: listed", read, "");
+            listed
+        },
     );
     let mut parse_cache = if settings.no_cache {
         ParseCache::one_shot()
@@ -90,7 +100,16 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         let stamps = inputs.as_ref().map(Inputs::settled_files).unwrap_or_default();
         ParseCache::for_build(kept, stamps)
     };
-    let mut site = load_and_parse_with(settings, &mut parse_cache, &settings.parse_options())?;
+    // Whether the output holds only what the last build wrote is asked on
+    // the other core while the site is parsed (that is mostly one core's
+    // work); its top folder is asked again when the output is replaced.
+    let looked = std::time::SystemTime::now();
+    let (site, early) = rayon::join(
+        || parse_listed(settings, listed?, &mut parse_cache, &settings.parse_options()),
+        || stamps.as_ref().and_then(|s| s.output_files(&output.real)),
+    );
+    let mut site = site?;
+    let early = Mutex::new(early);
     // A build is also the preview placeholders are filled in with: they warn here, `check` fails on them.
     let placeholders = crate::check::placeholder_warnings(&site);
     let t = Instant::now();
@@ -121,11 +140,17 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // Whether the output's folders were found as the last build stamped them.
     let vouched = AtomicBool::new(false);
     let known = |dir: &Path| {
-        let files = stamps.as_ref()?.output_files(dir);
+        let stamps = stamps.as_ref()?;
+        let files = if dir == output.real {
+            let early = early.lock().unwrap_or_else(PoisonError::into_inner).take();
+            early.filter(|_| stamps.output_top_as_left(dir))
+        } else {
+            stamps.output_files(dir)
+        };
         vouched.store(files.is_some(), Ordering::Relaxed);
         files
     };
-    let last = LastBuild { spare: spare.as_deref(), files: Some(&known) };
+    let last = LastBuild { spare: spare.as_deref(), files: Some(&known), since: Some(looked) };
     // The files this build put into the output before last, kept as its
     // spare, or removed from it: the folders that hold them are no longer
     // as that was kept. `None` when it writes into a new folder.
