@@ -619,6 +619,41 @@ mod tests {
     }
 
     #[test]
+    fn the_inputs_are_stamped_in_the_order_of_a_walk_sorted_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("site.yaml"), "title: T\n").unwrap();
+        for rel in ["content/b/a.md", "content/a b/x.md", "content/a/z/y.md", "content/A.md", "content/é.md"]
+        {
+            fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+            fs::write(root.join(rel), rel).unwrap();
+        }
+        fs::create_dir_all(root.join("static/empty")).unwrap();
+        let walked: Vec<PathBuf> = ["site.yaml", "content", "templates", "static", "themes"]
+            .iter()
+            .flat_map(|name| {
+                let walk = walkdir::WalkDir::new(root.join(name)).sort_by(crate::source::by_file_name);
+                let found: Vec<PathBuf> = walk
+                    .into_iter()
+                    .filter_map(Result::ok)
+                    .map(|e| e.path().strip_prefix(root).unwrap().to_path_buf())
+                    .collect();
+                if found.is_empty() { vec![PathBuf::from(name)] } else { found }
+            })
+            .collect();
+        let stamps = Inputs::stamp(root).unwrap().stamps;
+        assert_eq!(stamps.iter().map(|s| s.path.clone()).collect::<Vec<_>>(), walked);
+        let missing: Vec<&Path> =
+            stamps.iter().filter(|s| s.state.is_none()).map(|s| s.path.as_path()).collect();
+        assert_eq!(missing, [Path::new("templates"), Path::new("themes")]);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("content/A.md"), root.join("content/b/link.md")).unwrap();
+            assert!(Inputs::stamp(root).is_none(), "a link cannot be stamped");
+        }
+    }
+
+    #[test]
     fn the_output_itself_is_asked_again_alone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
