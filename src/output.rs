@@ -92,7 +92,58 @@ pub fn replace_output(
     last: LastBuild<'_>,
     write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    replace_with(folder, new, force, last, write, swap).map(Replaced::settle)
+}
+
+/// [`replace_output`], leaving the output it replaced where the swap put it
+/// until the [`Replaced`] returned is settled (or dropped): a build does
+/// other work beside keeping or removing it.
+pub fn replace_output_unsettled(
+    folder: &OutputFolder,
+    new: &BTreeSet<PathBuf>,
+    force: bool,
+    last: LastBuild<'_>,
+    write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
+) -> Result<Replaced, Error> {
     replace_with(folder, new, force, last, write, swap)
+}
+
+/// The output a build replaced, swapped out of the way: kept as the spare
+/// if it may be (`spare::keep`), else removed (`retire`), when this is
+/// settled or dropped.
+#[must_use = "the output replaced is kept or removed when this is settled"]
+pub struct Replaced {
+    /// Where the swap put the old output; `None` when there was none, or
+    /// the files were replaced in place.
+    old: Option<PathBuf>,
+    /// Where to keep it, and since when a change in it is not the old site's.
+    spare: Option<(PathBuf, std::time::SystemTime)>,
+    claim: mark::Claim,
+    out: PathBuf,
+}
+
+impl Replaced {
+    /// Nothing left to keep or remove.
+    fn none() -> Replaced {
+        let claim = mark::Claim { owned: BTreeSet::new(), forced: Vec::new() };
+        Replaced { old: None, spare: None, claim, out: PathBuf::new() }
+    }
+
+    /// Keeps the old output as the spare, or removes it, now.
+    pub fn settle(self) {}
+}
+
+impl Drop for Replaced {
+    fn drop(&mut self) {
+        if let Some(old) = self.old.take()
+            && !self
+                .spare
+                .as_ref()
+                .is_some_and(|(spare, looked)| spare::keep(&old, spare, &self.claim, *looked))
+        {
+            retire(&old, &self.claim, &self.out);
+        }
+    }
 }
 
 /// [`replace_output`] with the final swap given, so tests can make it fail
@@ -104,7 +155,7 @@ fn replace_with(
     last: LastBuild<'_>,
     write: impl FnOnce(&Path, &BTreeSet<PathBuf>) -> Result<(), Error>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
-) -> Result<(), Error> {
+) -> Result<Replaced, Error> {
     mark::check_reserved(new.iter(), &folder.shown)?;
     let (parent, name) = split_dir(&folder.real)?;
     fs::create_dir_all(&parent).map_err(Error::io("create folder", &parent))?;
@@ -120,7 +171,7 @@ fn replace_with(
     let empty = BTreeSet::new();
     if folder.mount {
         log::debug!("{} is a mount point: replacing its files one by one", folder.real.display());
-        return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
+        return in_place::replace(folder, new, &claim, |dir| write(dir, &empty)).map(|()| Replaced::none());
     }
     let spare = last.spare;
     let taken = spare.and_then(|s| spare::take(s, &folder.real, new));
@@ -139,7 +190,8 @@ fn replace_with(
                         "cannot write beside {} ({e}): replacing its files one by one",
                         folder.real.display()
                     );
-                    return in_place::replace(folder, new, &claim, |dir| write(dir, &empty));
+                    return in_place::replace(folder, new, &claim, |dir| write(dir, &empty))
+                        .map(|()| Replaced::none());
                 }
                 Err(e) => return Err(Error::io("create folder", &tmp)(e)),
             }
@@ -148,7 +200,7 @@ fn replace_with(
     };
     let keep = spare.map(|s| (s, looked));
     let written =
-        write(&tmp, &held).and_then(|()| swap_in(&tmp, folder, new, &claim, (&parent, &name), keep, swap));
+        write(&tmp, &held).and_then(|()| swap_in(&tmp, folder, new, claim, (&parent, &name), keep, swap));
     // On success `tmp` is gone (or holds the old site, dealt with by
     // `retire`); on failure it is the unfinished new site.
     if written.is_err() && fs::symlink_metadata(&tmp).is_ok() {
@@ -162,38 +214,35 @@ fn replace_with(
 }
 
 /// Marks the new site in `tmp` as dotwork's, carries `.git` and `CNAME`
-/// over, and swaps it with the old output, which is then kept as the
-/// `spare` if it may be (`spare::keep`), else removed; on a mount point that
-/// the resolver did not see, moves its files in one by one instead.
+/// over, and swaps it with the old output, which is then to be kept as the
+/// `spare` if it may be (`spare::keep`), else removed ([`Replaced`]); on a
+/// mount point that the resolver did not see, moves its files in one by
+/// one instead.
 fn swap_in(
     tmp: &Path,
     folder: &OutputFolder,
     new: &BTreeSet<PathBuf>,
-    claim: &mark::Claim,
+    claim: mark::Claim,
     (parent, name): (&Path, &OsString),
     spare: Option<(&Path, std::time::SystemTime)>,
     swap: impl FnOnce(&Path, &Path, &Path, &OsString) -> io::Result<Option<PathBuf>>,
-) -> Result<(), Error> {
+) -> Result<Replaced, Error> {
     let out = &folder.real;
-    in_place::check_cname(tmp, folder, claim)?;
+    in_place::check_cname(tmp, folder, &claim)?;
     write_atomically(&tmp.join(MARK), mark::mark_text(new.iter()).as_bytes(), tmp)?;
     // Renaming `.git` out of a mount point fails just as the swap does.
-    let swapped = carry_kept(out, tmp, claim).and_then(|()| swap(tmp, out, parent, name));
+    let swapped = carry_kept(out, tmp, &claim).and_then(|()| swap(tmp, out, parent, name));
     match swapped {
         Ok(old) => {
-            if let Some(old) = old
-                && !spare.is_some_and(|(spare, looked)| spare::keep(&old, spare, claim, looked))
-            {
-                retire(&old, claim, out);
-            }
-            Ok(())
+            let spare = spare.map(|(spare, looked)| (spare.to_path_buf(), looked));
+            Ok(Replaced { old, spare, claim, out: out.clone() })
         }
         Err(e) if is_busy_or_cross_device(&e) && out.is_dir() => {
             log::debug!("cannot swap {} ({e}): replacing its files one by one", out.display());
             put_back(tmp, out, new);
-            in_place::place_all(tmp, folder, new, claim)?;
+            in_place::place_all(tmp, folder, new, &claim)?;
             let _ = fs::remove_dir_all(tmp);
-            Ok(())
+            Ok(Replaced::none())
         }
         Err(e) => Err(Error::io("move the new site to", out)(e)),
     }
@@ -574,7 +623,8 @@ mod tests {
             |dir, _| fs::write(dir.join("index.html"), "two").map_err(Error::io("write", dir)),
             busy,
         )
-        .unwrap();
+        .unwrap()
+        .settle();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(out.join(".git").is_dir());
         assert!(!out.join("gone").exists());
@@ -664,6 +714,32 @@ mod tests {
         let kept = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path());
         let kept: Vec<PathBuf> = kept.filter(|p| p.to_string_lossy().contains("kept-by-dotwork")).collect();
         assert_eq!(fs::read_to_string(kept[0].join("a/late.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn the_output_replaced_is_kept_or_removed_once_settled_or_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, spare, folder, new) = output_with_a_spare(dir.path());
+        let write = |text: &'static str| {
+            move |dir: &Path, _: &BTreeSet<PathBuf>| {
+                fs::write(dir.join("index.html"), text).map_err(Error::io("write", dir))
+            }
+        };
+        let last = LastBuild { spare: Some(&spare), ..LastBuild::default() };
+        let beside = || fs::read_dir(dir.path()).unwrap().count();
+        std::thread::sleep(spare::SLACK * 2);
+        let replaced = replace_output_unsettled(&folder, &new, false, last, write("two")).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!spare.exists(), "the old output is not kept before it is settled");
+        assert_eq!(beside(), 3, "public, cache and the old output swapped out");
+        replaced.settle();
+        assert_eq!(fs::read_to_string(spare.join("a/index.html")).unwrap(), "one");
+        assert_eq!(beside(), 2);
+        // Dropped unsettled, it is dealt with all the same: without a spare, removed.
+        std::thread::sleep(spare::SLACK * 2);
+        drop(replace_output_unsettled(&folder, &new, false, LastBuild::default(), write("three")).unwrap());
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        assert_eq!(beside(), 2, "public and cache");
     }
 
     #[test]

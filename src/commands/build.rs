@@ -11,7 +11,9 @@ use crate::cache::{BuildCache, Inputs, Outcome, OutputFolders, Written};
 use crate::check::{Checked, PublishCheck};
 use crate::error::{Diagnostic, Error, Severity};
 use crate::output::in_place::remove_listed;
-use crate::output::{LastBuild, OutputFolder, create_folders, real_path, replace_output, write_file};
+use crate::output::{
+    LastBuild, OutputFolder, create_folders, real_path, replace_output_unsettled, write_file,
+};
 use crate::pipeline::{Pipeline, Sink, drop_in_background, log_stage, parse_listed};
 use crate::render::{OutputFile, Unit};
 use crate::settings::Settings;
@@ -155,7 +157,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     // spare, or removed from it: the folders that hold them are no longer
     // as that was kept. `None` when it writes into a new folder.
     let mut touched: Option<Vec<PathBuf>> = None;
-    replace_output(&output, &paths, settings.force, last, |dir, held| {
+    let replaced = replace_output_unsettled(&output, &paths, settings.force, last, |dir, held| {
         // `dir` is empty, or holds the output before last (`held`): what
         // the site no longer makes goes, and only new folders are made.
         let folders = Instant::now();
@@ -214,8 +216,9 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         warnings.append(&mut link_warnings);
         crate::error::sort_and_dedup(&mut warnings);
     }
-    // The output's files are looked at for the stamps while the records
-    // are written; the stamps are kept after the records they vouch for.
+    // The old output is kept as the spare (or removed), then the output's
+    // files are looked at for the stamps, while the records are written;
+    // the stamps are kept after the records they vouch for.
     let bodies = parse_cache.take_kept();
     let scratch = site.scratch.as_deref();
     let placed = plan.placed(&written);
@@ -230,6 +233,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             log_stage("build cache: records kept", kept, "");
         },
         || {
+            replaced.settle();
             let outcome = Outcome { pages, files: paths.len(), image_variants, warnings: warnings.clone() };
             // The output's folders as the survey found them, if the output
             // is now the spare; and the folders of the spare just written
