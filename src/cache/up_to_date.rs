@@ -20,7 +20,9 @@
 //! A build that finds something changed still uses the output's stamps:
 //! when its folders are as stamped, the output holds only the files the
 //! last build wrote, and the build need not list it before replacing it
-//! ([`LastStamps::output_files`]). Those folders, as found, are kept with
+//! ([`LastStamps::output_files`]; asked while the site is parsed, then the
+//! output folder alone again when it is replaced,
+//! [`LastStamps::output_top_as_left`]). Those folders, as found, are kept with
 //! its own stamps when it keeps that output as its spare; the build that
 //! writes into the spare next stamps the folders it did not touch with
 //! them instead of looking again ([`SpareFolders`]).
