@@ -201,8 +201,8 @@ fn replace_with(
     let keep = spare.map(|s| (s, looked));
     let written =
         write(&tmp, &held).and_then(|()| swap_in(&tmp, folder, new, claim, (&parent, &name), keep, swap));
-    // On success `tmp` is gone (or holds the old site, dealt with by
-    // `retire`); on failure it is the unfinished new site.
+    // On success `tmp` is gone (or holds the old site, kept or removed when
+    // the `Replaced` is settled); on failure it is the unfinished new site.
     if written.is_err() && fs::symlink_metadata(&tmp).is_ok() {
         if put_back(&tmp, &folder.real, new) {
             let _ = fs::remove_dir_all(&tmp);
