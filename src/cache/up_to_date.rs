@@ -332,10 +332,15 @@ fn mark_at(outputs: &[Stamp]) -> Option<usize> {
     outputs.iter().position(|s| s.path.as_os_str() == crate::output::mark::MARK)
 }
 
-/// The file number of the output itself, stamped first among `stamps` of
-/// an output or of its folders.
+/// The stamp of the output itself, first among `stamps` of an output or of
+/// its folders.
+fn top_stamp(stamps: &[Stamp]) -> Option<&Stamp> {
+    stamps.first().filter(|s| s.path.as_os_str().is_empty())
+}
+
+/// The file number of the output itself ([`top_stamp`]).
 fn top_number(stamps: &[Stamp]) -> Option<u64> {
-    stamps.first().filter(|s| s.path.as_os_str().is_empty()).and_then(|s| s.state).map(|s| s.number)
+    top_stamp(stamps).and_then(|s| s.state).map(|s| s.number)
 }
 
 /// The file of the stamps beside the build cache's `record` file.
@@ -392,8 +397,7 @@ impl LastStamps {
     /// when [`Self::output_files`] was asked a while before, so that an entry
     /// added to it or removed from it since is seen (its time moves).
     pub fn output_top_as_left(&self, output: &Path) -> bool {
-        let top = self.0.outputs.first().filter(|s| s.path.as_os_str().is_empty());
-        top.is_some_and(|top| unchanged(output, std::slice::from_ref(top)))
+        top_stamp(&self.0.outputs).is_some_and(|top| unchanged(output, std::slice::from_ref(top)))
     }
 
     /// The output's folders as stamped, the output itself first: what the

@@ -141,14 +141,14 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let spare = cache.spare();
     // Whether the output's folders were found as the last build stamped them.
     let vouched = AtomicBool::new(false);
+    // Asked once, of the output: what the early look found, if the output
+    // folder itself is still as stamped.
     let known = |dir: &Path| {
-        let stamps = stamps.as_ref()?;
-        let files = if dir == output.real {
-            let early = early.lock().unwrap_or_else(PoisonError::into_inner).take();
-            early.filter(|_| stamps.output_top_as_left(dir))
-        } else {
-            stamps.output_files(dir)
+        let early = early.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let as_left = |_: &Vec<PathBuf>| {
+            dir == output.real && stamps.as_ref().is_some_and(|s| s.output_top_as_left(dir))
         };
+        let files = early.filter(as_left);
         vouched.store(files.is_some(), Ordering::Relaxed);
         files
     };
