@@ -473,7 +473,7 @@ impl Plan {
                         (files, inline.remove(&i).and_then(inline_record), ids)
                     }
                 };
-                let findings = files.iter().map(|f| checked.pages.get(&f.path).cloned()).collect();
+                let findings = files.iter().map(|f| checked.pages.get(f.path.as_os_str()).cloned()).collect();
                 Some(UnitRecord {
                     kind: e.kind.to_string(),
                     key: e.key,

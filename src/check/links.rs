@@ -196,6 +196,11 @@ impl OutputIndex {
         OutputIndex { files, ids, near_misses: Mutex::default(), near: Default::default() }
     }
 
+    /// The index of the same files, whose rendered HTML files have the ids `ids`.
+    pub(crate) fn with_ids(self, ids: HashMap<String, PageIds>) -> OutputIndex {
+        OutputIndex { files: self.files, ids, near_misses: Mutex::default(), near: Default::default() }
+    }
+
     /// A hash of every file's name and every page's ids, which does not
     /// depend on the order the ids' map is kept in.
     pub(crate) fn print(&self) -> u64 {

@@ -35,7 +35,7 @@ mod report;
 mod templates;
 mod translations;
 
-use crate::collections::HashMap;
+use crate::collections::{HashMap, PathMap};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -147,8 +147,8 @@ pub struct Findings {
 pub struct Earlier {
     /// The key they were checked with.
     pub key: u64,
-    /// Each page's findings, by its path in the output.
-    pub pages: HashMap<PathBuf, Findings>,
+    /// Each page's findings, with its path in the output.
+    pub pages: Vec<(PathBuf, Findings)>,
 }
 
 /// The outcome of the publishing check.
@@ -160,8 +160,8 @@ pub struct Checked {
     /// own file: every output file's name and every page's ids, site.yaml,
     /// the templates and today's date.
     pub key: u64,
-    /// Every page's findings, by its path in the output.
-    pub pages: HashMap<PathBuf, Findings>,
+    /// Every page's findings, by its path in the output (as bytes).
+    pub pages: PathMap<Findings>,
 }
 
 /// What checking one page found.
@@ -181,7 +181,8 @@ pub fn check_site(site: &Site, outputs: &[OutputFile], today: Date) -> Vec<Diagn
         .filter_map(|o| Some((output_key(&site.domains.unplace(&o.path)), rendered_html(o)?)))
         .collect();
     let gps = Origins::of(site).gps(outputs);
-    check_with(Scope::Everything, site, index, &pages, gps, today, &HashMap::default()).0
+    let keys = page_keys(site);
+    check_with(Scope::Everything, site, index, &pages, gps, today, &keys, &HashMap::default()).0
 }
 
 /// The errors `check` would report: links, anchors and images that do not
@@ -216,8 +217,10 @@ pub struct PublishCheck<'s> {
 #[derive(Default)]
 struct Kept {
     files: BTreeSet<String>,
-    /// Each rendered page by output key: where it was written, its ids.
-    pages: HashMap<String, (PathBuf, PageIds)>,
+    /// Each rendered page by output key: where it was written,
+    paths: HashMap<String, PathBuf>,
+    /// and its ids.
+    ids: HashMap<String, PageIds>,
     gps: Vec<Diagnostic>,
     /// The pages found clean as they were rendered, by output key: the
     /// links to other pages' anchors that waits on, as written.
@@ -308,16 +311,19 @@ impl<'s> PublishCheck<'s> {
     pub fn take(&self, files: &[OutputFile]) {
         let domains = &self.site.domains;
         let keys: Vec<String> = files.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
-        let pages: Vec<(String, (PathBuf, PageIds))> = files
-            .iter()
-            .zip(&keys)
-            .filter_map(|(o, key)| Some((key.clone(), (o.path.clone(), page_ids(o)?))))
-            .collect();
+        let (mut paths, mut ids) = (Vec::new(), Vec::new());
+        for (o, key) in files.iter().zip(&keys) {
+            if let Some(page_ids) = page_ids(o) {
+                paths.push((key.clone(), o.path.clone()));
+                ids.push((key.clone(), page_ids));
+            }
+        }
         let gps = self.origins.gps(files);
         // A poisoned lock means a renderer thread panicked; what was kept is still whole.
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         kept.files.extend(keys);
-        kept.pages.extend(pages);
+        kept.paths.extend(paths);
+        kept.ids.extend(ids);
         kept.gps.extend(gps);
     }
 
@@ -326,24 +332,28 @@ impl<'s> PublishCheck<'s> {
     /// unchanged from the old output, are not read nor checked again if
     /// they were checked with the key this check has.
     pub fn errors(self, dir: &Path, earlier: Earlier) -> Checked {
-        let Kept { files, pages, gps, mut early } =
+        let Kept { files, paths, ids, gps, mut early } =
             self.kept.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         // Pages were checked as they were rendered against the files the
         // site was to have: those verdicts hold if it has just those.
-        if !self.as_rendered.index.has_files(&files) {
+        let as_listed = self.as_rendered.index.has_files(&files);
+        if !as_listed {
             log::debug!("check for errors: the files written are not those listed; every page is read back");
             early.clear();
         }
         log::debug!("check for errors: {} pages found clean as they were rendered", early.len());
-        let (paths, ids): (HashMap<String, PathBuf>, HashMap<String, PageIds>) =
-            pages.into_iter().map(|(k, (path, ids))| ((k.clone(), path), (k, ids))).unzip();
         let today = Date::today();
         let domains = &self.site.domains;
         // The earlier findings are looked up by output key while the index
         // is made, on another core; they are dropped if the key differs.
         let ((index, key), (earlier_key, by_key)) = rayon::join(
             || {
-                let index = OutputIndex::new(files, ids);
+                // The files listed, if they are those written: not indexed again.
+                let index = if as_listed {
+                    self.as_rendered.index.with_ids(ids)
+                } else {
+                    OutputIndex::new(files, ids)
+                };
                 let key = check_key(self.site, &index, today);
                 (index, key)
             },
@@ -355,15 +365,13 @@ impl<'s> PublishCheck<'s> {
         );
         let by_key = if earlier_key == key { by_key } else { HashMap::default() };
         let written = Written { dir, paths, early };
-        let (errors, found) = check_with(Scope::Errors, self.site, index, &written, gps, today, &by_key);
-        let pages = self
-            .site
-            .pages
+        let keys = page_keys(self.site);
+        let (errors, found) =
+            check_with(Scope::Errors, self.site, index, &written, gps, today, &keys, &by_key);
+        let pages = keys
             .par_iter()
             .zip(found)
-            .filter_map(|(page, f)| {
-                Some((written.paths.get(&output_key(&page_output(&page.path)))?.clone(), f))
-            })
+            .filter_map(|(key, f)| Some((written.paths.get(key)?.clone().into_os_string(), f)))
             .collect();
         crate::pipeline::drop_in_background((by_key, written.paths));
         Checked { errors, key, pages }
@@ -400,10 +408,17 @@ fn check_key(site: &Site, index: &OutputIndex, today: Date) -> u64 {
     h.finish()
 }
 
-/// Checks the site's pages (taking the findings of those in `earlier`, by
-/// output key, as they are), its listing pages and 404 page. Returns what
-/// was found, merged, and each page's findings, in the order of
-/// `site.pages`.
+/// Each page's output key, in the order of `site.pages`: worked out once
+/// for the check, which looks pages up by it three ways.
+fn page_keys(site: &Site) -> Vec<String> {
+    site.pages.par_iter().map(|p| output_key(&page_output(&p.path))).collect()
+}
+
+/// Checks the site's pages, whose output keys are `keys` (taking the
+/// findings of those in `earlier`, by output key, as they are), its listing
+/// pages and 404 page. Returns what was found, merged, and each page's
+/// findings, in the order of `site.pages`.
+#[allow(clippy::too_many_arguments)]
 fn check_with(
     scope: Scope,
     site: &Site,
@@ -411,6 +426,7 @@ fn check_with(
     pages: &dyn Pages,
     gps: Vec<Diagnostic>,
     today: Date,
+    keys: &[String],
     earlier: &HashMap<String, Findings>,
 ) -> (Vec<Diagnostic>, Vec<Findings>) {
     let ctx = Ctx {
@@ -422,15 +438,13 @@ fn check_with(
         base: Base { path: base_path(&site.config.base_url) },
         today,
     };
-    let by_output: crate::collections::HashMap<String, usize> =
-        site.pages.iter().enumerate().map(|(i, p)| (output_key(&page_output(&p.path)), i)).collect();
-    let findings: Vec<PageFindings> = site
-        .pages
+    let by_output: ByOutput<'_> = keys.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let findings: Vec<PageFindings> = keys
         .par_iter()
         .enumerate()
-        .map(|(i, page)| match earlier.get(&output_key(&page_output(&page.path))) {
+        .map(|(i, key)| match earlier.get(key) {
             Some(f) => PageFindings { found: f.clone(), links_to: Vec::new() },
-            None => check_page(&ctx, i, &by_output),
+            None => check_page(&ctx, i, key, &by_output),
         })
         .collect();
     let each: Vec<Findings> = findings.iter().map(|f| f.found.clone()).collect();
@@ -585,11 +599,11 @@ fn unscored_languages(site: &Site) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn check_page(
-    ctx: &Ctx<'_>,
-    i: usize,
-    by_output: &crate::collections::HashMap<String, usize>,
-) -> PageFindings {
+/// The site's pages by output key.
+type ByOutput<'k> = HashMap<&'k str, usize>;
+
+/// Checks page `i`, whose output key is `output`.
+fn check_page(ctx: &Ctx<'_>, i: usize, output: &str, by_output: &ByOutput<'_>) -> PageFindings {
     let mut out = PageFindings::default();
     let (page, body) = (&ctx.site.pages[i], ctx.site.body(i));
     let text = match page.read_text() {
@@ -610,9 +624,8 @@ fn check_page(
         }
     }
 
-    let output = output_key(&page_output(&page.path));
-    if !clean_early(ctx, &output, &page.path)
-        && let Some(html) = ctx.pages.html(&output)
+    if !clean_early(ctx, output, &page.path)
+        && let Some(html) = ctx.pages.html(output)
     {
         let body = match ctx.site.body_html(i) {
             Ok(own) => body_range(&html, &own),
@@ -850,11 +863,7 @@ fn check_output(
 
 /// The pages `view` links to with `<a href>`, content and templates alike
 /// (a menu link counts).
-fn linked_pages(
-    ctx: &Ctx<'_>,
-    view: &Rendered<'_>,
-    by_output: &crate::collections::HashMap<String, usize>,
-) -> Vec<usize> {
+fn linked_pages(ctx: &Ctx<'_>, view: &Rendered<'_>, by_output: &ByOutput<'_>) -> Vec<usize> {
     view.doc
         .nodes
         .iter()
@@ -863,7 +872,7 @@ fn linked_pages(
             _ => None,
         })
         .filter_map(|href| ctx.index.check(view.address, href, ctx.base).ok().flatten())
-        .filter_map(|file| by_output.get(&file).copied())
+        .filter_map(|file| by_output.get(file.as_str()).copied())
         .collect()
 }
 
