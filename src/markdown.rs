@@ -730,7 +730,7 @@ fn rewrite_link<'a>(
             let relative = !dest.starts_with("//") && !has_scheme(dest) && !dest.is_empty();
             if relative && names_a_page(dest) {
                 let path = site_path(from, dest);
-                out.addresses.push(AddressLink { written: dest.to_string(), path, offset: offset() });
+                out.addresses.push(AddressLink::new(dest, path, offset()));
             }
             dest.clone()
         }
@@ -747,7 +747,7 @@ fn rewrite_link<'a>(
         Dest::SiteAbsolute(path) => {
             if names_a_page(path) {
                 let site = site_path(from, path);
-                out.addresses.push(AddressLink { written: path.to_string(), path: site, offset: offset() });
+                out.addresses.push(AddressLink::new(path, site, offset()));
             }
             if names_a_page(path) {
                 index.domains.link(from, path)
@@ -1338,7 +1338,7 @@ pub(crate) mod tests {
         }
         assert_eq!(r.anchors, vec![AnchorLink { page: 2, fragment: "top".into(), offset: 55 }]);
         // What was found is not checked again as an address.
-        let left: Vec<&str> = r.addresses.iter().map(|a| a.written.as_str()).collect();
+        let left: Vec<&str> = r.addresses.iter().map(AddressLink::written).collect();
         assert_eq!(left, ["../risks/", "/nowhere/"]);
         // The file's reading comes first.
         let index = {

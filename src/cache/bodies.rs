@@ -397,7 +397,7 @@ mod tests {
             ids: ["b", "a"].map(String::from).into_iter().collect(),
             anchors: vec![AnchorLink { page: 3, fragment: "f".into(), offset: 9 }],
             citations: vec![vec!["smith2020".into()]],
-            addresses: vec![AddressLink { written: "../c/".into(), path: Some("/c/".into()), offset: 4 }],
+            addresses: vec![AddressLink::new("../c/", Some("/c/".into()), 4)],
             problems: vec![warning.clone()],
             unreported: 2,
             images: vec!["i.png".into()],

@@ -19,13 +19,29 @@ use crate::url::content_dir;
 /// `../contact/`) rather than as a page's file (`contact.md`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AddressLink {
-    /// As written.
-    pub(crate) written: String,
     /// The address it names, from the site's top (`/contact/`); `None`
     /// when it climbs above the top.
     pub(crate) path: Option<String>,
+    /// As written, if that is not `path` (`../contact/`). Most links are
+    /// written as the address they name, and kept once: half the build
+    /// cache's kept bodies were these links, each text twice (issue 16).
+    written: Option<String>,
     /// Byte offset in the linking file.
     pub(crate) offset: usize,
+}
+
+impl AddressLink {
+    /// The link written as `written`, naming the address `path`, at byte
+    /// `offset` of its file.
+    pub(crate) fn new(written: &str, path: Option<String>, offset: usize) -> AddressLink {
+        let written = (path.as_deref() != Some(written)).then(|| written.to_string());
+        AddressLink { path, written, offset }
+    }
+
+    /// The link as written.
+    pub(crate) fn written(&self) -> &str {
+        self.written.as_deref().or(self.path.as_deref()).unwrap_or_default()
+    }
 }
 
 /// Whether a URL written in markdown names a page rather than a file: its
@@ -82,8 +98,10 @@ pub(crate) fn unknown_address<'t>(
         if !admit() {
             return None;
         }
-        let d =
-            Diagnostic::error(file, format!("link to `{}` climbs above the site's top folder", link.written));
+        let d = Diagnostic::error(
+            file,
+            format!("link to `{}` climbs above the site's top folder", link.written()),
+        );
         return Some(
             d.at_offset(&text(), link.offset)
                 .with_help("link to a page by its file, such as [text](page.md)"),
@@ -93,7 +111,7 @@ pub(crate) fn unknown_address<'t>(
         return None;
     }
     let d =
-        Diagnostic::error(file, format!("link to `{}`, but no page has the address {path}", link.written))
+        Diagnostic::error(file, format!("link to `{}`, but no page has the address {path}", link.written()))
             .at_offset(&text(), link.offset);
     let wanted = if path.ends_with('/') || path.contains('.') { path.clone() } else { format!("{path}/") };
     let best = index
@@ -222,7 +240,7 @@ mod tests {
         assert_eq!(problems[0].help.as_deref(), Some("link to the page's file instead: [text](/contact.md)"));
         assert!(problems.iter().all(|d| !d.help.as_deref().unwrap_or_default().contains("index.html")));
         // An alias or a static folder with an index.html is an address too.
-        let alias = AddressLink { written: "/old/".into(), path: Some("/old/".into()), offset: 0 };
+        let alias = AddressLink::new("/old/", Some("/old/".into()), 0);
         assert!(
             unknown_address(
                 file,
