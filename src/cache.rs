@@ -60,6 +60,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::links::PageIds;
 use crate::check::{Checked, Earlier, Findings};
 use crate::host::csp::Inline;
+use crate::look::{Kind, Look, Within};
 use crate::output::link_or_copy;
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
@@ -123,6 +124,13 @@ struct FileRecord {
     len: u64,
     modified: u128,
     number: u64,
+}
+
+impl FileRecord {
+    /// Whether the file `look` describes is this one, as recorded.
+    fn is(&self, look: &Look) -> bool {
+        (look.len, look.modified, look.number) == (self.len, Some(self.modified), self.number)
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -360,6 +368,7 @@ impl Plan {
         keep: &(dyn Fn(&[OutputFile]) + Sync),
     ) -> Vec<PathBuf> {
         let same_disk = file_numbers_compare(old_output, dir);
+        let (old_output, dir) = (&Within::open(old_output), &Within::open(dir));
         let taken: Vec<(Option<Vec<FileRecord>>, Vec<PathBuf>)> = self
             .entries
             .par_iter()
@@ -373,7 +382,7 @@ impl Plan {
                     Err(why) => {
                         log::debug!("build cache: rendering {} {} again: {why}", e.kind, e.key.display());
                         for f in &record.files {
-                            let _ = fs::remove_file(dir.join(&f.path));
+                            let _ = fs::remove_file(dir.path().join(&f.path));
                         }
                         (None, record.files.iter().map(|f| f.path.clone()).collect())
                     }
@@ -536,7 +545,7 @@ impl Written {
 
     /// Notes the files of unit `unit`, just written under `dir`. A file that
     /// cannot be looked at leaves the unit out of the record.
-    pub fn wrote(&self, unit: usize, dir: &Path, files: &[OutputFile]) {
+    pub(crate) fn wrote(&self, unit: usize, dir: &Within, files: &[OutputFile]) {
         let Some(written) = &self.0 else { return };
         let records: Option<Vec<FileRecord>> = files
             .iter()
@@ -567,8 +576,8 @@ struct TakenFiles {
 /// that is the old output's own, the same file, is left as it is.
 fn take_files(
     unit: &UnitRecord,
-    old_output: &Path,
-    dir: &Path,
+    old_output: &Within,
+    dir: &Within,
     held: &HashSet<&OsStr>,
     same_disk: bool,
 ) -> Result<TakenFiles, String> {
@@ -577,26 +586,26 @@ fn take_files(
     let mut records = Vec::with_capacity(files.len());
     let mut placed = Vec::new();
     for (n, f) in files.iter().enumerate() {
-        let to = dir.join(&f.path);
-        let there = held.contains(f.path.as_os_str()).then(|| fs::symlink_metadata(&to).ok()).flatten();
+        let there = held.contains(f.path.as_os_str()).then(|| dir.look(&f.path).ok()).flatten();
         let now = match there {
             // The old output's own file, still as recorded: the same number
             // on the same disk is the same file, so the old output's is not
             // looked at again.
-            Some(there) if same_disk && record_of(&f.path, &there).as_ref() == Some(f) => f.clone(),
+            Some(there) if same_disk && f.is(&there) => f.clone(),
             _ => {
-                let from = old_output.join(&f.path);
-                let old = fs::symlink_metadata(&from).ok().filter(fs::Metadata::is_file);
-                if old.as_ref().and_then(|m| record_of(&f.path, m)).as_ref() != Some(f) {
+                let old = old_output.look(&f.path).ok().filter(|l| l.kind == Kind::File);
+                if !old.is_some_and(|old| f.is(&old)) {
+                    let from = old_output.path().join(&f.path);
                     return Err(format!("{} is not the file dotwork wrote", from.display()));
                 }
                 placed.push(f.path.clone());
-                link_into(&from, &to, f)?
+                link_into(&old_output.path().join(&f.path), &dir.path().join(&f.path), f)?
             }
         };
         let ids = unit.ids.get(n).cloned().flatten();
         let read = (crate::url::is_html(&f.path) && ids.is_none()) || crate::image::may_hold_exif(&f.path);
         let bytes = if read {
+            let to = dir.path().join(&f.path);
             fs::read(&to).map_err(|e| format!("cannot read {}: {e}", to.display()))?
         } else {
             Vec::new()
@@ -614,8 +623,8 @@ fn take_files(
 /// `to`.
 fn link_into(from: &Path, to: &Path, f: &FileRecord) -> Result<FileRecord, String> {
     let linked = link_or_copy(from, to).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
-    let meta = fs::symlink_metadata(to).map_err(|e| format!("cannot look at {}: {e}", to.display()))?;
-    let now = record_of(&f.path, &meta).ok_or_else(|| format!("cannot look at {}", to.display()))?;
+    let look = Look::at(to).map_err(|e| format!("cannot look at {}: {e}", to.display()))?;
+    let now = record_of(&f.path, &look).ok_or_else(|| format!("cannot look at {}", to.display()))?;
     // A link is the same file, so it must still be the one recorded: it
     // could have changed between the look above and the link.
     if (linked && now != *f) || now.len != f.len {
@@ -641,20 +650,20 @@ fn file_numbers_compare(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The size, modification time and file number of `dir/path`, if it is a
-/// plain file.
-fn file_record(path: &Path, dir: &Path) -> Option<FileRecord> {
-    record_of(path, &fs::symlink_metadata(dir.join(path)).ok().filter(fs::Metadata::is_file)?)
+/// The size, modification time and file number of `path` in `dir`, if it
+/// is a plain file.
+fn file_record(path: &Path, dir: &Within) -> Option<FileRecord> {
+    record_of(path, &dir.look(path).ok().filter(|l| l.kind == Kind::File)?)
 }
 
-/// The record of the file at `path` that `meta` describes.
-fn record_of(path: &Path, meta: &fs::Metadata) -> Option<FileRecord> {
-    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    #[cfg(unix)]
-    let number = std::os::unix::fs::MetadataExt::ino(meta);
-    #[cfg(not(unix))]
-    let number = 0;
-    Some(FileRecord { path: path.to_path_buf(), len: meta.len(), modified, number })
+/// The record of the file at `path` that `look` describes.
+fn record_of(path: &Path, look: &Look) -> Option<FileRecord> {
+    Some(FileRecord {
+        path: path.to_path_buf(),
+        len: look.len,
+        modified: look.modified?,
+        number: look.number,
+    })
 }
 
 fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
@@ -800,7 +809,7 @@ mod tests {
             kind: "asset".into(),
             key: "a.txt".into(),
             print: 0,
-            files: vec![file_record(Path::new("a.txt"), old_output).unwrap()],
+            files: vec![file_record(Path::new("a.txt"), &Within::open(old_output)).unwrap()],
             inline: None,
             ids: vec![None],
             findings: vec![None],
@@ -852,7 +861,8 @@ mod tests {
         for holds in [HashSet::default(), held.clone()] {
             fs::remove_file(new.join("a.txt")).unwrap();
             fs::hard_link(dir.path().join("other.txt"), new.join("a.txt")).unwrap();
-            let TakenFiles { records, placed, .. } = take_files(&unit, &old, &new, &holds, one_disk).unwrap();
+            let TakenFiles { records, placed, .. } =
+                take_files(&unit, &Within::open(&old), &Within::open(&new), &holds, one_disk).unwrap();
             assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
             assert_eq!(fs::read_to_string(dir.path().join("other.txt")).unwrap(), "someone's");
             assert_eq!(records, unit.files, "linked: the same file");
@@ -864,7 +874,8 @@ mod tests {
         fs::write(old.join("a.txt"), "replaced").unwrap();
         // (Looked at after the old name went, which moved its change time.)
         let before = fs::symlink_metadata(new.join("a.txt")).unwrap();
-        let TakenFiles { records, placed, .. } = take_files(&unit, &old, &new, &held, one_disk).unwrap();
+        let TakenFiles { records, placed, .. } =
+            take_files(&unit, &Within::open(&old), &Within::open(&new), &held, one_disk).unwrap();
         assert_eq!(fs::read_to_string(new.join("a.txt")).unwrap(), "published");
         assert_eq!(records, unit.files);
         assert!(placed.is_empty(), "its folder is as it was: {placed:?}");

@@ -65,6 +65,7 @@ pub mod host;
 pub(crate) mod html;
 pub mod image;
 pub mod language;
+pub(crate) mod look;
 pub(crate) mod markdown;
 pub mod output;
 pub mod paginate;

@@ -1134,7 +1134,8 @@ fn index_pages(
     };
     // What each page's addresses are, worked out on every core; indexed
     // below in the pages' order.
-    let worked: Vec<(Vec<String>, crate::language::FileLanguage, Result<String, String>)> = pages
+    type Worked = (Vec<String>, (String, String, usize), Result<String, String>);
+    let worked: Vec<Worked> = pages
         .par_iter()
         .map(|p| {
             // An alias is an address links may use: they lead to the page
@@ -1151,12 +1152,18 @@ fn index_pages(
             let language = crate::language::file_language(&p.path, languages);
             let path = page_path_as(&language.original, p.meta.slug.as_deref(), style)
                 .map(|path| crate::language::localize(&path, language.lang, languages));
-            (aliases, language, path)
+            let keys = (crate::url::content_key(&p.path), crate::url::content_key(&language.original));
+            (aliases, (keys.0, keys.1, language.lang), path)
         })
         .collect();
     let mut owner: HashMap<String, usize> =
         HashMap::with_capacity_and_hasher(pages.len(), Default::default());
-    for (i, (p, (aliases, language, path))) in pages.iter().zip(worked).enumerate() {
+    index.by_source.reserve(pages.len());
+    index.translations.reserve(pages.len());
+    index.langs.reserve(pages.len());
+    index.originals.reserve(pages.len());
+    index.paths.reserve(pages.len());
+    for (i, (p, (aliases, (key, original, lang), path))) in pages.iter().zip(worked).enumerate() {
         for address in aliases {
             index.aliases.entry(address).or_insert(i);
         }
@@ -1185,10 +1192,9 @@ fn index_pages(
         } else {
             owner.insert(path.clone(), i);
         }
-        let original = crate::url::content_key(&language.original);
-        index.by_source.insert(crate::url::content_key(&p.path), i);
-        index.translations.insert((original.clone(), language.lang), i);
-        index.langs.push(language.lang);
+        index.by_source.insert(key, i);
+        index.translations.insert((original.clone(), lang), i);
+        index.langs.push(lang);
         index.originals.push(original);
         index.paths.push(path);
     }

@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Diagnostic;
+use crate::look::{Kind, Look, Within};
 
 /// Inputs changed this shortly before they were stamped are not trusted.
 const RACY: Duration = Duration::from_secs(1);
@@ -231,15 +232,14 @@ impl Inputs {
                         .collect::<Result<Vec<_>, _>>()
                         .ok()?;
                     let found = entries.par_iter().map(|entry| {
-                        let meta = entry.metadata().ok()?;
+                        let look = Look::of(&entry.metadata().ok()?);
                         let path = entry.path().strip_prefix(root).ok()?.to_path_buf();
-                        Some(Stamp { path, state: Some(state(&meta, true)?) })
+                        Some(Stamp { path, state: Some(state(&look, true)?) })
                     });
                     stamps.extend(found.collect::<Option<Vec<_>>>()?);
                 }
-                Ok(meta) => {
-                    stamps.push(Stamp { path: PathBuf::from(name), state: Some(state(&meta, true)?) })
-                }
+                Ok(meta) => stamps
+                    .push(Stamp { path: PathBuf::from(name), state: Some(state(&Look::of(&meta), true)?) }),
                 Err(_) => return None,
             }
         }
@@ -283,24 +283,18 @@ impl Inputs {
 pub struct FileStamp(u64, u64, u64, u64);
 
 /// The state of a file or folder (a link is not trusted: `None`).
-fn state(meta: &fs::Metadata, with_change: bool) -> Option<State> {
-    if meta.file_type().is_symlink() {
+fn state(look: &Look, with_change: bool) -> Option<State> {
+    if look.kind == Kind::Link {
         return None;
     }
-    #[cfg(unix)]
-    let (number, changed) = {
-        use std::os::unix::fs::MetadataExt;
-        let changed = u64::try_from(meta.ctime()).ok()?.checked_mul(1_000_000_000)?;
-        (meta.ino(), changed.checked_add(u64::try_from(meta.ctime_nsec()).ok()?)?)
-    };
-    #[cfg(not(unix))]
-    let (number, changed) = (0, 0);
+    let folder = look.kind == Kind::Folder;
+    let changed = if with_change { u64::try_from(look.changed?).ok()? } else { 0 };
     Some(State {
-        folder: meta.is_dir(),
-        len: if meta.is_dir() { 0 } else { meta.len() },
-        modified: nanos(meta.modified())?,
-        changed: if with_change { changed } else { 0 },
-        number,
+        folder,
+        len: if folder { 0 } else { look.len },
+        modified: u64::try_from(look.modified?).ok()?,
+        changed,
+        number: look.number,
     })
 }
 
@@ -313,9 +307,10 @@ fn nanos(time: std::io::Result<SystemTime>) -> Option<u64> {
 /// Whether `stamps` of the output, paths under `dir`, still describe what
 /// is there.
 fn unchanged(dir: &Path, stamps: &[Stamp]) -> bool {
+    let dir = Within::open(dir);
     stamps.par_iter().all(|s| {
-        let now = match fs::symlink_metadata(dir.join(&s.path)) {
-            Ok(meta) => match state(&meta, false) {
+        let now = match dir.look(&s.path) {
+            Ok(look) => match state(&look, false) {
                 Some(state) => Some(state),
                 None => return false,
             },
@@ -400,37 +395,27 @@ impl LastStamps {
         top_stamp(&self.0.outputs).is_some_and(|top| unchanged(output, std::slice::from_ref(top)))
     }
 
-    /// The output's folders as stamped, the output itself first: what the
-    /// folders of the output are still known to be once this build kept it
-    /// as its spare, if [`Self::output_files`] found them so (then nothing
-    /// was added, removed or renamed in them) and none of them changed
-    /// before it was kept (`output::spare::keep`).
-    ///
-    /// The output is kept at `spare` if the folder there is the output
-    /// these stamps describe (the same file number).
-    pub fn output_folders(&self, spare: &Path) -> OutputFolders {
-        let outputs = &self.0.outputs;
-        let there = fs::symlink_metadata(spare).ok().and_then(|m| state(&m, false));
-        let top = top_number(outputs);
-        if top.is_none() || top != there.map(|t| t.number) {
-            return OutputFolders::default();
-        }
-        let folders = &outputs[..mark_at(outputs).unwrap_or(0)];
-        OutputFolders(folders.iter().filter(|s| s.state.is_some_and(|state| state.folder)).cloned().collect())
-    }
-
-    /// The folders of the spare this build writes into, as the build that
-    /// kept it found them, kept with its stamps.
-    pub fn spare_folders(&self) -> SpareFolders {
-        let spare = &self.0.spare;
-        SpareFolders {
-            top: top_number(spare),
-            folders: spare
-                .iter()
-                .skip(1)
-                .filter_map(|s| Some((s.path.as_os_str().to_owned(), s.state?)))
-                .collect(),
-        }
+    /// The output's folders as stamped, the output itself first, and the
+    /// folders of the spare this build writes into as the build that kept
+    /// it found them: moved out of the stamps, not copied (at 10,000 pages
+    /// 20,000 paths), while the output is kept as the spare. The output's
+    /// are what its folders are still known to be once this build kept it
+    /// as its spare ([`OutputFolders::kept_at`]), if `vouched`:
+    /// [`Self::output_files`] found them so (then nothing was added,
+    /// removed or renamed in them).
+    pub fn into_folders(self, vouched: bool) -> (OutputFolders, SpareFolders) {
+        let Record { mut outputs, spare, .. } = self.0;
+        let output = if vouched && top_number(&outputs).is_some() {
+            outputs.truncate(mark_at(&outputs).unwrap_or(0));
+            outputs.retain(|s| s.state.is_some_and(|state| state.folder));
+            OutputFolders(outputs)
+        } else {
+            OutputFolders::default()
+        };
+        let top = top_number(&spare);
+        let folders =
+            spare.into_iter().skip(1).filter_map(|s| Some((s.path.into_os_string(), s.state?))).collect();
+        (output, SpareFolders { top, folders })
     }
 }
 
@@ -438,6 +423,20 @@ impl LastStamps {
 /// ([`LastStamps::output_folders`]).
 #[derive(Debug, Default)]
 pub struct OutputFolders(Vec<Stamp>);
+
+impl OutputFolders {
+    /// These folders, if the output they are of is now kept at `spare`
+    /// (the same file number) and none of them changed before it was kept
+    /// (`output::spare::keep`); none otherwise.
+    pub fn kept_at(self, spare: &Path) -> OutputFolders {
+        let there = Look::at(spare).ok().and_then(|l| state(&l, false));
+        let top = top_number(&self.0);
+        if top.is_none() || top != there.map(|t| t.number) {
+            return OutputFolders::default();
+        }
+        self
+    }
+}
 
 /// The folders of a kept output as the build that kept it found them, by
 /// path, and the file number of the kept output itself. A build that wrote
@@ -504,7 +503,8 @@ pub fn stamp(
     // are as the build that kept it found them; the output is that spare
     // if it is the same folder (a new one, made when there was none, has
     // every folder touched).
-    let top = fs::symlink_metadata(output).ok().and_then(|m| state(&m, false));
+    let top = Look::at(output).ok().and_then(|l| state(&l, false));
+    let out = Within::open(output);
     let spare = if spare.top.is_some() && spare.top == top.map(|t| t.number) {
         spare.folders
     } else {
@@ -528,12 +528,11 @@ pub fn stamp(
                 reused.fetch_add(1, Ordering::Relaxed);
                 return Some(Stamp { path: p.to_path_buf(), state: Some(state) });
             }
-            let path = output.join(p);
-            let mut meta = fs::symlink_metadata(&path).ok()?;
-            if n < folders && nanos(meta.modified()) >= settled_nanos {
-                meta = set_back(&path, settled?).ok()?;
+            let mut look = out.look(p).ok()?;
+            if n < folders && look.modified.and_then(|t| u64::try_from(t).ok()) >= settled_nanos {
+                look = set_back(&output.join(p), settled?).ok()?;
             }
-            Some(Stamp { path: p.to_path_buf(), state: Some(state(&meta, false)?) })
+            Some(Stamp { path: p.to_path_buf(), state: Some(state(&look, false)?) })
         })
         .collect();
     let Some(outputs) = outputs else {
@@ -559,12 +558,12 @@ pub fn keep(record: &Path, stamped: &Stamped) {
 /// Sets the modification time of the folder `dir` (not a link) to `time`;
 /// returns what it then is. Only on Unix: elsewhere no stamps are kept.
 #[cfg(not(unix))]
-fn set_back(_: &Path, _: SystemTime) -> std::io::Result<fs::Metadata> {
+fn set_back(_: &Path, _: SystemTime) -> std::io::Result<Look> {
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(target_os = "linux")]
-fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
+fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<Look> {
     use rustix::fs::{AtFlags, CWD, Timestamps, UTIME_OMIT, utimensat};
     let since = time.duration_since(UNIX_EPOCH).map_err(std::io::Error::other)?;
     let tv_sec = i64::try_from(since.as_secs()).map_err(std::io::Error::other)?;
@@ -575,16 +574,16 @@ fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
     // Not through a link: a link put in its place has its own time set,
     // and is then refused by `state`.
     utimensat(CWD, dir, &times, AtFlags::SYMLINK_NOFOLLOW)?;
-    fs::symlink_metadata(dir)
+    Look::at(dir)
 }
 
 #[cfg(all(unix, not(target_os = "linux")))]
-fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<fs::Metadata> {
+fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<Look> {
     use std::os::unix::fs::OpenOptionsExt;
     let folder =
         fs::File::options().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY).open(dir)?;
     folder.set_modified(time)?;
-    folder.metadata()
+    folder.metadata().map(|meta| Look::of(&meta))
 }
 
 /// Forgets the stamps of builds into the output of `record`, before that
@@ -666,7 +665,7 @@ mod tests {
         fs::create_dir_all(out.join("a")).unwrap();
         let stamp = |rel: &str| Stamp {
             path: PathBuf::from(rel),
-            state: state(&fs::symlink_metadata(out.join(rel)).unwrap(), false),
+            state: state(&Look::at(&out.join(rel)).unwrap(), false),
         };
         let outcome = Outcome { pages: 0, files: 0, image_variants: 0, warnings: Vec::new() };
         let outputs = vec![stamp(""), stamp("a")];

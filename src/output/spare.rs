@@ -32,6 +32,7 @@ use rayon::prelude::*;
 
 use super::mark::{self, Claim, MARK};
 use super::{owner_alive, remove_leftover, unique_suffix};
+use crate::look::{Kind, Within};
 
 /// A folder changed this shortly before the build looked at the output is
 /// taken as changed during the build: the file system's clock runs a tick
@@ -126,9 +127,10 @@ fn unchanged_since(dir: &Path, files: &BTreeSet<PathBuf>, since: SystemTime) -> 
             return false;
         }
     }
+    let before = before.duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.as_nanos());
+    let dir = Within::open(dir);
     folders_of(files).par_iter().all(|folder| {
-        fs::symlink_metadata(dir.join(folder))
-            .is_ok_and(|m| m.is_dir() && m.modified().is_ok_and(|t| t < before))
+        dir.look(folder).is_ok_and(|l| l.kind == Kind::Folder && l.modified.is_some_and(|t| t < before))
     })
 }
 
