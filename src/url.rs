@@ -26,13 +26,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 pub fn slugify(text: &str) -> String {
     // Most names are slugs already (`page-0042-care`): kept as they are
     // without going through them character by character.
-    let bytes = text.as_bytes();
-    let plain = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    if bytes.first().is_some_and(plain)
-        && bytes.last().is_some_and(plain)
-        && bytes.iter().all(|b| plain(b) || *b == b'-')
-        && memchr::memmem::find(bytes, b"--").is_none()
-    {
+    if is_slug(text) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -50,6 +44,17 @@ pub fn slugify(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `text` is its own slug: lower-case ASCII letters and digits,
+/// single hyphens between them.
+fn is_slug(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let plain = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    bytes.first().is_some_and(plain)
+        && bytes.last().is_some_and(plain)
+        && bytes.iter().all(|b| plain(b) || *b == b'-')
+        && memchr::memmem::find(bytes, b"--").is_none()
 }
 
 /// How a page's file and folder names become the parts of its address
@@ -146,10 +151,6 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
         names.remove(0);
     }
     let file = names.pop().unwrap_or_default();
-    let mut parts: Vec<String> = Vec::with_capacity(names.len() + 1);
-    for name in names {
-        parts.push(url_segment(name, style)?);
-    }
     // As `Path::file_stem`: up to the last dot, unless the name starts with it.
     let stem = match file.rfind('.') {
         Some(0) | None => file,
@@ -157,8 +158,17 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
     };
     let is_index = stem.eq_ignore_ascii_case("index") || stem == "_index";
     if !is_index {
-        parts.push(url_segment(stem, style)?);
+        names.push(stem);
     }
+    // A name that is its own slug is used as it is, not copied.
+    let part = |name| -> Result<Cow<'_, str>, String> {
+        if style == UrlStyle::Slugs && is_slug(name) {
+            Ok(Cow::Borrowed(name))
+        } else {
+            url_segment(name, style).map(Cow::Owned)
+        }
+    };
+    let mut parts = names.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
     if let Some(slug) = slug {
         match style {
             UrlStyle::Slugs if slugify(slug) != slug => {
@@ -181,15 +191,21 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
             _ => {}
         }
         match parts.last_mut() {
-            Some(last) if style == UrlStyle::Lowercase => *last = slug.to_lowercase(),
-            Some(last) => *last = slug.to_string(),
+            Some(last) if style == UrlStyle::Lowercase => *last = Cow::Owned(slug.to_lowercase()),
+            Some(last) => *last = Cow::Borrowed(slug),
             None => return Err("the home page cannot have a slug".to_string()),
         }
     }
     if parts.iter().any(|p| p.is_empty() || p == "." || p == "..") {
         return Err("this file name gives an empty part in the URL; give it a `slug`".to_string());
     }
-    Ok(if parts.is_empty() { "/".to_string() } else { format!("/{}/", parts.join("/")) })
+    let mut path = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 1);
+    path.push('/');
+    for part in &parts {
+        path.push_str(part);
+        path.push('/');
+    }
+    Ok(path)
 }
 
 /// Every folder (relative to `content/`, `/`-separated, without slashes at

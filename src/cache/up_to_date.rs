@@ -217,6 +217,7 @@ impl Inputs {
         let taken = SystemTime::now();
         let mut stamps = Vec::new();
         let [content, templates, statics, themes] = crate::source::SITE_FOLDERS;
+        let site = Within::open(root);
         for name in [crate::config::CONFIG_FILE, content, templates, statics, themes] {
             let top = root.join(name);
             match fs::symlink_metadata(&top) {
@@ -232,9 +233,9 @@ impl Inputs {
                         .collect::<Result<Vec<_>, _>>()
                         .ok()?;
                     let found = entries.par_iter().map(|entry| {
-                        let look = Look::of(&entry.metadata().ok()?);
-                        let path = entry.path().strip_prefix(root).ok()?.to_path_buf();
-                        Some(Stamp { path, state: Some(state(&look, true)?) })
+                        let path = entry.path().strip_prefix(root).ok()?;
+                        let look = site.look(path).ok()?;
+                        Some(Stamp { path: path.to_path_buf(), state: Some(state(&look, true)?) })
                     });
                     stamps.extend(found.collect::<Option<Vec<_>>>()?);
                 }
@@ -420,7 +421,7 @@ impl LastStamps {
 }
 
 /// The folders of an output as stamped, the output itself first
-/// ([`LastStamps::output_folders`]).
+/// ([`LastStamps::into_folders`]).
 #[derive(Debug, Default)]
 pub struct OutputFolders(Vec<Stamp>);
 
