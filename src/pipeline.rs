@@ -252,8 +252,14 @@ impl<'a> Pipeline<'a> {
     ) -> Result<Rendered, Error> {
         let started = Instant::now();
         let late = |i: usize| self.units[i].after_others();
-        let (mut inline, mut problems) =
-            self.render_in_parallel((0..self.units.len()).into_par_iter().filter(|&i| selected(i)), sink)?;
+        // The selected units listed first, then split evenly between the
+        // cores: a filtered range is split by its length, not by the units
+        // it keeps, and a page at the start with the static files at the
+        // end left one core to do every static file alone (issue 16: 8 ms
+        // of a one-page rebuild at 10,000 pages when that page was the
+        // first).
+        let chosen: Vec<usize> = (0..self.units.len()).filter(|&i| selected(i)).collect();
+        let (mut inline, mut problems) = self.render_in_parallel(chosen.into_par_iter(), sink)?;
         let mut rendered = inline.len() + problems.len();
         let mut all = Inline::default();
         let mut fresh = vec![false; self.units.len()];
