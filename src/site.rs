@@ -27,7 +27,7 @@ use crate::markdown::{
 use crate::paginate::{Pager, paginate};
 use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
 use crate::source::{Asset, SourceFile, Sources, TemplateFile};
-use crate::url::{alias_output, page_path_as};
+use crate::url::{alias_output, content_key, page_path_as};
 
 mod cache;
 mod scratch;
@@ -334,7 +334,7 @@ pub fn parse_site_cached(
     for p in parsed {
         match p {
             Ok(p) if p.meta.draft && !options.drafts => {
-                drafts.insert(crate::url::content_key(&p.path));
+                drafts.insert(content_key(&p.path));
                 left_out.push(p.path);
             }
             Ok(p) => kept.push(p),
@@ -352,7 +352,7 @@ pub fn parse_site_cached(
     // Sections can be linked to (`news/_index.md`); their numbers follow the pages'.
     for s in &section_sources {
         index.translations.insert((s.original.clone(), s.lang), index.paths.len());
-        index.sections.insert(crate::url::content_key(&s.source), index.paths.len());
+        index.sections.insert(content_key(&s.source), index.paths.len());
         index.langs.push(s.lang);
         index.paths.push(s.path.clone());
     }
@@ -1134,6 +1134,8 @@ fn index_pages(
     };
     // What each page's addresses are, worked out on every core; indexed
     // below in the pages' order.
+    // Its aliases, its key and its original's (`content_key`) with its
+    // language, and its address.
     type Worked = (Vec<String>, (String, String, usize), Result<String, String>);
     let worked: Vec<Worked> = pages
         .par_iter()
@@ -1152,8 +1154,8 @@ fn index_pages(
             let language = crate::language::file_language(&p.path, languages);
             let path = page_path_as(&language.original, p.meta.slug.as_deref(), style)
                 .map(|path| crate::language::localize(&path, language.lang, languages));
-            let keys = (crate::url::content_key(&p.path), crate::url::content_key(&language.original));
-            (aliases, (keys.0, keys.1, language.lang), path)
+            let keys = (content_key(&p.path), content_key(&language.original), language.lang);
+            (aliases, keys, path)
         })
         .collect();
     let mut owner: HashMap<String, usize> =
@@ -1301,7 +1303,7 @@ fn content_files(assets: &[Asset]) -> HashMap<String, String> {
         .iter()
         .filter_map(|a| {
             let key = a.origin.strip_prefix("content").ok()?;
-            Some((crate::url::content_key(key), crate::url::slash_path(&a.output)))
+            Some((content_key(key), crate::url::slash_path(&a.output)))
         })
         .collect()
 }
