@@ -100,10 +100,13 @@ impl UrlStyle {
 const NOT_IN_ADDRESS: &[char] = &['#', '?', '%', '\\', '"', '<', '>', '`', '{', '}', '|', '^'];
 
 /// One file or folder name as a part of an address, under `style`; `Err`
-/// with the reason when the name cannot be one as written.
-pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<String, String> {
+/// with the reason when the name cannot be one as written. A name that is
+/// its own slug is the part as it is, not a copy (issue 16: a string for
+/// each part of every page's address was 1% of a one-page rebuild).
+pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<Cow<'_, str>, String> {
     match style {
-        UrlStyle::Slugs => Ok(slugify(name)),
+        UrlStyle::Slugs if is_slug(name) => Ok(Cow::Borrowed(name)),
+        UrlStyle::Slugs => Ok(Cow::Owned(slugify(name))),
         UrlStyle::AsWritten | UrlStyle::Lowercase => {
             if let Some(c) = name.chars().find(|c| NOT_IN_ADDRESS.contains(c) || c.is_control()) {
                 return Err(format!(
@@ -128,7 +131,7 @@ pub(crate) fn url_segment(name: &str, style: UrlStyle) -> Result<String, String>
             if style == UrlStyle::Lowercase {
                 out = out.to_lowercase();
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
     }
 }
@@ -160,15 +163,7 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
     if !is_index {
         names.push(stem);
     }
-    // A name that is its own slug is used as it is, not copied.
-    let part = |name| -> Result<Cow<'_, str>, String> {
-        if style == UrlStyle::Slugs && is_slug(name) {
-            Ok(Cow::Borrowed(name))
-        } else {
-            url_segment(name, style).map(Cow::Owned)
-        }
-    };
-    let mut parts = names.into_iter().map(part).collect::<Result<Vec<_>, _>>()?;
+    let mut parts = names.into_iter().map(|name| url_segment(name, style)).collect::<Result<Vec<_>, _>>()?;
     if let Some(slug) = slug {
         match style {
             UrlStyle::Slugs if slugify(slug) != slug => {
