@@ -360,15 +360,15 @@ impl Plan {
     /// (a page's HTML, read back; other files by name), one unit at a time.
     /// Returns the files it put into `dir` or removed from it (those it
     /// found there as recorded are left as they are).
-    pub fn take_from(
+    pub(crate) fn take_from(
         &mut self,
         old_output: &Path,
-        dir: &Path,
+        dir: &Within,
         held: &HashSet<&OsStr>,
         keep: &(dyn Fn(&[OutputFile]) + Sync),
     ) -> Vec<PathBuf> {
-        let same_disk = file_numbers_compare(old_output, dir);
-        let (old_output, dir) = (&Within::open(old_output), &Within::open(dir));
+        let same_disk = file_numbers_compare(old_output, dir.path());
+        let old_output = &Within::open(old_output);
         let taken: Vec<(Option<Vec<FileRecord>>, Vec<PathBuf>)> = self
             .entries
             .par_iter()

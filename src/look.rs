@@ -23,7 +23,8 @@ pub(crate) struct Look {
     pub(crate) len: u64,
     /// Modification time, nanoseconds since 1970 (`None` before).
     pub(crate) modified: Option<u128>,
-    /// Change time (Unix), nanoseconds since 1970; 0 elsewhere.
+    /// Change time (Unix), nanoseconds since 1970 (`None` before); `Some(0)`
+    /// elsewhere.
     pub(crate) changed: Option<u128>,
     /// The file number (inode; 0 where there is none).
     pub(crate) number: u64,

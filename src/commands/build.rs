@@ -174,9 +174,9 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         // are all plain relative paths, so the same path is the same bytes).
         let held: HashSet<&OsStr> = held.iter().map(|p| p.as_os_str()).collect();
         let placed = touched.as_ref().map(|_| Mutex::default());
-        let sink = WriteAndKeep { dir, within: &Within::open(dir), kept: check, written: &written, placed };
+        let sink = WriteAndKeep { dir: &Within::open(dir), kept: check, written: &written, placed };
         let taken = Instant::now();
-        let mut placed = plan.take_from(&output.real, dir, &held, &|files| sink.kept.take(files));
+        let mut placed = plan.take_from(&output.real, sink.dir, &held, &|files| sink.kept.take(files));
         log::debug!("reuse: {} units taken from the old output ({:?})", plan.candidates(), taken.elapsed());
         let rendered = pipeline.render_reusing(&|i| !plan.is_reused(i), &|i| plan.inline(i), None, &sink)?;
         if let (Some(touched), Some(written)) = (&mut touched, sink.placed) {
@@ -275,9 +275,8 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
 /// Writes each file into the new folder, notes it for the build cache, and
 /// keeps what the check for publishing errors needs of it.
 struct WriteAndKeep<'d, 's> {
-    dir: &'d Path,
-    /// The same folder, open, to look at the files written.
-    within: &'d Within,
+    /// The new folder, open, to look at the files written.
+    dir: &'d Within,
     kept: PublishCheck<'s>,
     written: &'d Written,
     /// The files written, when the build writes into the output before last.
@@ -286,14 +285,14 @@ struct WriteAndKeep<'d, 's> {
 
 impl Sink for WriteAndKeep<'_, '_> {
     fn take(&self, unit: usize, files: Vec<OutputFile>) -> Result<(), Error> {
-        files.iter().try_for_each(|o| write_file(self.dir, o))?;
+        files.iter().try_for_each(|o| write_file(self.dir.path(), o))?;
         if let Some(placed) = &self.placed {
             placed
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .extend(files.iter().map(|o| o.path.clone()));
         }
-        self.written.wrote(unit, self.within, &files);
+        self.written.wrote(unit, self.dir, &files);
         self.kept.take(&files);
         Ok(())
     }
