@@ -266,17 +266,11 @@ impl BuildCache {
 
     /// Plans the render: which units of `pipeline` may be taken from the old
     /// output (their fingerprint and files as recorded), and the
-    /// fingerprints to record for each. `text_print` may give the hash of a
-    /// page's text made by the parse stage ([`Fingerprints::of`]). The
-    /// record's units are moved into the plan (asked once).
-    pub fn plan(
-        &mut self,
-        pipeline: &Pipeline<'_>,
-        site: &Site,
-        text_print: &(dyn Fn(&Path) -> Option<u64> + Sync),
-    ) -> Plan {
+    /// fingerprints to record for each ([`Fingerprints::of`]). The record's
+    /// units are moved into the plan (asked once).
+    pub fn plan(&mut self, pipeline: &Pipeline<'_>, site: &Site) -> Plan {
         let units = pipeline.units();
-        let prints = if self.file.is_some() { Some(Fingerprints::of(site, text_print)) } else { None };
+        let prints = if self.file.is_some() { Some(Fingerprints::of(site)) } else { None };
         let keyed: Vec<(&'static str, PathBuf, Option<u64>)> = units
             .par_iter()
             .enumerate()

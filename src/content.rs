@@ -1,7 +1,6 @@
 //! The content model: what a page is once parsed. The rules that turn its
 //! file name into its URL are in [`crate::url`].
 
-use crate::collections::HashSet;
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -26,6 +25,9 @@ pub struct Page {
     /// pages is small (issue 16: pages of 1,200 bytes, at 10,000 pages 12 MB
     /// in one piece at the build's peak, beside the lists they were made from).
     pub meta: Box<FrontMatter>,
+    /// A hash of its text (`cache::text_print`): what its body is made
+    /// from, for the build cache and the fingerprints of its units.
+    pub print: u64,
     /// Its title (front matter's, required).
     pub title: String,
     /// Site-absolute URL path, `/` or `/care/aftercare/`.
@@ -37,7 +39,7 @@ pub struct Page {
     /// in the default language): what its versions share.
     pub original: String,
     /// Every `id` the body defines (headings, footnotes), for anchor checks.
-    pub ids: HashSet<String>,
+    pub ids: crate::markdown::Ids,
     /// The works this page cites, in order of first citation.
     pub cited: Vec<String>,
     /// The page's own reference list (HTML), empty if it cites nothing.

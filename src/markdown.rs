@@ -38,8 +38,8 @@ use address::names_a_page;
 pub(crate) use address::{AddressLink, address_known, closest_id, unknown_address};
 pub(crate) use facts::{BodyFacts, HeadingFact, LinkKind, PageFacts, Prose, ProseBlock};
 use facts::{FactsCollector, dest_offset};
-pub use heading_id::HeadingRule;
 use heading_id::{HeadingIds, raw_html_ids};
+pub use heading_id::{HeadingRule, Ids};
 pub(crate) use title::leading_title;
 
 /// The heading anchor's icon: two links of a chain, in the text's colour.
@@ -128,7 +128,7 @@ pub(crate) struct PageRef<'a> {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Rendered {
     pub(crate) html: String,
-    pub(crate) ids: HashSet<String>,
+    pub(crate) ids: Ids,
     pub(crate) anchors: Vec<AnchorLink>,
     /// Each `[@key; ...]` group's keys, in order.
     pub(crate) citations: Vec<Vec<String>>,
@@ -252,6 +252,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut next_fence = 0;
     let mut depth = 0usize;
     let mut ids = HeadingIds::new(index.heading_ids);
+    let mut footnotes = Vec::new();
     // Prose gives about one event per 12 bytes of markdown: room for one per
     // 8, so the list is seldom moved as it grows (a room of one per 16 was
     // outgrown by most pages, 1.4% of a cold build's instructions; issue 16).
@@ -415,7 +416,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 ));
             }
             Event::Start(Tag::FootnoteDefinition(ref name)) => {
-                out.ids.insert(name.to_string());
+                footnotes.push(name.to_string());
                 events.push(event);
             }
             Event::Text(ref t) => {
@@ -452,10 +453,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
     // The heading ids, beside the footnotes' names collected above, and the
     // ids raw HTML sets (`<h3 id="x">`, `<a name="y">`): links may name any.
-    out.ids.extend(ids.used);
-    if !out.facts.raw_html.is_empty() {
-        out.ids.extend(raw_html_ids(out.facts.raw_html.iter().map(|r| r.html.as_str())));
-    }
+    let raw = if out.facts.raw_html.is_empty() {
+        Vec::new()
+    } else {
+        raw_html_ids(out.facts.raw_html.iter().map(|r| r.html.as_str()))
+    };
+    out.ids = footnotes.into_iter().chain(ids.used).chain(raw).collect();
     out
 }
 

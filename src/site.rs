@@ -21,7 +21,7 @@ use crate::content::{Body, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
-    AddressLink, AnchorLink, PageFacts, PageIndex, PageRef, address_known, closest_id, page_link,
+    AddressLink, AnchorLink, Ids, PageFacts, PageIndex, PageRef, address_known, closest_id, page_link,
     render_markdown, unknown_address,
 };
 use crate::paginate::{Pager, paginate};
@@ -31,6 +31,7 @@ use crate::url::{alias_output, content_key, page_path_as};
 
 mod cache;
 mod scratch;
+use cache::Found;
 pub use cache::ParseCache;
 pub use scratch::PageText;
 pub(crate) use scratch::{Scratch, Spilled, Stored, unreadable};
@@ -163,7 +164,7 @@ pub struct SiteSection {
     /// Its own text as HTML, shown above the listing.
     pub html: String,
     /// The heading ids of its own text, for links to `_index.md#id`.
-    pub ids: HashSet<String>,
+    pub ids: Ids,
     /// The building blocks in its own text, with their places in `html`.
     pub blocks: Vec<crate::blocks::BlockUse>,
     /// Its pages (numbers in the site's `pages`), in listing order; drafts
@@ -273,6 +274,10 @@ struct Parsed {
     text: PageText,
     meta: Box<FrontMatter>,
     front: FrontFacts,
+    /// What else was found in its text: warnings of its front matter, placeholders.
+    notes: TextNotes,
+    /// A hash of its text ([`crate::cache::text_print`]).
+    print: u64,
 }
 
 impl Parsed {
@@ -324,8 +329,15 @@ pub fn parse_site_cached(
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_iter()
         .zip(fronts)
-        .map(|(SourceFile { path, text, unread }, front)| {
-            front.map(|(meta, front)| Parsed { path, text: PageText::of(text, unread), meta, front })
+        .map(|(SourceFile { path, text, unread }, Found { front, notes, print })| {
+            front.map(|(meta, front)| Parsed {
+                path,
+                text: PageText::of(text, unread),
+                meta,
+                front,
+                notes,
+                print,
+            })
         })
         .collect();
     let mut drafts = HashSet::default();
@@ -376,11 +388,7 @@ pub fn parse_site_cached(
             .collect(),
     );
     let started = std::time::Instant::now();
-    let notes: Vec<TextNotes> = kept.iter().map(|p| cache.notes(&p.path)).collect();
-    cache.render_markdown(&mut kept, &notes, &index, crate::cache::text_print(&config.text));
-    let (front_warnings, placeholders): (Vec<_>, Vec<_>) =
-        notes.into_iter().map(|n| (n.front_warnings, n.placeholders)).unzip();
-    let front_warnings: Vec<Diagnostic> = front_warnings.into_iter().flatten().collect();
+    let bodies = cache.render_markdown(&mut kept, &index, crate::cache::text_print(&config.text));
     crate::pipeline::log_stage("parse: markdown", started, "");
 
     let mut pages = Vec::with_capacity(kept.len());
@@ -390,10 +398,9 @@ pub fn parse_site_cached(
     let mut per_file = PerFile::default();
     let mut shown_images = Vec::new();
     let mut fallbacks = Vec::new();
-    // Each body is taken from the cache as its page is made, not gathered
-    // first: a list of 10,000 at once was 4.9 MB of the build's peak.
-    for (number, (p, placeholders)) in kept.into_iter().zip(placeholders).enumerate() {
-        let mut r = cache.body(&p.path);
+    let mut front_warnings = Vec::new();
+    for (number, (mut p, mut r)) in kept.into_iter().zip(bodies).enumerate() {
+        front_warnings.append(&mut p.notes.front_warnings);
         fallbacks.extend(std::mem::take(&mut r.fallbacks).into_iter().map(|f| (number, f)));
         shown_images.append(&mut r.images);
         per_file.count(&p.path, r.problems.len() + r.unreported);
@@ -414,6 +421,7 @@ pub fn parse_site_cached(
                 body.set(Box::new(Body { html, blocks, facts: std::mem::take(&mut r.facts), failed: None }));
         }
         pages.push(Page {
+            print: p.print,
             title: p.meta.title.clone().unwrap_or_default(),
             lang: index.langs[number],
             original: index.originals[number].clone(),
@@ -427,7 +435,7 @@ pub fn parse_site_cached(
             gallery: Vec::new(),
             body,
             has_blocks: r.has_blocks,
-            placeholders,
+            placeholders: p.notes.placeholders,
             facts: PageFacts { front: p.front, followup: None },
         });
     }
@@ -660,7 +668,7 @@ impl Linked<'_> {
 
     /// The heading ids of page or section number `n`; `None` for a section
     /// when the sections could not be assembled (an error says why).
-    fn ids(&self, n: usize) -> Option<&HashSet<String>> {
+    fn ids(&self, n: usize) -> Option<&Ids> {
         match n.checked_sub(self.pages.len()) {
             None => Some(&self.pages[n].ids),
             Some(k) => self.sections.get(k).map(|s| &s.ids),
@@ -699,7 +707,7 @@ fn check_anchors(
         )
         .with_severity(severity)
         .at_offset(&linked.text(*from), a.offset);
-        if let Some(best) = closest_id(&a.fragment, ids.iter().map(String::as_str)) {
+        if let Some(best) = closest_id(&a.fragment, ids.iter()) {
             d = d.with_help(format!("did you mean `#{best}`?"));
         }
         problems.push(d);

@@ -35,7 +35,7 @@
 //! about 1 KB a page, and read only by the binary that wrote it (the hashes
 //! are `std`'s `Hash` fed to SipHash, and foldhash for the pages' texts).
 
-use crate::collections::{HashSet, PathMap};
+use crate::collections::PathMap;
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ use serde::{Deserialize, Serialize};
 use super::FileStamp;
 use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter};
-use crate::markdown::{AddressLink, AnchorLink, Fallback, Rendered};
+use crate::markdown::{AddressLink, AnchorLink, Fallback, Ids, Rendered};
 use crate::site::{Scratch, Spilled};
 
 /// What a page's body holds that builds need of every page, as the last
@@ -57,7 +57,7 @@ pub(crate) struct KeptBody {
     /// A hash of the page's text ([`text_print`]).
     pub(crate) text: u64,
     #[serde(default)]
-    ids: Vec<String>,
+    ids: Ids,
     #[serde(default)]
     anchors: Vec<AnchorLink>,
     #[serde(default)]
@@ -121,11 +121,9 @@ impl KeptBody {
         stamp: Option<FileStamp>,
         notes: TextNotes,
     ) -> KeptBody {
-        let mut ids: Vec<String> = body.ids.iter().cloned().collect();
-        ids.sort_unstable();
         KeptBody {
             text,
-            ids,
+            ids: body.ids.clone(),
             anchors: body.anchors.clone(),
             citations: body.citations.clone(),
             addresses: body.addresses.clone(),
@@ -156,7 +154,7 @@ impl KeptBody {
     /// stage of a one-page rebuild.
     pub(crate) fn into_rendered(self) -> Rendered {
         Rendered {
-            ids: self.ids.into_iter().collect::<HashSet<String>>(),
+            ids: self.ids,
             anchors: self.anchors,
             citations: self.citations,
             addresses: self.addresses,

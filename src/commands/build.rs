@@ -109,7 +109,14 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     let looked = std::time::SystemTime::now();
     let (site, early) = rayon::join(
         || parse_listed(settings, listed?, &mut parse_cache, &settings.parse_options()),
-        || stamps.as_ref().and_then(|s| s.output_files(&output.real)),
+        || {
+            let files = stamps.as_ref().and_then(|s| s.output_files(&output.real));
+            log::debug!(
+                "build cache: the output's folders looked at ({:?})",
+                looked.elapsed().unwrap_or_default()
+            );
+            files
+        },
     );
     let mut site = site?;
     let early = Mutex::new(early);
@@ -131,7 +138,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             let check = PublishCheck::new(&site, &paths);
             (paths, check)
         },
-        || cache.plan(&pipeline, &site, &|page| parse_cache.text_print(page)),
+        || cache.plan(&pipeline, &site),
     );
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());

@@ -297,6 +297,44 @@ fn mediawiki(text: &str) -> String {
     out
 }
 
+/// The ids a page or section defines (its headings', its footnotes', those
+/// its raw HTML sets), sorted and each once: what links to its anchors are
+/// checked against. A sorted list rather than a set: the build cache keeps
+/// them sorted, and a rebuild takes every page's as they are (a set made
+/// for each of 10,000 pages was a tenth of the markdown stage, issue 16).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<String>")]
+pub struct Ids(Vec<String>);
+
+impl Ids {
+    /// Whether `id` is one of these.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.binary_search_by(|x| x.as_str().cmp(id)).is_ok()
+    }
+
+    /// Each id, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+/// Sorted unless they are (as the build cache keeps them), each once.
+impl From<Vec<String>> for Ids {
+    fn from(mut ids: Vec<String>) -> Ids {
+        if !ids.is_sorted() {
+            ids.sort_unstable();
+        }
+        ids.dedup();
+        Ids(ids)
+    }
+}
+
+impl FromIterator<String> for Ids {
+    fn from_iter<I: IntoIterator<Item = String>>(ids: I) -> Ids {
+        Ids::from(ids.into_iter().collect::<Vec<_>>())
+    }
+}
+
 /// The ids given so far on one page, handing out a new one per heading.
 ///
 /// Linear in the number of headings (issue 9: 10,000 identical headings took
@@ -558,5 +596,16 @@ mod tests {
         let pieces =
             ["<h3 id=\"x\">X</h3>\n", "<div\n", " id=y class=z>", "<a name=\"old\"></a>", "<p name=\"no\">"];
         assert_eq!(raw_html_ids(pieces.into_iter()), ["x", "y", "old"]);
+    }
+
+    #[test]
+    fn ids_are_found_whatever_order_they_came_in_and_kept_once() {
+        let ids: Ids = ["washing", "aftercare", "washing", "dose-1"].map(String::from).into_iter().collect();
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["aftercare", "dose-1", "washing"]);
+        assert!(ids.contains("washing") && ids.contains("aftercare") && !ids.contains("wash"));
+        // As the build cache keeps them, and as a damaged cache might.
+        let kept: Ids = serde_json::from_str(r#"["z", "a", "m"]"#).unwrap();
+        assert!(kept.contains("a") && kept.contains("m") && kept.contains("z"));
+        assert_eq!(serde_json::to_string(&kept).unwrap(), r#"["a","m","z"]"#);
     }
 }

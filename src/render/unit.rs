@@ -530,11 +530,11 @@ pub struct Listed {
 pub struct Fingerprints(HashMap<Input, u64>);
 
 impl Fingerprints {
-    /// Fingerprints every input of `site`, in parallel. `text_print` may
-    /// give a hash of a page's text (by source path) made when it was
-    /// parsed, so that the text of 10,000 unchanged pages is not hashed
-    /// again after every edit (`serve`'s parse cache keeps them).
-    pub fn of(site: &Site, text_print: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Fingerprints {
+    /// Fingerprints every input of `site`, in parallel. A page's text is
+    /// known by the hash the parse stage made of it
+    /// ([`crate::content::Page::print`]), so the text of 10,000 unchanged
+    /// pages is not hashed again after every edit.
+    pub fn of(site: &Site) -> Fingerprints {
         let mut inputs: Vec<Input> = site.pages.iter().map(|p| Input::Page(p.source.clone())).collect();
         inputs.extend(site.assets.iter().map(|a| Input::Asset(a.output.clone())));
         inputs.extend(site.sections.iter().flat_map(|s| {
@@ -560,7 +560,6 @@ impl Fingerprints {
             Input::Aliases,
         ]);
         let mut lookup = Lookup {
-            text_print,
             pages: site.pages.iter().enumerate().map(|(i, p)| (p.source.as_os_str(), i)).collect(),
             assets: site.assets.iter().enumerate().map(|(i, a)| (a.output.as_os_str(), i)).collect(),
             sections: site
@@ -609,7 +608,6 @@ impl Fingerprints {
 /// static file by output path, and the fingerprints of what a page's body
 /// is made from besides its text.
 struct Lookup<'s> {
-    text_print: &'s (dyn Fn(&Path) -> Option<u64> + Sync),
     /// By their paths' bytes (`collections::PathMap`).
     pages: HashMap<&'s OsStr, usize>,
     assets: HashMap<&'s OsStr, usize>,
@@ -687,11 +685,7 @@ impl Input {
                     // the build), the settings and the bibliography, so
                     // hashing the HTML, twice as long as the text, would add
                     // nothing.
-                    match (lookup.text_print)(&p.source) {
-                        Some(text) => text.hash(&mut h),
-                        None => crate::cache::text_print(&p.text_for_message()).hash(&mut h),
-                    }
-                    (&p.path, &p.title, &p.references, lookup.made_from).hash(&mut h);
+                    (p.print, &p.path, &p.title, &p.references, lookup.made_from).hash(&mut h);
                 }
                 None => 0u8.hash(&mut h),
             },

@@ -345,8 +345,7 @@ impl Builder {
         let pipeline = Pipeline::new(&site)?;
         let units = pipeline.units();
         lap.log("templates and units");
-        let cache = &self.cache;
-        let prints = Fingerprints::of(&site, &|page| cache.text_print(page));
+        let prints = Fingerprints::of(&site);
         lap.log("fingerprints");
         let keys: Vec<UnitKey> = units.iter().map(|u| u.key(&site)).collect();
         let previous = self.last_good.as_ref();

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{Parsed, Scratch, Spilled};
-use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, KeptPiece, TextNotes, text_print};
+use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, KeptPiece, TextNotes};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
 use crate::error::Diagnostic;
@@ -54,11 +54,24 @@ pub struct ParseCache {
     /// For a single run: where the rendered bodies' HTML and the pages'
     /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
+    /// For a single run: each page as parsed, in the order of the pages
+    /// given, until [`ParseCache::front_matters`] hands them on (one run
+    /// asks once, so they are not put in `pages` by path).
+    parsed: Vec<CachedPage>,
 }
 
 /// A page's front matter and where it is, or why it has none. Boxed: it is
 /// moved from the cache into the page (592 bytes, copied twice a page before).
 pub(super) type Front = Result<(Box<FrontMatter>, FrontFacts), Diagnostic>;
+
+/// What the parse stage needs of a page besides its text, as
+/// [`ParseCache::front_matters`] hands it on: its front matter (or why it
+/// has none), what else was found in its text, and the hash of its text.
+pub(super) struct Found {
+    pub(super) front: Front,
+    pub(super) notes: TextNotes,
+    pub(super) print: u64,
+}
 
 /// Where [`ParseCache::parse_front_matter`] found a page's front matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +113,9 @@ struct CachedPage {
     // made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
     // `None` once a one-shot run took it ([`ParseCache::front_matters`]).
     front: Option<Box<Front>>,
-    /// Found in the text with the front matter; `None` for a page whose
-    /// front matter the build cache gave, or that could not be read.
+    /// Found in the text with the front matter, or by the last build with
+    /// the front matter the build cache gave; `None` for a page that could
+    /// not be read, or once a one-shot run took it.
     notes: Option<TextNotes>,
     body: Option<Box<Rendered>>,
 }
@@ -131,20 +145,6 @@ impl ParseCache {
         (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
     }
 
-    /// What was found in the text of the page `file` besides its body: by
-    /// [`Self::parse_front_matter`] as it read the text, or, for a page it
-    /// did not read, by the last build.
-    pub(super) fn notes(&mut self, file: &Path) -> TextNotes {
-        let one_shot = self.one_shot;
-        let found = self
-            .pages
-            .get_mut(file.as_os_str())
-            .and_then(|c| if one_shot { c.notes.take() } else { c.notes.clone() });
-        found
-            .or_else(|| self.kept.as_ref()?.pages.get(file.as_os_str()).map(|k| k.notes.clone()))
-            .unwrap_or_default()
-    }
-
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
     pub(super) fn take_scratch(&mut self) -> Option<Arc<Scratch>> {
         self.scratch.take()
@@ -161,20 +161,16 @@ impl ParseCache {
         &self.fresh
     }
 
-    /// A hash of the text of `page` (a source path) as last parsed
-    /// (`cache::text_print`); `None` for a page not parsed.
-    pub fn text_print(&self, page: &Path) -> Option<u64> {
-        self.pages.get(page.as_os_str()).map(|c| c.text_print)
-    }
-
     /// Parses the front matter of every page whose text is new, and forgets
     /// pages that are gone, finding what else each text tells
     /// ([`TextNotes`]) while it is at hand: `serve` then looks through only
     /// the texts that changed. Whether a page could not be read (a page the
     /// load stage left unread; its error is its front matter's).
     pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) -> bool {
-        let present: HashSet<&OsStr> = pages.iter().map(|p| p.path.as_os_str()).collect();
-        self.pages.retain(|path, _| present.contains(path.as_os_str()));
+        if !self.pages.is_empty() {
+            let present: HashSet<&OsStr> = pages.iter().map(|p| p.path.as_os_str()).collect();
+            self.pages.retain(|path, _| present.contains(path.as_os_str()));
+        }
         let changed: Vec<(&SourceFile, u64)> = pages
             .par_iter()
             .filter(|p| {
@@ -183,22 +179,25 @@ impl ParseCache {
             .map(|p| (p, p.text_print()))
             .collect();
         // A page whose text the last build read takes the front matter it
-        // kept (a build's cache, not serve's, which holds its own).
-        let kept_fronts: Vec<Option<Box<KeptFront>>> = changed
+        // kept, and what else it found in the text (a build's cache, not
+        // serve's, which holds its own).
+        let kept_fronts: Vec<Option<(Box<KeptFront>, TextNotes)>> = changed
             .iter()
             .map(|&(p, print)| {
                 let kept =
                     self.kept.as_mut()?.pages.get_mut(p.path.as_os_str()).filter(|k| k.text == print)?;
-                kept.front.take()
+                Some((kept.front.take()?, kept.notes.clone()))
             })
             .collect();
         let one_shot = self.one_shot;
-        let parsed: Vec<(std::ffi::OsString, CachedPage, FoundIn)> = changed
+        let parsed: Vec<(&Path, CachedPage, FoundIn)> = changed
             .into_par_iter()
             .zip(kept_fronts)
             .map(|((p, text_print), kept)| {
                 let (front, notes, how) = match kept {
-                    Some(kept) => (Ok((Box::new(kept.meta), kept.facts)), None, FoundIn::Taken),
+                    Some((kept, notes)) => {
+                        (Ok((Box::new(kept.meta), kept.facts)), Some(notes), FoundIn::Taken)
+                    }
                     None => match p.read_text() {
                         Ok(text) => {
                             let front = parse_front_matter(&p.path, &text).map(|(m, f)| (Box::new(m), f));
@@ -213,7 +212,7 @@ impl ParseCache {
                 };
                 let text = if one_shot { String::new() } else { p.text.clone() };
                 let page = CachedPage { text, text_print, front: Some(Box::new(front)), notes, body: None };
-                (p.path.as_os_str().to_owned(), page, how)
+                (p.path.as_path(), page, how)
             })
             .collect();
         if self.kept.is_some() {
@@ -224,46 +223,53 @@ impl ParseCache {
             );
         }
         let unreadable = parsed.iter().any(|(_, _, how)| *how == FoundIn::Unreadable);
-        self.pages.extend(parsed.into_iter().map(|(path, page, _)| (path, page)));
+        if one_shot {
+            self.parsed = parsed.into_iter().map(|(_, page, _)| page).collect();
+        } else {
+            self.pages.extend(parsed.into_iter().map(|(path, page, _)| (path.as_os_str().to_owned(), page)));
+        }
         unreadable
     }
 
     /// The front matter of each of `pages` and where it is, parsed by
-    /// [`Self::parse_front_matter`]: moved out of the cache in one-shot
-    /// mode (each is asked for once), copied otherwise.
-    pub(super) fn front_matters(&mut self, pages: &[SourceFile]) -> Vec<Front> {
+    /// [`Self::parse_front_matter`], with what else was found in its text
+    /// and its text's hash: moved out of the cache in one-shot mode (each
+    /// is asked for once), copied otherwise.
+    pub(super) fn front_matters(&mut self, pages: &[SourceFile]) -> Vec<Found> {
         // Not reached: parse_front_matter saw every page first, and a one-shot run asks once.
         let missing = |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: page not parsed"));
+        let found = |p: &SourceFile, c: Option<(Option<Front>, Option<TextNotes>, u64)>| match c {
+            Some((front, notes, print)) => {
+                Found { front: front.unwrap_or_else(|| missing(p)), notes: notes.unwrap_or_default(), print }
+            }
+            None => Found { front: missing(p), notes: TextNotes::default(), print: 0 },
+        };
         if self.one_shot {
+            let mut parsed = std::mem::take(&mut self.parsed).into_iter();
             let mut take = |p: &SourceFile| {
-                self.pages
-                    .get_mut(p.path.as_os_str())
-                    .and_then(|c| c.front.take())
-                    .map_or_else(|| missing(p), |f| *f)
+                let c = parsed.next();
+                found(p, c.map(|c| (c.front.map(|f| *f), c.notes, c.text_print)))
             };
             return pages.iter().map(&mut take).collect();
         }
         let copy = |p: &SourceFile| {
-            self.pages
-                .get(p.path.as_os_str())
-                .and_then(|c| c.front.as_deref())
-                .map_or_else(|| missing(p), Clone::clone)
+            let c = self.pages.get(p.path.as_os_str());
+            found(p, c.map(|c| (c.front.as_deref().cloned(), c.notes.clone(), c.text_print)))
         };
         pages.par_iter().map(copy).collect()
     }
 
-    /// Renders the markdown of every kept page that has no cached body for
-    /// its text and this `index`; `settings` is a hash of what else the
-    /// bodies depend on (site.yaml), for the bodies a build keeps. A
-    /// one-shot run then puts the text of each page it rendered in its
-    /// scratch file.
+    /// The rendered markdown of every kept page, in their order: cached
+    /// for its text and this `index` (`serve`), taken from the build cache,
+    /// or rendered now; `settings` is a hash of what else the bodies depend
+    /// on (site.yaml), for the bodies a build keeps. A one-shot run then
+    /// puts the text of each page it rendered in its scratch file.
     pub(super) fn render_markdown(
         &mut self,
         kept: &mut [Parsed],
-        notes: &[TextNotes],
         index: &PageIndex,
         settings: u64,
-    ) {
+    ) -> Vec<Rendered> {
         let key: LinkKey = (
             kept.iter().map(|p| crate::url::content_key(&p.path)).collect(),
             index.paths.clone(),
@@ -297,22 +303,23 @@ impl ParseCache {
         let mut kept_bodies: Vec<Option<Box<KeptBody>>> =
             kept.iter().map(|p| takeable.as_mut().and_then(|k| k.pages.remove(p.path.as_os_str()))).collect();
         let scratch = self.scratch.as_deref();
-        let mut rendered: Vec<(PathBuf, Box<Rendered>, Option<KeptPiece>)> = kept
+        // Bodies are cached between runs only by serve's cache.
+        let cached = (!self.one_shot).then_some(&self.pages);
+        let mut made: Vec<(Rendered, Option<KeptPiece>, bool)> = kept
             .par_iter_mut()
             .zip(&mut kept_bodies)
             .enumerate()
-            .filter(|(_, (p, _))| self.pages.get(p.path.as_os_str()).is_none_or(|c| c.body.is_none()))
             .map(|(number, (p, kept_body))| {
+                if let Some(body) = cached.and_then(|c| c.get(p.path.as_os_str())?.body.as_deref()) {
+                    return (body.clone(), None, false);
+                }
                 // Held until this point (unless never read): the text is put in the scratch file below.
-                let print = keeping_key.map(|_| match self.pages.get(p.path.as_os_str()) {
-                    Some(c) => c.text_print,
-                    None => text_print(&p.text_for_message()),
-                });
+                let print = keeping_key.map(|_| p.print);
                 let taken = kept_body.take().filter(|k| Some(k.text) == print);
                 let path = &p.path;
                 let stamp = self.stamps.get(path.as_os_str()).copied();
                 let front = || KeptFront { meta: (*p.meta).clone(), facts: p.front.clone() };
-                let (body, keep) = match taken {
+                match taken {
                     Some(mut kept) => {
                         let keep = print.and_then(|_| {
                             if kept.stamp != stamp {
@@ -321,7 +328,7 @@ impl ParseCache {
                             }
                             Keeping::entry(path, &kept, scratch)
                         });
-                        ((*kept).into_rendered(), keep)
+                        ((*kept).into_rendered(), keep, false)
                     }
                     None => {
                         let body = match p.text.read(&p.path) {
@@ -341,36 +348,39 @@ impl ParseCache {
                             Err(d) => Rendered { problems: vec![d], ..Rendered::default() },
                         };
                         let keep = print.and_then(|print| {
-                            let notes = notes[number].clone();
-                            Keeping::entry(path, &KeptBody::of(print, &body, front(), stamp, notes), scratch)
+                            let kept = KeptBody::of(print, &body, front(), stamp, p.notes.clone());
+                            Keeping::entry(path, &kept, scratch)
                         });
                         // A body taken from the build cache is rendered later, when
                         // its page is (`Site::body`), from the text: that one stays.
                         if self.one_shot {
                             p.text.spill(self.scratch.as_ref());
                         }
-                        (body, keep)
+                        (body, keep, true)
                     }
-                };
-                (p.path.clone(), Box::new(body), keep)
+                }
             })
             .collect();
-        self.fresh = rendered.iter().filter(|(_, b, _)| !b.kept).map(|(path, _, _)| path.clone()).collect();
+        self.fresh =
+            kept.iter().zip(&made).filter(|(_, (_, _, now))| *now).map(|(p, _)| p.path.clone()).collect();
         log::debug!(
             "parse: {} bodies rendered, {} kept by the build cache",
             self.fresh.len(),
-            rendered.len() - self.fresh.len()
+            made.iter().filter(|(b, _, _)| b.kept).count()
         );
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
             keeping.key = key;
-            keeping.pages = rendered.iter_mut().filter_map(|(_, _, k)| k.take()).collect();
+            keeping.pages = made.iter_mut().filter_map(|(_, k, _)| k.take()).collect();
             keeping.old = takeable.and_then(|k| k.file);
         }
-        for (path, body, _) in rendered {
-            if let Some(page) = self.pages.get_mut(path.as_os_str()) {
-                page.body = Some(body);
+        if !self.one_shot {
+            for (p, (body, _, now)) in kept.iter().zip(&made) {
+                if let Some(page) = self.pages.get_mut(p.path.as_os_str()).filter(|_| *now) {
+                    page.body = Some(Box::new(body.clone()));
+                }
             }
         }
+        made.into_iter().map(|(body, _, _)| body).collect()
     }
 
     /// The bibliography in `file`, in `style`, for the site's `languages`
@@ -392,24 +402,6 @@ impl ParseCache {
         let result = parse_bibliography(file, style, languages);
         self.bibliography = Some((key, result.clone()));
         result
-    }
-
-    /// The rendered markdown of `page`, rendered by [`Self::render_markdown`].
-    pub(super) fn body(&mut self, page: &Path) -> Rendered {
-        let one_shot = self.one_shot;
-        let cached = self
-            .pages
-            .get_mut(page.as_os_str())
-            .and_then(|c| if one_shot { c.body.take() } else { c.body.clone() })
-            .map(|b| *b);
-        match cached {
-            Some(b) => b,
-            // Not reached: render_markdown saw every kept page first.
-            None => Rendered {
-                problems: vec![Diagnostic::error(page, "internal error: page not rendered")],
-                ..Rendered::default()
-            },
-        }
     }
 }
 
@@ -439,6 +431,7 @@ fn sorted<'a>(set: impl IntoIterator<Item = &'a String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::text_print;
     use crate::error::Error;
 
     #[test]
