@@ -977,22 +977,30 @@ impl PageIndex {
     /// Adds what is known of every page and section once all are numbered:
     /// the lookups by address ([`Self::by_path`], [`Self::by_source_address`]).
     pub(crate) fn index_addresses(&mut self) {
-        self.by_path = self.paths.iter().enumerate().map(|(n, p)| (p.clone(), n)).collect();
-        let mut by_source_address: HashMap<String, Option<usize>> = HashMap::default();
-        let mut sources: Vec<(&String, &usize)> = self.by_source.iter().chain(&self.sections).collect();
-        // In file order, so what is ambiguous does not depend on hashing.
-        sources.sort();
-        for (key, &n) in sources {
-            let address = crate::url::source_address(key).to_string();
-            by_source_address
-                .entry(address)
-                .and_modify(|found| {
-                    if *found != Some(n) {
-                        *found = None;
-                    }
-                })
-                .or_insert(Some(n));
-        }
+        // Each on a core of its own.
+        let (by_path, by_source_address) = rayon::join(
+            || self.paths.iter().enumerate().map(|(n, p)| (p.clone(), n)).collect(),
+            || {
+                let mut by_source_address: HashMap<String, Option<usize>> = HashMap::default();
+                let mut sources: Vec<(&String, &usize)> =
+                    self.by_source.iter().chain(&self.sections).collect();
+                // In file order, so what is ambiguous does not depend on hashing.
+                sources.sort_unstable();
+                for (key, &n) in sources {
+                    let address = crate::url::source_address(key).to_string();
+                    by_source_address
+                        .entry(address)
+                        .and_modify(|found| {
+                            if *found != Some(n) {
+                                *found = None;
+                            }
+                        })
+                        .or_insert(Some(n));
+                }
+                by_source_address
+            },
+        );
+        self.by_path = by_path;
         self.by_source_address = by_source_address;
     }
 

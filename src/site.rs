@@ -21,8 +21,8 @@ use crate::content::{Body, Page};
 use crate::error::{Diagnostic, Error, PerFile};
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{
-    AddressLink, AnchorLink, Ids, PageFacts, PageIndex, PageRef, address_known, closest_id, page_link,
-    render_markdown, unknown_address,
+    AddressLink, AnchorLink, Ids, PageFacts, PageIndex, PageRef, Rendered, address_known, closest_id,
+    page_link, render_markdown, unknown_address,
 };
 use crate::paginate::{Pager, paginate};
 use crate::section::{ListedPage, SectionSource, build_sections, is_section_file, parse_section};
@@ -391,53 +391,62 @@ pub fn parse_site_cached(
     let bodies = cache.render_markdown(&mut kept, &index, crate::cache::text_print(&config.text));
     crate::pipeline::log_stage("parse: markdown", started, "");
 
-    let mut pages = Vec::with_capacity(kept.len());
+    // Each page is made on every core; what the site gathers of them is
+    // then taken in the pages' order.
+    let (mut pages, gathered): (Vec<Page>, Vec<(Vec<Diagnostic>, Rendered)>) = kept
+        .into_par_iter()
+        .zip(bodies)
+        .enumerate()
+        .map(|(number, (p, mut r))| {
+            let body = OnceLock::new();
+            if !r.kept {
+                let html = match r.stored {
+                    Some(at) => Spilled::Stored(at),
+                    None => Spilled::Held(std::mem::take(&mut r.html)),
+                };
+                let blocks = std::mem::take(&mut r.blocks);
+                let facts = std::mem::take(&mut r.facts);
+                let _ = body.set(Box::new(Body { html, blocks, facts, failed: None }));
+            }
+            let page = Page {
+                print: p.print,
+                title: p.meta.title.clone().unwrap_or_default(),
+                lang: index.langs[number],
+                original: index.originals[number].clone(),
+                path: index.paths[number].clone(),
+                source: p.path,
+                text: p.text,
+                meta: p.meta,
+                ids: std::mem::take(&mut r.ids),
+                cited: Vec::new(),
+                references: String::new(),
+                gallery: Vec::new(),
+                body,
+                has_blocks: r.has_blocks,
+                placeholders: p.notes.placeholders,
+                facts: PageFacts { front: p.front, followup: None },
+            };
+            (page, (p.notes.front_warnings, r))
+        })
+        .unzip();
     let mut anchors = Vec::new();
     let mut addresses = Vec::new();
-    let mut citations = Vec::with_capacity(kept.len());
+    let mut citations = Vec::with_capacity(pages.len());
     let mut per_file = PerFile::default();
     let mut shown_images = Vec::new();
     let mut fallbacks = Vec::new();
     let mut front_warnings = Vec::new();
-    for (number, (mut p, mut r)) in kept.into_iter().zip(bodies).enumerate() {
-        front_warnings.append(&mut p.notes.front_warnings);
-        fallbacks.extend(std::mem::take(&mut r.fallbacks).into_iter().map(|f| (number, f)));
+    for (number, (page, (mut warned, mut r))) in pages.iter().zip(gathered).enumerate() {
+        front_warnings.append(&mut warned);
+        fallbacks.extend(r.fallbacks.into_iter().map(|f| (number, f)));
         shown_images.append(&mut r.images);
-        per_file.count(&p.path, r.problems.len() + r.unreported);
+        per_file.count(&page.source, r.problems.len() + r.unreported);
         problems.append(&mut r.problems);
-        citations.push((std::mem::take(&mut r.citations), std::mem::take(&mut r.cite_at)));
+        citations.push((r.citations, r.cite_at));
         anchors.extend(r.anchors.into_iter().map(|a| (number, a)));
         if !r.addresses.is_empty() {
-            addresses.push((number, std::mem::take(&mut r.addresses)));
+            addresses.push((number, r.addresses));
         }
-        let body = OnceLock::new();
-        if !r.kept {
-            let blocks = std::mem::take(&mut r.blocks);
-            let html = match r.stored {
-                Some(at) => Spilled::Stored(at),
-                None => Spilled::Held(r.html),
-            };
-            let _ =
-                body.set(Box::new(Body { html, blocks, facts: std::mem::take(&mut r.facts), failed: None }));
-        }
-        pages.push(Page {
-            print: p.print,
-            title: p.meta.title.clone().unwrap_or_default(),
-            lang: index.langs[number],
-            original: index.originals[number].clone(),
-            path: index.paths[number].clone(),
-            source: p.path,
-            text: p.text,
-            meta: p.meta,
-            ids: r.ids,
-            cited: Vec::new(),
-            references: String::new(),
-            gallery: Vec::new(),
-            body,
-            has_blocks: r.has_blocks,
-            placeholders: p.notes.placeholders,
-            facts: PageFacts { front: p.front, followup: None },
-        });
     }
     resolve_followups(&mut pages, &index, &mut anchors, &mut problems);
     let scratch = cache.take_scratch();
@@ -1166,48 +1175,69 @@ fn index_pages(
             (aliases, keys, path)
         })
         .collect();
-    let mut owner: HashMap<String, usize> =
-        HashMap::with_capacity_and_hasher(pages.len(), Default::default());
-    index.by_source.reserve(pages.len());
-    index.translations.reserve(pages.len());
-    index.langs.reserve(pages.len());
-    index.originals.reserve(pages.len());
-    index.paths.reserve(pages.len());
-    for (i, (p, (aliases, (key, original, lang), path))) in pages.iter().zip(worked).enumerate() {
-        for address in aliases {
-            index.aliases.entry(address).or_insert(i);
-        }
-        let path = match path {
-            Ok(path) => path,
-            Err(why) => {
-                let d = Diagnostic::error(&p.path, why);
-                // A name the `urls:` rule cannot keep: point at the page's top.
-                problems.push(if p.meta.slug.is_none() && style.keeps_names() {
-                    d.at(&p.text_for_message(), crate::error::Location { line: 1, column: 1 })
-                } else {
-                    p.front.at_key(d, &p.text_for_message(), "slug")
-                });
-                format!("/.invalid/{i}/")
-            }
-        };
-        if let Some(&first) = owner.get(&path) {
-            let other = &pages[first].path;
-            problems.push(
-                Diagnostic::error(
-                    &p.path,
-                    format!("this page and {} would both be written to {path}", other.display()),
-                )
-                .with_help("rename one of the files, or give one of them a different `slug`"),
-            );
-        } else {
-            owner.insert(path.clone(), i);
-        }
-        index.by_source.insert(key, i);
-        index.translations.insert((original.clone(), lang), i);
-        index.langs.push(lang);
+    // The maps by source file and by translation are made on one core,
+    // the addresses checked on the other (each was half of a serial pass).
+    let n = pages.len();
+    let (mut keys, mut worked_paths) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut aliases = Vec::with_capacity(n);
+    for (a, (key, original, lang), path) in worked {
+        aliases.push(a);
+        keys.push(key);
         index.originals.push(original);
-        index.paths.push(path);
+        index.langs.push(lang);
+        worked_paths.push(path);
     }
+    let (originals, langs) = (&index.originals, &index.langs);
+    let ((by_source, translations), (paths, by_alias)) = rayon::join(
+        || {
+            let by_source: HashMap<String, usize> = keys.into_iter().zip(0..).collect();
+            let translations = originals.iter().cloned().zip(langs.iter().copied()).zip(0..).collect();
+            (by_source, translations)
+        },
+        || {
+            let mut by_alias: HashMap<String, usize> = HashMap::default();
+            for (i, addresses) in aliases.into_iter().enumerate() {
+                for address in addresses {
+                    by_alias.entry(address).or_insert(i);
+                }
+            }
+            let mut owner: HashMap<String, usize> = HashMap::with_capacity_and_hasher(n, Default::default());
+            let mut paths = Vec::with_capacity(n);
+            for (i, (p, path)) in pages.iter().zip(worked_paths).enumerate() {
+                let path = match path {
+                    Ok(path) => path,
+                    Err(why) => {
+                        let d = Diagnostic::error(&p.path, why);
+                        // A name the `urls:` rule cannot keep: point at the page's top.
+                        problems.push(if p.meta.slug.is_none() && style.keeps_names() {
+                            d.at(&p.text_for_message(), crate::error::Location { line: 1, column: 1 })
+                        } else {
+                            p.front.at_key(d, &p.text_for_message(), "slug")
+                        });
+                        format!("/.invalid/{i}/")
+                    }
+                };
+                if let Some(&first) = owner.get(&path) {
+                    let other = &pages[first].path;
+                    problems.push(
+                        Diagnostic::error(
+                            &p.path,
+                            format!("this page and {} would both be written to {path}", other.display()),
+                        )
+                        .with_help("rename one of the files, or give one of them a different `slug`"),
+                    );
+                } else {
+                    owner.insert(path.clone(), i);
+                }
+                paths.push(path);
+            }
+            (paths, by_alias)
+        },
+    );
+    index.by_source = by_source;
+    index.translations = translations;
+    index.paths = paths;
+    index.aliases = by_alias;
     index
 }
 
