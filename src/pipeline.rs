@@ -144,9 +144,15 @@ impl<'a> Pipeline<'a> {
     /// Parses the templates and lists the site's units; two units writing
     /// one path are an error here, before anything is rendered.
     pub fn new(site: &'a Site) -> Result<Pipeline<'a>, Error> {
-        let renderer = Renderer::new(site)?;
-        let Listed { units, outputs } = list_units(site, renderer.has_404_template())
-            .map_err(|problems| Error::Site(merge_page_errors(site, problems)))?;
+        // The templates are read while the units are listed: whether there
+        // is a 404 page is whether the site has that template (it is read
+        // whole, or the renderer is not made).
+        let has_404 = site.templates.iter().any(|t| t.name == "404.html");
+        let (renderer, listed) = rayon::join(|| Renderer::new(site), || list_units(site, has_404));
+        let renderer = renderer?;
+        debug_assert_eq!(has_404, renderer.has_404_template());
+        let Listed { units, outputs } =
+            listed.map_err(|problems| Error::Site(merge_page_errors(site, problems)))?;
         // As published: in the folder of each domain (`domains.rs`).
         let outputs = if site.domains.is_split() {
             let placed = |(unit, paths): (&Unit, Vec<PathBuf>)| {
