@@ -323,9 +323,8 @@ pub fn parse_site_cached(
         });
 
     let started = std::time::Instant::now();
-    let unreadable = cache.parse_front_matter(&pages);
+    let (fronts, unreadable) = cache.front_matters(&pages);
     crate::pipeline::log_stage("parse: front matter", started, "");
-    let fronts = cache.front_matters(&pages);
     let parsed: Vec<Result<Parsed, Diagnostic>> = pages
         .into_iter()
         .zip(fronts)

@@ -54,10 +54,6 @@ pub struct ParseCache {
     /// For a single run: where the rendered bodies' HTML and the pages'
     /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
-    /// For a single run: each page as parsed, in the order of the pages
-    /// given, until [`ParseCache::front_matters`] hands them on (one run
-    /// asks once, so they are not put in `pages` by path).
-    parsed: Vec<CachedPage>,
 }
 
 /// A page's front matter and where it is, or why it has none. Boxed: it is
@@ -67,13 +63,14 @@ pub(super) type Front = Result<(Box<FrontMatter>, FrontFacts), Diagnostic>;
 /// What the parse stage needs of a page besides its text, as
 /// [`ParseCache::front_matters`] hands it on: its front matter (or why it
 /// has none), what else was found in its text, and the hash of its text.
+#[derive(Debug, Clone)]
 pub(super) struct Found {
     pub(super) front: Front,
     pub(super) notes: TextNotes,
     pub(super) print: u64,
 }
 
-/// Where [`ParseCache::parse_front_matter`] found a page's front matter.
+/// Where [`ParseCache::front_matters`] found a page's front matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FoundIn {
     /// As the last build kept it, for the same text.
@@ -105,18 +102,11 @@ type LinkKey = (
 #[derive(Debug)]
 struct CachedPage {
     text: String,
-    /// A hash of the page's text ([`text_print`]), made once per version of
-    /// the text: what the build cache knows the text by, and what the
-    /// fingerprints of `serve` and `build` take instead of hashing it again.
-    text_print: u64,
-    // Both boxed: the map holds a slot for every page, and unboxed they
-    // made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
-    // `None` once a one-shot run took it ([`ParseCache::front_matters`]).
-    front: Option<Box<Front>>,
-    /// Found in the text with the front matter, or by the last build with
-    /// the front matter the build cache gave; `None` for a page that could
-    /// not be read, or once a one-shot run took it.
-    notes: Option<TextNotes>,
+    /// Its front matter, notes and text's hash (made once per version of
+    /// the text: the fingerprints take it instead of hashing it again).
+    /// Boxed, as the body: the map holds a slot for every page, and unboxed
+    /// they made a slot 1,184 bytes (19 MB for 10,000 pages, held to the end).
+    found: Box<Found>,
     body: Option<Box<Rendered>>,
 }
 
@@ -161,12 +151,14 @@ impl ParseCache {
         &self.fresh
     }
 
-    /// Parses the front matter of every page whose text is new, and forgets
-    /// pages that are gone, finding what else each text tells
-    /// ([`TextNotes`]) while it is at hand: `serve` then looks through only
-    /// the texts that changed. Whether a page could not be read (a page the
-    /// load stage left unread; its error is its front matter's).
-    pub(super) fn parse_front_matter(&mut self, pages: &[SourceFile]) -> bool {
+    /// The front matter of each of `pages`, with what else its text tells
+    /// ([`TextNotes`]) and the hash of its text, in their order; and whether
+    /// a page could not be read (a page the load stage left unread; its
+    /// error is its front matter's). Only the pages whose text is new are
+    /// read (or taken as the last build kept them); `serve`'s cache keeps
+    /// the others, and forgets the pages that are gone. A one-shot run
+    /// hands each page on as it is found, without keeping it.
+    pub(super) fn front_matters(&mut self, pages: &[SourceFile]) -> (Vec<Found>, bool) {
         if !self.pages.is_empty() {
             let present: HashSet<&OsStr> = pages.iter().map(|p| p.path.as_os_str()).collect();
             self.pages.retain(|path, _| present.contains(path.as_os_str()));
@@ -189,15 +181,12 @@ impl ParseCache {
                 Some((kept.front.take()?, kept.notes.clone()))
             })
             .collect();
-        let one_shot = self.one_shot;
-        let parsed: Vec<(&Path, CachedPage, FoundIn)> = changed
+        let parsed: Vec<(&SourceFile, Found, FoundIn)> = changed
             .into_par_iter()
             .zip(kept_fronts)
-            .map(|((p, text_print), kept)| {
+            .map(|((p, print), kept)| {
                 let (front, notes, how) = match kept {
-                    Some((kept, notes)) => {
-                        (Ok((Box::new(kept.meta), kept.facts)), Some(notes), FoundIn::Taken)
-                    }
+                    Some((kept, notes)) => (Ok((Box::new(kept.meta), kept.facts)), notes, FoundIn::Taken),
                     None => match p.read_text() {
                         Ok(text) => {
                             let front = parse_front_matter(&p.path, &text).map(|(m, f)| (Box::new(m), f));
@@ -205,14 +194,13 @@ impl ParseCache {
                                 front_warnings: facts.warnings(&p.path, &text),
                                 placeholders: crate::check::placeholders_in(&p.path, &text, false),
                             });
+                            let notes = notes.unwrap_or_default();
                             (front, notes, FoundIn::Parsed)
                         }
-                        Err(d) => (Err(d), None, FoundIn::Unreadable),
+                        Err(d) => (Err(d), TextNotes::default(), FoundIn::Unreadable),
                     },
                 };
-                let text = if one_shot { String::new() } else { p.text.clone() };
-                let page = CachedPage { text, text_print, front: Some(Box::new(front)), notes, body: None };
-                (p.path.as_path(), page, how)
+                (p, Found { front, notes, print }, how)
             })
             .collect();
         if self.kept.is_some() {
@@ -223,40 +211,24 @@ impl ParseCache {
             );
         }
         let unreadable = parsed.iter().any(|(_, _, how)| *how == FoundIn::Unreadable);
-        if one_shot {
-            self.parsed = parsed.into_iter().map(|(_, page, _)| page).collect();
-        } else {
-            self.pages.extend(parsed.into_iter().map(|(path, page, _)| (path.as_os_str().to_owned(), page)));
-        }
-        unreadable
-    }
-
-    /// The front matter of each of `pages` and where it is, parsed by
-    /// [`Self::parse_front_matter`], with what else was found in its text
-    /// and its text's hash: moved out of the cache in one-shot mode (each
-    /// is asked for once), copied otherwise.
-    pub(super) fn front_matters(&mut self, pages: &[SourceFile]) -> Vec<Found> {
-        // Not reached: parse_front_matter saw every page first, and a one-shot run asks once.
-        let missing = |p: &SourceFile| Err(Diagnostic::error(&p.path, "internal error: page not parsed"));
-        let found = |p: &SourceFile, c: Option<(Option<Front>, Option<TextNotes>, u64)>| match c {
-            Some((front, notes, print)) => {
-                Found { front: front.unwrap_or_else(|| missing(p)), notes: notes.unwrap_or_default(), print }
-            }
-            None => Found { front: missing(p), notes: TextNotes::default(), print: 0 },
-        };
+        // Every page is new to a one-shot run: `parsed` is in the pages' order.
         if self.one_shot {
-            let mut parsed = std::mem::take(&mut self.parsed).into_iter();
-            let mut take = |p: &SourceFile| {
-                let c = parsed.next();
-                found(p, c.map(|c| (c.front.map(|f| *f), c.notes, c.text_print)))
-            };
-            return pages.iter().map(&mut take).collect();
+            return (parsed.into_iter().map(|(_, found, _)| found).collect(), unreadable);
         }
-        let copy = |p: &SourceFile| {
-            let c = self.pages.get(p.path.as_os_str());
-            found(p, c.map(|c| (c.front.as_deref().cloned(), c.notes.clone(), c.text_print)))
+        self.pages.extend(parsed.into_iter().map(|(p, found, _)| {
+            let page = CachedPage { text: p.text.clone(), found: Box::new(found), body: None };
+            (p.path.as_os_str().to_owned(), page)
+        }));
+        // Not reached: every page was just parsed or kept.
+        let missing = |p: &SourceFile| Found {
+            front: Err(Diagnostic::error(&p.path, "internal error: page not parsed")),
+            notes: TextNotes::default(),
+            print: 0,
         };
-        pages.par_iter().map(copy).collect()
+        let copy = |p: &SourceFile| {
+            self.pages.get(p.path.as_os_str()).map_or_else(|| missing(p), |c| (*c.found).clone())
+        };
+        (pages.par_iter().map(copy).collect(), unreadable)
     }
 
     /// The rendered markdown of every kept page, in their order: cached
