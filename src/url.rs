@@ -488,14 +488,13 @@ fn push_segments<'a>(parts: &mut Vec<&'a str>, segments: impl IntoIterator<Item 
 /// `mailto:`, `https:`: a scheme (a letter, then letters, digits, `+`, `.`
 /// or `-`) before the first `:`.
 pub(crate) fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-        }
-        None => false,
-    }
+    // Read up to the first byte a scheme cannot hold, which must then be
+    // the `:`: a search for the `:` read every link to its end (74,000
+    // links, 0.6% of a build's instructions).
+    let bytes = url.as_bytes();
+    let len =
+        bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')).count();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic) && bytes.get(len) == Some(&b':')
 }
 
 /// Whether every `%` in `s` starts a two-digit hex escape.
@@ -580,6 +579,32 @@ mod tests {
         }
         for (name, slug) in [("-a", "a"), ("a-", "a"), ("a--b", "a-b"), ("a-B", "a-b"), ("a_b", "a-b")] {
             assert_eq!(slugify(name), slug);
+        }
+    }
+
+    #[test]
+    fn a_scheme_is_a_letter_then_letters_digits_plus_dot_or_dash_before_the_first_colon() {
+        for url in
+            ["https://example.org/", "mailto:a@b.c", "tel:+441234", "x:", "web+app:x", "a1.b-c:d", "A:b"]
+        {
+            assert!(has_scheme(url), "{url}");
+        }
+        for url in [
+            "",
+            ":x",
+            "1http://a",
+            "/care/",
+            "care/aftercare.md",
+            "#risks",
+            "//cdn.example/a.js",
+            "a b:c",
+            "care/a:b",
+            "ä:b",
+            "a_b:c",
+            "https",
+            "?q=a:b",
+        ] {
+            assert!(!has_scheme(url), "{url}");
         }
     }
 
