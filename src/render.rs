@@ -943,15 +943,24 @@ pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagn
         tera.register_filter("long_date", move |text: &str, _: tera::Kwargs, _: &tera::State| {
             Date::parse(text).map_or_else(|_| text.to_string(), |d| dates.long_date(d))
         });
+        // Each word as the value `t` gives, made once: a page asks for about
+        // sixteen, each looked up in up to three sorted maps and copied.
+        let made: crate::collections::HashMap<String, tera::Value> =
+            words.all().map(|(key, word)| (key.to_string(), tera::Value::from(word))).collect();
         tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
             let key: &str = kwargs.must_get("key")?;
+            if let Some(word) =
+                made.get(key).filter(|_| kwargs.iter().all(|(name, _)| name.as_str() == Some("key")))
+            {
+                return Ok(word.clone());
+            }
             let args: Vec<(&str, String)> = kwargs
                 .iter()
                 .filter_map(|(name, value)| Some((name.as_str()?, value)))
                 .filter(|(name, _)| *name != "key")
                 .map(|(name, value)| (name, value.to_string()))
                 .collect();
-            words.fill(key, &args).ok_or_else(|| {
+            words.fill(key, &args).map(tera::Value::from).ok_or_else(|| {
                 tera::Error::message(format!(
                     "t: the theme has no words for `{key}` (in {}/{}.yaml)",
                     crate::theme::i18n::I18N_DIR,

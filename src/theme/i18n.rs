@@ -149,6 +149,15 @@ impl Words {
         self.language.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(FALLBACK))
     }
 
+    /// Every key the language has a word for (its own, its fallbacks'),
+    /// with that word ([`Self::get`]).
+    pub(crate) fn all(&self) -> impl Iterator<Item = (&str, &str)> {
+        let files = [self.chosen.as_ref(), self.default.as_ref().map(|(_, d)| d), Some(&self.english)];
+        let keys: std::collections::BTreeSet<&str> =
+            files.into_iter().flatten().flat_map(|f| f.words.keys().map(String::as_str)).collect();
+        keys.into_iter().filter_map(|key| Some((key, self.get(key)?)))
+    }
+
     /// The word `key` with each `{name}` replaced by `args`' value.
     pub(crate) fn fill(&self, key: &str, args: &[(&str, String)]) -> Option<String> {
         let mut word = self.get(key)?.to_string();
