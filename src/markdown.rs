@@ -829,20 +829,20 @@ fn find_written<'i>(dest: &str, from: &str, page_dir: &str, index: &'i PageIndex
     if path.is_empty() {
         return None;
     }
-    let decoded = crate::url::decode_lossy(path);
-    let from_file = resolve_source(page_dir, &decoded);
+    let from_file = || resolve_source(page_dir, &crate::url::decode_lossy(path));
     if !names_a_page(path) {
-        let key = from_file?;
+        let key = from_file()?;
         return index.files.get(&key).map(|output| Found::File(output.as_str()));
     }
+    // Most links written as addresses are a page's: found without a copy.
     let browser = site_path(from, path);
     if let Some(b) = &browser {
-        let folder = if b.ends_with('/') { b.clone() } else { format!("{b}/") };
-        if index.by_path.contains_key(&folder) || index.by_path.contains_key(b.as_str()) {
+        let known = |p: &str| index.by_path.contains_key(p);
+        if known(b) || (!b.ends_with('/') && known(&format!("{b}/"))) {
             return None;
         }
     }
-    let by_file = from_file.as_deref().and_then(|k| index.page_by_source_address(k));
+    let by_file = from_file().as_deref().and_then(|k| index.page_by_source_address(k));
     let by_address = browser
         .as_deref()
         .and_then(|b| index.page_by_source_address(b.trim_start_matches('/')).or_else(|| index.alias(b)));
