@@ -207,7 +207,10 @@ def main():
       "`templated: false`, so it does not run each page through Liquid before the markdown, as it "
       "does by default. dotwork renders its full clinic theme (header, menus, footer with the "
       "clinic's details, table of contents, JSON-LD), checks every internal link and copies the "
-      "theme's and the site's static files: it does more work per page than either peer.")
+      "theme's and the site's static files: it does more work per page than either peer. "
+      "Each Rust tool is compiled as its users get it: Cobalt by `cargo install` with its own "
+      "release profile (`lto = true`, `codegen-units = 1`), dotwork with the `dist` profile its "
+      "releases are built with (`lto = \"fat\"`, `codegen-units = 1`); Hugo is the release binary.")
     w("")
     w("Wall = median of the hyperfine runs of a cold build into an empty output folder. "
       "CPU = user+sys: the hyperfine mean, and the median of the separate `/usr/bin/time -v` builds "
