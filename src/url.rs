@@ -490,7 +490,7 @@ fn push_segments<'a>(parts: &mut Vec<&'a str>, segments: impl IntoIterator<Item 
 pub(crate) fn has_scheme(url: &str) -> bool {
     // Read up to the first byte a scheme cannot hold, which must then be
     // the `:`: a search for the `:` read every link to its end (74,000
-    // links, 0.6% of a build's instructions).
+    // calls, 0.6% of the instructions of a cold build of 1,000 pages).
     let bytes = url.as_bytes();
     let len =
         bytes.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')).count();
