@@ -123,7 +123,7 @@ fn new_value(name: &str, value: &str, page: &Url) -> Option<String> {
 fn absolute(url: &str, page: &Url) -> Option<String> {
     // Browsers strip leading and trailing ASCII whitespace from URL attributes.
     let url = url.trim_matches(|c: char| c.is_ascii_whitespace());
-    if url.starts_with("//") || has_scheme(url) {
+    if url.starts_with("//") || crate::url::has_scheme(url) {
         return None;
     }
     join_plain(page, url).or_else(|| page.join(url).ok().map(String::from))
@@ -220,14 +220,6 @@ fn absolute_srcset(srcset: &str, page: &Url) -> Option<String> {
         out.push(if descriptor.is_empty() { url } else { format!("{url} {descriptor}") });
     }
     changed.then(|| out.join(", "))
-}
-
-/// `mailto:`, `https:`: a scheme before the first `:`, before any `/`, `?`, `#`.
-fn has_scheme(url: &str) -> bool {
-    let Some(colon) = url.find(':') else { return false };
-    let scheme = &url[..colon];
-    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
 }
 
 #[cfg(test)]
