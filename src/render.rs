@@ -33,7 +33,9 @@ use crate::structured_data::{listing_json_ld, page_json_ld, site_json_ld};
 use crate::url::{base_path, page_output};
 
 mod collisions;
+mod partial;
 mod unit;
+pub(crate) use partial::page_address_read;
 pub use unit::{
     CATEGORY_TEMPLATE, Fingerprints, Input, Listed, Lookups, SECTION_TEMPLATE, Unit, UnitKey, list_units,
 };
@@ -217,7 +219,7 @@ pub struct Renderer<'a> {
     site: &'a Site,
     /// The templates with each language's words and settings, by language
     /// number ([`load_templates`]).
-    teras: Vec<Tera>,
+    teras: Vec<std::sync::Arc<Tera>>,
     /// The JSON-LD nodes every page shares, serialised once per language.
     site_json_ld: Vec<String>,
     /// What building blocks' components may declare implicit (`@site`).
@@ -231,7 +233,7 @@ impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site) -> Result<Renderer<'a>, Error> {
         let teras = (0..site.config.languages.len())
             .map(|lang| load_templates(site, lang))
-            .collect::<Result<Vec<Tera>, _>>()
+            .collect::<Result<Vec<_>, _>>()
             .map_err(Error::Site)?;
         // A body the parse stage skipped is rendered here only if it has blocks.
         let page_problems = site.pages.iter().enumerate().filter(|(_, p)| p.has_blocks).flat_map(|(i, p)| {
@@ -890,16 +892,18 @@ impl<'a> Renderer<'a> {
 /// (`theme/i18n.rs`), and the function
 /// `page_url(path="contact.md")`: that page's URL from the site root
 /// (`contact/`, to print after `{{ root }}`), or none if there is no such page
-/// (a section's `_index.md` gives its first listing page, `news/`), and
+/// (a section's `_index.md` gives its first listing page, `news/`),
 /// `asset_url(path="style.css")`: the fingerprinted name of a stylesheet or
-/// script of a static folder, from the site root (`style.3f9a2c81d0.css`).
+/// script of a static folder, from the site root (`style.3f9a2c81d0.css`),
+/// and `partial(name="partials/footer.html")`: that template as an include
+/// gives it, rendered once for each set of values it reads (`partial.rs`).
 ///
 /// Each of the site's languages has its own (`lang`, by number): `site` is
 /// site.yaml as that language sees it ([`SiteConfig::in_language`]), `t`
 /// and `long_date` use its words, and `page_url`, `get_page` and
 /// `get_section` lead a page's file (`risks.md`) to its version in that
 /// language when it has one.
-pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagnostic>> {
+pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<std::sync::Arc<Tera>, Vec<Diagnostic>> {
     let templates = &site.templates;
     let config = &site.configs[lang];
     let bibliography = site.bibliography.as_ref().map(|b| b.format_all(lang)).unwrap_or_default();
@@ -938,6 +942,8 @@ pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagn
         tera.set_escape_fn(crate::markdown::escape_html_io);
         tera.global_context().insert("site", &config);
         tera.global_context().insert("bibliography", &bibliography);
+        let partials = partial::Partials::new(templates, tera.global_context(), &["site", "bibliography"]);
+        partials.register(&mut tera);
         let words = std::sync::Arc::new(site.words[lang].clone());
         let dates = words.clone();
         tera.register_filter("long_date", move |text: &str, _: tera::Kwargs, _: &tera::State| {
@@ -999,7 +1005,11 @@ pub(crate) fn load_templates(site: &Site, lang: usize) -> Result<Tera, Vec<Diagn
             Ok::<_, tera::Error>(urls.get(path.trim_start_matches('/')).cloned())
         });
         match tera.add_raw_templates(remaining.iter().map(|t| (t.name.as_str(), t.text.as_str()))) {
-            Ok(()) if problems.is_empty() => return Ok(tera),
+            Ok(()) if problems.is_empty() => {
+                let tera = std::sync::Arc::new(tera);
+                partials.set_tera(&tera);
+                return Ok(tera);
+            }
             Ok(()) => return Err(problems),
             Err(e) => {
                 let (d, culprit) = template_diagnostic(&e, templates, None);
@@ -1132,7 +1142,9 @@ fn template_diagnostic(
             .map_or_else(|| PathBuf::from(format!("templates/{name}")), |t| t.path.clone())
     };
     let while_rendering = page.map(|p| format!(" (while rendering {})", p.display())).unwrap_or_default();
-    match e.kind() {
+    // Where a partial failed, rather than where it was called.
+    let inner = partial::failed_partial(e);
+    match inner.as_ref().unwrap_or(e).kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let name = report.filename().to_string();
             let span = report.span();

@@ -133,6 +133,56 @@ pub struct TemplateFile {
     pub text: String,
 }
 
+/// The templates rendering the template `name` uses, by their place in
+/// `all`: `name` first, then what it extends, includes, imports and
+/// renders with `partial(name="…")`, recursively, each once.
+pub(crate) fn templates_used(all: &[TemplateFile], name: &str) -> Vec<usize> {
+    let mut seen = Vec::new();
+    let mut todo = vec![name.to_string()];
+    while let Some(next) = todo.pop() {
+        let Some(i) = all.iter().position(|t| t.name == next) else { continue };
+        if seen.contains(&i) {
+            continue;
+        }
+        seen.push(i);
+        // Reversed so the first-named dependency is searched first.
+        todo.extend(templates_named(&all[i].text).into_iter().rev());
+    }
+    seen
+}
+
+/// The names of the templates `text` extends, includes or imports, and of
+/// those it renders with `partial(name="…")`, in the order they appear.
+fn templates_named(text: &str) -> Vec<String> {
+    // The quoted text at the start of `s`.
+    let quoted = |s: &str| match s.chars().next() {
+        Some(q @ ('"' | '\'')) => s[1..].find(q).map(|end| s[1..1 + end].to_string()),
+        _ => None,
+    };
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{%").into_iter().chain(rest.find("{{")).min() {
+        let statement = rest[open..].starts_with("{%");
+        let after = &rest[open + 2..];
+        let Some(close) = after.find(if statement { "%}" } else { "}}" }) else { break };
+        let tag = after[..close].trim_matches('-').trim();
+        let word_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
+        if statement && matches!(&tag[..word_end], "extends" | "include" | "import") {
+            names.extend(quoted(tag[word_end..].trim_start()));
+        }
+        for (at, call) in tag.match_indices("partial(") {
+            let whole = !tag[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
+            let args = tag[at + call.len()..].trim_start();
+            let value = args.strip_prefix("name").map(str::trim_start).and_then(|a| a.strip_prefix('='));
+            if let Some(value) = value.filter(|_| whole) {
+                names.extend(quoted(value.trim_start()));
+            }
+        }
+        rest = &after[close + 2..];
+    }
+    names
+}
+
 /// Where a file to copy comes from.
 #[derive(Debug, Clone)]
 pub enum AssetSource {
@@ -536,6 +586,29 @@ pub(crate) fn test_site(pages: &[(&str, &str)]) -> tempfile::TempDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_templates_a_template_uses_are_those_it_names_each_once() {
+        let t =
+            |name: &str, text: &str| TemplateFile { name: name.into(), path: name.into(), text: text.into() };
+        let all = [
+            t(
+                "page.html",
+                r#"{% extends "base.html" %}{%- include 'toc.html' -%}{{ my_partial(name="no.html") }}"#,
+            ),
+            t(
+                "base.html",
+                r#"{{- partial( name = "footer.html" ) -}}{% if x %}{{ partial(name="toc.html") }}{% endif %}"#,
+            ),
+            t("footer.html", r#"{% import "macros.html" as m %}{# {% include "comment.html" %} #}"#),
+            t("toc.html", ""),
+            t("macros.html", ""),
+            t("no.html", ""),
+        ];
+        let names: Vec<&str> =
+            templates_used(&all, "page.html").iter().map(|&i| all[i].name.as_str()).collect();
+        assert_eq!(names, ["page.html", "base.html", "footer.html", "macros.html", "toc.html"]);
+    }
 
     #[test]
     fn a_known_page_is_read_only_when_asked_and_only_as_it_was() {

@@ -19,7 +19,6 @@ use crate::source::TemplateFile;
 pub(crate) struct Templates<'a> {
     all: &'a [TemplateFile],
     nodes: Vec<Vec<Node<'a>>>,
-    by_name: HashMap<&'a str, usize>,
     /// [`Templates::chain`] of each template, worked out once: every page
     /// asks for its template's, and reading the templates' text for what
     /// they include was 7% of a build's instructions (issue 16).
@@ -43,9 +42,8 @@ pub(crate) struct Wanted<'r> {
 
 impl<'a> Templates<'a> {
     pub(crate) fn new(all: &'a [TemplateFile]) -> Templates<'a> {
-        let by_name = all.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
         let nodes = all.iter().map(|t| html::scan(&t.text)).collect();
-        let mut templates = Templates { all, nodes, by_name, chains: HashMap::default() };
+        let mut templates = Templates { all, nodes, chains: HashMap::default() };
         templates.chains = all.iter().map(|t| (t.name.as_str(), templates.chain_of(&t.name))).collect();
         templates
     }
@@ -57,18 +55,7 @@ impl<'a> Templates<'a> {
 
     /// [`Templates::chain`], worked out from the templates' text.
     fn chain_of(&self, name: &str) -> Vec<usize> {
-        let mut seen = Vec::new();
-        let mut todo = vec![name.to_string()];
-        while let Some(next) = todo.pop() {
-            let Some(&i) = self.by_name.get(next.as_str()) else { continue };
-            if seen.contains(&i) {
-                continue;
-            }
-            seen.push(i);
-            // Reversed so the first-named dependency is searched first.
-            todo.extend(referenced(&self.all[i].text).into_iter().rev());
-        }
-        seen
+        crate::source::templates_used(self.all, name)
     }
 
     /// The names of templates in `chain`.
@@ -190,28 +177,6 @@ fn literal_parts(pattern: &str) -> Vec<String> {
     current.push_str(rest);
     parts.push(current);
     parts.into_iter().map(|p| p.trim().to_string()).collect()
-}
-
-/// Names of templates that `text` includes, imports or extends, in order.
-fn referenced(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("{%") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("%}") else { break };
-        let tag = after[..close].trim_start_matches('-').trim();
-        let word_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
-        if matches!(&tag[..word_end], "extends" | "include" | "import") {
-            let arg = tag[word_end..].trim_start();
-            if let Some(q @ ('"' | '\'')) = arg.chars().next()
-                && let Some(end) = arg[1..].find(q)
-            {
-                names.push(arg[1..1 + end].to_string());
-            }
-        }
-        rest = &after[close + 2..];
-    }
-    names
 }
 
 #[cfg(test)]

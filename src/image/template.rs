@@ -111,6 +111,7 @@ impl Shared {
 
 /// The current page's address, from the template's context.
 fn current_url(state: &State<'_>) -> String {
+    crate::render::page_address_read();
     state.get::<String>("current_url").ok().flatten().unwrap_or_else(|| "/".to_string())
 }
 

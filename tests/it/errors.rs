@@ -121,6 +121,16 @@ fn template_runtime_error_names_template_line_and_page() {
 }
 
 #[test]
+fn template_runtime_error_in_a_partial_names_the_partial_line_and_page() {
+    let site = TestSite::with_pages(&[("index.md", &page("title: Home", ""))]);
+    site.write("templates/index.html", "<p>{{ partial(name=\"partials/box.html\") }}</p>\n");
+    site.write("templates/partials/box.html", "<div>\n{{ page.extra.missing.deeper }}\n</div>\n");
+    let stderr = site.build_fails();
+    assert!(stderr.contains("--> templates/partials/box.html:2:"), "{stderr}");
+    assert!(stderr.contains("while rendering content/index.md"), "{stderr}");
+}
+
+#[test]
 fn link_to_a_missing_page_or_anchor() {
     let site = TestSite::with_pages(&[
         ("index.md", &page("title: Home", "Intro.\n\nSee [risks](risk.md) and [washing](care.md#washin).\n")),
