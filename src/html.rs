@@ -100,10 +100,59 @@ pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 /// neither decoded nor stored, which is most of the cost of reading a page
 /// whose reader wants two attributes of a few tags (issue 16).
 pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> impl Iterator<Item = Tag<'_>> {
-    Scanner { keep, starts_only: true, ..Scanner::new(html) }.filter_map(|node| match node {
-        Node::Start(tag) => Some(tag),
-        _ => None,
-    })
+    StartTags { html, i: 0, keep }
+}
+
+/// [`start_tags_keeping`]'s reader: markup read as [`Scanner`] reads it,
+/// but each start tag given as it is found, and nothing else made (the
+/// tags of 10,000 pages, passed from one wrapper to the next, were most of
+/// a scan's instructions; issue 16).
+struct StartTags<'a> {
+    html: &'a str,
+    /// Where to look for the next `<`.
+    i: usize,
+    keep: fn(&str) -> bool,
+}
+
+impl<'a> Iterator for StartTags<'a> {
+    type Item = Tag<'a>;
+
+    fn next(&mut self) -> Option<Tag<'a>> {
+        let (html, bytes) = (self.html, self.html.as_bytes());
+        while let Some(rel) = memchr::memchr(b'<', &bytes[self.i..]) {
+            let lt = self.i + rel;
+            match bytes.get(lt + 1) {
+                Some(b'/' | b'!' | b'?') => {
+                    // An end tag (its name not read), comment or doctype:
+                    // passed over whole.
+                    let end =
+                        end_tag_end(bytes, lt).or_else(|| markup_at(html, lt, self.keep).map(|(_, end)| end));
+                    self.i = end.unwrap_or(lt + 1);
+                }
+                _ => match start_tag_at(html, lt, self.keep) {
+                    Some(tag) => {
+                        self.i = after_start_tag(html, &tag);
+                        return Some(tag);
+                    }
+                    None => self.i = lt + 1,
+                },
+            }
+        }
+        self.i = html.len();
+        None
+    }
+}
+
+/// Where reading goes on after the start tag `tag` of `html`: after it,
+/// or for `<script>` and `<style>`, which hold code and not markup, at
+/// their end tag.
+fn after_start_tag(html: &str, tag: &Tag<'_>) -> usize {
+    if tag.name == "script" || tag.name == "style" {
+        let close = format!("</{}", tag.name);
+        find_ascii_ci(html, tag.end, &close).unwrap_or(html.len())
+    } else {
+        tag.end
+    }
 }
 
 /// [`scan`]'s reader: where it is in `html`, and the markup found after a
@@ -115,17 +164,11 @@ struct Scanner<'a> {
     /// Where the current run of text began.
     text_start: usize,
     pending: Option<Node<'a>>,
-    /// Which attributes of a start tag to keep, by lower-case name.
-    keep: fn(&str) -> bool,
-    /// Whether only start tags are wanted: end tags are then passed over
-    /// without reading their names, and no text is given (a page has as
-    /// many of each as of start tags).
-    starts_only: bool,
 }
 
 impl<'a> Scanner<'a> {
     fn new(html: &'a str) -> Scanner<'a> {
-        Scanner { html, i: 0, text_start: 0, pending: None, keep: |_| true, starts_only: false }
+        Scanner { html, i: 0, text_start: 0, pending: None }
     }
 }
 
@@ -139,13 +182,7 @@ impl<'a> Iterator for Scanner<'a> {
         let html = self.html;
         while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
-            if self.starts_only
-                && let Some(end) = end_tag_end(html.as_bytes(), lt)
-            {
-                self.i = end;
-                continue;
-            }
-            let Some((markup, end)) = markup_at(html, lt, self.keep) else {
+            let Some((markup, end)) = markup_at(html, lt, |_| true) else {
                 self.i = lt + 1;
                 continue;
             };
@@ -154,20 +191,10 @@ impl<'a> Iterator for Scanner<'a> {
                 Markup::Skip => None,
                 Markup::End(name) => Some(Node::End(name, lt)),
                 Markup::Start(tag) => {
-                    // Script and style hold code, not markup: jump to their end tag.
-                    if tag.name == "script" || tag.name == "style" {
-                        let close = format!("</{}", tag.name);
-                        self.i = find_ascii_ci(html, end, &close).unwrap_or(html.len());
-                    }
+                    self.i = after_start_tag(html, &tag);
                     Some(Node::Start(tag))
                 }
             };
-            if self.starts_only {
-                match node {
-                    Some(node) => return Some(node),
-                    None => continue,
-                }
-            }
             let text = (lt > self.text_start).then_some(Node::Text(self.text_start, lt));
             self.text_start = self.i;
             match (text, node) {
@@ -221,7 +248,16 @@ fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_
         let end = end_tag_end(html.as_bytes(), lt)?;
         return Some((Markup::End(tag_name(after)?), end));
     }
-    let name = tag_name(&rest[1..])?;
+    start_tag_at(html, lt, keep).map(|tag| {
+        let end = tag.end;
+        (Markup::Start(tag), end)
+    })
+}
+
+/// The start tag whose `<` is at `lt` in `html`, with the attributes `keep`
+/// accepts; `None` when the `<` opens none.
+fn start_tag_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<Tag<'_>> {
+    let name = tag_name(&html[lt + 1..])?;
     let mut i = lt + 1 + name.len();
     let mut attrs = Vec::new();
     let bytes = html.as_bytes();
@@ -271,8 +307,7 @@ fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_
             attrs.push((attr_name, decode_entities(value)));
         }
     }
-    let tag = Tag { name, attrs, start: lt, end: i + 1 };
-    Some((Markup::Start(tag), i + 1))
+    Some(Tag { name, attrs, start: lt, end: i + 1 })
 }
 
 /// A tag name at the start of `s`: a letter, then letters, digits, `-` or `:`.
