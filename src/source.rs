@@ -154,11 +154,6 @@ pub(crate) fn templates_used(all: &[TemplateFile], name: &str) -> Vec<usize> {
 /// The names of the templates `text` extends, includes or imports, and of
 /// those it renders with `partial(name="…")`, in the order they appear.
 fn templates_named(text: &str) -> Vec<String> {
-    // The quoted text at the start of `s`.
-    let quoted = |s: &str| match s.chars().next() {
-        Some(q @ ('"' | '\'')) => s[1..].find(q).map(|end| s[1..1 + end].to_string()),
-        _ => None,
-    };
     let mut names = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find("{%").into_iter().chain(rest.find("{{")).min() {
@@ -168,19 +163,34 @@ fn templates_named(text: &str) -> Vec<String> {
         let tag = after[..close].trim_matches('-').trim();
         let word_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
         if statement && matches!(&tag[..word_end], "extends" | "include" | "import") {
-            names.extend(quoted(tag[word_end..].trim_start()));
+            names.extend(literal(tag[word_end..].trim_start()).map(|(name, _)| name.to_string()));
         }
         for (at, call) in tag.match_indices("partial(") {
             let whole = !tag[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_');
-            let args = tag[at + call.len()..].trim_start();
-            let value = args.strip_prefix("name").map(str::trim_start).and_then(|a| a.strip_prefix('='));
-            if let Some(value) = value.filter(|_| whole) {
-                names.extend(quoted(value.trim_start()));
+            if let Some((name, _)) = literal_argument(&tag[at + call.len()..], "name").filter(|_| whole) {
+                names.push(name.to_string());
             }
         }
         rest = &after[close + 2..];
     }
     names
+}
+
+/// The argument `name` of a function call in a template, when it is
+/// written out as a string first among the call's arguments, `args` (the
+/// text after the `(`): `path = "news/_index.md"` gives `news/_index.md`
+/// and the text after its closing quote.
+pub(crate) fn literal_argument<'t>(args: &'t str, name: &str) -> Option<(&'t str, &'t str)> {
+    let value = args.trim_start().strip_prefix(name)?.trim_start().strip_prefix('=')?;
+    literal(value.trim_start())
+}
+
+/// The string written at the start of `s` (in `"`, `'` or `` ` ``, as Tera
+/// writes strings), and the text after it.
+fn literal(s: &str) -> Option<(&str, &str)> {
+    let quote = s.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    let end = s[1..].find(quote)? + 1;
+    Some((&s[1..end], &s[end + 1..]))
 }
 
 /// Where a file to copy comes from.

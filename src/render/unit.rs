@@ -413,17 +413,10 @@ fn template_reads(text: &str) -> Vec<Input> {
         for (at, _) in text.match_indices(function) {
             let args = &text[at + function.len()..];
             let args = &args[..args.find(')').unwrap_or(args.len())];
-            let written = args
-                .trim()
-                .strip_prefix("path")
-                .map(str::trim_start)
-                .and_then(|a| a.strip_prefix('='))
-                .map(str::trim)
-                .and_then(|a| {
-                    let quote = a.chars().next().filter(|c| matches!(c, '"' | '\'' | '`'))?;
-                    let inner = a.strip_prefix(quote)?.strip_suffix(quote)?;
-                    (!inner.contains(quote)).then_some(inner)
-                });
+            // Only `path`, written out, and nothing after it.
+            let written = crate::source::literal_argument(args, "path")
+                .filter(|(_, after)| after.trim().is_empty())
+                .map(|(path, _)| path);
             reads.push(match written {
                 Some(path) => {
                     let source = Path::new("content").join(path.trim_start_matches('/'));
