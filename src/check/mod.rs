@@ -57,7 +57,7 @@ use crate::url::{base_path, page_output};
 use links::{Base, Doc, OutputIndex, PageIds, output_key, page_ids, rendered_html};
 use page::PageFile;
 use rendered::{Rendered, link_message};
-use templates::Templates;
+use templates::{Locate, Templates};
 
 /// How much to check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ struct Ctx<'a> {
     site: &'a Site,
     index: OutputIndex,
     pages: &'a dyn Pages,
-    templates: Templates<'a>,
+    templates: Box<dyn Locate + 'a>,
     base: Base<'a>,
     today: Date,
 }
@@ -261,7 +261,7 @@ impl<'s> PublishCheck<'s> {
             site,
             index: OutputIndex::new(files, HashMap::default()),
             pages: &NoPages,
-            templates: Templates::new(&site.templates),
+            templates: Box::new(Templates::new(&site.templates)),
             base: Base { path: base_path(&site.config.base_url) },
             today: Date::today(),
         };
@@ -294,7 +294,7 @@ impl<'s> PublishCheck<'s> {
             Checkable::Listing(address, file, template) => (address, file, template, None),
             Checkable::NotFound(file) => ("/404.html", file, "404.html", None),
         };
-        let made = Made { address, body, chain: ctx.templates.chain(template), page_file };
+        let made = Made { address, body, template, page_file };
         let view = made.view(ctx, doc);
         if !check_output(ctx, &view, page, &[]).is_empty()
             || page.is_some_and(|p| unlisted_citations(p, doc.html).is_some())
@@ -434,7 +434,7 @@ fn check_with(
         site,
         index,
         pages,
-        templates: Templates::new(&site.templates),
+        templates: Box::new(Templates::new(&site.templates)),
         base: Base { path: base_path(&site.config.base_url) },
         today,
     };
@@ -462,8 +462,8 @@ fn check_with(
     if !clean_early(&ctx, "404.html", "/404.html")
         && let Some(html) = ctx.pages.html("404.html")
     {
-        let chain = ctx.templates.chain("404.html");
-        let made = Made { address: "/404.html", body: 0..0, chain, page_file: not_found_file(site) };
+        let made =
+            Made { address: "/404.html", body: 0..0, template: "404.html", page_file: not_found_file(site) };
         let (found, _) = check_html(&ctx, &html, None, &[], &made);
         shared.extend(found.into_iter().map(|d| (d, Path::new("404.html"))));
     }
@@ -480,8 +480,7 @@ fn check_with(
             let Some(html) = ctx.pages.html(&key) else {
                 return Default::default();
             };
-            let chain = ctx.templates.chain(template);
-            let made = Made { address, body: 0..0, chain, page_file: file };
+            let made = Made { address, body: 0..0, template, page_file: file };
             let (found, whole) = check_html(&ctx, &html, None, &[], &made);
             let targets = match whole.filter(|_| scope == Scope::Everything) {
                 Some(doc) => linked_pages(&ctx, &made.view(&ctx, &doc), &by_output),
@@ -634,8 +633,7 @@ fn check_page(ctx: &Ctx<'_>, i: usize, output: &str, by_output: &ByOutput<'_>) -
                 0..0
             }
         };
-        let chain = ctx.templates.chain(template_name(page));
-        let made = Made { address: &page.path, body, chain, page_file: &page.source };
+        let made = Made { address: &page.path, body, template: template_name(page), page_file: &page.source };
         let (found, whole) = check_html(ctx, &html, Some(page), &scan.headings, &made);
         for d in found {
             if d.file == page.source { out.found.own.push(d) } else { out.found.shared.push(d) }
@@ -666,8 +664,8 @@ struct Made<'a> {
     address: &'a str,
     /// Where its markdown HTML is (empty when none).
     body: std::ops::Range<usize>,
-    /// The templates it was rendered with, its own first.
-    chain: Vec<usize>,
+    /// The template it was rendered with.
+    template: &'a str,
     /// Its source, for problems no template line can be found for.
     page_file: &'a Path,
 }
@@ -679,8 +677,8 @@ impl Made<'_> {
             doc,
             address: self.address,
             body: self.body.clone(),
-            templates: &ctx.templates,
-            chain: self.chain.clone(),
+            templates: &*ctx.templates,
+            template: self.template,
             page_file: self.page_file,
             config: &ctx.site.config,
         }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use super::content::{has_alt, link_attributes, link_name_problem};
 use super::links::{Base, Doc, LinkProblem, OutputIndex, PageIds, Target, resolve};
-use super::templates::{Templates, Wanted};
+use super::templates::{Locate, Wanted};
 use crate::config::{CONFIG_FILE, SiteConfig};
 use crate::error::{Diagnostic, Severity};
 use crate::html::{self, Node};
@@ -27,9 +27,9 @@ pub(crate) struct Rendered<'a> {
     /// Where the page's markdown HTML is in `doc` (empty when none).
     pub(crate) body: Range<usize>,
     /// The site's templates.
-    pub(crate) templates: &'a Templates<'a>,
-    /// The templates the page was rendered with, its own first.
-    pub(crate) chain: Vec<usize>,
+    pub(crate) templates: &'a (dyn Locate + 'a),
+    /// The template the page was rendered with.
+    pub(crate) template: &'a str,
     /// The page's source, for problems no template line can be found for.
     pub(crate) page_file: &'a Path,
     /// The site's settings, for problems in a value a template prints.
@@ -44,12 +44,12 @@ impl Rendered<'_> {
 
     /// A diagnostic at the template tag that wrote `wanted`, else on the page.
     pub(crate) fn place(&self, severity: Severity, message: String, wanted: &Wanted<'_>) -> Diagnostic {
-        match self.templates.locate(&self.chain, wanted) {
+        match self.templates.locate(self.template, wanted) {
             Some(found) => Diagnostic { severity, ..Diagnostic::error(&found.template.path, message) }
                 .at_offset(&found.template.text, found.offset),
             None => Diagnostic { severity, ..Diagnostic::error(self.page_file, message) }.with_help(format!(
                 "this is in what the templates wrote for the page ({}), not in its markdown",
-                self.templates.names(&self.chain).join(", ")
+                self.templates.names(self.template).join(", ")
             )),
         }
     }
@@ -98,7 +98,7 @@ impl Rendered<'_> {
                     // A link a template prints straight from site.yaml is that value's problem.
                     let setting = self
                         .templates
-                        .locate(&self.chain, &wanted)
+                        .locate(self.template, &wanted)
                         .and_then(|found| setting_in(&found.template.text, found.offset, attr));
                     if let Some(path) = setting {
                         found.push(

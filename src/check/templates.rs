@@ -10,18 +10,25 @@
 //! `href="../contact/"`). Only a single match counts: when two template tags
 //! could have written it, the caller points at the page instead.
 
+use std::sync::OnceLock;
+
 use crate::collections::HashMap;
 
 use crate::html::{self, Node, Tag};
 use crate::source::TemplateFile;
 
-/// The site's templates, by name, each scanned once.
+/// The site's templates, by name, each scanned once, when a problem first
+/// asks where it was written: a page that has none never needs it, and
+/// scanning every template and working out its chain was 1.8% of a
+/// one-page rebuild's instructions at 10,000 pages (issue 16).
 pub(crate) struct Templates<'a> {
     all: &'a [TemplateFile],
+    scanned: OnceLock<Scanned<'a>>,
+}
+
+/// Each template's HTML nodes, and the chain of each ([`Templates::chain`]).
+struct Scanned<'a> {
     nodes: Vec<Vec<Node<'a>>>,
-    /// [`Templates::chain`] of each template, worked out once: every page
-    /// asks for its template's, and reading the templates' text for what
-    /// they include was 7% of a build's instructions (issue 16).
     chains: HashMap<&'a str, Vec<usize>>,
 }
 
@@ -40,38 +47,64 @@ pub(crate) struct Wanted<'r> {
     pub(crate) attr: Option<&'r str>,
 }
 
+/// Where a problem in rendered output was written ([`Templates`]), behind
+/// a trait object so that what holds it keeps its lifetimes variant (the
+/// lazy cell inside `Templates` is not).
+pub(crate) trait Locate: Send + Sync {
+    /// The tag in the templates rendering `name` uses that most likely wrote `wanted`.
+    fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'_>>;
+    /// The names of the templates rendering `name` uses, `name` first.
+    fn names(&self, name: &str) -> Vec<&str>;
+}
+
+impl Locate for Templates<'_> {
+    fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'_>> {
+        Templates::locate(self, name, wanted)
+    }
+
+    fn names(&self, name: &str) -> Vec<&str> {
+        Templates::names(self, name)
+    }
+}
+
 impl<'a> Templates<'a> {
     pub(crate) fn new(all: &'a [TemplateFile]) -> Templates<'a> {
-        let nodes = all.iter().map(|t| html::scan(&t.text)).collect();
-        let mut templates = Templates { all, nodes, chains: HashMap::default() };
-        templates.chains = all.iter().map(|t| (t.name.as_str(), templates.chain_of(&t.name))).collect();
-        templates
+        Templates { all, scanned: OnceLock::new() }
+    }
+
+    fn scanned(&self) -> &Scanned<'a> {
+        self.scanned.get_or_init(|| Scanned {
+            nodes: self.all.iter().map(|t| html::scan(&t.text)).collect(),
+            chains: self
+                .all
+                .iter()
+                .map(|t| (t.name.as_str(), crate::source::templates_used(self.all, &t.name)))
+                .collect(),
+        })
     }
 
     /// The templates rendering `name` uses (by index), `name` first, each once.
-    pub(crate) fn chain(&self, name: &str) -> Vec<usize> {
-        self.chains.get(name).cloned().unwrap_or_else(|| self.chain_of(name))
+    fn chain(&self, name: &str) -> std::borrow::Cow<'_, [usize]> {
+        match self.scanned().chains.get(name) {
+            Some(chain) => std::borrow::Cow::Borrowed(chain),
+            None => std::borrow::Cow::Owned(crate::source::templates_used(self.all, name)),
+        }
     }
 
-    /// [`Templates::chain`], worked out from the templates' text.
-    fn chain_of(&self, name: &str) -> Vec<usize> {
-        crate::source::templates_used(self.all, name)
+    /// The names of the templates rendering `name` uses, `name` first.
+    pub(crate) fn names(&self, name: &str) -> Vec<&'a str> {
+        self.chain(name).iter().map(|&i| self.all[i].name.as_str()).collect()
     }
 
-    /// The names of templates in `chain`.
-    pub(crate) fn names(&self, chain: &[usize]) -> Vec<&'a str> {
-        chain.iter().map(|&i| self.all[i].name.as_str()).collect()
-    }
-
-    /// The tag in `chain` that most likely wrote `wanted`: of the tags that
+    /// The tag in the templates rendering `name` uses that most likely wrote `wanted`: of the tags that
     /// could have, the one with the most literal text in common with it
     /// (`href="{{ root }}contact/"` over `href="{{ item.url }}"`). `None` when
     /// none could, or two tie.
-    pub(crate) fn locate(&self, chain: &[usize], wanted: &Wanted<'_>) -> Option<Found<'a>> {
+    pub(crate) fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'a>> {
         let mut best: Option<(usize, Found<'a>)> = None;
         let mut tie = false;
-        for &i in chain {
-            let (template, nodes) = (&self.all[i], &self.nodes[i]);
+        for &i in self.chain(name).iter() {
+            let (template, nodes) = (&self.all[i], &self.scanned().nodes[i]);
             for (k, node) in nodes.iter().enumerate() {
                 let Node::Start(tag) = node else { continue };
                 let Some(mut score) = tag_matches(tag, wanted.tag) else { continue };
@@ -232,46 +265,48 @@ mod tests {
             t("unused.html", "<h1>"),
         ];
         let templates = Templates::new(&all);
-        let chain = templates.chain("page.html");
+        assert!(templates.scanned.get().is_none(), "nothing is scanned before a problem asks");
         assert_eq!(
-            templates.names(&chain),
+            templates.names("page.html"),
             ["page.html", "base.html", "partials/footer.html", "partials/toc.html"]
         );
-        // Worked out once when the templates are read, as it would be on asking.
-        assert_eq!(chain, templates.chain_of("page.html"));
-        assert_eq!(templates.names(&templates.chain("base.html"))[0], "base.html");
-        assert!(templates.chain("missing.html").is_empty());
+        assert_eq!(templates.names("base.html")[0], "base.html");
+        assert!(templates.names("missing.html").is_empty());
 
         let link = first_tag("<a href=\"../contact/\">Contact</a>", "a");
         let found = templates
-            .locate(&chain, &Wanted { tag: &link, text: Some("Contact"), attr: Some("href") })
+            .locate("page.html", &Wanted { tag: &link, text: Some("Contact"), attr: Some("href") })
             .unwrap();
         assert_eq!(found.template.name, "partials/footer.html");
         assert!(found.template.text[found.offset..].starts_with("href=\"{{ root }}contact/\""));
 
         // Two links could render as `<a href="">`; their text tells them apart.
         let empty = first_tag("<a href=\"\"></a>", "a");
-        assert!(templates.locate(&chain, &Wanted { tag: &empty, text: None, attr: None }).is_none());
+        assert!(templates.locate("page.html", &Wanted { tag: &empty, text: None, attr: None }).is_none());
         let nav = t(
             "nav.html",
             "<a href=\"{{ item.url }}\"{% if item.current %} aria-current=\"page\"{% endif %}>{{ item.title }}</a>",
         );
-        let all = [all, vec![nav]].concat();
+        let page = t(
+            "page.html",
+            "{% extends \"base.html\" %}{%- include 'partials/toc.html' -%}{% include 'nav.html' %}\n<h1>{{ page.title }}</h1>",
+        );
+        let all = [vec![all[0].clone(), page], all[2..].to_vec(), vec![nav]].concat();
         let templates = Templates::new(&all);
-        let mut chain = chain;
-        chain.push(5);
         let found = templates
-            .locate(&chain, &Wanted { tag: &link, text: Some("Contact"), attr: Some("href") })
+            .locate("page.html", &Wanted { tag: &link, text: Some("Contact"), attr: Some("href") })
             .unwrap();
         assert_eq!(found.template.name, "partials/footer.html", "the more specific match wins");
-        let found = templates.locate(&chain, &Wanted { tag: &empty, text: Some(""), attr: None }).unwrap();
+        let found =
+            templates.locate("page.html", &Wanted { tag: &empty, text: Some(""), attr: None }).unwrap();
         assert!(found.template.text[found.offset..].starts_with("<a href=\"{{ email }}\">"));
 
         let h1 = first_tag("<h1>Risks</h1>", "h1");
-        let found = templates.locate(&chain, &Wanted { tag: &h1, text: Some("Risks"), attr: None }).unwrap();
+        let found =
+            templates.locate("page.html", &Wanted { tag: &h1, text: Some("Risks"), attr: None }).unwrap();
         assert_eq!(found.template.name, "page.html");
         let h6 = first_tag("<h6>x</h6>", "h6");
-        assert!(templates.locate(&chain, &Wanted { tag: &h6, text: None, attr: None }).is_none());
+        assert!(templates.locate("page.html", &Wanted { tag: &h6, text: None, attr: None }).is_none());
     }
 
     #[test]
