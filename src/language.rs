@@ -109,7 +109,7 @@ pub struct FileLanguage {
 /// (compared without regard to case), else the default language.
 pub fn file_language(path: &Path, languages: &[Language]) -> FileLanguage {
     let default = || FileLanguage { lang: 0, original: path.to_path_buf() };
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return default() };
+    let Some(name) = crate::url::file_name(path).and_then(|n| n.to_str()) else { return default() };
     let Some(stem) = name.strip_suffix(".md") else { return default() };
     let Some((base, code)) = stem.rsplit_once('.') else { return default() };
     match languages.iter().skip(1).position(|l| l.code.eq_ignore_ascii_case(code)) {

@@ -154,7 +154,7 @@ impl SectionSource {
 /// its translation into a language (`_index.es.md`; a language the site
 /// does not have is an error in [`parse_section`]).
 pub fn is_section_file(path: &Path) -> bool {
-    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+    crate::url::file_name(path).and_then(|n| n.to_str()).is_some_and(|n| {
         n == SECTION_FILE
             || n.strip_prefix("_index.")
                 .and_then(|rest| rest.strip_suffix(".md"))

@@ -498,16 +498,15 @@ fn overlay<T, K: Eq + Hash>(mut base: Vec<T>, over: Vec<T>, key: impl Fn(&T) -> 
 }
 
 pub(crate) fn is_markdown(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    crate::url::extension(path)
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Files beside pages that are copied to the output (images, PDFs): not the
 /// data files other features read.
 pub(crate) fn is_page_asset(path: &Path) -> bool {
-    !path.extension().is_some_and(|e| {
-        let e = e.to_string_lossy().to_ascii_lowercase();
-        matches!(e.as_str(), "yaml" | "yml" | "bib" | "toml" | "json")
-    })
+    !crate::url::extension(path)
+        .is_some_and(|e| ["yaml", "yml", "bib", "toml", "json"].iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Reads the text file at `rel` in the site at `root`, as [`load_site`]

@@ -96,10 +96,10 @@ impl<'a> Templates<'a> {
         self.chain(name).iter().map(|&i| self.all[i].name.as_str()).collect()
     }
 
-    /// The tag in the templates rendering `name` uses that most likely wrote `wanted`: of the tags that
-    /// could have, the one with the most literal text in common with it
-    /// (`href="{{ root }}contact/"` over `href="{{ item.url }}"`). `None` when
-    /// none could, or two tie.
+    /// The tag that most likely wrote `wanted`, in the templates rendering
+    /// `name` uses: of the tags that could have, the one with the most
+    /// literal text in common with it (`href="{{ root }}contact/"` over
+    /// `href="{{ item.url }}"`). `None` when none could, or two tie.
     pub(crate) fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'a>> {
         let mut best: Option<(usize, Found<'a>)> = None;
         let mut tie = false;

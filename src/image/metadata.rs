@@ -283,25 +283,9 @@ pub(crate) fn find_gps(bytes: &[u8]) -> Option<(Option<f64>, Option<f64>)> {
 
 /// Extensions of files that may carry EXIF.
 pub(crate) fn may_hold_exif(path: &Path) -> bool {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-    matches!(
-        ext.as_deref(),
-        Some(
-            "jpg"
-                | "jpeg"
-                | "jpe"
-                | "jfif"
-                | "png"
-                | "webp"
-                | "tif"
-                | "tiff"
-                | "avif"
-                | "heic"
-                | "heif"
-                | "jxl"
-                | "dng"
-        )
-    )
+    const EXIF: [&str; 13] =
+        ["jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif", "tiff", "avif", "heic", "heif", "jxl", "dng"];
+    crate::url::extension(path).is_some_and(|e| EXIF.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Every published image file in `outputs` that holds a GPS position, as

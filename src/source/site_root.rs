@@ -364,8 +364,9 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
             continue;
         }
         folders.truncate(e.depth());
+        let name = crate::url::file_name(e.path()).unwrap_or_else(|| e.file_name());
         let (rel, parent_real) = match folders.get(e.depth() - 1) {
-            Some((parent_rel, parent_real)) => (parent_rel.join(e.file_name()), Some(parent_real)),
+            Some((parent_rel, parent_real)) => (parent_rel.join(name), Some(parent_real)),
             None => (rel_of(e.path()), None),
         };
         let kind = e.file_type();
@@ -379,7 +380,7 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
             continue;
         }
         let real = match parent_real.filter(|_| !e.path_is_symlink()) {
-            Some(parent_real) => parent_real.join(e.file_name()),
+            Some(parent_real) => parent_real.join(name),
             None => match fs::canonicalize(e.path()) {
                 Ok(real) if !real.starts_with(&site.real) => {
                     refused.push(site.leaves(&rel, &real));
