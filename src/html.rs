@@ -122,13 +122,10 @@ impl<'a> Iterator for StartTags<'a> {
         while let Some(rel) = memchr::memchr(b'<', &bytes[self.i..]) {
             let lt = self.i + rel;
             match bytes.get(lt + 1) {
-                Some(b'/' | b'!' | b'?') => {
-                    // An end tag (its name not read), comment or doctype:
-                    // passed over whole.
-                    let end =
-                        end_tag_end(bytes, lt).or_else(|| markup_at(html, lt, self.keep).map(|(_, end)| end));
-                    self.i = end.unwrap_or(lt + 1);
-                }
+                // An end tag (its name not read), comment or doctype:
+                // passed over whole.
+                Some(b'/') => self.i = end_tag_end(bytes, lt).unwrap_or(lt + 1),
+                Some(b'!' | b'?') => self.i = markup_at(html, lt).map_or(lt + 1, |(_, end)| end),
                 _ => match start_tag_at(html, lt, self.keep) {
                     Some(tag) => {
                         self.i = after_start_tag(html, &tag);
@@ -182,7 +179,7 @@ impl<'a> Iterator for Scanner<'a> {
         let html = self.html;
         while let Some(rel) = memchr::memchr(b'<', &html.as_bytes()[self.i..]) {
             let lt = self.i + rel;
-            let Some((markup, end)) = markup_at(html, lt, |_| true) else {
+            let Some((markup, end)) = markup_at(html, lt) else {
                 self.i = lt + 1;
                 continue;
             };
@@ -232,9 +229,9 @@ enum Markup<'a> {
     Skip,
 }
 
-/// The markup starting at the `<` at `lt`, and where it ends; `None` when the
-/// `<` is just text.
-fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_>, usize)> {
+/// The markup starting at the `<` at `lt`, with every attribute of a start
+/// tag, and where it ends; `None` when the `<` is just text.
+fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
     let rest = &html[lt..];
     if let Some(after) = rest.strip_prefix("<!--") {
         let end = memchr::memmem::find(after.as_bytes(), b"-->").map_or(html.len(), |i| lt + 4 + i + 3);
@@ -248,7 +245,7 @@ fn markup_at(html: &str, lt: usize, keep: fn(&str) -> bool) -> Option<(Markup<'_
         let end = end_tag_end(html.as_bytes(), lt)?;
         return Some((Markup::End(tag_name(after)?), end));
     }
-    start_tag_at(html, lt, keep).map(|tag| {
+    start_tag_at(html, lt, |_| true).map(|tag| {
         let end = tag.end;
         (Markup::Start(tag), end)
     })
