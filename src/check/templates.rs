@@ -51,20 +51,11 @@ pub(crate) struct Wanted<'r> {
 /// a trait object so that what holds it keeps its lifetimes variant (the
 /// lazy cell inside `Templates` is not).
 pub(crate) trait Locate: Send + Sync {
-    /// The tag in the templates rendering `name` uses that most likely wrote `wanted`.
+    /// The tag that most likely wrote `wanted`, in the templates rendering
+    /// `name` uses.
     fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'_>>;
     /// The names of the templates rendering `name` uses, `name` first.
     fn names(&self, name: &str) -> Vec<&str>;
-}
-
-impl Locate for Templates<'_> {
-    fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'_>> {
-        Templates::locate(self, name, wanted)
-    }
-
-    fn names(&self, name: &str) -> Vec<&str> {
-        Templates::names(self, name)
-    }
 }
 
 impl<'a> Templates<'a> {
@@ -90,18 +81,18 @@ impl<'a> Templates<'a> {
             None => std::borrow::Cow::Owned(crate::source::templates_used(self.all, name)),
         }
     }
+}
 
-    /// The names of the templates rendering `name` uses, `name` first.
-    pub(crate) fn names(&self, name: &str) -> Vec<&'a str> {
+impl Locate for Templates<'_> {
+    fn names(&self, name: &str) -> Vec<&str> {
         self.chain(name).iter().map(|&i| self.all[i].name.as_str()).collect()
     }
 
-    /// The tag that most likely wrote `wanted`, in the templates rendering
-    /// `name` uses: of the tags that could have, the one with the most
+    /// Of the tags that could have written `wanted`, the one with the most
     /// literal text in common with it (`href="{{ root }}contact/"` over
     /// `href="{{ item.url }}"`). `None` when none could, or two tie.
-    pub(crate) fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'a>> {
-        let mut best: Option<(usize, Found<'a>)> = None;
+    fn locate(&self, name: &str, wanted: &Wanted<'_>) -> Option<Found<'_>> {
+        let mut best: Option<(usize, Found<'_>)> = None;
         let mut tie = false;
         for &i in self.chain(name).iter() {
             let (template, nodes) = (&self.all[i], &self.scanned().nodes[i]);
