@@ -54,7 +54,8 @@ fn run(command: Command, color: bool, quiet: bool) -> Result<ExitCode, Error> {
     let settings = settings_of(&command);
     match command {
         Command::Build(_) => {
-            let summary = dotwork::build(&settings)?;
+            let mut summary = dotwork::build(&settings)?;
+            summary.leave_held();
             if !quiet {
                 for w in &summary.warnings {
                     eprintln!("{}", w.render(color));
