@@ -136,15 +136,37 @@ impl Serialize for Extra {
     }
 }
 
+/// Read pair by pair into the sorted list, without a map between (a
+/// rebuild reads 10,000 pages' `extra` back from the build cache); a key
+/// written twice keeps its last value, as a map would.
 impl<'de> Deserialize<'de> for Extra {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Extra, D::Error> {
-        let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-        // Sorted here, not by the map: with serde_json's `preserve_order`
-        // (a feature any crate in the build may turn on) it keeps the
-        // page's order, and `get` searches by key.
-        let mut pairs: Box<[(String, serde_json::Value)]> = map.into_iter().collect();
-        pairs.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-        Ok(Extra(pairs))
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = Extra;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // As a map says it: `yaml/words.rs` puts it in words.
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Extra, A::Error> {
+                let mut pairs: Vec<(String, serde_json::Value)> =
+                    Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                // Stable: of one key's values, the last written stays last.
+                pairs.sort_by(|(a, _), (b, _)| a.cmp(b));
+                let mut sorted: Vec<(String, serde_json::Value)> = Vec::with_capacity(pairs.len());
+                for (key, value) in pairs {
+                    match sorted.last_mut() {
+                        Some((last, was)) if *last == key => *was = value,
+                        _ => sorted.push((key, value)),
+                    }
+                }
+                Ok(Extra(sorted.into_boxed_slice()))
+            }
+        }
+        deserializer.deserialize_map(Pairs)
     }
 }
 
@@ -422,6 +444,9 @@ mod tests {
         let err =
             parse_front_matter(Path::new("content/a.md"), "---\ntitle: T\nextra: 5\n---\n").unwrap_err();
         assert!(err.message.contains("must be a group of settings"), "{}", err.message);
+        // A key given twice (JSON allows it) keeps its last value, once.
+        let twice: Extra = serde_json::from_str(r#"{"b": 1, "a": 2, "b": 3}"#).unwrap();
+        assert_eq!(serde_json::to_string(&twice).unwrap(), r#"{"a":2,"b":3}"#);
     }
 
     #[test]
