@@ -498,15 +498,13 @@ fn overlay<T, K: Eq + Hash>(mut base: Vec<T>, over: Vec<T>, key: impl Fn(&T) -> 
 }
 
 pub(crate) fn is_markdown(path: &Path) -> bool {
-    crate::url::extension(path)
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    crate::url::has_extension(path, &["md", "markdown"])
 }
 
 /// Files beside pages that are copied to the output (images, PDFs): not the
 /// data files other features read.
 pub(crate) fn is_page_asset(path: &Path) -> bool {
-    !crate::url::extension(path)
-        .is_some_and(|e| ["yaml", "yml", "bib", "toml", "json"].iter().any(|x| e.eq_ignore_ascii_case(x)))
+    !crate::url::has_extension(path, &["yaml", "yml", "bib", "toml", "json"])
 }
 
 /// Reads the text file at `rel` in the site at `root`, as [`load_site`]

@@ -560,7 +560,13 @@ pub(crate) fn encode_segment(s: &str) -> String {
 
 /// Whether an output file is an HTML page (`.html`, `.htm`, in any case).
 pub(crate) fn is_html(path: &Path) -> bool {
-    extension(path).is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+    has_extension(path, &["html", "htm"])
+}
+
+/// Whether the extension of `path` ([`extension`]) is one of `any`,
+/// compared without regard to case.
+pub(crate) fn has_extension(path: &Path, any: &[&str]) -> bool {
+    extension(path).is_some_and(|e| any.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// `path.file_name()`, found from the end of the path's bytes instead of

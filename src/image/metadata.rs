@@ -285,7 +285,7 @@ pub(crate) fn find_gps(bytes: &[u8]) -> Option<(Option<f64>, Option<f64>)> {
 pub(crate) fn may_hold_exif(path: &Path) -> bool {
     const EXIF: [&str; 13] =
         ["jpg", "jpeg", "jpe", "jfif", "png", "webp", "tif", "tiff", "avif", "heic", "heif", "jxl", "dng"];
-    crate::url::extension(path).is_some_and(|e| EXIF.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    crate::url::has_extension(path, &EXIF)
 }
 
 /// Every published image file in `outputs` that holds a GPS position, as
