@@ -154,16 +154,17 @@ impl<'de> Deserialize<'de> for Extra {
                 while let Some(pair) = map.next_entry()? {
                     pairs.push(pair);
                 }
-                // Stable: of one key's values, the last written stays last.
+                // Stable: of one key's values, the last written stays last,
+                // and is moved into the first's place as the rest go.
                 pairs.sort_by(|(a, _), (b, _)| a.cmp(b));
-                let mut sorted: Vec<(String, serde_json::Value)> = Vec::with_capacity(pairs.len());
-                for (key, value) in pairs {
-                    match sorted.last_mut() {
-                        Some((last, was)) if *last == key => *was = value,
-                        _ => sorted.push((key, value)),
+                pairs.dedup_by(|(key, later), (first, kept)| {
+                    let same = key == first;
+                    if same {
+                        std::mem::swap(later, kept);
                     }
-                }
-                Ok(Extra(sorted.into_boxed_slice()))
+                    same
+                });
+                Ok(Extra(pairs.into_boxed_slice()))
             }
         }
         deserializer.deserialize_map(Pairs)
