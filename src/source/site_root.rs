@@ -366,7 +366,7 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
         folders.truncate(e.depth());
         let name = crate::url::file_name(e.path()).unwrap_or_else(|| e.file_name());
         let (rel, parent_real) = match folders.get(e.depth() - 1) {
-            Some((parent_rel, parent_real)) => (parent_rel.join(name), Some(parent_real)),
+            Some((parent_rel, parent_real)) => (joined(parent_rel, name), Some(parent_real)),
             None => (rel_of(e.path()), None),
         };
         let kind = e.file_type();
@@ -380,7 +380,7 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
             continue;
         }
         let real = match parent_real.filter(|_| !e.path_is_symlink()) {
-            Some(parent_real) => parent_real.join(name),
+            Some(parent_real) => joined(parent_real, name),
             None => match fs::canonicalize(e.path()) {
                 Ok(real) if !real.starts_with(&site.real) => {
                     refused.push(site.leaves(&rel, &real));
@@ -410,6 +410,16 @@ pub(super) fn walk(site: &SiteRoot, dir: &Path, problems: &mut Vec<Diagnostic>) 
     }
     problems.append(&mut refused);
     Some(files)
+}
+
+/// `folder` joined with `name`, made at its length (`Path::join` copies
+/// the folder, then grows the copy: two paths made, not one, for every
+/// file of the site).
+fn joined(folder: &Path, name: &std::ffi::OsStr) -> PathBuf {
+    let mut path = PathBuf::with_capacity(folder.as_os_str().len() + 1 + name.len());
+    path.push(folder);
+    path.push(name);
+    path
 }
 
 fn walk_error(err: &walkdir::Error, dir: &Path, rel_of: impl Fn(&Path) -> PathBuf) -> Diagnostic {
