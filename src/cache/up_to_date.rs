@@ -212,7 +212,8 @@ struct Record {
 
 impl Inputs {
     /// Stamps what the load stage of the site at `root` reads; `None` when
-    /// the stamps could not tell a change (a link, an unreadable entry).
+    /// the stamps could not tell a change (a link, an unreadable entry) or
+    /// the load stage refuses what they found (a pipe, a device).
     pub fn stamp(root: &Path) -> Option<Inputs> {
         let taken = SystemTime::now();
         let mut stamps = Vec::new();
@@ -234,7 +235,8 @@ impl Inputs {
                         .ok()?;
                     let found = entries.par_iter().map(|entry| {
                         let path = entry.path().strip_prefix(root).ok()?;
-                        let look = site.look(path).ok()?;
+                        // A pipe or device is refused by the load stage.
+                        let look = site.look(path).ok().filter(|l| l.kind != Kind::Other)?;
                         Some(Stamp { path: path.to_path_buf(), state: Some(state(&look, true)?) })
                     });
                     stamps.extend(found.collect::<Option<Vec<_>>>()?);
@@ -275,6 +277,27 @@ impl Inputs {
                 )
             })
             .collect()
+    }
+}
+
+/// The walk that stamped the inputs lists the site for the load stage:
+/// each stamped folder's entries follow it, in the walk's order, and none is
+/// a link, pipe or device (else there are no stamps).
+impl crate::source::Walked for Inputs {
+    fn under(&self, dir: &Path) -> Option<Vec<(&Path, bool)>> {
+        let at = self.stamps.iter().position(|s| s.path.as_os_str() == dir.as_os_str())?;
+        self.stamps[at].state.filter(|s| s.folder)?;
+        // The walk joined each name to its folder's path: what is under
+        // `dir` starts with it and a separator (compared as bytes, not
+        // part by part, which was a third of this listing's instructions).
+        let dir = dir.as_os_str().as_encoded_bytes();
+        let under = |s: &&Stamp| {
+            let path = s.path.as_os_str().as_encoded_bytes();
+            path.starts_with(dir)
+                && path.get(dir.len()).is_some_and(|&b| std::path::is_separator(char::from(b)))
+        };
+        let entries = self.stamps[at + 1..].iter().take_while(under);
+        Some(entries.map(|s| (s.path.as_path(), s.state.is_some_and(|s| s.folder))).collect())
     }
 }
 

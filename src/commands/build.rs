@@ -122,7 +122,9 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             )
         },
         || {
-            let listed = crate::source::list_site(&settings.root);
+            // From the inputs' stamps, which walked the site already.
+            let walked = inputs.as_ref().map(|i| i as &dyn crate::source::Walked);
+            let listed = crate::source::list_site_walked(&settings.root, walked);
             log_stage("load: listed", read, "");
             (listed, inputs.as_ref().map(Inputs::settled_files).unwrap_or_default())
         },
