@@ -152,7 +152,7 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
     // 3,400 instructions a page).
     let text = source.to_str().map_or_else(|| source.to_string_lossy(), Cow::Borrowed);
     let mut names: Vec<&str> =
-        text.split(SEPARATORS).filter(|n| !n.is_empty() && *n != "." && *n != "..").collect();
+        text.split(std::path::is_separator).filter(|n| !n.is_empty() && *n != "." && *n != "..").collect();
     if names.len() > 1 && names[0] == "content" {
         names.remove(0);
     }
@@ -189,12 +189,6 @@ pub fn page_path_as(source: &Path, slug: Option<&str>, style: UrlStyle) -> Resul
     }
     Ok(path)
 }
-
-/// What separates the names of a path.
-#[cfg(unix)]
-const SEPARATORS: char = '/';
-#[cfg(not(unix))]
-const SEPARATORS: [char; 2] = ['/', '\\'];
 
 /// `slug`, checked, as the last part of a page's address under `style`.
 fn slug_part(slug: &str, style: UrlStyle) -> Result<Cow<'_, str>, String> {
