@@ -165,6 +165,11 @@ impl<'a> Pipeline<'a> {
         Ok(Pipeline { site, renderer, units, outputs })
     }
 
+    /// The parsed templates ([`Renderer::templates`]).
+    pub fn templates(&self) -> Vec<std::sync::Arc<tera::Tera>> {
+        self.renderer.templates()
+    }
+
     /// The site's units, pages first.
     pub fn units(&self) -> &[Unit] {
         &self.units

@@ -52,8 +52,8 @@ impl BuildSummary {
     }
 }
 
-/// What a build held to its end (the parsed site, the publishing check's
-/// findings, the build cache's stamps), freed on a thread of its own when
+/// What a build held to its end (the parsed site and templates, the
+/// publishing check's findings, the build cache's stamps), freed on a thread of its own when
 /// dropped ([`drop_in_background`]), or left unfreed
 /// ([`BuildSummary::leave_held`]).
 #[derive(Default)]
@@ -252,6 +252,8 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     if pruned > 0 {
         log::debug!("images: {pruned} unused files removed from the cache");
     }
+    // Its templates are held to the end with the site, not freed here.
+    let templates = pipeline.templates();
     drop(pipeline);
     let mut warnings: Vec<Diagnostic> =
         std::mem::take(&mut site.warnings).into_iter().chain(placeholders).collect();
@@ -314,7 +316,13 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
         images_encoded: images.encoded(),
         image_variants,
         unchanged: false,
-        held: Held(Some(Box::new((site, parse_cache, cache, paths, (checked, placed, stamped, touched))))),
+        held: Held(Some(Box::new((
+            site,
+            parse_cache,
+            cache,
+            paths,
+            (checked, placed, stamped, touched, templates),
+        )))),
     })
 }
 
