@@ -302,8 +302,11 @@ impl BuildCache {
             .map(|(i, (kind, key, print))| {
                 let old = print.and_then(|print| {
                     let record = old.get_mut(kind)?.remove(key.as_os_str())?;
-                    let same = record.print == print
-                        && record.files.iter().map(|f| &f.path).eq(pipeline.unit_outputs(i));
+                    // As bytes, as the print hashed them: `Path`'s `==`
+                    // compares part by part (issue 16).
+                    let outputs = pipeline.unit_outputs(i).iter().map(|p| p.as_os_str());
+                    let same =
+                        record.print == print && record.files.iter().map(|f| f.path.as_os_str()).eq(outputs);
                     same.then_some(record)
                 });
                 PlanEntry { kind, key, print, old, taken: Vec::new() }
