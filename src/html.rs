@@ -251,10 +251,11 @@ fn markup_at(html: &str, lt: usize) -> Option<(Markup<'_>, usize)> {
     })
 }
 
-/// What a byte is to a start tag's reader, looked up once per byte
-/// ([`CLASS`]): testing each byte against the half-dozen characters that
-/// end a name or a value was most of the instructions of reading a page's
-/// tags (a million tags in a 1,000-page build; issue 16).
+/// Whitespace: the first of the classes a start tag's reader looks each
+/// byte up in ([`CLASS`]), once, instead of testing it against the
+/// half-dozen characters that end a name or a value (most of the
+/// instructions of reading a page's tags, a million tags in a 1,000-page
+/// build; issue 16).
 const SPACE: u8 = 1;
 /// Ends an attribute's name: whitespace, `=`, `>`, `/`.
 const NAME_END: u8 = 2;
@@ -264,6 +265,7 @@ const BARE_END: u8 = 4;
 const BETWEEN: u8 = 8;
 /// Goes on a tag's name: a letter, a digit, `-`, `:`.
 const TAG_NAME: u8 = 16;
+/// A capital letter.
 const UPPER: u8 = 32;
 
 /// [`SPACE`] and the other classes of each byte. Whitespace is

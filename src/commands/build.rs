@@ -53,9 +53,9 @@ impl BuildSummary {
 }
 
 /// What a build held to its end (the parsed site and templates, the
-/// publishing check's findings, the build cache's stamps), freed on a thread of its own when
-/// dropped ([`drop_in_background`]), or left unfreed
-/// ([`BuildSummary::leave_held`]).
+/// publishing check's findings, the build cache's stamps), freed on a
+/// thread of its own when dropped ([`drop_in_background`]), or left
+/// unfreed ([`BuildSummary::leave_held`]).
 #[derive(Default)]
 struct Held(Option<Box<dyn Send>>);
 
