@@ -579,12 +579,12 @@ impl Record {
             || rayon::join(|| packed::pack(&self.inputs), || packed::pack(&self.outputs)),
             || packed::pack(&self.spare),
         );
-        let packed = |p: Result<Vec<u8>, &str>| p.map(PackedStamps).map_err(std::io::Error::other);
+        let written = |p: Result<Vec<u8>, &str>| p.map(PackedStamps).map_err(std::io::Error::other);
         let record = PackedRecord {
             key: &self.key,
-            inputs: packed(inputs)?,
-            outputs: packed(outputs)?,
-            spare: packed(spare)?,
+            inputs: written(inputs)?,
+            outputs: written(outputs)?,
+            spare: written(spare)?,
             outcome: &self.outcome,
         };
         rmp_serde::encode::write(w, &record).map_err(std::io::Error::other)
