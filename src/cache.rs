@@ -64,8 +64,9 @@ use crate::look::{Kind, Look, Within};
 use crate::output::link_or_copy;
 use crate::pipeline::Pipeline;
 use crate::render::{Fingerprints, OutputContent, OutputFile, Unit, print};
+use crate::scratch::Scratch;
 use crate::settings::Settings;
-use crate::site::{Scratch, Site};
+use crate::site::Site;
 
 mod bodies;
 mod up_to_date;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::error::Diagnostic;
 use crate::front_matter::FrontMatter;
 use crate::markdown::{BodyFacts, PageFacts};
-use crate::site::PageText;
+use crate::scratch::PageText;
 
 /// A page, parsed and with its markdown rendered.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +64,7 @@ pub struct Page {
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     /// As HTML, citations placed: read it with [`crate::site::Site::body_html`].
-    pub(crate) html: crate::site::Spilled,
+    pub(crate) html: crate::scratch::Spilled,
     /// The building blocks in it, with their places in `html`.
     pub blocks: Vec<crate::blocks::BlockUse>,
     /// Its links, headings and prose, with their places in the file; its

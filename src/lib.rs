@@ -73,6 +73,7 @@ pub(crate) mod people;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
+pub(crate) mod scratch;
 pub mod section;
 pub(crate) mod serve;
 #[doc(hidden)]

@@ -159,7 +159,7 @@ pub(crate) struct Rendered {
     pub(crate) kept: bool,
     /// Where `html` was put in a one-shot run's scratch file (`html` is
     /// then empty), by the parse stage.
-    pub(crate) stored: Option<crate::site::Stored>,
+    pub(crate) stored: Option<crate::scratch::Stored>,
 }
 
 /// A link to a page of another language, written at byte `offset` of the

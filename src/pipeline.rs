@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -22,9 +22,10 @@ use crate::config::override_base_url;
 use crate::error::{Diagnostic, Error};
 use crate::host::csp::Inline;
 use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_errors};
+use crate::scratch::Scratch;
 use crate::settings::Settings;
 use crate::site::{ParseCache, ParseOptions, Site, parse_site_cached};
-use crate::source::{ListedSite, Sources, list_site};
+use crate::source::{ListedSite, Sources, Unread, list_site};
 
 /// Where rendered files go. Called from several threads at once, once per
 /// rendered unit, with the unit's number in [`Pipeline::units`].
@@ -42,18 +43,19 @@ pub trait Sink: Sync {
 /// Loads the site as `settings` say: the load stage, with `base_url`
 /// replaced if asked.
 pub fn load(settings: &Settings) -> Result<Sources, Error> {
-    read_listed(settings, list_site(&settings.root)?, &|_| None)
+    read_listed(settings, list_site(&settings.root)?, &|_| None, None)
 }
 
 /// Reads the pages of the site `listed` ([`crate::source::ListedSite::read`]),
-/// leaving unread those whose text `known` gives the hash of, and applies
-/// what `settings` override.
+/// leaving unread those whose text `known` gives the hash of and putting
+/// the others' in `scratch` if given, and applies what `settings` override.
 fn read_listed(
     settings: &Settings,
     listed: ListedSite,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
+    scratch: Option<&Arc<Scratch>>,
 ) -> Result<Sources, Error> {
-    let mut sources = listed.read(known)?;
+    let mut sources = listed.read(known, scratch)?;
     if let Some(url) = &settings.base_url {
         override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
     }
@@ -97,8 +99,8 @@ pub fn parse_listed(
 ) -> Result<Site, Error> {
     let started = Instant::now();
     // A build leaves unread the pages the last build read as they are now.
-    let sources = read_listed(settings, listed, &|file| cache.known_print(file))?;
-    let unread = sources.pages.iter().filter(|p| p.unread.is_some()).count();
+    let sources = read_listed(settings, listed, &|file| cache.known_print(file), cache.scratch())?;
+    let unread = sources.pages.iter().filter(|p| p.unread.as_ref().is_some_and(Unread::left_in_file)).count();
     log_stage("load: read", started, &format!(" ({unread} pages known by their stamps, not read)"));
     let started = Instant::now();
     let site = parse_site_cached(sources, options, cache)?;

@@ -30,11 +30,10 @@ use crate::source::{Asset, SourceFile, Sources, TemplateFile};
 use crate::url::{alias_output, content_key, page_path_as};
 
 mod cache;
-mod scratch;
+pub use crate::scratch::PageText;
+use crate::scratch::{Scratch, Spilled, unreadable};
 use cache::Found;
 pub use cache::ParseCache;
-pub use scratch::PageText;
-pub(crate) use scratch::{Scratch, Spilled, Stored, unreadable};
 
 /// A site without `content/index.md` (nor a top `_index.md`) has no home
 /// page, which the theme's header links every page to (issue 14: `check`
@@ -147,7 +146,7 @@ pub struct Site {
     /// skipped any.
     pub(crate) index: Option<PageIndex>,
     /// Where the bodies' HTML and the pages' texts wait in a one-shot run
-    /// (`site/scratch.rs`).
+    /// (`scratch.rs`).
     pub(crate) scratch: Option<std::sync::Arc<Scratch>>,
     /// site.yaml as each language's pages see it, by language number
     /// ([`SiteConfig::in_language`]).
@@ -281,9 +280,9 @@ struct Parsed {
 }
 
 impl Parsed {
-    /// Its text, to place a message at a line of it (held until the
-    /// markdown stage puts it in the scratch file, or left in its own file
-    /// by the load stage); empty when it cannot be read (logged).
+    /// Its text, to place a message at a line of it (held, or read back
+    /// from where the load stage left it); empty when it cannot be read
+    /// (logged).
     fn text_for_message(&self) -> Cow<'_, str> {
         self.text.read(&self.path).unwrap_or_else(|d| {
             log::error!("{}", d.message);
@@ -606,9 +605,7 @@ impl Site {
                 log::error!("internal error: the body of {} was not rendered", page.source.display());
                 return Box::default();
             };
-            // Held (or left in its file): the markdown stage puts away only
-            // the texts of the pages whose bodies it rendered
-            // (`ParseCache::render_markdown`).
+            // Left in its file by the load stage, as the build cache knew it.
             let text = match page.read_text() {
                 Ok(text) => text,
                 Err(d) => return Box::new(Body { failed: Some(Box::new(d)), ..Body::default() }),

@@ -15,11 +15,13 @@
 use crate::collections::HashSet;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig, parse_config};
 use crate::error::{Diagnostic, Error, Location};
+use crate::scratch::{Scratch, Stored};
 use crate::theme::{
     BUILTIN_THEME, THEME_FILE, ThemeSettings, builtin_file, builtin_files, parse_theme_settings,
 };
@@ -76,6 +78,23 @@ impl SourceFile {
         SourceFile { path, text, unread: None }
     }
 
+    /// The file with its text moved into `scratch`, and only its hash
+    /// held; as it was if the scratch file refuses the text (then held).
+    fn put_in(self, scratch: &Arc<Scratch>) -> SourceFile {
+        let print = crate::cache::text_print(&self.text);
+        match scratch.put(self.text.as_bytes()) {
+            Ok(at) => SourceFile {
+                path: self.path,
+                text: String::new(),
+                unread: Some(Unread { place: Place::Scratch(Arc::clone(scratch), at), print }),
+            },
+            Err(e) => {
+                log::debug!("held in memory: the scratch file refused a text ({e})");
+                self
+            }
+        }
+    }
+
     /// A hash of its text ([`crate::cache::text_print`]), known without
     /// reading it for an unread page.
     pub(crate) fn text_print(&self) -> u64 {
@@ -85,38 +104,59 @@ impl SourceFile {
     /// Its text: read now for an unread page ([`Unread::read`]).
     pub(crate) fn read_text(&self) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
         match &self.unread {
-            Some(unread) => unread.read().map(std::borrow::Cow::Owned),
+            Some(unread) => unread.read(&self.path).map(std::borrow::Cow::Owned),
             None => Ok(std::borrow::Cow::Borrowed(&self.text)),
         }
     }
 }
 
-/// A page the load stage did not read (issue 16: a rebuild after one page
-/// changed read 45 MB of 10,000 pages it already knew): its file, and the
-/// hash of the text the build cache knows it by.
+/// A page's text the load stage does not hold, and its hash
+/// (`cache::text_print`): where to read it when it is needed.
 #[derive(Debug, Clone)]
 pub struct Unread {
-    found: Found,
+    place: Place,
     print: u64,
 }
 
+/// Where the text of an [`Unread`] page waits.
+#[derive(Debug, Clone)]
+enum Place {
+    /// In its own file, not read: the build cache knows the text by the
+    /// file's stamp (issue 16: a rebuild after one page changed read 45 MB
+    /// of 10,000 pages it already knew).
+    File(Found),
+    /// In the run's scratch file, put there as soon as it was read (issue
+    /// 16: every page's text, held from the load stage until its markdown
+    /// was rendered, was 45 MB of a 10,000-page build's peak memory).
+    Scratch(Arc<Scratch>, Stored),
+}
+
 impl Unread {
-    /// The hash of the text the build cache knows.
+    /// The hash of the text.
     pub(crate) fn print(&self) -> u64 {
         self.print
     }
 
-    /// The page's text, read and normalised as the load stage does; an
-    /// error that names the page if it cannot be read or is no longer the
-    /// text the build cache knew (it changed after the build began).
-    pub(crate) fn read(&self) -> Result<String, Diagnostic> {
-        let text = read_found(&self.found)?.text;
+    /// Whether the text was left in the page's own file, not read.
+    pub(crate) fn left_in_file(&self) -> bool {
+        matches!(self.place, Place::File(_))
+    }
+
+    /// The text of the page `file`: read back from the scratch file, or
+    /// read and normalised as the load stage does; an error that names the
+    /// page if it cannot be read or is no longer the text the build cache
+    /// knew (it changed after the build began).
+    pub(crate) fn read(&self, file: &Path) -> Result<String, Diagnostic> {
+        let found = match &self.place {
+            Place::File(found) => found,
+            Place::Scratch(scratch, at) => {
+                return scratch.get(*at).map_err(|e| crate::scratch::unreadable(file, "the page", &e));
+            }
+        };
+        let text = read_found(found)?.text;
         if crate::cache::text_print(&text) != self.print {
-            return Err(Diagnostic::error(
-                &self.found.rel,
-                "this page changed while the site was being built",
-            )
-            .with_help("build again: the next build reads it as it is now"));
+            return Err(Diagnostic::error(file, "this page changed while the site was being built")
+                .with_help("build again: the next build reads it as it is now"));
         }
         Ok(text)
     }
@@ -262,7 +302,7 @@ pub fn load_site_knowing(
     root: &Path,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
 ) -> Result<Sources, Error> {
-    list_site(root)?.read(known)
+    list_site(root)?.read(known, None)
 }
 
 /// A site listed but its pages not yet read: what [`list_site`] found
@@ -281,18 +321,30 @@ pub struct ListedSite {
 impl ListedSite {
     /// Reads the pages listed, but not those whose text `known` gives the
     /// hash of ([`load_site_knowing`]); the site's problems, if any, are
-    /// its error.
-    pub fn read(self, known: &(dyn Fn(&Path) -> Option<u64> + Sync)) -> Result<Sources, Error> {
+    /// its error. With a `scratch` file (a one-shot run), each page's text
+    /// is put there as soon as it is read, and read back when needed.
+    /// Sections are always read and held.
+    pub(crate) fn read(
+        self,
+        known: &(dyn Fn(&Path) -> Option<u64> + Sync),
+        scratch: Option<&Arc<Scratch>>,
+    ) -> Result<Sources, Error> {
         let ListedSite { mut sources, md, problems: (mut problems, late) } = self;
         let read: Vec<Result<SourceFile, Diagnostic>> = md
             .par_iter()
-            .map(|found| match known(&found.rel).filter(|_| !crate::section::is_section_file(&found.rel)) {
-                Some(print) => Ok(SourceFile {
-                    path: found.rel.clone(),
-                    text: String::new(),
-                    unread: Some(Unread { found: found.clone(), print }),
-                }),
-                None => read_found(found),
+            .map(|found| {
+                let page = !crate::section::is_section_file(&found.rel);
+                match known(&found.rel).filter(|_| page) {
+                    Some(print) => Ok(SourceFile {
+                        path: found.rel.clone(),
+                        text: String::new(),
+                        unread: Some(Unread { place: Place::File(found.clone()), print }),
+                    }),
+                    None => match scratch.filter(|_| page) {
+                        Some(scratch) => read_found(found).map(|file| file.put_in(scratch)),
+                        None => read_found(found),
+                    },
+                }
             })
             .collect();
         let mut pages = Vec::with_capacity(read.len());
@@ -315,7 +367,7 @@ impl ListedSite {
 
 /// Lists the site at `root` and reads all of it but its pages: the first
 /// half of the load stage, which needs nothing from the build cache, so a
-/// build does it while it reads the cache ([`ListedSite::read`] is the rest).
+/// build does it while it reads the cache (`ListedSite::read` is the rest).
 pub fn list_site(root: &Path) -> Result<ListedSite, Error> {
     list_site_walked(root, None)
 }
@@ -698,6 +750,24 @@ mod tests {
         let e = known.read_text().unwrap_err();
         assert_eq!(e.file, Path::new("content/a.md"));
         assert!(e.message.contains("changed while the site was being built"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_one_shot_run_puts_each_page_s_text_in_its_scratch_file_as_it_reads_it() {
+        let (page, section) = ("---\ntitle: Déjà vu\n---\r\nHello.\n", "---\ntitle: News\n---\n");
+        let dir = test_site(&[("content/a.md", page), ("content/news/_index.md", section)]);
+        let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
+        let sources = list_site(dir.path()).unwrap().read(&|_| None, Some(&scratch)).unwrap();
+        let file = |rel: &str| sources.pages.iter().find(|p| p.path == Path::new(rel)).unwrap();
+        let (put, held) = (file("content/a.md"), file("content/news/_index.md"));
+        let normalised = page.replace("\r\n", "\n");
+        assert!(put.text.is_empty() && put.text_print() == crate::cache::text_print(&normalised));
+        assert!(!put.unread.as_ref().unwrap().left_in_file(), "in the scratch file, not in its own");
+        assert_eq!(put.read_text().unwrap(), normalised);
+        assert!(held.unread.is_none() && held.text == section, "a section is always held");
+        // Read back from the scratch file, not from the page's own file.
+        std::fs::remove_file(dir.path().join("content/a.md")).unwrap();
+        assert_eq!(put.read_text().unwrap(), normalised);
     }
 
     #[test]

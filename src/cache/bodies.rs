@@ -48,7 +48,7 @@ use super::FileStamp;
 use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter};
 use crate::markdown::{AddressLink, AnchorLink, Fallback, Ids, Rendered};
-use crate::site::{Scratch, Spilled};
+use crate::scratch::{Scratch, Spilled};
 
 /// What a page's body holds that builds need of every page, as the last
 /// build rendered it.

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Parsed, Scratch, Spilled};
+use super::Parsed;
 use crate::cache::{FileStamp, Keeping, KeptBodies, KeptBody, KeptFront, KeptPiece, TextNotes};
 use crate::citations::{Bibliography, parse_bibliography};
 use crate::config::CitationStyle;
@@ -26,6 +26,7 @@ use crate::error::Diagnostic;
 use crate::front_matter::{FrontFacts, FrontMatter, parse_front_matter};
 use crate::markdown::{PageIndex, PageRef, Rendered, render_markdown};
 use crate::render::{print, unordered_print};
+use crate::scratch::{Scratch, Spilled};
 use crate::source::SourceFile;
 
 /// Pages parsed by earlier runs of [`super::parse_site_cached`].
@@ -135,6 +136,12 @@ impl ParseCache {
         (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
     }
 
+    /// The scratch file of a one-shot run, where the load stage puts the
+    /// pages' texts as it reads them.
+    pub(crate) fn scratch(&self) -> Option<&Arc<Scratch>> {
+        self.scratch.as_ref()
+    }
+
     /// The scratch file the bodies' HTML was put in, for the site to read them from.
     pub(super) fn take_scratch(&mut self) -> Option<Arc<Scratch>> {
         self.scratch.take()
@@ -234,8 +241,8 @@ impl ParseCache {
     /// The rendered markdown of every kept page, in their order: cached
     /// for its text and this `index` (`serve`), taken from the build cache,
     /// or rendered now; `settings` is a hash of what else the bodies depend
-    /// on (site.yaml), for the bodies a build keeps. A one-shot run then
-    /// puts the text of each page it rendered in its scratch file.
+    /// on (site.yaml), for the bodies a build keeps. A one-shot run puts
+    /// each body's HTML in its scratch file.
     pub(super) fn render_markdown(
         &mut self,
         kept: &mut [Parsed],
@@ -285,7 +292,6 @@ impl ParseCache {
                 if let Some(body) = cached.and_then(|c| c.get(p.path.as_os_str())?.body.as_deref()) {
                     return (body.clone(), None, false);
                 }
-                // Held until this point (unless never read): the text is put in the scratch file below.
                 let print = keeping_key.map(|_| p.print);
                 let taken = kept_body.take().filter(|k| Some(k.text) == print);
                 let path = &p.path;
@@ -323,11 +329,6 @@ impl ParseCache {
                             let kept = KeptBody::of(print, &body, front(), stamp, p.notes.clone());
                             Keeping::entry(path, &kept, scratch)
                         });
-                        // A body taken from the build cache is rendered later, when
-                        // its page is (`Site::body`), from the text: that one stays.
-                        if self.one_shot {
-                            p.text.spill(self.scratch.as_ref());
-                        }
                         (body, keep, true)
                     }
                 }

@@ -1,9 +1,9 @@
-//! Where a one-shot run (`build`, `check`) puts the HTML of the bodies it
-//! renders, and the pages' texts, until the render stage asks for them
-//! (issue 16): the parse stage renders every page's markdown before any
-//! page is rendered, and holding all of that HTML was most of a build's
-//! peak memory (75 MB of 240 MB of heap at 10,000 pages); the texts were
-//! 45 MB more.
+//! Where a one-shot run (`build`, `check`) puts the pages' texts as the
+//! load stage reads them, and the HTML of the bodies the parse stage
+//! renders, until a later stage asks for them (issue 16): the parse stage
+//! renders every page's markdown before any page is rendered, and holding
+//! all of that HTML was most of a build's peak memory (75 MB of 240 MB of
+//! heap at 10,000 pages); the texts were 45 MB more.
 //!
 //! It is an unnamed file in the system's temporary folder (`TMPDIR`), which
 //! the system removes when dotwork exits, however it exits. A body that
@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::error::Diagnostic;
 use crate::source::Unread;
@@ -161,50 +161,36 @@ impl<T: AsRef<[u8]>> Spilled<T> {
     }
 }
 
-/// A page's text, as read from its file: held in memory, or, once its
-/// markdown is rendered in a one-shot run, put in the run's scratch file
-/// (issue 16: the pages' text was a quarter of a build's peak memory, held
-/// only for the checks of the render stage and for quoting lines in
-/// messages). It carries the file it waits in, so it reads itself back.
-/// A page the load stage left unread is read from its own file when asked.
+/// A page's text: held in memory, or, in a one-shot run, put in the run's
+/// scratch file as the load stage read it (issue 16: the pages' text was a
+/// quarter of a build's peak memory, held only for the checks of the
+/// render stage and for quoting lines in messages), or left in its own
+/// file by a build whose cache knew it ([`Unread`]). It reads itself back.
 #[derive(Debug, Clone, Default)]
 pub struct PageText {
-    text: Spilled,
-    scratch: Option<Arc<Scratch>>,
+    text: String,
     unread: Option<Box<Unread>>,
 }
 
 impl PageText {
     /// `text`, held in memory.
     pub fn held(text: String) -> PageText {
-        PageText { text: Spilled::Held(text), scratch: None, unread: None }
+        PageText { text, unread: None }
     }
 
-    /// A page's text as the load stage gave it ([`crate::source::SourceFile`]): held, or
-    /// left in its file if it was not read.
+    /// A page's text as the load stage gave it ([`crate::source::SourceFile`]):
+    /// held, or waiting where `unread` says.
     pub(crate) fn of(text: String, unread: Option<Unread>) -> PageText {
-        PageText { text: Spilled::Held(text), scratch: None, unread: unread.map(Box::new) }
+        PageText { text, unread: unread.map(Box::new) }
     }
 
-    /// Moves the text into `scratch`, if there is one and it takes it (a
-    /// text never read stays in its file).
-    pub(crate) fn spill(&mut self, scratch: Option<&Arc<Scratch>>) {
-        let Some(scratch) = scratch.filter(|_| self.unread.is_none()) else { return };
-        if let Spilled::Held(text) = &mut self.text {
-            self.text = Spilled::put(std::mem::take(text), Some(scratch));
-            if matches!(self.text, Spilled::Stored(_)) {
-                self.scratch = Some(Arc::clone(scratch));
-            }
-        }
-    }
-
-    /// The text of the page `file`, read back from the scratch file if it
-    /// waits there, or from its own if it was never read; an error that
-    /// names the page when it cannot be.
+    /// The text of the page `file`, read back from the scratch file or from
+    /// its own if it waits there; an error that names the page when it
+    /// cannot be.
     pub(crate) fn read(&self, file: &Path) -> Result<Cow<'_, str>, Diagnostic> {
         match &self.unread {
-            Some(unread) => unread.read().map(Cow::Owned),
-            None => self.text.read(self.scratch.as_deref()).map_err(|e| unreadable(file, "the page", &e)),
+            Some(unread) => unread.read(file).map(Cow::Owned),
+            None => Ok(Cow::Borrowed(&self.text)),
         }
     }
 }
@@ -242,7 +228,7 @@ impl Scratch {
 
     /// Puts `text` at the end of the file: gathered with the pieces put
     /// before it, and written with them once there are [`BATCH`] bytes (or
-    /// when something is read). An error when the file refused an earlier
+    /// when all are read back in order, [`Spilled::write_all`]). An error when the file refused an earlier
     /// batch: the caller then holds the text itself.
     pub(crate) fn put(&self, text: &[u8]) -> io::Result<Stored> {
         let mut state = self.state();
@@ -268,13 +254,18 @@ impl Scratch {
 
     /// The bytes `stored` names, read back.
     fn get_bytes(&self, stored: Stored) -> io::Result<Vec<u8>> {
+        // A piece is written whole with its batch: it is in the batch not
+        // yet written, in one the file refused, or in the file. Taken from
+        // the batch, it does not make the batch be written short (the
+        // markdown stage reads each page's text between putting bodies).
         let held = {
-            let mut state = self.state();
-            self.write_pending(&mut state);
-            state.refused.iter().find_map(|(at, batch)| {
-                let from = usize::try_from(stored.at.checked_sub(*at)?).ok()?;
+            let state = self.state();
+            let within = |at: u64, batch: &[u8]| {
+                let from = usize::try_from(stored.at.checked_sub(at)?).ok()?;
                 batch.get(from..from + stored.len).map(<[u8]>::to_vec)
-            })
+            };
+            within(state.pending_at, &state.pending)
+                .or_else(|| state.refused.iter().find_map(|(at, batch)| within(*at, batch)))
         };
         let bytes = match held {
             Some(held) => held,
@@ -398,7 +389,7 @@ mod tests {
         let mut texts = Vec::new();
         for (i, piece) in pieces.iter().enumerate() {
             texts.push(Spilled::put(piece.clone(), Some(scratch)));
-            // Reading in between writes what waits, as a render may.
+            // Read in between, as the markdown stage reads texts among the bodies it puts.
             if i == 500 {
                 assert_eq!(texts[3].read(Some(scratch)).unwrap(), pieces[3]);
             }
@@ -423,6 +414,18 @@ mod tests {
     }
 
     #[test]
+    fn a_piece_not_yet_written_is_read_from_its_batch_which_stays_unwritten() {
+        let scratch = Scratch::new().expect("a temporary folder");
+        let first = scratch.put("---\ntitle: A\n---\n".as_bytes()).unwrap();
+        let second = scratch.put(b"<p>B</p>").unwrap();
+        assert_eq!(scratch.get(first).unwrap(), "---\ntitle: A\n---\n");
+        assert_eq!(scratch.get(second).unwrap(), "<p>B</p>");
+        assert_eq!(scratch.file.metadata().unwrap().len(), 0, "reading wrote nothing");
+        assert!(scratch.written());
+        assert_eq!(scratch.get(second).unwrap(), "<p>B</p>");
+    }
+
+    #[test]
     fn a_batch_the_file_refuses_is_held_and_nothing_more_is_put() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("read-only"), "").unwrap();
@@ -433,27 +436,6 @@ mod tests {
         assert!(!scratch.state().refused.is_empty());
         assert!(scratch.put(b"more").is_err(), "the caller holds it");
         assert!(matches!(Spilled::put("more".to_string(), Some(&scratch)), Spilled::Held(_)));
-    }
-
-    #[test]
-    fn a_page_text_spilled_reads_itself_back_and_one_without_a_scratch_file_stays() {
-        let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
-        let text = "---\ntitle: Déjà vu\n---\n\nBody [link](a.md).\n";
-        let file = Path::new("content/a.md");
-        let mut spilled = PageText::held(text.to_string());
-        spilled.spill(Some(&scratch));
-        assert!(matches!(spilled.text, Spilled::Stored(_)));
-        // Another page put after it does not disturb it.
-        let mut other = PageText::held("other".to_string());
-        other.spill(Some(&scratch));
-        assert_eq!(spilled.read(file).unwrap(), text);
-        assert_eq!(other.read(file).unwrap(), "other");
-        // Spilling again is nothing: it is in the file already.
-        spilled.spill(Some(&scratch));
-        assert_eq!(spilled.read(file).unwrap(), text);
-        let mut held = PageText::held(text.to_string());
-        held.spill(None);
-        assert!(matches!(held.read(file).unwrap(), Cow::Borrowed(t) if t == text));
     }
 
     #[test]
