@@ -91,9 +91,9 @@ pub(crate) struct PageIndex {
     pub(crate) callout_words: std::sync::Arc<Vec<Vec<String>>>,
     /// How headings get their ids (`heading_ids:`).
     pub(crate) heading_ids: HeadingRule,
-    /// Whether each body's prose is recorded ([`facts::Prose`]): only
-    /// `check` reads it, for the reading level and the claims.
-    pub(crate) prose: bool,
+    /// Whether each body's prose ([`facts::Prose`]) and every link are
+    /// recorded: only `check`'s advice reads them ([`crate::site::ParseOptions::advice`]).
+    pub(crate) advice: bool,
     /// What a broken link is (`broken_links:`, `--broken-links`).
     pub(crate) broken_links: crate::config::BrokenLinks,
     /// Where the pages are published: links to another domain are absolute.
@@ -265,7 +265,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let mut shown = title::Shown::default();
 
     let mut cites = false;
-    let mut merged = MergedText::new(body, page.body_offset, index.prose);
+    let mut merged = MergedText::new(body, page.body_offset, index.advice);
     while let Some((event, range)) = merged.next_event() {
         if next_fence < fences.len() && !matches!(event, Event::End(_)) {
             while let Some(f) = fences.get(next_fence).filter(|f| f.line.start < range.start) {
@@ -476,12 +476,12 @@ struct MergedText<'a> {
 }
 
 impl<'a> MergedText<'a> {
-    fn new(body: &'a str, body_offset: usize, prose: bool) -> Self {
+    fn new(body: &'a str, body_offset: usize, advice: bool) -> Self {
         MergedText {
             inner: Parser::new_ext(body, options()).into_offset_iter(),
             stashed: None,
             in_code: false,
-            facts: FactsCollector::new(body, body_offset, prose),
+            facts: FactsCollector::new(body, body_offset, advice),
         }
     }
 
@@ -1140,7 +1140,7 @@ pub(crate) mod tests {
     use std::path::PathBuf;
 
     pub(super) fn site(files: &[(&str, &str)]) -> PageIndex {
-        let mut index = PageIndex { prose: true, ..PageIndex::default() };
+        let mut index = PageIndex { advice: true, ..PageIndex::default() };
         for (i, (src, path)) in files.iter().enumerate() {
             index.by_source.insert(src.to_string(), i);
             index.paths.push(path.to_string());

@@ -68,10 +68,10 @@ fn read_listed(
     Ok(sources)
 }
 
-/// Loads and parses the site for `check`: with each page's prose, which
-/// its reading-level and claims checks read.
+/// Loads and parses the site for `check`: with what its advice reads of
+/// each page ([`ParseOptions::advice`]).
 pub fn load_and_parse(settings: &Settings) -> Result<Site, Error> {
-    let options = ParseOptions { prose: true, ..settings.parse_options() };
+    let options = ParseOptions { advice: true, ..settings.parse_options() };
     load_and_parse_with(settings, &mut ParseCache::one_shot(), &options)
 }
 

@@ -70,8 +70,8 @@ impl Settings {
     }
 
     /// What the parse stage takes from these settings, for `build` and
-    /// `serve`, which do not read the pages' prose.
+    /// `serve`, which give no advice ([`ParseOptions::advice`]).
     pub(crate) fn parse_options(&self) -> ParseOptions {
-        ParseOptions { drafts: self.drafts, today: crate::date::Date::today(), prose: false }
+        ParseOptions { drafts: self.drafts, today: crate::date::Date::today(), advice: false }
     }
 }

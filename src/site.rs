@@ -77,14 +77,14 @@ pub struct ParseOptions {
     /// The day of the build, for the consent of gallery photos
     /// ([`crate::gallery`]): today, or the day of `SOURCE_DATE_EPOCH`.
     pub today: crate::date::Date,
-    /// Record each page's prose for the reading level and the claims,
-    /// which only `check` reads.
-    pub prose: bool,
+    /// Record what only `check`'s advice reads: each page's prose (the
+    /// reading level, the claims) and every link (link texts, orphans).
+    pub advice: bool,
 }
 
 impl Default for ParseOptions {
     fn default() -> ParseOptions {
-        ParseOptions { drafts: false, today: crate::date::Date::today(), prose: true }
+        ParseOptions { drafts: false, today: crate::date::Date::today(), advice: true }
     }
 }
 
@@ -370,7 +370,7 @@ pub fn parse_site_cached(
     index.files = std::sync::Arc::new(content_files(&assets));
     index.images = std::sync::Arc::new(images);
     index.heading_ids = config.heading_ids;
-    index.prose = options.prose;
+    index.advice = options.advice;
     index.broken_links = config.broken_links;
     index.callout_words = std::sync::Arc::new(
         words

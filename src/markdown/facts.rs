@@ -323,15 +323,22 @@ pub(crate) struct FactsCollector<'b> {
     /// Whether raw HTML so far may have opened an `<a>`: only then is the
     /// text after it kept (it names the link).
     raw_a: bool,
-    /// Whether the prose is recorded (`check` reads it; a build does not,
-    /// and at 10,000 pages it held 16 MB to the end).
-    prose: bool,
+    /// Whether what only `check`'s advice reads is recorded: the prose
+    /// (at 10,000 pages it held 16 MB to the end of a build, which does not
+    /// read it) and every link. Without it, only the links the check before
+    /// publishing reads are: images, and links to addresses and files of
+    /// the built site (a link to a page's file or to an anchor is checked
+    /// by the parse stage, an external one not at all; at 10,000 pages of
+    /// the bench's corpus the links held 9 MB to the end of a build).
+    advice: bool,
+    /// Whether the last link or image seen was recorded.
+    recorded: bool,
 }
 
 impl<'b> FactsCollector<'b> {
     /// A collector for `body`, which starts at `body_offset` of its file,
-    /// recording its prose if `prose` is true.
-    pub(crate) fn new(body: &'b str, body_offset: usize, prose: bool) -> Self {
+    /// recording what only advice reads if `advice` is true.
+    pub(crate) fn new(body: &'b str, body_offset: usize, advice: bool) -> Self {
         FactsCollector {
             body,
             body_offset,
@@ -340,7 +347,8 @@ impl<'b> FactsCollector<'b> {
             image: None,
             skip: 0,
             raw_a: false,
-            prose,
+            advice,
+            recorded: false,
         }
     }
 
@@ -363,11 +371,17 @@ impl<'b> FactsCollector<'b> {
                         text: String::new(),
                     }),
                     Tag::Link { dest_url, .. } => {
-                        self.link = Some(OpenLink { number: self.facts.links.len() });
-                        self.push_link(dest_url, range, false);
+                        let checked = matches!(link_kind(dest_url), LinkKind::Address | LinkKind::File);
+                        self.link =
+                            (self.advice || checked).then_some(OpenLink { number: self.facts.links.len() });
+                        self.recorded = self.link.is_some();
+                        if self.recorded {
+                            self.push_link(dest_url, range, false);
+                        }
                     }
                     Tag::Image { dest_url, .. } => {
                         self.image = Some(self.facts.links.len());
+                        self.recorded = true;
                         self.push_link(dest_url, range, true);
                     }
                     _ => {}
@@ -405,7 +419,7 @@ impl<'b> FactsCollector<'b> {
                 {
                     raw.text_after.push_str(t);
                 }
-                if matches!(event, Event::Text(_)) && self.skip == 0 && self.prose {
+                if matches!(event, Event::Text(_)) && self.skip == 0 && self.advice {
                     let verbatim = is_verbatim(self.body, range, t);
                     self.facts.prose.push_text(start..self.body_offset + range.end, verbatim, t);
                 }
@@ -418,7 +432,7 @@ impl<'b> FactsCollector<'b> {
                 self.raw_a |= h.contains("<a") || h.contains("<A");
                 self.facts.raw_html.push(RawHtml { offset, html: h.to_string(), text_after: String::new() });
             }
-            Event::SoftBreak | Event::HardBreak if self.skip == 0 && self.prose => {
+            Event::SoftBreak | Event::HardBreak if self.skip == 0 && self.advice => {
                 self.facts.prose.pieces.push(Piece::Break)
             }
             _ => {}
@@ -444,7 +458,7 @@ impl<'b> FactsCollector<'b> {
 
     /// The last link or image seen is shown as `href` rather than as written.
     pub(crate) fn rewrote_last_link(&mut self, href: &str) {
-        if let Some(link) = self.facts.links.last_mut() {
+        if let Some(link) = self.facts.links.last_mut().filter(|_| self.recorded) {
             link.rendered = Some(href.into());
         }
     }
@@ -458,7 +472,7 @@ impl<'b> FactsCollector<'b> {
     }
 
     fn end_block(&mut self) {
-        if self.prose {
+        if self.advice {
             self.facts.prose.end_block();
         }
     }
@@ -619,14 +633,36 @@ mod tests {
     }
 
     #[test]
-    fn without_prose_the_same_links_headings_and_html_are_recorded_and_no_prose() {
-        let body = "# Title\n\nSome text with [a link](b.md) and <b>html</b>.\n\n## Part\n\n- item\n";
+    fn without_advice_only_the_links_a_build_checks_are_recorded_and_no_prose() {
+        let body = "# Title\n\nSome text with [a link](b.md), [an anchor](#part), [a site](https://x.org) \
+                    [![a logo](logo.png)](https://y.org), [a form](/contact/), [a file](doc.pdf), \
+                    ![a photo](../photo.jpg) and <b>html</b>.\n\n## Part\n\n- item\n";
         let index = site(&[("a.md", "/a/"), ("b.md", "/b/")]);
         let with = render("content/a.md", 0, body, &index).facts;
-        let without = render("content/a.md", 0, body, &PageIndex { prose: false, ..index }).facts;
+        let without = render("content/a.md", 0, body, &PageIndex { advice: false, ..index }).facts;
         assert_eq!(with.prose.blocks(body).count(), 2);
         assert_eq!(without.prose, Prose::default());
-        assert_eq!(without.links, with.links);
+        assert_eq!(with.links.len(), 8);
+        // Images, and links to addresses and files, as with advice (their
+        // place, text and address as shown); not links to pages, anchors
+        // or other sites, nor a logo's alt text as its link's name.
+        let checked: Vec<&LinkFact> = with
+            .links
+            .iter()
+            .filter(|l| l.image || matches!(l.kind(body), LinkKind::Address | LinkKind::File))
+            .collect();
+        assert_eq!(without.links.iter().collect::<Vec<_>>(), checked);
+        let shown: Vec<(&str, &str)> =
+            without.links.iter().map(|l| (l.href(body), l.rendered_href(body))).collect();
+        assert_eq!(
+            shown,
+            [
+                ("logo.png", "logo.png"),
+                ("/contact/", "../contact/"),
+                ("doc.pdf", "doc.pdf"),
+                ("../photo.jpg", "../photo.jpg")
+            ]
+        );
         assert_eq!(without.headings, with.headings);
         assert_eq!(without.title_heading, with.title_heading);
         assert_eq!(without.raw_html, with.raw_html);

@@ -251,10 +251,16 @@ fn built_in_theme_leaves_out_what_the_clinic_has_not_set() {
 /// stops the build with the file and line, and the old `public/` stays.
 #[test]
 fn a_site_with_check_errors_is_not_published() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
         ("a URL-style link", "See [contact](/kontakt/).\n", "content/index.md:5:15"),
         ("a missing image", "![The room](images/room.jpg)\n", "content/index.md:5:"),
         ("an image without alt text", "<img src=\"images/dot.png\">\n", "content/index.md:5:"),
+        // A build records no link to another site, but the image in one.
+        (
+            "an image without alt text linking out",
+            "[![](images/dot.png)](https://example.org/)\n",
+            "content/index.md:5:2",
+        ),
         ("a link to a missing file", "Our [form](forms/consent.pdf).\n", "content/index.md:5:"),
     ];
     for (what, body, place) in cases {
