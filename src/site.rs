@@ -605,7 +605,8 @@ impl Site {
                 log::error!("internal error: the body of {} was not rendered", page.source.display());
                 return Box::default();
             };
-            // Left in its file by the load stage, as the build cache knew it.
+            // Read back from where the load stage left it: the page's own
+            // file (the build cache knew it), or the scratch file.
             let text = match page.read_text() {
                 Ok(text) => text,
                 Err(d) => return Box::new(Body { failed: Some(Box::new(d)), ..Body::default() }),

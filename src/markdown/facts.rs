@@ -329,7 +329,8 @@ pub(crate) struct FactsCollector<'b> {
     /// publishing reads are: images, and links to addresses and files of
     /// the built site (a link to a page's file or to an anchor is checked
     /// by the parse stage, an external one not at all; at 10,000 pages of
-    /// the bench's corpus the links held 9 MB to the end of a build).
+    /// the bench's corpus, the links held to the end of a build went from
+    /// 9.3 to 6.2 MB).
     advice: bool,
     /// Whether the last link or image seen was recorded.
     recorded: bool,
