@@ -168,7 +168,7 @@ impl<'a> Pipeline<'a> {
     }
 
     /// The parsed templates ([`Renderer::templates`]).
-    pub fn templates(&self) -> Vec<std::sync::Arc<tera::Tera>> {
+    pub fn templates(&self) -> Vec<Arc<tera::Tera>> {
         self.renderer.templates()
     }
 

@@ -228,8 +228,9 @@ impl Scratch {
 
     /// Puts `text` at the end of the file: gathered with the pieces put
     /// before it, and written with them once there are [`BATCH`] bytes (or
-    /// when all are read back in order, [`Spilled::write_all`]). An error when the file refused an earlier
-    /// batch: the caller then holds the text itself.
+    /// when all are read back in order, [`Spilled::write_all`]). An error
+    /// when the file refused an earlier batch: the caller then holds the
+    /// text itself.
     pub(crate) fn put(&self, text: &[u8]) -> io::Result<Stored> {
         let mut state = self.state();
         if !state.refused.is_empty() {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use crate::config::{CONFIG_FILE, SiteConfig, parse_config};
 use crate::error::{Diagnostic, Error, Location};
-use crate::scratch::{Scratch, Stored};
+use crate::scratch::{Scratch, Spilled, Stored};
 use crate::theme::{
     BUILTIN_THEME, THEME_FILE, ThemeSettings, builtin_file, builtin_files, parse_theme_settings,
 };
@@ -82,17 +82,11 @@ impl SourceFile {
     /// held; as it was if the scratch file refuses the text (then held).
     fn put_in(self, scratch: &Arc<Scratch>) -> SourceFile {
         let print = crate::cache::text_print(&self.text);
-        match scratch.put(self.text.as_bytes()) {
-            Ok(at) => SourceFile {
-                path: self.path,
-                text: String::new(),
-                unread: Some(Unread { place: Place::Scratch(Arc::clone(scratch), at), print }),
-            },
-            Err(e) => {
-                log::debug!("held in memory: the scratch file refused a text ({e})");
-                self
-            }
-        }
+        let (text, place) = match Spilled::put(self.text, Some(scratch)) {
+            Spilled::Stored(at) => (String::new(), Some(Place::Scratch(Arc::clone(scratch), at))),
+            Spilled::Held(text) => (text, None),
+        };
+        SourceFile { path: self.path, text, unread: place.map(|place| Unread { place, print }) }
     }
 
     /// A hash of its text ([`crate::cache::text_print`]), known without
@@ -147,18 +141,19 @@ impl Unread {
     /// page if it cannot be read or is no longer the text the build cache
     /// knew (it changed after the build began).
     pub(crate) fn read(&self, file: &Path) -> Result<String, Diagnostic> {
-        let found = match &self.place {
-            Place::File(found) => found,
+        match &self.place {
             Place::Scratch(scratch, at) => {
-                return scratch.get(*at).map_err(|e| crate::scratch::unreadable(file, "the page", &e));
+                scratch.get(*at).map_err(|e| crate::scratch::unreadable(file, "the page", &e))
             }
-        };
-        let text = read_found(found)?.text;
-        if crate::cache::text_print(&text) != self.print {
-            return Err(Diagnostic::error(file, "this page changed while the site was being built")
-                .with_help("build again: the next build reads it as it is now"));
+            Place::File(found) => {
+                let text = read_found(found)?.text;
+                if crate::cache::text_print(&text) != self.print {
+                    return Err(Diagnostic::error(file, "this page changed while the site was being built")
+                        .with_help("build again: the next build reads it as it is now"));
+                }
+                Ok(text)
+            }
         }
-        Ok(text)
     }
 }
 
