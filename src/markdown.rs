@@ -317,7 +317,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                     // platform name it: `aftercare.md#aftercare`).
                     events.truncate(start);
                     events.push(Event::Html(format!("<a id=\"{}\"></a>\n", escape_html(&id)).into()));
-                    merged.facts.name_heading(headings, id, title);
+                    merged.facts.name_heading(headings, &id, &title);
                     headings += 1;
                     continue;
                 }
@@ -344,7 +344,7 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 .concat();
                 events.push(Event::Html(anchor.into()));
                 shown.wrote(start, events.len() - 1, n);
-                merged.facts.name_heading(headings, id, title);
+                merged.facts.name_heading(headings, &id, &title);
                 headings += 1;
             }
             // A definition list's term is a link target, as a heading is
@@ -1062,9 +1062,14 @@ fn plain_text(events: &[Event<'_>]) -> String {
 /// Nests h2s and h3s into a table of contents; other levels are left out.
 pub(crate) fn build_toc(headings: &[HeadingFact]) -> Vec<TocEntry> {
     let mut toc: Vec<TocEntry> = Vec::new();
-    for HeadingFact { level, id, text, .. } in headings {
-        let entry = TocEntry { level: *level, id: id.clone(), title: text.clone(), children: Vec::new() };
-        match (level, toc.last_mut()) {
+    for h in headings {
+        let entry = TocEntry {
+            level: h.level,
+            id: h.id().to_string(),
+            title: h.text().to_string(),
+            children: Vec::new(),
+        };
+        match (h.level, toc.last_mut()) {
             (2, _) => toc.push(entry),
             (3, Some(parent)) => parent.children.push(entry),
             (3, None) => toc.push(entry),

@@ -179,7 +179,7 @@ fn sentences(page: PageFile<'_>) -> Vec<(String, Place)> {
         }
     }
     for h in &page.body().headings {
-        out.push((h.text.clone(), Place::Heading(h.offset)));
+        out.push((h.text().to_string(), Place::Heading(h.offset())));
     }
     for block in page.body().prose.blocks(&page.text()) {
         let pieces = std::rc::Rc::new(block.pieces);

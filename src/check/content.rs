@@ -84,7 +84,7 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
         }
     }
     // Markdown and HTML headings in the order they are written.
-    let mut markdown = facts.headings.iter().map(|h| (h.level, h.offset)).peekable();
+    let mut markdown = facts.headings.iter().map(|h| (h.level, h.offset())).peekable();
     let mut html = raw_headings.into_iter().peekable();
     while let Some(next) = match (markdown.peek(), html.peek()) {
         (Some(m), Some(h)) if h.1 < m.1 => html.next(),

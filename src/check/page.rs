@@ -119,7 +119,7 @@ pub(crate) fn warn_at_key(page: PageFile<'_>, key: &str, message: String) -> Dia
         Some(loc) => d.at(&text, loc),
         // A title taken from the page's `# Title` is fixed there.
         None => match &page.body().title_heading {
-            Some(h) if key == "title" => d.at_offset(&text, h.offset),
+            Some(h) if key == "title" => d.at_offset(&text, h.offset()),
             _ => d,
         },
     }
@@ -144,12 +144,12 @@ pub(crate) fn check_title_heading(page: PageFile<'_>) -> Option<Diagnostic> {
             .collect::<String>()
             .replace("...", "\u{2026}")
     };
-    (plain(title) != plain(&heading.text)).then(|| {
+    (plain(title) != plain(heading.text())).then(|| {
         Diagnostic::warning(
             page.source,
-            format!("the page's first heading `{}` is not its title `{title}`; the heading is not shown", heading.text),
+            format!("the page's first heading `{}` is not its title `{title}`; the heading is not shown", heading.text()),
         )
-        .at_offset(&page.text(), heading.offset)
+        .at_offset(&page.text(), heading.offset())
         .with_help("the title is the page's heading and its name in menus and search results: put the words you want in `title` and delete this line")
     })
 }
@@ -399,11 +399,9 @@ mod tests {
     fn a_leading_heading_unlike_the_title_is_reported_at_the_heading() {
         let with = |text: &str| {
             let p = page(text);
-            let heading = text.find("# ").map(|at| crate::markdown::HeadingFact {
-                level: 1,
-                offset: at,
-                id: String::new(),
-                text: crate::markdown::leading_title(&text[p.facts.front.body_offset..]).unwrap(),
+            let heading = text.find("# ").map(|at| {
+                let title = crate::markdown::leading_title(&text[p.facts.front.body_offset..]).unwrap();
+                crate::markdown::HeadingFact::new(1, at, "", &title)
             });
             let mut body = p.body().clone();
             body.title_heading = heading;

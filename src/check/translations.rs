@@ -279,12 +279,7 @@ mod tests {
         // A translation titled by its first heading: the warning is there.
         let headed = page("content/faq.es.md", "\n# Preguntas\n\nTexto.\n");
         let mut body = headed.body().clone();
-        body.title_heading = Some(crate::markdown::HeadingFact {
-            level: 1,
-            offset: 1,
-            id: String::new(),
-            text: "Preguntas".to_string(),
-        });
+        body.title_heading = Some(crate::markdown::HeadingFact::new(1, 1, "", "Preguntas"));
         let headed = headed.with_body(Box::leak(Box::new(body)));
         let found = check(page("content/faq.md", "---\ntitle: FAQ\n---\n"), &[headed]);
         assert_eq!(line(&found[0]), Some(2));

@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn an_h1_left_shifts_every_heading_and_h6_stays_h6() {
-        let fact = |level| HeadingFact { level, offset: 0, id: String::new(), text: String::new() };
+        let fact = |level| HeadingFact::new(level, 0, "", "");
         let mut events: Vec<Event<'_>> = ["<h1 id=\"a\">", "A</h1>\n", "<h6 id=\"b\">", "B</h6>\n"]
             .map(|h| Event::Html(h.into()))
             .to_vec();
