@@ -160,14 +160,20 @@ impl PageIdsBuilder {
     }
 }
 
+/// An output key ([`output_key`]) kept in more than one map: the build's
+/// check keeps each page's in five, and as a string each its own they were
+/// 7 MB of the heap at 10,000 pages (issue 16). [`OutputIndex::key`] gives
+/// the index's copy.
+pub(crate) type Key = std::sync::Arc<str>;
+
 /// Every file of the built site, and the ids of the HTML rendered here.
 pub(crate) struct OutputIndex {
     /// Looked up by hash for every link of every page (a sorted set was
     /// a dozen comparisons of paths a link; issue 16); sorted only for
     /// suggestions ([`Self::near_miss`]), which must not depend on hashing.
-    files: HashSet<String>,
+    files: HashSet<Key>,
     /// The ids of the rendered HTML files, by output key.
-    ids: HashMap<String, PageIds>,
+    ids: HashMap<Key, PageIds>,
     /// Suggestions already worked out: a broken link in a template is seen
     /// on every page.
     near_misses: Mutex<HashMap<String, Option<String>>>,
@@ -191,14 +197,20 @@ impl OutputIndex {
     /// The index of a site whose files are `files` and whose rendered HTML
     /// files have the ids `ids`, both by output key ([`output_key`]) as inside
     /// dotwork: a site on several domains is read as on one ([`Domains::unplace`]).
-    pub(crate) fn new(files: impl IntoIterator<Item = String>, ids: HashMap<String, PageIds>) -> OutputIndex {
+    pub(crate) fn new(files: impl IntoIterator<Item = Key>, ids: HashMap<Key, PageIds>) -> OutputIndex {
         let files = files.into_iter().collect();
         OutputIndex { files, ids, near_misses: Mutex::default(), near: Default::default() }
     }
 
     /// The index of the same files, whose rendered HTML files have the ids `ids`.
-    pub(crate) fn with_ids(self, ids: HashMap<String, PageIds>) -> OutputIndex {
+    pub(crate) fn with_ids(self, ids: HashMap<Key, PageIds>) -> OutputIndex {
         OutputIndex { files: self.files, ids, near_misses: Mutex::default(), near: Default::default() }
+    }
+
+    /// The output key `key`: the index's own copy when it is one of its
+    /// files, for another map to share, or else a new one.
+    pub(crate) fn key(&self, key: String) -> Key {
+        self.files.get(key.as_str()).cloned().unwrap_or_else(|| key.into())
     }
 
     /// A hash of every file's name and every page's ids, which does not
@@ -213,10 +225,10 @@ impl OutputIndex {
 
     /// Indexes `outputs`, scanning every rendered HTML file (in parallel).
     pub(crate) fn of_outputs(outputs: &[OutputFile], domains: &Domains) -> OutputIndex {
-        let files = outputs.iter().map(|o| output_key(&domains.unplace(&o.path)));
+        let files = outputs.iter().map(|o| Key::from(output_key(&domains.unplace(&o.path))));
         let ids = outputs
             .par_iter()
-            .filter_map(|o| Some((output_key(&domains.unplace(&o.path)), page_ids(o)?)))
+            .filter_map(|o| Some((Key::from(output_key(&domains.unplace(&o.path))), page_ids(o)?)))
             .collect();
         OutputIndex::new(files, ids)
     }
@@ -234,7 +246,7 @@ impl OutputIndex {
         if !names_anchor(&fragment) {
             return Ok(Some(file));
         }
-        match self.ids.get(&file) {
+        match self.ids.get(file.as_str()) {
             Some(ids) if !ids.contains(&fragment) => {
                 Err(LinkProblem::NoFragment { file, fragment, suggestion: None })
             }
@@ -256,9 +268,9 @@ impl OutputIndex {
             Target::Outside(why) => return Err(LinkProblem::Outside(why)),
             Target::Internal { file, fragment } => (file, fragment),
         };
-        if self.files.contains(&file) {
+        if self.files.contains(file.as_str()) {
             Ok(Some((file, fragment)))
-        } else if self.files.contains(&format!("{file}/index.html")) {
+        } else if self.files.contains(format!("{file}/index.html").as_str()) {
             Ok(Some((format!("{file}/index.html"), fragment)))
         } else {
             Err(LinkProblem::Missing { file, suggestion: None })
@@ -273,7 +285,7 @@ impl OutputIndex {
     }
 
     /// Whether the site's files are just `files` (by output key).
-    pub(crate) fn has_files(&self, files: &BTreeSet<String>) -> bool {
+    pub(crate) fn has_files(&self, files: &BTreeSet<Key>) -> bool {
         self.files.len() == files.len() && files.iter().all(|f| self.files.contains(f))
     }
 
@@ -293,7 +305,7 @@ impl OutputIndex {
                 LinkProblem::Missing { file, suggestion }
             }
             LinkProblem::NoFragment { file, fragment, .. } => {
-                let known = self.ids.get(&file).map(PageIds::iter);
+                let known = self.ids.get(file.as_str()).map(PageIds::iter);
                 let suggestion = known.and_then(|ids| closest_id(&fragment, ids)).map(str::to_string);
                 LinkProblem::NoFragment { file, fragment, suggestion }
             }
@@ -307,7 +319,7 @@ impl OutputIndex {
     /// broken links stays fast, and the same on every run.
     fn near_miss(&self, file: &str) -> Option<String> {
         let near = self.near.get_or_init(|| {
-            let mut files: Vec<&str> = self.files.iter().map(String::as_str).collect();
+            let mut files: Vec<&str> = self.files.iter().map(|f| &**f).collect();
             files.sort_unstable();
             let mut by_ext: HashMap<Option<String>, Vec<&str>> = HashMap::default();
             for f in files {
@@ -316,7 +328,7 @@ impl OutputIndex {
             by_ext.into_iter().map(|(ext, names)| (ext, NearNames::new(names))).collect()
         });
         let best = near.get(&extension(file))?.best(short(file))?;
-        [best.to_string(), format!("{best}index.html")].into_iter().find(|f| self.files.contains(f))
+        [best.to_string(), format!("{best}index.html")].into_iter().find(|f| self.files.contains(f.as_str()))
     }
 }
 

@@ -54,7 +54,7 @@ use crate::html::body_range;
 use crate::render::OutputFile;
 use crate::site::Site;
 use crate::url::{base_path, page_output};
-use links::{Base, Doc, OutputIndex, PageIds, output_key, page_ids, rendered_html};
+use links::{Base, Doc, Key, OutputIndex, PageIds, output_key, page_ids, rendered_html};
 use page::PageFile;
 use rendered::{Rendered, link_message};
 use templates::{Locate, Templates};
@@ -102,13 +102,25 @@ impl Pages for HashMap<String, &str> {
 /// found clean as they were rendered.
 struct Written<'d> {
     dir: &'d Path,
-    paths: HashMap<String, PathBuf>,
-    early: HashMap<String, Vec<Box<str>>>,
+    paths: HashMap<Key, WrittenAt>,
+    early: HashMap<Key, Vec<Box<str>>>,
+}
+
+/// Where a page was written in the output folder: `None` at its output key,
+/// as a page is unless the site is split over domains (or on Windows).
+type WrittenAt = Option<PathBuf>;
+
+impl Written<'_> {
+    /// Where the page of output key `key` was written, if it was.
+    fn path<'a>(&'a self, key: &'a str) -> Option<&'a Path> {
+        let (key, at) = self.paths.get_key_value(key)?;
+        Some(at.as_deref().unwrap_or(Path::new(&**key)))
+    }
 }
 
 impl Pages for Written<'_> {
     fn html(&self, key: &str) -> Option<Cow<'_, str>> {
-        std::fs::read_to_string(self.dir.join(self.paths.get(key)?)).ok().map(Cow::Owned)
+        std::fs::read_to_string(self.dir.join(self.path(key)?)).ok().map(Cow::Owned)
     }
 
     fn early(&self, key: &str) -> Option<&[Box<str>]> {
@@ -210,21 +222,22 @@ pub struct PublishCheck<'s> {
     /// What checking each page as it is rendered needs.
     as_rendered: Ctx<'s>,
     /// The HTML files checked, by output key, and what each is.
-    checked: HashMap<String, Checkable<'s>>,
+    checked: HashMap<Key, Checkable<'s>>,
 }
 
-/// What [`PublishCheck`] keeps of the files written.
+/// What [`PublishCheck`] keeps of the files written, each output key the
+/// index's ([`OutputIndex::key`]).
 #[derive(Default)]
 struct Kept {
-    files: BTreeSet<String>,
+    files: BTreeSet<Key>,
     /// Each rendered page by output key: where it was written,
-    paths: HashMap<String, PathBuf>,
+    paths: HashMap<Key, WrittenAt>,
     /// and its ids.
-    ids: HashMap<String, PageIds>,
+    ids: HashMap<Key, PageIds>,
     gps: Vec<Diagnostic>,
     /// The pages found clean as they were rendered, by output key: the
     /// links to other pages' anchors that waits on, as written.
-    early: HashMap<String, Vec<Box<str>>>,
+    early: HashMap<Key, Vec<Box<str>>>,
 }
 
 /// A rendered HTML file the check looks at.
@@ -255,23 +268,25 @@ impl<'s> PublishCheck<'s> {
     /// A check of `site`'s output, which will be the files `paths` (as
     /// placed in the domains' folders), with nothing taken yet.
     pub fn new(site: &'s Site, paths: &BTreeSet<PathBuf>) -> PublishCheck<'s> {
-        let files = paths.iter().map(|p| output_key(&site.domains.unplace(p)));
-        let as_rendered = Ctx {
-            scope: Scope::Errors,
-            site,
-            index: OutputIndex::new(files, HashMap::default()),
-            pages: &NoPages,
-            templates: Box::new(Templates::new(&site.templates)),
-            base: Base { path: base_path(&site.config.base_url) },
-            today: Date::today(),
-        };
+        let files = paths.iter().map(|p| Key::from(output_key(&site.domains.unplace(p))));
+        let index = OutputIndex::new(files, HashMap::default());
         let pages = site.pages.iter().enumerate().map(|(i, p)| (page_output(&p.path), Checkable::Page(i)));
         let listings = listings(site).into_iter().map(|(address, file, template)| {
             (page_output(address), Checkable::Listing(address, file, template))
         });
         let not_found =
             std::iter::once((PathBuf::from("404.html"), Checkable::NotFound(not_found_file(site))));
-        let checked = pages.chain(listings).chain(not_found).map(|(out, c)| (output_key(&out), c)).collect();
+        let checked =
+            pages.chain(listings).chain(not_found).map(|(out, c)| (index.key(output_key(&out)), c)).collect();
+        let as_rendered = Ctx {
+            scope: Scope::Errors,
+            site,
+            index,
+            pages: &NoPages,
+            templates: Box::new(Templates::new(&site.templates)),
+            base: Base { path: base_path(&site.config.base_url) },
+            today: Date::today(),
+        };
         PublishCheck { site, origins: Origins::of(site), kept: Mutex::default(), as_rendered, checked }
     }
 
@@ -283,8 +298,7 @@ impl<'s> PublishCheck<'s> {
     /// [`Self::errors`] to take as checked; any other is checked again
     /// there, read back whole.
     pub(crate) fn read(&self, path: &Path, doc: &Doc<'_>, body: std::ops::Range<usize>, ids: &PageIds) {
-        let key = output_key(path);
-        let Some(&checkable) = self.checked.get(&key) else { return };
+        let Some((key, &checkable)) = self.checked.get_key_value(output_key(path).as_str()) else { return };
         let ctx = &self.as_rendered;
         let (address, page_file, template, page) = match checkable {
             Checkable::Page(i) => {
@@ -301,20 +315,22 @@ impl<'s> PublishCheck<'s> {
         {
             return;
         }
-        let Some(anchors) = view.anchors_elsewhere(&ctx.index, ctx.base, &key, ids) else { return };
+        let Some(anchors) = view.anchors_elsewhere(&ctx.index, ctx.base, key, ids) else { return };
         // A poisoned lock means a renderer thread panicked; what was kept is still whole.
         let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        kept.early.insert(key, anchors);
+        kept.early.insert(key.clone(), anchors);
     }
 
     /// Takes what the check needs of one unit's `files`, as written.
     pub fn take(&self, files: &[OutputFile]) {
         let domains = &self.site.domains;
-        let keys: Vec<String> = files.iter().map(|o| output_key(&domains.unplace(&o.path))).collect();
+        let index = &self.as_rendered.index;
+        let keys: Vec<Key> = files.iter().map(|o| index.key(output_key(&domains.unplace(&o.path)))).collect();
         let (mut paths, mut ids) = (Vec::new(), Vec::new());
         for (o, key) in files.iter().zip(&keys) {
             if let Some(page_ids) = page_ids(o) {
-                paths.push((key.clone(), o.path.clone()));
+                let at = (o.path.as_os_str() != &**key).then(|| o.path.clone());
+                paths.push((key.clone(), at));
                 ids.push((key.clone(), page_ids));
             }
         }
@@ -371,7 +387,7 @@ impl<'s> PublishCheck<'s> {
         let pages = keys
             .par_iter()
             .zip(found)
-            .filter_map(|(key, f)| Some((written.paths.get(key)?.clone().into_os_string(), f)))
+            .filter_map(|(key, f)| Some((written.path(key)?.as_os_str().to_owned(), f)))
             .collect();
         crate::pipeline::drop_in_background((by_key, written.paths));
         Checked { errors, key, pages }
