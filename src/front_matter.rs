@@ -23,13 +23,13 @@ pub struct FrontMatter {
     /// The page's title: required, unless the page's text starts with its
     /// title as a level-1 heading (`# Aftercare`), which then fills it in.
     #[serde(default)]
-    pub title: Option<String>,
+    pub title: Option<Box<str>>,
     /// Meta description for search results and link previews.
     #[serde(default)]
-    pub description: Option<String>,
+    pub description: Option<Box<str>>,
     /// Replaces the last part of the URL that the file name gives.
     #[serde(default)]
-    pub slug: Option<String>,
+    pub slug: Option<Box<str>>,
     /// Position in the menu, smaller first.
     #[serde(default)]
     pub weight: i64,
@@ -38,18 +38,18 @@ pub struct FrontMatter {
     pub menu: bool,
     /// A shorter name for the menu than the title (`Aftercare`).
     #[serde(default)]
-    pub menu_title: Option<String>,
+    pub menu_title: Option<Box<str>>,
     /// The page of the menu this one is listed under, as a link to its
     /// markdown file (`about.md`): it puts the page in the menu, one level
     /// down. The parent must be in the menu itself, not under another page.
     #[serde(default)]
-    pub menu_parent: Option<String>,
+    pub menu_parent: Option<Box<str>>,
     /// Drafts are built only with `--drafts`.
     #[serde(default)]
     pub draft: bool,
     /// Template to render with, instead of `page.html` / `index.html`.
     #[serde(default)]
-    pub template: Option<String>,
+    pub template: Option<Box<str>>,
     /// When the page was first published.
     #[serde(default)]
     pub date: Option<Date>,
@@ -65,23 +65,23 @@ pub struct FrontMatter {
     pub translated_from: Option<Date>,
     /// Old URLs that redirect here.
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub aliases: Box<[String]>,
     /// Who wrote the page: an id from `people` in site.yaml.
     #[serde(default)]
-    pub author: Option<String>,
+    pub author: Option<Box<str>>,
     /// Who medically reviewed it: an id from `people` in site.yaml.
     #[serde(default)]
-    pub reviewed_by: Option<String>,
+    pub reviewed_by: Option<Box<str>>,
     /// Makes the page the profile of someone in site.yaml's `people` (an
     /// id, `person: reviewer`), rendered with `person.html`.
     #[serde(default)]
-    pub person: Option<String>,
+    pub person: Option<Box<str>>,
     /// When it was last medically reviewed.
     #[serde(default)]
     pub reviewed: Option<Date>,
     /// Categories from `categories` in site.yaml.
     #[serde(default)]
-    pub categories: Vec<String>,
+    pub categories: Box<[String]>,
     /// For a page about a procedure: what structured data says about it.
     /// Boxed: few pages describe one, and inline it was 168 of every
     /// page's bytes (issue 16).
@@ -90,14 +90,14 @@ pub struct FrontMatter {
     /// The page's picture: the home page's hero image, and the picture a
     /// link preview shows (Open Graph, Twitter). A path relative to the page.
     #[serde(default)]
-    pub image: Option<String>,
+    pub image: Option<Box<str>>,
     /// What `image` shows, for visitors who cannot see it (required with it).
     #[serde(default)]
-    pub image_alt: Option<String>,
+    pub image_alt: Option<Box<str>>,
     /// Before-and-after photos, each pair shown only with consent
     /// ([`crate::gallery`]).
     #[serde(default)]
-    pub gallery: Vec<crate::gallery::Pair>,
+    pub gallery: Box<[crate::gallery::Pair]>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: Extra,
@@ -324,7 +324,7 @@ pub fn parse_front_matter(file: &Path, text: &str) -> Result<(FrontMatter, Front
     if front.title.as_ref().is_none_or(|t| t.trim().is_empty()) {
         // Content written for other generators names its page by its first
         // heading (`markdown/title.rs`).
-        front.title = crate::markdown::leading_title(split.body);
+        front.title = crate::markdown::leading_title(split.body).map(String::into_boxed_str);
     }
     match &front.title {
         Some(_) => Ok((front, FrontFacts::of(&split))),

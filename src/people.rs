@@ -31,7 +31,7 @@ pub(crate) struct PersonView<'a> {
 pub(crate) fn view<'a>(
     config: &'a SiteConfig,
     domains: &crate::domains::Domains,
-    id: Option<&'a String>,
+    id: Option<&'a str>,
     from: &str,
 ) -> Option<PersonView<'a>> {
     let (id, person) = config.people.get_key_value(id?)?;
@@ -65,7 +65,7 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
             ("person", &page.meta.person),
         ] {
             let Some(id) = id else { continue };
-            let Some(person) = config.people.get(id) else {
+            let Some(person) = config.people.get(&**id) else {
                 problems.push(unknown(page, key, id));
                 continue;
             };
@@ -80,7 +80,7 @@ pub(crate) fn link_people(pages: &[Page], config: &mut SiteConfig, problems: &mu
             if key != "person" {
                 continue;
             }
-            if let Some(first) = profiles.get(&(id.as_str(), page.lang)) {
+            if let Some(first) = profiles.get(&(&**id, page.lang)) {
                 let d = Diagnostic::error(
                     &page.source,
                     format!("`{id}` already has a profile page, {}", first.source.display()),

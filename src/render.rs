@@ -443,7 +443,7 @@ impl<'a> Renderer<'a> {
                 .map(|&c| &site.categories[c].0)
                 .map(|c| CategoryLink { name: &c.name, url: self.site.domains.link(from, &c.path) })
                 .collect(),
-            person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), from),
+            person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_deref(), from),
         }
     }
 
@@ -617,8 +617,8 @@ impl<'a> Renderer<'a> {
         let domains = &site.domains;
         let base = &url::Url::parse(domains.base_url(source.path)).unwrap_or_else(|_| base.clone());
         let source = &FeedSource { path: domains.local(source.path), ..*source };
-        let person = |id: &Option<String>| {
-            id.as_ref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
+        let person = |id: &Option<Box<str>>| {
+            id.as_deref().and_then(|id| site.config.people.get(id)).map(|p| p.name.as_str())
         };
         let mut entries = Vec::with_capacity(pages.len());
         for &i in pages {
@@ -757,14 +757,24 @@ impl<'a> Renderer<'a> {
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
                 is_home: page.is_home(),
-                author: view(&site.configs[page.lang], &site.domains, page.meta.author.as_ref(), &page.path),
+                author: view(
+                    &site.configs[page.lang],
+                    &site.domains,
+                    page.meta.author.as_deref(),
+                    &page.path,
+                ),
                 reviewed_by: view(
                     &site.configs[page.lang],
                     &site.domains,
-                    page.meta.reviewed_by.as_ref(),
+                    page.meta.reviewed_by.as_deref(),
                     &page.path,
                 ),
-                person: view(&site.configs[page.lang], &site.domains, page.meta.person.as_ref(), &page.path),
+                person: view(
+                    &site.configs[page.lang],
+                    &site.domains,
+                    page.meta.person.as_deref(),
+                    &page.path,
+                ),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, body, html, &self.site_json_ld[page.lang]),

@@ -408,7 +408,7 @@ pub fn parse_site_cached(
             }
             let page = Page {
                 print: p.print,
-                title: p.meta.title.clone().unwrap_or_default(),
+                title: p.meta.title.as_deref().unwrap_or_default().to_string(),
                 lang: index.langs[number],
                 original: index.originals[number].clone(),
                 path: index.paths[number].clone(),
@@ -1059,7 +1059,7 @@ fn image_refs(pages: &[Page], config: &SiteConfig) -> Vec<crate::image::ImageRef
         if let Some(image) = &page.meta.image {
             let at = page.at_key(Diagnostic::error(&page.source, ""), "image");
             refs.push(ImageRef {
-                written: image.clone(),
+                written: image.to_string(),
                 from: page.path.clone(),
                 file: page.source.clone(),
                 location: at.location,
@@ -1103,18 +1103,22 @@ fn images_as_their_originals(pages: &mut [Page], config: &SiteConfig) {
             .get(&page.original)
             .cloned()
             .unwrap_or_else(|| page.path[prefix_len(page.lang)..].to_string());
-        let absolute = |written: &mut String| {
-            if written.starts_with('/') || crate::url::has_scheme(written) {
-                return;
-            }
-            if let Some(path) = crate::url::site_path(&from, written) {
-                *written = path;
-            }
+        // Where the file `written` is from the site's top, if it was relative.
+        let absolute = |written: &str| {
+            let relative = !written.starts_with('/') && !crate::url::has_scheme(written);
+            relative.then(|| crate::url::site_path(&from, written)).flatten()
         };
-        page.meta.image.iter_mut().for_each(absolute);
+        if let Some(image) = &mut page.meta.image
+            && let Some(path) = absolute(image)
+        {
+            *image = path.into();
+        }
         for pair in &mut page.meta.gallery {
-            absolute(&mut pair.before);
-            absolute(&mut pair.after);
+            for written in [&mut pair.before, &mut pair.after] {
+                if let Some(path) = absolute(written) {
+                    *written = path;
+                }
+            }
         }
     }
 }

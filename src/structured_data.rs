@@ -47,15 +47,15 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, html: &str, si
     if let Some(d) = page.meta.reviewed {
         webpage["lastReviewed"] = json!(d.to_string());
     }
-    if let Some(p) = page.meta.reviewed_by.as_ref().and_then(|id| config.people.get(id)) {
+    if let Some(p) = page.meta.reviewed_by.as_deref().and_then(|id| config.people.get(id)) {
         webpage["reviewedBy"] = person(config, &site.domains, p);
     }
-    if let Some(p) = page.meta.author.as_ref().and_then(|id| config.people.get(id)) {
+    if let Some(p) = page.meta.author.as_deref().and_then(|id| config.people.get(id)) {
         webpage["author"] = person(config, &site.domains, p);
     }
     // A profile page (issue 13) is about one person: Google reads a
     // `ProfilePage` whose `mainEntity` is them; it is no medical page.
-    if let Some(p) = page.meta.person.as_ref().and_then(|id| config.people.get(id)) {
+    if let Some(p) = page.meta.person.as_deref().and_then(|id| config.people.get(id)) {
         webpage["@type"] = json!("ProfilePage");
         webpage["mainEntity"] = person(config, &site.domains, p);
         if let Some(map) = webpage.as_object_mut() {

@@ -175,7 +175,7 @@ fn sentences(page: PageFile<'_>) -> Vec<(String, Place)> {
     let mut out = Vec::new();
     for (key, value) in [("title", &page.meta.title), ("description", &page.meta.description)] {
         if let Some(v) = value {
-            out.push((v.clone(), Place::Key(key)));
+            out.push((v.to_string(), Place::Key(key)));
         }
     }
     for h in &page.body().headings {

@@ -162,7 +162,7 @@ mod tests {
     #[test]
     fn finds_the_same_path_twice_and_a_file_where_a_folder_is_needed() {
         let mut care = Page { source: PathBuf::from("content/care.md"), ..Page::default() };
-        care.meta.aliases = vec!["/old/".to_string()];
+        care.meta.aliases = vec!["/old/".to_string()].into();
         care.text = crate::scratch::PageText::held("---\ntitle: Care\naliases: [/old/]\n---\n".to_string());
         let (robots, old) = (asset("static/robots.txt", "robots.txt"), asset("static/old", "old"));
         let found = messages(&[
