@@ -226,7 +226,11 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             touched.append(&mut placed);
             touched.append(&mut written.into_inner().unwrap_or_else(PoisonError::into_inner));
         }
+        // The record keeps no inline code for a unit without any, which
+        // is most of them: they need not be held until it is written.
         inline = rendered.inline;
+        inline.retain(|(_, found)| !found.is_empty());
+        inline.shrink_to_fit();
         let started = Instant::now();
         checked = sink.kept.errors(dir, plan.earlier());
         log_stage("check for errors", started, "");

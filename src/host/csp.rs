@@ -43,6 +43,14 @@ impl Inline {
         inline
     }
 
+    /// Whether the document has no inline code.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.scripts.is_empty()
+            && self.styles.is_empty()
+            && self.script_attrs.is_empty()
+            && self.style_attrs.is_empty()
+    }
+
     /// Whether an attribute (lower-case name) matters to [`Inline::observe`]:
     /// a scan need not decode or keep the others.
     pub(crate) fn reads(name: &str) -> bool {
