@@ -110,9 +110,21 @@ impl<'a> Doc<'a> {
 /// are scanned (not from a list of the page's tags), and kept in one
 /// string, NUL between them: the index holds every page's ids until the
 /// check, and a set of strings per page took six times the room (issue 16).
-#[derive(Debug, Default, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub(crate) struct PageIds(Box<str>);
+/// Shared: the check and the build cache's record each hold a page's ids.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PageIds(std::sync::Arc<str>);
+
+impl serde::Serialize for PageIds {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PageIds {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<PageIds, D::Error> {
+        String::deserialize(deserializer).map(|ids| PageIds(ids.into()))
+    }
+}
 
 impl PageIds {
     /// The ids in `html`.
@@ -156,7 +168,7 @@ impl PageIdsBuilder {
     }
 
     pub(crate) fn finish(self) -> PageIds {
-        PageIds(self.0.into_boxed_str())
+        PageIds(self.0.into())
     }
 }
 
