@@ -552,16 +552,20 @@ impl Written {
     /// cannot be looked at leaves the unit out of the record.
     pub(crate) fn wrote(&self, unit: usize, dir: &Within, files: &[OutputFile]) {
         let Some(written) = &self.0 else { return };
-        let records: Option<Vec<FileRecord>> = files
-            .iter()
-            // Static files and image variants are never taken from the old output.
-            .filter(|f| matches!(f.content, OutputContent::Bytes(_)))
-            .map(|f| file_record(&f.path, dir))
-            .collect();
-        if let Some(records) = records.filter(|r| r.len() == files.len()) {
-            let ids = files.iter().map(|f| f.ids.clone()).collect();
-            written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, (records, ids)));
+        // Static files and image variants are never taken from the old output.
+        if !files.iter().all(|f| matches!(f.content, OutputContent::Bytes(_))) {
+            return;
         }
+        // A list of just their number: collected through `Option`, a
+        // unit's one file was given room for four (2.6 against 0.7 MB
+        // at 10,000 pages, held to the end; issue 16).
+        let mut records = Vec::with_capacity(files.len());
+        for f in files {
+            let Some(record) = file_record(&f.path, dir) else { return };
+            records.push(record);
+        }
+        let ids = files.iter().map(|f| f.ids.clone()).collect();
+        written.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((unit, (records, ids)));
     }
 }
 

@@ -243,6 +243,8 @@ impl Inputs {
                 Err(_) => return None,
             }
         }
+        // Held to the end of the build: without the room it grew into.
+        stamps.shrink_to_fit();
         Some(Inputs { stamps, taken })
     }
 

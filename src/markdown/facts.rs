@@ -482,6 +482,8 @@ impl<'b> FactsCollector<'b> {
         // Kept with the page for the whole run: no spare capacity.
         self.facts.prose.pieces.shrink_to_fit();
         self.facts.links.shrink_to_fit();
+        self.facts.headings.shrink_to_fit();
+        self.facts.raw_html.shrink_to_fit();
         self.facts
     }
 
