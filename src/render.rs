@@ -741,6 +741,10 @@ impl<'a> Renderer<'a> {
         };
         let (languages, alternates) =
             self.language_links(page.lang, &versions, |to| self.site.domains.link(&page.path, to));
+        // A person the front matter names, as seen from this page.
+        let person = |id: &'a Option<Box<str>>| {
+            view(&site.configs[page.lang], &site.domains, id.as_deref(), &page.path)
+        };
         PageContext {
             lang: &site.config.languages[page.lang].code,
             languages,
@@ -757,24 +761,9 @@ impl<'a> Renderer<'a> {
                 updated: page.meta.updated,
                 extra: &page.meta.extra,
                 is_home: page.is_home(),
-                author: view(
-                    &site.configs[page.lang],
-                    &site.domains,
-                    page.meta.author.as_deref(),
-                    &page.path,
-                ),
-                reviewed_by: view(
-                    &site.configs[page.lang],
-                    &site.domains,
-                    page.meta.reviewed_by.as_deref(),
-                    &page.path,
-                ),
-                person: view(
-                    &site.configs[page.lang],
-                    &site.domains,
-                    page.meta.person.as_deref(),
-                    &page.path,
-                ),
+                author: person(&page.meta.author),
+                reviewed_by: person(&page.meta.reviewed_by),
+                person: person(&page.meta.person),
                 reviewed: page.meta.reviewed,
                 references: &page.references,
                 json_ld: page_json_ld(site, page, body, html, &self.site_json_ld[page.lang]),

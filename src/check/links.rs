@@ -172,10 +172,10 @@ impl PageIdsBuilder {
     }
 }
 
-/// An output key ([`output_key`]) kept in more than one map: the build's
-/// check keeps each page's in five, and as a string each its own they were
-/// 7 MB of the heap at 10,000 pages (issue 16). [`OutputIndex::key`] gives
-/// the index's copy.
+/// An output key ([`output_key`]) shared by the maps that hold it: the
+/// build's check has five maps by output key, and a string of its own in
+/// each was 7 MB of the heap at 10,000 pages (issue 16).
+/// [`OutputIndex::key`] gives the index's copy.
 pub(crate) type Key = std::sync::Arc<str>;
 
 /// Every file of the built site, and the ids of the HTML rendered here.

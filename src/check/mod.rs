@@ -112,7 +112,7 @@ type WrittenAt = Option<PathBuf>;
 
 impl Written<'_> {
     /// Where the page of output key `key` was written, if it was.
-    fn path<'a>(&'a self, key: &'a str) -> Option<&'a Path> {
+    fn path(&self, key: &str) -> Option<&Path> {
         let (key, at) = self.paths.get_key_value(key)?;
         Some(at.as_deref().unwrap_or(Path::new(&**key)))
     }
