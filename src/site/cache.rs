@@ -37,8 +37,6 @@ pub struct ParseCache {
     /// (`_index.md` files, their URLs among the pages'), that the cached
     /// markdown was rendered against.
     links: Option<LinkKey>,
-    /// Pages whose markdown the last run rendered instead of reusing.
-    fresh: HashSet<PathBuf>,
     /// The last bibliography parsed, with the file and style it came from.
     bibliography: Option<(BibliographyKey, Result<Option<Bibliography>, Diagnostic>)>,
     /// For a single build: nothing is kept for a next run, so page texts are
@@ -150,12 +148,6 @@ impl ParseCache {
     /// What this build keeps of the pages' bodies for the next.
     pub(crate) fn take_kept(&mut self) -> Option<Keeping> {
         self.keeping.take()
-    }
-
-    /// The pages (source paths) whose markdown the last run rendered afresh:
-    /// the edited pages, or every page when a URL changed.
-    pub fn fresh(&self) -> &HashSet<PathBuf> {
-        &self.fresh
     }
 
     /// The front matter of each of `pages`, with what else its text tells
@@ -334,11 +326,9 @@ impl ParseCache {
                 }
             })
             .collect();
-        self.fresh =
-            kept.iter().zip(&made).filter(|(_, (_, _, now))| *now).map(|(p, _)| p.path.clone()).collect();
         log::debug!(
             "parse: {} bodies rendered, {} kept by the build cache",
-            self.fresh.len(),
+            made.iter().filter(|(_, _, now)| *now).count(),
             made.iter().filter(|(b, _, _)| b.kept).count()
         );
         if let (Some(keeping), Some(key)) = (&mut self.keeping, keeping_key) {
