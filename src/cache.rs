@@ -675,10 +675,13 @@ fn record_of(path: &Path, look: &Look) -> Option<FileRecord> {
     })
 }
 
+/// A unit's inline code as the record keeps it; none when it has none.
 fn inline_record(inline: Inline) -> Option<[Vec<String>; 4]> {
+    if inline.is_empty() {
+        return None;
+    }
     let Inline { scripts, styles, script_attrs, style_attrs } = inline;
-    let all = [scripts, styles, script_attrs, style_attrs].map(|s| s.into_iter().collect::<Vec<_>>());
-    all.iter().any(|s| !s.is_empty()).then_some(all)
+    Some([scripts, styles, script_attrs, style_attrs].map(|s| s.into_iter().collect()))
 }
 
 /// The folder beside the build cache's `record` file where the output
