@@ -269,8 +269,32 @@ pub(crate) fn without_index(path: &str) -> &str {
 /// The link from the page at `from` (a folder path ending in `/`) to the
 /// site-absolute `to`, as a relative URL: `../risks/`, `./`, `../../style.css`.
 pub fn relative_url(from: &str, to: &str) -> String {
-    // Read as segments, without collecting them: every page calls this for
-    // each link in its menu and listing.
+    let (to_folder, _) = to.rsplit_once('/').unwrap_or(("", to));
+    // Both written as the site writes addresses (from its top, no empty
+    // folder), the common folders are a common start of the two texts:
+    // compared byte by byte, not folder by folder (issue 16: every page
+    // calls this for each link in its menus).
+    let plain = |s: &str| s.starts_with('/') && !s.contains("//");
+    if plain(from) && from.ends_with('/') && plain(to) && !to_folder.contains("//") {
+        let (from_dirs, to_rest) = (&from[1..], &to[1..]);
+        // The first `to_folder.len()` bytes of `to_rest` are its folders, each with its `/`.
+        let same =
+            from_dirs.bytes().zip(to_rest.bytes().take(to_folder.len())).take_while(|(a, b)| a == b).count();
+        let common = from_dirs[..same].rfind('/').map_or(0, |i| i + 1);
+        let ups = from_dirs[common..].bytes().filter(|&b| b == b'/').count();
+        let mut out = String::with_capacity(3 * ups + to_rest.len() - common + 2);
+        (0..ups).for_each(|_| out.push_str("../"));
+        out.push_str(&to_rest[common..]);
+        if out.is_empty() || out.starts_with('#') || out.starts_with('?') {
+            out.insert_str(0, "./");
+        }
+        return out;
+    }
+    relative_url_by_folders(from, to)
+}
+
+/// [`relative_url`] for any `from` and `to`, folder by folder.
+fn relative_url_by_folders(from: &str, to: &str) -> String {
     let from_dirs = || from.split('/').filter(|s| !s.is_empty());
     // `to` = "/a/b/": its folders are `a` and `b`, after the leading `/`.
     let (to_folder, last) = to.rsplit_once('/').unwrap_or(("", to));
@@ -428,7 +452,9 @@ fn join_parts(path: &str, lead: bool) -> Option<String> {
     let mut depth = 0usize;
     let mut start = 0;
     while start <= path.len() {
-        let end = memchr::memchr(b'/', &path.as_bytes()[start..]).map_or(path.len(), |i| start + i);
+        // Parts are a few bytes long: a plain search is quicker than
+        // `memchr`'s, which is made for long texts.
+        let end = path.as_bytes()[start..].iter().position(|&b| b == b'/').map_or(path.len(), |i| start + i);
         match &path[start..end] {
             "" | "." => {}
             ".." => {
@@ -784,6 +810,35 @@ mod tests {
         assert_eq!(relative_url("/a/", "/images/x.png"), "../images/x.png");
     }
 
+    /// Every path of up to `depth` of `parts`, each after a `/`.
+    fn paths_of(parts: &[&str], depth: usize) -> Vec<String> {
+        let mut paths = vec![String::new()];
+        for _ in 0..depth {
+            let longer: Vec<String> =
+                paths.iter().flat_map(|p| parts.iter().map(move |part| format!("{p}/{part}"))).collect();
+            paths.extend(longer);
+        }
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    #[test]
+    fn relative_urls_are_made_folder_by_folder() {
+        // Every address of up to three parts from these, as a page's
+        // folder and as a link's target, with and without the slashes a
+        // site writes.
+        let parts = ["", "a", "ab", "b", "x.css", "#f", "?q=/a", ".."];
+        let paths = paths_of(&parts, 3);
+        for from in &paths {
+            for to in &paths {
+                for (from, to) in [(from.clone(), to.clone()), (format!("{from}/"), format!("{to}/"))] {
+                    assert_eq!(relative_url(&from, &to), relative_url_by_folders(&from, &to), "{from} {to}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn permalinks_and_base_paths() {
         assert_eq!(permalink("https://example.org/clinic/", "/care/"), "https://example.org/clinic/care/");
@@ -825,16 +880,23 @@ mod tests {
     fn paths_are_resolved_as_part_by_part() {
         // Every path of up to four parts from these, with and without a
         // leading and a trailing slash, from two pages.
-        let parts =
-            ["", ".", "..", "a", "%C3%BCber", "my%20scan.png", "%2F", "%zz", "b c", "%FF", "%C3", "%BC"];
-        let mut paths = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> =
-                paths.iter().flat_map(|p| parts.iter().map(move |part| format!("{p}/{part}"))).collect();
-            paths.extend(longer);
-        }
-        paths.sort();
-        paths.dedup();
+        let parts = [
+            "",
+            ".",
+            "..",
+            "...",
+            ".a",
+            "a",
+            "%C3%BCber",
+            "my%20scan.png",
+            "%2F",
+            "%zz",
+            "b c",
+            "%FF",
+            "%C3",
+            "%BC",
+        ];
+        let paths = paths_of(&parts, 4);
         for path in &paths {
             let relative = path.trim_start_matches('/');
             for written in [path.as_str(), relative, &format!("{path}/"), &format!("{relative}#x")] {

@@ -246,6 +246,23 @@ function scoreObservatory(headers) {
 // ---------------------------------------------------------------- checks
 let passed = 0;
 let failed = 0;
+// `promise`, or an error after `ms`: a tab that never answers (Chromium
+// once left a page that forwards as it loads neither loaded nor closed,
+// and CI waited for it for a quarter of an hour) fails the check instead
+// of stalling it.
+function within(ms, what, promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+// Closes `tab`, or leaves it to the browser's close after 10 s.
+async function closeTab(tab) {
+  await within(10_000, 'closing a tab', tab.close()).catch((e) => console.log(`     ${e.message}`));
+}
+
 function report(ok, what, detail = '') {
   if (ok) passed++; else failed++;
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${detail ? ` ${detail}` : ''}`);
@@ -320,7 +337,7 @@ async function main() {
       const head = html.slice(html.indexOf('<head>') + 6).trimStart().replace(/^<meta charset="utf-8">\s*/i, '');
       const policy = headerMode ? res.headers()['content-security-policy']
         : head.match(/^<meta http-equiv="Content-Security-Policy" content="([^"]*)">/)?.[1];
-      await tab.close();
+      await closeTab(tab);
       return { status: res.status(), policy, ran: false, all: found };
     }
     if (poke) await tab.evaluate(poke);
@@ -337,27 +354,36 @@ async function main() {
     // A stylesheet that did not load (blocked, or upgraded to https) has no sheet.
     const unstyled = await tab.evaluate(() => [...document.querySelectorAll('link[rel~="stylesheet"]')]
       .filter((l) => !l.sheet).map((l) => `stylesheet not loaded: ${l.href}`));
-    await tab.close();
+    await closeTab(tab);
     return { status: res.status(), policy, ran, all: [...events.map((e) => `event: ${e}`), ...found, ...unstyled] };
   }
   try {
     // The control: code the policy does not allow must be blocked and reported.
-    const control = await load(pages[0], () => {
+    const control = await within(3 * NAV_TIMEOUT, 'the control page', load(pages[0], () => {
       const s = document.createElement('script');
       s.textContent = 'window.__ran = true;';
       document.head.append(s);
-    });
+    }));
     report(!control.ran && control.all.length > 0,
       `csp control (${pages[0].address}): an inline script added to the page is blocked and reported`,
       control.ran ? 'it RAN' : '');
     for (const p of pages) {
-      const { status, policy, all } = await load(p);
+      // Twice at most, each in a tab of its own, before it counts as failed.
+      const { status, policy, all } = await within(3 * NAV_TIMEOUT, `loading ${p.address}`, load(p))
+        .catch((e) => {
+          console.log(`     ${e.message}; once more`);
+          return within(3 * NAV_TIMEOUT, `loading ${p.address}`, load(p));
+        })
+        .catch((e) => ({ status: 0, policy: null, all: [e.message] }));
       violations += all.length;
       report(status === p.status && Boolean(policy) && all.length === 0,
         `csp ${p.address}`, `${status}${p.forwards ? ' (forwards)' : ''}${policy ? '' : ' NO POLICY'}${all.length ? '\n       ' + all.join('\n       ') : ''}`);
     }
   } finally {
-    await browser.close();
+    await within(30_000, 'closing Chromium', browser.close()).catch((e) => {
+      console.log(`     ${e.message}: killed`);
+      browser.process()?.kill('SIGKILL');
+    });
     fs.rmSync(userDataDir, { recursive: true, force: true });
   }
   console.log(`host: ${pages.length} pages loaded, ${violations} CSP violations, ${redirectRules.length} redirects`);
