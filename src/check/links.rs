@@ -10,7 +10,6 @@
 //! work: browsers scroll to the top for them.
 
 use crate::collections::{HashMap, HashSet};
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -297,7 +296,7 @@ impl OutputIndex {
     }
 
     /// Whether the site's files are just `files` (by output key).
-    pub(crate) fn has_files(&self, files: &BTreeSet<Key>) -> bool {
+    pub(crate) fn has_files(&self, files: &HashSet<Key>) -> bool {
         self.files.len() == files.len() && files.iter().all(|f| self.files.contains(f))
     }
 

@@ -35,7 +35,7 @@ mod report;
 mod templates;
 mod translations;
 
-use crate::collections::{HashMap, PathMap};
+use crate::collections::{HashMap, HashSet, PathMap};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -227,9 +227,14 @@ pub struct PublishCheck<'s> {
 
 /// What [`PublishCheck`] keeps of the files written, each output key the
 /// index's ([`OutputIndex::key`]).
+/// Made at the size of the site: filled under a lock by every core as
+/// units are written or taken from the old output, its sets grew and
+/// were hashed again there (a tree of the files, kept in order for
+/// nothing, was a third of taking 10,000 pages from the old output; issue
+/// 16).
 #[derive(Default)]
 struct Kept {
-    files: BTreeSet<Key>,
+    files: HashSet<Key>,
     /// Each rendered page by output key: where it was written,
     paths: HashMap<Key, WrittenAt>,
     /// and its ids.
@@ -276,7 +281,7 @@ impl<'s> PublishCheck<'s> {
         });
         let not_found =
             std::iter::once((PathBuf::from("404.html"), Checkable::NotFound(not_found_file(site))));
-        let checked =
+        let checked: HashMap<Key, Checkable<'s>> =
             pages.chain(listings).chain(not_found).map(|(out, c)| (index.key(output_key(&out)), c)).collect();
         let as_rendered = Ctx {
             scope: Scope::Errors,
@@ -287,7 +292,13 @@ impl<'s> PublishCheck<'s> {
             base: Base { path: base_path(&site.config.base_url) },
             today: Date::today(),
         };
-        PublishCheck { site, origins: Origins::of(site), kept: Mutex::default(), as_rendered, checked }
+        let kept = Kept {
+            files: HashSet::with_capacity_and_hasher(paths.len(), Default::default()),
+            paths: HashMap::with_capacity_and_hasher(checked.len(), Default::default()),
+            ids: HashMap::with_capacity_and_hasher(checked.len(), Default::default()),
+            ..Kept::default()
+        };
+        PublishCheck { site, origins: Origins::of(site), kept: Mutex::new(kept), as_rendered, checked }
     }
 
     /// Checks the page rendered at output `path` (as in one domain),
