@@ -33,7 +33,7 @@
 //! 24 M at 1,000 pages): a header, then a page, each after its length (4
 //! bytes, little end first), so that the pages are read on every core;
 //! about 1 KB a page, and read only by the binary that wrote it (the hashes
-//! are `std`'s `Hash` fed to SipHash, and foldhash for the pages' texts).
+//! are `std`'s `Hash` fed to foldhash with a fixed seed).
 
 use crate::collections::PathMap;
 use std::fs;
@@ -62,7 +62,7 @@ pub(crate) struct KeptBody {
     anchors: Vec<AnchorLink>,
     #[serde(default)]
     citations: Vec<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, with = "links")]
     addresses: Vec<AddressLink>,
     #[serde(default)]
     problems: Vec<Diagnostic>,
@@ -165,6 +165,59 @@ impl KeptBody {
             has_blocks: self.has_blocks,
             kept: true,
             ..Rendered::default()
+        }
+    }
+}
+
+/// A page's links written as addresses, as a kept body holds them: one
+/// string of bytes (`packed.rs`), each link its address (none when it climbs
+/// above the site's top), how it was written if that is not the address,
+/// and its offset (8 bytes). They were most of a kept body's bytes, and
+/// read as MessagePack records they took a one-page rebuild at 10,000 pages
+/// 10 M instructions more (issue 16).
+mod links {
+    use super::super::packed::{Reader, put_text};
+    use crate::markdown::AddressLink;
+
+    pub(super) fn serialize<S: serde::Serializer>(
+        links: &[AddressLink],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::new();
+        for link in links {
+            let written = Some(link.written()).filter(|&w| link.path.as_deref() != Some(w));
+            put_text(&mut bytes, link.path.as_deref()).map_err(serde::ser::Error::custom)?;
+            put_text(&mut bytes, written).map_err(serde::ser::Error::custom)?;
+            bytes.extend_from_slice(&(link.offset as u64).to_le_bytes());
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<AddressLink>, D::Error> {
+        deserializer.deserialize_bytes(Links)
+    }
+
+    struct Links;
+
+    impl serde::de::Visitor<'_> for Links {
+        type Value = Vec<AddressLink>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("links as bytes")
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Vec<AddressLink>, E> {
+            let mut read = Reader(bytes);
+            let mut links = Vec::new();
+            while !read.is_done() {
+                let path = read.text().map_err(E::custom)?;
+                let written = read.text().map_err(E::custom)?.or(path).unwrap_or_default();
+                let offset = usize::try_from(read.u64().map_err(E::custom)?).map_err(E::custom)?;
+                links.push(AddressLink::new(written, path.map(str::to_string), offset));
+            }
+            Ok(links)
         }
     }
 }
@@ -395,7 +448,13 @@ mod tests {
             ids: ["b", "a"].map(String::from).into_iter().collect(),
             anchors: vec![AnchorLink { page: 3, fragment: "f".into(), offset: 9 }],
             citations: vec![vec!["smith2020".into()]],
-            addresses: vec![AddressLink::new("../c/", Some("/c/".into()), 4)],
+            addresses: vec![
+                AddressLink::new("../c/", Some("/c/".into()), 4),
+                AddressLink::new("/c/", Some("/c/".into()), 40),
+                AddressLink::new("../../../", None, 400),
+                AddressLink::new("", None, 0),
+                AddressLink::new("/é/#x", Some("/é/".into()), usize::MAX),
+            ],
             problems: vec![warning.clone()],
             unreported: 2,
             images: vec!["i.png".into()],

@@ -77,13 +77,14 @@ struct State {
     number: u64,
 }
 
-/// Stamps as kept: one string of bytes, each stamp its path's length (4
-/// bytes) and UTF-8, then a byte for none, file or folder and, unless none,
-/// the four numbers (8 bytes each), all little end first. As MessagePack
-/// records with the names of their fields, 30,000 stamps took 79 M
-/// instructions to write and read again at 10,000 pages (issue 16). A path
-/// that is not UTF-8 is not kept (the build then keeps no stamps).
+/// Stamps as kept: one string of bytes (`packed.rs`), each stamp its path,
+/// then a byte for none, file or folder and, unless none, the four
+/// numbers (8 bytes each). As MessagePack records with the names of their
+/// fields, 30,000 stamps took 79 M instructions to write and read again at
+/// 10,000 pages (issue 16). A path that is not UTF-8 is not kept (the
+/// build then keeps no stamps).
 mod packed {
+    use super::super::packed::{Reader, put_text};
     use super::{Stamp, State};
     use serde::Deserializer;
     use serde::de::Visitor;
@@ -116,10 +117,7 @@ mod packed {
             stamps.iter().map(|s| 4 + s.path.as_os_str().len() + 1 + if s.state.is_some() { 32 } else { 0 });
         let mut bytes = Vec::with_capacity(size.sum());
         for stamp in stamps {
-            let path = stamp.path.to_str().ok_or("a path is not UTF-8")?;
-            let len = u32::try_from(path.len()).map_err(|_| "a path is too long")?;
-            bytes.extend_from_slice(&len.to_le_bytes());
-            bytes.extend_from_slice(path.as_bytes());
+            put_text(&mut bytes, Some(stamp.path.to_str().ok_or("a path is not UTF-8")?))?;
             match stamp.state {
                 None => bytes.push(NONE),
                 Some(state) => {
@@ -134,39 +132,25 @@ mod packed {
     }
 
     pub(super) fn unpack(bytes: &[u8]) -> Result<Vec<Stamp>, &'static str> {
-        let mut rest = bytes;
+        let mut read = Reader(bytes);
         let mut stamps = Vec::new();
-        while !rest.is_empty() {
-            let len = u32::from_le_bytes(take(&mut rest)?);
-            let path = take_n(&mut rest, len as usize)?;
-            let path = PathBuf::from(std::str::from_utf8(path).map_err(|_| "a path is not UTF-8")?);
-            let [kind] = take(&mut rest)?;
+        while !read.is_done() {
+            let path = PathBuf::from(read.text()?.ok_or("a stamp without a path")?);
+            let [kind] = read.array()?;
             let state = match kind {
                 NONE => None,
                 FILE | FOLDER => Some(State {
                     folder: kind == FOLDER,
-                    len: u64::from_le_bytes(take(&mut rest)?),
-                    modified: u64::from_le_bytes(take(&mut rest)?),
-                    changed: u64::from_le_bytes(take(&mut rest)?),
-                    number: u64::from_le_bytes(take(&mut rest)?),
+                    len: read.u64()?,
+                    modified: read.u64()?,
+                    changed: read.u64()?,
+                    number: read.u64()?,
                 }),
                 _ => return Err("a stamp of no known kind"),
             };
             stamps.push(Stamp { path, state });
         }
         Ok(stamps)
-    }
-
-    /// The first `n` bytes of `rest`, which then starts after them.
-    fn take_n<'b>(rest: &mut &'b [u8], n: usize) -> Result<&'b [u8], &'static str> {
-        let (taken, after) = rest.split_at_checked(n).ok_or("the stamps are cut short")?;
-        *rest = after;
-        Ok(taken)
-    }
-
-    /// The first `N` bytes of `rest`, as [`take_n`].
-    fn take<const N: usize>(rest: &mut &[u8]) -> Result<[u8; N], &'static str> {
-        take_n(rest, N)?.try_into().map_err(|_| "the stamps are cut short")
     }
 }
 
