@@ -56,7 +56,7 @@ use crate::scratch::{Scratch, Spilled};
 pub(crate) struct KeptBody {
     /// A hash of the page's text ([`text_print`]).
     pub(crate) text: u64,
-    #[serde(default)]
+    #[serde(default, with = "ids")]
     ids: Ids,
     #[serde(default)]
     anchors: Vec<AnchorLink>,
@@ -165,6 +165,47 @@ impl KeptBody {
             has_blocks: self.has_blocks,
             kept: true,
             ..Rendered::default()
+        }
+    }
+}
+
+/// A page's ids as a kept body holds them: one string of bytes
+/// (`packed.rs`), the ids one after the other, then where each ends (4
+/// bytes each). Read as a list of strings they took a one-page rebuild at
+/// 10,000 pages 13 M instructions more (issue 16).
+mod ids {
+    use super::super::packed::{Reader, put_text};
+    use crate::markdown::Ids;
+
+    pub(super) fn serialize<S: serde::Serializer>(ids: &Ids, serializer: S) -> Result<S::Ok, S::Error> {
+        let (text, ends) = ids.parts();
+        let mut bytes = Vec::with_capacity(4 + text.len() + 4 * ends.len());
+        put_text(&mut bytes, Some(text)).map_err(serde::ser::Error::custom)?;
+        ends.iter().for_each(|end| bytes.extend_from_slice(&end.to_le_bytes()));
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ids, D::Error> {
+        deserializer.deserialize_bytes(Packed)
+    }
+
+    struct Packed;
+
+    impl serde::de::Visitor<'_> for Packed {
+        type Value = Ids;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("ids as bytes")
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Ids, E> {
+            let mut read = Reader(bytes);
+            let text = read.text().map_err(E::custom)?.unwrap_or_default();
+            let mut ends = Vec::with_capacity(read.0.len() / 4);
+            while !read.is_done() {
+                ends.push(read.u32().map_err(E::custom)?);
+            }
+            Ids::from_parts(text, ends).ok_or_else(|| E::custom("ids that do not fit their text"))
         }
     }
 }

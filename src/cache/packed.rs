@@ -46,6 +46,10 @@ impl<'b> Reader<'b> {
         self.bytes(N)?.try_into().map_err(|_| "cut short")
     }
 
+    pub(super) fn u32(&mut self) -> Result<u32, &'static str> {
+        self.array().map(u32::from_le_bytes)
+    }
+
     pub(super) fn u64(&mut self) -> Result<u64, &'static str> {
         self.array().map(u64::from_le_bytes)
     }

@@ -334,6 +334,31 @@ impl Ids {
         (0..self.ends.len()).map(|k| self.get(k))
     }
 
+    /// The ids one after the other, and where each ends: as the build
+    /// cache keeps them ([`Self::from_parts`]).
+    pub(crate) fn parts(&self) -> (&str, &[u32]) {
+        (&self.text, &self.ends)
+    }
+
+    /// The ids in `text`, each ending where `ends` says, as [`Self::parts`]
+    /// gave them; `None` if an end is not within `text`, at a character's
+    /// edge, or before the one before it, or if the last does not end
+    /// `text`. Sorted and kept once if they are not already.
+    pub(crate) fn from_parts(text: &str, ends: Vec<u32>) -> Option<Ids> {
+        let (mut start, mut before) = (0, None);
+        let mut in_order = true;
+        for &end in &ends {
+            let id = text.get(start..end as usize)?;
+            in_order &= before.is_none_or(|before| before < id);
+            (start, before) = (end as usize, Some(id));
+        }
+        if start != text.len() {
+            return None;
+        }
+        let ids = Ids { text: text.into(), ends: ends.into_boxed_slice() };
+        Some(if in_order { ids } else { ids.iter().map(str::to_string).collect() })
+    }
+
     /// Id number `k`.
     fn get(&self, k: usize) -> &str {
         let start = k.checked_sub(1).map_or(0, |before| self.ends[before] as usize);
@@ -651,5 +676,21 @@ mod tests {
         let kept: Ids = serde_json::from_str(r#"["z", "a", "m"]"#).unwrap();
         assert!(kept.contains("a") && kept.contains("m") && kept.contains("z"));
         assert_eq!(serde_json::to_string(&kept).unwrap(), r#"["a","m","z"]"#);
+    }
+
+    #[test]
+    fn ids_made_again_from_their_parts_are_the_same_and_parts_that_do_not_fit_are_refused() {
+        for ids in [&[][..], &["only"], &["", "a"], &["a", "ab", "b", "é-accent", "zz"]] {
+            let ids: Ids = ids.iter().map(|id| id.to_string()).collect();
+            let (text, ends) = ids.parts();
+            assert_eq!(Ids::from_parts(text, ends.to_vec()), Some(ids.clone()));
+        }
+        // Out of order or repeated: sorted and kept once.
+        let sorted = Ids::from_parts("zama", vec![1, 2, 3, 4]).unwrap();
+        assert_eq!(sorted.iter().collect::<Vec<_>>(), ["a", "m", "z"]);
+        // An end past the text, inside a character, before the one before, or short of the end.
+        for ends in [vec![9], vec![1], vec![2, 1, 3], vec![2]] {
+            assert_eq!(Ids::from_parts("éa", ends.clone()), None, "{ends:?}");
+        }
     }
 }
