@@ -740,10 +740,13 @@ fn prune_spares(own: &Path) {
 }
 
 /// The record of builds into `output` of the site at `root`: named by the
-/// output's path, so two output folders have a record each.
+/// output's path, so two output folders have a record each. Named with
+/// SipHash and fixed keys, not [`print`]: a name that changed with the
+/// binary (or with the hash's next version) would leave the files of
+/// the old one behind in the cache.
 fn record_file(root: &Path, output: &Path) -> Option<PathBuf> {
     let root = crate::output::real_path(root).ok()?;
-    let mut h = print();
+    let mut h = siphasher::sip::SipHasher13::new_with_keys(0x646f_7477_6f72_6b20, 0x756e_6974_7320_2021);
     output.hash(&mut h);
     Some(root.join(CACHE_DIR).join(format!("{:016x}.{RECORD}", h.finish())))
 }
