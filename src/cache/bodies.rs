@@ -174,7 +174,7 @@ impl KeptBody {
 /// bytes each). Read as a list of strings they took a one-page rebuild at
 /// 10,000 pages 13 M instructions more (issue 16).
 mod ids {
-    use super::super::packed::{Reader, put_text};
+    use super::super::packed::{from_bytes, put_text};
     use crate::markdown::Ids;
 
     pub(super) fn serialize<S: serde::Serializer>(ids: &Ids, serializer: S) -> Result<S::Ok, S::Error> {
@@ -186,27 +186,14 @@ mod ids {
     }
 
     pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ids, D::Error> {
-        deserializer.deserialize_bytes(Packed)
-    }
-
-    struct Packed;
-
-    impl serde::de::Visitor<'_> for Packed {
-        type Value = Ids;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("ids as bytes")
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Ids, E> {
-            let mut read = Reader(bytes);
-            let text = read.text().map_err(E::custom)?.unwrap_or_default();
+        from_bytes(deserializer, "ids as bytes", |read| {
+            let text = read.text()?.unwrap_or_default();
             let mut ends = Vec::with_capacity(read.0.len() / 4);
             while !read.is_done() {
-                ends.push(read.u32().map_err(E::custom)?);
+                ends.push(read.u32()?);
             }
-            Ids::from_parts(text, ends).ok_or_else(|| E::custom("ids that do not fit their text"))
-        }
+            Ids::from_parts(text, ends).ok_or("ids that do not fit their text")
+        })
     }
 }
 
@@ -217,7 +204,7 @@ mod ids {
 /// read as MessagePack records they took a one-page rebuild at 10,000 pages
 /// 10 M instructions more (issue 16).
 mod links {
-    use super::super::packed::{Reader, put_text};
+    use super::super::packed::{from_bytes, put_text};
     use crate::markdown::AddressLink;
 
     pub(super) fn serialize<S: serde::Serializer>(
@@ -237,29 +224,16 @@ mod links {
     pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<AddressLink>, D::Error> {
-        deserializer.deserialize_bytes(Links)
-    }
-
-    struct Links;
-
-    impl serde::de::Visitor<'_> for Links {
-        type Value = Vec<AddressLink>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("links as bytes")
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Vec<AddressLink>, E> {
-            let mut read = Reader(bytes);
+        from_bytes(deserializer, "links as bytes", |read| {
             let mut links = Vec::new();
             while !read.is_done() {
-                let path = read.text().map_err(E::custom)?;
-                let written = read.text().map_err(E::custom)?.or(path).unwrap_or_default();
-                let offset = usize::try_from(read.u64().map_err(E::custom)?).map_err(E::custom)?;
+                let path = read.text()?;
+                let written = read.text()?.or(path).unwrap_or_default();
+                let offset = usize::try_from(read.u64()?).map_err(|_| "an offset too large")?;
                 links.push(AddressLink::new(written, path.map(str::to_string), offset));
             }
             Ok(links)
-        }
+        })
     }
 }
 

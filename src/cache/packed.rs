@@ -2,11 +2,13 @@
 //! MessagePack lists of records: texts each after their length (4 bytes),
 //! numbers as 4 or 8 bytes, all little end first. MessagePack reads each
 //! field of each record as a value of its own (its kind, then it), which
-//! for lists of small records (the stamps, the links of every page) cost
+//! for lists of small records (the stamps, each page's links and ids) cost
 //! more than the bytes they hold (issue 16). What reads one of these
 //! strings reads it in the order it was written; one that is cut short or
 //! holds a text that is not UTF-8 is an error, and the cache's file is
 //! then ignored.
+
+use std::marker::PhantomData;
 
 /// The length written for a text that is not there.
 const NONE: u32 = u32::MAX;
@@ -23,6 +25,34 @@ pub(super) fn put_text(out: &mut Vec<u8>, text: Option<&str>) -> Result<(), &'st
         }
     }
     Ok(())
+}
+
+/// Deserializes a string of bytes that `read` takes apart, saying it
+/// expected `what` if the value is not bytes.
+pub(super) fn from_bytes<'de, D, T, F>(deserializer: D, what: &'static str, read: F) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    F: FnOnce(&mut Reader<'_>) -> Result<T, &'static str>,
+{
+    deserializer.deserialize_bytes(Bytes { what, read, made: PhantomData })
+}
+
+struct Bytes<F, T> {
+    what: &'static str,
+    read: F,
+    made: PhantomData<T>,
+}
+
+impl<T, F: FnOnce(&mut Reader<'_>) -> Result<T, &'static str>> serde::de::Visitor<'_> for Bytes<F, T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.what)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<T, E> {
+        (self.read)(&mut Reader(bytes)).map_err(E::custom)
+    }
 }
 
 /// Reads a string of bytes from its start.
@@ -83,7 +113,6 @@ mod tests {
         assert_eq!(read.text(), Ok(Some("é")));
         assert_eq!(read.u64(), Ok(7));
         assert!(read.is_done());
-        assert!(Reader(&out[..out.len() - 1]).text().is_ok());
         let mut short = Reader(&out[..5]);
         assert_eq!(short.text(), Err("cut short"));
         let not_utf8 = [1, 0, 0, 0, 0xff];

@@ -84,10 +84,9 @@ struct State {
 /// 10,000 pages (issue 16). A path that is not UTF-8 is not kept (the
 /// build then keeps no stamps).
 mod packed {
-    use super::super::packed::{Reader, put_text};
+    use super::super::packed::{Reader, from_bytes, put_text};
     use super::{Stamp, State};
     use serde::Deserializer;
-    use serde::de::Visitor;
     use std::path::PathBuf;
 
     const NONE: u8 = 0;
@@ -95,21 +94,7 @@ mod packed {
     const FOLDER: u8 = 2;
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Stamp>, D::Error> {
-        deserializer.deserialize_bytes(Packed)
-    }
-
-    struct Packed;
-
-    impl Visitor<'_> for Packed {
-        type Value = Vec<Stamp>;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("stamps as bytes")
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Vec<Stamp>, E> {
-            unpack(bytes).map_err(E::custom)
-        }
+        from_bytes(deserializer, "stamps as bytes", |read| unpack(read.0))
     }
 
     pub(super) fn pack(stamps: &[Stamp]) -> Result<Vec<u8>, &'static str> {

@@ -227,6 +227,7 @@ pub struct PublishCheck<'s> {
 
 /// What [`PublishCheck`] keeps of the files written, each output key the
 /// index's ([`OutputIndex::key`]).
+///
 /// Made at the size of the site: filled under a lock by every core as
 /// units are written or taken from the old output, its sets grew and
 /// were hashed again there (a tree of the files, kept in order for
