@@ -213,9 +213,8 @@ mod links {
     ) -> Result<S::Ok, S::Error> {
         let mut bytes = Vec::new();
         for link in links {
-            let written = Some(link.written()).filter(|&w| link.path.as_deref() != Some(w));
             put_text(&mut bytes, link.path.as_deref()).map_err(serde::ser::Error::custom)?;
-            put_text(&mut bytes, written).map_err(serde::ser::Error::custom)?;
+            put_text(&mut bytes, link.written_apart()).map_err(serde::ser::Error::custom)?;
             bytes.extend_from_slice(&(link.offset as u64).to_le_bytes());
         }
         serializer.serialize_bytes(&bytes)

@@ -42,6 +42,12 @@ impl AddressLink {
     pub(crate) fn written(&self) -> &str {
         self.written.as_deref().or(self.path.as_deref()).unwrap_or_default()
     }
+
+    /// The link as written if that is not its address: what it keeps
+    /// besides the address ([`Self::new`] takes them apart).
+    pub(crate) fn written_apart(&self) -> Option<&str> {
+        self.written.as_deref()
+    }
 }
 
 /// Whether a URL written in markdown names a page rather than a file: its
