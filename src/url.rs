@@ -454,8 +454,13 @@ pub(crate) fn output_path(site_path: &str) -> Option<String> {
 /// begins (a part as written holds no `/`), and decoded at once, which is
 /// the same as part by part unless some part is not UTF-8 once decoded.
 fn join_parts(path: &str, lead: bool) -> Option<String> {
-    let mut out = String::with_capacity(path.len() + 1);
-    let mut depth = 0usize;
+    let out = push_parts(String::with_capacity(path.len() + 1), 0, path, lead)?;
+    decoded(out, || join_decoded_parts(path, lead))
+}
+
+/// `out`, which holds `depth` parts joined as [`join_parts`] joins them
+/// (not yet decoded), with the parts of `path` added.
+fn push_parts(mut out: String, mut depth: usize, path: &str, lead: bool) -> Option<String> {
     let mut start = 0;
     while start <= path.len() {
         // Parts are a few bytes long: a plain search is quicker than
@@ -477,13 +482,50 @@ fn join_parts(path: &str, lead: bool) -> Option<String> {
         }
         start = end + 1;
     }
-    if memchr::memchr(b'%', out.as_bytes()).is_none() {
-        return Some(out);
+    Some(out)
+}
+
+/// `joined` (from [`push_parts`]) percent-decoded; `by_parts` when that is
+/// not UTF-8.
+fn decoded(joined: String, by_parts: impl FnOnce() -> Option<String>) -> Option<String> {
+    if memchr::memchr(b'%', joined.as_bytes()).is_none() {
+        return Some(joined);
     }
-    match percent_decode_str(&out).decode_utf8() {
+    match percent_decode_str(&joined).decode_utf8() {
         Ok(decoded) => Some(decoded.into_owned()),
-        Err(_) => join_decoded_parts(path, lead),
+        Err(_) => by_parts(),
     }
+}
+
+/// [`output_path`] of `rel` (not empty, and not starting with `/`) read on
+/// the page at the address `from`: that of `folder_of(from)` and `rel`
+/// joined. A page's own folder is plain (no empty, `.` or `..` part), so
+/// it is taken as it is and only `rel` is walked part by part: a link in
+/// a theme climbs from the page's folder (`../../../style.css`), which
+/// was two thirds of the walk (issue 16).
+pub(crate) fn output_path_relative(from: &str, rel: &str) -> Option<String> {
+    let folder = folder_of(from);
+    let inner = folder.strip_prefix('/').map(|f| f.strip_suffix('/').unwrap_or(f));
+    let plain = |f: &str| {
+        let b = f.as_bytes();
+        !b.starts_with(b".")
+            && !b.starts_with(b"/")
+            && !b.ends_with(b"/")
+            && !b.windows(2).any(|w| w[0] == b'/' && matches!(w[1], b'.' | b'/'))
+    };
+    let Some(inner) = inner.filter(|f| plain(f)).filter(|_| !rel.is_empty()) else {
+        return output_path(&[folder, rel].concat());
+    };
+    let depth = if inner.is_empty() { 0 } else { memchr::memchr_iter(b'/', inner.as_bytes()).count() + 1 };
+    let mut out = String::with_capacity(inner.len() + rel.len() + 1);
+    out.push_str(inner);
+    let out = push_parts(out, depth, rel, false)?;
+    let mut out = decoded(out, || join_decoded_parts(&[&folder[1..], rel].concat(), false))?;
+    let folder_named = rel.ends_with('/') || matches!(rel.rsplit('/').next(), Some("." | ".."));
+    if folder_named && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
 }
 
 /// [`join_parts`] part by part: each part decoded on its own, and kept as
@@ -913,6 +955,17 @@ mod tests {
             let relative = path.trim_start_matches('/');
             for written in [path.as_str(), relative, &format!("{path}/"), &format!("{relative}#x")] {
                 assert_eq!(output_path(written), output_path_by_parts(written), "{written}");
+                if !written.is_empty() && !written.starts_with('/') {
+                    for from in
+                        ["/", "/care/aftercare/", "/a%20b/c/x.html", "/a/./b/", "/.x/", "//a/", "/a/../../"]
+                    {
+                        assert_eq!(
+                            output_path_relative(from, written),
+                            output_path(&[folder_of(from), written].concat()),
+                            "{from} {written}"
+                        );
+                    }
+                }
                 for from in ["/", "/care/aftercare/"] {
                     assert_eq!(
                         site_path(from, written),

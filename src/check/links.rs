@@ -19,7 +19,7 @@ use crate::error::NearNames;
 use crate::html::{Node, Tag, scan, start_tags_keeping};
 use crate::markdown::closest_id;
 use crate::render::{OutputContent, OutputFile};
-use crate::url::{decode_lossy, folder_of, has_scheme, is_html, output_path};
+use crate::url::{decode_lossy, has_scheme, is_html, output_path, output_path_relative};
 
 /// What URLs starting with `/` are measured against: the path of the
 /// site's `base_url` (`/`, or `/clinic/` for `https://example.org/clinic/`).
@@ -59,21 +59,21 @@ pub(crate) fn resolve(from: &str, href: &str, base: Base<'_>) -> Target {
     let href = href.trim();
     let (rest, fragment) = href.split_once('#').unwrap_or((href, ""));
     let path = rest.split('?').next().unwrap_or(rest);
-    let site_path = if path.starts_with("//") || has_scheme(path) {
+    let file = if path.starts_with("//") || has_scheme(path) {
         return Target::External;
     } else if path.starts_with('/') {
         match path.strip_prefix(base.path) {
-            Some(inside) => format!("/{inside}"),
+            Some(inside) => output_path(&format!("/{inside}")),
             // `/clinic` without the slash is the site's top too.
-            None if path == base.path.trim_end_matches('/') => "/".to_string(),
+            None if path == base.path.trim_end_matches('/') => output_path("/"),
             None => return Target::Outside(Outside::NotUnderBase),
         }
     } else if path.is_empty() {
-        from.to_string()
+        output_path(from)
     } else {
-        [folder_of(from), path].concat()
+        output_path_relative(from, path)
     };
-    match output_path(&site_path) {
+    match file {
         Some(mut file) => {
             if file.is_empty() || file.ends_with('/') {
                 file.push_str("index.html");
