@@ -24,52 +24,50 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, html: &str, si
     let config = &site.config;
     let base = site.domains.base_url(&page.path);
     let url = site.domains.permalink(&page.path);
-    let mut graph = Vec::with_capacity(3);
-
-    let mut webpage = json!({
-        "@type": "MedicalWebPage",
-        "@id": format!("{url}#webpage"),
-        "url": url,
-        "name": page.title,
-        "inLanguage": config.languages.get(page.lang).map_or(&config.language, |l| &l.code),
-        "isPartOf": {"@id": format!("{base}#website")},
-        "publisher": {"@id": clinic_id(config)},
-        "medicalAudience": {"@type": "Patient"},
-    });
+    // The page's own nodes are written field by field ([`Obj`]), not made
+    // as `Value`s: they were most of the instructions of this function,
+    // which is run for every page (issue 16).
+    let person = |id: &Option<Box<str>>| id.as_deref().and_then(|id| config.people.get(id));
+    let profile = person(&page.meta.person);
+    let mut webpage = Obj::of_type(if profile.is_some() { "ProfilePage" } else { "MedicalWebPage" });
+    webpage.text("@id", &format!("{url}#webpage"));
+    webpage.text("url", &url);
+    webpage.text("name", &page.title);
+    webpage.text("inLanguage", config.languages.get(page.lang).map_or(&config.language, |l| &l.code));
+    webpage.id("isPartOf", &format!("{base}#website"));
+    webpage.id("publisher", &clinic_id(config));
     let description = page.meta.description.as_deref().unwrap_or(&config.description);
-    insert_text(&mut webpage, "description", description);
+    webpage.trimmed("description", description);
     if let Some(d) = page.meta.date {
-        webpage["datePublished"] = json!(d.to_string());
+        webpage.text("datePublished", &d.to_string());
     }
     if let Some(d) = page.meta.updated.or(page.meta.date) {
-        webpage["dateModified"] = json!(d.to_string());
+        webpage.text("dateModified", &d.to_string());
     }
     if let Some(d) = page.meta.reviewed {
-        webpage["lastReviewed"] = json!(d.to_string());
+        webpage.text("lastReviewed", &d.to_string());
     }
-    if let Some(p) = page.meta.reviewed_by.as_deref().and_then(|id| config.people.get(id)) {
-        webpage["reviewedBy"] = person(config, &site.domains, p);
+    if let Some(p) = person(&page.meta.reviewed_by) {
+        webpage.value("reviewedBy", &person_node(config, &site.domains, p));
     }
-    if let Some(p) = page.meta.author.as_deref().and_then(|id| config.people.get(id)) {
-        webpage["author"] = person(config, &site.domains, p);
+    if let Some(p) = person(&page.meta.author) {
+        webpage.value("author", &person_node(config, &site.domains, p));
     }
     // A profile page (issue 13) is about one person: Google reads a
     // `ProfilePage` whose `mainEntity` is them; it is no medical page.
-    if let Some(p) = page.meta.person.as_deref().and_then(|id| config.people.get(id)) {
-        webpage["@type"] = json!("ProfilePage");
-        webpage["mainEntity"] = person(config, &site.domains, p);
-        if let Some(map) = webpage.as_object_mut() {
-            map.remove("medicalAudience");
-        }
+    match profile {
+        Some(p) => webpage.value("mainEntity", &person_node(config, &site.domains, p)),
+        None => webpage.json("medicalAudience", "{\"@type\":\"Patient\"}".to_string()),
     }
     if let Some(bib) = &site.bibliography {
         let cited: Vec<Value> = page.cited.iter().filter_map(|k| bib.json_ld(k)).collect();
         if !cited.is_empty() {
-            webpage["citation"] = json!(cited);
+            webpage.value("citation", &json!(cited));
         }
     }
+    let mut graph = Vec::with_capacity(3);
     if page.path != "/" {
-        webpage["breadcrumb"] = json!({"@id": format!("{url}#breadcrumb")});
+        webpage.id("breadcrumb", &format!("{url}#breadcrumb"));
         graph.push(breadcrumbs(site, page, &url));
     }
     if let Some(procedure) = &page.meta.procedure {
@@ -104,26 +102,26 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, html: &str, si
         if !offers.is_empty() {
             node["offers"] = json!(offers);
         }
-        webpage["about"] = json!({"@id": format!("{url}#procedure")});
-        graph.push(node);
+        webpage.id("about", &format!("{url}#procedure"));
+        graph.push(script_safe(&node));
     }
     let questions = faq_questions(body, html);
     if !questions.is_empty() {
-        graph.push(json!({
+        graph.push(script_safe(&json!({
             "@type": "FAQPage",
             "@id": format!("{url}#faq"),
             "url": url,
             "isPartOf": {"@id": format!("{url}#webpage")},
             "mainEntity": questions,
-        }));
+        })));
     }
-    graph.push(webpage);
+    graph.push(webpage.finish());
     let mut out = String::with_capacity(site_nodes.len() + 2048);
     out.push_str("{\"@context\":\"https://schema.org\",\"@graph\":[");
     out.push_str(site_nodes);
     for node in graph {
         out.push(',');
-        out.push_str(&script_safe(&node));
+        out.push_str(&node);
     }
     out.push_str("]}");
     out
@@ -185,17 +183,15 @@ pub(crate) fn listing_json_ld(
 ) -> String {
     let base = site.domains.base_url(path);
     let url = site.domains.permalink(path);
-    let mut node = json!({
-        "@type": "CollectionPage",
-        "@id": format!("{url}#webpage"),
-        "url": url,
-        "name": title,
-        "inLanguage": language,
-        "isPartOf": {"@id": format!("{base}#website")},
-        "publisher": {"@id": clinic_id(&site.config)},
-    });
-    insert_text(&mut node, "description", description);
-    format!("{{\"@context\":\"https://schema.org\",\"@graph\":[{site_nodes},{}]}}", script_safe(&node))
+    let mut node = Obj::of_type("CollectionPage");
+    node.text("@id", &format!("{url}#webpage"));
+    node.text("url", &url);
+    node.text("name", title);
+    node.text("inLanguage", language);
+    node.id("isPartOf", &format!("{base}#website"));
+    node.id("publisher", &clinic_id(&site.config));
+    node.trimmed("description", description);
+    format!("{{\"@context\":\"https://schema.org\",\"@graph\":[{site_nodes},{}]}}", node.finish())
 }
 
 /// The nodes every page shares (the clinic and the website), serialised
@@ -223,6 +219,114 @@ fn script_safe(v: &Value) -> String {
     json.replace('<', "\\u003c")
 }
 
+/// A JSON object written field by field, its keys in the order a
+/// `serde_json` map writes them (by their bytes), so that the JSON is the
+/// same as that of the `Value` it stands for, and script-safe as
+/// [`script_safe`] makes it. Each key is given once.
+struct Obj(Vec<(&'static str, String)>);
+
+impl Obj {
+    /// An object with `"@type": type_`.
+    fn of_type(type_: &str) -> Obj {
+        let mut obj = Obj(Vec::with_capacity(12));
+        obj.text("@type", type_);
+        obj
+    }
+
+    /// `key` with the string `value`.
+    fn text(&mut self, key: &'static str, value: &str) {
+        self.0.push((key, json_text(value)));
+    }
+
+    /// `key` with `text` trimmed, unless that is empty.
+    fn trimmed(&mut self, key: &'static str, text: &str) {
+        if !text.trim().is_empty() {
+            self.text(key, text.trim());
+        }
+    }
+
+    /// `key` naming the node `id`: `{"@id": id}`.
+    fn id(&mut self, key: &'static str, id: &str) {
+        self.json(key, format!("{{\"@id\":{}}}", json_text(id)));
+    }
+
+    /// `key` with `v`.
+    fn value(&mut self, key: &'static str, v: &Value) {
+        self.json(key, script_safe(v));
+    }
+
+    /// `key` with `json`, script-safe JSON already.
+    fn json(&mut self, key: &'static str, json: String) {
+        debug_assert!(self.0.iter().all(|(k, _)| *k != key), "{key} given twice");
+        self.0.push((key, json));
+    }
+
+    /// The object's JSON.
+    fn finish(mut self) -> String {
+        self.0.sort_unstable_by_key(|&(key, _)| key);
+        let mut out =
+            String::with_capacity(self.0.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 2);
+        out.push('{');
+        for (i, (key, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(key);
+            out.push_str("\":");
+            out.push_str(value);
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// `s` as a JSON string, escaped as `serde_json` escapes it, and with `<`
+/// written `\u003c` ([`script_safe`]).
+fn json_text(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Most texts need no escape: passed over a byte at a time, each
+        // looked up once.
+        if !ESCAPED[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[plain..i]);
+        match bytes[i] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b => out.push_str(&format!("\\u{b:04x}")),
+        }
+        i += 1;
+        plain = i;
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
+    out
+}
+
+/// The bytes [`json_text`] writes escaped: control characters, `"`, `\`
+/// and `<`.
+static ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        escaped[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize || b == b'<' as usize;
+        b += 1;
+    }
+    escaped
+};
+
 /// The absolute URL of the page `procedure.followup_page` names, resolved
 /// (and checked) by the parse stage as any link to a page's file is.
 fn followup_url(site: &Site, page: &Page) -> Option<String> {
@@ -246,7 +350,7 @@ fn insert_text(node: &mut Value, key: &str, text: &str) {
 /// same node. `Person`, not `Physician`: schema.org's `Physician` and
 /// `IndividualPhysician` are `MedicalOrganization`s (a practice as a
 /// business, with an address and opening hours), not a person on a team.
-fn person(config: &SiteConfig, domains: &crate::domains::Domains, p: &Person) -> Value {
+fn person_node(config: &SiteConfig, domains: &crate::domains::Domains, p: &Person) -> Value {
     let profile = p.profile.as_ref().map(|path| domains.permalink(path));
     let mut v = json!({"@type": "Person"});
     if let Some(url) = &profile {
@@ -358,8 +462,7 @@ fn website(config: &SiteConfig, site: &SiteConfig) -> Value {
 }
 
 /// Home > each folder that has a page > this page.
-fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
-    let mut items = Vec::new();
+fn breadcrumbs(site: &Site, page: &Page, url: &str) -> String {
     let mut path = String::from("/");
     let mut trail: Vec<(&str, String)> = Vec::new();
     // From the home page of the page's language (`/es/`).
@@ -379,8 +482,59 @@ fn breadcrumbs(site: &Site, page: &Page, url: &str) -> Value {
         }
     }
     trail.push((&page.title, url.to_string()));
+    let mut items = String::from("[");
     for (i, (name, item)) in trail.into_iter().enumerate() {
-        items.push(json!({"@type": "ListItem", "position": i + 1, "name": name, "item": item}));
+        if i > 0 {
+            items.push(',');
+        }
+        let mut node = Obj::of_type("ListItem");
+        node.json("position", (i + 1).to_string());
+        node.text("name", name);
+        node.text("item", &item);
+        items.push_str(&node.finish());
     }
-    json!({"@type": "BreadcrumbList", "@id": format!("{url}#breadcrumb"), "itemListElement": items})
+    items.push(']');
+    let mut node = Obj::of_type("BreadcrumbList");
+    node.text("@id", &format!("{url}#breadcrumb"));
+    node.json("itemListElement", items);
+    node.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_is_escaped_as_serde_json_escapes_it_and_script_safe() {
+        let tricky = "a \"b\" \\ c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} </script> <!-- é ☃";
+        assert_eq!(json_text(tricky), script_safe(&json!(tricky)));
+        for c in (0u8..0x80).map(char::from).chain(['é', '\u{2028}', '😀']) {
+            let s = format!("x{c}y");
+            assert_eq!(json_text(&s), script_safe(&json!(s)), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn an_object_is_written_as_the_value_it_stands_for() {
+        let mut obj = Obj::of_type("MedicalWebPage");
+        obj.text("url", "https://example.org/a/");
+        obj.id("isPartOf", "https://example.org/#website");
+        obj.trimmed("description", "  About <this>.  ");
+        obj.trimmed("name", " \n ");
+        obj.value("author", &json!({"@type": "Person", "name": "A </script>"}));
+        obj.json("position", "2".to_string());
+        obj.text("dateModified", "2026-01-02");
+        obj.text("datePublished", "2025-01-02");
+        let value = json!({
+            "@type": "MedicalWebPage",
+            "url": "https://example.org/a/",
+            "isPartOf": {"@id": "https://example.org/#website"},
+            "description": "About <this>.",
+            "author": {"@type": "Person", "name": "A </script>"},
+            "position": 2,
+            "dateModified": "2026-01-02",
+            "datePublished": "2025-01-02",
+        });
+        assert_eq!(obj.finish(), script_safe(&value));
+    }
 }
