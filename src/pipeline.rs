@@ -25,7 +25,7 @@ use crate::render::{Listed, OutputFile, Renderer, Unit, list_units, merge_page_e
 use crate::scratch::Scratch;
 use crate::settings::Settings;
 use crate::site::{ParseCache, ParseOptions, Site, parse_site_cached};
-use crate::source::{ListedSite, Sources, Unread, list_site};
+use crate::source::{FirstLook, ListedSite, Sources, Unread, list_site};
 
 /// Where rendered files go. Called from several threads at once, once per
 /// rendered unit, with the unit's number in [`Pipeline::units`].
@@ -43,7 +43,7 @@ pub trait Sink: Sync {
 /// Loads the site as `settings` say: the load stage, with `base_url`
 /// replaced if asked.
 pub fn load(settings: &Settings) -> Result<Sources, Error> {
-    read_listed(settings, list_site(&settings.root)?, &|_| None, None)
+    read_listed(settings, list_site(&settings.root)?, &|_| None, None, None)
 }
 
 /// Reads the pages of the site `listed` ([`crate::source::ListedSite::read`]),
@@ -54,8 +54,9 @@ fn read_listed(
     listed: ListedSite,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
     scratch: Option<&Arc<Scratch>>,
+    look: Option<FirstLook<'_>>,
 ) -> Result<Sources, Error> {
-    let mut sources = listed.read(known, scratch)?;
+    let mut sources = listed.read(known, scratch, look)?;
     if let Some(url) = &settings.base_url {
         override_base_url(&mut sources.config, url).map_err(|d| Error::Site(vec![d]))?;
     }
@@ -99,7 +100,11 @@ pub fn parse_listed(
 ) -> Result<Site, Error> {
     let started = Instant::now();
     // A build leaves unread the pages the last build read as they are now.
-    let sources = read_listed(settings, listed, &|file| cache.known_print(file), cache.scratch())?;
+    // A one-shot run parses each page's front matter as the page is read,
+    // before its text goes into the scratch file (`ParseCache::first_look`).
+    let look = |file: &Path, text: &str| cache.first_look(file, text);
+    let look = cache.looks_first().then_some(&look as FirstLook<'_>);
+    let sources = read_listed(settings, listed, &|file| cache.known_print(file), cache.scratch(), look)?;
     let unread = sources.pages.iter().filter(|p| p.unread.as_ref().is_some_and(Unread::left_in_file)).count();
     log_stage("load: read", started, &format!(" ({unread} pages known by their stamps, not read)"));
     let started = Instant::now();
@@ -116,10 +121,25 @@ pub fn log_stage(stage: &str, started: Instant, note: &str) {
         return;
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_so_far().map(|ms| format!(", CPU {ms} ms so far")).unwrap_or_default();
     match memory() {
-        Some((now, peak)) => log::debug!("{stage}: {elapsed:?}{note} (memory {now} MiB, peak {peak} MiB)"),
+        Some((now, peak)) => {
+            log::debug!("{stage}: {elapsed:?}{note} (memory {now} MiB, peak {peak} MiB{cpu})")
+        }
         None => log::debug!("{stage}: {elapsed:?}{note}"),
     }
+}
+
+/// The CPU time this process has run so far on all its threads, in
+/// milliseconds, as Linux tells it (`/proc/self/task/*/schedstat`, in
+/// nanoseconds; a thread that ended is not counted).
+fn cpu_so_far() -> Option<u64> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let nanos = tasks.flatten().filter_map(|task| {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        stat.split_whitespace().next()?.parse::<u64>().ok()
+    });
+    Some(nanos.sum::<u64>() / 1_000_000)
 }
 
 /// The resident memory of this process now and at its peak, in MiB, as

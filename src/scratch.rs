@@ -270,11 +270,7 @@ impl Scratch {
         };
         let bytes = match held {
             Some(held) => held,
-            None => {
-                let mut bytes = vec![0; stored.len];
-                read_at(&self.file, &mut bytes, stored.at)?;
-                bytes
-            }
+            None => read_back(&self.file, stored.len, stored.at)?,
         };
         Ok(bytes)
     }
@@ -314,6 +310,32 @@ fn write_at(file: &File, bytes: &[u8], at: u64) -> io::Result<()> {
 #[cfg(unix)]
 fn read_at(file: &File, bytes: &mut [u8], at: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+/// The `len` bytes of `file` from `at`, read into memory not cleared first
+/// (a build reads each page's text and body back; clearing the room for
+/// them was 1.4% of a cold build's instructions, issue 16).
+#[cfg(target_os = "linux")]
+fn read_back(file: &File, len: usize, at: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(len);
+    while bytes.len() < len {
+        let from = at + bytes.len() as u64;
+        // Into the room after what was read: exactly what is still wanted.
+        match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut bytes), from) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(bytes)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn read_back(file: &File, len: usize, at: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = vec![0; len];
+    read_at(file, &mut bytes, at)?;
+    Ok(bytes)
 }
 
 #[cfg(windows)]

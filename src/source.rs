@@ -104,6 +104,11 @@ impl SourceFile {
     }
 }
 
+/// Shown each page's text (with the page's path from the site's root) as
+/// soon as the load stage reads it, before the text goes into the run's
+/// scratch file ([`ListedSite::read`]).
+pub(crate) type FirstLook<'a> = &'a (dyn Fn(&Path, &str) + Sync);
+
 /// A page's text the load stage does not hold, and its hash
 /// (`cache::text_print`): where to read it when it is needed.
 #[derive(Debug, Clone)]
@@ -297,7 +302,7 @@ pub fn load_site_knowing(
     root: &Path,
     known: &(dyn Fn(&Path) -> Option<u64> + Sync),
 ) -> Result<Sources, Error> {
-    list_site(root)?.read(known, None)
+    list_site(root)?.read(known, None, None)
 }
 
 /// A site listed but its pages not yet read: what [`list_site`] found
@@ -318,11 +323,14 @@ impl ListedSite {
     /// hash of ([`load_site_knowing`]); the site's problems, if any, are
     /// its error. With a `scratch` file (a one-shot run), each page's text
     /// is put there as soon as it is read, and read back when needed.
-    /// Sections are always read and held.
+    /// Sections are always read and held. `look`, when given, is shown
+    /// each page's text as soon as it is read, before it goes into the
+    /// scratch file (the parse stage's first look: `site/cache.rs`).
     pub(crate) fn read(
         self,
         known: &(dyn Fn(&Path) -> Option<u64> + Sync),
         scratch: Option<&Arc<Scratch>>,
+        look: Option<FirstLook<'_>>,
     ) -> Result<Sources, Error> {
         let ListedSite { mut sources, md, problems: (mut problems, late) } = self;
         let read: Vec<Result<SourceFile, Diagnostic>> = md
@@ -335,10 +343,16 @@ impl ListedSite {
                         text: String::new(),
                         unread: Some(Unread { place: Place::File(found.clone()), print }),
                     }),
-                    None => match scratch.filter(|_| page) {
-                        Some(scratch) => read_found(found).map(|file| file.put_in(scratch)),
-                        None => read_found(found),
-                    },
+                    None => {
+                        let file = read_found(found)?;
+                        if let Some(look) = look.filter(|_| page) {
+                            look(&file.path, &file.text);
+                        }
+                        Ok(match scratch.filter(|_| page) {
+                            Some(scratch) => file.put_in(scratch),
+                            None => file,
+                        })
+                    }
                 }
             })
             .collect();
@@ -752,7 +766,7 @@ mod tests {
         let (page, section) = ("---\ntitle: Déjà vu\n---\r\nHello.\n", "---\ntitle: News\n---\n");
         let dir = test_site(&[("content/a.md", page), ("content/news/_index.md", section)]);
         let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
-        let sources = list_site(dir.path()).unwrap().read(&|_| None, Some(&scratch)).unwrap();
+        let sources = list_site(dir.path()).unwrap().read(&|_| None, Some(&scratch), None).unwrap();
         let file = |rel: &str| sources.pages.iter().find(|p| p.path == Path::new(rel)).unwrap();
         let (put, held) = (file("content/a.md"), file("content/news/_index.md"));
         let normalised = page.replace("\r\n", "\n");

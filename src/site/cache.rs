@@ -14,7 +14,7 @@ use crate::collections::{HashSet, PathMap};
 use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -53,6 +53,10 @@ pub struct ParseCache {
     /// For a single run: where the rendered bodies' HTML and the pages'
     /// texts wait for the render stage instead of memory (`scratch.rs`).
     scratch: Option<Arc<Scratch>>,
+    /// For a run that puts the pages' texts in its scratch file and keeps
+    /// no front matter from a last build: what [`Self::first_look`] found
+    /// in each page's text as it was read, by its path.
+    looked: Mutex<PathMap<(Front, TextNotes)>>,
 }
 
 /// A page's front matter and where it is, or why it has none. Boxed: it is
@@ -67,6 +71,17 @@ pub(super) struct Found {
     pub(super) front: Front,
     pub(super) notes: TextNotes,
     pub(super) print: u64,
+}
+
+/// The front matter of the page `file` whose text is `text`, and what
+/// else its text tells (nothing when it has no front matter).
+fn front_and_notes(file: &Path, text: &str) -> (Front, TextNotes) {
+    let front = parse_front_matter(file, text).map(|(m, f)| (Box::new(m), f));
+    let notes = front.as_ref().ok().map(|(_, facts)| TextNotes {
+        front_warnings: facts.warnings(file, text),
+        placeholders: crate::check::placeholders_in(file, text, false),
+    });
+    (front, notes.unwrap_or_default())
 }
 
 /// Where [`ParseCache::front_matters`] found a page's front matter.
@@ -134,6 +149,23 @@ impl ParseCache {
         (kept.stamp.as_ref() == Some(now) && kept.front.is_some()).then_some(kept.text)
     }
 
+    /// Whether the load stage is to show each page's text to
+    /// [`Self::first_look`] as it reads it: when the texts go into the
+    /// scratch file and no build cache kept front matter to take instead.
+    pub(crate) fn looks_first(&self) -> bool {
+        self.scratch.is_some() && self.kept.is_none()
+    }
+
+    /// Parses the front matter of the page `file`, whose text the load
+    /// stage just read, and notes what else its text tells, for
+    /// [`Self::front_matters`] to take: that would otherwise read the text
+    /// back from the scratch file (issue 16: one read of every page's text
+    /// fewer).
+    pub(crate) fn first_look(&self, file: &Path, text: &str) {
+        let found = front_and_notes(file, text);
+        self.looked.lock().unwrap_or_else(PoisonError::into_inner).insert(file.as_os_str().to_owned(), found);
+    }
+
     /// The scratch file of a one-shot run, where the load stage puts the
     /// pages' texts as it reads them.
     pub(crate) fn scratch(&self) -> Option<&Arc<Scratch>> {
@@ -180,20 +212,22 @@ impl ParseCache {
                 Some((kept.front.take()?, kept.notes.clone()))
             })
             .collect();
+        let mut looked = std::mem::take(self.looked.get_mut().unwrap_or_else(PoisonError::into_inner));
+        let looked: Vec<Option<(Front, TextNotes)>> =
+            changed.iter().map(|(p, _)| looked.remove(p.path.as_os_str())).collect();
         let parsed: Vec<(&SourceFile, Found, FoundIn)> = changed
             .into_par_iter()
             .zip(kept_fronts)
-            .map(|((p, print), kept)| {
-                let (front, notes, how) = match kept {
-                    Some((kept, notes)) => (Ok((Box::new(kept.meta), kept.facts)), notes, FoundIn::Taken),
-                    None => match p.read_text() {
+            .zip(looked)
+            .map(|(((p, print), kept), looked)| {
+                let (front, notes, how) = match (kept, looked) {
+                    (Some((kept, notes)), _) => {
+                        (Ok((Box::new(kept.meta), kept.facts)), notes, FoundIn::Taken)
+                    }
+                    (None, Some((front, notes))) => (front, notes, FoundIn::Parsed),
+                    (None, None) => match p.read_text() {
                         Ok(text) => {
-                            let front = parse_front_matter(&p.path, &text).map(|(m, f)| (Box::new(m), f));
-                            let notes = front.as_ref().ok().map(|(_, facts)| TextNotes {
-                                front_warnings: facts.warnings(&p.path, &text),
-                                placeholders: crate::check::placeholders_in(&p.path, &text, false),
-                            });
-                            let notes = notes.unwrap_or_default();
+                            let (front, notes) = front_and_notes(&p.path, &text);
                             (front, notes, FoundIn::Parsed)
                         }
                         Err(d) => (Err(d), TextNotes::default(), FoundIn::Unreadable),
