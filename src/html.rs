@@ -119,7 +119,7 @@ impl<'a> Iterator for StartTags<'a> {
 
     fn next(&mut self) -> Option<Tag<'a>> {
         let (html, bytes) = (self.html, self.html.as_bytes());
-        while let Some(rel) = memchr::memchr(b'<', &bytes[self.i..]) {
+        while let Some(rel) = find_near(b'<', &bytes[self.i..]) {
             let lt = self.i + rel;
             match bytes.get(lt + 1) {
                 // An end tag (its name not read), comment or doctype:
@@ -212,12 +212,28 @@ impl<'a> Iterator for Scanner<'a> {
     }
 }
 
+/// Where the first `byte` of `bytes` is: looked for one byte at a time
+/// in the first few, where it mostly is in markup (after a short text or
+/// at the end of an end tag), then by `memchr`, whose setup costs more
+/// than such a short search (issue 16: reading a page's tags took 4% less
+/// time, for more instructions).
+#[inline]
+fn find_near(byte: u8, bytes: &[u8]) -> Option<usize> {
+    const NEAR: usize = 16;
+    let near = &bytes[..bytes.len().min(NEAR)];
+    match near.iter().position(|&b| b == byte) {
+        Some(i) => Some(i),
+        None if bytes.len() > NEAR => memchr::memchr(byte, &bytes[NEAR..]).map(|i| i + NEAR),
+        None => None,
+    }
+}
+
 /// Where the end tag whose `<` is at `lt` ends (`</`, a letter, and on to
 /// the next `>`), without reading its name: for [`markup_at`], and for a
 /// scan of start tags alone.
 fn end_tag_end(html: &[u8], lt: usize) -> Option<usize> {
     match html.get(lt + 1..lt + 3)? {
-        [b'/', first] if first.is_ascii_alphabetic() => Some(lt + memchr::memchr(b'>', &html[lt..])? + 1),
+        [b'/', first] if first.is_ascii_alphabetic() => Some(lt + find_near(b'>', &html[lt..])? + 1),
         _ => None,
     }
 }

@@ -536,9 +536,14 @@ fn link_kind(dest: &str) -> LinkKind {
 /// caret points at the address rather than the link text.
 pub(super) fn dest_offset(body: &str, range: &Range<usize>, dest: &str) -> usize {
     let written = body.get(range.clone()).filter(|_| !dest.is_empty());
-    written
-        .and_then(|s| memchr::memmem::rfind(s.as_bytes(), dest.as_bytes()))
-        .map_or(range.start, |i| range.start + i)
+    // A link is written in a few dozen bytes: compared place by place from
+    // the end, not with a searcher made for it (`memmem` prepares one for
+    // each call, 2,000 instructions; issue 16).
+    let last = |s: &str| {
+        let (s, d) = (s.as_bytes(), dest.as_bytes());
+        (0..=s.len().checked_sub(d.len())?).rev().find(|&i| s[i..].starts_with(d))
+    };
+    written.and_then(last).map_or(range.start, |i| range.start + i)
 }
 
 fn is_block(tag: &Tag<'_>) -> bool {
@@ -707,5 +712,19 @@ mod tests {
         let raw: Vec<(usize, &str, &str)> =
             f.raw_html.iter().map(|r| (r.offset, r.html.as_str(), r.text_after.as_str())).collect();
         assert_eq!(raw, [(9, "<a href=\"x.pdf\">", "read more"), (36, "</a>", "")]);
+    }
+
+    #[test]
+    fn a_link_s_address_is_found_where_it_is_last_written() {
+        let body = "See [a.md](a.md) and [x](a.md \"a.md\") here.";
+        let second = body.find("[x]").unwrap();
+        let range = second..body.len() - " here.".len();
+        assert_eq!(dest_offset(body, &range, "a.md"), body.rfind("a.md").unwrap());
+        assert_eq!(dest_offset(body, &(0..16), "a.md"), 11);
+        // Not written there (an escaped address), empty, or longer than the link: the link's start.
+        assert_eq!(dest_offset(body, &(0..16), "b.md"), 0);
+        assert_eq!(dest_offset(body, &(4..16), ""), 4);
+        assert_eq!(dest_offset(body, &(4..6), "a.md"), 4);
+        assert_eq!(dest_offset(body, &(40..90), "a.md"), 40);
     }
 }
