@@ -461,23 +461,26 @@ fn join_parts(path: &str, lead: bool) -> Option<String> {
 /// `out`, which holds `depth` parts joined as [`join_parts`] joins them
 /// (not yet decoded), with the parts of `path` added.
 fn push_parts(mut out: String, mut depth: usize, path: &str, lead: bool) -> Option<String> {
+    let bytes = path.as_bytes();
     let mut start = 0;
-    while start <= path.len() {
+    while start <= bytes.len() {
         // Parts are a few bytes long: a plain search is quicker than
         // `memchr`'s, which is made for long texts.
-        let end = path.as_bytes()[start..].iter().position(|&b| b == b'/').map_or(path.len(), |i| start + i);
-        match &path[start..end] {
-            "" | "." => {}
-            ".." => {
+        let end = bytes[start..].iter().position(|&b| b == b'/').map_or(bytes.len(), |i| start + i);
+        // Compared as bytes, and the last `/` found the same way: as texts,
+        // each was a call to compare or search memory.
+        match &bytes[start..end] {
+            b"" | b"." => {}
+            b".." => {
                 depth = depth.checked_sub(1)?;
-                out.truncate(out.rfind('/').unwrap_or(0));
+                out.truncate(out.as_bytes().iter().rposition(|&b| b == b'/').unwrap_or(0));
             }
-            part => {
+            _ => {
                 depth += 1;
                 if lead || !out.is_empty() {
                     out.push('/');
                 }
-                out.push_str(part);
+                out.push_str(&path[start..end]);
             }
         }
         start = end + 1;
@@ -505,18 +508,10 @@ fn decoded(joined: String, by_parts: impl FnOnce() -> Option<String>) -> Option<
 /// was two thirds of the walk (issue 16).
 pub(crate) fn output_path_relative(from: &str, rel: &str) -> Option<String> {
     let folder = folder_of(from);
-    let inner = folder.strip_prefix('/').map(|f| f.strip_suffix('/').unwrap_or(f));
-    let plain = |f: &str| {
-        let b = f.as_bytes();
-        !b.starts_with(b".")
-            && !b.starts_with(b"/")
-            && !b.ends_with(b"/")
-            && !b.windows(2).any(|w| w[0] == b'/' && matches!(w[1], b'.' | b'/'))
-    };
-    let Some(inner) = inner.filter(|f| plain(f)).filter(|_| !rel.is_empty()) else {
+    let inner = folder.strip_prefix('/').map_or("/", |f| f.strip_suffix('/').unwrap_or(f));
+    let Some(depth) = plain_parts(inner).filter(|_| !rel.is_empty()) else {
         return output_path(&[folder, rel].concat());
     };
-    let depth = if inner.is_empty() { 0 } else { memchr::memchr_iter(b'/', inner.as_bytes()).count() + 1 };
     let mut out = String::with_capacity(inner.len() + rel.len() + 1);
     out.push_str(inner);
     let out = push_parts(out, depth, rel, false)?;
@@ -526,6 +521,23 @@ pub(crate) fn output_path_relative(from: &str, rel: &str) -> Option<String> {
         out.push('/');
     }
     Some(out)
+}
+
+/// How many parts `path` has if none is empty or starts with `.` (so none
+/// is `.` or `..`): the parts [`push_parts`] would keep as they are.
+fn plain_parts(path: &str) -> Option<usize> {
+    if path.is_empty() {
+        return Some(0);
+    }
+    let (mut parts, mut at_start) = (1, true);
+    for &b in path.as_bytes() {
+        match b {
+            b'/' | b'.' if at_start => return None,
+            b'/' => (parts, at_start) = (parts + 1, true),
+            _ => at_start = false,
+        }
+    }
+    (!at_start).then_some(parts)
 }
 
 /// [`join_parts`] part by part: each part decoded on its own, and kept as
