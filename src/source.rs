@@ -780,6 +780,23 @@ mod tests {
     }
 
     #[test]
+    fn the_first_look_sees_each_page_read_as_it_is_read_and_not_sections_nor_known_pages() {
+        let dir = test_site(&[
+            ("content/a.md", "---\r\ntitle: A\r\n---\r\nHi.\r\n"),
+            ("content/b.md", "---\ntitle: B\n---\n"),
+            ("content/news/_index.md", "---\ntitle: News\n---\n"),
+        ]);
+        let scratch = Arc::new(Scratch::new().expect("a temporary folder"));
+        let seen = std::sync::Mutex::new(Vec::new());
+        let look =
+            |path: &Path, text: &str| seen.lock().unwrap().push((path.to_path_buf(), text.to_string()));
+        let known = |path: &Path| (path == Path::new("content/b.md")).then_some(1);
+        list_site(dir.path()).unwrap().read(&known, Some(&scratch), Some(&look)).unwrap();
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen, [(PathBuf::from("content/a.md"), "---\ntitle: A\n---\nHi.\n".to_string())]);
+    }
+
+    #[test]
     fn decode_drops_bom_and_crlf() {
         let text =
             decode(Path::new("a.md"), b"\xef\xbb\xbf---\r\ntitle: x\r\n---\r\nhi\r\n".to_vec()).unwrap();
