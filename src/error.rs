@@ -132,10 +132,9 @@ impl Diagnostic {
                         .annotation(AnnotationKind::Primary.span(start..end)),
                 )
             }
+            // The column as written: the renderer shows it as given, 1-based.
             (Some(loc), None) => Group::with_title(title).element(
-                annotate_snippets::Origin::path(path.as_str())
-                    .line(loc.line)
-                    .char_column(loc.column.saturating_sub(1)),
+                annotate_snippets::Origin::path(path.as_str()).line(loc.line).char_column(loc.column),
             ),
             (None, _) => Group::with_title(title).element(annotate_snippets::Origin::path(path.as_str())),
         };
@@ -538,5 +537,16 @@ mod tests {
         assert!(out.contains("^^^^^"), "{out}");
         assert!(out.contains("help: did you mean `title`?"), "{out}");
         assert_eq!(d.to_string(), "content/a.md:2:1: unknown key `titel` (did you mean `title`?)");
+    }
+
+    #[test]
+    fn a_place_without_a_line_to_quote_shows_the_same_column() {
+        // An empty page has no first line to quote; its place is still 1:1.
+        let d = Diagnostic::error("content/a.md", "this page has no title").at_offset("", 0);
+        let out = d.render(false);
+        assert!(out.contains("--> content/a.md:1:1"), "{out}");
+        assert_eq!(d.to_string(), "content/a.md:1:1: this page has no title");
+        let d = Diagnostic::error("content/a.md", "x").at("a\nb\n", Location { line: 9, column: 4 });
+        assert!(d.render(false).contains("--> content/a.md:9:4"), "{}", d.render(false));
     }
 }
