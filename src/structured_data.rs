@@ -57,7 +57,7 @@ pub(crate) fn page_json_ld(site: &Site, page: &Page, body: &Body, html: &str, si
     // `ProfilePage` whose `mainEntity` is them; it is no medical page.
     match profile {
         Some(p) => webpage.value("mainEntity", &person_node(config, &site.domains, p)),
-        None => webpage.json("medicalAudience", "{\"@type\":\"Patient\"}".to_string()),
+        None => webpage.json("medicalAudience", Obj::of_type("Patient").finish()),
     }
     if let Some(bib) = &site.bibliography {
         let cited: Vec<Value> = page.cited.iter().filter_map(|k| bib.json_ld(k)).collect();
@@ -238,10 +238,10 @@ impl Obj {
         self.0.push((key, json_text(value)));
     }
 
-    /// `key` with `text` trimmed, unless that is empty.
+    /// `key` with `text` trimmed, unless that is empty ([`shown`]).
     fn trimmed(&mut self, key: &'static str, text: &str) {
-        if !text.trim().is_empty() {
-            self.text(key, text.trim());
+        if let Some(text) = shown(text) {
+            self.text(key, text);
         }
     }
 
@@ -340,9 +340,14 @@ fn followup_url(site: &Site, page: &Page) -> Option<String> {
 }
 
 fn insert_text(node: &mut Value, key: &str, text: &str) {
-    if !text.trim().is_empty() {
-        node[key] = json!(text.trim());
+    if let Some(text) = shown(text) {
+        node[key] = json!(text);
     }
+}
+
+/// `text` trimmed, unless nothing is left: a node has no field for it then.
+fn shown(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
 }
 
 /// `p` as a schema.org `Person`. With a profile page they have one `@id`,

@@ -438,12 +438,16 @@ pub(crate) fn site_path(from: &str, url: &str) -> Option<String> {
 /// top. The output path a site-absolute address names.
 pub(crate) fn output_path(site_path: &str) -> Option<String> {
     let rest = site_path.split_once('/').map_or("", |(_, rest)| rest);
-    let folder = site_path.ends_with('/') || matches!(rest.rsplit('/').next(), Some("." | ".."));
-    let mut out = join_parts(rest, false)?;
-    if folder && !out.is_empty() {
+    join_parts(rest, false).map(|out| folder_ended(out, site_path))
+}
+
+/// `out`, the output path that `path` names, with a `/` after it when
+/// `path` names a folder below the top (it ends with `/`, `.` or `..`).
+fn folder_ended(mut out: String, path: &str) -> String {
+    if !out.is_empty() && (path.ends_with('/') || matches!(path.rsplit('/').next(), Some("." | ".."))) {
         out.push('/');
     }
-    Some(out)
+    out
 }
 
 /// The parts of `path` between its `/`s, empty ones and `.` dropped and
@@ -508,19 +512,16 @@ fn decoded(joined: String, by_parts: impl FnOnce() -> Option<String>) -> Option<
 /// was two thirds of the walk (issue 16).
 pub(crate) fn output_path_relative(from: &str, rel: &str) -> Option<String> {
     let folder = folder_of(from);
-    let inner = folder.strip_prefix('/').map_or("/", |f| f.strip_suffix('/').unwrap_or(f));
-    let Some(depth) = plain_parts(inner).filter(|_| !rel.is_empty()) else {
+    let inner = folder.strip_prefix('/').map(|f| f.strip_suffix('/').unwrap_or(f));
+    let plain = inner.and_then(|inner| Some((inner, plain_parts(inner)?))).filter(|_| !rel.is_empty());
+    let Some((inner, depth)) = plain else {
         return output_path(&[folder, rel].concat());
     };
     let mut out = String::with_capacity(inner.len() + rel.len() + 1);
     out.push_str(inner);
     let out = push_parts(out, depth, rel, false)?;
-    let mut out = decoded(out, || join_decoded_parts(&[&folder[1..], rel].concat(), false))?;
-    let folder_named = rel.ends_with('/') || matches!(rel.rsplit('/').next(), Some("." | ".."));
-    if folder_named && !out.is_empty() {
-        out.push('/');
-    }
-    Some(out)
+    let out = decoded(out, || join_decoded_parts(&[&folder[1..], rel].concat(), false))?;
+    Some(folder_ended(out, rel))
 }
 
 /// How many parts `path` has if none is empty or starts with `.` (so none
@@ -968,9 +969,18 @@ mod tests {
             for written in [path.as_str(), relative, &format!("{path}/"), &format!("{relative}#x")] {
                 assert_eq!(output_path(written), output_path_by_parts(written), "{written}");
                 if !written.is_empty() && !written.starts_with('/') {
-                    for from in
-                        ["/", "/care/aftercare/", "/a%20b/c/x.html", "/a/./b/", "/.x/", "//a/", "/a/../../"]
-                    {
+                    for from in [
+                        "/",
+                        "/care/aftercare/",
+                        "/a%20b/c/x.html",
+                        "/a/./b/",
+                        "/.x/",
+                        "//a/",
+                        "/a/../../",
+                        "/a//b/",
+                        "a/b/",
+                        "/a/b",
+                    ] {
                         assert_eq!(
                             output_path_relative(from, written),
                             output_path(&[folder_of(from), written].concat()),

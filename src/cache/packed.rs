@@ -113,6 +113,8 @@ mod tests {
         assert_eq!(read.text(), Ok(Some("é")));
         assert_eq!(read.u64(), Ok(7));
         assert!(read.is_done());
+        // What comes before a cut is read as it was.
+        assert!(Reader(&out[..out.len() - 1]).text().is_ok());
         let mut short = Reader(&out[..5]);
         assert_eq!(short.text(), Err("cut short"));
         let not_utf8 = [1, 0, 0, 0, 0xff];
