@@ -21,12 +21,13 @@ import sys
 LABELS = {
     "dotwork": "dotwork",
     "sectioned": "dotwork, sectioned (listings of 10, feeds)",
+    "bare": "dotwork, bare layout (the peers')",
     "cobalt": "Cobalt",
     "hugo": "Hugo",
     "cp": "floor: `cp -r` corpus",
     "pulldown": "floor: pulldown-cmark only",
 }
-ORDER = ["dotwork", "sectioned", "cobalt", "hugo", "pulldown", "cp"]
+ORDER = ["dotwork", "sectioned", "bare", "cobalt", "hugo", "pulldown", "cp"]
 
 
 def read(path):
@@ -269,6 +270,14 @@ def main():
                       rows["sectioned"]["median"] / base["median"], fmt_s(rows["sectioned"]["median"]),
                       fmt_s(base["median"]), rows["sectioned"]["hcpu"] / base["hcpu"],
                       fmt_s(rows["sectioned"]["hcpu"]), fmt_s(base["hcpu"])))
+            if "bare" in rows and "cobalt" in rows:
+                b, p = rows["bare"], rows["cobalt"]
+                w("- The same pages as Cobalt's (dotwork's bare variant, through the peers' layout) ÷ Cobalt: "
+                  "**%.2f× the wall time** (%s vs %s), **%.2f× the CPU** (%s vs %s), %.2f× the peak memory "
+                  "(%.1f vs %.1f MiB). The clinic theme is %.0f%% of dotwork's CPU here." % (
+                      b["median"] / p["median"], fmt_s(b["median"]), fmt_s(p["median"]),
+                      b["hcpu"] / p["hcpu"], fmt_s(b["hcpu"]), fmt_s(p["hcpu"]),
+                      b["rss"] / p["rss"], b["rss"], p["rss"], 100 * (1 - b["hcpu"] / base["hcpu"])))
             if "pulldown" in rows and "cp" in rows:
                 fw = rows["cp"]["median"] + rows["pulldown"]["median"]
                 fc = rows["cp"]["hcpu"] + rows["pulldown"]["hcpu"]
@@ -394,10 +403,18 @@ def main():
       "`static/images/`; corpus `gen-corpus.py N content --flavor dotwork` (adds a home page).")
     w("- **dotwork, sectioned**: the same site with an `_index.md` (`paginate_by: 10`, `feed: true`) "
       "in every folder that holds pages.")
+    w("- **dotwork, bare layout**: the same site and pages through a theme of one layout, the peers' "
+      "(title, description, a five-link menu, the content, a footer), instead of the clinic theme "
+      "(its files below). Its four `@folder@` links are set to the first "
+      "page of that folder, since dotwork checks every link; the home and 404 pages include the layout. "
+      "dotwork still does what it does on every page with any theme: heading anchors, the link and "
+      "alt-text check, the Content-Security-Policy `<meta>`, the sitemap and the static files.")
     w("- **floors**: `cp -r content OUT`; `bench/pulldown-floor CONTENT OUT` (skips the front matter, "
       "renders with dotwork's markdown options on all cores, writes `OUT/<path>/index.html`; no "
       "template, links or TOC).")
     for tool, label, corpus in (
+            ("dotwork-bare", "dotwork, bare layout", "the plain site's content, static files and "
+             "`site.yaml` with `theme: \"bare\"`; run as `dotwork build --root SITE --output OUT`"),
             ("cobalt", "Cobalt", "pages at the site root, `gen-corpus.py N . --flavor cobalt`; "
              "run as `cobalt build --config _cobalt.yml --destination OUT --quiet`"),
             ("hugo", "Hugo", "`gen-corpus.py N content --flavor yaml`; run as `hugo --source SITE "
