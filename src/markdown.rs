@@ -42,9 +42,6 @@ use heading_id::{HeadingIds, raw_html_ids};
 pub use heading_id::{HeadingRule, Ids};
 pub(crate) use title::leading_title;
 
-/// The heading anchor's icon: two links of a chain, in the text's colour.
-const ANCHOR_ICON: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";
-
 /// What every page's links may point at: pages by their source path relative
 /// to `content/` (`care/aftercare.md`), sections by their `_index.md`
 /// (`news/_index.md`), and the URL path of each.
@@ -324,20 +321,19 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
                 let n = level as u8;
                 let id_html = escape_html(&id);
                 events[start] = Event::Html(format!("<h{n} id=\"{id_html}\"{class}>").into());
-                // A link icon, not a `#` (issue 13: it showed as a stray
-                // character on phones, in feeds and in reader views), named
-                // by its heading so it needs no words of any language.
-                // Joined, not formatted: `format!` of the icon's 300 bytes
-                // cost a page more than its headings' ids (issue 16).
+                // A link named by its heading, so it needs no words of any
+                // language, and no `#` (issue 13: it showed as a stray
+                // character on phones, in feeds and in reader views). Its
+                // icon is the theme's to draw (the clinic theme's CSS):
+                // written into every heading, its SVG was 3-4% of a cold
+                // build's instructions (issue 16).
                 let level_digit = char::from(b'0' + n);
                 let anchor = [
                     " <a class=\"anchor\" href=\"#",
                     &id_html,
                     "\" aria-labelledby=\"",
                     &id_html,
-                    "\">",
-                    ANCHOR_ICON,
-                    "</a></h",
+                    "\"></a></h",
                     level_digit.encode_utf8(&mut [0; 4]),
                     ">\n",
                 ]
@@ -493,10 +489,9 @@ impl<'a> MergedText<'a> {
     }
 
     fn next_event(&mut self) -> Option<(Event<'a>, Range<usize>)> {
-        let (event, range) = match self.stashed.take() {
-            Some(stashed) => stashed,
-            None => self.pull()?,
-        };
+        // Asked before it is taken: taking moves the whole event out and
+        // writes `None` back even when there is none, on every event.
+        let (event, range) = if self.stashed.is_some() { self.stashed.take()? } else { self.pull()? };
         match event {
             // The parser ends a text piece at each `[`; only then can a
             // citation be split, so only then are the pieces joined.
@@ -1224,9 +1219,9 @@ pub(crate) mod tests {
             &index,
         );
         assert!(
-            r.html.contains(&format!(
-                "<h2 id=\"washing\">Washing <a class=\"anchor\" href=\"#washing\" aria-labelledby=\"washing\">{ANCHOR_ICON}</a></h2>"
-            )),
+            r.html.contains(
+                "<h2 id=\"washing\">Washing <a class=\"anchor\" href=\"#washing\" aria-labelledby=\"washing\"></a></h2>"
+            ),
             "{}",
             r.html
         );

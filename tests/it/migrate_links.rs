@@ -21,8 +21,6 @@ fn check_is_clean(site: &TestSite) {
     assert!(run.stderr.starts_with("check: no problems in "), "{}", run.stderr);
 }
 
-const ANCHOR: &str = "<svg width=\"16\" height=\"16\" viewBox=\"0 0 16 16\" aria-hidden=\"true\" focusable=\"false\"><g fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.6\"><rect x=\"1.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 5.5 8)\"/><rect x=\"6.5\" y=\"5.5\" width=\"8\" height=\"5\" rx=\"2.5\" transform=\"rotate(-45 10.5 8)\"/></g></svg>";
-
 #[test]
 fn relative_files_renamed_folders_links_without_md_and_aliases_resolve() {
     let site = TestSite::fixture("migrate-links");
@@ -105,7 +103,7 @@ fn addresses_as_written_keep_case_underscores_and_dots() {
         main_of(&site, "docs/Web/API/Foo_Bar/index.html"),
         format!(
             "\n<h1>Foo_Bar</h1>\n<p>Foo_Bar books your visit. It shows a chart.</p>\n\
-<h2 id=\"what-it-does\">What it does <a class=\"anchor\" href=\"#what-it-does\" aria-labelledby=\"what-it-does\">{ANCHOR}</a></h2>\n\
+<h2 id=\"what-it-does\">What it does <a class=\"anchor\" href=\"#what-it-does\" aria-labelledby=\"what-it-does\"></a></h2>\n\
 <p><img src=\"../Chart_1.svg\" alt=\"A chart of the visits in a week\" /></p>\n\
 <p>Go back to <a href=\"../../\">the web guide</a>.</p>\n\n"
         )

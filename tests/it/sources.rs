@@ -262,6 +262,8 @@ fn hidden_files_are_copied_and_clutter_is_not() {
         // The site's own `_headers` replaces dotwork's (issue 12); `_redirects` is dotwork's.
         "_headers",
         "_redirects",
+        // The clinic theme's heading-anchor icon, drawn by its stylesheet.
+        "anchor.svg",
         "care/.well-known/x.txt",
         "favicon.svg",
         "index.html",
