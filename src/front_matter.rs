@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
-use crate::yaml::parse_yaml;
+use crate::yaml::parse_front_matter_yaml;
 
 /// The keys a page may set, as written in its front matter. The build
 /// cache keeps it as the list of its fields in order, without their names
@@ -318,7 +318,7 @@ pub fn parse_front_matter(file: &Path, text: &str) -> Result<(FrontMatter, Front
     let front: FrontMatter = if split.yaml.trim().is_empty() {
         FrontMatter::default()
     } else {
-        parse_yaml(file, text, split.yaml, split.yaml_line, "front matter")?
+        parse_front_matter_yaml(file, text, split.yaml, split.yaml_line)?
     };
     let mut front = front;
     if front.title.as_ref().is_none_or(|t| t.trim().is_empty()) {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::error::{Diagnostic, Location};
 use crate::front_matter::split_front_matter;
-use crate::yaml::parse_yaml;
+use crate::yaml::parse_front_matter_yaml;
 
 /// The file that makes a folder a section.
 pub const SECTION_FILE: &str = "_index.md";
@@ -185,7 +185,7 @@ pub fn parse_section(
     let meta: SectionFrontMatter = if split.yaml.trim().is_empty() {
         SectionFrontMatter::default()
     } else {
-        parse_yaml(path, text, split.yaml, split.yaml_line, "front matter")?
+        parse_front_matter_yaml(path, text, split.yaml, split.yaml_line)?
     };
     // As a page's: the front matter's, or the text's leading `# News`.
     let title = match &meta.title {

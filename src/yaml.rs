@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Diagnostic, Location, did_you_mean};
 
+mod plain;
 mod syntax;
 mod words;
 
@@ -43,6 +44,24 @@ pub(crate) fn parse_yaml<T: DeserializeOwned>(
         let reparse = |edited: &str| serde_yaml::from_str::<T>(edited).err().map(|e| e.to_string());
         yaml_diagnostic(&block, &err, &reparse)
     })
+}
+
+/// [`parse_yaml`] for front matter, which is nearly always written in the
+/// plain part of YAML: read by [`plain`] when it is (the same values in a
+/// fraction of the instructions), by the full parser when it is not.
+pub(crate) fn parse_front_matter_yaml<T: DeserializeOwned>(
+    file: &Path,
+    source: &str,
+    text: &str,
+    first_line: usize,
+) -> Result<T, Diagnostic> {
+    // Past the size allowed, the full parser gives its error.
+    if text.len() <= MAX_YAML_BYTES
+        && let Some(value) = plain::from_str(text)
+    {
+        return Ok(value);
+    }
+    parse_yaml(file, source, text, first_line, "front matter")
 }
 
 /// A YAML block and where it is.
