@@ -49,7 +49,8 @@ fn lines(text: &str) -> Option<Vec<(usize, &str)>> {
     let refused = |c: char| {
         (c < ' ' && c != '\n')
             || ('\u{7f}'..='\u{9f}').contains(&c)
-            || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+            // Line and paragraph separators end a line to the full parser.
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
     };
     let (mut controls, mut wide) = (false, false);
     for &b in text.as_bytes() {
@@ -482,6 +483,8 @@ mod tests {
             "title: T\nextra:\n  f: 1.5\n",
             "title: T\n\tweight: 1\n",
             "title: T\r\n",
+            "title: T\u{2028}U\n",
+            "title: T\u{85}U\n",
             "title: T\naliases:\n- /old/\n",
             "title: T\ngallery:\n  - before: a.jpg\n",
             "title: T\ntitle: U\n",
@@ -562,6 +565,9 @@ mod tests {
             "\"a'b\"",
             "18446744073709551616",
             "9223372036854775808",
+            "a\u{2028}b",
+            "a\u{85}b",
+            "a\u{a0}b",
         ];
         let keys = [
             "title",
