@@ -3,10 +3,10 @@
 //! lines of front matter, 6% of a cold build's).
 //!
 //! The part read here is what nearly every page writes: `key: value` lines,
-//! maps and lists nested below a key by indentation, values on one line,
-//! plain or in quotes without escapes. Anything else (flow collections,
-//! anchors, tags, block scalars, escapes, comments after a value, a value
-//! over several lines, a tab) gives `None`, and so does any value the target
+//! maps and lists nested below a key by indentation, lists on one line
+//! (`[a, b]`), values on one line, plain or in quotes without escapes.
+//! Anything else (maps on one line, anchors, tags, block scalars, escapes,
+//! comments after a value, a value over several lines, a tab) gives `None`, and so does any value the target
 //! type does not take as the full parser would take it. The caller then has
 //! the full parser read the block, so every page reads as it did, and every
 //! error message is the full parser's.
@@ -20,7 +20,7 @@ use std::fmt;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Visitor};
 
 /// A value of the plain subset.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 enum Node<'a> {
     /// One line's value: `plain` when written without quotes.
     Scalar {
@@ -86,7 +86,7 @@ fn map<'a>(lines: &[(usize, &'a str)], at: &mut usize, indent: usize) -> Option<
             return None;
         }
         *at += 1;
-        let below = lines.get(*at).map(|&(next, line)| (next, line));
+        let below = lines.get(*at).copied();
         let value = if rest.is_empty() {
             match below {
                 Some((next, line)) if next > indent => {
@@ -136,7 +136,9 @@ fn seq<'a>(lines: &[(usize, &'a str)], at: &mut usize, indent: usize) -> Option<
 }
 
 /// A list written on one line, `[a, "b c"]` (`flow`, after its `[`): its
-/// items scalars, none holding a comma, a colon, brackets or braces.
+/// items scalars, none holding a comma, a colon, brackets or braces (a
+/// quoted item with a comma inside, split there, starts with a quote and
+/// does not end with one, and is refused).
 fn flow_seq(flow: &str) -> Option<Node<'_>> {
     let inner = flow.strip_suffix(']')?.trim_matches(' ');
     if inner.is_empty() {
@@ -171,9 +173,6 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
 
 /// A value on one line: in quotes without escapes or the quote inside, or
 /// plain, starting with no indicator and holding no comment or `: `.
-/// (The full parser reads a flow list's items as this does: a comma ends
-/// one, and so a quoted item with a comma inside is refused here as it
-/// starts with a quote and does not end with one.)
 fn scalar(value: &str) -> Option<Node<'_>> {
     let value = value.trim_matches(' ');
     for quote in ['"', '\''] {
@@ -186,8 +185,7 @@ fn scalar(value: &str) -> Option<Node<'_>> {
     let bytes = value.as_bytes();
     let indicator = b"-?:,[]{}#&*!|>'\"%@`".contains(bytes.first()?);
     // `: ` would start a map, ` #` a comment; a colon at the end, a map.
-    let pair = |(a, b): (u8, u8)| (a == b':' && b == b' ') || (a == b' ' && b == b'#');
-    let marks = bytes.iter().zip(&bytes[1..]).any(|(&a, &b)| pair((a, b)));
+    let marks = bytes.windows(2).any(|pair| pair == b": " || pair == b" #");
     let plain_ok = !indicator && !marks && !value.ends_with(':');
     plain_ok.then_some(Node::Scalar { text: value, plain: true })
 }
