@@ -300,10 +300,11 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
 }
 
 /// Everything a type may ask of a value that this reader does not answer
-/// as the full parser would: refused.
+/// as the full parser would, each method with the arguments it takes
+/// before the visitor: refused.
 macro_rules! refuse {
-    ($($method:ident)*) => {
-        $(fn $method<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Refused> {
+    ($($method:ident($($arg:ty),*))*) => {
+        $(fn $method<V: Visitor<'de>>(self, $(_: $arg,)* _: V) -> Result<V::Value, Refused> {
             Err(Refused)
         })*
     };
@@ -388,40 +389,15 @@ impl<'de> de::Deserializer<'de> for &Node<'_> {
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value, Refused> {
-        Err(Refused)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, _: V) -> Result<V::Value, Refused> {
-        Err(Refused)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Refused> {
-        Err(Refused)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        _: V,
-    ) -> Result<V::Value, Refused> {
-        Err(Refused)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Refused> {
-        Err(Refused)
-    }
-
     refuse! {
-        deserialize_i8 deserialize_i16 deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u128
-        deserialize_f32 deserialize_f64 deserialize_char deserialize_bytes deserialize_byte_buf
-        deserialize_ignored_any
+        deserialize_i8() deserialize_i16() deserialize_i128() deserialize_u8() deserialize_u16()
+        deserialize_u128() deserialize_f32() deserialize_f64() deserialize_char() deserialize_bytes()
+        deserialize_byte_buf() deserialize_ignored_any()
+        deserialize_unit_struct(&'static str)
+        deserialize_newtype_struct(&'static str)
+        deserialize_tuple(usize)
+        deserialize_tuple_struct(&'static str, usize)
+        deserialize_enum(&'static str, &'static [&'static str])
     }
 }
 
