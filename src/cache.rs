@@ -584,7 +584,7 @@ impl Written {
     pub(crate) fn wrote(&self, unit: usize, dir: &Within, files: &[OutputFile]) {
         let Some(written) = &self.0 else { return };
         // Static files and image variants are never taken from the old output.
-        if !files.iter().all(|f| matches!(f.content, OutputContent::Bytes(_))) {
+        if !files.iter().all(|f| matches!(f.content, OutputContent::Bytes(_) | OutputContent::Text(_))) {
             return;
         }
         // A list of just their number: collected through `Option`, a

@@ -473,6 +473,7 @@ pub fn write_file(dir: &Path, o: &OutputFile) -> Result<(), Error> {
     let write_new = |bytes: &[u8]| replacing(&full, |p| fs::File::create_new(p)?.write_all(bytes));
     match &o.content {
         OutputContent::Bytes(bytes) => write_new(bytes).map_err(Error::io("write", &full)),
+        OutputContent::Text(text) => write_new(text.as_bytes()).map_err(Error::io("write", &full)),
         OutputContent::Asset(AssetSource::Builtin(bytes)) => {
             write_new(bytes).map_err(Error::io("write", &full))
         }

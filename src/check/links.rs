@@ -363,6 +363,7 @@ fn short(file: &str) -> &str {
 /// file is copied, not read).
 pub(crate) fn rendered_html(file: &OutputFile) -> Option<&str> {
     match &file.content {
+        OutputContent::Text(text) if is_html(&file.path) => Some(text),
         OutputContent::Bytes(bytes) if is_html(&file.path) => std::str::from_utf8(bytes).ok(),
         _ => None,
     }

@@ -302,6 +302,7 @@ pub(crate) fn gps_findings(
         .filter_map(|o| {
             let bytes = match &o.content {
                 OutputContent::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+                OutputContent::Text(t) => std::borrow::Cow::Borrowed(t.as_bytes()),
                 OutputContent::Asset(AssetSource::Builtin(b)) => std::borrow::Cow::Borrowed(*b),
                 // A variant is encoded here from decoded pixels, with no
                 // metadata at all; reading 300 of them took 85 ms of a warm

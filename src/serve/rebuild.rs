@@ -678,6 +678,7 @@ fn output_key(path: &Path) -> String {
 fn body_of(content: OutputContent) -> Body {
     match content {
         OutputContent::Bytes(bytes) => Body::Bytes(Arc::new(bytes)),
+        OutputContent::Text(text) => Body::Bytes(Arc::new(text.into_bytes())),
         OutputContent::Asset(AssetSource::File(path)) | OutputContent::Cached(path) => Body::File(path),
         OutputContent::Asset(AssetSource::Builtin(bytes)) => Body::Builtin(bytes),
     }
