@@ -19,6 +19,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     no_huge_pages();
+    // Freed memory is given back after 1 ms instead of mimalloc's 10: at
+    // 10,000 pages a build peaks at 77-78 instead of 82-84 MiB (medians of
+    // eight builds), in the same time; given back at once, it peaked at 70
+    // MiB but took 7% longer (issue 16).
+    dotwork_allocator::give_back_freed_memory_after(1);
     let cli = Cli::parse();
     // -q: errors only; default: warnings and a summary line; -v: what each
     // stage did and took; -vv: every page and file as well.
@@ -230,4 +235,18 @@ fn report(e: &Error, color: bool) {
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option `dotwork_allocator` sets is mimalloc's purge delay: the
+    /// one whose default is 10 ms, and it takes the value set.
+    #[test]
+    fn the_allocator_gives_freed_memory_back_after_the_delay_set() {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(dotwork_allocator::purge_delay(), 10);
+        }
+        dotwork_allocator::give_back_freed_memory_after(1);
+        assert_eq!(dotwork_allocator::purge_delay(), 1);
+    }
 }
