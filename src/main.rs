@@ -20,9 +20,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     no_huge_pages();
     // Freed memory is given back after 1 ms instead of mimalloc's 10: at
-    // 10,000 pages a build peaks at 77-78 instead of 82-84 MiB (medians of
-    // eight builds), in the same time; given back at once, it peaked at 70
-    // MiB but took 7% longer (issue 16).
+    // 10,000 pages a build peaks at about 77 instead of 81-83 MiB (medians
+    // of builds in turns), in the same time; given back at once, it peaked
+    // at 69-70 MiB but took 7% longer (issue 16, docs/performance.md).
     dotwork_allocator::give_back_freed_memory_after(1);
     let cli = Cli::parse();
     // -q: errors only; default: warnings and a summary line; -v: what each
