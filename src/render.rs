@@ -353,17 +353,11 @@ impl<'a> Renderer<'a> {
         let meta = crate::host::HostFiles::of(&self.site.config).meta_policy;
         let mut inline = Inline::default();
         for file in &mut files {
+            // What is rendered here is text (`render_files`).
+            let OutputContent::Text(html) = &file.content else { continue };
             if !crate::url::is_html(&file.path) {
                 continue;
             }
-            let html = match &file.content {
-                OutputContent::Text(text) => text.as_str(),
-                OutputContent::Bytes(bytes) => match std::str::from_utf8(bytes) {
-                    Ok(html) => html,
-                    Err(_) => continue,
-                },
-                _ => continue,
-            };
             let (found, ids) = match check {
                 Some(check) => {
                     let tags =
