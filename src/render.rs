@@ -74,8 +74,9 @@ pub enum OutputContent {
     /// every page checked a second time was 0.6% of a cold build's
     /// instructions).
     Text(String),
-    /// Read back as bytes: a page the build cache took from the previous
-    /// output (`cache.rs`).
+    /// A file the build cache took from the previous output (`cache.rs`):
+    /// its bytes read back only where a later stage needs them (a page
+    /// whose ids were not kept, a photo's metadata), empty otherwise.
     Bytes(Vec<u8>),
     /// Copied from a static file.
     Asset(AssetSource),

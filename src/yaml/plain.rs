@@ -6,10 +6,11 @@
 //! maps and lists nested below a key by indentation, lists on one line
 //! (`[a, b]`), values on one line, plain or in quotes without escapes.
 //! Anything else (maps on one line, anchors, tags, block scalars, escapes,
-//! comments after a value, a value over several lines, a tab) gives `None`, and so does any value the target
-//! type does not take as the full parser would take it. The caller then has
-//! the full parser read the block, so every page reads as it did, and every
-//! error message is the full parser's.
+//! comments after a value, a value over several lines, a tab) gives
+//! `None`, and so does any value the target type does not take as the full
+//! parser would take it. The caller then has the full parser read the
+//! block, so every page reads as it did, and every error message is the
+//! full parser's.
 //!
 //! Scalars resolve as yaml_serde resolves them ([`Node::untyped`]): where a
 //! plain scalar could be read two ways (a number with a sign or a leading
