@@ -21,6 +21,7 @@
 
 use crate::collections::{HashMap, HashSet};
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::Path;
 
@@ -168,15 +169,6 @@ pub(crate) struct Fallback {
     pub(crate) offset: usize,
 }
 
-/// The event that marks where a block's fence was, found again in
-/// [`write_html`] by its address, so no text of a page can pass for it.
-static BLOCK_MARK: &str = "<!-- dotwork block -->";
-
-/// Whether `event` is a [`BLOCK_MARK`].
-fn is_block_mark(event: &Event<'_>) -> bool {
-    matches!(event, Event::Html(CowStr::Borrowed(s)) if std::ptr::eq(s.as_ptr(), BLOCK_MARK.as_ptr()))
-}
-
 /// The kinds of GitHub alert: their class (and the key of their word in the
 /// theme's translation files, `callout.note`) and their English word.
 pub(crate) const CALLOUTS: [(&str, &str); 5] = [
@@ -229,7 +221,6 @@ fn options() -> Options {
 pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered {
     let original = &page.text[page.body_offset..];
     let from = index.paths[page.number].as_str();
-    let page_dir = content_dir(page.file);
     let mut out = Rendered::default();
     // Blocks: the fence lines are found first and blanked (the same number
     // of bytes, so every offset stays the file's), then marked in the
@@ -246,196 +237,40 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     let body = blanked.as_deref().unwrap_or(original);
     let (of_fence, mut blocks) =
         crate::blocks::pair(page.file, page.text, page.body_offset, &fences, &mut out.problems);
-    let mut next_fence = 0;
-    let mut depth = 0usize;
-    let mut ids = HeadingIds::new(index.heading_ids);
-    let mut footnotes = Vec::new();
-    // Prose gives about one event per 12 bytes of markdown: room for one per
-    // 8, so the list is seldom moved as it grows (a room of one per 16 was
-    // outgrown by most pages, 1.4% of a cold build's instructions; issue 16).
-    let mut events: Vec<Event<'_>> = Vec::with_capacity(body.len() / 8);
-    let mut heading: Option<(usize, HeadingLevel, Option<String>, String)> = None;
-    let mut term: Option<usize> = None;
-    let mut headings = 0;
-    // The body's own `# Title`, not shown; later h1s shift (`title.rs`).
-    let mut lead = title::Lead::default();
-    let mut shown = title::Shown::default();
-
-    let mut cites = false;
-    let mut merged = MergedText::new(body, page.body_offset, index.advice);
-    while let Some((event, range)) = merged.next_event() {
-        if next_fence < fences.len() && !matches!(event, Event::End(_)) {
-            while let Some(f) = fences.get(next_fence).filter(|f| f.line.start < range.start) {
-                if depth > 0 {
-                    out.problems.push(
-                        Diagnostic::error(page.file, "a block's fence inside a list, quote or HTML block")
-                            .at_offset(page.text, page.body_offset + f.line.start)
-                            .with_help("leave a blank line before it and write blocks outside lists and quotes, at the start of the line"),
-                    );
-                }
-                events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
-                next_fence += 1;
-            }
-        }
-        match &event {
-            Event::Start(tag) if holds_fences_not(tag) => depth += 1,
-            Event::End(
-                TagEnd::List(_)
-                | TagEnd::Item
-                | TagEnd::BlockQuote(_)
-                | TagEnd::FootnoteDefinition
-                | TagEnd::HtmlBlock
-                | TagEnd::DefinitionList,
-            ) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        // A block's fence (blanked above) comes before anything inside it.
-        if next_fence == 0 && lead.opens_title(&event) {
-            shown.dropped = Some(headings);
-        }
-        match event {
-            Event::Start(Tag::Heading { level, id, classes, .. }) => {
-                let class = if classes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"{}\"", escape_html(&classes.join(" ")))
-                };
-                heading = Some((events.len(), level, id.map(|s| s.to_string()), class));
-                events.push(Event::Html(CowStr::Borrowed("")));
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                let Some((start, level, given_id, class)) = heading.take() else { continue };
-                let title = plain_text(&events[start + 1..]);
-                let base = given_id.unwrap_or_else(|| index.heading_ids.slug(&title));
-                let id = ids.unique_id(if base.is_empty() { "section".into() } else { base });
-                if shown.dropped == Some(headings) {
-                    // The title heading is the theme's `<h1>`; its id stays
-                    // a target where it stood (links written for the source
-                    // platform name it: `aftercare.md#aftercare`).
-                    events.truncate(start);
-                    events.push(Event::Html(format!("<a id=\"{}\"></a>\n", escape_html(&id)).into()));
-                    merged.facts.name_heading(headings, &id, &title);
-                    headings += 1;
-                    continue;
-                }
-                let n = level as u8;
-                let id_html = escape_html(&id);
-                events[start] = Event::Html(format!("<h{n} id=\"{id_html}\"{class}>").into());
-                // A link named by its heading, so it needs no words of any
-                // language, and no `#` (issue 13: it showed as a stray
-                // character on phones, in feeds and in reader views). Its
-                // icon is the theme's to draw (the clinic theme's CSS):
-                // written into every heading, its SVG was 3-4% of a cold
-                // build's instructions (issue 16).
-                let level_digit = char::from(b'0' + n);
-                let anchor = [
-                    " <a class=\"anchor\" href=\"#",
-                    &id_html,
-                    "\" aria-labelledby=\"",
-                    &id_html,
-                    "\"></a></h",
-                    level_digit.encode_utf8(&mut [0; 4]),
-                    ">\n",
-                ]
-                .concat();
-                events.push(Event::Html(anchor.into()));
-                shown.wrote(start, events.len() - 1, n);
-                merged.facts.name_heading(headings, &id, &title);
-                headings += 1;
-            }
-            // A definition list's term is a link target, as a heading is
-            // (documentation sets link to `#term`), by the same id rule.
-            Event::Start(Tag::DefinitionListTitle) => {
-                term = Some(events.len());
-                events.push(Event::Html(CowStr::Borrowed("")));
-            }
-            Event::End(TagEnd::DefinitionListTitle) => {
-                let Some(start) = term.take() else { continue };
-                let base = index.heading_ids.slug(&plain_text(&events[start + 1..]));
-                let id = ids.unique_id(if base.is_empty() { "term".into() } else { base });
-                events[start] = Event::Html(format!("<dt id=\"{}\">", escape_html(&id)).into());
-                events.push(Event::Html(CowStr::Borrowed("</dt>\n")));
-            }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                let offset = || page.body_offset + dest_offset(body, &range, &dest_url);
-                let fallbacks = out.fallbacks.len();
-                let rewritten = rewrite_link(&dest_url, offset, from, &page_dir, page, index, &mut out);
-                if rewritten != dest_url {
-                    merged.facts.rewrote_last_link(&rewritten);
-                }
-                // A link to a page in another language says which (issue 15).
-                if let Some(fallback) = out.fallbacks.get(fallbacks) {
-                    let lang = &index.languages[index.lang_of(fallback.target)].code;
-                    let mut a = format!("<a href=\"{}\"", escape_html(&rewritten));
-                    if !title.is_empty() {
-                        a.push_str(&format!(" title=\"{}\"", escape_html(&title)));
-                    }
-                    a.push_str(&format!(" hreflang=\"{}\">", escape_html(lang)));
-                    events.push(Event::InlineHtml(a.into()));
-                    continue;
-                }
-                events.push(Event::Start(Tag::Link { link_type, dest_url: rewritten, title, id }));
-            }
-            Event::Start(Tag::Image { link_type, dest_url: written, title, id }) => {
-                let offset = || page.body_offset + dest_offset(body, &range, &written);
-                // Resolved as a link is (against the page's file first), so
-                // that `<picture>` and a plain image follow the same rule.
-                let dest_url = rewrite_link(&written, offset, from, &page_dir, page, index, &mut out);
-                if dest_url != written {
-                    merged.facts.rewrote_last_link(&dest_url);
-                }
-                match crate::image::resolve(&index.images, from, &dest_url) {
-                    crate::image::Named::Image(image) => {
-                        let alt = image_alt(&mut merged);
-                        events.push(Event::Html(
-                            picture_markup(index, image, &alt, &title, from, out.images.is_empty()).into(),
-                        ));
-                        out.images.push(image.output.clone());
-                        continue;
-                    }
-                    crate::image::Named::Unreadable(why) => {
-                        out.problems.push(Diagnostic::error(page.file, why).at_offset(page.text, offset()));
-                    }
-                    crate::image::Named::PassThrough | crate::image::Named::Missing(_) => {}
-                }
-                events.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
-            }
-            // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
-            Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind, index, index.lang_of(page.number));
-                events.push(Event::Html(
-                    format!(
-                        "<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{}</p>\n",
-                        escape_html(label)
-                    )
-                    .into(),
-                ));
-            }
-            Event::Start(Tag::FootnoteDefinition(ref name)) => {
-                footnotes.push(name.to_string());
-                events.push(event);
-            }
-            Event::Text(ref t) => {
-                // By its `@`, rare in prose: `str::contains` prepares a
-                // search for each of a page's hundred texts (issue 16).
-                let b = t.as_bytes();
-                cites = cites || memchr::memchr_iter(b'@', b).any(|i| i > 0 && b[i - 1] == b'[');
-                events.push(event);
-            }
-            other => events.push(other),
-        }
-    }
-    for _ in next_fence..fences.len() {
-        events.push(Event::Html(CowStr::Borrowed(BLOCK_MARK)));
-    }
-    shown.shift_html(&mut events);
-    let (events, places) =
-        if cites { extract_citations(events, &mut out.citations) } else { (events, Vec::new()) };
-    out.html.reserve(body.len() + body.len() / 2);
-    let marks;
-    (out.cite_at, marks) = write_html(&mut out.html, events, &places);
+    let written = Cell::new(0);
+    let mut html = String::with_capacity(body.len() + body.len() / 2);
+    let mut events = BodyEvents {
+        merged: MergedText::new(body, page.body_offset, index.advice),
+        page,
+        index,
+        from,
+        page_dir: content_dir(page.file),
+        body,
+        fences: &fences,
+        next_fence: 0,
+        depth: 0,
+        ids: HeadingIds::new(index.heading_ids),
+        footnotes: Vec::new(),
+        held: None,
+        headings: 0,
+        lead: title::Lead::default(),
+        shown: title::Shown::default(),
+        ready: VecDeque::new(),
+        in_code: false,
+        in_image: 0,
+        written: &written,
+        cite_at: Vec::new(),
+        marks: Vec::new(),
+        out: &mut out,
+    };
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(Tracked { html: &mut html, written: &written }, &mut events);
+    let BodyEvents { merged, ids, footnotes, shown, cite_at, marks, .. } = events;
+    shown.shift_html(&mut html);
     // Every page's body is held until it is rendered: no spare room (issue 16).
-    out.html.shrink_to_fit();
+    html.shrink_to_fit();
+    out.html = html;
+    out.cite_at = cite_at;
     for ((fence, block), at) in fences.iter().zip(&of_fence).zip(marks) {
         let Some(b) = *block else { continue };
         match fence.fence {
@@ -456,6 +291,378 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     };
     out.ids = footnotes.into_iter().chain(ids.used).chain(raw).collect();
     out
+}
+
+/// The writer of a body's HTML, which tells [`BodyEvents`] how much it has
+/// written.
+struct Tracked<'h> {
+    html: &'h mut String,
+    written: &'h Cell<usize>,
+}
+
+impl std::fmt::Write for Tracked<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.html.push_str(s);
+        self.written.set(self.html.len());
+        Ok(())
+    }
+}
+
+/// What a body's HTML is written from: the parser's events, each given to
+/// pulldown-cmark's writer as it comes, or in place of it the HTML dotwork
+/// writes itself (headings with their ids and anchors, pictures, callouts,
+/// code blocks, the places of citations and blocks). No list of the page's
+/// events is made: moving every event into one and out again, and taking
+/// each apart and making it again on the way, was 2% of a cold build's CPU
+/// time at 10,000 pages (issue 16).
+///
+/// Where an event is written is known when the writer asks for the next
+/// one: pulldown-cmark's writer reads ahead only inside an image's
+/// description, where nothing is noted.
+struct BodyEvents<'a, 'r> {
+    merged: MergedText<'a>,
+    page: &'r PageRef<'a>,
+    index: &'r PageIndex,
+    /// The page's address.
+    from: &'r str,
+    /// The folder of the page's file, under `content/`.
+    page_dir: String,
+    body: &'a str,
+    out: &'r mut Rendered,
+    /// The blocks' fence lines, blanked in `body`, and how many are marked.
+    fences: &'r [crate::blocks::FenceLine],
+    next_fence: usize,
+    /// How deep in lists, quotes and HTML blocks, where no fence may be.
+    depth: usize,
+    ids: HeadingIds,
+    footnotes: Vec<String>,
+    /// The heading or definition list term being read, and its events,
+    /// held until its end: its id is made from its text.
+    held: Option<(Held, Vec<(Event<'a>, Note)>)>,
+    /// How many headings were read.
+    headings: usize,
+    /// The body's own `# Title`, not shown; later h1s shift (`title.rs`).
+    lead: title::Lead,
+    shown: title::Shown,
+    /// Events made and not yet given to the writer.
+    ready: VecDeque<(Event<'a>, Note)>,
+    /// Inside a code block, and how deep in images' descriptions: no
+    /// citation is there.
+    in_code: bool,
+    in_image: usize,
+    /// How many bytes are written: where the next event given goes.
+    written: &'r Cell<usize>,
+    /// Where each citation group is to be placed (in order), and where each
+    /// fence was.
+    cite_at: Vec<usize>,
+    marks: Vec<usize>,
+}
+
+/// What [`BodyEvents`] holds the events of until its end.
+enum Held {
+    Heading { level: HeadingLevel, id: Option<String>, class: String },
+    Term,
+}
+
+/// What to note of where an event is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Note {
+    Nothing,
+    /// Where a block's fence was (the event is empty).
+    Fence,
+    /// Where a citation group goes (the event is empty).
+    Cite,
+    /// A heading's level, the digit this many bytes into the event's HTML,
+    /// shifted once the whole body is read if an h1 is left (`title.rs`).
+    Level(usize),
+}
+
+impl<'a> Iterator for BodyEvents<'a, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some((event, note)) = self.ready.pop_front() {
+                let at = self.written.get();
+                match note {
+                    Note::Nothing => {}
+                    Note::Fence => self.marks.push(at),
+                    Note::Cite => self.cite_at.push(at),
+                    Note::Level(k) => self.shown.level_at(at + k),
+                }
+                return Some(event);
+            }
+            match self.merged.next_event() {
+                Some((event, range)) => {
+                    if let Some(event) = self.read(event, range) {
+                        return Some(event);
+                    }
+                }
+                None if self.next_fence < self.fences.len() => {
+                    for _ in self.next_fence..self.fences.len() {
+                        self.put(Event::Html(CowStr::Borrowed("")), Note::Fence);
+                    }
+                    self.next_fence = self.fences.len();
+                }
+                None => return None,
+            }
+        }
+    }
+}
+
+impl<'a> BodyEvents<'a, '_> {
+    /// Reads the parser's next event, found at `range` of the body: gives
+    /// it back if it is to be written now, as it is (most are).
+    fn read(&mut self, event: Event<'a>, range: Range<usize>) -> Option<Event<'a>> {
+        let (page, index) = (self.page, self.index);
+        if self.next_fence < self.fences.len() && !matches!(event, Event::End(_)) {
+            while let Some(f) = self.fences.get(self.next_fence).filter(|f| f.line.start < range.start) {
+                if self.depth > 0 {
+                    self.out.problems.push(
+                        Diagnostic::error(page.file, "a block's fence inside a list, quote or HTML block")
+                            .at_offset(page.text, page.body_offset + f.line.start)
+                            .with_help("leave a blank line before it and write blocks outside lists and quotes, at the start of the line"),
+                    );
+                }
+                self.emit(Event::Html(CowStr::Borrowed("")), Note::Fence);
+                self.next_fence += 1;
+            }
+        }
+        match &event {
+            Event::Start(tag) if holds_fences_not(tag) => self.depth += 1,
+            Event::End(
+                TagEnd::List(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock
+                | TagEnd::DefinitionList,
+            ) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        // A block's fence (blanked above) comes before anything inside it.
+        if self.next_fence == 0 && self.lead.opens_title(&event) {
+            self.shown.dropped = Some(self.headings);
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, classes, .. }) => {
+                let class = if classes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", escape_html(&classes.join(" ")))
+                };
+                let id = id.map(|s| s.to_string());
+                self.held = Some((Held::Heading { level, id, class }, Vec::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((Held::Heading { level, id: given_id, class }, inside)) = self.held.take() else {
+                    return None;
+                };
+                let title = plain_text(inside.iter().map(|(e, _)| e));
+                let base = given_id.unwrap_or_else(|| index.heading_ids.slug(&title));
+                let id = self.ids.unique_id(if base.is_empty() { "section".into() } else { base });
+                let number = self.headings;
+                self.headings += 1;
+                if self.shown.dropped == Some(number) {
+                    // The title heading is the theme's `<h1>`; its id stays
+                    // a target where it stood (links written for the source
+                    // platform name it: `aftercare.md#aftercare`).
+                    let target = format!("<a id=\"{}\"></a>\n", escape_html(&id));
+                    self.put(Event::Html(target.into()), Note::Nothing);
+                    self.merged.facts.name_heading(number, &id, &title);
+                    return None;
+                }
+                let n = level as u8;
+                let id_html = escape_html(&id);
+                self.put(Event::Html(format!("<h{n} id=\"{id_html}\"{class}>").into()), Note::Level(2));
+                for (event, note) in inside {
+                    self.put(event, note);
+                }
+                // A link named by its heading, so it needs no words of any
+                // language, and no `#` (issue 13: it showed as a stray
+                // character on phones, in feeds and in reader views). Its
+                // icon is the theme's to draw (the clinic theme's CSS):
+                // written into every heading, its SVG was 3-4% of a cold
+                // build's instructions (issue 16).
+                let level_digit = char::from(b'0' + n);
+                let anchor = [
+                    " <a class=\"anchor\" href=\"#",
+                    &id_html,
+                    "\" aria-labelledby=\"",
+                    &id_html,
+                    "\"></a></h",
+                    level_digit.encode_utf8(&mut [0; 4]),
+                    ">\n",
+                ]
+                .concat();
+                // The digit of `</hN>\n`.
+                let digit = anchor.len() - 3;
+                self.put(Event::Html(anchor.into()), Note::Level(digit));
+                self.shown.wrote(n);
+                self.merged.facts.name_heading(number, &id, &title);
+            }
+            // A definition list's term is a link target, as a heading is
+            // (documentation sets link to `#term`), by the same id rule.
+            Event::Start(Tag::DefinitionListTitle) => self.held = Some((Held::Term, Vec::new())),
+            Event::End(TagEnd::DefinitionListTitle) => {
+                let Some((Held::Term, inside)) = self.held.take() else { return None };
+                let base = index.heading_ids.slug(&plain_text(inside.iter().map(|(e, _)| e)));
+                let id = self.ids.unique_id(if base.is_empty() { "term".into() } else { base });
+                self.put(Event::Html(format!("<dt id=\"{}\">", escape_html(&id)).into()), Note::Nothing);
+                for (event, note) in inside {
+                    self.put(event, note);
+                }
+                self.put(Event::Html(CowStr::Borrowed("</dt>\n")), Note::Nothing);
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let offset = || page.body_offset + dest_offset(self.body, &range, &dest_url);
+                let fallbacks = self.out.fallbacks.len();
+                let rewritten =
+                    rewrite_link(&dest_url, offset, self.from, &self.page_dir, page, index, self.out);
+                if rewritten != dest_url {
+                    self.merged.facts.rewrote_last_link(&rewritten);
+                }
+                // A link to a page in another language says which (issue 15).
+                if let Some(fallback) = self.out.fallbacks.get(fallbacks) {
+                    let lang = &index.languages[index.lang_of(fallback.target)].code;
+                    let mut a = format!("<a href=\"{}\"", escape_html(&rewritten));
+                    if !title.is_empty() {
+                        a.push_str(&format!(" title=\"{}\"", escape_html(&title)));
+                    }
+                    a.push_str(&format!(" hreflang=\"{}\">", escape_html(lang)));
+                    self.emit(Event::InlineHtml(a.into()), Note::Nothing);
+                    return None;
+                }
+                self.emit(
+                    Event::Start(Tag::Link { link_type, dest_url: rewritten, title, id }),
+                    Note::Nothing,
+                );
+            }
+            Event::Start(Tag::Image { link_type, dest_url: written, title, id }) => {
+                let offset = || page.body_offset + dest_offset(self.body, &range, &written);
+                // Resolved as a link is (against the page's file first), so
+                // that `<picture>` and a plain image follow the same rule.
+                let dest_url =
+                    rewrite_link(&written, offset, self.from, &self.page_dir, page, index, self.out);
+                if dest_url != written {
+                    self.merged.facts.rewrote_last_link(&dest_url);
+                }
+                match crate::image::resolve(&index.images, self.from, &dest_url) {
+                    crate::image::Named::Image(image) => {
+                        let alt = image_alt(&mut self.merged);
+                        let first = self.out.images.is_empty();
+                        let picture = picture_markup(index, image, &alt, &title, self.from, first);
+                        self.emit(Event::Html(picture.into()), Note::Nothing);
+                        self.out.images.push(image.output.clone());
+                        return None;
+                    }
+                    crate::image::Named::Unreadable(why) => {
+                        self.out
+                            .problems
+                            .push(Diagnostic::error(page.file, why).at_offset(page.text, offset()));
+                    }
+                    crate::image::Named::PassThrough | crate::image::Named::Missing(_) => {}
+                }
+                self.emit(Event::Start(Tag::Image { link_type, dest_url, title, id }), Note::Nothing);
+            }
+            // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, label) = callout(kind, index, index.lang_of(page.number));
+                let open = format!(
+                    "<blockquote class=\"callout callout-{class}\">\n<p class=\"callout-label\">{}</p>\n",
+                    escape_html(label)
+                );
+                self.emit(Event::Html(open.into()), Note::Nothing);
+            }
+            Event::Start(Tag::FootnoteDefinition(ref name)) => {
+                self.footnotes.push(name.to_string());
+                self.emit(event, Note::Nothing);
+            }
+            other => return self.pass(other),
+        }
+        None
+    }
+
+    /// Passes on `event`, one of the parser's as it is: given back to be
+    /// written now if nothing comes before it and dotwork writes nothing of
+    /// its own for it, else [`Self::emit`]ted.
+    #[inline]
+    fn pass(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        let own = match &event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Image { .. })
+            | Event::End(TagEnd::CodeBlock | TagEnd::Image) => true,
+            Event::Text(text) => !self.in_code && self.in_image == 0 && may_cite(text),
+            _ => false,
+        };
+        if own || self.held.is_some() || !self.ready.is_empty() {
+            self.emit(event, Note::Nothing);
+            return None;
+        }
+        Some(event)
+    }
+
+    /// Passes on `event`: held with the heading or term being read, if one
+    /// is, else made ready for the writer.
+    fn emit(&mut self, event: Event<'a>, note: Note) {
+        match &mut self.held {
+            Some((_, inside)) => inside.push((event, note)),
+            None => self.put(event, note),
+        }
+    }
+
+    /// Makes `event` ready for the writer, in the HTML dotwork writes for
+    /// it: a code block focusable, and `[@key]` groups taken out of text
+    /// (outside code and image descriptions) for their places to be noted.
+    fn put(&mut self, event: Event<'a>, note: Note) {
+        match event {
+            // A code block scrolls sideways on a phone (theme); `tabindex`
+            // lets a keyboard scroll it too (WCAG 2.1.1, axe's
+            // scrollable-region-focusable).
+            Event::Start(Tag::CodeBlock(kind)) => {
+                self.in_code = true;
+                self.ready.push_back((Event::Html(code_block_start(&kind).into()), note));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code = false;
+                self.ready.push_back((Event::Html(CowStr::Borrowed("</code></pre>\n")), note));
+            }
+            Event::Text(text) if !self.in_code && self.in_image == 0 && may_cite(&text) => {
+                let found = crate::citations::find_citations(&text);
+                let mut last = 0;
+                for (range, keys) in found {
+                    if range.start > last {
+                        self.ready.push_back((
+                            Event::Text(text[last..range.start].to_string().into()),
+                            Note::Nothing,
+                        ));
+                    }
+                    self.ready.push_back((Event::Html(CowStr::Borrowed("")), Note::Cite));
+                    self.out.citations.push(keys);
+                    last = range.end;
+                }
+                let rest = if last == 0 { text } else { text[last..].to_string().into() };
+                if !rest.is_empty() {
+                    self.ready.push_back((Event::Text(rest), note));
+                }
+            }
+            event => {
+                match event {
+                    Event::Start(Tag::Image { .. }) => self.in_image += 1,
+                    Event::End(TagEnd::Image) => self.in_image = self.in_image.saturating_sub(1),
+                    _ => {}
+                }
+                self.ready.push_back((event, note));
+            }
+        }
+    }
+}
+
+/// Whether `text` may hold a citation: by its `[@`, whose `@` is rare in
+/// prose (`str::contains` prepares a search for each of a page's hundred
+/// texts; issue 16).
+fn may_cite(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'@', b).any(|i| i > 0 && b[i - 1] == b'[')
 }
 
 /// The parser's events with adjacent text joined where a citation may have
@@ -483,46 +690,48 @@ impl<'a> MergedText<'a> {
 
     /// The parser's next event, recorded.
     fn pull(&mut self) -> Option<(Event<'a>, Range<usize>)> {
-        let (event, range) = self.inner.next()?;
-        self.facts.observe(&event, &range);
-        Some((event, range))
+        let next = self.inner.next()?;
+        self.facts.observe(&next.0, &next.1);
+        Some(next)
     }
 
     fn next_event(&mut self) -> Option<(Event<'a>, Range<usize>)> {
         // Asked before it is taken: taking moves the whole event out and
-        // writes `None` back even when there is none, on every event.
-        let (event, range) = if self.stashed.is_some() { self.stashed.take()? } else { self.pull()? };
-        match event {
+        // writes `None` back even when there is none, on every event. The
+        // event is looked at in place, and moved on whole (issue 16: taking
+        // it apart and making it again was most of this function's time).
+        let next = if self.stashed.is_some() { self.stashed.take()? } else { self.pull()? };
+        match &next.0 {
             // The parser ends a text piece at each `[`; only then can a
             // citation be split, so only then are the pieces joined.
-            Event::Text(first) if !self.in_code && first.ends_with('[') => {
-                let mut joined: Option<String> = None;
-                let mut end = range.end;
-                while let Some((next, next_range)) = self.pull() {
-                    match next {
-                        Event::Text(more) => {
-                            joined.get_or_insert_with(|| first.to_string()).push_str(&more);
-                            end = next_range.end;
-                        }
-                        other => {
-                            self.stashed = Some((other, next_range));
-                            break;
-                        }
-                    }
-                }
-                let text = joined.map_or(first, CowStr::from);
-                Some((Event::Text(text), range.start..end))
-            }
-            Event::Start(Tag::CodeBlock(_)) => {
-                self.in_code = true;
-                Some((event, range))
-            }
-            Event::End(TagEnd::CodeBlock) => {
-                self.in_code = false;
-                Some((event, range))
-            }
-            other => Some((other, range)),
+            Event::Text(first) if !self.in_code && first.ends_with('[') => return Some(self.joined(next)),
+            Event::Start(Tag::CodeBlock(_)) => self.in_code = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code = false,
+            _ => {}
         }
+        Some(next)
+    }
+
+    /// The text `first` joined with the texts right after it.
+    #[cold]
+    fn joined(&mut self, first: (Event<'a>, Range<usize>)) -> (Event<'a>, Range<usize>) {
+        let (Event::Text(first), range) = first else { return first };
+        let mut joined: Option<String> = None;
+        let mut end = range.end;
+        while let Some((next, next_range)) = self.pull() {
+            match next {
+                Event::Text(more) => {
+                    joined.get_or_insert_with(|| first.to_string()).push_str(&more);
+                    end = next_range.end;
+                }
+                other => {
+                    self.stashed = Some((other, next_range));
+                    break;
+                }
+            }
+        }
+        let text = joined.map_or(first, CowStr::from);
+        (Event::Text(text), range.start..end)
     }
 }
 
@@ -563,95 +772,6 @@ fn picture_markup(
     crate::image::picture_html(&planned, alt, title, loading, &images.settings.sizes, &|to| {
         index.domains.file_link(from, to)
     })
-}
-
-/// Takes `[@key]` groups out of text (outside code and image descriptions):
-/// returns the events with a placeholder where each group was, and the
-/// placeholders' positions in the events.
-fn extract_citations<'a>(
-    events: Vec<Event<'a>>,
-    groups: &mut Vec<Vec<String>>,
-) -> (Vec<Event<'a>>, Vec<usize>) {
-    let mut out = Vec::with_capacity(events.len());
-    let mut places = Vec::new();
-    let mut in_code = false;
-    // An image's description becomes its `alt` text, where no link can go.
-    let mut in_image = 0usize;
-    for event in events {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_code = true,
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Start(Tag::Image { .. }) => in_image += 1,
-            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
-            _ => {}
-        }
-        let Event::Text(text) = &event else {
-            out.push(event);
-            continue;
-        };
-        let found = if in_code || in_image > 0 { Vec::new() } else { crate::citations::find_citations(text) };
-        if found.is_empty() {
-            out.push(event);
-            continue;
-        }
-        let mut last = 0;
-        for (range, keys) in found {
-            if range.start > last {
-                out.push(Event::Text(text[last..range.start].to_string().into()));
-            }
-            places.push(out.len());
-            out.push(Event::Html(CowStr::Borrowed("")));
-            groups.push(keys);
-            last = range.end;
-        }
-        if last < text.len() {
-            out.push(Event::Text(text[last..].to_string().into()));
-        }
-    }
-    (out, places)
-}
-
-/// Writes `events` as HTML to `html`; returns the byte offset in it at which
-/// each event numbered in `places` (sorted) was written.
-///
-/// The offsets are read between events: pulldown-cmark's writer reads ahead
-/// only inside an image's description, where `places` never point.
-fn write_html(html: &mut String, events: Vec<Event<'_>>, places: &[usize]) -> (Vec<usize>, Vec<usize>) {
-    struct Tracked<'h> {
-        html: &'h mut String,
-        len: &'h Cell<usize>,
-    }
-    impl std::fmt::Write for Tracked<'_> {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.html.push_str(s);
-            self.len.set(self.html.len());
-            Ok(())
-        }
-    }
-    let len = Cell::new(html.len());
-    let mut offsets = Vec::with_capacity(places.len());
-    let mut marks = Vec::new();
-    let mut next = places.iter().peekable();
-    let events = events.into_iter().enumerate().map(|(i, event)| {
-        if next.next_if_eq(&&i).is_some() {
-            offsets.push(len.get());
-        }
-        if is_block_mark(&event) {
-            marks.push(len.get());
-            return Event::Html(CowStr::Borrowed(""));
-        }
-        match event {
-            // A code block scrolls sideways on a phone (theme); `tabindex`
-            // lets a keyboard scroll it too (WCAG 2.1.1, axe's
-            // scrollable-region-focusable).
-            Event::Start(Tag::CodeBlock(kind)) => Event::Html(code_block_start(&kind).into()),
-            Event::End(TagEnd::CodeBlock) => Event::Html(CowStr::Borrowed("</code></pre>\n")),
-            other => other,
-        }
-    });
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark::html::write_html_fmt(Tracked { html, len: &len }, events);
-    (offsets, marks)
 }
 
 /// The opening tags of a code block: as pulldown-cmark writes them (the
@@ -1042,7 +1162,7 @@ fn classify(dest: &str) -> Dest<'_> {
 }
 
 /// The text of a heading's events, without markup.
-fn plain_text(events: &[Event<'_>]) -> String {
+fn plain_text<'e, 'x: 'e>(events: impl IntoIterator<Item = &'e Event<'x>>) -> String {
     let mut s = String::new();
     for e in events {
         match e {

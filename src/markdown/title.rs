@@ -12,7 +12,7 @@
 //! ([`leading_title`]) and by the renderer, so the two cannot disagree on
 //! which heading is the title.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::facts::HeadingFact;
 
@@ -61,43 +61,40 @@ pub(crate) fn leading_title(body: &str) -> Option<String> {
     Some(super::plain_text(&inside)).filter(|t| !t.is_empty())
 }
 
-/// Where the renderer put each heading's opening and closing HTML, to shift
-/// them down a level once the whole body is read.
+/// Where the renderer wrote each heading's level, to shift them down a
+/// level once the whole body is read.
 #[derive(Debug, Default)]
 pub(super) struct Shown {
     /// The dropped leading heading's number among the body's headings.
     pub(super) dropped: Option<usize>,
-    /// Per heading shown: (index of its opening event, of its closing event, level).
-    spans: Vec<(usize, usize, u8)>,
+    /// Whether a level-1 heading is shown, so that all must shift.
+    h1: bool,
+    /// Where the digit of each shown heading's level is in the HTML, in its
+    /// opening and its closing tag.
+    digits: Vec<usize>,
 }
 
 impl Shown {
-    /// Notes a heading the renderer wrote at `open` and `close` in its events.
-    pub(super) fn wrote(&mut self, open: usize, close: usize, level: u8) {
-        self.spans.push((open, close, level));
+    /// Notes a heading shown at level `level`.
+    pub(super) fn wrote(&mut self, level: u8) {
+        self.h1 |= level == 1;
     }
 
-    /// Whether a level-1 heading is left in the body, so all must shift.
-    fn shifts(&self) -> bool {
-        self.spans.iter().any(|&(_, _, level)| level == 1)
+    /// Notes that byte `at` of the HTML is the digit of a shown heading's level.
+    pub(super) fn level_at(&mut self, at: usize) {
+        self.digits.push(at);
     }
 
-    /// Shifts the headings written in `events` down a level when an h1 is left.
-    pub(super) fn shift_html(&self, events: &mut [Event<'_>]) {
-        if !self.shifts() {
+    /// Shifts the headings written in `html` down a level (h6 stays h6)
+    /// when an h1 is left.
+    pub(super) fn shift_html(&self, html: &mut String) {
+        if !self.h1 {
             return;
         }
-        for &(open, close, level) in &self.spans {
-            let to = (level + 1).min(6);
-            let edits = [
-                (open, format!("<h{level}"), format!("<h{to}")),
-                (close, format!("</h{level}>"), format!("</h{to}>")),
-            ];
-            for (at, from, into) in edits {
-                if let Some(Event::Html(html)) = events.get_mut(at) {
-                    *html = CowStr::from(html.replacen(&from, &into, 1));
-                }
-            }
+        for &at in &self.digits {
+            let Some(level) = html.get(at..=at).and_then(|d| d.parse::<u8>().ok()) else { continue };
+            let to = char::from(b'0' + (level + 1).min(6));
+            html.replace_range(at..=at, to.encode_utf8(&mut [0; 4]));
         }
     }
 
@@ -106,7 +103,7 @@ impl Shown {
     /// them: returned, as the page's own title.
     pub(super) fn shift_facts(&self, headings: &mut Vec<HeadingFact>) -> Option<HeadingFact> {
         let title = self.dropped.filter(|&n| n < headings.len()).map(|n| headings.remove(n));
-        if self.shifts() {
+        if self.h1 {
             for h in headings.iter_mut() {
                 h.level = (h.level + 1).min(6);
             }
@@ -132,24 +129,21 @@ mod tests {
     #[test]
     fn an_h1_left_shifts_every_heading_and_h6_stays_h6() {
         let fact = |level| HeadingFact::new(level, 0, "", "");
-        let mut events: Vec<Event<'_>> = ["<h1 id=\"a\">", "A</h1>\n", "<h6 id=\"b\">", "B</h6>\n"]
-            .map(|h| Event::Html(h.into()))
-            .to_vec();
+        let mut html = String::from("<h1 id=\"a\">A</h1>\n<h6 id=\"b\">B</h6>\n");
         let mut shown = Shown { dropped: Some(0), ..Shown::default() };
-        shown.wrote(0, 1, 1);
-        shown.wrote(2, 3, 6);
-        shown.shift_html(&mut events);
-        let html: Vec<String> = events
-            .iter()
-            .map(|e| if let Event::Html(h) = e { h.to_string() } else { String::new() })
-            .collect();
-        assert_eq!(html, ["<h2 id=\"a\">", "A</h2>\n", "<h6 id=\"b\">", "B</h6>\n"]);
+        for at in [2, 15, 20, 33] {
+            shown.level_at(at);
+        }
+        shown.wrote(1);
+        shown.wrote(6);
+        shown.shift_html(&mut html);
+        assert_eq!(html, "<h2 id=\"a\">A</h2>\n<h6 id=\"b\">B</h6>\n");
         let mut headings = vec![fact(1), fact(1), fact(6)];
         assert_eq!(shown.shift_facts(&mut headings).map(|h| h.level), Some(1));
         assert_eq!(headings.iter().map(|h| h.level).collect::<Vec<_>>(), [2, 6]);
         // Without an h1 left, nothing shifts.
         let mut shown = Shown::default();
-        shown.wrote(2, 3, 6);
+        shown.wrote(6);
         let mut headings = vec![fact(2)];
         assert_eq!(shown.shift_facts(&mut headings), None);
         assert_eq!(headings[0].level, 2);
