@@ -71,6 +71,10 @@ pub struct Body {
     /// table of contents is made from the headings when the page is
     /// rendered ([`crate::markdown::build_toc`]), not held with it.
     pub(crate) facts: BodyFacts,
+    /// What a rendered page's readers need of the tags of `html` beside
+    /// the ids of its headings in `facts`, when it holds only what dotwork
+    /// writes (`markdown.rs`).
+    pub(crate) tags: Option<crate::markdown::BodyTags>,
     /// Why it could not be rendered: its page's text could not be read
     /// when it was asked for (an unread page changed during the build). The
     /// page's HTML is then this error, so the build stops.

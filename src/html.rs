@@ -99,19 +99,40 @@ pub(crate) fn start_tags(html: &str) -> impl Iterator<Item = Tag<'_>> {
 /// `keep` accepts. The tags are read the same way; the others' values are
 /// neither decoded nor stored, which is most of the cost of reading a page
 /// whose reader wants two attributes of a few tags (issue 16).
-pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> impl Iterator<Item = Tag<'_>> {
-    StartTags { html, i: 0, keep }
+pub(crate) fn start_tags_keeping(html: &str, keep: fn(&str) -> bool) -> StartTags<'_> {
+    StartTags { html, i: 0, keep, pass_over: 0..0, passed: false }
 }
 
 /// [`start_tags_keeping`]'s reader: markup read as [`Scanner`] reads it,
 /// but each start tag given as it is found, and nothing else made (the
 /// tags of 10,000 pages, passed from one wrapper to the next, were most of
 /// a scan's instructions; issue 16).
-struct StartTags<'a> {
+pub(crate) struct StartTags<'a> {
     html: &'a str,
     /// Where to look for the next `<`.
     i: usize,
     keep: fn(&str) -> bool,
+    /// Markup whose tags the reader knows already ([`Self::passing_over`]),
+    /// and whether it was passed over.
+    pass_over: std::ops::Range<usize>,
+    passed: bool,
+}
+
+impl StartTags<'_> {
+    /// The same reader, which passes over the bytes `range` of the markup,
+    /// unread, if it comes to them between tags (not inside a tag, a
+    /// comment, a script or a style). They must hold whole tags only, and
+    /// no comment, script or style: then what comes after them is read as
+    /// it would have been.
+    pub(crate) fn passing_over(self, range: std::ops::Range<usize>) -> Self {
+        StartTags { pass_over: range, ..self }
+    }
+
+    /// Whether the bytes given to [`Self::passing_over`] were passed over:
+    /// once they were, before the first tag after them is given.
+    pub(crate) fn passed_over(&self) -> bool {
+        self.passed
+    }
 }
 
 impl<'a> Iterator for StartTags<'a> {
@@ -121,6 +142,14 @@ impl<'a> Iterator for StartTags<'a> {
         let (html, bytes) = (self.html, self.html.as_bytes());
         while let Some(rel) = find_near(b'<', &bytes[self.i..]) {
             let lt = self.i + rel;
+            // No `<` from here to where the bytes to pass over start: the
+            // reader is between tags there.
+            let over = &self.pass_over;
+            if !self.passed && !over.is_empty() && self.i <= over.start && lt >= over.start {
+                self.passed = true;
+                self.i = over.end;
+                continue;
+            }
             match bytes.get(lt + 1) {
                 // An end tag (its name not read), comment or doctype:
                 // passed over whole.

@@ -151,6 +151,9 @@ pub(crate) struct Rendered {
     pub(crate) fallbacks: Vec<Fallback>,
     /// Whether the body places building blocks.
     pub(crate) has_blocks: bool,
+    /// What a rendered page's readers need of the tags of `html`, when it
+    /// holds only what dotwork writes (`None` otherwise).
+    pub(crate) tags: Option<BodyTags>,
     /// Not rendered: what other pages need of the body, as the last build
     /// rendered it, kept by the build cache (`cache/bodies.rs`). `html`,
     /// `toc`, `blocks`, `cite_at` and `facts` are empty.
@@ -167,6 +170,81 @@ pub(crate) struct Rendered {
 pub(crate) struct Fallback {
     pub(crate) target: usize,
     pub(crate) offset: usize,
+}
+
+/// What the readers of a rendered page need of the tags of a body that
+/// holds only what dotwork writes: no HTML of the author's, no image left as
+/// written or shown from another site, no citation, and no id but its
+/// headings' ([`heading_ids`]). Of inline code it holds only the `style`
+/// attributes of its tables' cells, which pulldown-cmark writes for their
+/// alignment. A page's readers pass over such a body instead of reading its
+/// tags again (`render.rs`; issue 16: bodies hold three in five of a
+/// page's tags).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct BodyTags {
+    /// Which of [`ALIGNED`] its table cells have, a bit each.
+    aligned: u8,
+}
+
+/// The `style` attributes pulldown-cmark writes on a table's cells.
+const ALIGNED: [&str; 3] = ["text-align: left", "text-align: center", "text-align: right"];
+
+impl BodyTags {
+    /// The `style` attributes of its table cells, each once.
+    pub(crate) fn styles(self) -> impl Iterator<Item = &'static str> {
+        ALIGNED
+            .into_iter()
+            .enumerate()
+            .filter(move |&(k, _)| self.aligned & (1 << k) != 0)
+            .map(|(_, style)| style)
+    }
+}
+
+/// The ids of a body's headings, in order, as the rendered page defines
+/// them (the title's, not shown, first): each followed by `\0`, as
+/// [`crate::check::links::PageIds`] holds them.
+pub(crate) fn heading_ids(facts: &BodyFacts) -> String {
+    let mut ids = String::new();
+    for heading in facts.title_heading.iter().chain(&facts.headings) {
+        push_id(&mut ids, heading.id());
+    }
+    ids
+}
+
+/// Adds `id` to `ids` ([`heading_ids`]), unless it holds a `\0`.
+fn push_id(ids: &mut String, id: &str) {
+    if !id.contains('\0') {
+        ids.push_str(id);
+        ids.push('\0');
+    }
+}
+
+/// [`BodyTags`] as a body is written, with every id it defines.
+#[derive(Debug, Default)]
+struct TagsWritten {
+    ids: String,
+    aligned: u8,
+}
+
+impl TagsWritten {
+    /// Notes the alignments of a table's columns.
+    fn aligned(&mut self, columns: &[pulldown_cmark::Alignment]) {
+        use pulldown_cmark::Alignment;
+        for column in columns {
+            self.aligned |= match column {
+                Alignment::None => 0,
+                Alignment::Left => 1,
+                Alignment::Center => 2,
+                Alignment::Right => 4,
+            };
+        }
+    }
+
+    /// What is known, if the ids written are those of the headings in
+    /// `facts`, in their order.
+    fn finish(self, facts: &BodyFacts) -> Option<BodyTags> {
+        (self.ids == heading_ids(facts)).then_some(BodyTags { aligned: self.aligned })
+    }
 }
 
 /// The kinds of GitHub alert: their class (and the key of their word in the
@@ -261,11 +339,12 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
         written: &written,
         cite_at: Vec::new(),
         marks: Vec::new(),
+        tags: Some(TagsWritten::default()),
         out: &mut out,
     };
     // Writing to a String cannot fail.
     let _ = pulldown_cmark::html::write_html_fmt(Tracked { html: &mut html, written: &written }, &mut events);
-    let BodyEvents { merged, ids, footnotes, shown, cite_at, marks, .. } = events;
+    let BodyEvents { merged, ids, footnotes, shown, cite_at, marks, tags, .. } = events;
     shown.shift_html(&mut html);
     // Every page's body is held until it is rendered: no spare room (issue 16).
     html.shrink_to_fit();
@@ -282,6 +361,8 @@ pub(crate) fn render_markdown(page: &PageRef<'_>, index: &PageIndex) -> Rendered
     out.blocks = blocks;
     out.facts = merged.facts.finish();
     out.facts.title_heading = shown.shift_facts(&mut out.facts.headings);
+    // Citations are placed in the HTML later.
+    out.tags = tags.filter(|_| out.cite_at.is_empty()).and_then(|tags| tags.finish(&out.facts));
     // The heading ids, beside the footnotes' names collected above, and the
     // ids raw HTML sets (`<h3 id="x">`, `<a name="y">`): links may name any.
     let raw = if out.facts.raw_html.is_empty() {
@@ -356,6 +437,9 @@ struct BodyEvents<'a, 'r> {
     /// fence was.
     cite_at: Vec<usize>,
     marks: Vec<usize>,
+    /// What is known of the tags written, while the body holds only what
+    /// dotwork writes.
+    tags: Option<TagsWritten>,
 }
 
 /// What [`BodyEvents`] holds the events of until its end.
@@ -438,6 +522,13 @@ impl<'a> BodyEvents<'a, '_> {
                 | TagEnd::HtmlBlock
                 | TagEnd::DefinitionList,
             ) => self.depth = self.depth.saturating_sub(1),
+            // The author's own HTML.
+            Event::Html(_) | Event::InlineHtml(_) => self.tags = None,
+            Event::Start(Tag::Table(columns)) => {
+                if let Some(tags) = &mut self.tags {
+                    tags.aligned(columns);
+                }
+            }
             _ => {}
         }
         // A block's fence (blanked above) comes before anything inside it.
@@ -469,12 +560,14 @@ impl<'a> BodyEvents<'a, '_> {
                     // platform name it: `aftercare.md#aftercare`).
                     let target = format!("<a id=\"{}\"></a>\n", escape_html(&id));
                     self.put(Event::Html(target.into()), Note::Nothing);
+                    self.id_written(&id);
                     self.merged.facts.name_heading(number, &id, &title);
                     return None;
                 }
                 let n = level as u8;
                 let id_html = escape_html(&id);
                 self.put(Event::Html(format!("<h{n} id=\"{id_html}\"{class}>").into()), Note::Level(2));
+                self.id_written(&id);
                 for (event, note) in inside {
                     self.put(event, note);
                 }
@@ -509,6 +602,7 @@ impl<'a> BodyEvents<'a, '_> {
                 let base = index.heading_ids.slug(&plain_text(inside.iter().map(|(e, _)| e)));
                 let id = self.ids.unique_id(if base.is_empty() { "term".into() } else { base });
                 self.put(Event::Html(format!("<dt id=\"{}\">", escape_html(&id)).into()), Note::Nothing);
+                self.id_written(&id);
                 for (event, note) in inside {
                     self.put(event, note);
                 }
@@ -551,7 +645,11 @@ impl<'a> BodyEvents<'a, '_> {
                     crate::image::Named::Image(image) => {
                         let alt = image_alt(&mut self.merged);
                         let first = self.out.images.is_empty();
-                        let picture = picture_markup(index, image, &alt, &title, self.from, first);
+                        let (picture, elsewhere) =
+                            picture_markup(index, image, &alt, &title, self.from, first);
+                        if elsewhere {
+                            self.tags = None;
+                        }
                         self.emit(Event::Html(picture.into()), Note::Nothing);
                         self.out.images.push(image.output.clone());
                         return None;
@@ -563,6 +661,9 @@ impl<'a> BodyEvents<'a, '_> {
                     }
                     crate::image::Named::PassThrough | crate::image::Named::Missing(_) => {}
                 }
+                // An image as written may come from another site, which the
+                // check of the page's origins must see.
+                self.tags = None;
                 self.emit(Event::Start(Tag::Image { link_type, dest_url, title, id }), Note::Nothing);
             }
             // GitHub alerts (`> [!WARNING]`): a callout with its word shown.
@@ -576,11 +677,20 @@ impl<'a> BodyEvents<'a, '_> {
             }
             Event::Start(Tag::FootnoteDefinition(ref name)) => {
                 self.footnotes.push(name.to_string());
+                self.id_written(name);
                 self.emit(event, Note::Nothing);
             }
             other => return self.pass(other),
         }
         None
+    }
+
+    /// Notes an id written, in the order of the HTML: the heading's comes
+    /// before what is inside it, which defines none.
+    fn id_written(&mut self, id: &str) {
+        if let Some(tags) = &mut self.tags {
+            push_id(&mut tags.ids, id);
+        }
     }
 
     /// Passes on `event`, one of the parser's as it is: given back to be
@@ -756,7 +866,9 @@ fn image_alt(merged: &mut MergedText<'_>) -> String {
 }
 
 /// The `<picture>` of `image`, shown on the page at `from`: the first of
-/// the page's pictures (`first`) loads at once.
+/// the page's pictures (`first`) loads at once. True beside it when it
+/// names a file by an address with a scheme or a host (on another domain
+/// of the site), not relative to the page.
 fn picture_markup(
     index: &PageIndex,
     image: &std::sync::Arc<crate::image::SourceImage>,
@@ -764,14 +876,20 @@ fn picture_markup(
     title: &str,
     from: &str,
     first: bool,
-) -> String {
+) -> (String, bool) {
     let images = &index.images;
     let planned = images.plan(image);
     let loading = if first { crate::image::Loading::Eager } else { crate::image::Loading::Lazy };
     let title = (!title.is_empty()).then_some(title);
-    crate::image::picture_html(&planned, alt, title, loading, &images.settings.sizes, &|to| {
-        index.domains.file_link(from, to)
-    })
+    let elsewhere = Cell::new(false);
+    let html = crate::image::picture_html(&planned, alt, title, loading, &images.settings.sizes, &|to| {
+        let url = index.domains.file_link(from, to);
+        if has_scheme(&url) || url.starts_with("//") {
+            elsewhere.set(true);
+        }
+        url
+    });
+    (html, elsewhere.get())
 }
 
 /// The opening tags of a code block: as pulldown-cmark writes them (the
@@ -1259,7 +1377,7 @@ pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    pub(super) fn site(files: &[(&str, &str)]) -> PageIndex {
+    pub(crate) fn site(files: &[(&str, &str)]) -> PageIndex {
         let mut index = PageIndex { advice: true, ..PageIndex::default() };
         for (i, (src, path)) in files.iter().enumerate() {
             index.by_source.insert(src.to_string(), i);
@@ -1268,7 +1386,7 @@ pub(crate) mod tests {
         index
     }
 
-    pub(super) fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
+    pub(crate) fn render(file: &str, number: usize, body: &str, index: &PageIndex) -> Rendered {
         let file = PathBuf::from(file);
         render_markdown(&PageRef { file: &file, text: body, body_offset: 0, number }, index)
     }

@@ -17,14 +17,14 @@ use tera::{Context, ErrorKind, Tera};
 use crate::category::Category;
 use crate::check::links::{Doc, PageIds, PageIdsBuilder};
 use crate::check::{PublishCheck, looks_at as check_looks_at, reads as check_reads};
-use crate::content::{Page, TocEntry};
+use crate::content::{Body, Page, TocEntry};
 use crate::date::Date;
 use crate::error::{Diagnostic, Error, Location};
 use crate::feed::{EntrySource, FeedSource, make_entry, make_feed};
 use crate::front_matter::Extra;
 use crate::host::csp::Inline;
-use crate::html::{Node, Tag, body_range, start_tags_keeping};
-use crate::markdown::escape_html;
+use crate::html::{Node, StartTags, Tag, body_range, start_tags_keeping};
+use crate::markdown::{BodyTags, escape_html};
 use crate::paginate::PaginatorContext;
 use crate::people::{PersonView, view};
 use crate::site::Site;
@@ -350,6 +350,11 @@ impl<'a> Renderer<'a> {
         others: &Inline,
         check: Option<&PublishCheck<'_>>,
     ) -> Result<(Vec<OutputFile>, Inline), Diagnostic> {
+        // What is known of the tags of a page's body: its readers pass over it.
+        let known = match unit {
+            Unit::Page(i) => Some(self.site.body(i)).filter(|body| body.tags.is_some()),
+            _ => None,
+        };
         let mut files = self.render_files(unit, others)?;
         let meta = crate::host::HostFiles::of(&self.site.config).meta_policy;
         let mut inline = Inline::default();
@@ -359,12 +364,13 @@ impl<'a> Renderer<'a> {
             if !crate::url::is_html(&file.path) {
                 continue;
             }
+            let body = known.filter(|_| !file.body.is_empty()).map(|known| (file.body.clone(), known));
             let (found, ids) = match check {
                 Some(check) => {
                     let tags =
                         start_tags_keeping(html, |name| reads_inline_or_ids(name) || check_reads(name));
                     let mut nodes = Vec::new();
-                    let (found, ids) = inline_and_ids(html, tags, |tag| {
+                    let (found, ids) = inline_and_ids(html, tags, body, |tag| {
                         if check_looks_at(&tag) {
                             nodes.push(Node::Start(tag));
                         }
@@ -372,7 +378,7 @@ impl<'a> Renderer<'a> {
                     check.read(&file.path, &Doc { html, nodes }, file.body.clone(), &ids);
                     (found, ids)
                 }
-                None => inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), drop),
+                None => inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), body, drop),
             };
             file.ids = Some(ids);
             if meta && let Some(with_meta) = self.meta_tags.insert(html, &self.site.config, &found) {
@@ -1351,18 +1357,41 @@ fn missing_template(site: &Site, page: &Page, template: &str) -> Diagnostic {
 
 /// A rendered page's inline code (for the Content-Security-Policy) and its
 /// ids (for the publishing check), read in one pass over its tags: they
-/// were two, each a tenth of a build's instructions (issue 16).
+/// were two, each a tenth of a build's instructions (issue 16). `body`,
+/// when given, is where the page's markdown is in it, holding only what
+/// dotwork writes ([`BodyTags`]): it is passed over unread where the reading
+/// comes to it between tags, and its ids and inline code are taken from
+/// what the parse stage knows. Each tag read is given to `then`.
 fn inline_and_ids<'a>(
     html: &'a str,
-    tags: impl Iterator<Item = Tag<'a>>,
+    tags: StartTags<'a>,
+    body: Option<(std::ops::Range<usize>, &Body)>,
     mut then: impl FnMut(Tag<'a>),
 ) -> (Inline, PageIds) {
     let mut inline = Inline::default();
     let mut ids = PageIdsBuilder::default();
-    for tag in tags {
+    let (mut tags, mut known) = match body {
+        Some((range, known)) => (tags.passing_over(range), Some(known)),
+        None => (tags, None),
+    };
+    let mut add_known = |inline: &mut Inline, ids: &mut PageIdsBuilder| {
+        if let Some(known) = known.take() {
+            ids.known(&crate::markdown::heading_ids(&known.facts));
+            for style in known.tags.into_iter().flat_map(BodyTags::styles) {
+                inline.style_attribute(style);
+            }
+        }
+    };
+    while let Some(tag) = tags.next() {
+        if tags.passed_over() {
+            add_known(&mut inline, &mut ids);
+        }
         inline.observe(html, &tag);
         ids.observe(&tag);
         then(tag);
+    }
+    if tags.passed_over() {
+        add_known(&mut inline, &mut ids);
     }
     (inline, ids.finish())
 }
@@ -1490,10 +1519,10 @@ mod tests {
             "<IMG ID=\"Photo\" SRC=\"p.jpg\" ALT=\"x\"><!-- <p id=\"commented\"> -->",
             "<p>id=\"not-a-tag\" 1 < 2</p><input name=\"not-an-anchor\"></body></html>",
         );
-        let streamed = inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), drop);
+        let streamed = inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), None, drop);
         // As `build` reads a page, with the attributes the check reads too.
         let tags = start_tags_keeping(html, |name| reads_inline_or_ids(name) || check_reads(name));
-        assert_eq!(inline_and_ids(html, tags, drop), streamed);
+        assert_eq!(inline_and_ids(html, tags, None, drop), streamed);
         let (inline, ids) = streamed;
         assert_eq!(inline, Inline::of_html(html));
         assert_eq!(ids, PageIds::of(html));
@@ -1501,6 +1530,61 @@ mod tests {
         assert_eq!((inline.styles.len(), inline.style_attrs.len(), inline.script_attrs.len()), (1, 1, 1));
         let expected = "<b id=data><b id=external><b id=first><a name=old-anchor><b id=Photo>";
         assert_eq!(ids, PageIds::of(expected));
+    }
+
+    #[test]
+    fn a_body_passed_over_is_known_as_if_it_were_read() {
+        use crate::markdown::tests::{render, site};
+        let index = site(&[("a.md", "/a/"), ("b.md", "/b/")]);
+        let bodies = [
+            "# Title\n\nText, *emphasis*, a [link](b.md#x) and `code`.\n\n## Part {#given .wide}\n\n### Step\n\n# Later\n",
+            "Text with 1 < 2 & \"quotes\", and [a link](https://example.org/?a=1&b=2 \"Its title\").\n",
+            "| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n\n|x|\n|-:|\n|y|\n",
+            "- [ ] task\n- [x] done\n\n> [!WARNING]\n> Careful.\n\n```rust\nlet a = \"<script>\";\n```\n",
+            "## \"Quotes\" & 'apostrophes' {#a&amp;b}\n\n## 1 < 2 & more\n\nPlain text only.\n",
+            "No tag at all",
+        ];
+        // Around each, a template's markup with inline code and ids of its own;
+        // the last puts the body inside a script, where it holds no tags.
+        let templates: [(&str, &str); 3] = [
+            (
+                "<html><head><style>p{}</style><script>go()</script></head><body><h1 id=top style=\"x\">T</h1><main>",
+                "</main><a id=after onclick=\"y()\">z</a></body></html>",
+            ),
+            ("", "<p id=\"after\">"),
+            ("<p id=before><script>let body = `", "`;</script><p id=\"after\" style=\"z\">"),
+        ];
+        for body in bodies {
+            let r = render("content/a.md", 0, body, &index);
+            assert!(r.tags.is_some(), "only dotwork's HTML in {body:?}");
+            let known = crate::content::Body { facts: r.facts.clone(), tags: r.tags, ..Default::default() };
+            for (before, after) in templates {
+                let page = format!("{before}{}{after}", r.html);
+                let range = before.len()..before.len() + r.html.len();
+                let read = inline_and_ids(&page, start_tags_keeping(&page, reads_inline_or_ids), None, drop);
+                let mut given = Vec::new();
+                let tags = start_tags_keeping(&page, reads_inline_or_ids);
+                let passed =
+                    inline_and_ids(&page, tags, Some((range.clone(), &known)), |t| given.push(t.start));
+                assert_eq!(passed, read, "{body:?} in {before:?}");
+                if !before.ends_with('`') {
+                    assert!(!given.iter().any(|at| range.contains(at)), "{body:?}: {given:?}");
+                }
+            }
+        }
+        // Bodies with what dotwork did not write, or ids its headings do not
+        // define, are read.
+        let others = [
+            "<div id=\"x\">The author's HTML</div>\n",
+            "Term\n: Its meaning.\n",
+            "Text[^note].\n\n[^note]: A note.\n",
+            "Inline <span style=\"color: red\">HTML</span>.\n",
+            "An ![image](https://example.org/a.png) from elsewhere.\n",
+            "Cited [@key].\n",
+        ];
+        for body in others {
+            assert_eq!(render("content/a.md", 0, body, &index).tags, None, "{body:?}");
+        }
     }
 
     #[test]

@@ -404,7 +404,8 @@ pub fn parse_site_cached(
                 };
                 let blocks = std::mem::take(&mut r.blocks);
                 let facts = std::mem::take(&mut r.facts);
-                let _ = body.set(Box::new(Body { html, blocks, facts, failed: None }));
+                let tags = r.tags;
+                let _ = body.set(Box::new(Body { html, blocks, facts, tags, failed: None }));
             }
             let page = Page {
                 print: p.print,
@@ -629,6 +630,7 @@ impl Site {
                 html: Spilled::put(r.html, self.scratch.as_deref()),
                 blocks: r.blocks,
                 facts: r.facts,
+                tags: r.tags,
                 failed: None,
             })
         })

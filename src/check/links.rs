@@ -166,6 +166,12 @@ impl PageIdsBuilder {
         }
     }
 
+    /// Notes the ids `known` (each followed by `\0`), defined by tags that
+    /// were not read.
+    pub(crate) fn known(&mut self, known: &str) {
+        self.0.push_str(known);
+    }
+
     pub(crate) fn finish(self) -> PageIds {
         PageIds(self.0.into())
     }

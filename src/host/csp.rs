@@ -78,6 +78,12 @@ impl Inline {
         }
     }
 
+    /// Adds the `style` attribute `value`, known to be on a tag of the
+    /// document that was not read.
+    pub(crate) fn style_attribute(&mut self, value: &str) {
+        self.style_attrs.insert(hash_source(value));
+    }
+
     /// Adds `other`'s hashes to these.
     pub fn extend(&mut self, other: &Inline) {
         self.scripts.extend(other.scripts.iter().cloned());
