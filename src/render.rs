@@ -9,6 +9,7 @@
 //! being serialised again for every page.
 
 use crate::collections::HashMap;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -381,8 +382,8 @@ impl<'a> Renderer<'a> {
                 None => inline_and_ids(html, start_tags_keeping(html, reads_inline_or_ids), body, drop),
             };
             file.ids = Some(ids);
-            if meta && let Some(with_meta) = self.meta_tags.insert(html, &self.site.config, &found) {
-                file.content = OutputContent::Text(with_meta);
+            if meta && let OutputContent::Text(html) = &mut file.content {
+                self.meta_tags.insert(html, &self.site.config, &found);
             }
             inline.extend(&found);
         }
@@ -720,20 +721,21 @@ impl<'a> Renderer<'a> {
     /// rendered by their components ([`crate::blocks`]), which may declare
     /// `@site` and `@root` (the site's top, relative to the page, as
     /// templates' `root`).
-    fn with_blocks(
+    fn with_blocks<'h>(
         &self,
-        html: &str,
+        html: &'h str,
         blocks: &[crate::blocks::BlockUse],
         file: &Path,
         path: &str,
         lang: usize,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Cow<'h, str>, Diagnostic> {
         if blocks.is_empty() {
-            return Ok(html.to_string());
+            return Ok(Cow::Borrowed(html));
         }
         let mut implicits = self.block_implicits.clone();
         implicits.insert("root", &self.site.domains.root(path));
         crate::blocks::apply(self.tera(lang), &implicits, html, blocks)
+            .map(Cow::Owned)
             .map_err(|e| template_diagnostic(&e, &self.site.templates, Some(file)).0)
     }
 
