@@ -694,14 +694,14 @@ impl<'a> BodyEvents<'a, '_> {
     }
 
     /// Passes on `event`, one of the parser's as it is: given back to be
-    /// written now if nothing comes before it and dotwork writes nothing of
-    /// its own for it, else [`Self::emit`]ted.
+    /// written now if nothing comes before it and [`Self::put`] neither
+    /// changes nor counts it, else [`Self::emit`]ted.
     #[inline]
     fn pass(&mut self, event: Event<'a>) -> Option<Event<'a>> {
         let own = match &event {
             Event::Start(Tag::CodeBlock(_) | Tag::Image { .. })
             | Event::End(TagEnd::CodeBlock | TagEnd::Image) => true,
-            Event::Text(text) => !self.in_code && self.in_image == 0 && may_cite(text),
+            Event::Text(text) => self.may_cite(text),
             _ => false,
         };
         if own || self.held.is_some() || !self.ready.is_empty() {
@@ -736,7 +736,7 @@ impl<'a> BodyEvents<'a, '_> {
                 self.in_code = false;
                 self.ready.push_back((Event::Html(CowStr::Borrowed("</code></pre>\n")), note));
             }
-            Event::Text(text) if !self.in_code && self.in_image == 0 && may_cite(&text) => {
+            Event::Text(text) if self.may_cite(&text) => {
                 let found = crate::citations::find_citations(&text);
                 let mut last = 0;
                 for (range, keys) in found {
@@ -765,14 +765,15 @@ impl<'a> BodyEvents<'a, '_> {
             }
         }
     }
-}
 
-/// Whether `text` may hold a citation: by its `[@`, whose `@` is rare in
-/// prose (`str::contains` prepares a search for each of a page's hundred
-/// texts; issue 16).
-fn may_cite(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memchr_iter(b'@', b).any(|i| i > 0 && b[i - 1] == b'[')
+    /// Whether `text`, written next, may hold a citation: outside code and
+    /// image descriptions, by its `[@`, whose `@` is rare in prose
+    /// (`str::contains` prepares a search for each of a page's hundred
+    /// texts; issue 16).
+    fn may_cite(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        !self.in_code && self.in_image == 0 && memchr::memchr_iter(b'@', b).any(|i| i > 0 && b[i - 1] == b'[')
+    }
 }
 
 /// The parser's events with adjacent text joined where a citation may have
