@@ -14,7 +14,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What a file or folder is, as [`Within::look`] found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,10 +128,57 @@ impl Within {
         Look::at(&self.path.join(rel))
     }
 
+    /// Sets the modification time of the folder or file `rel` inside this
+    /// folder (the folder itself for an empty `rel`) to `time`, not through
+    /// a link: a link put in its place has its own time set. Unix only.
+    pub(crate) fn set_modified(&self, rel: &Path, time: SystemTime) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        if let Some(open) = self.open.as_ref().filter(|_| !rel.as_os_str().is_empty()) {
+            let flags = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
+            return Ok(rustix::fs::utimensat(open, rel, &modified_only(time)?, flags)?);
+        }
+        set_modified_at(&self.path.join(rel), time)
+    }
+
     /// The folder's path, as given.
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// [`Within::set_modified`] by the whole path.
+#[cfg(target_os = "linux")]
+fn set_modified_at(path: &Path, time: SystemTime) -> io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, utimensat};
+    Ok(utimensat(CWD, path, &modified_only(time)?, AtFlags::SYMLINK_NOFOLLOW)?)
+}
+
+/// The times that set the modification time to `time` and leave the
+/// access time as it is.
+#[cfg(target_os = "linux")]
+fn modified_only(time: SystemTime) -> io::Result<rustix::fs::Timestamps> {
+    use rustix::fs::{Timespec, UTIME_OMIT};
+    let since = time.duration_since(UNIX_EPOCH).map_err(io::Error::other)?;
+    let tv_sec = i64::try_from(since.as_secs()).map_err(io::Error::other)?;
+    Ok(rustix::fs::Timestamps {
+        last_access: Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+        last_modification: Timespec { tv_sec, tv_nsec: since.subsec_nanos().into() },
+    })
+}
+
+/// [`Within::set_modified`] by the whole path: a folder, opened without
+/// following a link.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn set_modified_at(path: &Path, time: SystemTime) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let folder =
+        fs::File::options().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY).open(path)?;
+    folder.set_modified(time)
+}
+
+#[cfg(not(unix))]
+fn set_modified_at(_: &Path, _: SystemTime) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
 }
 
 #[cfg(test)]
@@ -153,6 +200,24 @@ mod tests {
         assert_eq!(within.look(Path::new("a")).unwrap().kind, Kind::Folder);
         let missing = within.look(Path::new("a/none")).unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_time_set_is_the_time_looked_at_and_a_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::os::unix::fs::symlink("a", dir.path().join("link")).unwrap();
+        let within = Within::open(dir.path());
+        let time = UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let a_before = within.look(Path::new("a")).unwrap();
+        for rel in ["", "a/b", "link"] {
+            within.set_modified(Path::new(rel), time).unwrap();
+            let look = within.look(Path::new(rel)).unwrap();
+            assert_eq!(look.modified, Some(1_700_000_000 * 1_000_000_000), "{rel}");
+        }
+        assert_eq!(within.look(Path::new("a")).unwrap(), a_before, "not through the link");
+        assert!(within.set_modified(Path::new("none"), time).is_err());
     }
 
     #[cfg(unix)]

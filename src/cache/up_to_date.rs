@@ -489,7 +489,12 @@ pub fn stamp(
     // such a folder is set back by `RACY`, so any later change moves it.
     // Folders the build did not touch (most, when one page changed) are
     // settled already and only looked at.
-    let settled = SystemTime::now().checked_sub(RACY);
+    // Set back to a whole second, which every file system with times to
+    // the second or finer keeps as it is given, so the time set is the
+    // time stamped without looking again; one that keeps it less finely
+    // shows another time, and the next build looks at everything.
+    let settled = SystemTime::now().checked_sub(RACY).and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+    let settled = settled.map(|t| UNIX_EPOCH + Duration::from_secs(t.as_secs()));
     let settled_nanos = settled.and_then(|t| nanos(Ok(t)));
     // The folders of the spare this build wrote into that it did not touch
     // are as the build that kept it found them; the output is that spare
@@ -522,7 +527,8 @@ pub fn stamp(
             }
             let mut look = out.look(p).ok()?;
             if n < folders && look.modified.and_then(|t| u64::try_from(t).ok()) >= settled_nanos {
-                look = set_back(&output.join(p), settled?).ok()?;
+                out.set_modified(p, settled?).ok()?;
+                look.modified = Some(settled_nanos?.into());
             }
             Some(Stamp { path: p.to_path_buf(), state: Some(state(&look, false)?) })
         })
@@ -587,37 +593,6 @@ pub fn keep(record: &Path, stamped: &Stamped) {
     if super::keep_with(&stamps_file(record), |w| stamped.0.encode(w)) {
         log::debug!("build cache: stamps kept ({:?})", started.elapsed());
     }
-}
-
-/// Sets the modification time of the folder `dir` (not a link) to `time`;
-/// returns what it then is. Only on Unix: elsewhere no stamps are kept.
-#[cfg(not(unix))]
-fn set_back(_: &Path, _: SystemTime) -> std::io::Result<Look> {
-    Err(std::io::ErrorKind::Unsupported.into())
-}
-
-#[cfg(target_os = "linux")]
-fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<Look> {
-    use rustix::fs::{AtFlags, CWD, Timestamps, UTIME_OMIT, utimensat};
-    let since = time.duration_since(UNIX_EPOCH).map_err(std::io::Error::other)?;
-    let tv_sec = i64::try_from(since.as_secs()).map_err(std::io::Error::other)?;
-    let times = Timestamps {
-        last_access: rustix::fs::Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
-        last_modification: rustix::fs::Timespec { tv_sec, tv_nsec: since.subsec_nanos().into() },
-    };
-    // Not through a link: a link put in its place has its own time set,
-    // and is then refused by `state`.
-    utimensat(CWD, dir, &times, AtFlags::SYMLINK_NOFOLLOW)?;
-    Look::at(dir)
-}
-
-#[cfg(all(unix, not(target_os = "linux")))]
-fn set_back(dir: &Path, time: SystemTime) -> std::io::Result<Look> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let folder =
-        fs::File::options().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY).open(dir)?;
-    folder.set_modified(time)?;
-    folder.metadata().map(|meta| Look::of(&meta))
 }
 
 /// Forgets the stamps of builds into the output of `record`, before that
