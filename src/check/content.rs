@@ -51,8 +51,15 @@ struct OpenLink {
 }
 
 /// Checks the facts recorded for the body of the page `file` (whose whole
-/// text is `text`).
-pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts) -> ContentScan<'a> {
+/// text is `text`): for errors only, or also for `advice` (warnings about
+/// links' texts, which the check before publishing does not report:
+/// looking at every link's text for them was half of this, issue 16).
+pub(crate) fn scan_content<'a>(
+    file: &Path,
+    text: &'a str,
+    facts: &'a BodyFacts,
+    advice: bool,
+) -> ContentScan<'a> {
     let mut out = ContentScan::default();
     let warn = |message: String, offset: usize| Diagnostic::warning(file, message).at_offset(text, offset);
     for link in &facts.links {
@@ -66,7 +73,9 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
             kind,
         });
         if !link.image {
-            out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range().start)));
+            if advice {
+                out.problems.extend(link_name_problem(link.text(text)).map(|m| warn(m, link.range().start)));
+            }
         } else if link.text(text).trim().is_empty() {
             out.problems.push(
                 Diagnostic::error(file, "image without alt text").at_offset(text, link.range().start).with_help(
@@ -78,7 +87,8 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
     let mut raw_link: Option<OpenLink> = None;
     let mut raw_headings = Vec::new();
     for raw in &facts.raw_html {
-        scan_raw_html(file, text, &raw.html, raw.offset, &mut raw_link, &mut raw_headings, &mut out);
+        let raw_at = (raw.html.as_str(), raw.offset);
+        scan_raw_html(file, text, raw_at, &mut raw_link, &mut raw_headings, advice, &mut out);
         if let Some(l) = raw_link.as_mut() {
             l.text.push_str(&raw.text_after);
         }
@@ -100,10 +110,10 @@ pub(crate) fn scan_content<'a>(file: &Path, text: &'a str, facts: &'a BodyFacts)
 fn scan_raw_html(
     file: &Path,
     text: &str,
-    h: &str,
-    base: usize,
+    (h, base): (&str, usize),
     raw_link: &mut Option<OpenLink>,
     headings: &mut Vec<(u8, usize)>,
+    advice: bool,
     out: &mut ContentScan<'_>,
 ) {
     let nodes = html::scan(h);
@@ -147,7 +157,7 @@ fn scan_raw_html(
                 }
             }
             Node::End(name, _) if name == "a" => {
-                if let Some(l) = raw_link.take() {
+                if let Some(l) = raw_link.take().filter(|_| advice) {
                     out.problems.extend(
                         link_text_problem(&l).map(|m| Diagnostic::warning(file, m).at_offset(text, l.offset)),
                     );
@@ -262,7 +272,29 @@ mod tests {
     fn scan(body: &str) -> ContentScan<'static> {
         let text: &'static str = Box::leak(format!("---\ntitle: T\n---\n{body}").into_boxed_str());
         let facts = Box::leak(Box::new(crate::markdown::tests::facts_of(text, 17)));
-        scan_content(Path::new("content/a.md"), text, facts)
+        scan_content(Path::new("content/a.md"), text, facts, true)
+    }
+
+    /// The check before publishing asks for errors only: the texts of
+    /// links, markdown or HTML, are not looked at; images without alt
+    /// text are still errors.
+    #[test]
+    fn errors_only_leaves_out_the_advice_on_link_texts() {
+        let body = "[here](a.md) and <a href=\"b.md\">click here</a>\n\n![](x.png)\n";
+        let text: &'static str = Box::leak(format!("---\ntitle: T\n---\n{body}").into_boxed_str());
+        let facts = Box::leak(Box::new(crate::markdown::tests::facts_of(text, 17)));
+        let file = Path::new("content/a.md");
+        let messages = |advice| -> Vec<String> {
+            scan_content(file, text, facts, advice).problems.into_iter().map(|d| d.message).collect()
+        };
+        assert_eq!(messages(false), ["image without alt text"]);
+        let all = messages(true);
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(
+            all.iter().filter(|m| m.contains("does not say where the link goes")).count() == 2,
+            "{all:?}"
+        );
+        assert_eq!(scan_content(file, text, facts, false).links.len(), 3, "every address is still checked");
     }
 
     fn lines(s: &ContentScan) -> Vec<(usize, String)> {

@@ -646,9 +646,9 @@ fn check_page(ctx: &Ctx<'_>, i: usize, output: &str, by_output: &ByOutput<'_>) -
         }
     };
     let file = PageFile::with_text(ctx.site, i, &text);
-    let scan = content::scan_content(&page.source, &text, &body.facts);
     // Only errors when checking for publishing: the advice is for `check`.
     let advice = ctx.scope == Scope::Everything;
+    let scan = content::scan_content(&page.source, &text, &body.facts, advice);
     out.found.own.extend(scan.problems.into_iter().filter(|d| advice || d.severity == Severity::Error));
     for link in &scan.links {
         if let Some(d) = check_content_link(ctx, page, link) {
