@@ -133,10 +133,26 @@ impl Within {
     /// a link: a link put in its place has its own time set. Unix only.
     pub(crate) fn set_modified(&self, rel: &Path, time: SystemTime) -> io::Result<()> {
         #[cfg(target_os = "linux")]
-        if let Some(open) = self.open.as_ref().filter(|_| !rel.as_os_str().is_empty()) {
-            let flags = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
-            return Ok(rustix::fs::utimensat(open, rel, &modified_only(time)?, flags)?);
+        {
+            use rustix::fs::{AtFlags, CWD, Timespec, Timestamps, UTIME_OMIT};
+            use std::os::fd::AsFd;
+            let since = time.duration_since(UNIX_EPOCH).map_err(io::Error::other)?;
+            let tv_sec = i64::try_from(since.as_secs()).map_err(io::Error::other)?;
+            let times = Timestamps {
+                last_access: Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
+                last_modification: Timespec { tv_sec, tv_nsec: since.subsec_nanos().into() },
+            };
+            let whole;
+            let (at, path) = match self.open.as_ref().filter(|_| !rel.as_os_str().is_empty()) {
+                Some(open) => (open.as_fd(), rel),
+                None => {
+                    whole = self.path.join(rel);
+                    (CWD, whole.as_path())
+                }
+            };
+            Ok(rustix::fs::utimensat(at, path, &times, AtFlags::SYMLINK_NOFOLLOW)?)
         }
+        #[cfg(not(target_os = "linux"))]
         set_modified_at(&self.path.join(rel), time)
     }
 
@@ -144,26 +160,6 @@ impl Within {
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
-}
-
-/// [`Within::set_modified`] by the whole path.
-#[cfg(target_os = "linux")]
-fn set_modified_at(path: &Path, time: SystemTime) -> io::Result<()> {
-    use rustix::fs::{AtFlags, CWD, utimensat};
-    Ok(utimensat(CWD, path, &modified_only(time)?, AtFlags::SYMLINK_NOFOLLOW)?)
-}
-
-/// The times that set the modification time to `time` and leave the
-/// access time as it is.
-#[cfg(target_os = "linux")]
-fn modified_only(time: SystemTime) -> io::Result<rustix::fs::Timestamps> {
-    use rustix::fs::{Timespec, UTIME_OMIT};
-    let since = time.duration_since(UNIX_EPOCH).map_err(io::Error::other)?;
-    let tv_sec = i64::try_from(since.as_secs()).map_err(io::Error::other)?;
-    Ok(rustix::fs::Timestamps {
-        last_access: Timespec { tv_sec: 0, tv_nsec: UTIME_OMIT },
-        last_modification: Timespec { tv_sec, tv_nsec: since.subsec_nanos().into() },
-    })
 }
 
 /// [`Within::set_modified`] by the whole path: a folder, opened without

@@ -251,25 +251,7 @@ impl Scratch {
         }
         state.pending.extend_from_slice(text);
         if state.pending.len() >= BATCH {
-            let next = std::mem::take(&mut state.spare);
-            let batch = Arc::new(std::mem::replace(&mut state.pending, next));
-            let batch_at = state.pending_at;
-            state.writing.push((batch_at, Arc::clone(&batch)));
-            drop(state);
-            let written = write_at(&self.file, &batch, batch_at);
-            let mut state = self.state();
-            state.writing.retain(|(at, _)| *at != batch_at);
-            let batch = Arc::try_unwrap(batch).unwrap_or_else(|shared| shared.to_vec());
-            match written {
-                Ok(()) => {
-                    state.spare = batch;
-                    state.spare.clear();
-                }
-                Err(e) => {
-                    log::debug!("held in memory: the scratch file refused {} bytes ({e})", batch.len());
-                    state.refused.push((batch_at, batch));
-                }
-            }
+            self.write_pending(state);
         }
         Ok(Stored { at, len: text.len() })
     }
@@ -306,22 +288,36 @@ impl Scratch {
     /// Writes what waits to be written; whether everything put is in the
     /// file (not while another thread still writes a batch).
     fn written(&self) -> bool {
-        let mut state = self.state();
-        self.write_pending(&mut state);
+        self.write_pending(self.state());
+        let state = self.state();
         state.refused.is_empty() && state.writing.is_empty()
     }
 
-    /// Writes the pending batch, or holds it among the refused ones.
-    fn write_pending(&self, state: &mut State) {
+    /// Writes the pending batch without holding the lock (`state`, which it
+    /// lets go), or holds it among the refused ones.
+    fn write_pending(&self, mut state: std::sync::MutexGuard<'_, State>) {
         if state.pending.is_empty() {
             return;
         }
-        if let Err(e) = write_at(&self.file, &state.pending, state.pending_at) {
-            log::debug!("held in memory: the scratch file refused {} bytes ({e})", state.pending.len());
-            let batch = std::mem::take(&mut state.pending);
-            state.refused.push((state.pending_at, batch));
+        let next = std::mem::take(&mut state.spare);
+        let batch = Arc::new(std::mem::replace(&mut state.pending, next));
+        let batch_at = state.pending_at;
+        state.writing.push((batch_at, Arc::clone(&batch)));
+        drop(state);
+        let written = write_at(&self.file, &batch, batch_at);
+        let mut state = self.state();
+        state.writing.retain(|(at, _)| *at != batch_at);
+        let batch = Arc::try_unwrap(batch).unwrap_or_else(|shared| shared.to_vec());
+        match written {
+            Ok(()) => {
+                state.spare = batch;
+                state.spare.clear();
+            }
+            Err(e) => {
+                log::debug!("held in memory: the scratch file refused {} bytes ({e})", batch.len());
+                state.refused.push((batch_at, batch));
+            }
         }
-        state.pending.clear();
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
