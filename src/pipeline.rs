@@ -204,7 +204,7 @@ impl<'a> Pipeline<'a> {
 
     /// Every path the units write, for the output folder to claim first.
     pub fn output_paths(&self) -> BTreeSet<PathBuf> {
-        self.outputs.iter().flatten().cloned().collect()
+        crate::output::path_set(self.outputs.iter().flatten().cloned().collect())
     }
 
     /// Renders every unit for which `selected` (given its number) is true

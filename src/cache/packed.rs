@@ -84,6 +84,19 @@ impl<'b> Reader<'b> {
         self.array().map(u64::from_le_bytes)
     }
 
+    /// Passes over the next `n` bytes.
+    pub(super) fn skip(&mut self, n: usize) -> Result<(), &'static str> {
+        self.bytes(n).map(drop)
+    }
+
+    /// Passes over the next text, as [`put_text`] wrote it, unread.
+    pub(super) fn skip_text(&mut self) -> Result<(), &'static str> {
+        match u32::from_le_bytes(self.array()?) {
+            NONE => Ok(()),
+            len => self.skip(len as usize),
+        }
+    }
+
     /// The next text, as [`put_text`] wrote it.
     pub(super) fn text(&mut self) -> Result<Option<&'b str>, &'static str> {
         match u32::from_le_bytes(self.array()?) {

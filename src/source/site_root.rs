@@ -447,7 +447,7 @@ fn walked_files(dir: &Path, real: &Path, entries: Vec<(&Path, bool)>) -> Vec<Fou
 /// The part of `rel` under `dir`, which it is in: its text after `dir`'s
 /// and a separator, or as `Path::strip_prefix` finds it part by part where
 /// that is not plain (slower: a third of a listing from the stamps).
-fn path_under<'p>(rel: &'p Path, dir: &Path) -> &'p Path {
+pub(crate) fn path_under<'p>(rel: &'p Path, dir: &Path) -> &'p Path {
     let text = rel.to_str().zip(dir.to_str()).and_then(|(rel, dir)| rel.strip_prefix(dir));
     match text.and_then(|rest| rest.strip_prefix(std::path::is_separator)) {
         Some(rest) if !rest.is_empty() => Path::new(rest),
