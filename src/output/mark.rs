@@ -349,10 +349,7 @@ pub fn parse_mark(text: &str, like: &BTreeSet<PathBuf>) -> Option<BTreeSet<PathB
     }
     let lines = text.lines().skip(1).filter(|l| !l.is_empty() && !l.starts_with('#'));
     // Most names escape nothing: checked part by part, made at once.
-    let plain = |l: &str| {
-        let mut parts = l.as_bytes().split(|&b| b == b'/');
-        !l.contains('%') && parts.all(|part| !part.is_empty() && part != b"." && part != b"..")
-    };
+    let plain = |l: &str| !l.contains('%') && crate::url::is_plain_path(l.as_bytes());
     if cfg!(unix) && lists_exactly(lines.clone(), like, plain) {
         return Some(like.clone());
     }
