@@ -28,9 +28,10 @@
 //! `global` key instead, and any change of it renders everything: the
 //! dotwork binary (fingerprints are std's `Hash` fed to foldhash, which
 //! only one binary is sure to repeat), the settings of the run, today's date,
-//! the theme's words. Static files and image variants are always copied or
-//! linked again (their units are cheap and their fingerprints name the
-//! source, not its bytes), and so is `_headers`, which reads every page.
+//! the theme's words. A static file's fingerprint holds its source's
+//! stamp (size, times, file number) as the build began, and is made only
+//! if the file was settled then; an image's variants are named by the
+//! image's bytes. `_headers`, which reads every page, is always rendered.
 //!
 //! Beside the record, the stamps of every file the build read and wrote
 //! let a build with nothing changed stop before it reads anything
@@ -305,9 +306,16 @@ impl BuildCache {
 
     /// Plans the render: which units of `pipeline` may be taken from the old
     /// output (their fingerprint and files as recorded), and the
-    /// fingerprints to record for each ([`Fingerprints::of`]). The record's
+    /// fingerprints to record for each ([`Fingerprints::of`]); a static
+    /// file's holds its source's stamp as the build began, from `settled`
+    /// (none if it was not settled: it is copied again). The record's
     /// units are moved into the plan (asked once).
-    pub fn plan(&mut self, pipeline: &Pipeline<'_>, site: &Site) -> Plan {
+    pub fn plan(
+        &mut self,
+        pipeline: &Pipeline<'_>,
+        site: &Site,
+        settled: &(dyn Fn(&Path) -> Option<FileStamp> + Sync),
+    ) -> Plan {
         let units = pipeline.units();
         let prints = if self.file.is_some() { Some(Fingerprints::of(site)) } else { None };
         let keyed: Vec<(&'static str, PathBuf, Option<u64>)> = units
@@ -316,10 +324,11 @@ impl BuildCache {
             .map(|(i, &unit)| {
                 let (kind, key) = unit.key(site);
                 // The units never taken from the old output are not recorded.
-                let prints = prints.as_ref().filter(|_| reusable(unit));
-                let print = prints.and_then(|p| p.of_unit(unit, site)).map(|p| {
+                let prints = prints.as_ref().filter(|_| reusable(unit, site));
+                let source = source_stamp(unit, site, settled);
+                let print = prints.and_then(|p| p.of_unit(unit, site)).zip(source).map(|(p, source)| {
                     let mut h = print();
-                    (self.global, p).hash(&mut h);
+                    (self.global, p, source).hash(&mut h);
                     // As their bytes: `Path`'s hash goes through each byte to normalize it.
                     pipeline.unit_outputs(i).iter().for_each(|f| f.as_os_str().hash(&mut h));
                     h.finish()
@@ -357,12 +366,34 @@ impl BuildCache {
     }
 }
 
-/// Whether a unit's files may be taken from the old output: not a static
-/// file or an image's variants (copied or linked again, from a source
-/// whose bytes the fingerprint does not hold), nor `_headers` (it reads
-/// every page's inline code, and is rendered after them).
-fn reusable(unit: Unit) -> bool {
-    !matches!(unit, Unit::Asset(_) | Unit::Image(_)) && !unit.after_others()
+/// Whether a unit's files may be taken from the old output: not
+/// `_headers` (it reads every page's inline code, and is rendered after
+/// them), nor an image's variants where they may be left for later (their
+/// files are then the source photo, not the variants: `serve`).
+fn reusable(unit: Unit, site: &Site) -> bool {
+    let deferred = matches!(unit, Unit::Image(_)) && site.images.defer;
+    !unit.after_others() && !deferred
+}
+
+/// What a unit's fingerprint holds of the bytes of a source it copies: of
+/// a static file from the site, its stamp as the build began, if it was
+/// settled then (a file changed since has another; the fingerprint itself
+/// names the source by its path). `None` if the unit must be copied again,
+/// `Some(None)` if it copies nothing of the site's or its fingerprint
+/// holds the bytes (the built-in theme's files, an image's variants named
+/// by the image's bytes).
+fn source_stamp(
+    unit: Unit,
+    site: &Site,
+    settled: &(dyn Fn(&Path) -> Option<FileStamp> + Sync),
+) -> Option<Option<FileStamp>> {
+    match unit {
+        Unit::Asset(i) => match &site.assets[i].source {
+            crate::source::AssetSource::File(_) => settled(&site.assets[i].origin).map(Some),
+            crate::source::AssetSource::Builtin(_) => Some(None),
+        },
+        _ => Some(None),
+    }
 }
 
 /// Which units a build takes from the old output, and what it will record.
@@ -583,10 +614,6 @@ impl Written {
     /// cannot be looked at leaves the unit out of the record.
     pub(crate) fn wrote(&self, unit: usize, dir: &Within, files: &[OutputFile]) {
         let Some(written) = &self.0 else { return };
-        // Static files and image variants are never taken from the old output.
-        if !files.iter().all(|f| matches!(f.content, OutputContent::Bytes(_) | OutputContent::Text(_))) {
-            return;
-        }
         // A list of just their number: collected through `Option`, a
         // unit's one file was given room for four (2.6 against 0.7 MB
         // at 10,000 pages, held to the end; issue 16).
@@ -643,7 +670,9 @@ fn take_files(
             }
         };
         let ids = unit.ids.get(n).cloned().flatten();
-        let read = (crate::url::is_html(&f.path) && ids.is_none()) || crate::image::may_hold_exif(&f.path);
+        // An image is not read for a GPS position again: only a build that
+        // found none keeps a record, and the file is as it wrote it.
+        let read = crate::url::is_html(&f.path) && ids.is_none();
         let bytes = if read {
             let to = dir.path().join(&f.path);
             fs::read(&to).map_err(|e| format!("cannot read {}: {e}", to.display()))?

@@ -56,7 +56,7 @@ pub use cache::CACHE_DIR;
 pub(crate) use cache::Cache;
 pub(crate) use inspect::inspect_assets;
 pub(crate) use markup::{Loading, picture_html};
-pub(crate) use metadata::{gps_findings, may_hold_exif};
+pub(crate) use metadata::gps_findings;
 pub(crate) use recipe::MIN_STEP;
 pub use recipe::{AVIF_QUALITY, AVIF_SPEED, DEFAULT_SIZES, DEFAULT_WIDTHS, ImageSettings, JPEG_QUALITY};
 pub(crate) use template::register_functions;

@@ -289,7 +289,7 @@ impl crate::source::Walked for Inputs {
 
 /// An input file's size, modification and change times and file number,
 /// as [`Inputs::stamp`] found them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FileStamp(u64, u64, u64, u64);
 
 /// The state of a file or folder (a link is not trusted: `None`).

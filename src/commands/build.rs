@@ -174,7 +174,7 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
             let check = PublishCheck::new(&site, &paths);
             (paths, check)
         },
-        || cache.plan(&pipeline, &site),
+        || cache.plan(&pipeline, &site, &|file| parse_cache.settled_stamp(file)),
     );
     cache.forget();
     log::debug!("build cache: {} units may be reused ({:?})", plan.candidates(), planned.elapsed());

@@ -26,7 +26,9 @@ use super::{Cache, PlannedImage, Variant, VariantFormat};
 /// What making one image's variants did.
 #[derive(Debug, Default)]
 pub(crate) struct Made {
-    /// Each variant's output path, with the cached file it is copied from.
+    /// Each variant's output path, with the cached file it is copied from,
+    /// in the order of [`PlannedImage::outputs`] (the build cache compares
+    /// a unit's files in its outputs' order).
     pub(crate) files: Vec<(String, PathBuf)>,
     /// Variants encoded now (the rest came from the cache).
     pub(crate) encoded: usize,
@@ -53,28 +55,31 @@ pub(crate) fn all_cached(cache: &Cache, planned: &PlannedImage) -> bool {
 /// reloads).
 pub(crate) fn make_variants(cache: &Cache, planned: &PlannedImage, defer: bool) -> Result<Made, String> {
     let mut made = Made::default();
-    let mut missing: Vec<&Variant> = Vec::new();
-    for variant in planned.avif.iter().chain(&planned.fallback) {
+    // The variants to encode, each with its place among the outputs.
+    let mut missing: Vec<(usize, &Variant)> = Vec::new();
+    let mut files: Vec<Option<PathBuf>> = Vec::new();
+    for (at, variant) in planned.avif.iter().chain(&planned.fallback).enumerate() {
         let name = cache_name(planned, variant);
-        if cache.has(&name) {
-            made.files.push((variant.output.clone(), cache.path(&name)));
+        files.push(if cache.has(&name) {
+            Some(cache.path(&name))
         } else if defer {
-            made.files.push((variant.output.clone(), planned.image.real.clone()));
             made.deferred += 1;
+            Some(planned.image.real.clone())
         } else {
-            missing.push(variant);
-        }
+            missing.push((at, variant));
+            None
+        });
     }
     if !missing.is_empty() {
         let source = Decoded::read(planned)?;
         let mut resizer = Resizer::new();
         // Both formats of one width share the resize.
-        let mut widths: Vec<u32> = missing.iter().map(|v| v.width).collect();
+        let mut widths: Vec<u32> = missing.iter().map(|(_, v)| v.width).collect();
         widths.sort_unstable();
         widths.dedup();
         for width in widths {
-            let pixels = source.resized(&mut resizer, width, missing[0].height_for(width, planned))?;
-            for variant in missing.iter().filter(|v| v.width == width) {
+            let pixels = source.resized(&mut resizer, width, missing[0].1.height_for(width, planned))?;
+            for &(at, variant) in missing.iter().filter(|(_, v)| v.width == width) {
                 let bytes = encode(&pixels, variant)?;
                 let path = cache.store(&cache_name(planned, variant), &bytes).map_err(|e| {
                     format!(
@@ -83,11 +88,13 @@ pub(crate) fn make_variants(cache: &Cache, planned: &PlannedImage, defer: bool) 
                         crate::source::io_reason(&e)
                     )
                 })?;
-                made.files.push((variant.output.clone(), path));
+                files[at] = Some(path);
                 made.encoded += 1;
             }
         }
     }
+    made.files =
+        planned.outputs().map(str::to_string).zip(files).filter_map(|(o, f)| Some((o, f?))).collect();
     Ok(made)
 }
 

@@ -117,8 +117,10 @@ pub enum Input {
     /// the variants' names and cache keys.)
     Images,
     /// One image (by its source's output path): its bytes and recipe, and
-    /// whether its variants are all in the cache (so `serve` publishes the
-    /// AVIF variants once they are made in the background).
+    /// where variants may be left for later, whether they are all in the
+    /// cache (so `serve` publishes the AVIF variants once they are made in
+    /// the background). A build makes every variant it writes, whatever
+    /// the cache held.
     Image(String),
     /// The fingerprinted names of the stylesheets and scripts (the
     /// `asset_url` template function, `_headers`), which change with their contents.
@@ -763,7 +765,10 @@ impl Input {
                 site.images.planned.iter().for_each(|p| (&p.image.output, &p.key).hash(&mut h));
             }
             Input::Image(output) => match site.images.by_output.get(output) {
-                Some(&i) => (&site.images.planned[i].key, site.images.cached(i)).hash(&mut h),
+                Some(&i) => {
+                    let images = &site.images;
+                    (&images.planned[i].key, images.defer && images.cached(i)).hash(&mut h)
+                }
                 None => 0u8.hash(&mut h),
             },
             Input::AssetNames => site.asset_names.hash(&mut h),

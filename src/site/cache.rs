@@ -140,6 +140,14 @@ impl ParseCache {
         ParseCache { kept, keeping: Some(Keeping::default()), stamps, ..ParseCache::one_shot() }
     }
 
+    /// The stamp of the site's file `file` (its path from the site's root)
+    /// as this build began, if it was settled then: while it is the same,
+    /// so are the file's bytes (the build cache reuses a static file's
+    /// copy on it, `cache.rs`).
+    pub(crate) fn settled_stamp(&self, file: &Path) -> Option<FileStamp> {
+        self.stamps.get(file.as_os_str()).copied()
+    }
+
     /// The hash of the text of the page `file` (its path from the site's
     /// root) if the last build read the same text: its file has the stamp
     /// it had then, settled both times. The load stage need not read it.

@@ -301,6 +301,70 @@ fn a_file_changed_in_the_output_is_rendered_again_not_taken() {
     assert!(run.stderr.contains("is not the file dotwork wrote"), "{}", run.stderr);
 }
 
+/// The units a build run with `-v` rendered, and all its units.
+fn rendered(stderr: &str) -> (usize, usize) {
+    let line = stderr.lines().find(|l| l.contains(" units)") && l.contains("render: ")).expect(stderr);
+    let counts = line.split(" units)").next().unwrap().rsplit_once(" (").unwrap().1;
+    let (done, all) = counts.split_once(" of ").unwrap();
+    (done.parse().unwrap(), all.parse().unwrap())
+}
+
+/// A static file is taken from the last output (the same file, not a new
+/// copy) while its source's stamp is the one of the build that copied it;
+/// changed, it is copied again, even at the same size with its old
+/// modification time put back (its change time tells); a copy changed in
+/// the output is not taken over.
+#[test]
+#[cfg(unix)]
+fn a_static_file_is_taken_while_its_source_is_unchanged_and_copied_again_when_it_changes() {
+    let site = site();
+    settle();
+    let first = site.run(&["build", "-v"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let copy = site.path("public/notes.txt");
+    let copied = number(&copy);
+    touch(&site);
+    let again = site.run(&["build", "-v"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(number(&copy), copied, "taken from the last output");
+    // Only `_headers`, which reads every page, is rendered again.
+    assert_eq!(rendered(&again.stderr).0, 1, "{}", again.stderr);
+
+    let source = site.path("static/notes.txt");
+    let modified = fs::metadata(&source).unwrap().modified().unwrap();
+    fs::write(&source, "Notes for the rebuild tests!").unwrap();
+    fs::File::options().append(true).open(&source).unwrap().set_modified(modified).unwrap();
+    settle();
+    let changed = site.run(&["build", "-v"]);
+    assert_eq!(changed.code, 0, "{}", changed.stderr);
+    assert_eq!(site.read_output("notes.txt"), "Notes for the rebuild tests!");
+    assert_eq!(rendered(&changed.stderr).0, 2, "the static file and `_headers`: {}", changed.stderr);
+
+    fs::write(&copy, "changed by hand").unwrap();
+    touch(&site);
+    let run = site.run(&["build", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(site.read_output("notes.txt"), "Notes for the rebuild tests!");
+    assert!(run.stderr.contains("notes.txt is not the file dotwork wrote"), "{}", run.stderr);
+}
+
+/// An image's variants and a photo copied without its metadata are taken
+/// from the last output too: a rebuild with no image changed renders none.
+#[test]
+fn image_variants_and_stripped_copies_are_taken_from_the_last_output() {
+    let site = TestSite::fixture("images");
+    settle();
+    let first = site.run(&["build", "-v"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let built = tree(&site.path("public"));
+    touch(&site);
+    let again = site.run(&["build", "-v"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let (done, all) = rendered(&again.stderr);
+    assert_eq!((done, reused(&again.stderr)), (1, all - 1), "all but `_headers`: {}", again.stderr);
+    assert!(tree(&site.path("public")) == built, "the same files");
+}
+
 #[test]
 fn a_corrupt_or_missing_cache_is_a_cold_build_not_an_error() {
     let site = site();
