@@ -31,7 +31,8 @@ pub struct BuildSummary {
     pub elapsed: Duration,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
-    /// Image variants encoded (the others were taken from the cache).
+    /// Image variants encoded (the others were taken from the cache or
+    /// from the last output).
     pub images_encoded: usize,
     /// Image variants written in all.
     pub image_variants: usize,
@@ -249,12 +250,21 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     })?;
     log_stage("render and write", t, "");
     let images = &site.images;
-    let image_variants: usize = images.planned.iter().map(|p| p.avif.len() + p.fallback.len()).sum();
+    let variants_of = |p: &crate::image::PlannedImage| p.avif.len() + p.fallback.len();
+    let image_variants: usize = images.planned.iter().map(variants_of).sum();
     if image_variants > 0 {
+        let units = pipeline.units().iter().enumerate();
+        let taken: usize = units
+            .filter(|&(i, _)| plan.is_reused(i))
+            .filter_map(|(_, u)| match u {
+                Unit::Image(n) => Some(variants_of(&images.planned[*n])),
+                _ => None,
+            })
+            .sum();
         log::debug!(
-            "images: {} variants encoded, {} from the cache",
+            "images: {} variants encoded, {} from the cache, {taken} taken from the last output",
             images.encoded(),
-            image_variants - images.encoded()
+            (image_variants - images.encoded()).saturating_sub(taken)
         );
     }
     // Only a build that succeeded knows what the site uses.
