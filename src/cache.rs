@@ -325,8 +325,9 @@ impl BuildCache {
                 let (kind, key) = unit.key(site);
                 // The units never taken from the old output are not recorded.
                 let prints = prints.as_ref().filter(|_| reusable(unit, site));
-                let source = source_stamp(unit, site, settled);
-                let print = prints.and_then(|p| p.of_unit(unit, site)).zip(source).map(|(p, source)| {
+                let read =
+                    prints.and_then(|p| Some((p.of_unit(unit, site)?, source_stamp(unit, site, settled)?)));
+                let print = read.map(|(p, source)| {
                     let mut h = print();
                     (self.global, p, source).hash(&mut h);
                     // As their bytes: `Path`'s hash goes through each byte to normalize it.

@@ -250,14 +250,13 @@ pub fn build(settings: &Settings) -> Result<BuildSummary, Error> {
     })?;
     log_stage("render and write", t, "");
     let images = &site.images;
-    let variants_of = |p: &crate::image::PlannedImage| p.avif.len() + p.fallback.len();
-    let image_variants: usize = images.planned.iter().map(variants_of).sum();
+    let image_variants: usize = images.planned.iter().map(|p| p.outputs().count()).sum();
     if image_variants > 0 {
         let units = pipeline.units().iter().enumerate();
         let taken: usize = units
             .filter(|&(i, _)| plan.is_reused(i))
             .filter_map(|(_, u)| match u {
-                Unit::Image(n) => Some(variants_of(&images.planned[*n])),
+                Unit::Image(n) => Some(images.planned[*n].outputs().count()),
                 _ => None,
             })
             .sum();

@@ -301,12 +301,10 @@ fn a_file_changed_in_the_output_is_rendered_again_not_taken() {
     assert!(run.stderr.contains("is not the file dotwork wrote"), "{}", run.stderr);
 }
 
-/// The units a build run with `-v` rendered, and all its units.
+/// The units a build run with `-v` rendered, and all its units
+/// (`render: 1ms (2 of 19 units)`).
 fn rendered(stderr: &str) -> (usize, usize) {
-    let line = stderr.lines().find(|l| l.contains(" units)") && l.contains("render: ")).expect(stderr);
-    let counts = line.split(" units)").next().unwrap().rsplit_once(" (").unwrap().1;
-    let (done, all) = counts.split_once(" of ").unwrap();
-    (done.parse().unwrap(), all.parse().unwrap())
+    (logged_count(stderr, "render: ", " ("), logged_count(stderr, "render: ", " of "))
 }
 
 /// A static file is taken from the last output (the same file, not a new
