@@ -39,8 +39,8 @@ mod skip;
 pub(crate) fn by_file_name(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
     a.path().as_os_str().cmp(b.path().as_os_str())
 }
+pub(crate) use site_root::open_verified;
 use site_root::{Found, SiteRoot, read_found, walk};
-pub(crate) use site_root::{open_verified, path_under};
 pub(crate) use skip::is_skipped;
 
 /// Pages larger than this are refused: 2 MiB is some 300,000 words, far more
