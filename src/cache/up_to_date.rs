@@ -753,8 +753,10 @@ mod tests {
 
     /// A folder nested deeper than any site would nest one is stamped
     /// like any other: the walk keeps where it is in a list, not on the
-    /// stack (a walk calling itself overflowed it at 1,900 deep).
+    /// stack (a walk calling itself overflowed it at 1,900 deep). On
+    /// Linux, whose paths may be 4,096 bytes long (a Mac's 1,024).
     #[test]
+    #[cfg(target_os = "linux")]
     fn a_folder_nested_thousands_deep_is_stamped_to_the_bottom() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
