@@ -84,6 +84,7 @@ pub mod source;
 pub(crate) mod structured_data;
 pub(crate) mod theme;
 pub mod url;
+pub(crate) mod walk;
 pub(crate) mod yaml;
 
 pub use commands::build::{BuildSummary, build};

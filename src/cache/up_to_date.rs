@@ -207,13 +207,11 @@ impl Inputs {
                     stamps.push(Stamp { path: PathBuf::from(name), state: None });
                 }
                 Ok(meta) => {
-                    stamps.push(Stamp {
-                        path: PathBuf::from(name),
-                        state: Some(state(&Look::of(&meta), true)?),
-                    });
-                    if meta.is_dir() {
-                        stamps.extend(stamp_folder(&top, Path::new(name))?);
-                    }
+                    let stamp =
+                        Stamp { path: PathBuf::from(name), state: Some(state(&Look::of(&meta), true)?) };
+                    let under = if meta.is_dir() { stamp_folder(root, &stamp)? } else { Vec::new() };
+                    stamps.push(stamp);
+                    stamps.extend(under);
                 }
                 Err(_) => return None,
             }
@@ -296,66 +294,26 @@ fn state(look: &Look, with_change: bool) -> Option<State> {
     })
 }
 
-/// The stamps of everything in the folder `dir` (`rel` from the site's
-/// root), in the order a walk sorted by name meets it: each entry, a
-/// folder's followed by its own. The folders of each depth are listed, and
-/// their entries looked at, on every core, each entry from its open folder
-/// (listed whole first and looked at after, one core walked 10,000 pages'
-/// folders, 7-9 ms, while the other waited: stamping took a one-page
-/// rebuild 25.7 against 20.4 ms now, medians of 15, issue 16); the stamps
-/// are then put in order with a list of where the walk is, not by calling
-/// itself, so a folder nested thousands deep takes no more of the stack
-/// than one. `None` if an entry cannot be stamped, or is a pipe or device,
-/// which the load stage refuses.
-fn stamp_folder(dir: &Path, rel: &Path) -> Option<Vec<Stamp>> {
-    // Each folder's entries by name, with the number of each subfolder's
-    // own list: `dir`'s is the first, the next depth's follow in order.
-    let mut listed: Vec<Option<Listed>> = Vec::new();
-    let mut depth = vec![(dir.to_path_buf(), rel.to_path_buf())];
-    while !depth.is_empty() {
-        let found: Vec<Vec<(Stamp, Option<PathBuf>)>> =
-            depth.par_iter().map(|(dir, rel)| stamp_entries(dir, rel)).collect::<Option<_>>()?;
-        let next_first = listed.len() + depth.len();
-        let mut next = Vec::new();
-        for entries in found {
-            let entries = entries.into_iter().map(|(stamp, folder)| {
-                let own = folder.map(|folder| {
-                    next.push((folder, stamp.path.clone()));
-                    next_first + next.len() - 1
-                });
-                (stamp, own)
-            });
-            listed.push(Some(entries.collect()));
-        }
-        depth = next;
-    }
-    let mut stamps = Vec::new();
-    let mut walk = vec![listed.first_mut()?.take()?.into_iter()];
-    while let Some(at) = walk.last_mut() {
-        match at.next() {
-            Some((stamp, own)) => {
-                stamps.push(stamp);
-                if let Some(n) = own {
-                    walk.push(listed.get_mut(n)?.take()?.into_iter());
-                }
-            }
-            None => {
-                walk.pop();
-            }
-        }
-    }
-    Some(stamps)
+/// The stamps of everything in the folder of the site at `root` that
+/// `folder` stamps, in the order a walk sorted by name meets it: each entry, a
+/// folder's followed by its own ([`crate::walk`]). Each entry is looked at
+/// from its open folder (listed whole first and looked at after, one core
+/// walked 10,000 pages' folders, 7-9 ms, while the other waited: stamping
+/// took a one-page rebuild 25.7 against 20.4 ms now, medians of 15, issue
+/// 16). `None` if an entry cannot be stamped, or is a pipe or device, which
+/// the load stage refuses.
+fn stamp_folder(root: &Path, folder: &Stamp) -> Option<Vec<Stamp>> {
+    crate::walk::in_walk_order(folder, |folder| stamp_entries(root, &folder.path).ok_or(())).ok()
 }
 
-/// A folder's entries stamped, by name, each subfolder's with the number
-/// of its own list ([`stamp_folder`]).
-type Listed = Vec<(Stamp, Option<usize>)>;
-
-/// The stamps of the entries of the folder `dir` (`rel` from the site's
-/// root), by name, each folder's with its path.
-fn stamp_entries(dir: &Path, rel: &Path) -> Option<Vec<(Stamp, Option<PathBuf>)>> {
-    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> =
-        fs::read_dir(dir).ok()?.map(|e| e.map(|e| (e.file_name(), e))).collect::<Result<_, _>>().ok()?;
+/// The stamps of the entries of the folder `rel` of the site at `root`, by
+/// name, each with whether it is a folder.
+fn stamp_entries(root: &Path, rel: &Path) -> Option<Vec<(Stamp, bool)>> {
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(root.join(rel))
+        .ok()?
+        .map(|e| e.map(|e| (e.file_name(), e)))
+        .collect::<Result<_, _>>()
+        .ok()?;
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     entries
         .par_iter()
@@ -365,8 +323,7 @@ fn stamp_entries(dir: &Path, rel: &Path) -> Option<Vec<(Stamp, Option<PathBuf>)>
                 return None;
             }
             let state = state(&look, true)?;
-            let folder = state.folder.then(|| entry.path());
-            Some((Stamp { path: rel.join(name), state: Some(state) }, folder))
+            Some((Stamp { path: rel.join(name), state: Some(state) }, state.folder))
         })
         .collect()
 }

@@ -17,7 +17,6 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, percent_encode};
-use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error};
 
@@ -105,7 +104,15 @@ pub fn survey(
         // dotwork's own folder (10,000 pages are 10,000 folders): listed on
         // every core, then taken in the order of the walk below, so what is
         // named and where the listing stops are the same.
-        for rel in list_in_parallel(dir, Path::new(""), &skipped).map_err(Error::io("read folder", dir))? {
+        let top = (PathBuf::new(), true);
+        let listed = crate::walk::in_walk_order(&top, |(rel, _)| list_folder(dir, rel, &skipped))
+            .map_err(Error::io("read folder", dir))?;
+        let mut listed = listed.into_iter().peekable();
+        while let Some((rel, folder)) = listed.next() {
+            // A folder is named only when empty: when what follows is not in it.
+            if folder && listed.peek().is_some_and(|(next, _)| is_in(next, &rel)) {
+                continue;
+            }
             if record(&mut holding, rel) {
                 break;
             }
@@ -145,37 +152,34 @@ pub fn survey(
     Ok(Holding { marked, ..holding })
 }
 
-/// Every file, link and empty folder in the folder `rel` of `dir`, relative
-/// to `dir`, in the order of a walk sorted by name (a folder's entries right
-/// after it), each subfolder listed on its own core; at the top, the entries
-/// `skipped` names are left out. Links are not followed.
-fn list_in_parallel(
-    dir: &Path,
-    rel: &Path,
-    skipped: &(dyn Fn(&OsStr) -> bool + Sync),
-) -> io::Result<Vec<PathBuf>> {
+/// A folder's entries as [`list_folder`] gives them to the walk.
+type Entries = Vec<((PathBuf, bool), bool)>;
+
+/// The entries of the folder `rel` of `dir`, by name, each with its path
+/// relative to `dir` and whether it is a folder, twice: as the item listed
+/// and as a folder to go into (links are not followed); at the top, the
+/// entries `skipped` names are left out.
+fn list_folder(dir: &Path, rel: &Path, skipped: &(dyn Fn(&OsStr) -> bool + Sync)) -> io::Result<Entries> {
     let top = rel.as_os_str().is_empty();
-    let mut children: Vec<(std::ffi::OsString, bool)> = Vec::new();
+    let mut entries = Vec::new();
     for entry in fs::read_dir(dir.join(rel))? {
         let entry = entry?;
         let name = entry.file_name();
         if top && skipped(&name) {
             continue;
         }
-        children.push((name, entry.file_type()?.is_dir()));
+        let folder = entry.file_type()?.is_dir();
+        entries.push(((rel.join(name), folder), folder));
     }
-    if children.is_empty() {
-        return Ok(if top { Vec::new() } else { vec![rel.to_path_buf()] });
-    }
-    children.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let listed: Vec<Vec<PathBuf>> = children
-        .par_iter()
-        .map(|(name, folder)| {
-            let path = rel.join(name);
-            if *folder { list_in_parallel(dir, &path, skipped) } else { Ok(vec![path]) }
-        })
-        .collect::<io::Result<_>>()?;
-    Ok(listed.into_iter().flatten().collect())
+    entries.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+    Ok(entries)
+}
+
+/// Whether `path`, an entry listed by [`list_folder`], is in the folder
+/// `folder` (as `Path::starts_with`, without taking both apart).
+fn is_in(path: &Path, folder: &Path) -> bool {
+    let (path, folder) = (path.as_os_str().as_encoded_bytes(), folder.as_os_str().as_encoded_bytes());
+    path.starts_with(folder) && path.get(folder.len()).is_some_and(|&b| std::path::is_separator(b.into()))
 }
 
 /// `.git`, `CNAME`, and in a marked folder the mark and leftover staging
@@ -606,12 +610,13 @@ mod tests {
     fn a_marked_folder_is_listed_as_the_walk_of_any_other_folder_lists_it() {
         let dir = tempfile::tempdir().unwrap();
         let ours = ["a/index.html", "a/b/index.html", "b.html", "b/index.html", "z.txt"];
-        for file in ours.iter().chain(&["a/b/c/notes.txt", "a/b.txt", "m/n.txt", "m/o.txt"]) {
+        // `x`, empty, is named: `x.txt` after it is beside it, not in it.
+        for file in ours.iter().chain(&["a/b/c/notes.txt", "a/b.txt", "m/n.txt", "m/o.txt", "x.txt"]) {
             let path = dir.path().join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();
         }
-        for empty in ["a/empty", "e/f/g", "m/p"] {
+        for empty in ["a/empty", "e/f/g", "m/p", "x"] {
             fs::create_dir_all(dir.path().join(empty)).unwrap();
         }
         #[cfg(unix)]
@@ -629,7 +634,7 @@ mod tests {
         assert_eq!(marked.entries, walked.entries);
         assert_eq!(
             marked.entries.len(),
-            ours.len() + 4 + 3 + usize::from(cfg!(unix)),
+            ours.len() + 5 + 4 + usize::from(cfg!(unix)),
             "{:?}",
             marked.entries
         );
@@ -642,6 +647,27 @@ mod tests {
             "{:?}",
             marked.entries
         );
+    }
+
+    /// A page nested as deep as a path the system takes whole allows
+    /// (Linux: 4,096 bytes) writes an output folder as deep, which the next
+    /// build lists (it once did so by calling itself a folder at a time, and
+    /// ran out of stack).
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_marked_folder_nested_thousands_deep_is_listed_to_the_bottom() {
+        let dir = tempfile::tempdir().unwrap();
+        let levels = (4000 - dir.path().as_os_str().len() - "/index.html".len()) / 2;
+        let mut deep = PathBuf::new();
+        deep.extend(std::iter::repeat_n("a", levels));
+        fs::create_dir_all(dir.path().join(&deep)).unwrap();
+        let page = deep.join("index.html");
+        fs::write(dir.path().join(&page), "x").unwrap();
+        let new = set(&[page.to_str().unwrap()]);
+        fs::write(dir.path().join(MARK), mark_text(new.iter())).unwrap();
+        let h = survey(dir.path(), &new, false, false, None).unwrap();
+        assert_eq!(h.entries, vec![page]);
+        assert!(h.marked.is_some() && !h.more);
     }
 
     #[test]

@@ -168,3 +168,31 @@ fn a_page_of_thousands_of_broken_links_reports_the_first_25_and_counts_the_rest(
     assert!(stderr.contains("5975 more broken links in this file are not shown, 6000 in all"), "{stderr}");
     assert!(stderr.contains("fix the first 25 and build again"), "{stderr}");
 }
+
+/// A page nested as deep as a path the system takes whole allows (Linux:
+/// 4,096 bytes, its cache copy the longest) builds, rebuilds after an edit
+/// and without the cache, is checked, and goes when it is deleted: every
+/// walk of the site and of the output goes that deep without running out
+/// of stack (the output's survey once called itself a folder at a time).
+#[test]
+#[cfg(target_os = "linux")]
+fn a_page_nested_as_deep_as_paths_allow_builds_rebuilds_and_goes() {
+    let site = TestSite::with_pages(&[("index.md", "---\ntitle: Home\n---\nHi\n")]);
+    let longest = "/.dotwork/cache/build/0123456789abcdef.spare/deep/index.html".len();
+    let levels = (4000 - site.root().as_os_str().len() - longest) / 2;
+    let folders = "a/".repeat(levels);
+    let page = format!("content/{folders}deep.md");
+    site.write(&page, "---\ntitle: Deep\n---\nAt the bottom.\n");
+    site.build();
+    assert!(site.read_output(&format!("{folders}deep/index.html")).contains("At the bottom."));
+    site.write(&page, "---\ntitle: Deep\n---\nStill at the bottom.\n");
+    site.build();
+    assert!(site.read_output(&format!("{folders}deep/index.html")).contains("Still at the bottom."));
+    let run = site.run(&["build", "--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = site.run(&["check"]);
+    assert!(run.code <= 1 && !run.stderr.contains("panicked"), "{}: {}", run.code, run.stderr);
+    std::fs::remove_file(site.path(&page)).unwrap();
+    site.build();
+    assert_eq!(site.output_files().iter().filter(|f| f.starts_with("a/")).count(), 0);
+}
