@@ -294,14 +294,14 @@ fn state(look: &Look, with_change: bool) -> Option<State> {
     })
 }
 
-/// The stamps of everything in the folder of the site at `root` that
-/// `folder` stamps, in the order a walk sorted by name meets it: each entry, a
-/// folder's followed by its own ([`crate::walk`]). Each entry is looked at
-/// from its open folder (listed whole first and looked at after, one core
-/// walked 10,000 pages' folders, 7-9 ms, while the other waited: stamping
-/// took a one-page rebuild 25.7 against 20.4 ms now, medians of 15, issue
-/// 16). `None` if an entry cannot be stamped, or is a pipe or device, which
-/// the load stage refuses.
+/// The stamps of everything in the site's folder that `folder` stamps, in
+/// the order a walk sorted by name meets it: each entry, a folder's
+/// followed by its own ([`crate::walk`]). Each entry is looked at from its
+/// open folder (listed whole first and looked at after, one core walked
+/// 10,000 pages' folders, 7-9 ms, while the other waited: stamping took a
+/// one-page rebuild 25.7 against 20.4 ms now, medians of 15, issue 16).
+/// `None` if an entry cannot be stamped, or is a pipe or device, which the
+/// load stage refuses.
 fn stamp_folder(root: &Path, folder: &Stamp) -> Option<Vec<Stamp>> {
     crate::walk::in_walk_order(folder, |folder| stamp_entries(root, &folder.path).ok_or(())).ok()
 }
