@@ -11,12 +11,14 @@
 use rayon::prelude::*;
 
 /// The items under the folder `top`, in the order of a walk: `list` gives a
-/// folder's entries in order, each an item and whether it is a folder to go
-/// into; a folder's items come right after it. `list` runs for the folders
-/// of one depth on every core; the first error it gives ends the walk.
+/// folder's entries in order, and the walk goes into those `is_folder`
+/// says are folders; a folder's items come right after it. `list` runs for
+/// the folders of one depth on every core; the first error it gives ends
+/// the walk.
 pub(crate) fn in_walk_order<T, E>(
     top: &T,
-    list: impl Fn(&T) -> Result<Vec<(T, bool)>, E> + Sync,
+    list: impl Fn(&T) -> Result<Vec<T>, E> + Sync,
+    is_folder: impl Fn(&T) -> bool,
 ) -> Result<Vec<T>, E>
 where
     T: Send + Sync,
@@ -32,8 +34,8 @@ where
         let mut depth = Vec::new();
         for entries in found {
             let at = listed.len();
-            let entries = entries.into_iter().enumerate().map(|(n, (item, folder))| {
-                let own = folder.then(|| {
+            let entries = entries.into_iter().enumerate().map(|(n, item)| {
+                let own = is_folder(&item).then(|| {
                     depth.push((at, n));
                     next += 1;
                     next - 1
@@ -87,12 +89,12 @@ mod tests {
 
     fn walked(paths: &[&str]) -> Vec<String> {
         let folders = tree(paths);
-        in_walk_order(&String::new(), |folder: &String| -> Result<_, ()> {
+        let list = |folder: &String| -> Result<_, ()> {
             let mut entries = folders[folder.trim_end_matches('/')].clone();
             entries.sort();
-            Ok(entries.into_iter().map(|e| (e.clone(), e.ends_with('/'))).collect())
-        })
-        .unwrap()
+            Ok(entries)
+        };
+        in_walk_order(&String::new(), list, |e| e.ends_with('/')).unwrap()
     }
 
     #[test]
@@ -105,11 +107,10 @@ mod tests {
     fn the_walk_goes_as_deep_as_the_tree_without_a_frame_a_level() {
         // The folder numbered 2n holds a folder, 2n + 2, and after it a file, 2n + 3.
         const LEVELS: u32 = 100_000;
-        let items = in_walk_order(&0u32, |&folder| -> Result<_, ()> {
-            let n = folder / 2;
-            Ok(if n < LEVELS { vec![(folder + 2, true), (folder + 3, false)] } else { Vec::new() })
-        })
-        .unwrap();
+        let list = |&folder: &u32| -> Result<_, ()> {
+            Ok(if folder / 2 < LEVELS { vec![folder + 2, folder + 3] } else { Vec::new() })
+        };
+        let items = in_walk_order(&0u32, list, |n| n % 2 == 0).unwrap();
         let folders = (1..=LEVELS).map(|n| 2 * n);
         let files = (1..=LEVELS).rev().map(|n| 2 * n + 1);
         assert_eq!(items, folders.chain(files).collect::<Vec<_>>());
@@ -117,7 +118,7 @@ mod tests {
 
     #[test]
     fn the_first_error_ends_the_walk() {
-        let result = in_walk_order(&0u32, |&n| if n < 3 { Ok(vec![(n + 1, true)]) } else { Err(n) });
+        let result = in_walk_order(&0u32, |&n| if n < 3 { Ok(vec![n + 1]) } else { Err(n) }, |_| true);
         assert_eq!(result, Err(3));
     }
 }

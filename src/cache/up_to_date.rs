@@ -303,12 +303,13 @@ fn state(look: &Look, with_change: bool) -> Option<State> {
 /// `None` if an entry cannot be stamped, or is a pipe or device, which the
 /// load stage refuses.
 fn stamp_folder(root: &Path, folder: &Stamp) -> Option<Vec<Stamp>> {
-    crate::walk::in_walk_order(folder, |folder| stamp_entries(root, &folder.path).ok_or(())).ok()
+    let list = |folder: &Stamp| stamp_entries(root, &folder.path).ok_or(());
+    crate::walk::in_walk_order(folder, list, |stamp| stamp.state.is_some_and(|s| s.folder)).ok()
 }
 
 /// The stamps of the entries of the folder `rel` of the site at `root`, by
-/// name, each with whether it is a folder.
-fn stamp_entries(root: &Path, rel: &Path) -> Option<Vec<(Stamp, bool)>> {
+/// name.
+fn stamp_entries(root: &Path, rel: &Path) -> Option<Vec<Stamp>> {
     let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = fs::read_dir(root.join(rel))
         .ok()?
         .map(|e| e.map(|e| (e.file_name(), e)))
@@ -323,7 +324,7 @@ fn stamp_entries(root: &Path, rel: &Path) -> Option<Vec<(Stamp, bool)>> {
                 return None;
             }
             let state = state(&look, true)?;
-            Some((Stamp { path: rel.join(name), state: Some(state) }, state.folder))
+            Some(Stamp { path: rel.join(name), state: Some(state) })
         })
         .collect()
 }

@@ -105,7 +105,8 @@ pub fn survey(
         // every core, then taken in the order of the walk below, so what is
         // named and where the listing stops are the same.
         let top = (PathBuf::new(), true);
-        let listed = crate::walk::in_walk_order(&top, |(rel, _)| list_folder(dir, rel, &skipped))
+        let list = |(rel, _): &(PathBuf, bool)| list_folder(dir, rel, &skipped);
+        let listed = crate::walk::in_walk_order(&top, list, |(_, folder)| *folder)
             .map_err(Error::io("read folder", dir))?;
         let mut listed = listed.into_iter().peekable();
         while let Some((rel, folder)) = listed.next() {
@@ -152,14 +153,14 @@ pub fn survey(
     Ok(Holding { marked, ..holding })
 }
 
-/// A folder's entries as [`list_folder`] gives them to the walk.
-type Entries = Vec<((PathBuf, bool), bool)>;
-
 /// The entries of the folder `rel` of `dir`, by name, each with its path
-/// relative to `dir` and whether it is a folder, twice: as the item listed
-/// and as a folder to go into (links are not followed); at the top, the
-/// entries `skipped` names are left out.
-fn list_folder(dir: &Path, rel: &Path, skipped: &(dyn Fn(&OsStr) -> bool + Sync)) -> io::Result<Entries> {
+/// relative to `dir` and whether it is a folder (links are not followed);
+/// at the top, the entries `skipped` names are left out.
+fn list_folder(
+    dir: &Path,
+    rel: &Path,
+    skipped: &(dyn Fn(&OsStr) -> bool + Sync),
+) -> io::Result<Vec<(PathBuf, bool)>> {
     let top = rel.as_os_str().is_empty();
     let mut entries = Vec::new();
     for entry in fs::read_dir(dir.join(rel))? {
@@ -168,10 +169,9 @@ fn list_folder(dir: &Path, rel: &Path, skipped: &(dyn Fn(&OsStr) -> bool + Sync)
         if top && skipped(&name) {
             continue;
         }
-        let folder = entry.file_type()?.is_dir();
-        entries.push(((rel.join(name), folder), folder));
+        entries.push((rel.join(name), entry.file_type()?.is_dir()));
     }
-    entries.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(entries)
 }
 
