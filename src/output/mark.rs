@@ -169,10 +169,12 @@ fn list_folder(
         if top && skipped(&name) {
             continue;
         }
-        entries.push((rel.join(name), entry.file_type()?.is_dir()));
+        entries.push((name, entry.file_type()?.is_dir()));
     }
+    // By name, as `stamp_entries` sorts a folder's stamps: the paths share
+    // `rel`, and ordering them would compare it again part by part.
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(entries)
+    Ok(entries.into_iter().map(|(name, folder)| (rel.join(name), folder)).collect())
 }
 
 /// Whether `path`, an entry listed by [`list_folder`], is in the folder
